@@ -1,0 +1,96 @@
+# SPDX-License-Identifier: GPL-2.0
+# edgefw: `make` builds build/edgefw; see README.md for the other targets.
+
+CLANG ?= clang
+BPFTOOL ?= bpftool
+CC ?= gcc
+PKG_CONFIG ?= pkg-config
+PREFIX ?= /usr/local
+
+BUILD := build
+MULTIARCH := $(shell $(CC) -dumpmachine)
+
+PKGS := libbpf libnl-route-3.0 json-c nettle
+
+CFLAGS ?= -O2 -g
+CFLAGS += -std=gnu11 -Wall -Wextra -MMD -MP
+CPPFLAGS += -Iinclude -Iuser -I$(BUILD) $(shell $(PKG_CONFIG) --cflags $(PKGS))
+LDLIBS += $(shell $(PKG_CONFIG) --libs $(PKGS)) -lelf -lz
+
+BPF_CFLAGS := -O2 -g -Wall -target bpf -mcpu=v3 \
+	-I/usr/include/$(MULTIARCH) -Iinclude
+
+BPF_SRCS := $(wildcard bpf/*.bpf.c)
+BPF_OBJS := $(patsubst bpf/%.bpf.c,$(BUILD)/%.bpf.o,$(BPF_SRCS))
+SKELS := $(patsubst bpf/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))
+
+LIB_SRCS := $(filter-out user/main.c,$(wildcard user/*.c))
+LIB_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRCS))
+LIB := $(BUILD)/libedgefw.a
+
+TEST_SRCS := $(wildcard tests/*/*.c)
+TEST_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
+TEST_SUPPORT := $(filter tests/lib/%,$(TEST_SRCS))
+TEST_PROGS := $(filter-out $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SUPPORT)),$(TEST_BINS))
+
+FORMAT_SRCS := $(wildcard include/*.h bpf/*.h bpf/*.c user/*.h user/*.c \
+	tests/*/*.c tests/*/*.h bench/*.c bench/*.h)
+
+.PHONY: all test demo install deps format format-check clean
+.DELETE_ON_ERROR:
+
+all: $(BUILD)/edgefw
+
+$(BUILD)/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) include/edgefw.h
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
+	$(BPFTOOL) gen skeleton $< name $(subst -,_,$*)_bpf > $@
+
+$(BUILD)/user/%.o: user/%.c $(SKELS)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+$(LIB): $(LIB_OBJS)
+	$(AR) rcs $@ $^
+
+$(BUILD)/edgefw: $(BUILD)/user/main.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/%.o: tests/%.c $(SKELS)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -Itests/lib $(CFLAGS) -c $< -o $@
+
+TEST_LIB_OBJS := $(patsubst tests/%.c,$(BUILD)/tests/%.o,$(TEST_SUPPORT))
+
+$(TEST_PROGS): $(BUILD)/tests/%: $(BUILD)/tests/%.o $(TEST_LIB_OBJS) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+tests: $(BUILD)/edgefw $(TEST_PROGS)
+
+# The whole suite, as root; its last line is the runner's summary.
+test: tests
+	tests/run.sh
+
+demo:
+	scripts/demo.sh
+
+deps:
+	scripts/install-deps.sh
+
+install: $(BUILD)/edgefw
+	install -D -m 0755 $(BUILD)/edgefw $(DESTDIR)$(PREFIX)/sbin/edgefw
+	install -D -m 0644 examples/lync-xmpp.conf \
+		$(DESTDIR)$(PREFIX)/share/doc/edgefw/examples/lync-xmpp.conf
+
+format:
+	clang-format -i $(FORMAT_SRCS)
+
+format-check:
+	clang-format --dry-run --Werror $(FORMAT_SRCS)
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

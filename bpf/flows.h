@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Flow tracking: a flow admitted in one direction has its packets in both
+ * directions passed until it times out. The key is seen from this host
+ * (local, remote), so ingress and egress find the same entry with one
+ * lookup, whichever side opened the flow.
+ */
+#ifndef EDGEFW_BPF_FLOWS_H
+#define EDGEFW_BPF_FLOWS_H
+
+#include "maps.h"
+#include "parse.h"
+
+static __always_inline bool flow_tracked(const struct packet *p)
+{
+	return p->proto == IPPROTO_TCP || p->proto == IPPROTO_UDP;
+}
+
+/* A SYN without ACK opens a connection; it cannot belong to one of ours. */
+static __always_inline bool tcp_opening(const struct packet *p)
+{
+	return (p->tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == TCP_FLAG_SYN;
+}
+
+static __always_inline void flow_key(struct edgefw_flow_key *k,
+				     const struct packet *p, const int dir)
+{
+	if (dir == EDGEFW_DIR_IN) {
+		k->local = p->dst;
+		k->remote = p->src;
+		k->local_port = p->dport;
+		k->remote_port = p->sport;
+	} else {
+		k->local = p->src;
+		k->remote = p->dst;
+		k->local_port = p->sport;
+		k->remote_port = p->dport;
+	}
+	k->proto = p->proto;
+	k->family = p->family;
+	k->pad = 0;
+}
+
+static __always_inline __u64 flow_timeout(__u8 state)
+{
+	switch (state) {
+	case EDGEFW_FLOW_NEW:
+		return EDGEFW_FLOW_TIMEOUT_NEW;
+	case EDGEFW_FLOW_ESTABLISHED:
+		return EDGEFW_FLOW_TIMEOUT_ESTABLISHED;
+	case EDGEFW_FLOW_CLOSING:
+		return EDGEFW_FLOW_TIMEOUT_CLOSING;
+	}
+	return EDGEFW_FLOW_TIMEOUT_UDP;
+}
+
+static __always_inline __u8 flow_next_state(const struct edgefw_flow *f,
+					    const struct packet *p,
+					    const int dir)
+{
+	if (p->proto != IPPROTO_TCP)
+		return f->state;
+	if (p->tcp_flags & (TCP_FLAG_FIN | TCP_FLAG_RST))
+		return EDGEFW_FLOW_CLOSING;
+	if (f->state == EDGEFW_FLOW_NEW && dir != f->opened_dir)
+		return EDGEFW_FLOW_ESTABLISHED;
+	return f->state;
+}
+
+/*
+ * True when the packet belongs to a live flow. Writes only when the state
+ * changes or the timestamp is older than EDGEFW_FLOW_REFRESH_NS, so the
+ * packets of a busy flow do not all write one shared cache line.
+ */
+static __always_inline bool flow_continues(const struct packet *p,
+					   const int dir)
+{
+	struct edgefw_flow_key key;
+	struct edgefw_flow *f;
+	__u64 now;
+	__u8 state;
+
+	flow_key(&key, p, dir);
+	f = bpf_map_lookup_elem(&flows, &key);
+	if (!f)
+		return false;
+	now = bpf_ktime_get_ns();
+	if (now - f->seen_ns > flow_timeout(f->state))
+		return false;
+	state = flow_next_state(f, p, dir);
+	if (state != f->state || now - f->seen_ns > EDGEFW_FLOW_REFRESH_NS) {
+		f->state = state;
+		f->seen_ns = now;
+	}
+	return true;
+}
+
+/* Record a flow that a rule or the policy admitted. */
+static __always_inline void flow_open(const struct packet *p, const int dir)
+{
+	struct edgefw_flow_key key;
+	struct edgefw_flow f = {
+		.opened_dir = dir,
+		.state = EDGEFW_FLOW_UDP,
+	};
+
+	if (!flow_tracked(p))
+		return;
+	if (p->proto == IPPROTO_TCP) {
+		if (p->tcp_flags & TCP_FLAG_RST)
+			return;
+		if (p->tcp_flags & TCP_FLAG_FIN)
+			f.state = EDGEFW_FLOW_CLOSING;
+		else if (tcp_opening(p))
+			f.state = EDGEFW_FLOW_NEW;
+		else /* picked up mid-stream, e.g. after an LRU eviction */
+			f.state = EDGEFW_FLOW_ESTABLISHED;
+	}
+	flow_key(&key, p, dir);
+	f.seen_ns = bpf_ktime_get_ns();
+	bpf_map_update_elem(&flows, &key, &f, BPF_ANY);
+}
+
+#endif

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The maps and read-only data shared by the XDP and TC programs. */
+#ifndef EDGEFW_BPF_MAPS_H
+#define EDGEFW_BPF_MAPS_H
+
+#include <stdbool.h>
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include "edgefw.h"
+
+/*
+ * Filled in by the loader before the program is verified; the verifier
+ * treats it as constants and drops the branches this interface never takes.
+ */
+const volatile struct edgefw_iface_config cfg = {};
+const volatile struct edgefw_rule rules[EDGEFW_MAX_RULES] = {};
+const volatile struct edgefw_class classes[EDGEFW_MAX_CLASSES] = {};
+
+/* Per generation: replaced as a whole on reload. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, EDGEFW_NR_COUNTERS);
+	__type(key, __u32);
+	__type(value, struct edgefw_counter);
+} counters SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, EDGEFW_SET_MAX_ENTRIES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct edgefw_set_key);
+	__type(value, __u8);
+} sets SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, EDGEFW_PORT_KEYS);
+	__type(key, __u32);
+	__type(value, struct edgefw_port_classes);
+} port_classes SEC(".maps");
+
+/* Shared by every generation: a reload keeps established flows. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, EDGEFW_FLOW_MAX_ENTRIES);
+	__type(key, struct edgefw_flow_key);
+	__type(value, struct edgefw_flow);
+} flows SEC(".maps");
+
+#endif

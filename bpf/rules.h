@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The rule engine. The loader compiles the rules of each (role, direction)
+ * into port classes: one array lookup by protocol and destination port
+ * yields the few rules that can match, in config order, so the cost does
+ * not grow with the number of rules. A candidate then checks its peers,
+ * the self address compares before any set lookup.
+ */
+#ifndef EDGEFW_BPF_RULES_H
+#define EDGEFW_BPF_RULES_H
+
+#include "maps.h"
+#include "parse.h"
+
+#define NO_RULE -1
+
+static __always_inline bool is_self(const union edgefw_addr *a, __u8 family)
+{
+	int i;
+
+	for (i = 0; i < EDGEFW_MAX_SELF_ADDRS; i++) {
+		const volatile struct edgefw_self_addr *s = &cfg.self[i];
+
+		if (i >= cfg.nr_self)
+			break;
+		if (s->family == family && s->addr.w[0] == a->w[0] &&
+		    s->addr.w[1] == a->w[1] && s->addr.w[2] == a->w[2] &&
+		    s->addr.w[3] == a->w[3])
+			return true;
+	}
+	return false;
+}
+
+static __always_inline bool in_set(__u16 set, const union edgefw_addr *a,
+				   __u8 family)
+{
+	struct edgefw_set_key key = {
+		.set = set,
+		.family = family,
+		.addr = *a,
+	};
+
+	key.prefixlen = EDGEFW_SET_KEY_BITS(
+		family == EDGEFW_FAMILY_IPV4 ? 32 : 128);
+	return bpf_map_lookup_elem(&sets, &key) != NULL;
+}
+
+static __always_inline bool rule_matches(__u8 id, const struct packet *p)
+{
+	__u16 from = rules[id].from;
+	__u16 to = rules[id].to;
+
+	if (from == EDGEFW_PEER_SELF && !is_self(&p->src, p->family))
+		return false;
+	if (to == EDGEFW_PEER_SELF && !is_self(&p->dst, p->family))
+		return false;
+	if (from < EDGEFW_PEER_SELF && !in_set(from, &p->src, p->family))
+		return false;
+	if (to < EDGEFW_PEER_SELF && !in_set(to, &p->dst, p->family))
+		return false;
+	return true;
+}
+
+static __always_inline __u16 class_of(const struct packet *p, const int dir)
+{
+	struct edgefw_port_classes *pc;
+	__u32 key;
+
+	if (p->proto == IPPROTO_TCP || p->proto == IPPROTO_UDP) {
+		key = EDGEFW_PORT_KEY(p->proto == IPPROTO_TCP ? EDGEFW_PORT_TCP :
+								EDGEFW_PORT_UDP,
+				      bpf_ntohs(p->dport));
+		pc = bpf_map_lookup_elem(&port_classes, &key);
+		return pc ? pc->class_id[EDGEFW_ROLEDIR(cfg.role, dir)] : 0;
+	}
+	if (p->proto == IPPROTO_ICMP && p->family == EDGEFW_FAMILY_IPV4)
+		return cfg.icmp_class[dir][0];
+	if (p->proto == IPPROTO_ICMPV6 && p->family == EDGEFW_FAMILY_IPV6)
+		return cfg.icmp_class[dir][1];
+	return 0;
+}
+
+/* The id of the first rule that admits the packet, or NO_RULE. */
+static __always_inline int match_rules(const struct packet *p, const int dir)
+{
+	const volatile struct edgefw_class *c;
+	__u16 class_id = class_of(p, dir);
+	int i;
+
+	if (class_id == 0)
+		return NO_RULE;
+	/* The loader writes no larger id; the mask shows the verifier so. */
+	c = &classes[class_id & (EDGEFW_MAX_CLASSES - 1)];
+	for (i = 0; i < EDGEFW_MAX_CANDIDATES; i++) {
+		__u8 id;
+
+		if (i >= c->nr_rules)
+			break;
+		id = c->rule[i];
+		if (rule_matches(id, p))
+			return id;
+	}
+	return NO_RULE;
+}
+
+#endif

@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The order of decisions, the same for both directions: parse, essentials,
+ * packets of tracked flows, rules, policy. Cheap rejections come first and
+ * no lookup is made that cannot match.
+ */
+#ifndef EDGEFW_BPF_VERDICT_H
+#define EDGEFW_BPF_VERDICT_H
+
+#include "flows.h"
+#include "maps.h"
+#include "parse.h"
+#include "rules.h"
+
+/* linux/icmp.h pulls in libc headers, which do not build for BPF. */
+#define ICMP_DEST_UNREACH 3
+#define ICMP_FRAG_NEEDED 4
+#define ICMPV6_PKT_TOOBIG 2
+
+/* What a host needs to keep its links and path MTU working. */
+static __always_inline bool is_essential(const struct packet *p)
+{
+	if (p->family == EDGEFW_FAMILY_IPV4)
+		return p->proto == IPPROTO_ICMP &&
+		       p->icmp_type == ICMP_DEST_UNREACH &&
+		       p->icmp_code == ICMP_FRAG_NEEDED;
+	if (p->proto != IPPROTO_ICMPV6)
+		return false;
+	switch (p->icmp_type) {
+	case ICMPV6_PKT_TOOBIG:
+		return true;
+	case 133 ... 137: /* neighbour discovery: never forwarded, RFC 4861 */
+		return p->hop_limit == 255;
+	case 130 ... 132: /* MLD, which switches snoop to deliver ND */
+	case 143:
+		return p->hop_limit == 1;
+	}
+	return false;
+}
+
+static __always_inline __u32 policy_verdict(const int dir)
+{
+	return cfg.policy[dir] == EDGEFW_ACT_PASS ? EDGEFW_PASS_POLICY :
+						     EDGEFW_DROP_POLICY;
+}
+
+/* The verdict for a parsed packet: a reason or EDGEFW_VERDICT_RULE(id). */
+static __always_inline __u32 decide(int parsed, const struct packet *p,
+				    const int dir)
+{
+	int rule;
+
+	if (parsed == PARSE_MALFORMED || parsed == PARSE_TRUNCATED)
+		return EDGEFW_DROP_MALFORMED;
+	if (parsed == PARSE_ARP)
+		return EDGEFW_PASS_ESSENTIAL;
+	if (parsed == PARSE_OTHER_L2)
+		return policy_verdict(dir);
+
+	if (p->frag != FRAG_NONE) {
+		if (cfg.fragments != EDGEFW_ACT_PASS)
+			return EDGEFW_DROP_FRAGMENT;
+		if (p->frag == FRAG_LATER)
+			return EDGEFW_PASS_FRAGMENT;
+	}
+	if (is_essential(p))
+		return EDGEFW_PASS_ESSENTIAL;
+	if (flow_tracked(p) && !tcp_opening(p) && flow_continues(p, dir))
+		return EDGEFW_PASS_REPLY;
+
+	rule = match_rules(p, dir);
+	if (rule != NO_RULE) {
+		flow_open(p, dir);
+		return EDGEFW_VERDICT_RULE(rule);
+	}
+	if (cfg.policy[dir] == EDGEFW_ACT_PASS) {
+		flow_open(p, dir);
+		return EDGEFW_PASS_POLICY;
+	}
+	return EDGEFW_DROP_POLICY;
+}
+
+static __always_inline bool verdict_drops(__u32 verdict)
+{
+	return verdict >= EDGEFW_FIRST_DROP && verdict < EDGEFW_NR_REASONS;
+}
+
+/* Per-CPU counters: no shared write on the packet path. */
+static __always_inline void count(const int dir, __u32 verdict, __u32 bytes)
+{
+	__u32 idx;
+	struct edgefw_counter *c;
+
+	if (verdict >= EDGEFW_SLOTS_PER_DIR)
+		return;
+	idx = EDGEFW_COUNTER_INDEX(cfg.slot, dir, verdict);
+	c = bpf_map_lookup_elem(&counters, &idx);
+	if (c) {
+		c->packets++;
+		c->bytes += bytes;
+	}
+}
+
+/* Whether to let the packet through, after counting it. */
+static __always_inline bool judge(int parsed, const struct packet *p,
+				  const int dir, __u32 bytes)
+{
+	__u32 verdict = decide(parsed, p, dir);
+
+	count(dir, verdict, bytes);
+	return !verdict_drops(verdict) || cfg.mode == EDGEFW_MODE_MONITOR;
+}
+
+#endif

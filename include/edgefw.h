@@ -1,0 +1,192 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The ABI between edgefw's BPF programs and its user space: every map key
+ * and value, verdict reason and limit that both sides use is defined here
+ * and nowhere else.
+ */
+#ifndef EDGEFW_H
+#define EDGEFW_H
+
+#include <linux/types.h>
+
+/* Limits of one loaded configuration. */
+#define EDGEFW_MAX_IFACES 32
+#define EDGEFW_MAX_RULES 256 /* rule ids are __u8 */
+#define EDGEFW_MAX_SETS 1024 /* named sets plus one per inline prefix */
+#define EDGEFW_MAX_CLASSES 1024 /* candidate lists; a power of two */
+#define EDGEFW_MAX_CANDIDATES 15 /* rules that may share one port */
+#define EDGEFW_MAX_SELF_ADDRS 16 /* addresses of one interface */
+#define EDGEFW_IPV6_MAX_EXT_HDRS 8 /* longer chains are malformed */
+
+/* Sizes of the maps. */
+#define EDGEFW_SET_MAX_ENTRIES (1U << 22) /* all sets together */
+#define EDGEFW_FLOW_MAX_ENTRIES (1U << 18)
+#define EDGEFW_PORT_KEYS (2U << 16) /* tcp and udp, 65536 ports each */
+
+/* Flow timeouts, after the conntrack and RFC 5382 defaults. */
+#define EDGEFW_NSEC_PER_SEC 1000000000ULL
+#define EDGEFW_FLOW_TIMEOUT_NEW (120 * EDGEFW_NSEC_PER_SEC)
+#define EDGEFW_FLOW_TIMEOUT_ESTABLISHED (7440 * EDGEFW_NSEC_PER_SEC)
+#define EDGEFW_FLOW_TIMEOUT_CLOSING (120 * EDGEFW_NSEC_PER_SEC)
+#define EDGEFW_FLOW_TIMEOUT_UDP (60 * EDGEFW_NSEC_PER_SEC)
+/* A live flow's timestamp is rewritten at most this often. */
+#define EDGEFW_FLOW_REFRESH_NS EDGEFW_NSEC_PER_SEC
+
+enum edgefw_dir {
+	EDGEFW_DIR_IN, /* XDP, ingress */
+	EDGEFW_DIR_OUT, /* TC, egress */
+	EDGEFW_NR_DIRS,
+};
+
+enum edgefw_role {
+	EDGEFW_ROLE_EXTERNAL,
+	EDGEFW_ROLE_INTERNAL,
+	EDGEFW_NR_ROLES,
+};
+
+/* The index of a (role, direction) pair in struct edgefw_port_classes. */
+#define EDGEFW_ROLEDIR(role, dir) ((role)*EDGEFW_NR_DIRS + (dir))
+#define EDGEFW_NR_ROLEDIRS (EDGEFW_NR_ROLES * EDGEFW_NR_DIRS)
+
+enum edgefw_mode {
+	EDGEFW_MODE_ENFORCE,
+	EDGEFW_MODE_MONITOR, /* count would-be drops, drop nothing */
+};
+
+enum edgefw_action {
+	EDGEFW_ACT_DROP,
+	EDGEFW_ACT_PASS,
+};
+
+/*
+ * Why a packet was passed or dropped. A verdict is a counter slot: either
+ * one of these reasons or EDGEFW_NR_REASONS + the id of the admitting rule.
+ */
+enum edgefw_reason {
+	EDGEFW_PASS_REPLY, /* part of a tracked flow */
+	EDGEFW_PASS_ESSENTIAL, /* ARP, neighbour discovery, MLD, PMTU errors */
+	EDGEFW_PASS_FRAGMENT, /* non-first fragment, fragments allowed */
+	EDGEFW_PASS_POLICY, /* no rule matched, the policy passes */
+	EDGEFW_DROP_MALFORMED,
+	EDGEFW_DROP_FRAGMENT,
+	EDGEFW_DROP_POLICY,
+	EDGEFW_NR_REASONS,
+};
+
+#define EDGEFW_FIRST_DROP EDGEFW_DROP_MALFORMED
+#define EDGEFW_VERDICT_RULE(id) (EDGEFW_NR_REASONS + (id))
+
+/* Counters: one slot per (interface, direction, reason or rule). */
+#define EDGEFW_SLOTS_PER_DIR (EDGEFW_NR_REASONS + EDGEFW_MAX_RULES)
+#define EDGEFW_COUNTER_INDEX(iface, dir, verdict)                         \
+	(((iface)*EDGEFW_NR_DIRS + (dir)) * EDGEFW_SLOTS_PER_DIR + (verdict))
+#define EDGEFW_NR_COUNTERS                                                 \
+	(EDGEFW_MAX_IFACES * EDGEFW_NR_DIRS * EDGEFW_SLOTS_PER_DIR)
+
+struct edgefw_counter {
+	__u64 packets;
+	__u64 bytes;
+};
+
+/* An IPv4 address is stored in w[0], the rest zero. */
+union edgefw_addr {
+	__u8 b[16];
+	__u32 w[4];
+};
+
+enum edgefw_family {
+	EDGEFW_FAMILY_IPV4 = 4,
+	EDGEFW_FAMILY_IPV6 = 6,
+};
+
+/*
+ * Sets: one LPM trie for all sets. The set id and the family are the first
+ * 32 bits of the matched data, so a lookup only ever matches its own set and
+ * family; prefixlen is 32 + the address prefix length.
+ */
+struct edgefw_set_key {
+	__u32 prefixlen;
+	__u16 set;
+	__u8 family;
+	__u8 pad;
+	union edgefw_addr addr;
+};
+
+#define EDGEFW_SET_KEY_BITS(addr_bits) (32 + (addr_bits))
+
+/* Peers of a rule: a set id, or one of these. */
+#define EDGEFW_PEER_ANY 0xffff
+#define EDGEFW_PEER_SELF 0xfffe
+
+/* Port classes: key (proto index << 16 | port), a class per role/dir. */
+enum edgefw_port_proto {
+	EDGEFW_PORT_TCP,
+	EDGEFW_PORT_UDP,
+};
+
+#define EDGEFW_PORT_KEY(proto, port) ((__u32)(proto) << 16 | (port))
+
+struct edgefw_port_classes {
+	__u16 class_id[EDGEFW_NR_ROLEDIRS]; /* 0: no rule can match */
+};
+
+/* The candidate rules of a class, tried in config order. */
+struct edgefw_class {
+	__u8 nr_rules;
+	__u8 rule[EDGEFW_MAX_CANDIDATES];
+};
+
+struct edgefw_rule {
+	__u16 from; /* set id, EDGEFW_PEER_ANY or EDGEFW_PEER_SELF */
+	__u16 to;
+};
+
+struct edgefw_self_addr {
+	union edgefw_addr addr;
+	__u8 family;
+	__u8 pad[3];
+};
+
+/*
+ * What one program instance knows about its interface; it lives in the
+ * program's read-only data, next to the rules and classes.
+ */
+struct edgefw_iface_config {
+	__u32 ifindex;
+	__u16 slot; /* index of the interface in the counters */
+	__u8 role;
+	__u8 mode;
+	__u8 policy[EDGEFW_NR_DIRS]; /* enum edgefw_action */
+	__u8 fragments; /* enum edgefw_action */
+	__u8 nr_self;
+	struct edgefw_self_addr self[EDGEFW_MAX_SELF_ADDRS];
+	/* class of ICMP and ICMPv6 per direction; they have no ports */
+	__u16 icmp_class[EDGEFW_NR_DIRS][2];
+};
+
+/* Flows: the key is seen from this host, so one entry serves both ways. */
+struct edgefw_flow_key {
+	union edgefw_addr local;
+	union edgefw_addr remote;
+	__u16 local_port; /* network byte order */
+	__u16 remote_port;
+	__u8 proto;
+	__u8 family;
+	__u16 pad;
+};
+
+enum edgefw_flow_state {
+	EDGEFW_FLOW_NEW, /* opening SYN seen */
+	EDGEFW_FLOW_ESTABLISHED, /* the other side answered */
+	EDGEFW_FLOW_CLOSING, /* FIN or RST seen */
+	EDGEFW_FLOW_UDP,
+};
+
+struct edgefw_flow {
+	__u64 seen_ns; /* bpf_ktime_get_ns() of the last refresh */
+	__u8 state;
+	__u8 opened_dir; /* the direction of the packet that opened it */
+	__u8 pad[6];
+};
+
+#endif /* EDGEFW_H */

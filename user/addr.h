@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* IPv4 and IPv6 addresses and prefixes: parsing, printing, set keys. */
+#ifndef EDGEFW_ADDR_H
+#define EDGEFW_ADDR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <arpa/inet.h>
+#include "edgefw.h"
+
+#define PREFIX_STRLEN (INET6_ADDRSTRLEN + 4)
+
+struct prefix {
+	union edgefw_addr addr; /* host bits are zero */
+	uint8_t family; /* EDGEFW_FAMILY_IPV4 or _IPV6 */
+	uint8_t len;
+};
+
+static inline unsigned int family_bits(uint8_t family)
+{
+	return family == EDGEFW_FAMILY_IPV4 ? 32 : 128;
+}
+
+/*
+ * "ADDR" or "ADDR/LEN". On error returns -1 and writes why into err, e.g.
+ * "host bits set in 203.0.113.5/24 (did you mean 203.0.113.0/24?)".
+ */
+int prefix_parse(const char *s, struct prefix *p, char *err, size_t errlen);
+
+/* A single address: no "/LEN" accepted. */
+int addr_parse(const char *s, struct prefix *p, char *err, size_t errlen);
+
+/* "ADDR/LEN", or "ADDR" alone for a full-length prefix. */
+void prefix_format(const struct prefix *p, char *buf, size_t len);
+
+bool prefix_contains(const struct prefix *outer, const struct prefix *inner);
+int prefix_cmp(const struct prefix *a, const struct prefix *b);
+
+void prefix_set_key(const struct prefix *p, uint16_t set,
+		    struct edgefw_set_key *key);
+void prefix_from_set_key(const struct edgefw_set_key *key, struct prefix *p);
+
+#endif

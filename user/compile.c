@@ -1,0 +1,307 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <stdlib.h>
+#include <string.h>
+#include "compile.h"
+
+#define NR_PORTS 65536
+
+/* The class with exactly these candidates, added if new; -1 when full. */
+static int class_for(struct compiled *cc, const __u8 *ids, size_t n)
+{
+	struct edgefw_class want = { .nr_rules = n };
+
+	if (n == 0)
+		return 0;
+	memcpy(want.rule, ids, n);
+	for (size_t i = 1; i < cc->nr_classes; i++) {
+		if (!memcmp(&cc->classes[i], &want, sizeof(want)))
+			return (int)i;
+	}
+	if (cc->nr_classes == EDGEFW_MAX_CLASSES)
+		return -1;
+	cc->classes[cc->nr_classes] = want;
+	return (int)cc->nr_classes++;
+}
+
+static bool rule_has_port(const struct cfg_rule *r, unsigned int port)
+{
+	if (r->nr_ports == 0)
+		return true;
+	for (size_t i = 0; i < r->nr_ports; i++) {
+		if (port >= r->ports[i].lo && port <= r->ports[i].hi)
+			return true;
+	}
+	return false;
+}
+
+static bool rule_applies(const struct cfg_rule *r, unsigned int role,
+			 unsigned int dir, unsigned int proto_bit)
+{
+	return r->role == role && r->dir == dir && (r->protos & proto_bit);
+}
+
+/*
+ * The candidates for one port: the rules of (role, dir, protocol) that
+ * list it, in config order. -1 after reporting more than fit a class.
+ */
+static int candidates(const struct config *c, unsigned int role,
+		      unsigned int dir, unsigned int proto_bit,
+		      unsigned int port, __u8 *ids, FILE *diag)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < c->nr_rules; i++) {
+		const struct cfg_rule *r = &c->rules[i];
+
+		if (!rule_applies(r, role, dir, proto_bit) ||
+		    !rule_has_port(r, port))
+			continue;
+		if (n == EDGEFW_MAX_CANDIDATES) {
+			config_diag(c, diag, r->loc,
+				    "rule %s: more than %d rules of %s %s apply to the same packets (port %u); merge some of them",
+				    r->name, EDGEFW_MAX_CANDIDATES,
+				    role_name(role), dir_name(dir), port);
+			return -1;
+		}
+		ids[n++] = (__u8)i;
+	}
+	return (int)n;
+}
+
+static int class_error(const struct config *c, FILE *diag)
+{
+	struct src_loc loc = { 1, 1 };
+
+	config_diag(c, diag, loc,
+		    "the rules need more than %d distinct port classes; use fewer distinct port lists",
+		    EDGEFW_MAX_CLASSES);
+	return 1;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	__u32 x = *(const __u32 *)a, y = *(const __u32 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Fill the port classes of one (role, dir, protocol). Candidates only
+ * change where a port range of one of its rules starts or ends, so the
+ * ports are swept interval by interval between those boundaries.
+ */
+static int compile_ports(const struct config *c, struct compiled *cc,
+			 unsigned int role, unsigned int dir,
+			 unsigned int proto, FILE *diag)
+{
+	unsigned int bit = proto == EDGEFW_PORT_TCP ? PROTO_TCP : PROTO_UDP;
+	size_t nr_bounds = 0, cap = 2;
+	__u32 *bounds;
+	int err = 0;
+
+	for (size_t i = 0; i < c->nr_rules; i++)
+		cap += 2 * c->rules[i].nr_ports;
+	bounds = xcalloc(cap, sizeof(*bounds));
+	bounds[nr_bounds++] = 0;
+	bounds[nr_bounds++] = NR_PORTS;
+	for (size_t i = 0; i < c->nr_rules; i++) {
+		const struct cfg_rule *r = &c->rules[i];
+
+		if (!rule_applies(r, role, dir, bit))
+			continue;
+		for (size_t j = 0; j < r->nr_ports; j++) {
+			bounds[nr_bounds++] = r->ports[j].lo;
+			bounds[nr_bounds++] = r->ports[j].hi + 1u;
+		}
+	}
+	qsort(bounds, nr_bounds, sizeof(*bounds), cmp_u32);
+
+	for (size_t b = 0; b + 1 < nr_bounds && !err; b++) {
+		__u8 ids[EDGEFW_MAX_CANDIDATES];
+		int n, id;
+
+		if (bounds[b] == bounds[b + 1])
+			continue;
+		n = candidates(c, role, dir, bit, bounds[b], ids, diag);
+		if (n < 0) {
+			err = 1;
+			break;
+		}
+		id = class_for(cc, ids, n);
+		if (id < 0) {
+			err = class_error(c, diag);
+			break;
+		}
+		for (__u32 port = bounds[b]; port < bounds[b + 1]; port++)
+			cc->ports[EDGEFW_PORT_KEY(proto, port)]
+				.class_id[EDGEFW_ROLEDIR(role, dir)] = id;
+	}
+	free(bounds);
+	return err;
+}
+
+static int compile_icmp(const struct config *c, struct compiled *cc,
+			unsigned int role, unsigned int dir, FILE *diag)
+{
+	static const unsigned int bits[2] = { PROTO_ICMP, PROTO_ICMPV6 };
+
+	for (int v6 = 0; v6 < 2; v6++) {
+		__u8 ids[EDGEFW_MAX_CANDIDATES];
+		int n = candidates(c, role, dir, bits[v6], 0, ids, diag);
+		int id;
+
+		if (n < 0)
+			return 1;
+		id = class_for(cc, ids, n);
+		if (id < 0)
+			return class_error(c, diag);
+		cc->icmp_class[role][dir][v6] = id;
+	}
+	return 0;
+}
+
+static void add_set_key(struct compiled *cc, size_t *cap,
+			const struct prefix *p, size_t set)
+{
+	GROW(cc->set_keys, *cap, cc->nr_set_keys + 1);
+	prefix_set_key(p, set, &cc->set_keys[cc->nr_set_keys++]);
+}
+
+static int cmp_set_key(const void *a, const void *b)
+{
+	const struct edgefw_set_key *x = a, *y = b;
+	int d;
+
+	if (x->set != y->set)
+		return x->set < y->set ? -1 : 1;
+	if (x->family != y->family)
+		return x->family < y->family ? -1 : 1;
+	d = memcmp(&x->addr, &y->addr, sizeof(x->addr));
+	if (d)
+		return d;
+	return (x->prefixlen > y->prefixlen) - (x->prefixlen < y->prefixlen);
+}
+
+/* Rule peers to set ids; inline prefixes become sets of their own. */
+static __u16 peer_id(const struct peer *p, struct compiled *cc, size_t *cap)
+{
+	switch (p->kind) {
+	case PEER_ANY:
+		return EDGEFW_PEER_ANY;
+	case PEER_SELF:
+		return EDGEFW_PEER_SELF;
+	case PEER_SET:
+		return p->set;
+	case PEER_PREFIX:
+		break;
+	}
+	add_set_key(cc, cap, &p->prefix, cc->nr_sets);
+	return cc->nr_sets++;
+}
+
+static int compile_sets(const struct config *c, struct compiled *cc,
+			FILE *diag)
+{
+	size_t cap = 0, out = 0, inline_prefixes = 0;
+
+	for (size_t i = 0; i < c->nr_rules; i++)
+		inline_prefixes += (c->rules[i].from.kind == PEER_PREFIX) +
+				   (c->rules[i].to.kind == PEER_PREFIX);
+	if (c->nr_sets + inline_prefixes > EDGEFW_MAX_SETS) {
+		struct src_loc loc = { 1, 1 };
+
+		config_diag(c, diag, loc,
+			    "more than %d sets (inline prefixes count as one each)",
+			    EDGEFW_MAX_SETS);
+		return 1;
+	}
+	cc->nr_sets = c->nr_sets;
+	for (size_t i = 0; i < c->nr_sets; i++) {
+		for (size_t j = 0; j < c->sets[i].nr_prefixes; j++)
+			add_set_key(cc, &cap, &c->sets[i].prefixes[j], i);
+	}
+	for (size_t i = 0; i < c->nr_rules; i++) {
+		cc->rules[i].from = peer_id(&c->rules[i].from, cc, &cap);
+		cc->rules[i].to = peer_id(&c->rules[i].to, cc, &cap);
+	}
+	cc->nr_rules = c->nr_rules;
+
+	qsort(cc->set_keys, cc->nr_set_keys, sizeof(*cc->set_keys),
+	      cmp_set_key);
+	cc->set_sizes = xcalloc(cc->nr_sets, sizeof(*cc->set_sizes));
+	for (size_t i = 0; i < cc->nr_set_keys; i++) {
+		struct edgefw_set_key *k = &cc->set_keys[i];
+
+		if (out && !cmp_set_key(&cc->set_keys[out - 1], k)) {
+			struct prefix p;
+			char buf[PREFIX_STRLEN];
+
+			prefix_from_set_key(k, &p);
+			prefix_format(&p, buf, sizeof(buf));
+			config_diag(c, diag, c->sets[k->set].loc,
+				    "warning: set %s lists %s more than once",
+				    c->sets[k->set].name, buf);
+			continue;
+		}
+		cc->set_sizes[k->set]++;
+		cc->set_keys[out++] = *k;
+	}
+	cc->nr_set_keys = out;
+	return 0;
+}
+
+int compile(const struct config *c, struct compiled *cc, FILE *diag)
+{
+	int errors;
+
+	memset(cc, 0, sizeof(*cc));
+	cc->nr_classes = 1; /* class 0: no candidates */
+	cc->ports = xcalloc(EDGEFW_PORT_KEYS, sizeof(*cc->ports));
+	errors = compile_sets(c, cc, diag);
+	for (unsigned int role = 0; role < EDGEFW_NR_ROLES && !errors; role++) {
+		for (unsigned int dir = 0; dir < EDGEFW_NR_DIRS; dir++) {
+			errors += compile_ports(c, cc, role, dir,
+						EDGEFW_PORT_TCP, diag);
+			errors += compile_ports(c, cc, role, dir,
+						EDGEFW_PORT_UDP, diag);
+			errors += compile_icmp(c, cc, role, dir, diag);
+		}
+	}
+	if (errors)
+		compiled_free(cc);
+	return errors;
+}
+
+void compiled_free(struct compiled *cc)
+{
+	free(cc->ports);
+	free(cc->set_sizes);
+	free(cc->set_keys);
+	memset(cc, 0, sizeof(*cc));
+}
+
+void compile_iface(const struct config *c, const struct compiled *cc,
+		   size_t iface, __u32 ifindex, const struct prefix *self,
+		   size_t nr_self, struct edgefw_iface_config *out)
+{
+	unsigned int role = c->ifaces[iface].role;
+
+	memset(out, 0, sizeof(*out));
+	out->ifindex = ifindex;
+	out->slot = iface;
+	out->role = role;
+	out->mode = c->mode;
+	out->fragments = c->fragments[role];
+	for (unsigned int dir = 0; dir < EDGEFW_NR_DIRS; dir++) {
+		out->policy[dir] = c->policy[role][dir];
+		out->icmp_class[dir][0] = cc->icmp_class[role][dir][0];
+		out->icmp_class[dir][1] = cc->icmp_class[role][dir][1];
+	}
+	if (nr_self > EDGEFW_MAX_SELF_ADDRS)
+		nr_self = EDGEFW_MAX_SELF_ADDRS;
+	out->nr_self = nr_self;
+	for (size_t i = 0; i < nr_self; i++) {
+		out->self[i].addr = self[i].addr;
+		out->self[i].family = self[i].family;
+	}
+}

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Compiles a parsed configuration into what the data plane reads: the rule
+ * array and the candidate classes (read-only data of the programs), the
+ * port class table and the set entries (maps).
+ */
+#ifndef EDGEFW_COMPILE_H
+#define EDGEFW_COMPILE_H
+
+#include <stdio.h>
+#include "config.h"
+#include "edgefw.h"
+
+struct compiled {
+	struct edgefw_rule rules[EDGEFW_MAX_RULES];
+	size_t nr_rules;
+	struct edgefw_class classes[EDGEFW_MAX_CLASSES]; /* 0 is empty */
+	size_t nr_classes;
+	struct edgefw_port_classes *ports; /* EDGEFW_PORT_KEYS entries */
+	__u16 icmp_class[EDGEFW_NR_ROLES][EDGEFW_NR_DIRS][2];
+	size_t nr_sets; /* config's sets, then one per inline prefix */
+	size_t *set_sizes; /* prefixes per set id */
+	struct edgefw_set_key *set_keys; /* sorted, no duplicates */
+	size_t nr_set_keys;
+};
+
+/* Returns the number of errors, reported to diag as FILE:LINE:COL. */
+int compile(const struct config *c, struct compiled *cc, FILE *diag);
+void compiled_free(struct compiled *cc);
+
+/* The read-only configuration of one interface's programs. */
+void compile_iface(const struct config *c, const struct compiled *cc,
+		   size_t iface, __u32 ifindex, const struct prefix *self,
+		   size_t nr_self, struct edgefw_iface_config *out);
+
+#endif

@@ -1,0 +1,786 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include "config.h"
+#include "config_lex.h"
+
+#define MAX_ERRORS 20
+
+struct parser {
+	struct lexer lx;
+	struct token tok;
+	struct config *c;
+	const char *file;
+	FILE *diag;
+	int errors;
+	int depth; /* open braces */
+	bool mode_seen;
+	bool policy_seen[EDGEFW_NR_ROLES][EDGEFW_NR_DIRS];
+	bool fragments_seen[EDGEFW_NR_ROLES];
+};
+
+static const char *const role_names[] = { "external", "internal" };
+static const char *const dir_names[] = { "in", "out" };
+static const char *const action_names[] = { "drop", "pass" };
+static const char *const mode_names[] = { "enforce", "monitor" };
+
+const char *role_name(unsigned int role)
+{
+	return role < ARRAY_SIZE(role_names) ? role_names[role] : "?";
+}
+
+const char *dir_name(unsigned int dir)
+{
+	return dir < ARRAY_SIZE(dir_names) ? dir_names[dir] : "?";
+}
+
+const char *action_name(unsigned int action)
+{
+	return action < ARRAY_SIZE(action_names) ? action_names[action] : "?";
+}
+
+const char *mode_name(unsigned int mode)
+{
+	return mode < ARRAY_SIZE(mode_names) ? mode_names[mode] : "?";
+}
+
+static void vdiag(FILE *diag, const char *file, struct src_loc loc,
+		  const char *fmt, va_list ap)
+{
+	fprintf(diag, "%s:%u:%u: ", file, loc.line, loc.col);
+	vfprintf(diag, fmt, ap);
+	fputc('\n', diag);
+}
+
+void config_diag(const struct config *c, FILE *diag, struct src_loc loc,
+		 const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vdiag(diag, c->path, loc, fmt, ap);
+	va_end(ap);
+}
+
+static void error_at(struct parser *ps, struct src_loc loc, const char *fmt,
+		     ...) __attribute__((format(printf, 3, 4)));
+static void error_at(struct parser *ps, struct src_loc loc, const char *fmt,
+		     ...)
+{
+	va_list ap;
+
+	if (++ps->errors > MAX_ERRORS)
+		return;
+	va_start(ap, fmt);
+	vdiag(ps->diag, ps->file, loc, fmt, ap);
+	va_end(ap);
+}
+
+static void next(struct parser *ps)
+{
+	lexer_next(&ps->lx, &ps->tok);
+	if (ps->tok.kind == TOK_BAD)
+		error_at(ps, ps->tok.loc, "unexpected %s", ps->tok.text);
+}
+
+static bool at_word(const struct parser *ps, const char *word)
+{
+	return ps->tok.kind == TOK_WORD && !strcmp(ps->tok.text, word);
+}
+
+static int unexpected(struct parser *ps, const char *expected)
+{
+	if (ps->tok.kind != TOK_BAD)
+		error_at(ps, ps->tok.loc, "expected %s, found '%s'", expected,
+			 token_describe(&ps->tok));
+	return -1;
+}
+
+/* One of choices, by index; on anything else an error naming them. */
+static int parse_choice(struct parser *ps, const char *what,
+			const char *const *choices, size_t n)
+{
+	char expected[128];
+	size_t i, off;
+
+	for (i = 0; ps->tok.kind == TOK_WORD && i < n; i++) {
+		if (!strcmp(ps->tok.text, choices[i])) {
+			next(ps);
+			return (int)i;
+		}
+	}
+	off = snprintf(expected, sizeof(expected), "%s (", what);
+	for (i = 0; i < n && off < sizeof(expected); i++)
+		off += snprintf(expected + off, sizeof(expected) - off, "%s%s",
+				i ? (i + 1 == n ? " or " : ", ") : "",
+				choices[i]);
+	if (off < sizeof(expected))
+		snprintf(expected + off, sizeof(expected) - off, ")");
+	return unexpected(ps, expected);
+}
+
+#define PARSE_CHOICE(ps, what, names)                                      \
+	parse_choice(ps, what, names, ARRAY_SIZE(names))
+
+static bool valid_name(const char *s)
+{
+	size_t i;
+
+	if (!isalnum((unsigned char)s[0]) || strlen(s) >= NAME_LEN)
+		return false;
+	for (i = 1; s[i]; i++) {
+		if (!isalnum((unsigned char)s[i]) && !strchr("_-.", s[i]))
+			return false;
+	}
+	return strcmp(s, "any") && strcmp(s, "self");
+}
+
+static int parse_name(struct parser *ps, const char *what, char *out)
+{
+	if (ps->tok.kind != TOK_WORD)
+		return unexpected(ps, what);
+	if (!valid_name(ps->tok.text)) {
+		error_at(ps, ps->tok.loc,
+			 "invalid %s '%s': use up to %d letters, digits, '_', '-' or '.', starting with a letter or digit (not 'any' or 'self')",
+			 what, ps->tok.text, NAME_LEN - 1);
+		return -1;
+	}
+	strcpy(out, ps->tok.text);
+	next(ps);
+	return 0;
+}
+
+typedef int (*item_fn)(struct parser *ps, void *ctx);
+
+/*
+ * ITEM {, ITEM} on one line, or "{ ITEM ... }" where items are separated
+ * by commas or line ends and the list may span lines.
+ */
+static int parse_list(struct parser *ps, const char *what, item_fn item,
+		      void *ctx, bool braces_allowed)
+{
+	struct src_loc open = ps->tok.loc;
+
+	if (ps->tok.kind == TOK_LBRACE && braces_allowed) {
+		ps->depth++;
+		next(ps);
+		for (;;) {
+			while (ps->tok.kind == TOK_NEWLINE ||
+			       ps->tok.kind == TOK_COMMA)
+				next(ps);
+			if (ps->tok.kind == TOK_RBRACE) {
+				ps->depth--;
+				next(ps);
+				return 0;
+			}
+			if (ps->tok.kind == TOK_EOF) {
+				error_at(ps, open,
+					 "'{' is never closed by a '}'");
+				return -1;
+			}
+			if (ps->tok.kind != TOK_WORD)
+				return unexpected(ps, what);
+			if (item(ps, ctx))
+				return -1;
+			if (ps->tok.kind != TOK_COMMA &&
+			    ps->tok.kind != TOK_NEWLINE &&
+			    ps->tok.kind != TOK_RBRACE)
+				return unexpected(ps, "',', a line end or '}'");
+		}
+	}
+	for (;;) {
+		if (ps->tok.kind != TOK_WORD)
+			return unexpected(ps, what);
+		if (item(ps, ctx))
+			return -1;
+		if (ps->tok.kind != TOK_COMMA)
+			return 0;
+		next(ps);
+	}
+}
+
+static int parse_prefix_word(struct parser *ps, struct prefix *p,
+			     bool address_only)
+{
+	char why[160];
+	int err;
+
+	err = address_only ? addr_parse(ps->tok.text, p, why, sizeof(why)) :
+			     prefix_parse(ps->tok.text, p, why, sizeof(why));
+	if (err) {
+		error_at(ps, ps->tok.loc, "%s", why);
+		return -1;
+	}
+	next(ps);
+	return 0;
+}
+
+static int parse_mode(struct parser *ps)
+{
+	struct src_loc loc = ps->tok.loc;
+	int mode;
+
+	next(ps);
+	mode = PARSE_CHOICE(ps, "a mode", mode_names);
+	if (mode < 0)
+		return -1;
+	if (ps->mode_seen) {
+		error_at(ps, loc, "mode is set twice");
+		return -1;
+	}
+	ps->mode_seen = true;
+	ps->c->mode = mode;
+	return 0;
+}
+
+static int iface_address(struct parser *ps, void *ctx)
+{
+	struct cfg_iface *ifc = ctx;
+	struct prefix p;
+	size_t i;
+
+	if (parse_prefix_word(ps, &p, true))
+		return -1;
+	for (i = 0; i < ifc->nr_addrs; i++) {
+		if (!prefix_cmp(&ifc->addrs[i], &p))
+			return 0;
+	}
+	if (ifc->nr_addrs == EDGEFW_MAX_SELF_ADDRS) {
+		error_at(ps, ps->tok.loc,
+			 "interface %s: more than %d addresses", ifc->name,
+			 EDGEFW_MAX_SELF_ADDRS);
+		return -1;
+	}
+	ifc->addrs = xrealloc(ifc->addrs, ifc->nr_addrs + 1,
+			      sizeof(*ifc->addrs));
+	ifc->addrs[ifc->nr_addrs++] = p;
+	return 0;
+}
+
+static bool valid_ifname(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n > 0 && n < IF_NAMESIZE && !strchr(s, '/') &&
+	       !strchr(s, ':') && strcmp(s, ".") && strcmp(s, "..");
+}
+
+static int parse_interface(struct parser *ps)
+{
+	struct config *c = ps->c;
+	struct cfg_iface ifc = { .loc = ps->tok.loc };
+	int role;
+
+	next(ps);
+	if (ps->tok.kind != TOK_WORD)
+		return unexpected(ps, "an interface name");
+	if (!valid_ifname(ps->tok.text)) {
+		error_at(ps, ps->tok.loc, "invalid interface name '%s'",
+			 ps->tok.text);
+		return -1;
+	}
+	if (config_find_iface(c, ps->tok.text) >= 0) {
+		error_at(ps, ps->tok.loc, "interface %s is configured twice",
+			 ps->tok.text);
+		return -1;
+	}
+	if (c->nr_ifaces == EDGEFW_MAX_IFACES) {
+		error_at(ps, ps->tok.loc, "more than %d interfaces",
+			 EDGEFW_MAX_IFACES);
+		return -1;
+	}
+	strcpy(ifc.name, ps->tok.text);
+	next(ps);
+	if (!at_word(ps, "role"))
+		return unexpected(ps, "'role'");
+	next(ps);
+	role = PARSE_CHOICE(ps, "a role", role_names);
+	if (role < 0)
+		return -1;
+	ifc.role = role;
+	if (at_word(ps, "address")) {
+		next(ps);
+		ifc.addrs_given = true;
+		if (parse_list(ps, "an address", iface_address, &ifc, true)) {
+			free(ifc.addrs);
+			return -1;
+		}
+	}
+	c->ifaces = xrealloc(c->ifaces, c->nr_ifaces + 1, sizeof(ifc));
+	c->ifaces[c->nr_ifaces++] = ifc;
+	return 0;
+}
+
+static int set_prefix(struct parser *ps, void *ctx)
+{
+	struct cfg_set *set = ctx;
+	struct prefix p;
+
+	if (parse_prefix_word(ps, &p, false))
+		return -1;
+	GROW(set->prefixes, set->cap, set->nr_prefixes + 1);
+	set->prefixes[set->nr_prefixes++] = p;
+	return 0;
+}
+
+static int parse_set(struct parser *ps)
+{
+	struct config *c = ps->c;
+	struct cfg_set set = { .loc = ps->tok.loc };
+	struct src_loc name_loc;
+
+	next(ps);
+	name_loc = ps->tok.loc;
+	if (parse_name(ps, "a set name", set.name))
+		return -1;
+	if (config_find_set(c, set.name) >= 0) {
+		error_at(ps, name_loc, "set %s is defined twice", set.name);
+		return -1;
+	}
+	if (ps->tok.kind != TOK_LBRACE)
+		return unexpected(ps, "'{'");
+	if (parse_list(ps, "a prefix", set_prefix, &set, true)) {
+		free(set.prefixes);
+		return -1;
+	}
+	c->sets = xrealloc(c->sets, c->nr_sets + 1, sizeof(set));
+	c->sets[c->nr_sets++] = set;
+	return 0;
+}
+
+static const char *const proto_names[] = { "tcp", "udp", "icmp", "icmpv6" };
+
+static int rule_proto(struct parser *ps, void *ctx)
+{
+	struct cfg_rule *r = ctx;
+	struct src_loc loc = ps->tok.loc;
+	int i = PARSE_CHOICE(ps, "a protocol", proto_names);
+
+	if (i < 0)
+		return -1;
+	if (r->protos & (1u << i)) {
+		error_at(ps, loc, "protocol %s is listed twice", proto_names[i]);
+		return -1;
+	}
+	r->protos |= 1u << i;
+	return 0;
+}
+
+static int parse_port_number(struct parser *ps, const char *s, uint16_t *port)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (!isdigit((unsigned char)*s) || *end || errno) {
+		error_at(ps, ps->tok.loc, "malformed port '%s'", s);
+		return -1;
+	}
+	if (v < 1 || v > 65535) {
+		error_at(ps, ps->tok.loc, "port %s out of range (1-65535)", s);
+		return -1;
+	}
+	*port = v;
+	return 0;
+}
+
+static int rule_port(struct parser *ps, void *ctx)
+{
+	struct cfg_rule *r = ctx;
+	char lo[TOKEN_MAX], *dash;
+	struct port_range range;
+
+	snprintf(lo, sizeof(lo), "%s", ps->tok.text);
+	dash = strchr(lo, '-');
+	if (dash)
+		*dash = '\0';
+	if (parse_port_number(ps, lo, &range.lo))
+		return -1;
+	range.hi = range.lo;
+	if (dash && parse_port_number(ps, dash + 1, &range.hi))
+		return -1;
+	if (range.hi < range.lo) {
+		error_at(ps, ps->tok.loc, "empty port range %s", ps->tok.text);
+		return -1;
+	}
+	r->ports = xrealloc(r->ports, r->nr_ports + 1, sizeof(range));
+	r->ports[r->nr_ports++] = range;
+	next(ps);
+	return 0;
+}
+
+static int parse_peer(struct parser *ps, struct peer *p)
+{
+	const char *w = ps->tok.text;
+
+	p->loc = ps->tok.loc;
+	if (ps->tok.kind != TOK_WORD)
+		return unexpected(ps, "a set name, prefix, 'self' or 'any'");
+	if (!strcmp(w, "any")) {
+		p->kind = PEER_ANY;
+	} else if (!strcmp(w, "self")) {
+		p->kind = PEER_SELF;
+	} else if (strchr(w, ':') || isdigit((unsigned char)w[0])) {
+		p->kind = PEER_PREFIX;
+		return parse_prefix_word(ps, &p->prefix, false);
+	} else {
+		p->kind = PEER_SET;
+		return parse_name(ps, "set name", p->set_name);
+	}
+	next(ps);
+	return 0;
+}
+
+static void rule_free(struct cfg_rule *r)
+{
+	free(r->ports);
+	r->ports = NULL;
+}
+
+static int parse_rule_clauses(struct parser *ps, struct cfg_rule *r)
+{
+	bool from_seen = false, to_seen = false;
+
+	while (ps->tok.kind == TOK_WORD) {
+		struct src_loc loc = ps->tok.loc;
+		bool *seen;
+		struct peer *peer;
+
+		if (at_word(ps, "from")) {
+			seen = &from_seen;
+			peer = &r->from;
+		} else if (at_word(ps, "to")) {
+			seen = &to_seen;
+			peer = &r->to;
+		} else {
+			return unexpected(ps, "'from', 'to' or a line end");
+		}
+		if (*seen) {
+			error_at(ps, loc, "'%s' is given twice", ps->tok.text);
+			return -1;
+		}
+		*seen = true;
+		next(ps);
+		if (parse_peer(ps, peer))
+			return -1;
+	}
+	return 0;
+}
+
+static int parse_rule(struct parser *ps)
+{
+	struct config *c = ps->c;
+	struct cfg_rule r = { .loc = ps->tok.loc };
+	struct src_loc loc;
+	int v;
+
+	next(ps);
+	loc = ps->tok.loc;
+	if (parse_name(ps, "a rule name", r.name))
+		return -1;
+	for (size_t i = 0; i < c->nr_rules; i++) {
+		if (!strcmp(c->rules[i].name, r.name)) {
+			error_at(ps, loc,
+				 "rule %s is defined twice (first on line %u)",
+				 r.name, c->rules[i].loc.line);
+			return -1;
+		}
+	}
+	if (c->nr_rules == EDGEFW_MAX_RULES) {
+		error_at(ps, loc, "more than %d rules", EDGEFW_MAX_RULES);
+		return -1;
+	}
+	r.role_loc = ps->tok.loc;
+	v = PARSE_CHOICE(ps, "a role", role_names);
+	if (v < 0)
+		return -1;
+	r.role = v;
+	v = PARSE_CHOICE(ps, "a direction", dir_names);
+	if (v < 0)
+		return -1;
+	r.dir = v;
+	if (parse_list(ps, "a protocol", rule_proto, &r, false))
+		goto fail;
+	if (ps->tok.kind == TOK_WORD && isdigit((unsigned char)ps->tok.text[0])) {
+		loc = ps->tok.loc;
+		if (parse_list(ps, "a port", rule_port, &r, false))
+			goto fail;
+		if (r.protos & ~(PROTO_TCP | PROTO_UDP)) {
+			error_at(ps, loc, "ports apply to tcp and udp only");
+			goto fail;
+		}
+	}
+	if (parse_rule_clauses(ps, &r))
+		goto fail;
+	c->rules = xrealloc(c->rules, c->nr_rules + 1, sizeof(r));
+	c->rules[c->nr_rules++] = r;
+	return 0;
+fail:
+	rule_free(&r);
+	return -1;
+}
+
+static int parse_policy(struct parser *ps)
+{
+	struct src_loc loc = ps->tok.loc;
+	int role, dir, action;
+
+	next(ps);
+	role = PARSE_CHOICE(ps, "a role", role_names);
+	if (role < 0)
+		return -1;
+	dir = PARSE_CHOICE(ps, "a direction", dir_names);
+	if (dir < 0)
+		return -1;
+	action = PARSE_CHOICE(ps, "a policy", action_names);
+	if (action < 0)
+		return -1;
+	if (ps->policy_seen[role][dir]) {
+		error_at(ps, loc, "policy %s %s is set twice", role_name(role),
+			 dir_name(dir));
+		return -1;
+	}
+	ps->policy_seen[role][dir] = true;
+	ps->c->policy[role][dir] = action;
+	return 0;
+}
+
+static int parse_fragments(struct parser *ps)
+{
+	struct src_loc loc = ps->tok.loc;
+	int role, action;
+
+	next(ps);
+	role = PARSE_CHOICE(ps, "a role", role_names);
+	if (role < 0)
+		return -1;
+	action = PARSE_CHOICE(ps, "a fragment policy", action_names);
+	if (action < 0)
+		return -1;
+	if (ps->fragments_seen[role]) {
+		error_at(ps, loc, "fragments %s is set twice", role_name(role));
+		return -1;
+	}
+	ps->fragments_seen[role] = true;
+	ps->c->fragments[role] = action;
+	return 0;
+}
+
+static const struct {
+	const char *keyword;
+	int (*parse)(struct parser *ps);
+} statements[] = {
+	{ "mode", parse_mode },	      { "interface", parse_interface },
+	{ "set", parse_set },	      { "rule", parse_rule },
+	{ "policy", parse_policy },   { "fragments", parse_fragments },
+};
+
+static void skip_statement(struct parser *ps)
+{
+	while (ps->tok.kind != TOK_EOF) {
+		if (ps->tok.kind == TOK_LBRACE)
+			ps->depth++;
+		else if (ps->tok.kind == TOK_RBRACE && ps->depth > 0)
+			ps->depth--;
+		else if (ps->tok.kind == TOK_NEWLINE && ps->depth == 0)
+			break;
+		lexer_next(&ps->lx, &ps->tok);
+	}
+	ps->depth = 0;
+}
+
+static void parse_statement(struct parser *ps)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(statements); i++) {
+		if (at_word(ps, statements[i].keyword))
+			break;
+	}
+	if (i == ARRAY_SIZE(statements)) {
+		unexpected(ps,
+			   "a statement (mode, interface, set, rule, policy or fragments)");
+		skip_statement(ps);
+		return;
+	}
+	if (statements[i].parse(ps) == 0) {
+		if (ps->tok.kind == TOK_NEWLINE || ps->tok.kind == TOK_EOF)
+			return;
+		unexpected(ps, "a line end");
+	}
+	skip_statement(ps);
+}
+
+int config_find_set(const struct config *c, const char *name)
+{
+	for (size_t i = 0; i < c->nr_sets; i++) {
+		if (!strcmp(c->sets[i].name, name))
+			return (int)i;
+	}
+	return -1;
+}
+
+int config_find_iface(const struct config *c, const char *name)
+{
+	for (size_t i = 0; i < c->nr_ifaces; i++) {
+		if (!strcmp(c->ifaces[i].name, name))
+			return (int)i;
+	}
+	return -1;
+}
+
+static void resolve_peer(struct parser *ps, struct peer *p)
+{
+	int set;
+
+	if (p->kind != PEER_SET)
+		return;
+	set = config_find_set(ps->c, p->set_name);
+	if (set < 0)
+		error_at(ps, p->loc, "unknown set '%s'", p->set_name);
+	else
+		p->set = set;
+}
+
+/* Checks that need the whole file: references and roles. */
+static void resolve(struct parser *ps)
+{
+	struct config *c = ps->c;
+	bool role_used[EDGEFW_NR_ROLES] = { false };
+
+	if (c->nr_ifaces == 0) {
+		error_at(ps, ps->tok.loc,
+			 "no interface is configured (add: interface NAME role external|internal)");
+		return;
+	}
+	for (size_t i = 0; i < c->nr_ifaces; i++)
+		role_used[c->ifaces[i].role] = true;
+	for (size_t i = 0; i < c->nr_rules; i++) {
+		struct cfg_rule *r = &c->rules[i];
+
+		resolve_peer(ps, &r->from);
+		resolve_peer(ps, &r->to);
+		if (!role_used[r->role])
+			error_at(ps, r->role_loc,
+				 "rule %s is for role %s, but no interface has that role",
+				 r->name, role_name(r->role));
+	}
+}
+
+int config_parse(const char *file, const char *text, size_t len,
+		 struct config *c, FILE *diag)
+{
+	struct parser ps = { .c = c, .file = file, .diag = diag };
+
+	memset(c, 0, sizeof(*c));
+	c->path = xstrdup(file);
+	c->text = xcalloc(len + 1, 1);
+	memcpy(c->text, text, len);
+	c->text_len = len;
+	sha256_hex(text, len, c->hash);
+	c->mode = EDGEFW_MODE_ENFORCE;
+	/* Safe defaults: nothing passes that no rule admits ... */
+	memset(c->policy, EDGEFW_ACT_DROP, sizeof(c->policy));
+	/* ... and fragments only pass on the internal side. */
+	c->fragments[EDGEFW_ROLE_EXTERNAL] = EDGEFW_ACT_DROP;
+	c->fragments[EDGEFW_ROLE_INTERNAL] = EDGEFW_ACT_PASS;
+
+	lexer_init(&ps.lx, text, len);
+	next(&ps);
+	for (;;) {
+		while (ps.tok.kind == TOK_NEWLINE)
+			next(&ps);
+		if (ps.tok.kind == TOK_EOF)
+			break;
+		parse_statement(&ps);
+	}
+	if (ps.errors == 0)
+		resolve(&ps);
+	if (ps.errors > MAX_ERRORS)
+		fprintf(diag, "%s: %d more errors not shown\n", file,
+			ps.errors - MAX_ERRORS);
+	if (ps.errors)
+		config_free(c);
+	return ps.errors;
+}
+
+int config_load(const char *path, struct config *c, FILE *diag)
+{
+	size_t len;
+	char *text = read_file(path, &len);
+	int errors;
+
+	if (!text) {
+		fprintf(diag, "edgefw: cannot read %s: %s\n", path,
+			strerror(errno));
+		return -1;
+	}
+	errors = config_parse(path, text, len, c, diag);
+	free(text);
+	return errors;
+}
+
+void config_free(struct config *c)
+{
+	for (size_t i = 0; i < c->nr_ifaces; i++)
+		free(c->ifaces[i].addrs);
+	for (size_t i = 0; i < c->nr_sets; i++)
+		free(c->sets[i].prefixes);
+	for (size_t i = 0; i < c->nr_rules; i++)
+		rule_free(&c->rules[i]);
+	free(c->ifaces);
+	free(c->sets);
+	free(c->rules);
+	free(c->path);
+	free(c->text);
+	memset(c, 0, sizeof(*c));
+}
+
+void protos_format(unsigned int protos, char *buf, size_t len)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < ARRAY_SIZE(proto_names) && off < len; i++) {
+		if (protos & (1u << i))
+			off += snprintf(buf + off, len - off, "%s%s",
+					off ? "," : "", proto_names[i]);
+	}
+}
+
+void ports_format(const struct cfg_rule *r, char *buf, size_t len)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < r->nr_ports && off < len; i++) {
+		const struct port_range *p = &r->ports[i];
+
+		off += snprintf(buf + off, len - off, i ? ",%u" : "%u", p->lo);
+		if (p->hi != p->lo && off < len)
+			off += snprintf(buf + off, len - off, "-%u", p->hi);
+	}
+}
+
+void peer_format(const struct config *c, const struct peer *p, char *buf,
+		 size_t len)
+{
+	switch (p->kind) {
+	case PEER_ANY:
+		snprintf(buf, len, "any");
+		break;
+	case PEER_SELF:
+		snprintf(buf, len, "self");
+		break;
+	case PEER_SET:
+		snprintf(buf, len, "%s", c->sets[p->set].name);
+		break;
+	case PEER_PREFIX:
+		prefix_format(&p->prefix, buf, len);
+		break;
+	}
+}

@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The configuration language of design.md §3, parsed into a syntax tree. */
+#ifndef EDGEFW_CONFIG_H
+#define EDGEFW_CONFIG_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <net/if.h>
+#include "addr.h"
+#include "edgefw.h"
+#include "util.h"
+
+#define DEFAULT_CONFIG_PATH "/etc/edgefw/edgefw.conf"
+#define NAME_LEN 32 /* rule and set names, with the NUL */
+
+struct src_loc {
+	unsigned int line;
+	unsigned int col;
+};
+
+enum peer_kind {
+	PEER_ANY,
+	PEER_SELF,
+	PEER_SET,
+	PEER_PREFIX,
+};
+
+struct peer {
+	enum peer_kind kind;
+	unsigned int set; /* PEER_SET: index into config.sets */
+	struct prefix prefix; /* PEER_PREFIX */
+	char set_name[NAME_LEN]; /* PEER_SET, as written */
+	struct src_loc loc;
+};
+
+enum proto_bit {
+	PROTO_TCP = 1 << 0,
+	PROTO_UDP = 1 << 1,
+	PROTO_ICMP = 1 << 2,
+	PROTO_ICMPV6 = 1 << 3,
+};
+
+struct port_range {
+	uint16_t lo;
+	uint16_t hi;
+};
+
+struct cfg_rule {
+	char name[NAME_LEN];
+	uint8_t role;
+	uint8_t dir;
+	unsigned int protos; /* enum proto_bit */
+	struct port_range *ports; /* none: every port */
+	size_t nr_ports;
+	struct peer from;
+	struct peer to;
+	struct src_loc loc;
+	struct src_loc role_loc;
+};
+
+struct cfg_set {
+	char name[NAME_LEN];
+	struct prefix *prefixes;
+	size_t nr_prefixes;
+	size_t cap;
+	struct src_loc loc;
+};
+
+struct cfg_iface {
+	char name[IF_NAMESIZE];
+	uint8_t role;
+	bool addrs_given; /* else read from the NIC when loading */
+	struct prefix *addrs;
+	size_t nr_addrs;
+	struct src_loc loc;
+};
+
+struct config {
+	char *path;
+	char *text; /* the source, kept as the snapshot of what is loaded */
+	size_t text_len;
+	char hash[SHA256_HEX_LEN + 1];
+	uint8_t mode;
+	struct cfg_iface *ifaces;
+	size_t nr_ifaces;
+	struct cfg_set *sets;
+	size_t nr_sets;
+	struct cfg_rule *rules;
+	size_t nr_rules;
+	uint8_t policy[EDGEFW_NR_ROLES][EDGEFW_NR_DIRS]; /* edgefw_action */
+	uint8_t fragments[EDGEFW_NR_ROLES]; /* edgefw_action */
+};
+
+/*
+ * Parse text, named file in messages. Errors and warnings go to diag as
+ * "FILE:LINE:COL: message". Returns the number of errors; on errors the
+ * config is freed.
+ */
+int config_parse(const char *file, const char *text, size_t len,
+		 struct config *c, FILE *diag);
+
+/* Read and parse a file ("-" is stdin); -1 if it cannot be read. */
+int config_load(const char *path, struct config *c, FILE *diag);
+
+void config_free(struct config *c);
+
+/* Report a problem found after parsing, in the parser's format. */
+void config_diag(const struct config *c, FILE *diag, struct src_loc loc,
+		 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+int config_find_set(const struct config *c, const char *name);
+int config_find_iface(const struct config *c, const char *name);
+
+const char *role_name(unsigned int role);
+const char *dir_name(unsigned int dir);
+const char *action_name(unsigned int action);
+const char *mode_name(unsigned int mode);
+
+/* "tcp", "udp,tcp", ... and "5269", "5000-5100,5269", "" for all ports. */
+void protos_format(unsigned int protos, char *buf, size_t len);
+void ports_format(const struct cfg_rule *r, char *buf, size_t len);
+void peer_format(const struct config *c, const struct peer *p, char *buf,
+		 size_t len);
+
+#endif

@@ -1,0 +1,391 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include "log.h"
+#include "loader.h"
+#include "maps.h"
+#include "netlink.h"
+
+static bool is_loopback(const char *ifname)
+{
+	struct ifreq ifr = {};
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	bool lo = false;
+
+	if (fd < 0)
+		return false;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr) == 0)
+		lo = ifr.ifr_flags & IFF_LOOPBACK;
+	close(fd);
+	return lo;
+}
+
+static int resolve_iface(const struct config *c, size_t i, struct gen_iface *gi)
+{
+	const struct cfg_iface *ifc = &c->ifaces[i];
+	struct iface_state *st = &gi->st;
+	char why[256];
+	int n;
+
+	snprintf(st->name, sizeof(st->name), "%s", ifc->name);
+	st->ifindex = if_nametoindex(ifc->name);
+	if (!st->ifindex) {
+		log_err("%s: no such interface (%s:%u)", ifc->name, c->path,
+			ifc->loc.line);
+		return -1;
+	}
+	if (is_loopback(ifc->name)) {
+		log_err("%s: refusing to filter a loopback interface (%s:%u)",
+			ifc->name, c->path, ifc->loc.line);
+		return -1;
+	}
+	if (ifc->addrs_given) {
+		memcpy(st->self, ifc->addrs, ifc->nr_addrs * sizeof(*ifc->addrs));
+		st->nr_self = ifc->nr_addrs;
+		return 0;
+	}
+	n = netlink_iface_addrs(st->ifindex, st->self, EDGEFW_MAX_SELF_ADDRS,
+				why, sizeof(why));
+	if (n < 0) {
+		log_err("%s: %s", ifc->name, why);
+		return -1;
+	}
+	if (n > EDGEFW_MAX_SELF_ADDRS) {
+		log_err("%s has %d addresses, edgefw handles %d; list the service addresses with 'address' (%s:%u)",
+			ifc->name, n, EDGEFW_MAX_SELF_ADDRS, c->path,
+			ifc->loc.line);
+		return -1;
+	}
+	if (n == 0)
+		log_warn("%s has no address; rules with 'self' cannot match on it",
+			 ifc->name);
+	st->nr_self = n;
+	return 0;
+}
+
+int gen_resolve(const struct config *c, struct generation *g)
+{
+	memset(g, 0, sizeof(*g));
+	for (size_t i = 0; i < c->nr_ifaces; i++) {
+		g->ifaces[i].xdp_link_fd = -1;
+		g->nr_ifaces++;
+		if (resolve_iface(c, i, &g->ifaces[i]))
+			return -1;
+	}
+	return 0;
+}
+
+static int reuse_map(struct bpf_map *map, int fd)
+{
+	int err = bpf_map__reuse_fd(map, fd);
+
+	if (err)
+		log_err("cannot share map %s: %s", bpf_map__name(map),
+			strerror(-err));
+	return err;
+}
+
+static int share_maps(struct edgefw_bpf *skel, const struct edgefw_bpf *first)
+{
+	return reuse_map(skel->maps.counters,
+			 bpf_map__fd(first->maps.counters)) ||
+	       reuse_map(skel->maps.sets, bpf_map__fd(first->maps.sets)) ||
+	       reuse_map(skel->maps.port_classes,
+			 bpf_map__fd(first->maps.port_classes)) ||
+	       reuse_map(skel->maps.flows, bpf_map__fd(first->maps.flows));
+}
+
+static int load_iface(const struct config *c, const struct compiled *cc,
+		      struct generation *g, size_t i, int flows_fd)
+{
+	struct gen_iface *gi = &g->ifaces[i];
+	struct edgefw_bpf *skel;
+	int err;
+
+	skel = edgefw_bpf__open();
+	if (!skel) {
+		log_err("cannot open edgefw's BPF object: %s", strerror(errno));
+		return -1;
+	}
+	gi->skel = skel;
+	compile_iface(c, cc, i, gi->st.ifindex, gi->st.self, gi->st.nr_self,
+		      &skel->rodata->cfg);
+	memcpy(skel->rodata->rules, cc->rules, sizeof(cc->rules));
+	memcpy(skel->rodata->classes, cc->classes, sizeof(cc->classes));
+	if (i > 0 && share_maps(skel, g->ifaces[0].skel))
+		return -1;
+	if (i == 0 && flows_fd >= 0 && reuse_map(skel->maps.flows, flows_fd))
+		return -1;
+	err = edgefw_bpf__load(skel);
+	if (err) {
+		log_err("%s: the kernel refused edgefw's BPF programs: %s; run with -v for the verifier's log",
+			gi->st.name, strerror(-err));
+		return -1;
+	}
+	return 0;
+}
+
+static const char *set_label(const struct config *c, size_t id, char *buf,
+			     size_t len)
+{
+	if (id < c->nr_sets)
+		snprintf(buf, len, "set %s", c->sets[id].name);
+	else
+		snprintf(buf, len, "an inline prefix of a rule");
+	return buf;
+}
+
+static int fill_sets(const struct config *c, const struct compiled *cc,
+		     int fd)
+{
+	__u8 *values = xcalloc(cc->nr_set_keys, 1);
+	size_t done;
+	int err;
+
+	memset(values, 1, cc->nr_set_keys);
+	err = map_update_many(fd, cc->set_keys, values, cc->nr_set_keys,
+			      sizeof(*cc->set_keys), 1, &done);
+	free(values);
+	if (err) {
+		char label[64], buf[PREFIX_STRLEN];
+		struct prefix p;
+
+		prefix_from_set_key(&cc->set_keys[done], &p);
+		prefix_format(&p, buf, sizeof(buf));
+		log_err("cannot add %s to %s: %s", buf,
+			set_label(c, cc->set_keys[done].set, label,
+				  sizeof(label)),
+			strerror(-err));
+		return -1;
+	}
+	return 0;
+}
+
+static int fill_port_classes(const struct compiled *cc, int fd)
+{
+	struct edgefw_port_classes *values;
+	__u32 *keys;
+	size_t n = 0, done;
+	int err;
+
+	keys = xcalloc(EDGEFW_PORT_KEYS, sizeof(*keys));
+	values = xcalloc(EDGEFW_PORT_KEYS, sizeof(*values));
+	/* A new array map is all zeroes: write the ports with a class. */
+	for (__u32 k = 0; k < EDGEFW_PORT_KEYS; k++) {
+		static const struct edgefw_port_classes none;
+
+		if (!memcmp(&cc->ports[k], &none, sizeof(none)))
+			continue;
+		keys[n] = k;
+		values[n++] = cc->ports[k];
+	}
+	err = map_update_many(fd, keys, values, n, sizeof(*keys),
+			      sizeof(*values), &done);
+	free(keys);
+	free(values);
+	if (err)
+		log_err("cannot fill the port classes: %s", strerror(-err));
+	return err ? -1 : 0;
+}
+
+int gen_load(const struct config *c, const struct compiled *cc,
+	     struct generation *g, int flows_fd)
+{
+	for (size_t i = 0; i < g->nr_ifaces; i++) {
+		if (load_iface(c, cc, g, i, flows_fd))
+			return -1;
+	}
+	if (fill_port_classes(cc, bpf_map__fd(g->ifaces[0].skel->maps.port_classes)) ||
+	    fill_sets(c, cc, gen_sets_fd(g)))
+		return -1;
+	return 0;
+}
+
+int gen_attach(struct generation *g, enum xdp_mode mode)
+{
+	for (size_t i = 0; i < g->nr_ifaces; i++) {
+		struct gen_iface *gi = &g->ifaces[i];
+		struct iface_state *st = &gi->st;
+		int fd;
+
+		fd = attach_xdp(st->name, st->ifindex,
+				bpf_program__fd(gi->skel->progs.edgefw_xdp),
+				mode, &st->xdp_native);
+		if (fd < 0)
+			goto fail;
+		gi->xdp_link_fd = fd;
+		if (attach_tc(st->name, st->ifindex,
+			      bpf_program__fd(gi->skel->progs.edgefw_tc), false,
+			      &st->qdisc_created))
+			goto fail;
+		gi->tc_attached = true;
+	}
+	return 0;
+fail:
+	gen_detach(g);
+	return -1;
+}
+
+void gen_detach(struct generation *g)
+{
+	for (size_t i = 0; i < g->nr_ifaces; i++) {
+		struct gen_iface *gi = &g->ifaces[i];
+
+		if (gi->tc_attached)
+			detach_tc(gi->st.name, gi->st.ifindex,
+				  gi->st.qdisc_created);
+		gi->tc_attached = false;
+		if (gi->xdp_link_fd >= 0) {
+			bpf_link_detach(gi->xdp_link_fd);
+			close(gi->xdp_link_fd);
+		}
+		gi->xdp_link_fd = -1;
+	}
+}
+
+void gen_free(struct generation *g)
+{
+	for (size_t i = 0; i < g->nr_ifaces; i++) {
+		struct gen_iface *gi = &g->ifaces[i];
+
+		/* A pinned link stays attached when its fd is closed. */
+		if (gi->xdp_link_fd >= 0)
+			close(gi->xdp_link_fd);
+		edgefw_bpf__destroy(gi->skel);
+	}
+	memset(g, 0, sizeof(*g));
+}
+
+int gen_counters_fd(const struct generation *g)
+{
+	return bpf_map__fd(g->ifaces[0].skel->maps.counters);
+}
+
+int gen_sets_fd(const struct generation *g)
+{
+	return bpf_map__fd(g->ifaces[0].skel->maps.sets);
+}
+
+int gen_flows_fd(const struct generation *g)
+{
+	return bpf_map__fd(g->ifaces[0].skel->maps.flows);
+}
+
+void gen_to_state(const struct generation *g, const struct config *c,
+		  struct runtime_state *st)
+{
+	char *abs = realpath(c->path, NULL);
+
+	memset(st, 0, sizeof(*st));
+	snprintf(st->config_path, sizeof(st->config_path), "%s",
+		 abs ? abs : c->path);
+	free(abs);
+	memcpy(st->config_hash, c->hash, sizeof(st->config_hash));
+	st->loaded_at = time(NULL);
+	st->generation = 1;
+	for (size_t i = 0; i < g->nr_ifaces; i++)
+		st->ifaces[i] = g->ifaces[i].st;
+	st->nr_ifaces = g->nr_ifaces;
+}
+
+int pin_path(char *buf, size_t len, const struct paths *p, const char *kind,
+	     const char *ifname)
+{
+	return snprintf(buf, len, "%s/%s_%s", p->pin_dir, kind, ifname) <
+			       (int)len ?
+		       0 :
+		       -1;
+}
+
+static int pin_fd(int fd, const char *dir, const char *name)
+{
+	char path[PATH_MAX];
+
+	if (path_join(path, sizeof(path), dir, name) ||
+	    bpf_obj_pin(fd, path)) {
+		log_err("cannot pin %s/%s: %s", dir, name, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int gen_pin(const struct generation *g, const struct paths *p)
+{
+	const struct edgefw_bpf *skel = g->ifaces[0].skel;
+	int err;
+
+	err = mkdir_p(p->gen_dir, 0700);
+	if (err) {
+		log_err("cannot create %s: %s", p->gen_dir, strerror(-err));
+		return -1;
+	}
+	if (pin_fd(bpf_map__fd(skel->maps.flows), p->pin_dir, "flows") ||
+	    pin_fd(bpf_map__fd(skel->maps.counters), p->gen_dir, "counters") ||
+	    pin_fd(bpf_map__fd(skel->maps.sets), p->gen_dir, "sets") ||
+	    pin_fd(bpf_map__fd(skel->maps.port_classes), p->gen_dir,
+		   "port_classes"))
+		goto fail;
+	for (size_t i = 0; i < g->nr_ifaces; i++) {
+		const struct gen_iface *gi = &g->ifaces[i];
+		char name[64];
+
+		snprintf(name, sizeof(name), "xdp_%s", gi->st.name);
+		if (pin_fd(gi->xdp_link_fd, p->pin_dir, name))
+			goto fail;
+		snprintf(name, sizeof(name), "tc_%s", gi->st.name);
+		if (pin_fd(bpf_program__fd(gi->skel->progs.edgefw_tc),
+			   p->pin_dir, name))
+			goto fail;
+	}
+	return 0;
+fail:
+	pins_remove(p);
+	return -1;
+}
+
+static int remove_tree(const char *dir)
+{
+	struct dirent *de;
+	int err = 0;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	while ((de = readdir(d))) {
+		char path[PATH_MAX];
+		struct stat sb;
+
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (path_join(path, sizeof(path), dir, de->d_name) ||
+		    lstat(path, &sb)) {
+			err = -ENAMETOOLONG;
+			continue;
+		}
+		if (S_ISDIR(sb.st_mode))
+			err = remove_tree(path) ?: err;
+		else if (unlink(path))
+			err = -errno;
+	}
+	closedir(d);
+	if (rmdir(dir) && errno != ENOENT)
+		err = -errno;
+	return err;
+}
+
+int pins_remove(const struct paths *p)
+{
+	int err = remove_tree(p->pin_dir);
+
+	if (err)
+		log_err("cannot remove %s: %s", p->pin_dir, strerror(-err));
+	return err;
+}

@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "maps.h"
+#include "util.h"
+
+/* Bounds the time one syscall holds the kernel busy. */
+#define BATCH_MAX 65536
+
+int map_update_many(int fd, const void *keys, const void *values, size_t n,
+		    size_t key_size, size_t value_size, size_t *done)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	const char *k = keys, *v = values;
+
+	*done = 0;
+	while (*done < n) {
+		__u32 count = n - *done > BATCH_MAX ? BATCH_MAX : n - *done;
+		int err = bpf_map_update_batch(fd, k + *done * key_size,
+					       v + *done * value_size, &count,
+					       &opts);
+
+		*done += count;
+		if (err)
+			return -errno;
+	}
+	return 0;
+}
+
+int counter_read(int fd, __u32 index, struct edgefw_counter *sum)
+{
+	int ncpus = libbpf_num_possible_cpus();
+	struct edgefw_counter *per_cpu;
+
+	memset(sum, 0, sizeof(*sum));
+	if (ncpus < 0)
+		return ncpus;
+	per_cpu = xcalloc(ncpus, sizeof(*per_cpu));
+	if (bpf_map_lookup_elem(fd, &index, per_cpu)) {
+		int err = -errno;
+
+		free(per_cpu);
+		return err;
+	}
+	for (int i = 0; i < ncpus; i++) {
+		sum->packets += per_cpu[i].packets;
+		sum->bytes += per_cpu[i].bytes;
+	}
+	free(per_cpu);
+	return 0;
+}

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Where a loaded edgefw keeps its pins and runtime files. Tests and a
+ * second instance move them with EDGEFW_PIN_DIR and EDGEFW_RUN_DIR.
+ */
+#ifndef EDGEFW_PATHS_H
+#define EDGEFW_PATHS_H
+
+#include <limits.h>
+
+#define DEFAULT_PIN_DIR "/sys/fs/bpf/edgefw"
+#define DEFAULT_RUN_DIR "/run/edgefw"
+
+struct paths {
+	char pin_dir[PATH_MAX]; /* bpffs: links, programs, maps */
+	char gen_dir[PATH_MAX]; /* maps of the running generation */
+	char run_dir[PATH_MAX]; /* tmpfs: state, config snapshot, lock */
+	char state[PATH_MAX];
+	char snapshot[PATH_MAX];
+	char lock[PATH_MAX];
+};
+
+void paths_init(struct paths *p);
+
+/* dir/name into buf; -1 if it does not fit. */
+int path_join(char *buf, size_t len, const char *dir, const char *name);
+
+/* Mount bpffs on the pin directory's parent if nothing is mounted there. */
+int ensure_bpffs(const struct paths *p);
+
+#endif

@@ -1,0 +1,241 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+#include <json-c/json.h>
+#include "log.h"
+#include "state.h"
+
+#define STATE_VERSION 1
+#define LOCK_WAIT_MS 10000
+
+static json_object *addrs_to_json(const struct prefix *a, size_t n)
+{
+	json_object *arr = json_object_new_array();
+
+	for (size_t i = 0; i < n; i++) {
+		char buf[PREFIX_STRLEN];
+
+		prefix_format(&a[i], buf, sizeof(buf));
+		json_object_array_add(arr, json_object_new_string(buf));
+	}
+	return arr;
+}
+
+int state_write(const struct paths *p, const struct runtime_state *st)
+{
+	json_object *root = json_object_new_object();
+	json_object *ifaces = json_object_new_array();
+	const char *text;
+	int err;
+
+	json_object_object_add(root, "version",
+			       json_object_new_int(STATE_VERSION));
+	json_object_object_add(root, "config_path",
+			       json_object_new_string(st->config_path));
+	json_object_object_add(root, "config_sha256",
+			       json_object_new_string(st->config_hash));
+	json_object_object_add(root, "loaded_at",
+			       json_object_new_int64(st->loaded_at));
+	json_object_object_add(root, "generation",
+			       json_object_new_int64(st->generation));
+	json_object_object_add(root, "complete",
+			       json_object_new_boolean(st->complete));
+	for (size_t i = 0; i < st->nr_ifaces; i++) {
+		const struct iface_state *s = &st->ifaces[i];
+		json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "name",
+				       json_object_new_string(s->name));
+		json_object_object_add(o, "ifindex",
+				       json_object_new_int(s->ifindex));
+		json_object_object_add(o, "xdp_native",
+				       json_object_new_boolean(s->xdp_native));
+		json_object_object_add(o, "qdisc_created",
+				       json_object_new_boolean(s->qdisc_created));
+		json_object_object_add(o, "self",
+				       addrs_to_json(s->self, s->nr_self));
+		json_object_array_add(ifaces, o);
+	}
+	json_object_object_add(root, "interfaces", ifaces);
+
+	err = mkdir_p(p->run_dir, 0700);
+	if (!err) {
+		text = json_object_to_json_string_ext(root,
+						      JSON_C_TO_STRING_PRETTY);
+		err = write_file_atomic(p->state, text, strlen(text), 0600);
+	}
+	json_object_put(root);
+	if (err)
+		log_err("cannot write %s: %s", p->state, strerror(-err));
+	return err;
+}
+
+static const char *get_string(json_object *o, const char *key)
+{
+	json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v) ||
+	    !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+static bool get_int(json_object *o, const char *key, int64_t *out)
+{
+	json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v) ||
+	    !json_object_is_type(v, json_type_int))
+		return false;
+	*out = json_object_get_int64(v);
+	return true;
+}
+
+static bool get_bool(json_object *o, const char *key, bool *out)
+{
+	json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v) ||
+	    !json_object_is_type(v, json_type_boolean))
+		return false;
+	*out = json_object_get_boolean(v);
+	return true;
+}
+
+static bool copy_string(char *dst, size_t len, const char *src)
+{
+	return src && snprintf(dst, len, "%s", src) < (int)len;
+}
+
+static bool parse_iface(json_object *o, struct iface_state *s)
+{
+	json_object *self;
+	int64_t ifindex;
+	size_t n;
+
+	if (!copy_string(s->name, sizeof(s->name), get_string(o, "name")) ||
+	    !get_int(o, "ifindex", &ifindex) ||
+	    !get_bool(o, "xdp_native", &s->xdp_native) ||
+	    !get_bool(o, "qdisc_created", &s->qdisc_created) ||
+	    !json_object_object_get_ex(o, "self", &self) ||
+	    !json_object_is_type(self, json_type_array))
+		return false;
+	s->ifindex = ifindex;
+	n = json_object_array_length(self);
+	if (n > EDGEFW_MAX_SELF_ADDRS)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		json_object *a = json_object_array_get_idx(self, i);
+		char why[128];
+
+		if (!json_object_is_type(a, json_type_string) ||
+		    addr_parse(json_object_get_string(a), &s->self[i], why,
+			       sizeof(why)))
+			return false;
+	}
+	s->nr_self = n;
+	return true;
+}
+
+static bool parse_state(json_object *root, struct runtime_state *st)
+{
+	json_object *ifaces;
+	int64_t version, loaded_at, generation;
+	size_t n;
+
+	if (!get_int(root, "version", &version) || version != STATE_VERSION ||
+	    !copy_string(st->config_path, sizeof(st->config_path),
+			 get_string(root, "config_path")) ||
+	    !copy_string(st->config_hash, sizeof(st->config_hash),
+			 get_string(root, "config_sha256")) ||
+	    !get_int(root, "loaded_at", &loaded_at) ||
+	    !get_int(root, "generation", &generation) ||
+	    !get_bool(root, "complete", &st->complete) ||
+	    !json_object_object_get_ex(root, "interfaces", &ifaces) ||
+	    !json_object_is_type(ifaces, json_type_array))
+		return false;
+	st->loaded_at = loaded_at;
+	st->generation = generation;
+	n = json_object_array_length(ifaces);
+	if (n > EDGEFW_MAX_IFACES)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (!parse_iface(json_object_array_get_idx(ifaces, i),
+				 &st->ifaces[i]))
+			return false;
+	}
+	st->nr_ifaces = n;
+	return true;
+}
+
+int state_read(const struct paths *p, struct runtime_state *st)
+{
+	json_object *root;
+	char *text;
+	bool ok;
+
+	memset(st, 0, sizeof(*st));
+	text = read_file(p->state, NULL);
+	if (!text) {
+		if (errno == ENOENT)
+			return -ENOENT;
+		log_err("cannot read %s: %s", p->state, strerror(errno));
+		return -EINVAL;
+	}
+	root = json_tokener_parse(text);
+	free(text);
+	ok = root && parse_state(root, st);
+	json_object_put(root);
+	if (!ok) {
+		log_err("%s is corrupt; 'edgefw unload' removes what edgefw attached",
+			p->state);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int state_remove(const struct paths *p)
+{
+	int err = 0;
+
+	if (unlink(p->state) && errno != ENOENT)
+		err = -errno;
+	if (unlink(p->snapshot) && errno != ENOENT)
+		err = -errno;
+	return err;
+}
+
+int state_lock(const struct paths *p)
+{
+	int fd, waited;
+
+	if (mkdir_p(p->run_dir, 0700)) {
+		log_err("cannot create %s: %s", p->run_dir, strerror(errno));
+		return -1;
+	}
+	fd = open(p->lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		log_err("cannot open %s: %s", p->lock, strerror(errno));
+		return -1;
+	}
+	for (waited = 0; flock(fd, LOCK_EX | LOCK_NB); waited += 100) {
+		if (errno != EWOULDBLOCK || waited >= LOCK_WAIT_MS) {
+			log_err("another edgefw command holds %s; try again when it is done",
+				p->lock);
+			close(fd);
+			return -1;
+		}
+		usleep(100 * 1000);
+	}
+	return fd;
+}
+
+void state_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd);
+}

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The runtime state of a loaded edgefw (run_dir/state.json): which config
+ * is loaded, and per interface what was attached and created, so that
+ * unload and status know what is there even after a crash.
+ */
+#ifndef EDGEFW_STATE_H
+#define EDGEFW_STATE_H
+
+#include <stdbool.h>
+#include <net/if.h>
+#include <time.h>
+#include "addr.h"
+#include "edgefw.h"
+#include "paths.h"
+#include "util.h"
+
+struct iface_state {
+	char name[IF_NAMESIZE];
+	int ifindex;
+	bool xdp_native;
+	bool qdisc_created; /* edgefw added the clsact qdisc */
+	struct prefix self[EDGEFW_MAX_SELF_ADDRS];
+	size_t nr_self;
+};
+
+struct runtime_state {
+	char config_path[PATH_MAX];
+	char config_hash[SHA256_HEX_LEN + 1];
+	time_t loaded_at;
+	unsigned long generation;
+	bool complete; /* false while a load is under way or was cut short */
+	struct iface_state ifaces[EDGEFW_MAX_IFACES];
+	size_t nr_ifaces;
+};
+
+int state_write(const struct paths *p, const struct runtime_state *st);
+
+/* 0, -ENOENT when nothing is loaded, -EINVAL (reported) when corrupt. */
+int state_read(const struct paths *p, struct runtime_state *st);
+
+int state_remove(const struct paths *p);
+
+/* Serialise edgefw commands that change the kernel; returns a lock fd. */
+int state_lock(const struct paths *p);
+void state_unlock(int fd);
+
+#endif

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Small helpers: allocation that cannot return NULL, whole-file I/O. */
+#ifndef EDGEFW_UTIL_H
+#define EDGEFW_UTIL_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+#define SHA256_HEX_LEN 64
+
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n, size_t size);
+char *xstrdup(const char *s);
+
+/* Grow *p (of *cap elements) to hold at least need elements. */
+#define GROW(p, cap, need)                                                 \
+	do {                                                               \
+		if ((need) > (cap)) {                                      \
+			size_t grow_to_ = (cap) ? (cap)*2 : 8;             \
+			while (grow_to_ < (need))                          \
+				grow_to_ *= 2;                             \
+			(p) = xrealloc((p), grow_to_, sizeof(*(p)));       \
+			(cap) = grow_to_;                                  \
+		}                                                          \
+	} while (0)
+
+/* The whole file, NUL-terminated; NULL with errno set on failure. */
+char *read_file(const char *path, size_t *len);
+
+/*
+ * Replace path with data so that a crash leaves the old or the new file,
+ * never a torn one: temporary file, fsync, rename, fsync of the directory.
+ */
+int write_file_atomic(const char *path, const void *data, size_t len,
+		      mode_t mode);
+
+/* mkdir -p with the given mode for the directories it creates. */
+int mkdir_p(const char *path, mode_t mode);
+
+void sha256_hex(const void *data, size_t len, char out[SHA256_HEX_LEN + 1]);
+
+#endif
