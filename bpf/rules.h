@@ -14,18 +14,24 @@
 
 #define NO_RULE -1
 
+/*
+ * The differences are ORed rather than compared one by one: one branch per
+ * address keeps the verifier's paths through the rule loop few.
+ */
 static __always_inline bool is_self(const union edgefw_addr *a, __u8 family)
 {
 	int i;
 
 	for (i = 0; i < EDGEFW_MAX_SELF_ADDRS; i++) {
 		const volatile struct edgefw_self_addr *s = &cfg.self[i];
+		__u32 diff;
 
 		if (i >= cfg.nr_self)
 			break;
-		if (s->family == family && s->addr.w[0] == a->w[0] &&
-		    s->addr.w[1] == a->w[1] && s->addr.w[2] == a->w[2] &&
-		    s->addr.w[3] == a->w[3])
+		diff = (s->addr.w[0] ^ a->w[0]) | (s->addr.w[1] ^ a->w[1]) |
+		       (s->addr.w[2] ^ a->w[2]) | (s->addr.w[3] ^ a->w[3]) |
+		       (s->family ^ family);
+		if (!diff)
 			return true;
 	}
 	return false;
@@ -45,20 +51,29 @@ static __always_inline bool in_set(__u16 set, const union edgefw_addr *a,
 	return bpf_map_lookup_elem(&sets, &key) != NULL;
 }
 
-static __always_inline bool rule_matches(__u8 id, const struct packet *p)
+/*
+ * A global function: the verifier checks it once, on its own, instead of
+ * once per candidate and path through the caller's loop. The cost is one
+ * call per candidate rule.
+ */
+__noinline int rule_matches(__u32 id, const struct packet *p)
 {
-	__u16 from = rules[id].from;
-	__u16 to = rules[id].to;
+	__u16 from, to;
 
+	if (!p)
+		return 0;
+	id &= EDGEFW_MAX_RULES - 1;
+	from = rules[id].from;
+	to = rules[id].to;
 	if (from == EDGEFW_PEER_SELF && !is_self(&p->src, p->family))
-		return false;
+		return 0;
 	if (to == EDGEFW_PEER_SELF && !is_self(&p->dst, p->family))
-		return false;
+		return 0;
 	if (from < EDGEFW_PEER_SELF && !in_set(from, &p->src, p->family))
-		return false;
+		return 0;
 	if (to < EDGEFW_PEER_SELF && !in_set(to, &p->dst, p->family))
-		return false;
-	return true;
+		return 0;
+	return 1;
 }
 
 static __always_inline __u16 class_of(const struct packet *p, const int dir)
