@@ -7,6 +7,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
+#include <unistd.h>
 #include <linux/magic.h>
 #include "log.h"
 #include "paths.h"
@@ -47,12 +48,71 @@ static bool is_bpffs(const char *path)
 	return statfs(path, &st) == 0 && st.f_type == BPF_FS_MAGIC;
 }
 
+static pid_t parent_of(pid_t pid)
+{
+	char path[64], buf[512], *close_paren;
+	int ppid = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	/* "pid (comm) state ppid ...": comm may hold spaces and parens */
+	if (fgets(buf, sizeof(buf), f) && (close_paren = strrchr(buf, ')')))
+		sscanf(close_paren + 1, " %*c %d", &ppid);
+	fclose(f);
+	return ppid;
+}
+
+static bool same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_ino == b->st_ino && a->st_dev == b->st_dev;
+}
+
+/*
+ * Pins outlive the command only on a bpffs that the rest of the system
+ * sees too. 'ip netns exec' runs commands in a mount namespace of its own
+ * with a fresh /sys: pins made there vanish with the command, and the
+ * programs with them. The nearest ancestor in another mount namespace
+ * must see the same bpffs.
+ */
+static bool pins_persist(const char *bpffs_dir)
+{
+	struct stat self_ns, ours;
+	bool have_ours;
+
+	if (stat("/proc/self/ns/mnt", &self_ns))
+		return true;
+	have_ours = is_bpffs(bpffs_dir) && stat(bpffs_dir, &ours) == 0;
+	for (pid_t pid = getppid(); pid > 1; pid = parent_of(pid)) {
+		char path[PATH_MAX + 32];
+		struct stat ns, theirs;
+
+		snprintf(path, sizeof(path), "/proc/%d/ns/mnt", (int)pid);
+		if (stat(path, &ns))
+			return true; /* cannot look further: assume so */
+		if (same_file(&ns, &self_ns))
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/root%s", (int)pid,
+			 bpffs_dir);
+		return have_ours && stat(path, &theirs) == 0 &&
+		       theirs.st_dev == ours.st_dev;
+	}
+	return true;
+}
+
 int ensure_bpffs(const struct paths *p)
 {
 	char parent[PATH_MAX];
 
 	snprintf(parent, sizeof(parent), "%s", p->pin_dir);
 	dirname(parent);
+	if (!pins_persist(parent)) {
+		log_err("%s in this mount namespace is not the one the system sees, so edgefw would vanish when this command ends (is this 'ip netns exec'?); use 'nsenter --net=/run/netns/NAME' instead",
+			parent);
+		return -1;
+	}
 	if (is_bpffs(parent))
 		return 0;
 	/* Boot without systemd's bpffs mount: do what it would do. */
