@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Runs every test suite of edgefw and prints one summary line at the end.
+# Suites: build/tests/*/test_* (C, built by `make tests`) and
+# tests/*/test_*.sh. Each prints TAP; each runs under a time limit and in
+# private pin and runtime directories. Usage: tests/run.sh [SUITE-PATTERN]
+set -u
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top" || exit 1
+pattern=${1:-}
+suite_timeout=${EDGEFW_SUITE_TIMEOUT:-600}
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "tests/run.sh: the tests load BPF programs and create network namespaces: run as root (sudo make test)" >&2
+	exit 1
+fi
+
+export EDGEFW="$top/build/edgefw"
+logs="$top/build/test-logs"
+mkdir -p "$logs"
+
+suites=()
+for f in build/tests/*/test_* tests/*/test_*.sh; do
+	[ -f "$f" ] && [ -x "$f" ] || continue
+	case "$f" in *.o | *.d) continue ;; esac
+	[ -z "$pattern" ] || [[ "$f" == *$pattern* ]] || continue
+	suites+=("$f")
+done
+
+passed=0 failed=0 bad_suites=0
+start=$(date +%s)
+for suite in "${suites[@]}"; do
+	name=${suite#build/}
+	name=${name#tests/}
+	log="$logs/$(echo "$name" | tr / _).log"
+	run_dir=$(mktemp -d /tmp/edgefw-test.XXXXXX)
+	t0=$(date +%s)
+	EDGEFW_PIN_DIR=/sys/fs/bpf/edgefw-test-$(basename "$suite" .sh) \
+		EDGEFW_RUN_DIR="$run_dir" \
+		timeout --kill-after=10 "$suite_timeout" "$suite" >"$log" 2>&1
+	rc=$?
+	rm -rf "$run_dir"
+	ok=$(grep -c '^ok ' "$log")
+	notok=$(grep -c '^not ok ' "$log")
+	plan=$(grep -cE '^1\.\.[0-9]+$' "$log")
+	passed=$((passed + ok))
+	failed=$((failed + notok))
+	status=PASS
+	if [ $rc -ne 0 ] || [ "$notok" -ne 0 ] || [ "$plan" -ne 1 ]; then
+		status=FAIL
+		bad_suites=$((bad_suites + 1))
+		[ $rc -eq 124 ] && echo "# timed out after ${suite_timeout}s" >>"$log"
+	fi
+	printf '%s %-32s %4d passed %3d failed %4ds\n' "$status" "$name" \
+		"$ok" "$notok" $(($(date +%s) - t0))
+	if [ $status = FAIL ]; then
+		grep -E '^(not ok|#|Bail out)' "$log" | head -40 | sed 's/^/    /'
+		echo "    (full log: $log)"
+	fi
+done
+
+total=$(($(date +%s) - start))
+echo "edgefw tests: $passed passed, $failed failed, $bad_suites of ${#suites[@]} suites failed (${total}s)"
+[ $bad_suites -eq 0 ] && [ ${#suites[@]} -gt 0 ]
