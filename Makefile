@@ -20,6 +20,12 @@ LDLIBS += $(shell $(PKG_CONFIG) --libs $(PKGS)) -lelf -lz
 BPF_CFLAGS := -O2 -g -Wall -target bpf -mcpu=v3 \
 	-I/usr/include/$(MULTIARCH) -Iinclude
 
+# CI builds with WERROR=1: the build must stay warning-free.
+ifeq ($(WERROR),1)
+CFLAGS += -Werror
+BPF_CFLAGS += -Werror
+endif
+
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
 BPF_OBJS := $(patsubst bpf/%.bpf.c,$(BUILD)/%.bpf.o,$(BPF_SRCS))
 SKELS := $(patsubst bpf/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))

@@ -41,8 +41,8 @@ int edgefw_tc(struct __sk_buff *skb)
 			parsed = parse_packet(data, data_end, skb->len, &p);
 		}
 	}
-	return judge(parsed, &p, EDGEFW_DIR_OUT, skb->len) ? TC_ACT_OK :
-							       TC_ACT_SHOT;
+	return judge(parsed, &p, EDGEFW_DIR_OUT, skb->len) ? TC_ACT_OK
+							   : TC_ACT_SHOT;
 }
 
 char LICENSE[] SEC("license") = "GPL";

@@ -46,8 +46,8 @@ static __always_inline bool in_set(__u16 set, const union edgefw_addr *a,
 		.addr = *a,
 	};
 
-	key.prefixlen = EDGEFW_SET_KEY_BITS(
-		family == EDGEFW_FAMILY_IPV4 ? 32 : 128);
+	key.prefixlen =
+		EDGEFW_SET_KEY_BITS(family == EDGEFW_FAMILY_IPV4 ? 32 : 128);
 	return bpf_map_lookup_elem(&sets, &key) != NULL;
 }
 
@@ -82,8 +82,8 @@ static __always_inline __u16 class_of(const struct packet *p, const int dir)
 	__u32 key;
 
 	if (p->proto == IPPROTO_TCP || p->proto == IPPROTO_UDP) {
-		key = EDGEFW_PORT_KEY(p->proto == IPPROTO_TCP ? EDGEFW_PORT_TCP :
-								EDGEFW_PORT_UDP,
+		key = EDGEFW_PORT_KEY(p->proto == IPPROTO_TCP ? EDGEFW_PORT_TCP
+							      : EDGEFW_PORT_UDP,
 				      bpf_ntohs(p->dport));
 		pc = bpf_map_lookup_elem(&port_classes, &key);
 		return pc ? pc->class_id[EDGEFW_ROLEDIR(cfg.role, dir)] : 0;

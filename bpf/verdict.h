@@ -40,8 +40,8 @@ static __always_inline bool is_essential(const struct packet *p)
 
 static __always_inline __u32 policy_verdict(const int dir)
 {
-	return cfg.policy[dir] == EDGEFW_ACT_PASS ? EDGEFW_PASS_POLICY :
-						     EDGEFW_DROP_POLICY;
+	return cfg.policy[dir] == EDGEFW_ACT_PASS ? EDGEFW_PASS_POLICY
+						  : EDGEFW_DROP_POLICY;
 }
 
 /* The verdict for a parsed packet: a reason or EDGEFW_VERDICT_RULE(id). */

@@ -78,9 +78,9 @@ enum edgefw_reason {
 
 /* Counters: one slot per (interface, direction, reason or rule). */
 #define EDGEFW_SLOTS_PER_DIR (EDGEFW_NR_REASONS + EDGEFW_MAX_RULES)
-#define EDGEFW_COUNTER_INDEX(iface, dir, verdict)                         \
+#define EDGEFW_COUNTER_INDEX(iface, dir, verdict) \
 	(((iface)*EDGEFW_NR_DIRS + (dir)) * EDGEFW_SLOTS_PER_DIR + (verdict))
-#define EDGEFW_NR_COUNTERS                                                 \
+#define EDGEFW_NR_COUNTERS \
 	(EDGEFW_MAX_IFACES * EDGEFW_NR_DIRS * EDGEFW_SLOTS_PER_DIR)
 
 struct edgefw_counter {

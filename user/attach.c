@@ -28,8 +28,8 @@ static int link_xdp(int ifindex, int prog_fd, __u32 flags)
 	return fd < 0 ? -errno : fd;
 }
 
-int attach_xdp(const char *ifname, int ifindex, int prog_fd,
-	       enum xdp_mode mode, bool *native)
+int attach_xdp(const char *ifname, int ifindex, int prog_fd, enum xdp_mode mode,
+	       bool *native)
 {
 	int fd;
 
@@ -41,24 +41,25 @@ int attach_xdp(const char *ifname, int ifindex, int prog_fd,
 		}
 		if (mode == XDP_MODE_NATIVE || fd != -EOPNOTSUPP) {
 			log_err("%s: cannot attach XDP program%s: %s%s", ifname,
-				mode == XDP_MODE_NATIVE ? " in native mode" :
-							  "",
+				mode == XDP_MODE_NATIVE ? " in native mode"
+							: "",
 				strerror(-fd),
-				fd == -EBUSY ?
-					" (another XDP program is attached; see 'ip link show')" :
-					"");
+				fd == -EBUSY
+					? " (another XDP program is attached; see 'ip link show')"
+					: "");
 			return -1;
 		}
-		log_warn("%s: the driver has no native XDP; using generic XDP, which is slower",
-			 ifname);
+		log_warn(
+			"%s: the driver has no native XDP; using generic XDP, which is slower",
+			ifname);
 	}
 	fd = link_xdp(ifindex, prog_fd, XDP_FLAGS_SKB_MODE);
 	if (fd < 0) {
 		log_err("%s: cannot attach XDP program in generic mode: %s%s",
 			ifname, strerror(-fd),
-			fd == -EBUSY ?
-				" (another XDP program is attached; see 'ip link show')" :
-				"");
+			fd == -EBUSY
+				? " (another XDP program is attached; see 'ip link show')"
+				: "");
 		return -1;
 	}
 	*native = false;
@@ -115,9 +116,9 @@ int attach_tc(const char *ifname, int ifindex, int prog_fd, bool replace,
 	if (err) {
 		log_err("%s: cannot attach TC egress program: %s%s", ifname,
 			strerror(-err),
-			err == -EEXIST ?
-				" (a filter with edgefw's handle is there; is another edgefw loaded?)" :
-				"");
+			err == -EEXIST
+				? " (a filter with edgefw's handle is there; is another edgefw loaded?)"
+				: "");
 		if (!replace && *qdisc_created) {
 			hook.attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS;
 			bpf_tc_hook_destroy(&hook);
@@ -147,8 +148,8 @@ int detach_tc(const char *ifname, int ifindex, bool qdisc_created)
 		hook.attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS;
 		err = bpf_tc_hook_destroy(&hook);
 		if (err && err != -ENOENT && err != -EINVAL) {
-			log_err("%s: cannot remove the clsact qdisc: %s", ifname,
-				strerror(-err));
+			log_err("%s: cannot remove the clsact qdisc: %s",
+				ifname, strerror(-err));
 			rc = -1;
 		}
 	}
@@ -172,7 +173,7 @@ __u32 query_xdp_prog(int ifindex, bool *native)
 	if (bpf_xdp_query(ifindex, 0, &opts))
 		return 0;
 	*native = opts.attach_mode == XDP_ATTACHED_DRV;
-	return opts.attach_mode == XDP_ATTACHED_DRV ? opts.drv_prog_id :
-	       opts.attach_mode == XDP_ATTACHED_SKB ? opts.skb_prog_id :
-						      opts.prog_id;
+	return opts.attach_mode == XDP_ATTACHED_DRV   ? opts.drv_prog_id
+	       : opts.attach_mode == XDP_ATTACHED_SKB ? opts.skb_prog_id
+						      : opts.prog_id;
 }

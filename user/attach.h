@@ -22,8 +22,8 @@ int xdp_mode_parse(const char *s, enum xdp_mode *mode);
  * Attach as a bpf_link; returns the link fd, or -1 after saying why.
  * *native tells which mode was used.
  */
-int attach_xdp(const char *ifname, int ifindex, int prog_fd,
-	       enum xdp_mode mode, bool *native);
+int attach_xdp(const char *ifname, int ifindex, int prog_fd, enum xdp_mode mode,
+	       bool *native);
 
 /* Point an attached XDP link at another program, atomically. */
 int replace_xdp(const char *ifname, int link_fd, int prog_fd);

@@ -38,8 +38,8 @@ static void summarise(const struct config *c, const struct generation *g)
 	for (size_t i = 0; i < g->nr_ifaces && off < sizeof(ifaces); i++)
 		off += snprintf(ifaces + off, sizeof(ifaces) - off, "%s%s %s",
 				i ? ", " : "", g->ifaces[i].st.name,
-				g->ifaces[i].st.xdp_native ? "native" :
-							     "generic");
+				g->ifaces[i].st.xdp_native ? "native"
+							   : "generic");
 	log_info("loaded %s (%s mode): %zu rules on %s", c->path,
 		 mode_name(c->mode), c->nr_rules, ifaces);
 }
@@ -113,9 +113,10 @@ int cmd_load(int argc, char **argv)
 			break;
 		case 'm':
 			if (xdp_mode_parse(optarg, &mode))
-				return usage_error("load",
-						   "--xdp-mode takes auto, native or generic, not '%s'",
-						   optarg);
+				return usage_error(
+					"load",
+					"--xdp-mode takes auto, native or generic, not '%s'",
+					optarg);
 			break;
 		default:
 			return usage_error("load", "unknown option");

@@ -73,7 +73,8 @@ static json_object *counter_json(const struct edgefw_counter *ctr)
 {
 	json_object *o = json_object_new_object();
 
-	json_object_object_add(o, "packets", json_object_new_int64(ctr->packets));
+	json_object_object_add(o, "packets",
+			       json_object_new_int64(ctr->packets));
 	json_object_object_add(o, "bytes", json_object_new_int64(ctr->bytes));
 	return o;
 }
@@ -92,11 +93,13 @@ static json_object *dir_json(const struct loaded *l, size_t iface,
 		if (rule_counts_here(&c->rules[r], role, dir))
 			json_object_object_add(
 				rules, c->rules[r].name,
-				counter_json(&dc->slot[EDGEFW_VERDICT_RULE(r)]));
+				counter_json(
+					&dc->slot[EDGEFW_VERDICT_RULE(r)]));
 	}
 	for (unsigned int v = 0; v < EDGEFW_NR_REASONS; v++)
 		json_object_object_add(reason_drops(v) ? drop : pass,
-				       reason_name(v), counter_json(&dc->slot[v]));
+				       reason_name(v),
+				       counter_json(&dc->slot[v]));
 	json_object_object_add(o, "rules", rules);
 	json_object_object_add(o, "pass", pass);
 	json_object_object_add(o, "drop", drop);
@@ -113,11 +116,12 @@ static int print_stats(const struct loaded *l, bool json)
 	for (size_t i = 0; i < l->cfg.nr_ifaces && rc == EXIT_OK; i++) {
 		json_object *o = json_object_new_object();
 
-		json_object_object_add(o, "name",
-				       json_object_new_string(l->cfg.ifaces[i].name));
 		json_object_object_add(
-			o, "role",
-			json_object_new_string(role_name(l->cfg.ifaces[i].role)));
+			o, "name",
+			json_object_new_string(l->cfg.ifaces[i].name));
+		json_object_object_add(o, "role",
+				       json_object_new_string(role_name(
+					       l->cfg.ifaces[i].role)));
 		for (unsigned int dir = 0; dir < EDGEFW_NR_DIRS; dir++) {
 			if (read_dir(l, i, dir, &dc)) {
 				rc = EXIT_FAILED;
@@ -125,7 +129,8 @@ static int print_stats(const struct loaded *l, bool json)
 			}
 			if (json)
 				json_object_object_add(o, dir_name(dir),
-						       dir_json(l, i, dir, &dc));
+						       dir_json(l, i, dir,
+								&dc));
 			else
 				print_dir_text(l, i, dir, &dc);
 		}

@@ -170,13 +170,13 @@ static json_object *iface_json(const struct loaded *l, size_t i,
 	json_object_object_add(
 		o, "role",
 		json_object_new_string(role_name(l->cfg.ifaces[i].role)));
-	json_object_object_add(o, "xdp_mode",
-			       json_object_new_string(s->xdp_native ?
-							      "native" :
-							      "generic"));
+	json_object_object_add(
+		o, "xdp_mode",
+		json_object_new_string(s->xdp_native ? "native" : "generic"));
 	json_object_object_add(o, "xdp_prog_id",
 			       json_object_new_int64(ck.xdp_id));
-	json_object_object_add(o, "tc_prog_id", json_object_new_int64(ck.tc_id));
+	json_object_object_add(o, "tc_prog_id",
+			       json_object_new_int64(ck.tc_id));
 	for (size_t j = 0; j < s->nr_self; j++) {
 		char a[PREFIX_STRLEN];
 
@@ -207,8 +207,9 @@ static json_object *policy_json(const struct config *c)
 		json_object *r = json_object_new_object();
 
 		for (unsigned int dir = 0; dir < EDGEFW_NR_DIRS; dir++)
-			json_object_object_add(r, dir_name(dir),
-					       action_json(c->policy[role][dir]));
+			json_object_object_add(
+				r, dir_name(dir),
+				action_json(c->policy[role][dir]));
 		json_object_object_add(o, role_name(role), r);
 	}
 	return o;
@@ -258,8 +259,9 @@ static int print_json(const struct loaded *l)
 
 		json_object_object_add(o, "name",
 				       json_object_new_string(c->sets[i].name));
-		json_object_object_add(o, "prefixes",
-				       json_object_new_int64(l->cc.set_sizes[i]));
+		json_object_object_add(
+			o, "prefixes",
+			json_object_new_int64(l->cc.set_sizes[i]));
 		json_object_array_add(arr, o);
 	}
 	json_object_object_add(root, "sets", arr);
@@ -269,8 +271,9 @@ static int print_json(const struct loaded *l)
 	json_object_object_add(root, "healthy",
 			       json_object_new_boolean(rc == EXIT_OK));
 	json_object_object_add(root, "problems", problems);
-	puts(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
-							  JSON_C_TO_STRING_NOSLASHESCAPE));
+	puts(json_object_to_json_string_ext(
+		root,
+		JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(root);
 	return rc;
 }

@@ -57,10 +57,11 @@ static int candidates(const struct config *c, unsigned int role,
 		    !rule_has_port(r, port))
 			continue;
 		if (n == EDGEFW_MAX_CANDIDATES) {
-			config_diag(c, diag, r->loc,
-				    "rule %s: more than %d rules of %s %s apply to the same packets (port %u); merge some of them",
-				    r->name, EDGEFW_MAX_CANDIDATES,
-				    role_name(role), dir_name(dir), port);
+			config_diag(
+				c, diag, r->loc,
+				"rule %s: more than %d rules of %s %s apply to the same packets (port %u); merge some of them",
+				r->name, EDGEFW_MAX_CANDIDATES, role_name(role),
+				dir_name(dir), port);
 			return -1;
 		}
 		ids[n++] = (__u8)i;
@@ -72,9 +73,10 @@ static int class_error(const struct config *c, FILE *diag)
 {
 	struct src_loc loc = { 1, 1 };
 
-	config_diag(c, diag, loc,
-		    "the rules need more than %d distinct port classes; use fewer distinct port lists",
-		    EDGEFW_MAX_CLASSES);
+	config_diag(
+		c, diag, loc,
+		"the rules need more than %d distinct port classes; use fewer distinct port lists",
+		EDGEFW_MAX_CLASSES);
 	return 1;
 }
 
@@ -199,8 +201,7 @@ static __u16 peer_id(const struct peer *p, struct compiled *cc, size_t *cap)
 	return cc->nr_sets++;
 }
 
-static int compile_sets(const struct config *c, struct compiled *cc,
-			FILE *diag)
+static int compile_sets(const struct config *c, struct compiled *cc, FILE *diag)
 {
 	size_t cap = 0, out = 0, inline_prefixes = 0;
 
@@ -210,9 +211,10 @@ static int compile_sets(const struct config *c, struct compiled *cc,
 	if (c->nr_sets + inline_prefixes > EDGEFW_MAX_SETS) {
 		struct src_loc loc = { 1, 1 };
 
-		config_diag(c, diag, loc,
-			    "more than %d sets (inline prefixes count as one each)",
-			    EDGEFW_MAX_SETS);
+		config_diag(
+			c, diag, loc,
+			"more than %d sets (inline prefixes count as one each)",
+			EDGEFW_MAX_SETS);
 		return 1;
 	}
 	cc->nr_sets = c->nr_sets;

@@ -122,7 +122,7 @@ static int parse_choice(struct parser *ps, const char *what,
 	return unexpected(ps, expected);
 }
 
-#define PARSE_CHOICE(ps, what, names)                                      \
+#define PARSE_CHOICE(ps, what, names) \
 	parse_choice(ps, what, names, ARRAY_SIZE(names))
 
 static bool valid_name(const char *s)
@@ -143,9 +143,10 @@ static int parse_name(struct parser *ps, const char *what, char *out)
 	if (ps->tok.kind != TOK_WORD)
 		return unexpected(ps, what);
 	if (!valid_name(ps->tok.text)) {
-		error_at(ps, ps->tok.loc,
-			 "invalid %s '%s': use up to %d letters, digits, '_', '-' or '.', starting with a letter or digit (not 'any' or 'self')",
-			 what, ps->tok.text, NAME_LEN - 1);
+		error_at(
+			ps, ps->tok.loc,
+			"invalid %s '%s': use up to %d letters, digits, '_', '-' or '.', starting with a letter or digit (not 'any' or 'self')",
+			what, ps->tok.text, NAME_LEN - 1);
 		return -1;
 	}
 	strcpy(out, ps->tok.text);
@@ -208,8 +209,8 @@ static int parse_prefix_word(struct parser *ps, struct prefix *p,
 	char why[160];
 	int err;
 
-	err = address_only ? addr_parse(ps->tok.text, p, why, sizeof(why)) :
-			     prefix_parse(ps->tok.text, p, why, sizeof(why));
+	err = address_only ? addr_parse(ps->tok.text, p, why, sizeof(why))
+			   : prefix_parse(ps->tok.text, p, why, sizeof(why));
 	if (err) {
 		error_at(ps, ps->tok.loc, "%s", why);
 		return -1;
@@ -254,8 +255,8 @@ static int iface_address(struct parser *ps, void *ctx)
 			 EDGEFW_MAX_SELF_ADDRS);
 		return -1;
 	}
-	ifc->addrs = xrealloc(ifc->addrs, ifc->nr_addrs + 1,
-			      sizeof(*ifc->addrs));
+	ifc->addrs =
+		xrealloc(ifc->addrs, ifc->nr_addrs + 1, sizeof(*ifc->addrs));
 	ifc->addrs[ifc->nr_addrs++] = p;
 	return 0;
 }
@@ -264,8 +265,8 @@ static bool valid_ifname(const char *s)
 {
 	size_t n = strlen(s);
 
-	return n > 0 && n < IF_NAMESIZE && !strchr(s, '/') &&
-	       !strchr(s, ':') && strcmp(s, ".") && strcmp(s, "..");
+	return n > 0 && n < IF_NAMESIZE && !strchr(s, '/') && !strchr(s, ':') &&
+	       strcmp(s, ".") && strcmp(s, "..");
 }
 
 static int parse_interface(struct parser *ps)
@@ -362,7 +363,8 @@ static int rule_proto(struct parser *ps, void *ctx)
 	if (i < 0)
 		return -1;
 	if (r->protos & (1u << i)) {
-		error_at(ps, loc, "protocol %s is listed twice", proto_names[i]);
+		error_at(ps, loc, "protocol %s is listed twice",
+			 proto_names[i]);
 		return -1;
 	}
 	r->protos |= 1u << i;
@@ -505,7 +507,8 @@ static int parse_rule(struct parser *ps)
 	r.dir = v;
 	if (parse_list(ps, "a protocol", rule_proto, &r, false))
 		goto fail;
-	if (ps->tok.kind == TOK_WORD && isdigit((unsigned char)ps->tok.text[0])) {
+	if (ps->tok.kind == TOK_WORD &&
+	    isdigit((unsigned char)ps->tok.text[0])) {
 		loc = ps->tok.loc;
 		if (parse_list(ps, "a port", rule_port, &r, false))
 			goto fail;
@@ -574,9 +577,9 @@ static const struct {
 	const char *keyword;
 	int (*parse)(struct parser *ps);
 } statements[] = {
-	{ "mode", parse_mode },	      { "interface", parse_interface },
-	{ "set", parse_set },	      { "rule", parse_rule },
-	{ "policy", parse_policy },   { "fragments", parse_fragments },
+	{ "mode", parse_mode },	    { "interface", parse_interface },
+	{ "set", parse_set },	    { "rule", parse_rule },
+	{ "policy", parse_policy }, { "fragments", parse_fragments },
 };
 
 static void skip_statement(struct parser *ps)
@@ -602,8 +605,9 @@ static void parse_statement(struct parser *ps)
 			break;
 	}
 	if (i == ARRAY_SIZE(statements)) {
-		unexpected(ps,
-			   "a statement (mode, interface, set, rule, policy or fragments)");
+		unexpected(
+			ps,
+			"a statement (mode, interface, set, rule, policy or fragments)");
 		skip_statement(ps);
 		return;
 	}
@@ -653,8 +657,9 @@ static void resolve(struct parser *ps)
 	bool role_used[EDGEFW_NR_ROLES] = { false };
 
 	if (c->nr_ifaces == 0) {
-		error_at(ps, ps->tok.loc,
-			 "no interface is configured (add: interface NAME role external|internal)");
+		error_at(
+			ps, ps->tok.loc,
+			"no interface is configured (add: interface NAME role external|internal)");
 		return;
 	}
 	for (size_t i = 0; i < c->nr_ifaces; i++)
@@ -665,9 +670,10 @@ static void resolve(struct parser *ps)
 		resolve_peer(ps, &r->from);
 		resolve_peer(ps, &r->to);
 		if (!role_used[r->role])
-			error_at(ps, r->role_loc,
-				 "rule %s is for role %s, but no interface has that role",
-				 r->name, role_name(r->role));
+			error_at(
+				ps, r->role_loc,
+				"rule %s is for role %s, but no interface has that role",
+				r->name, role_name(r->role));
 	}
 }
 

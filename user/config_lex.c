@@ -31,8 +31,8 @@ static void advance(struct lexer *lx)
 static bool is_word_char(int ch)
 {
 	return ch != EOF && ch != ' ' && ch != '\t' && ch != '\r' &&
-	       ch != '\n' && ch != '#' && ch != '{' && ch != '}' &&
-	       ch != ',' && ch != '\0';
+	       ch != '\n' && ch != '#' && ch != '{' && ch != '}' && ch != ',' &&
+	       ch != '\0';
 }
 
 void lexer_next(struct lexer *lx, struct token *t)

@@ -48,7 +48,8 @@ static int resolve_iface(const struct config *c, size_t i, struct gen_iface *gi)
 		return -1;
 	}
 	if (ifc->addrs_given) {
-		memcpy(st->self, ifc->addrs, ifc->nr_addrs * sizeof(*ifc->addrs));
+		memcpy(st->self, ifc->addrs,
+		       ifc->nr_addrs * sizeof(*ifc->addrs));
 		st->nr_self = ifc->nr_addrs;
 		return 0;
 	}
@@ -65,8 +66,9 @@ static int resolve_iface(const struct config *c, size_t i, struct gen_iface *gi)
 		return -1;
 	}
 	if (n == 0)
-		log_warn("%s has no address; rules with 'self' cannot match on it",
-			 ifc->name);
+		log_warn(
+			"%s has no address; rules with 'self' cannot match on it",
+			ifc->name);
 	st->nr_self = n;
 	return 0;
 }
@@ -143,8 +145,7 @@ static const char *set_label(const struct config *c, size_t id, char *buf,
 	return buf;
 }
 
-static int fill_sets(const struct config *c, const struct compiled *cc,
-		     int fd)
+static int fill_sets(const struct config *c, const struct compiled *cc, int fd)
 {
 	__u8 *values = xcalloc(cc->nr_set_keys, 1);
 	size_t done;
@@ -203,7 +204,8 @@ int gen_load(const struct config *c, const struct compiled *cc,
 		if (load_iface(c, cc, g, i, flows_fd))
 			return -1;
 	}
-	if (fill_port_classes(cc, bpf_map__fd(g->ifaces[0].skel->maps.port_classes)) ||
+	if (fill_port_classes(
+		    cc, bpf_map__fd(g->ifaces[0].skel->maps.port_classes)) ||
 	    fill_sets(c, cc, gen_sets_fd(g)))
 		return -1;
 	return 0;
@@ -300,17 +302,16 @@ int pin_path(char *buf, size_t len, const struct paths *p, const char *kind,
 	     const char *ifname)
 {
 	return snprintf(buf, len, "%s/%s_%s", p->pin_dir, kind, ifname) <
-			       (int)len ?
-		       0 :
-		       -1;
+			       (int)len
+		       ? 0
+		       : -1;
 }
 
 static int pin_fd(int fd, const char *dir, const char *name)
 {
 	char path[PATH_MAX];
 
-	if (path_join(path, sizeof(path), dir, name) ||
-	    bpf_obj_pin(fd, path)) {
+	if (path_join(path, sizeof(path), dir, name) || bpf_obj_pin(fd, path)) {
 		log_err("cannot pin %s/%s: %s", dir, name, strerror(errno));
 		return -1;
 	}

@@ -12,8 +12,7 @@ static const struct command {
 	const char *usage;
 } commands[] = {
 	{ "check", cmd_check, "check [-c FILE]" },
-	{ "load", cmd_load,
-	  "load [-c FILE] [--xdp-mode auto|native|generic]" },
+	{ "load", cmd_load, "load [-c FILE] [--xdp-mode auto|native|generic]" },
 	{ "unload", cmd_unload, "unload" },
 	{ "status", cmd_status, "status [--json]" },
 	{ "stats", cmd_stats, "stats [--json]" },

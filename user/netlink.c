@@ -25,8 +25,8 @@ static bool to_prefix(struct nl_addr *local, struct prefix *p)
 	return true;
 }
 
-int netlink_iface_addrs(int ifindex, struct prefix *out, size_t max,
-			char *err, size_t errlen)
+int netlink_iface_addrs(int ifindex, struct prefix *out, size_t max, char *err,
+			size_t errlen)
 {
 	struct nl_cache *cache = NULL;
 	struct nl_object *obj;
@@ -47,7 +47,8 @@ int netlink_iface_addrs(int ifindex, struct prefix *out, size_t max,
 		nl_socket_free(sk);
 		return -1;
 	}
-	for (obj = nl_cache_get_first(cache); obj; obj = nl_cache_get_next(obj)) {
+	for (obj = nl_cache_get_first(cache); obj;
+	     obj = nl_cache_get_next(obj)) {
 		struct rtnl_addr *a = (struct rtnl_addr *)obj;
 		struct nl_addr *local = rtnl_addr_get_local(a);
 		struct prefix p;

@@ -11,7 +11,7 @@
  * returns how many it has (possibly more than max), or -1 with the reason
  * in err.
  */
-int netlink_iface_addrs(int ifindex, struct prefix *out, size_t max,
-			char *err, size_t errlen);
+int netlink_iface_addrs(int ifindex, struct prefix *out, size_t max, char *err,
+			size_t errlen);
 
 #endif

@@ -54,8 +54,9 @@ int state_write(const struct paths *p, const struct runtime_state *st)
 				       json_object_new_int(s->ifindex));
 		json_object_object_add(o, "xdp_native",
 				       json_object_new_boolean(s->xdp_native));
-		json_object_object_add(o, "qdisc_created",
-				       json_object_new_boolean(s->qdisc_created));
+		json_object_object_add(
+			o, "qdisc_created",
+			json_object_new_boolean(s->qdisc_created));
 		json_object_object_add(o, "self",
 				       addrs_to_json(s->self, s->nr_self));
 		json_object_array_add(ifaces, o);

@@ -15,15 +15,15 @@ void *xrealloc(void *p, size_t n, size_t size);
 char *xstrdup(const char *s);
 
 /* Grow *p (of *cap elements) to hold at least need elements. */
-#define GROW(p, cap, need)                                                 \
-	do {                                                               \
-		if ((need) > (cap)) {                                      \
-			size_t grow_to_ = (cap) ? (cap)*2 : 8;             \
-			while (grow_to_ < (need))                          \
-				grow_to_ *= 2;                             \
-			(p) = xrealloc((p), grow_to_, sizeof(*(p)));       \
-			(cap) = grow_to_;                                  \
-		}                                                          \
+#define GROW(p, cap, need)                                           \
+	do {                                                         \
+		if ((need) > (cap)) {                                \
+			size_t grow_to_ = (cap) ? (cap)*2 : 8;       \
+			while (grow_to_ < (need))                    \
+				grow_to_ *= 2;                       \
+			(p) = xrealloc((p), grow_to_, sizeof(*(p))); \
+			(cap) = grow_to_;                            \
+		}                                                    \
 	} while (0)
 
 /* The whole file, NUL-terminated; NULL with errno set on failure. */

@@ -12,9 +12,9 @@
 #define CHECK(cond, ...) tap_check(!!(cond), __FILE__, __LINE__, __VA_ARGS__)
 
 /* Equality of two integers, printing both on failure. */
-#define CHECK_EQ(got, want, ...)                                           \
-	tap_check_eq((long long)(got), (long long)(want), __FILE__,        \
-		     __LINE__, __VA_ARGS__)
+#define CHECK_EQ(got, want, ...)                                              \
+	tap_check_eq((long long)(got), (long long)(want), __FILE__, __LINE__, \
+		     __VA_ARGS__)
 
 bool tap_check(bool ok, const char *file, int line, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
