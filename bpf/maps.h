@@ -39,7 +39,40 @@ struct {
 	__type(value, struct edgefw_port_classes);
 } port_classes SEC(".maps");
 
-/* Shared by every generation: a reload keeps established flows. */
+/* Rate-limit buckets: a reload starts them afresh with its new rules. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, EDGEFW_RATE_SRC_MAX_ENTRIES);
+	__type(key, struct edgefw_rate_key);
+	__type(value, __u64);
+} rate_src SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, EDGEFW_MAX_RULES);
+	__type(key, __u32);
+	__type(value, __u64);
+} rate_total SEC(".maps");
+
+/*
+ * Shared by every generation: a reload keeps established flows, and the
+ * blocklist belongs to no config.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, EDGEFW_BLOCK_MAX_ENTRIES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct edgefw_set_key);
+	__type(value, struct edgefw_block);
+} blocklist SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct edgefw_control);
+} control SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, EDGEFW_FLOW_MAX_ENTRIES);

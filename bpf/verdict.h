@@ -1,15 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The order of decisions, the same for both directions: parse, essentials,
- * packets of tracked flows, rules, policy. Cheap rejections come first and
- * no lookup is made that cannot match.
+ * The order of decisions, the same for both directions: parse, blocklist
+ * (ingress), essentials, packets of tracked flows, rules and their rate
+ * limits, policy. Cheap rejections come first and no lookup is made that
+ * cannot match.
  */
 #ifndef EDGEFW_BPF_VERDICT_H
 #define EDGEFW_BPF_VERDICT_H
 
+#include "blocklist.h"
 #include "flows.h"
 #include "maps.h"
 #include "parse.h"
+#include "ratelimit.h"
 #include "rules.h"
 
 /* linux/icmp.h pulls in libc headers, which do not build for BPF. */
@@ -56,6 +59,8 @@ static __always_inline __u32 decide(int parsed, const struct packet *p,
 		return EDGEFW_PASS_ESSENTIAL;
 	if (parsed == PARSE_OTHER_L2)
 		return policy_verdict(dir);
+	if (dir == EDGEFW_DIR_IN && blocked(p))
+		return EDGEFW_DROP_BLOCKED;
 
 	if (p->frag != FRAG_NONE) {
 		if (cfg.fragments != EDGEFW_ACT_PASS)
@@ -70,6 +75,8 @@ static __always_inline __u32 decide(int parsed, const struct packet *p,
 
 	rule = match_rules(p, dir);
 	if (rule != NO_RULE) {
+		if (!rate_admits(rule, p))
+			return EDGEFW_DROP_RATELIMIT;
 		flow_open(p, dir);
 		return EDGEFW_VERDICT_RULE(rule);
 	}

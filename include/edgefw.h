@@ -20,6 +20,8 @@
 
 /* Sizes of the maps. */
 #define EDGEFW_SET_MAX_ENTRIES (1U << 22) /* all sets together */
+#define EDGEFW_BLOCK_MAX_ENTRIES (1U << 20)
+#define EDGEFW_RATE_SRC_MAX_ENTRIES (1U << 16) /* per-source buckets, LRU */
 #define EDGEFW_FLOW_MAX_ENTRIES (1U << 18)
 #define EDGEFW_PORT_KEYS (2U << 16) /* tcp and udp, 65536 ports each */
 
@@ -69,6 +71,8 @@ enum edgefw_reason {
 	EDGEFW_PASS_POLICY, /* no rule matched, the policy passes */
 	EDGEFW_DROP_MALFORMED,
 	EDGEFW_DROP_FRAGMENT,
+	EDGEFW_DROP_BLOCKED, /* source on the blocklist */
+	EDGEFW_DROP_RATELIMIT, /* the admitting rule's limit is spent */
 	EDGEFW_DROP_POLICY,
 	EDGEFW_NR_REASONS,
 };
@@ -100,9 +104,10 @@ enum edgefw_family {
 };
 
 /*
- * Sets: one LPM trie for all sets. The set id and the family are the first
- * 32 bits of the matched data, so a lookup only ever matches its own set and
- * family; prefixlen is 32 + the address prefix length.
+ * The key of the LPM tries: the sets (one trie for all of them) and the
+ * blocklist (set 0). The set id and the family are the first 32 bits of
+ * the matched data, so a lookup only ever matches its own set and family;
+ * prefixlen is 32 + the address prefix length.
  */
 struct edgefw_set_key {
 	__u32 prefixlen;
@@ -113,6 +118,19 @@ struct edgefw_set_key {
 };
 
 #define EDGEFW_SET_KEY_BITS(addr_bits) (32 + (addr_bits))
+
+/* A blocklist entry; expired entries are ignored until user space prunes. */
+struct edgefw_block {
+	__u64 expires_ns; /* bpf_ktime_get_boot_ns() time; 0: never */
+	__u32 prefixlen; /* the entry's own key prefixlen */
+	__u32 pad;
+};
+
+/* Shared state that user space keeps for the data plane. */
+struct edgefw_control {
+	__u32 nr_blocked; /* blocklist entries; 0 skips the lookup */
+	__u32 pad;
+};
 
 /* Peers of a rule: a set id, or one of these. */
 #define EDGEFW_PEER_ANY 0xffff
@@ -136,9 +154,32 @@ struct edgefw_class {
 	__u8 rule[EDGEFW_MAX_CANDIDATES];
 };
 
+enum edgefw_limit {
+	EDGEFW_LIMIT_NONE,
+	EDGEFW_LIMIT_PER_SOURCE, /* a bucket per (rule, source address) */
+	EDGEFW_LIMIT_TOTAL, /* one bucket for the rule */
+};
+
+/*
+ * Rate limits are GCRA token buckets: a bucket is the time at which it
+ * would be full again (its theoretical arrival time, TAT). A packet may go
+ * while the TAT is no more than burst_ns ahead of now, and moves it by
+ * interval_ns.
+ */
 struct edgefw_rule {
 	__u16 from; /* set id, EDGEFW_PEER_ANY or EDGEFW_PEER_SELF */
 	__u16 to;
+	__u8 limit; /* enum edgefw_limit */
+	__u8 pad[3];
+	__u64 interval_ns; /* 1 / rate */
+	__u64 burst_ns; /* (burst - 1) * interval_ns */
+};
+
+struct edgefw_rate_key {
+	__u32 rule;
+	__u8 family;
+	__u8 pad[3];
+	union edgefw_addr addr;
 };
 
 struct edgefw_self_addr {

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include "commands.h"
 #include "loader.h"
+#include "lockout.h"
 #include "log.h"
 #include "privileges.h"
 
@@ -48,8 +49,8 @@ static void summarise(const struct config *c, const struct generation *g)
  * Every step that changes the kernel is undone if a later one fails: the
  * machine is left as it was found.
  */
-static int load(const struct config *c, const struct compiled *cc,
-		enum xdp_mode mode, const struct paths *p)
+static int load(const struct config *c, struct compiled *cc,
+		enum xdp_mode mode, bool force, const struct paths *p)
 {
 	struct runtime_state st;
 	struct generation g;
@@ -57,7 +58,9 @@ static int load(const struct config *c, const struct compiled *cc,
 
 	if (check_nothing_loaded(p) || ensure_bpffs(p))
 		return EXIT_FAILED;
-	if (gen_resolve(c, &g) || gen_load(c, cc, &g, -1))
+	if (gen_prepare(c, cc, p, NULL, &g))
+		goto out;
+	if (!force && lockout_check(c, &g, "load"))
 		goto out;
 	/* Recorded before attaching: an interrupted load can be undone. */
 	gen_to_state(&g, c, &st);
@@ -97,8 +100,10 @@ int cmd_load(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "xdp-mode", required_argument, NULL, 'm' },
+		{ "force", no_argument, NULL, 'f' },
 		{},
 	};
+	bool force = false;
 	const char *path = DEFAULT_CONFIG_PATH;
 	enum xdp_mode mode = XDP_MODE_AUTO;
 	struct compiled cc;
@@ -110,6 +115,9 @@ int cmd_load(int argc, char **argv)
 		switch (opt) {
 		case 'c':
 			path = optarg;
+			break;
+		case 'f':
+			force = true;
 			break;
 		case 'm':
 			if (xdp_mode_parse(optarg, &mode))
@@ -133,7 +141,7 @@ int cmd_load(int argc, char **argv)
 	if (require_privileges("load") == 0) {
 		lock = state_lock(&p);
 		if (lock >= 0) {
-			rc = load(&c, &cc, mode, &p);
+			rc = load(&c, &cc, mode, force, &p);
 			state_unlock(lock);
 		}
 	}

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "compile.h"
+#include "log.h"
 
 #define NR_PORTS 65536
 
@@ -184,6 +185,41 @@ static int cmp_set_key(const void *a, const void *b)
 	return (x->prefixlen > y->prefixlen) - (x->prefixlen < y->prefixlen);
 }
 
+/*
+ * Sort the set keys and drop duplicates, warning about each on diag when
+ * given; count the prefixes of every set.
+ */
+static void sort_set_keys(const struct config *c, struct compiled *cc,
+			  FILE *diag)
+{
+	size_t out = 0;
+
+	qsort(cc->set_keys, cc->nr_set_keys, sizeof(*cc->set_keys),
+	      cmp_set_key);
+	free(cc->set_sizes);
+	cc->set_sizes = xcalloc(cc->nr_sets, sizeof(*cc->set_sizes));
+	for (size_t i = 0; i < cc->nr_set_keys; i++) {
+		struct edgefw_set_key *k = &cc->set_keys[i];
+
+		if (out && !cmp_set_key(&cc->set_keys[out - 1], k)) {
+			struct prefix p;
+			char buf[PREFIX_STRLEN];
+
+			if (!diag)
+				continue;
+			prefix_from_set_key(k, &p);
+			prefix_format(&p, buf, sizeof(buf));
+			config_diag(c, diag, c->sets[k->set].loc,
+				    "warning: set %s lists %s more than once",
+				    c->sets[k->set].name, buf);
+			continue;
+		}
+		cc->set_sizes[k->set]++;
+		cc->set_keys[out++] = *k;
+	}
+	cc->nr_set_keys = out;
+}
+
 /* Rule peers to set ids; inline prefixes become sets of their own. */
 static __u16 peer_id(const struct peer *p, struct compiled *cc, size_t *cap)
 {
@@ -201,9 +237,18 @@ static __u16 peer_id(const struct peer *p, struct compiled *cc, size_t *cap)
 	return cc->nr_sets++;
 }
 
+static void compile_limit(const struct rate_limit *l, struct edgefw_rule *r)
+{
+	r->limit = l->kind;
+	if (l->kind == EDGEFW_LIMIT_NONE)
+		return;
+	r->interval_ns = (__u64)l->unit * EDGEFW_NSEC_PER_SEC / l->rate;
+	r->burst_ns = (__u64)(l->burst - 1) * r->interval_ns;
+}
+
 static int compile_sets(const struct config *c, struct compiled *cc, FILE *diag)
 {
-	size_t cap = 0, out = 0, inline_prefixes = 0;
+	size_t cap = 0, inline_prefixes = 0;
 
 	for (size_t i = 0; i < c->nr_rules; i++)
 		inline_prefixes += (c->rules[i].from.kind == PEER_PREFIX) +
@@ -225,31 +270,45 @@ static int compile_sets(const struct config *c, struct compiled *cc, FILE *diag)
 	for (size_t i = 0; i < c->nr_rules; i++) {
 		cc->rules[i].from = peer_id(&c->rules[i].from, cc, &cap);
 		cc->rules[i].to = peer_id(&c->rules[i].to, cc, &cap);
+		compile_limit(&c->rules[i].limit, &cc->rules[i]);
 	}
 	cc->nr_rules = c->nr_rules;
 
-	qsort(cc->set_keys, cc->nr_set_keys, sizeof(*cc->set_keys),
-	      cmp_set_key);
-	cc->set_sizes = xcalloc(cc->nr_sets, sizeof(*cc->set_sizes));
+	sort_set_keys(c, cc, diag);
+	return 0;
+}
+
+void compile_apply_deltas(const struct config *c, struct compiled *cc,
+			  const struct set_deltas *d)
+{
+	size_t out = 0, cap = cc->nr_set_keys;
+
+	for (size_t i = 0; i < d->n; i++) {
+		if (config_find_set(c, d->v[i].name) < 0 &&
+		    (d->v[i].added.n || d->v[i].removed.n))
+			log_warn("set %s has changes made with 'edgefw set', but the config has no such set: they are kept, not applied",
+				 d->v[i].name);
+	}
 	for (size_t i = 0; i < cc->nr_set_keys; i++) {
 		struct edgefw_set_key *k = &cc->set_keys[i];
+		const struct set_delta *sd = NULL;
+		struct prefix p;
 
-		if (out && !cmp_set_key(&cc->set_keys[out - 1], k)) {
-			struct prefix p;
-			char buf[PREFIX_STRLEN];
-
-			prefix_from_set_key(k, &p);
-			prefix_format(&p, buf, sizeof(buf));
-			config_diag(c, diag, c->sets[k->set].loc,
-				    "warning: set %s lists %s more than once",
-				    c->sets[k->set].name, buf);
+		if (k->set < c->nr_sets)
+			sd = deltas_get(d, c->sets[k->set].name);
+		prefix_from_set_key(k, &p);
+		if (sd && plist_contains(&sd->removed, &p))
 			continue;
-		}
-		cc->set_sizes[k->set]++;
 		cc->set_keys[out++] = *k;
 	}
 	cc->nr_set_keys = out;
-	return 0;
+	for (size_t i = 0; i < d->n; i++) {
+		int set = config_find_set(c, d->v[i].name);
+
+		for (size_t j = 0; set >= 0 && j < d->v[i].added.n; j++)
+			add_set_key(cc, &cap, &d->v[i].added.v[j], set);
+	}
+	sort_set_keys(c, cc, NULL);
 }
 
 int compile(const struct config *c, struct compiled *cc, FILE *diag)

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include "config.h"
 #include "edgefw.h"
+#include "persist.h"
 
 struct compiled {
 	struct edgefw_rule rules[EDGEFW_MAX_RULES];
@@ -27,6 +28,13 @@ struct compiled {
 /* Returns the number of errors, reported to diag as FILE:LINE:COL. */
 int compile(const struct config *c, struct compiled *cc, FILE *diag);
 void compiled_free(struct compiled *cc);
+
+/*
+ * Put the set changes made with 'edgefw set' on top of the config's sets:
+ * what load and reload fill the kernel with, and status and save show.
+ */
+void compile_apply_deltas(const struct config *c, struct compiled *cc,
+			  const struct set_deltas *d);
 
 /* The read-only configuration of one interface's programs. */
 void compile_iface(const struct config *c, const struct compiled *cc,

@@ -443,6 +443,79 @@ static void rule_free(struct cfg_rule *r)
 	r->ports = NULL;
 }
 
+#define LIMIT_MAX_BURST 1000000
+
+/* "R/s" or "R/m": a rate of 1 to 10^9 per second. */
+static int parse_rate(struct parser *ps, struct rate_limit *l)
+{
+	unsigned long rate;
+	char *end;
+
+	if (ps->tok.kind != TOK_WORD)
+		return unexpected(ps, "a rate such as 20/s or 30/m");
+	errno = 0;
+	rate = strtoul(ps->tok.text, &end, 10);
+	if (!isdigit((unsigned char)ps->tok.text[0]) || errno ||
+	    (strcmp(end, "/s") && strcmp(end, "/m"))) {
+		error_at(ps, ps->tok.loc,
+			 "malformed rate '%s' (expected a number per second or minute, e.g. 20/s or 30/m)",
+			 ps->tok.text);
+		return -1;
+	}
+	l->unit = end[1] == 's' ? 1 : 60;
+	if (rate < 1 || rate > 1000000000UL * l->unit) {
+		error_at(ps, ps->tok.loc, "rate %s out of range (1/m-1000000000/s)",
+			 ps->tok.text);
+		return -1;
+	}
+	l->rate = rate;
+	l->burst = rate; /* a second's (or minute's) worth by default */
+	next(ps);
+	return 0;
+}
+
+static int parse_burst(struct parser *ps, struct rate_limit *l)
+{
+	unsigned long burst;
+	char *end;
+
+	next(ps);
+	errno = 0;
+	burst = strtoul(ps->tok.text, &end, 10);
+	if (ps->tok.kind != TOK_WORD || *end || errno ||
+	    !isdigit((unsigned char)ps->tok.text[0]) || burst < 1 ||
+	    burst > LIMIT_MAX_BURST) {
+		error_at(ps, ps->tok.loc,
+			 "burst must be a number from 1 to %d, not '%s'",
+			 LIMIT_MAX_BURST, token_describe(&ps->tok));
+		return -1;
+	}
+	l->burst = burst;
+	next(ps);
+	return 0;
+}
+
+/* limit R/s|R/m [burst B] [per source|total] */
+static int parse_limit(struct parser *ps, struct rate_limit *l)
+{
+	next(ps);
+	if (parse_rate(ps, l))
+		return -1;
+	l->kind = EDGEFW_LIMIT_PER_SOURCE;
+	if (at_word(ps, "burst") && parse_burst(ps, l))
+		return -1;
+	if (at_word(ps, "per")) {
+		next(ps);
+		if (!at_word(ps, "source"))
+			return unexpected(ps, "'source' after 'per'");
+		next(ps);
+	} else if (at_word(ps, "total")) {
+		l->kind = EDGEFW_LIMIT_TOTAL;
+		next(ps);
+	}
+	return 0;
+}
+
 static int parse_rule_clauses(struct parser *ps, struct cfg_rule *r)
 {
 	bool from_seen = false, to_seen = false;
@@ -452,6 +525,15 @@ static int parse_rule_clauses(struct parser *ps, struct cfg_rule *r)
 		bool *seen;
 		struct peer *peer;
 
+		if (at_word(ps, "limit")) {
+			if (r->limit.kind != EDGEFW_LIMIT_NONE) {
+				error_at(ps, loc, "'limit' is given twice");
+				return -1;
+			}
+			if (parse_limit(ps, &r->limit))
+				return -1;
+			continue;
+		}
 		if (at_word(ps, "from")) {
 			seen = &from_seen;
 			peer = &r->from;
@@ -459,7 +541,8 @@ static int parse_rule_clauses(struct parser *ps, struct cfg_rule *r)
 			seen = &to_seen;
 			peer = &r->to;
 		} else {
-			return unexpected(ps, "'from', 'to' or a line end");
+			return unexpected(ps,
+					  "'from', 'to', 'limit' or a line end");
 		}
 		if (*seen) {
 			error_at(ps, loc, "'%s' is given twice", ps->tok.text);
@@ -770,6 +853,17 @@ void ports_format(const struct cfg_rule *r, char *buf, size_t len)
 		if (p->hi != p->lo && off < len)
 			off += snprintf(buf + off, len - off, "-%u", p->hi);
 	}
+}
+
+void limit_format(const struct rate_limit *l, char *buf, size_t len)
+{
+	if (l->kind == EDGEFW_LIMIT_NONE) {
+		buf[0] = '\0';
+		return;
+	}
+	snprintf(buf, len, "limit %u/%c burst %u %s", l->rate,
+		 l->unit == 1 ? 's' : 'm', l->burst,
+		 l->kind == EDGEFW_LIMIT_TOTAL ? "total" : "per source");
 }
 
 void peer_format(const struct config *c, const struct peer *p, char *buf,

@@ -45,6 +45,13 @@ struct port_range {
 	uint16_t hi;
 };
 
+struct rate_limit {
+	uint8_t kind; /* enum edgefw_limit */
+	uint32_t rate; /* per unit */
+	uint32_t unit; /* seconds: 1 or 60 */
+	uint32_t burst;
+};
+
 struct cfg_rule {
 	char name[NAME_LEN];
 	uint8_t role;
@@ -54,6 +61,7 @@ struct cfg_rule {
 	size_t nr_ports;
 	struct peer from;
 	struct peer to;
+	struct rate_limit limit;
 	struct src_loc loc;
 	struct src_loc role_loc;
 };
@@ -121,5 +129,7 @@ void protos_format(unsigned int protos, char *buf, size_t len);
 void ports_format(const struct cfg_rule *r, char *buf, size_t len);
 void peer_format(const struct config *c, const struct peer *p, char *buf,
 		 size_t len);
+/* "limit 20/s burst 40 per source", or "" without a limit. */
+void limit_format(const struct rate_limit *l, char *buf, size_t len);
 
 #endif

@@ -9,7 +9,6 @@
 
 int loaded_open(struct loaded *l)
 {
-	char path[PATH_MAX];
 	FILE *quiet;
 	int err;
 
@@ -35,13 +34,23 @@ int loaded_open(struct loaded *l)
 			l->paths.snapshot);
 		return -1;
 	}
-	if (path_join(path, sizeof(path), l->paths.gen_dir, "counters") == 0)
-		l->counters_fd = bpf_obj_get(path);
-	if (l->counters_fd < 0) {
-		log_err("cannot open %s: %s", path, strerror(errno));
+	if (deltas_read(&l->paths, &l->deltas))
 		return -1;
-	}
-	return 0;
+	compile_apply_deltas(&l->cfg, &l->cc, &l->deltas);
+	l->counters_fd = loaded_gen_map(l, "counters");
+	return l->counters_fd < 0 ? -1 : 0;
+}
+
+int loaded_gen_map(const struct loaded *l, const char *name)
+{
+	char path[PATH_MAX];
+	int fd = -1;
+
+	if (path_join(path, sizeof(path), l->paths.gen_dir, name) == 0)
+		fd = bpf_obj_get(path);
+	if (fd < 0)
+		log_err("cannot open %s: %s", path, strerror(errno));
+	return fd;
 }
 
 void loaded_close(struct loaded *l)
@@ -50,6 +59,7 @@ void loaded_close(struct loaded *l)
 		close(l->counters_fd);
 	compiled_free(&l->cc);
 	config_free(&l->cfg);
+	deltas_free(&l->deltas);
 }
 
 __u32 pinned_prog_id(const struct paths *p, const char *kind,

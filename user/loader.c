@@ -8,8 +8,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
+#include "blockmap.h"
 #include "log.h"
 #include "loader.h"
+#include "persist.h"
 #include "maps.h"
 #include "netlink.h"
 
@@ -85,6 +87,17 @@ int gen_resolve(const struct config *c, struct generation *g)
 	return 0;
 }
 
+static const char *const shared_names[] = { "flows", "blocklist", "control" };
+
+static bool is_shared(const struct bpf_map *map)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(shared_names); i++) {
+		if (!strcmp(bpf_map__name(map), shared_names[i]))
+			return true;
+	}
+	return false;
+}
+
 static int reuse_map(struct bpf_map *map, int fd)
 {
 	int err = bpf_map__reuse_fd(map, fd);
@@ -95,18 +108,76 @@ static int reuse_map(struct bpf_map *map, int fd)
 	return err;
 }
 
-static int share_maps(struct edgefw_bpf *skel, const struct edgefw_bpf *first)
+static int shared_fd(const struct shared_maps *m, const char *name)
 {
-	return reuse_map(skel->maps.counters,
-			 bpf_map__fd(first->maps.counters)) ||
-	       reuse_map(skel->maps.sets, bpf_map__fd(first->maps.sets)) ||
-	       reuse_map(skel->maps.port_classes,
-			 bpf_map__fd(first->maps.port_classes)) ||
-	       reuse_map(skel->maps.flows, bpf_map__fd(first->maps.flows));
+	if (!strcmp(name, "flows"))
+		return m->flows;
+	if (!strcmp(name, "blocklist"))
+		return m->blocklist;
+	return m->control;
+}
+
+/*
+ * The first interface's skeleton creates the generation's maps, or takes
+ * the running edgefw's shared ones; every other interface shares them all.
+ */
+static int share_maps(struct edgefw_bpf *skel, const struct edgefw_bpf *first,
+		      const struct shared_maps *shared)
+{
+	struct bpf_map *map;
+
+	bpf_object__for_each_map(map, skel->obj) {
+		const char *name = bpf_map__name(map);
+		int fd = -1;
+
+		if (bpf_map__is_internal(map))
+			continue;
+		if (first)
+			fd = bpf_map__fd(
+				bpf_object__find_map_by_name(first->obj, name));
+		else if (shared && is_shared(map))
+			fd = shared_fd(shared, name);
+		if (fd >= 0 && reuse_map(map, fd))
+			return -1;
+	}
+	return 0;
+}
+
+int shared_maps_open(const struct paths *p, struct shared_maps *m)
+{
+	int *fds[] = { &m->flows, &m->blocklist, &m->control };
+
+	for (size_t i = 0; i < ARRAY_SIZE(fds); i++)
+		*fds[i] = -1;
+	for (size_t i = 0; i < ARRAY_SIZE(fds); i++) {
+		char path[PATH_MAX];
+
+		if (path_join(path, sizeof(path), p->pin_dir,
+			      shared_names[i]) == 0)
+			*fds[i] = bpf_obj_get(path);
+		if (*fds[i] < 0) {
+			log_err("cannot open %s: %s", path, strerror(errno));
+			shared_maps_close(m);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void shared_maps_close(struct shared_maps *m)
+{
+	int *fds[] = { &m->flows, &m->blocklist, &m->control };
+
+	for (size_t i = 0; i < ARRAY_SIZE(fds); i++) {
+		if (*fds[i] >= 0)
+			close(*fds[i]);
+		*fds[i] = -1;
+	}
 }
 
 static int load_iface(const struct config *c, const struct compiled *cc,
-		      struct generation *g, size_t i, int flows_fd)
+		      struct generation *g, size_t i,
+		      const struct shared_maps *shared)
 {
 	struct gen_iface *gi = &g->ifaces[i];
 	struct edgefw_bpf *skel;
@@ -122,9 +193,7 @@ static int load_iface(const struct config *c, const struct compiled *cc,
 		      &skel->rodata->cfg);
 	memcpy(skel->rodata->rules, cc->rules, sizeof(cc->rules));
 	memcpy(skel->rodata->classes, cc->classes, sizeof(cc->classes));
-	if (i > 0 && share_maps(skel, g->ifaces[0].skel))
-		return -1;
-	if (i == 0 && flows_fd >= 0 && reuse_map(skel->maps.flows, flows_fd))
+	if (share_maps(skel, i ? g->ifaces[0].skel : NULL, shared))
 		return -1;
 	err = edgefw_bpf__load(skel);
 	if (err) {
@@ -198,10 +267,10 @@ static int fill_port_classes(const struct compiled *cc, int fd)
 }
 
 int gen_load(const struct config *c, const struct compiled *cc,
-	     struct generation *g, int flows_fd)
+	     struct generation *g, const struct shared_maps *shared)
 {
 	for (size_t i = 0; i < g->nr_ifaces; i++) {
-		if (load_iface(c, cc, g, i, flows_fd))
+		if (load_iface(c, cc, g, i, shared))
 			return -1;
 	}
 	if (fill_port_classes(
@@ -209,6 +278,32 @@ int gen_load(const struct config *c, const struct compiled *cc,
 	    fill_sets(c, cc, gen_sets_fd(g)))
 		return -1;
 	return 0;
+}
+
+int gen_prepare(const struct config *c, struct compiled *cc,
+		const struct paths *p, const struct shared_maps *shared,
+		struct generation *g)
+{
+	struct set_deltas deltas;
+	struct blocks blocks;
+	int err = -1;
+
+	memset(g, 0, sizeof(*g));
+	if (deltas_read(p, &deltas))
+		return -1;
+	if (blocks_read(p, &blocks)) {
+		deltas_free(&deltas);
+		return -1;
+	}
+	compile_apply_deltas(c, cc, &deltas);
+	blocks_prune(&blocks, wall_now(), NULL);
+	if (gen_resolve(c, g) == 0 && gen_load(c, cc, g, shared) == 0 &&
+	    (shared || blockmap_fill(gen_blocklist_fd(g), gen_control_fd(g),
+				     &blocks) == 0))
+		err = 0;
+	blocks_free(&blocks);
+	deltas_free(&deltas);
+	return err;
 }
 
 int gen_attach(struct generation *g, enum xdp_mode mode)
@@ -281,6 +376,16 @@ int gen_flows_fd(const struct generation *g)
 	return bpf_map__fd(g->ifaces[0].skel->maps.flows);
 }
 
+int gen_blocklist_fd(const struct generation *g)
+{
+	return bpf_map__fd(g->ifaces[0].skel->maps.blocklist);
+}
+
+int gen_control_fd(const struct generation *g)
+{
+	return bpf_map__fd(g->ifaces[0].skel->maps.control);
+}
+
 void gen_to_state(const struct generation *g, const struct config *c,
 		  struct runtime_state *st)
 {
@@ -318,32 +423,58 @@ static int pin_fd(int fd, const char *dir, const char *name)
 	return 0;
 }
 
-int gen_pin(const struct generation *g, const struct paths *p)
+int gen_pin_maps(const struct generation *g, const char *dir)
 {
-	const struct edgefw_bpf *skel = g->ifaces[0].skel;
-	int err;
+	struct bpf_map *map;
+	int err = mkdir_p(dir, 0700);
 
-	err = mkdir_p(p->gen_dir, 0700);
 	if (err) {
-		log_err("cannot create %s: %s", p->gen_dir, strerror(-err));
+		log_err("cannot create %s: %s", dir, strerror(-err));
 		return -1;
 	}
-	if (pin_fd(bpf_map__fd(skel->maps.flows), p->pin_dir, "flows") ||
-	    pin_fd(bpf_map__fd(skel->maps.counters), p->gen_dir, "counters") ||
-	    pin_fd(bpf_map__fd(skel->maps.sets), p->gen_dir, "sets") ||
-	    pin_fd(bpf_map__fd(skel->maps.port_classes), p->gen_dir,
-		   "port_classes"))
+	bpf_object__for_each_map(map, g->ifaces[0].skel->obj) {
+		if (bpf_map__is_internal(map) || is_shared(map))
+			continue;
+		if (pin_fd(bpf_map__fd(map), dir, bpf_map__name(map)))
+			return -1;
+	}
+	return 0;
+}
+
+/* The shared maps are pinned once, by the load that created them. */
+static int pin_shared_maps(const struct generation *g, const struct paths *p)
+{
+	const struct edgefw_bpf *skel = g->ifaces[0].skel;
+
+	for (size_t i = 0; i < ARRAY_SIZE(shared_names); i++) {
+		const struct bpf_map *map =
+			bpf_object__find_map_by_name(skel->obj, shared_names[i]);
+
+		if (pin_fd(bpf_map__fd(map), p->pin_dir, shared_names[i]))
+			return -1;
+	}
+	return 0;
+}
+
+int gen_pin_iface(const struct generation *g, size_t i, const struct paths *p)
+{
+	const struct gen_iface *gi = &g->ifaces[i];
+	char name[64];
+
+	snprintf(name, sizeof(name), "xdp_%s", gi->st.name);
+	if (pin_fd(gi->xdp_link_fd, p->pin_dir, name))
+		return -1;
+	snprintf(name, sizeof(name), "tc_%s", gi->st.name);
+	return pin_fd(bpf_program__fd(gi->skel->progs.edgefw_tc), p->pin_dir,
+		      name);
+}
+
+int gen_pin(const struct generation *g, const struct paths *p)
+{
+	if (gen_pin_maps(g, p->gen_dir) || pin_shared_maps(g, p))
 		goto fail;
 	for (size_t i = 0; i < g->nr_ifaces; i++) {
-		const struct gen_iface *gi = &g->ifaces[i];
-		char name[64];
-
-		snprintf(name, sizeof(name), "xdp_%s", gi->st.name);
-		if (pin_fd(gi->xdp_link_fd, p->pin_dir, name))
-			goto fail;
-		snprintf(name, sizeof(name), "tc_%s", gi->st.name);
-		if (pin_fd(bpf_program__fd(gi->skel->progs.edgefw_tc),
-			   p->pin_dir, name))
+		if (gen_pin_iface(g, i, p))
 			goto fail;
 	}
 	return 0;
@@ -352,7 +483,7 @@ fail:
 	return -1;
 }
 
-static int remove_tree(const char *dir)
+int remove_tree(const char *dir)
 {
 	struct dirent *de;
 	int err = 0;

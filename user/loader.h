@@ -28,21 +28,52 @@ struct generation {
 	size_t nr_ifaces;
 };
 
+/*
+ * Maps that outlive a generation, pinned in the pin directory: tracked
+ * flows, the blocklist and its control block. A reload's generation
+ * reuses them; every other map is the generation's own.
+ */
+struct shared_maps {
+	int flows;
+	int blocklist;
+	int control;
+};
+
+/* Open the pinned shared maps of the running edgefw. */
+int shared_maps_open(const struct paths *p, struct shared_maps *m);
+void shared_maps_close(struct shared_maps *m);
+
 /* Interface indexes, and self addresses from the config or the NIC. */
 int gen_resolve(const struct config *c, struct generation *g);
 
 /*
- * Verify the programs and create and fill the maps. flows_fd: the flow
- * table of the running generation to share, or -1 for a new one.
+ * Verify the programs and create and fill the maps. shared: the running
+ * edgefw's shared maps to reuse, or NULL to create them.
  */
 int gen_load(const struct config *c, const struct compiled *cc,
-	     struct generation *g, int flows_fd);
+	     struct generation *g, const struct shared_maps *shared);
+
+/*
+ * gen_resolve and gen_load with what the CLI changed: the persisted set
+ * changes go into cc before the maps are filled, and a new blocklist (no
+ * shared maps) gets the persisted, unexpired blocks. A corrupt state file
+ * refuses the whole generation.
+ */
+int gen_prepare(const struct config *c, struct compiled *cc,
+		const struct paths *p, const struct shared_maps *shared,
+		struct generation *g);
 
 /* Attach every interface; on failure detach what was attached. */
 int gen_attach(struct generation *g, enum xdp_mode mode);
 
 /* Pin links, programs and maps; on failure remove what was pinned. */
 int gen_pin(const struct generation *g, const struct paths *p);
+
+/* Pin the generation's own maps into dir (created). */
+int gen_pin_maps(const struct generation *g, const char *dir);
+
+/* Pin an interface's XDP link and TC program. */
+int gen_pin_iface(const struct generation *g, size_t i, const struct paths *p);
 
 void gen_detach(struct generation *g);
 void gen_free(struct generation *g);
@@ -51,12 +82,17 @@ void gen_free(struct generation *g);
 int gen_counters_fd(const struct generation *g);
 int gen_sets_fd(const struct generation *g);
 int gen_flows_fd(const struct generation *g);
+int gen_blocklist_fd(const struct generation *g);
+int gen_control_fd(const struct generation *g);
 
 void gen_to_state(const struct generation *g, const struct config *c,
 		  struct runtime_state *st);
 
 /* Remove everything under the pin directory. */
 int pins_remove(const struct paths *p);
+
+/* Remove a directory of pins. */
+int remove_tree(const char *dir);
 
 /* The pin path of an interface's XDP link or TC program. */
 int pin_path(char *buf, size_t len, const struct paths *p, const char *kind,

@@ -12,10 +12,17 @@ static const struct command {
 	const char *usage;
 } commands[] = {
 	{ "check", cmd_check, "check [-c FILE]" },
-	{ "load", cmd_load, "load [-c FILE] [--xdp-mode auto|native|generic]" },
+	{ "load", cmd_load,
+	  "load [-c FILE] [--xdp-mode auto|native|generic] [--force]" },
+	{ "reload", cmd_reload,
+	  "reload [-c FILE] [--xdp-mode auto|native|generic] [--force]" },
 	{ "unload", cmd_unload, "unload" },
 	{ "status", cmd_status, "status [--json]" },
 	{ "stats", cmd_stats, "stats [--json]" },
+	{ "set", cmd_set,
+	  "set list NAME [--json] | add|del NAME (PREFIX... | -f FILE | -f -)" },
+	{ "block", cmd_block,
+	  "block add ADDR[/LEN] [--ttl DUR] [--reason TEXT] | del ADDR[/LEN] | list [--json]" },
 };
 
 static void usage(FILE *out)

@@ -30,6 +30,25 @@ int map_update_many(int fd, const void *keys, const void *values, size_t n,
 	return 0;
 }
 
+int map_delete_many(int fd, const void *keys, size_t n, size_t key_size,
+		    size_t *done)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	const char *k = keys;
+
+	*done = 0;
+	while (*done < n) {
+		__u32 count = n - *done > BATCH_MAX ? BATCH_MAX : n - *done;
+		int err = bpf_map_delete_batch(fd, k + *done * key_size, &count,
+					       &opts);
+
+		*done += count;
+		if (err)
+			return -errno;
+	}
+	return 0;
+}
+
 int counter_read(int fd, __u32 index, struct edgefw_counter *sum)
 {
 	int ncpus = libbpf_num_possible_cpus();

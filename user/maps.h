@@ -13,6 +13,10 @@
 int map_update_many(int fd, const void *keys, const void *values, size_t n,
 		    size_t key_size, size_t value_size, size_t *done);
 
+/* Delete n keys in kernel batches; *done as for map_update_many. */
+int map_delete_many(int fd, const void *keys, size_t n, size_t key_size,
+		    size_t *done);
+
 /* The counter summed over all CPUs. */
 int counter_read(int fd, __u32 index, struct edgefw_counter *sum);
 

@@ -31,12 +31,18 @@ void paths_init(struct paths *p)
 		 DEFAULT_PIN_DIR);
 	from_env(p->run_dir, sizeof(p->run_dir), "EDGEFW_RUN_DIR",
 		 DEFAULT_RUN_DIR);
+	from_env(p->state_dir, sizeof(p->state_dir), "EDGEFW_STATE_DIR",
+		 DEFAULT_STATE_DIR);
 	if (path_join(p->gen_dir, sizeof(p->gen_dir), p->pin_dir, "gen") ||
 	    path_join(p->state, sizeof(p->state), p->run_dir, "state.json") ||
 	    path_join(p->snapshot, sizeof(p->snapshot), p->run_dir,
 		      "loaded.conf") ||
-	    path_join(p->lock, sizeof(p->lock), p->run_dir, "lock")) {
-		log_err("EDGEFW_PIN_DIR or EDGEFW_RUN_DIR is too long");
+	    path_join(p->lock, sizeof(p->lock), p->run_dir, "lock") ||
+	    path_join(p->sets_file, sizeof(p->sets_file), p->state_dir,
+		      "sets.json") ||
+	    path_join(p->blocks_file, sizeof(p->blocks_file), p->state_dir,
+		      "blocklist.json")) {
+		log_err("EDGEFW_PIN_DIR, EDGEFW_RUN_DIR or EDGEFW_STATE_DIR is too long");
 		exit(2);
 	}
 }

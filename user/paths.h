@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Where a loaded edgefw keeps its pins and runtime files. Tests and a
- * second instance move them with EDGEFW_PIN_DIR and EDGEFW_RUN_DIR.
+ * Where edgefw keeps its pins, runtime files and persistent state. Tests
+ * move them with EDGEFW_PIN_DIR, EDGEFW_RUN_DIR and EDGEFW_STATE_DIR.
  */
 #ifndef EDGEFW_PATHS_H
 #define EDGEFW_PATHS_H
@@ -10,6 +10,7 @@
 
 #define DEFAULT_PIN_DIR "/sys/fs/bpf/edgefw"
 #define DEFAULT_RUN_DIR "/run/edgefw"
+#define DEFAULT_STATE_DIR "/var/lib/edgefw"
 
 struct paths {
 	char pin_dir[PATH_MAX]; /* bpffs: links, programs, maps */
@@ -18,6 +19,9 @@ struct paths {
 	char state[PATH_MAX];
 	char snapshot[PATH_MAX];
 	char lock[PATH_MAX];
+	char state_dir[PATH_MAX]; /* survives reboots: CLI set and block changes */
+	char sets_file[PATH_MAX];
+	char blocks_file[PATH_MAX];
 };
 
 void paths_init(struct paths *p);

@@ -10,6 +10,8 @@ static const char *const names[] = {
 	[EDGEFW_PASS_POLICY] = "policy",
 	[EDGEFW_DROP_MALFORMED] = "malformed",
 	[EDGEFW_DROP_FRAGMENT] = "fragment",
+	[EDGEFW_DROP_BLOCKED] = "blocked",
+	[EDGEFW_DROP_RATELIMIT] = "ratelimit",
 	[EDGEFW_DROP_POLICY] = "policy",
 };
 

@@ -6,6 +6,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 #include <json-c/json.h>
+#include "jsonutil.h"
 #include "log.h"
 #include "state.h"
 
@@ -29,7 +30,6 @@ int state_write(const struct paths *p, const struct runtime_state *st)
 {
 	json_object *root = json_object_new_object();
 	json_object *ifaces = json_object_new_array();
-	const char *text;
 	int err;
 
 	json_object_object_add(root, "version",
@@ -64,52 +64,12 @@ int state_write(const struct paths *p, const struct runtime_state *st)
 	json_object_object_add(root, "interfaces", ifaces);
 
 	err = mkdir_p(p->run_dir, 0700);
-	if (!err) {
-		text = json_object_to_json_string_ext(root,
-						      JSON_C_TO_STRING_PRETTY);
-		err = write_file_atomic(p->state, text, strlen(text), 0600);
-	}
+	if (!err)
+		err = json_write_file(p->state, root);
 	json_object_put(root);
 	if (err)
 		log_err("cannot write %s: %s", p->state, strerror(-err));
 	return err;
-}
-
-static const char *get_string(json_object *o, const char *key)
-{
-	json_object *v;
-
-	if (!json_object_object_get_ex(o, key, &v) ||
-	    !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
-}
-
-static bool get_int(json_object *o, const char *key, int64_t *out)
-{
-	json_object *v;
-
-	if (!json_object_object_get_ex(o, key, &v) ||
-	    !json_object_is_type(v, json_type_int))
-		return false;
-	*out = json_object_get_int64(v);
-	return true;
-}
-
-static bool get_bool(json_object *o, const char *key, bool *out)
-{
-	json_object *v;
-
-	if (!json_object_object_get_ex(o, key, &v) ||
-	    !json_object_is_type(v, json_type_boolean))
-		return false;
-	*out = json_object_get_boolean(v);
-	return true;
-}
-
-static bool copy_string(char *dst, size_t len, const char *src)
-{
-	return src && snprintf(dst, len, "%s", src) < (int)len;
 }
 
 static bool parse_iface(json_object *o, struct iface_state *s)
@@ -118,12 +78,11 @@ static bool parse_iface(json_object *o, struct iface_state *s)
 	int64_t ifindex;
 	size_t n;
 
-	if (!copy_string(s->name, sizeof(s->name), get_string(o, "name")) ||
-	    !get_int(o, "ifindex", &ifindex) ||
-	    !get_bool(o, "xdp_native", &s->xdp_native) ||
-	    !get_bool(o, "qdisc_created", &s->qdisc_created) ||
-	    !json_object_object_get_ex(o, "self", &self) ||
-	    !json_object_is_type(self, json_type_array))
+	if (!json_copy_string(o, "name", s->name, sizeof(s->name)) ||
+	    !json_get_int(o, "ifindex", &ifindex) ||
+	    !json_get_bool(o, "xdp_native", &s->xdp_native) ||
+	    !json_get_bool(o, "qdisc_created", &s->qdisc_created) ||
+	    !(self = json_get_array(o, "self")))
 		return false;
 	s->ifindex = ifindex;
 	n = json_object_array_length(self);
@@ -148,16 +107,16 @@ static bool parse_state(json_object *root, struct runtime_state *st)
 	int64_t version, loaded_at, generation;
 	size_t n;
 
-	if (!get_int(root, "version", &version) || version != STATE_VERSION ||
-	    !copy_string(st->config_path, sizeof(st->config_path),
-			 get_string(root, "config_path")) ||
-	    !copy_string(st->config_hash, sizeof(st->config_hash),
-			 get_string(root, "config_sha256")) ||
-	    !get_int(root, "loaded_at", &loaded_at) ||
-	    !get_int(root, "generation", &generation) ||
-	    !get_bool(root, "complete", &st->complete) ||
-	    !json_object_object_get_ex(root, "interfaces", &ifaces) ||
-	    !json_object_is_type(ifaces, json_type_array))
+	if (!json_get_int(root, "version", &version) ||
+	    version != STATE_VERSION ||
+	    !json_copy_string(root, "config_path", st->config_path,
+			      sizeof(st->config_path)) ||
+	    !json_copy_string(root, "config_sha256", st->config_hash,
+			      sizeof(st->config_hash)) ||
+	    !json_get_int(root, "loaded_at", &loaded_at) ||
+	    !json_get_int(root, "generation", &generation) ||
+	    !json_get_bool(root, "complete", &st->complete) ||
+	    !(ifaces = json_get_array(root, "interfaces")))
 		return false;
 	st->loaded_at = loaded_at;
 	st->generation = generation;
@@ -175,20 +134,14 @@ static bool parse_state(json_object *root, struct runtime_state *st)
 
 int state_read(const struct paths *p, struct runtime_state *st)
 {
+	const char *why;
 	json_object *root;
-	char *text;
 	bool ok;
 
 	memset(st, 0, sizeof(*st));
-	text = read_file(p->state, NULL);
-	if (!text) {
-		if (errno == ENOENT)
-			return -ENOENT;
-		log_err("cannot read %s: %s", p->state, strerror(errno));
-		return -EINVAL;
-	}
-	root = json_tokener_parse(text);
-	free(text);
+	root = json_read_file(p->state, &why);
+	if (!root && errno == ENOENT && access(p->state, F_OK))
+		return -ENOENT;
 	ok = root && parse_state(root, st);
 	json_object_put(root);
 	if (!ok) {
@@ -214,8 +167,10 @@ int state_lock(const struct paths *p)
 {
 	int fd, waited;
 
-	if (mkdir_p(p->run_dir, 0700)) {
-		log_err("cannot create %s: %s", p->run_dir, strerror(errno));
+	int err = mkdir_p(p->run_dir, 0700);
+
+	if (err) {
+		log_err("cannot create %s: %s", p->run_dir, strerror(-err));
 		return -1;
 	}
 	fd = open(p->lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);

@@ -1,0 +1,333 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * edgefw block add|del|list: the dynamic blocklist. The XMPP server calls
+ * this when it sees abuse above L4, so a change is one map write and one
+ * small atomic file write, serialised by the state lock.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <json-c/json.h>
+#include "blockmap.h"
+#include "commands.h"
+#include "duration.h"
+#include "log.h"
+#include "paths.h"
+#include "persist.h"
+#include "privileges.h"
+#include "state.h"
+
+/* The kernel's maps when edgefw is loaded; fds -1 when it is not. */
+struct block_maps {
+	int map;
+	int control;
+};
+
+static void maps_open(const struct paths *p, struct block_maps *m)
+{
+	char path[PATH_MAX];
+
+	m->map = m->control = -1;
+	if (path_join(path, sizeof(path), p->pin_dir, "blocklist") == 0)
+		m->map = bpf_obj_get(path);
+	if (m->map >= 0 &&
+	    path_join(path, sizeof(path), p->pin_dir, "control") == 0)
+		m->control = bpf_obj_get(path);
+}
+
+static void maps_close(struct block_maps *m)
+{
+	if (m->map >= 0)
+		close(m->map);
+	if (m->control >= 0)
+		close(m->control);
+}
+
+static bool maps_loaded(const struct block_maps *m)
+{
+	return m->map >= 0 && m->control >= 0;
+}
+
+/* Remove expired entries from the kernel too; the file follows. */
+static int prune(const struct block_maps *m, struct blocks *b)
+{
+	struct blocks expired = {};
+
+	blocks_prune(b, wall_now(), &expired);
+	for (size_t i = 0; maps_loaded(m) && i < expired.n; i++) {
+		int err = blockmap_del(m->map, &expired.v[i].prefix);
+
+		if (err) {
+			log_err("cannot remove an expired block: %s",
+				strerror(-err));
+			blocks_free(&expired);
+			return -1;
+		}
+	}
+	blocks_free(&expired);
+	return 0;
+}
+
+static int parse_prefix_arg(const char *cmd, const char *arg, struct prefix *p)
+{
+	char why[160];
+
+	if (prefix_parse(arg, p, why, sizeof(why)))
+		return usage_error(cmd, "%s", why);
+	return 0;
+}
+
+/* One entry's change: put (add, update) or removed (del). */
+struct block_change {
+	const struct block_entry *put; /* the entry now, or NULL if removed */
+	const struct block_entry *was; /* the entry before, or NULL if new */
+};
+
+static int kernel_apply(const struct block_maps *m, const struct blocks *b,
+			const struct block_entry *now,
+			const struct block_entry *gone)
+{
+	int err = now ? blockmap_put(m->map, now) :
+			blockmap_del(m->map, &gone->prefix);
+
+	if (!err)
+		err = blockmap_set_count(m->control, b->n);
+	return err;
+}
+
+/*
+ * The kernel first, then the file; when the file cannot be written the
+ * kernel goes back to what it had, so the two never disagree.
+ */
+static int commit(const struct paths *p, const struct block_maps *m,
+		  const struct blocks *b, const struct block_change *c)
+{
+	int err;
+
+	if (maps_loaded(m)) {
+		err = kernel_apply(m, b, c->put, c->was);
+		if (err) {
+			log_err("cannot change the blocklist in the kernel: %s",
+				strerror(-err));
+			return EXIT_FAILED;
+		}
+	}
+	if (blocks_write(p, b) == 0)
+		return EXIT_OK;
+	if (maps_loaded(m)) {
+		struct blocks before = *b;
+
+		before.n += !c->was ? -1 : !c->put ? 1 : 0;
+		kernel_apply(m, &before, c->was, c->put);
+	}
+	return EXIT_FAILED;
+}
+
+static int block_add(const struct paths *p, const struct block_maps *m,
+		     struct blocks *b, const struct block_entry *e)
+{
+	struct block_entry *old = blocks_find(b, &e->prefix);
+	struct block_change change = { .put = e };
+	struct block_entry before;
+	char buf[PREFIX_STRLEN], ttl[32] = "ever";
+
+	if (old) {
+		before = *old;
+		change.was = &before;
+		*old = *e;
+	} else {
+		GROW(b->v, b->cap, b->n + 1);
+		b->v[b->n++] = *e;
+	}
+	if (commit(p, m, b, &change))
+		return EXIT_FAILED;
+	prefix_format(&e->prefix, buf, sizeof(buf));
+	if (e->expires)
+		duration_format(e->expires - e->added, ttl, sizeof(ttl));
+	log_info("%s %s for %s%s%s%s", old ? "updated the block of" : "blocked",
+		 buf, ttl, e->reason[0] ? " (" : "", e->reason,
+		 e->reason[0] ? ")" : "");
+	if (!maps_loaded(m))
+		log_info("edgefw is not loaded: the block applies when it loads");
+	return EXIT_OK;
+}
+
+static int block_del(const struct paths *p, const struct block_maps *m,
+		     struct blocks *b, const struct prefix *pfx)
+{
+	struct block_entry *e = blocks_find(b, pfx);
+	struct block_change change = { 0 };
+	struct block_entry gone;
+	char buf[PREFIX_STRLEN];
+
+	prefix_format(pfx, buf, sizeof(buf));
+	if (!e) {
+		log_err("%s is not on the blocklist", buf);
+		return EXIT_FAILED;
+	}
+	gone = *e;
+	change.was = &gone;
+	*e = b->v[--b->n];
+	if (commit(p, m, b, &change))
+		return EXIT_FAILED;
+	log_info("unblocked %s", buf);
+	return EXIT_OK;
+}
+
+static void format_utc(int64_t t, char *buf, size_t len)
+{
+	time_t tt = t;
+	struct tm tm;
+
+	gmtime_r(&tt, &tm);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static int block_list(const struct blocks *b, bool json)
+{
+	json_object *root = json_object_new_object();
+	json_object *arr = json_object_new_array();
+	int64_t now = wall_now();
+
+	if (!json)
+		printf("%-40s %-12s %-21s %s\n", "PREFIX", "EXPIRES IN",
+		       "ADDED", "REASON");
+	for (size_t i = 0; i < b->n; i++) {
+		const struct block_entry *e = &b->v[i];
+		char pfx[PREFIX_STRLEN], left[32] = "never", added[32];
+		json_object *o;
+
+		prefix_format(&e->prefix, pfx, sizeof(pfx));
+		format_utc(e->added, added, sizeof(added));
+		if (e->expires)
+			duration_format(e->expires - now, left, sizeof(left));
+		if (!json) {
+			printf("%-40s %-12s %-21s %s\n", pfx, left, added,
+			       e->reason);
+			continue;
+		}
+		o = json_object_new_object();
+		json_object_object_add(o, "prefix", json_object_new_string(pfx));
+		json_object_object_add(o, "expires_in",
+				       e->expires ? json_object_new_int64(
+							    e->expires - now) :
+						    NULL);
+		json_object_object_add(o, "added_at",
+				       json_object_new_string(added));
+		json_object_object_add(o, "reason",
+				       json_object_new_string(e->reason));
+		json_object_array_add(arr, o);
+	}
+	json_object_object_add(root, "blocks", arr);
+	if (json)
+		puts(json_object_to_json_string_ext(
+			root, JSON_C_TO_STRING_PRETTY |
+				      JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(root);
+	return EXIT_OK;
+}
+
+struct block_args {
+	enum { BLOCK_ADD, BLOCK_DEL, BLOCK_LIST } op;
+	struct block_entry entry;
+	bool json;
+};
+
+static int parse_args(int argc, char **argv, struct block_args *a)
+{
+	static const struct option opts[] = {
+		{ "ttl", required_argument, NULL, 't' },
+		{ "reason", required_argument, NULL, 'r' },
+		{ "json", no_argument, NULL, 'j' },
+		{},
+	};
+	const char *verb = argc > 1 ? argv[1] : "";
+	int64_t ttl = 0;
+	int opt;
+
+	memset(a, 0, sizeof(*a));
+	if (!strcmp(verb, "add"))
+		a->op = BLOCK_ADD;
+	else if (!strcmp(verb, "del"))
+		a->op = BLOCK_DEL;
+	else if (!strcmp(verb, "list"))
+		a->op = BLOCK_LIST;
+	else
+		return usage_error("block", "expected add, del or list");
+	argc--;
+	argv++;
+	optind = 0;
+	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (opt == 't' && a->op == BLOCK_ADD) {
+			ttl = duration_parse(optarg);
+			if (ttl < 0)
+				return usage_error("block",
+						   "--ttl takes a duration such as 90s, 15m, 2h or 7d (up to 10 years), not '%s'",
+						   optarg);
+		} else if (opt == 'r' && a->op == BLOCK_ADD) {
+			if (strlen(optarg) >= BLOCK_REASON_LEN ||
+			    strpbrk(optarg, "\n\r"))
+				return usage_error("block",
+						   "--reason takes one line of up to %d characters",
+						   BLOCK_REASON_LEN - 1);
+			strcpy(a->entry.reason, optarg);
+		} else if (opt == 'j' && a->op == BLOCK_LIST) {
+			a->json = true;
+		} else {
+			return usage_error("block", "unknown option for '%s'",
+					   verb);
+		}
+	}
+	if (a->op == BLOCK_LIST)
+		return optind < argc ? usage_error("block",
+						   "unexpected argument '%s'",
+						   argv[optind]) :
+				       EXIT_OK;
+	if (optind + 1 != argc)
+		return usage_error("block", "'%s' takes one ADDR[/LEN]", verb);
+	if (parse_prefix_arg("block", argv[optind], &a->entry.prefix))
+		return EXIT_USAGE;
+	a->entry.added = wall_now();
+	a->entry.expires = ttl ? a->entry.added + ttl : 0;
+	return EXIT_OK;
+}
+
+int cmd_block(int argc, char **argv)
+{
+	struct block_args a;
+	struct block_maps m;
+	struct blocks b;
+	struct paths p;
+	int rc, lock;
+
+	rc = parse_args(argc, argv, &a);
+	if (rc)
+		return rc;
+	if (require_privileges("block"))
+		return EXIT_FAILED;
+	paths_init(&p);
+	lock = state_lock(&p);
+	if (lock < 0)
+		return EXIT_FAILED;
+	rc = EXIT_FAILED;
+	maps_open(&p, &m);
+	if (blocks_read(&p, &b) == 0) {
+		size_t before = b.n;
+
+		if (prune(&m, &b) == 0) {
+			if (a.op == BLOCK_ADD)
+				rc = block_add(&p, &m, &b, &a.entry);
+			else if (a.op == BLOCK_DEL)
+				rc = block_del(&p, &m, &b, &a.entry.prefix);
+			else if (b.n == before || blocks_write(&p, &b) == 0)
+				rc = block_list(&b, a.json);
+		}
+		blocks_free(&b);
+	}
+	maps_close(&m);
+	state_unlock(lock);
+	return rc;
+}

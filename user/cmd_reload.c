@@ -1,0 +1,327 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * edgefw reload: a new generation is verified and filled beside the
+ * running one, then each interface switches program in one step: the XDP
+ * link is pointed at the new program (bpf_link_update) and the TC filter
+ * replaced in place. A program reads only its own generation's rules,
+ * classes and sets, so every packet meets either the old config or the
+ * new, never a mix. Flows and the blocklist are shared and carry over.
+ * Until the switch nothing running is touched; a failure during it puts
+ * back the old programs.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include "commands.h"
+#include "inspect.h"
+#include "loader.h"
+#include "lockout.h"
+#include "log.h"
+#include "privileges.h"
+
+/* An interface of the running generation. */
+struct running {
+	struct iface_state st;
+	int link_fd; /* its pinned XDP link; -1 if gone */
+	int old_xdp; /* the program the link runs, to switch back to */
+	int old_tc; /* the pinned TC program */
+	int next; /* its index in the new generation, or -1 */
+	bool switched;
+};
+
+static int prog_of_link(int link_fd)
+{
+	struct bpf_link_info info = {};
+	__u32 len = sizeof(info);
+
+	if (bpf_obj_get_info_by_fd(link_fd, &info, &len))
+		return -1;
+	return bpf_prog_get_fd_by_id(info.prog_id);
+}
+
+static int open_pin(const struct paths *p, const char *kind,
+		    const char *ifname)
+{
+	char path[PATH_MAX];
+
+	if (pin_path(path, sizeof(path), p, kind, ifname))
+		return -1;
+	return bpf_obj_get(path);
+}
+
+static void open_running(const struct paths *p, const struct runtime_state *st,
+			 const struct generation *g, struct running *run)
+{
+	for (size_t j = 0; j < st->nr_ifaces; j++) {
+		struct running *r = &run[j];
+
+		r->st = st->ifaces[j];
+		r->link_fd = open_pin(p, "xdp", r->st.name);
+		r->old_xdp = r->link_fd >= 0 ? prog_of_link(r->link_fd) : -1;
+		r->old_tc = open_pin(p, "tc", r->st.name);
+		r->next = -1;
+		r->switched = false;
+		for (size_t i = 0; i < g->nr_ifaces; i++) {
+			/* the same device, still there, still ours */
+			if (!strcmp(g->ifaces[i].st.name, r->st.name) &&
+			    g->ifaces[i].st.ifindex == r->st.ifindex &&
+			    r->old_xdp >= 0 && r->old_tc >= 0)
+				r->next = (int)i;
+		}
+	}
+}
+
+static void close_running(struct running *run, size_t n)
+{
+	for (size_t j = 0; j < n; j++) {
+		int fds[] = { run[j].link_fd, run[j].old_xdp, run[j].old_tc };
+
+		for (size_t k = 0; k < ARRAY_SIZE(fds); k++) {
+			if (fds[k] >= 0)
+				close(fds[k]);
+		}
+	}
+}
+
+static struct running *running_of(struct running *run, size_t n, size_t i)
+{
+	for (size_t j = 0; j < n; j++) {
+		if (run[j].next == (int)i)
+			return &run[j];
+	}
+	return NULL;
+}
+
+static int switch_iface(struct gen_iface *gi, struct running *r)
+{
+	bool unused;
+
+	if (replace_xdp(gi->st.name, r->link_fd,
+			bpf_program__fd(gi->skel->progs.edgefw_xdp)))
+		return -1;
+	r->switched = true;
+	if (attach_tc(gi->st.name, gi->st.ifindex,
+		      bpf_program__fd(gi->skel->progs.edgefw_tc), true, &unused))
+		return -1;
+	/* the link and the qdisc stay what they were */
+	gi->st.xdp_native = r->st.xdp_native;
+	gi->st.qdisc_created = r->st.qdisc_created;
+	return 0;
+}
+
+static void switch_back(struct running *run, size_t n)
+{
+	for (size_t j = 0; j < n; j++) {
+		struct running *r = &run[j];
+		bool unused;
+
+		if (!r->switched)
+			continue;
+		replace_xdp(r->st.name, r->link_fd, r->old_xdp);
+		attach_tc(r->st.name, r->st.ifindex, r->old_tc, true, &unused);
+		r->switched = false;
+	}
+}
+
+/* Switch kept interfaces, attach added ones; undo everything on failure. */
+static int switch_all(struct generation *g, struct running *run, size_t nr_run,
+		      enum xdp_mode mode)
+{
+	for (size_t i = 0; i < g->nr_ifaces; i++) {
+		struct gen_iface *gi = &g->ifaces[i];
+		struct running *r = running_of(run, nr_run, i);
+		int fd;
+
+		if (r) {
+			if (switch_iface(gi, r))
+				goto fail;
+			continue;
+		}
+		fd = attach_xdp(gi->st.name, gi->st.ifindex,
+				bpf_program__fd(gi->skel->progs.edgefw_xdp),
+				mode, &gi->st.xdp_native);
+		if (fd < 0)
+			goto fail;
+		gi->xdp_link_fd = fd;
+		if (attach_tc(gi->st.name, gi->st.ifindex,
+			      bpf_program__fd(gi->skel->progs.edgefw_tc), false,
+			      &gi->st.qdisc_created))
+			goto fail;
+		gi->tc_attached = true;
+	}
+	return 0;
+fail:
+	switch_back(run, nr_run);
+	gen_detach(g); /* only what this reload attached */
+	return -1;
+}
+
+static void unpin(const struct paths *p, const char *kind, const char *ifname)
+{
+	char path[PATH_MAX];
+
+	if (pin_path(path, sizeof(path), p, kind, ifname) == 0 &&
+	    unlink(path) && errno != ENOENT)
+		log_warn("cannot remove %s: %s", path, strerror(errno));
+}
+
+/* The interfaces the new config no longer has. */
+static void detach_removed(const struct paths *p, struct running *run,
+			   size_t n)
+{
+	for (size_t j = 0; j < n; j++) {
+		struct running *r = &run[j];
+		int ifindex = if_nametoindex(r->st.name);
+
+		if (r->next >= 0)
+			continue;
+		if (r->link_fd >= 0 && bpf_link_detach(r->link_fd) &&
+		    errno != ENOLINK)
+			log_warn("%s: cannot detach the XDP program: %s",
+				 r->st.name, strerror(errno));
+		if (ifindex == r->st.ifindex)
+			detach_tc(r->st.name, ifindex, r->st.qdisc_created);
+		unpin(p, "xdp", r->st.name);
+		unpin(p, "tc", r->st.name);
+	}
+}
+
+/*
+ * Pins follow the switch: the new generation's maps replace gen/ as one
+ * directory, TC programs are re-pinned, added interfaces pinned.
+ */
+static int repin(const struct generation *g, struct running *run, size_t n,
+		 const struct paths *p)
+{
+	char fresh[PATH_MAX + 8], stale[PATH_MAX + 8];
+	int err = 0;
+
+	/* bpffs refuses dots in names */
+	snprintf(fresh, sizeof(fresh), "%s_new", p->gen_dir);
+	snprintf(stale, sizeof(stale), "%s_old", p->gen_dir);
+	remove_tree(fresh);
+	remove_tree(stale);
+	if (gen_pin_maps(g, fresh) || rename(p->gen_dir, stale) ||
+	    rename(fresh, p->gen_dir)) {
+		log_err("cannot pin the new maps under %s: %s", p->gen_dir,
+			strerror(errno));
+		return -1;
+	}
+	remove_tree(stale);
+	for (size_t i = 0; i < g->nr_ifaces; i++) {
+		const struct gen_iface *gi = &g->ifaces[i];
+		char path[PATH_MAX];
+
+		if (!running_of(run, n, i)) {
+			err |= gen_pin_iface(g, i, p);
+			continue;
+		}
+		unpin(p, "tc", gi->st.name);
+		if (pin_path(path, sizeof(path), p, "tc", gi->st.name) ||
+		    bpf_obj_pin(bpf_program__fd(gi->skel->progs.edgefw_tc),
+				path)) {
+			log_err("cannot pin %s: %s", path, strerror(errno));
+			err = -1;
+		}
+	}
+	return err;
+}
+
+static int reload(const struct config *c, struct compiled *cc,
+		  const struct runtime_state *old, enum xdp_mode mode,
+		  bool force, const struct paths *p)
+{
+	struct running run[EDGEFW_MAX_IFACES];
+	struct shared_maps shared;
+	struct runtime_state st;
+	struct generation g;
+	int rc = EXIT_FAILED;
+
+	if (shared_maps_open(p, &shared))
+		return EXIT_FAILED;
+	if (gen_prepare(c, cc, p, &shared, &g) ||
+	    (!force && lockout_check(c, &g, "reload"))) {
+		log_err("nothing changed: the running config stays");
+		goto free_gen;
+	}
+	open_running(p, old, &g, run);
+	if (switch_all(&g, run, old->nr_ifaces, mode)) {
+		log_err("nothing changed: the running config stays");
+		goto close;
+	}
+	/* From here the new config runs: what fails is reported, not undone. */
+	detach_removed(p, run, old->nr_ifaces);
+	rc = repin(&g, run, old->nr_ifaces, p) ? EXIT_FAILED : EXIT_OK;
+	gen_to_state(&g, c, &st);
+	st.generation = old->generation + 1;
+	st.complete = true;
+	if (write_file_atomic(p->snapshot, c->text, c->text_len, 0600) ||
+	    state_write(p, &st))
+		rc = EXIT_FAILED;
+	log_info("reloaded %s (%s mode, generation %lu): %zu rules on %zu interfaces",
+		 c->path, mode_name(c->mode), st.generation, c->nr_rules,
+		 g.nr_ifaces);
+close:
+	close_running(run, old->nr_ifaces);
+free_gen:
+	gen_free(&g);
+	shared_maps_close(&shared);
+	return rc;
+}
+
+int cmd_reload(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "xdp-mode", required_argument, NULL, 'm' },
+		{ "force", no_argument, NULL, 'f' },
+		{},
+	};
+	enum xdp_mode mode = XDP_MODE_AUTO;
+	const char *path = NULL;
+	struct runtime_state old;
+	bool force = false;
+	struct compiled cc;
+	struct config c;
+	struct paths p;
+	int opt, rc, lock;
+
+	while ((opt = getopt_long(argc, argv, "c:", opts, NULL)) != -1) {
+		if (opt == 'c')
+			path = optarg;
+		else if (opt == 'f')
+			force = true;
+		else if (opt != 'm' || xdp_mode_parse(optarg, &mode))
+			return usage_error("reload", "unknown option");
+	}
+	if (optind < argc)
+		return usage_error("reload", "unexpected argument '%s'",
+				   argv[optind]);
+	if (require_privileges("reload"))
+		return EXIT_FAILED;
+	paths_init(&p);
+	lock = state_lock(&p);
+	if (lock < 0)
+		return EXIT_FAILED;
+	rc = state_read(&p, &old);
+	if (rc == -ENOENT)
+		log_err("edgefw is not loaded; use 'edgefw load'");
+	else if (rc == 0 && !old.complete)
+		log_err("a load was interrupted; run 'edgefw unload', then load");
+	if (rc || !old.complete) {
+		state_unlock(lock);
+		return EXIT_FAILED;
+	}
+	/* without -c: the file that was loaded, read again */
+	rc = read_config(path ? path : old.config_path, &c, &cc);
+	if (rc == EXIT_OK) {
+		rc = reload(&c, &cc, &old, mode, force, &p);
+		compiled_free(&cc);
+		config_free(&c);
+	}
+	state_unlock(lock);
+	return rc;
+}

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Growable lists of prefixes: sorting, membership, overlaps. */
+#ifndef EDGEFW_PREFIX_LIST_H
+#define EDGEFW_PREFIX_LIST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "addr.h"
+
+struct prefix_list {
+	struct prefix *v;
+	size_t n;
+	size_t cap;
+};
+
+void plist_add(struct prefix_list *l, const struct prefix *p);
+void plist_free(struct prefix_list *l);
+
+/* Sort by family, address and length; drop duplicates, return how many. */
+size_t plist_sort_unique(struct prefix_list *l);
+
+/* Membership in a sorted list. */
+bool plist_contains(const struct prefix_list *sorted, const struct prefix *p);
+
+/* Remove the prefixes of sorted drop from sorted l. */
+void plist_subtract(struct prefix_list *l, const struct prefix_list *drop);
+
+/*
+ * Calls found(inner, outer, ctx) for each prefix of news that lies inside
+ * a prefix of olds, or that holds one; both lists sorted. Returns the
+ * number of overlapping prefixes of news.
+ */
+size_t plist_overlaps(const struct prefix_list *news,
+		      const struct prefix_list *olds,
+		      void (*found)(const struct prefix *inner,
+				    const struct prefix *outer, void *ctx),
+		      void *ctx);
+
+#endif
