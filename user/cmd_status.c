@@ -71,15 +71,16 @@ static void format_addrs(const struct iface_state *s, char *buf, size_t len)
 
 static void print_rule(const struct config *c, const struct cfg_rule *r)
 {
-	char protos[32], ports[256], from[64], to[64];
+	char protos[32], ports[256], from[64], to[64], limit[96];
 
 	protos_format(r->protos, protos, sizeof(protos));
 	ports_format(r, ports, sizeof(ports));
 	peer_format(c, &r->from, from, sizeof(from));
 	peer_format(c, &r->to, to, sizeof(to));
-	printf("  %-20s %-8s %-3s %-8s %-12s from %-14s to %s\n", r->name,
-	       role_name(r->role), dir_name(r->dir), protos,
-	       ports[0] ? ports : "all", from, to);
+	limit_format(&r->limit, limit, sizeof(limit));
+	printf("  %-20s %-8s %-3s %-8s %-12s from %-14s to %-14s %s\n",
+	       r->name, role_name(r->role), dir_name(r->dir), protos,
+	       ports[0] ? ports : "all", from, to, limit);
 }
 
 static int print_text(const struct loaded *l)
@@ -126,6 +127,7 @@ static int print_text(const struct loaded *l)
 			       role_name(role), dir_name(dir),
 			       action_name(c->policy[role][dir]));
 	printf("\n");
+	printf("blocklist: %u entries\n", l->nr_blocked);
 	printf("fragments: external %s, internal %s\n",
 	       action_name(c->fragments[EDGEFW_ROLE_EXTERNAL]),
 	       action_name(c->fragments[EDGEFW_ROLE_INTERNAL]));
@@ -151,6 +153,10 @@ static json_object *rule_json(const struct config *c, const struct cfg_rule *r)
 	json_object_object_add(o, "from", json_object_new_string(buf));
 	peer_format(c, &r->to, buf, sizeof(buf));
 	json_object_object_add(o, "to", json_object_new_string(buf));
+	limit_format(&r->limit, buf, sizeof(buf));
+	/* "limit 20/s burst 40 per source" without its keyword */
+	json_object_object_add(o, "limit",
+			       buf[0] ? json_object_new_string(buf + 6) : NULL);
 	return o;
 }
 
@@ -267,6 +273,8 @@ static int print_json(const struct loaded *l)
 	json_object_object_add(root, "sets", arr);
 	json_object_object_add(root, "policy", policy_json(c));
 	json_object_object_add(root, "fragments", fragments_json(c));
+	json_object_object_add(root, "blocklist_entries",
+			       json_object_new_int64(l->nr_blocked));
 	rc = json_object_array_length(problems) ? EXIT_FAILED : EXIT_OK;
 	json_object_object_add(root, "healthy",
 			       json_object_new_boolean(rc == EXIT_OK));

@@ -23,6 +23,7 @@ int cmd_status(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_block(int argc, char **argv);
 int cmd_set(int argc, char **argv);
+int cmd_save(int argc, char **argv);
 
 /* Parse and compile; EXIT_OK, or EXIT_USAGE after reporting errors. */
 int read_config(const char *path, struct config *c, struct compiled *cc);

@@ -7,6 +7,26 @@
 #include "loader.h"
 #include "log.h"
 
+static int read_nr_blocked(struct loaded *l)
+{
+	struct edgefw_control ctl;
+	char path[PATH_MAX];
+	__u32 zero = 0;
+	int fd = -1;
+
+	if (path_join(path, sizeof(path), l->paths.pin_dir, "control") == 0)
+		fd = bpf_obj_get(path);
+	if (fd < 0 || bpf_map_lookup_elem(fd, &zero, &ctl)) {
+		log_err("cannot read %s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	close(fd);
+	l->nr_blocked = ctl.nr_blocked;
+	return 0;
+}
+
 int loaded_open(struct loaded *l)
 {
 	FILE *quiet;
@@ -38,7 +58,9 @@ int loaded_open(struct loaded *l)
 		return -1;
 	compile_apply_deltas(&l->cfg, &l->cc, &l->deltas);
 	l->counters_fd = loaded_gen_map(l, "counters");
-	return l->counters_fd < 0 ? -1 : 0;
+	if (l->counters_fd < 0 || read_nr_blocked(l))
+		return -1;
+	return 0;
 }
 
 int loaded_gen_map(const struct loaded *l, const char *name)

@@ -21,6 +21,7 @@ struct loaded {
 	struct compiled cc; /* with the set changes applied */
 	struct set_deltas deltas;
 	int counters_fd;
+	__u32 nr_blocked; /* the kernel's count of blocklist entries */
 };
 
 /* 0; 1 when nothing is loaded; -1 after reporting an error. */

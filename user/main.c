@@ -19,6 +19,7 @@ static const struct command {
 	{ "unload", cmd_unload, "unload" },
 	{ "status", cmd_status, "status [--json]" },
 	{ "stats", cmd_stats, "stats [--json]" },
+	{ "save", cmd_save, "save" },
 	{ "set", cmd_set,
 	  "set list NAME [--json] | add|del NAME (PREFIX... | -f FILE | -f -)" },
 	{ "block", cmd_block,

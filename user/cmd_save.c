@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * edgefw save: the running state as a config file. The loaded config's
+ * statements, with every named set as it is now (the config's prefixes
+ * and the changes made with 'edgefw set'). Loading the output gives the
+ * same rules and sets; 'edgefw check' accepts it.
+ */
+#include <stdio.h>
+#include <time.h>
+#include "commands.h"
+#include "inspect.h"
+#include "log.h"
+#include "privileges.h"
+
+static void print_iface(FILE *out, const struct cfg_iface *ifc)
+{
+	fprintf(out, "interface %s role %s", ifc->name, role_name(ifc->role));
+	for (size_t i = 0; ifc->addrs_given && i < ifc->nr_addrs; i++) {
+		char a[PREFIX_STRLEN];
+
+		prefix_format(&ifc->addrs[i], a, sizeof(a));
+		fprintf(out, "%s%s", i ? ", " : " address ", a);
+	}
+	fputc('\n', out);
+}
+
+static void print_set(FILE *out, const struct compiled *cc, unsigned int id,
+		      const char *name)
+{
+	fprintf(out, "set %s {\n", name);
+	for (size_t i = 0; i < cc->nr_set_keys; i++) {
+		char a[PREFIX_STRLEN];
+		struct prefix p;
+
+		if (cc->set_keys[i].set != id)
+			continue;
+		prefix_from_set_key(&cc->set_keys[i], &p);
+		prefix_format(&p, a, sizeof(a));
+		fprintf(out, "\t%s\n", a);
+	}
+	fprintf(out, "}\n");
+}
+
+static void print_rule(FILE *out, const struct config *c,
+		       const struct cfg_rule *r)
+{
+	char protos[32], ports[1024], from[64], to[64], limit[96];
+
+	protos_format(r->protos, protos, sizeof(protos));
+	ports_format(r, ports, sizeof(ports));
+	peer_format(c, &r->from, from, sizeof(from));
+	peer_format(c, &r->to, to, sizeof(to));
+	limit_format(&r->limit, limit, sizeof(limit));
+	fprintf(out, "rule %s %s %s %s%s%s from %s to %s%s%s\n", r->name,
+		role_name(r->role), dir_name(r->dir), protos, ports[0] ? " " : "",
+		ports, from, to, limit[0] ? " " : "", limit);
+}
+
+static void print_config(FILE *out, const struct loaded *l)
+{
+	const struct config *c = &l->cfg;
+	char when[32];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	fprintf(out,
+		"# edgefw save at %s, from %s (sha256 %s)\n"
+		"# with the sets as they are now; the blocklist is kept in %s.\n\n",
+		when, l->st.config_path, l->st.config_hash,
+		l->paths.blocks_file);
+	fprintf(out, "mode %s\n\n", mode_name(c->mode));
+	for (size_t i = 0; i < c->nr_ifaces; i++)
+		print_iface(out, &c->ifaces[i]);
+	fputc('\n', out);
+	for (size_t i = 0; i < c->nr_sets; i++)
+		print_set(out, &l->cc, i, c->sets[i].name);
+	fputc('\n', out);
+	for (size_t i = 0; i < c->nr_rules; i++)
+		print_rule(out, c, &c->rules[i]);
+	fputc('\n', out);
+	for (unsigned int role = 0; role < EDGEFW_NR_ROLES; role++) {
+		for (unsigned int dir = 0; dir < EDGEFW_NR_DIRS; dir++)
+			fprintf(out, "policy %s %s %s\n", role_name(role),
+				dir_name(dir), action_name(c->policy[role][dir]));
+	}
+	for (unsigned int role = 0; role < EDGEFW_NR_ROLES; role++)
+		fprintf(out, "fragments %s %s\n", role_name(role),
+			action_name(c->fragments[role]));
+}
+
+int cmd_save(int argc, char **argv)
+{
+	struct loaded l;
+	int rc;
+
+	if (argc > 1)
+		return usage_error("save", "unexpected argument '%s'", argv[1]);
+	if (require_privileges("save"))
+		return EXIT_FAILED;
+	rc = loaded_open(&l);
+	if (rc == 1)
+		log_err("not loaded");
+	if (rc == 0)
+		print_config(stdout, &l);
+	loaded_close(&l);
+	return rc ? EXIT_FAILED : EXIT_OK;
+}
