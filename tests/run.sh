@@ -3,7 +3,7 @@
 # Runs every test suite of edgefw and prints one summary line at the end.
 # Suites: build/tests/*/test_* (C, built by `make tests`) and
 # tests/*/test_*.sh. Each prints TAP; each runs under a time limit and in
-# private pin and runtime directories. Usage: tests/run.sh [SUITE-PATTERN]
+# private pin, runtime and state directories. Usage: tests/run.sh [SUITE-PATTERN]
 set -u
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -35,9 +35,11 @@ for suite in "${suites[@]}"; do
 	name=${name#tests/}
 	log="$logs/$(echo "$name" | tr / _).log"
 	run_dir=$(mktemp -d /tmp/edgefw-test.XXXXXX)
+	mkdir -p "$run_dir/run" "$run_dir/state"
 	t0=$(date +%s)
 	EDGEFW_PIN_DIR=/sys/fs/bpf/edgefw-test-$(basename "$suite" .sh) \
-		EDGEFW_RUN_DIR="$run_dir" \
+		EDGEFW_RUN_DIR="$run_dir/run" \
+		EDGEFW_STATE_DIR="$run_dir/state" \
 		timeout --kill-after=10 "$suite_timeout" "$suite" >"$log" 2>&1
 	rc=$?
 	rm -rf "$run_dir"

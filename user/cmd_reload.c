@@ -311,7 +311,7 @@ int cmd_reload(int argc, char **argv)
 		log_err("edgefw is not loaded; use 'edgefw load'");
 	else if (rc == 0 && !old.complete)
 		log_err("a load was interrupted; run 'edgefw unload', then load");
-	if (rc || !old.complete) {
+	if (rc || !old.complete || state_check_netns(&old, "reload")) {
 		state_unlock(lock);
 		return EXIT_FAILED;
 	}

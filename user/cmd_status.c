@@ -313,7 +313,7 @@ int cmd_status(int argc, char **argv)
 		else
 			log_info("not loaded");
 		rc = EXIT_FAILED;
-	} else if (rc == 0) {
+	} else if (rc == 0 && state_check_netns(&l.st, "status") == 0) {
 		rc = json ? print_json(&l) : print_text(&l);
 	} else {
 		rc = EXIT_FAILED;

@@ -61,7 +61,7 @@ static int detach_unknown(const struct paths *p)
 	return err;
 }
 
-static int unload(const struct paths *p)
+static int unload(const struct paths *p, bool force)
 {
 	struct runtime_state st;
 	struct stat sb;
@@ -72,7 +72,14 @@ static int unload(const struct paths *p)
 		log_info("not loaded; nothing to unload");
 		return EXIT_OK;
 	}
-	if (err == 0) {
+	if (err == 0 && state_check_netns(&st, "unload")) {
+		if (!force)
+			return EXIT_FAILED;
+		/* XDP goes with its pins; TC filters die with the namespace */
+		log_warn("--force: removing edgefw's pins and state only");
+		for (size_t i = 0; i < st.nr_ifaces; i++)
+			detach_xdp_pin(p, st.ifaces[i].name);
+	} else if (err == 0) {
 		for (size_t i = 0; i < st.nr_ifaces; i++) {
 			if (detach_iface(p, &st.ifaces[i]))
 				rc = EXIT_FAILED;
@@ -93,10 +100,11 @@ static int unload(const struct paths *p)
 
 int cmd_unload(int argc, char **argv)
 {
+	bool force = argc == 2 && !strcmp(argv[1], "--force");
 	struct paths p;
 	int rc, lock;
 
-	if (argc > 1)
+	if (argc > 1 && !force)
 		return usage_error("unload", "unexpected argument '%s'",
 				   argv[1]);
 	if (require_privileges("unload"))
@@ -105,7 +113,7 @@ int cmd_unload(int argc, char **argv)
 	lock = state_lock(&p);
 	if (lock < 0)
 		return EXIT_FAILED;
-	rc = unload(&p);
+	rc = unload(&p, force);
 	state_unlock(lock);
 	return rc;
 }

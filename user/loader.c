@@ -398,6 +398,7 @@ void gen_to_state(const struct generation *g, const struct config *c,
 	memcpy(st->config_hash, c->hash, sizeof(st->config_hash));
 	st->loaded_at = time(NULL);
 	st->generation = 1;
+	state_set_netns(st);
 	for (size_t i = 0; i < g->nr_ifaces; i++)
 		st->ifaces[i] = g->ifaces[i].st;
 	st->nr_ifaces = g->nr_ifaces;

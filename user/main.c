@@ -16,7 +16,7 @@ static const struct command {
 	  "load [-c FILE] [--xdp-mode auto|native|generic] [--force]" },
 	{ "reload", cmd_reload,
 	  "reload [-c FILE] [--xdp-mode auto|native|generic] [--force]" },
-	{ "unload", cmd_unload, "unload" },
+	{ "unload", cmd_unload, "unload [--force]" },
 	{ "status", cmd_status, "status [--json]" },
 	{ "stats", cmd_stats, "stats [--json]" },
 	{ "save", cmd_save, "save" },

@@ -3,7 +3,9 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <json-c/json.h>
 #include "jsonutil.h"
@@ -44,6 +46,10 @@ int state_write(const struct paths *p, const struct runtime_state *st)
 			       json_object_new_int64(st->generation));
 	json_object_object_add(root, "complete",
 			       json_object_new_boolean(st->complete));
+	json_object_object_add(root, "netns_dev",
+			       json_object_new_int64(st->netns_dev));
+	json_object_object_add(root, "netns_ino",
+			       json_object_new_int64(st->netns_ino));
 	for (size_t i = 0; i < st->nr_ifaces; i++) {
 		const struct iface_state *s = &st->ifaces[i];
 		json_object *o = json_object_new_object();
@@ -104,7 +110,7 @@ static bool parse_iface(json_object *o, struct iface_state *s)
 static bool parse_state(json_object *root, struct runtime_state *st)
 {
 	json_object *ifaces;
-	int64_t version, loaded_at, generation;
+	int64_t version, loaded_at, generation, netns_dev, netns_ino;
 	size_t n;
 
 	if (!json_get_int(root, "version", &version) ||
@@ -116,10 +122,14 @@ static bool parse_state(json_object *root, struct runtime_state *st)
 	    !json_get_int(root, "loaded_at", &loaded_at) ||
 	    !json_get_int(root, "generation", &generation) ||
 	    !json_get_bool(root, "complete", &st->complete) ||
+	    !json_get_int(root, "netns_dev", &netns_dev) ||
+	    !json_get_int(root, "netns_ino", &netns_ino) ||
 	    !(ifaces = json_get_array(root, "interfaces")))
 		return false;
 	st->loaded_at = loaded_at;
 	st->generation = generation;
+	st->netns_dev = netns_dev;
+	st->netns_ino = netns_ino;
 	n = json_object_array_length(ifaces);
 	if (n > EDGEFW_MAX_IFACES)
 		return false;
@@ -194,4 +204,56 @@ void state_unlock(int fd)
 {
 	if (fd >= 0)
 		close(fd);
+}
+
+void state_set_netns(struct runtime_state *st)
+{
+	struct stat sb;
+
+	if (stat("/proc/self/ns/net", &sb) == 0) {
+		st->netns_dev = sb.st_dev;
+		st->netns_ino = sb.st_ino;
+	}
+}
+
+/* The name under /run/netns of the namespace, if it has one. */
+static bool netns_name(const struct runtime_state *st, char *buf, size_t len)
+{
+	DIR *d = opendir("/run/netns");
+	struct dirent *de;
+	bool found = false;
+
+	while (d && !found && (de = readdir(d))) {
+		char path[PATH_MAX];
+		struct stat sb;
+
+		snprintf(path, sizeof(path), "/run/netns/%s", de->d_name);
+		if (de->d_name[0] != '.' && stat(path, &sb) == 0 &&
+		    sb.st_ino == st->netns_ino && sb.st_dev == st->netns_dev) {
+			snprintf(buf, len, "%s", de->d_name);
+			found = true;
+		}
+	}
+	if (d)
+		closedir(d);
+	return found;
+}
+
+int state_check_netns(const struct runtime_state *st, const char *command)
+{
+	struct runtime_state here = { 0 };
+	char name[NAME_MAX + 1];
+
+	state_set_netns(&here);
+	if (here.netns_ino == st->netns_ino && here.netns_dev == st->netns_dev)
+		return 0;
+	if (netns_name(st, name, sizeof(name)))
+		log_err("edgefw was loaded in network namespace %s: run 'nsenter --net=/run/netns/%s edgefw %s'",
+			name, name, command);
+	else
+		log_err("edgefw was loaded in another network namespace (net:[%llu]); run 'edgefw %s' there%s",
+			(unsigned long long)st->netns_ino, command,
+			strcmp(command, "unload") ? "" :
+						    ", or 'edgefw unload --force' if that namespace is gone");
+	return -1;
 }

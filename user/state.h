@@ -8,6 +8,7 @@
 #define EDGEFW_STATE_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <net/if.h>
 #include <time.h>
 #include "addr.h"
@@ -30,6 +31,7 @@ struct runtime_state {
 	time_t loaded_at;
 	unsigned long generation;
 	bool complete; /* false while a load is under way or was cut short */
+	uint64_t netns_dev, netns_ino; /* the network namespace it runs in */
 	struct iface_state ifaces[EDGEFW_MAX_IFACES];
 	size_t nr_ifaces;
 };
@@ -40,6 +42,15 @@ int state_write(const struct paths *p, const struct runtime_state *st);
 int state_read(const struct paths *p, struct runtime_state *st);
 
 int state_remove(const struct paths *p);
+
+/* Record the network namespace this process is in. */
+void state_set_netns(struct runtime_state *st);
+
+/*
+ * 0 when this process is in the network namespace edgefw was loaded in;
+ * otherwise says where to run command and returns -1.
+ */
+int state_check_netns(const struct runtime_state *st, const char *command);
 
 /* Serialise edgefw commands that change the kernel; returns a lock fd. */
 int state_lock(const struct paths *p);
