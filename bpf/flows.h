@@ -36,6 +36,7 @@ static __always_inline void flow_key(struct edgefw_flow_key *k,
 		k->local_port = p->sport;
 		k->remote_port = p->dport;
 	}
+	k->ifindex = cfg.ifindex;
 	k->proto = p->proto;
 	k->family = p->family;
 	k->pad = 0;

@@ -70,15 +70,23 @@ struct ipv6_frag {
 	__be32 id;
 };
 
+/*
+ * ip_end: where the IP datagram ends by its own length fields, as an offset
+ * from data; an L4 header must fit inside it, and a UDP length too.
+ */
 static __always_inline int parse_l4(void *pos, void *data, void *data_end,
-				    __u32 pkt_len, struct packet *p)
+				    __u32 ip_end, struct packet *p)
 {
+	__u32 off = pos - data;
+
 	if (p->proto == IPPROTO_TCP) {
 		struct tcphdr *th = pos;
 
+		if (off + sizeof(*th) > ip_end)
+			return PARSE_MALFORMED;
 		if ((void *)(th + 1) > data_end)
 			return PARSE_TRUNCATED;
-		if (th->doff < 5 || pos - data + th->doff * 4 > pkt_len)
+		if (th->doff < 5 || off + th->doff * 4 > ip_end)
 			return PARSE_MALFORMED;
 		p->sport = th->source;
 		p->dport = th->dest;
@@ -87,10 +95,14 @@ static __always_inline int parse_l4(void *pos, void *data, void *data_end,
 	}
 	if (p->proto == IPPROTO_UDP) {
 		struct udphdr *uh = pos;
+		__u32 len;
 
+		if (off + sizeof(*uh) > ip_end)
+			return PARSE_MALFORMED;
 		if ((void *)(uh + 1) > data_end)
 			return PARSE_TRUNCATED;
-		if (bpf_ntohs(uh->len) < sizeof(*uh))
+		len = bpf_ntohs(uh->len);
+		if (len < sizeof(*uh) || off + len > ip_end)
 			return PARSE_MALFORMED;
 		p->sport = uh->source;
 		p->dport = uh->dest;
@@ -101,6 +113,8 @@ static __always_inline int parse_l4(void *pos, void *data, void *data_end,
 		/* type, code, checksum and the 4 bytes every message has */
 		__u8 *icmp = pos;
 
+		if (off + 8 > ip_end)
+			return PARSE_MALFORMED;
 		if ((void *)(icmp + 8) > data_end)
 			return PARSE_TRUNCATED;
 		p->icmp_type = icmp[0];
@@ -113,7 +127,7 @@ static __always_inline int parse_ipv4(void *pos, void *data, void *data_end,
 				      __u32 pkt_len, struct packet *p)
 {
 	struct iphdr *iph = pos;
-	__u32 hdr_len, tot_len;
+	__u32 hdr_len, tot_len, ip_end;
 	__u16 frag_off;
 
 	if ((void *)(iph + 1) > data_end)
@@ -122,7 +136,8 @@ static __always_inline int parse_ipv4(void *pos, void *data, void *data_end,
 		return PARSE_MALFORMED;
 	hdr_len = iph->ihl * 4;
 	tot_len = bpf_ntohs(iph->tot_len);
-	if (tot_len < hdr_len || pos - data + tot_len > pkt_len)
+	ip_end = pos - data + tot_len;
+	if (tot_len < hdr_len || ip_end > pkt_len)
 		return PARSE_MALFORMED;
 	if (pos + hdr_len > data_end)
 		return PARSE_TRUNCATED;
@@ -140,7 +155,7 @@ static __always_inline int parse_ipv4(void *pos, void *data, void *data_end,
 	}
 	if (frag_off & IPV4_MF)
 		p->frag = FRAG_FIRST;
-	return parse_l4(pos + hdr_len, data, data_end, pkt_len, p);
+	return parse_l4(pos + hdr_len, data, data_end, ip_end, p);
 }
 
 static __always_inline bool ipv6_is_ext_hdr(__u8 nexthdr)
@@ -168,14 +183,14 @@ static __always_inline int parse_ipv6(void *pos, void *data, void *data_end,
 				      __u32 pkt_len, struct packet *p)
 {
 	struct ipv6hdr *ip6 = pos;
-	__u32 off;
+	__u32 off, ip_end;
 	__u8 nexthdr;
 	int i;
 
 	if ((void *)(ip6 + 1) > data_end)
 		return PARSE_TRUNCATED;
-	if (ip6->version != 6 ||
-	    pos - data + sizeof(*ip6) + bpf_ntohs(ip6->payload_len) > pkt_len)
+	ip_end = pos - data + sizeof(*ip6) + bpf_ntohs(ip6->payload_len);
+	if (ip6->version != 6 || ip_end > pkt_len)
 		return PARSE_MALFORMED;
 
 	p->family = EDGEFW_FAMILY_IPV6;
@@ -196,11 +211,11 @@ static __always_inline int parse_ipv6(void *pos, void *data, void *data_end,
 
 		if (!ipv6_is_ext_hdr(nexthdr))
 			break;
-		if (off > IPV6_EXT_OFF_MAX)
+		/* 8 bytes: every extension header is at least that long */
+		if (off > IPV6_EXT_OFF_MAX || off + 8 > ip_end)
 			return PARSE_MALFORMED;
 		off &= IPV6_EXT_OFF_MAX;
 		h = data + off;
-		/* 8 bytes: every extension header is at least that long */
 		if ((void *)(h + 8) > data_end)
 			return PARSE_TRUNCATED;
 		if (nexthdr == IPPROTO_FRAGMENT) {
@@ -225,11 +240,11 @@ static __always_inline int parse_ipv6(void *pos, void *data, void *data_end,
 	}
 	if (ipv6_is_ext_hdr(nexthdr))
 		return PARSE_MALFORMED; /* a longer chain than we walk */
-	if (off > IPV6_EXT_OFF_MAX)
+	if (off > IPV6_EXT_OFF_MAX || off > ip_end)
 		return PARSE_MALFORMED;
 	p->proto = nexthdr;
 	return parse_l4(data + (off & IPV6_EXT_OFF_MAX), data, data_end,
-			pkt_len, p);
+			ip_end, p);
 }
 
 /*

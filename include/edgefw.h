@@ -205,10 +205,15 @@ struct edgefw_iface_config {
 	__u16 icmp_class[EDGEFW_NR_DIRS][2];
 };
 
-/* Flows: the key is seen from this host, so one entry serves both ways. */
+/*
+ * Flows: the key is seen from this host, so one entry serves both ways;
+ * it holds the interface, so a flow's packets pass only where it was
+ * opened (an internal flow is no way in from the external side).
+ */
 struct edgefw_flow_key {
 	union edgefw_addr local;
 	union edgefw_addr remote;
+	__u32 ifindex;
 	__u16 local_port; /* network byte order */
 	__u16 remote_port;
 	__u8 proto;
