@@ -32,8 +32,8 @@ static __always_inline bool blocked(const struct packet *p)
 
 	if (blocklist_empty())
 		return false;
-	key.prefixlen = EDGEFW_SET_KEY_BITS(
-		p->family == EDGEFW_FAMILY_IPV4 ? 32 : 128);
+	key.prefixlen =
+		EDGEFW_SET_KEY_BITS(p->family == EDGEFW_FAMILY_IPV4 ? 32 : 128);
 	for (i = 0; i < BLOCK_NESTING; i++) {
 		struct edgefw_block *b = bpf_map_lookup_elem(&blocklist, &key);
 

@@ -243,8 +243,8 @@ static __always_inline int parse_ipv6(void *pos, void *data, void *data_end,
 	if (off > IPV6_EXT_OFF_MAX || off > ip_end)
 		return PARSE_MALFORMED;
 	p->proto = nexthdr;
-	return parse_l4(data + (off & IPV6_EXT_OFF_MAX), data, data_end,
-			ip_end, p);
+	return parse_l4(data + (off & IPV6_EXT_OFF_MAX), data, data_end, ip_end,
+			p);
 }
 
 /*

@@ -16,8 +16,8 @@
  * away by the others' packets, which took the tokens: it drops. */
 #define GCRA_TRIES 4
 
-static __always_inline bool gcra_take(__u64 *tat_p, __u64 now,
-				      __u64 interval, __u64 burst)
+static __always_inline bool gcra_take(__u64 *tat_p, __u64 now, __u64 interval,
+				      __u64 burst)
 {
 	int i;
 
@@ -51,7 +51,8 @@ static __always_inline bool source_take(__u32 id, const struct packet *p,
 		if (bpf_map_update_elem(&rate_src, &key, &first, BPF_NOEXIST) ==
 		    0)
 			return true;
-		tat = bpf_map_lookup_elem(&rate_src, &key); /* another CPU won */
+		tat = bpf_map_lookup_elem(&rate_src,
+					  &key); /* another CPU won */
 		if (!tat)
 			return false;
 	}

@@ -28,6 +28,14 @@ static int link_xdp(int ifindex, int prog_fd, __u32 flags)
 	return fd < 0 ? -errno : fd;
 }
 
+/* EBUSY: a program in the same mode; EEXIST: one in the other mode. */
+static const char *busy_hint(int err)
+{
+	return err == -EBUSY || err == -EEXIST
+		       ? " (another XDP program is attached; see 'ip link show')"
+		       : "";
+}
+
 int attach_xdp(const char *ifname, int ifindex, int prog_fd, enum xdp_mode mode,
 	       bool *native)
 {
@@ -43,10 +51,7 @@ int attach_xdp(const char *ifname, int ifindex, int prog_fd, enum xdp_mode mode,
 			log_err("%s: cannot attach XDP program%s: %s%s", ifname,
 				mode == XDP_MODE_NATIVE ? " in native mode"
 							: "",
-				strerror(-fd),
-				fd == -EBUSY
-					? " (another XDP program is attached; see 'ip link show')"
-					: "");
+				strerror(-fd), busy_hint(fd));
 			return -1;
 		}
 		log_warn(
@@ -56,10 +61,7 @@ int attach_xdp(const char *ifname, int ifindex, int prog_fd, enum xdp_mode mode,
 	fd = link_xdp(ifindex, prog_fd, XDP_FLAGS_SKB_MODE);
 	if (fd < 0) {
 		log_err("%s: cannot attach XDP program in generic mode: %s%s",
-			ifname, strerror(-fd),
-			fd == -EBUSY
-				? " (another XDP program is attached; see 'ip link show')"
-				: "");
+			ifname, strerror(-fd), busy_hint(fd));
 		return -1;
 	}
 	*native = false;

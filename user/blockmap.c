@@ -56,8 +56,8 @@ int blockmap_set_count(int control_fd, size_t n)
 	struct edgefw_control ctl = { .nr_blocked = n };
 	__u32 zero = 0;
 
-	return bpf_map_update_elem(control_fd, &zero, &ctl, BPF_ANY) ? -errno :
-									0;
+	return bpf_map_update_elem(control_fd, &zero, &ctl, BPF_ANY) ? -errno
+								     : 0;
 }
 
 int blockmap_fill(int map_fd, int control_fd, const struct blocks *b)

@@ -90,8 +90,8 @@ static int kernel_apply(const struct block_maps *m, const struct blocks *b,
 			const struct block_entry *now,
 			const struct block_entry *gone)
 {
-	int err = now ? blockmap_put(m->map, now) :
-			blockmap_del(m->map, &gone->prefix);
+	int err = now ? blockmap_put(m->map, now)
+		      : blockmap_del(m->map, &gone->prefix);
 
 	if (!err)
 		err = blockmap_set_count(m->control, b->n);
@@ -151,7 +151,8 @@ static int block_add(const struct paths *p, const struct block_maps *m,
 		 buf, ttl, e->reason[0] ? " (" : "", e->reason,
 		 e->reason[0] ? ")" : "");
 	if (!maps_loaded(m))
-		log_info("edgefw is not loaded: the block applies when it loads");
+		log_info(
+			"edgefw is not loaded: the block applies when it loads");
 	return EXIT_OK;
 }
 
@@ -210,11 +211,12 @@ static int block_list(const struct blocks *b, bool json)
 			continue;
 		}
 		o = json_object_new_object();
-		json_object_object_add(o, "prefix", json_object_new_string(pfx));
-		json_object_object_add(o, "expires_in",
-				       e->expires ? json_object_new_int64(
-							    e->expires - now) :
-						    NULL);
+		json_object_object_add(o, "prefix",
+				       json_object_new_string(pfx));
+		json_object_object_add(
+			o, "expires_in",
+			e->expires ? json_object_new_int64(e->expires - now)
+				   : NULL);
 		json_object_object_add(o, "added_at",
 				       json_object_new_string(added));
 		json_object_object_add(o, "reason",
@@ -264,28 +266,29 @@ static int parse_args(int argc, char **argv, struct block_args *a)
 		if (opt == 't' && a->op == BLOCK_ADD) {
 			ttl = duration_parse(optarg);
 			if (ttl < 0)
-				return usage_error("block",
-						   "--ttl takes a duration such as 90s, 15m, 2h or 7d (up to 10 years), not '%s'",
-						   optarg);
+				return usage_error(
+					"block",
+					"--ttl takes a duration such as 90s, 15m, 2h or 7d (up to 10 years), not '%s'",
+					optarg);
 		} else if (opt == 'r' && a->op == BLOCK_ADD) {
 			if (strlen(optarg) >= BLOCK_REASON_LEN ||
 			    strpbrk(optarg, "\n\r"))
-				return usage_error("block",
-						   "--reason takes one line of up to %d characters",
-						   BLOCK_REASON_LEN - 1);
+				return usage_error(
+					"block",
+					"--reason takes one line of up to %d characters",
+					BLOCK_REASON_LEN - 1);
 			strcpy(a->entry.reason, optarg);
 		} else if (opt == 'j' && a->op == BLOCK_LIST) {
 			a->json = true;
 		} else {
-			return usage_error("block", "unknown option for '%s'",
-					   verb);
+			return bad_option("block", argv);
 		}
 	}
 	if (a->op == BLOCK_LIST)
 		return optind < argc ? usage_error("block",
 						   "unexpected argument '%s'",
-						   argv[optind]) :
-				       EXIT_OK;
+						   argv[optind])
+				     : EXIT_OK;
 	if (optind + 1 != argc)
 		return usage_error("block", "'%s' takes one ADDR[/LEN]", verb);
 	if (parse_prefix_arg("block", argv[optind], &a->entry.prefix))

@@ -2,6 +2,7 @@
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <unistd.h>
 #include "commands.h"
 #include "log.h"
 
@@ -15,6 +16,13 @@ int usage_error(const char *command, const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, "\nTry 'edgefw help'.\n");
 	return EXIT_USAGE;
+}
+
+int bad_option(const char *command, char **argv)
+{
+	/* getopt leaves optind past the argument it refused */
+	return usage_error(command, "unknown or misplaced option '%s'",
+			   argv[optind - 1]);
 }
 
 int read_config(const char *path, struct config *c, struct compiled *cc)
@@ -42,7 +50,7 @@ int cmd_check(int argc, char **argv)
 
 	while ((opt = getopt_long(argc, argv, "c:", opts, NULL)) != -1) {
 		if (opt != 'c')
-			return usage_error("check", "unknown option");
+			return bad_option("check", argv);
 		path = optarg;
 	}
 	if (optind < argc)

@@ -49,8 +49,8 @@ static void summarise(const struct config *c, const struct generation *g)
  * Every step that changes the kernel is undone if a later one fails: the
  * machine is left as it was found.
  */
-static int load(const struct config *c, struct compiled *cc,
-		enum xdp_mode mode, bool force, const struct paths *p)
+static int load(const struct config *c, struct compiled *cc, enum xdp_mode mode,
+		bool force, const struct paths *p)
 {
 	struct runtime_state st;
 	struct generation g;
@@ -127,7 +127,7 @@ int cmd_load(int argc, char **argv)
 					optarg);
 			break;
 		default:
-			return usage_error("load", "unknown option");
+			return bad_option("load", argv);
 		}
 	}
 	if (optind < argc)

@@ -42,8 +42,7 @@ static int prog_of_link(int link_fd)
 	return bpf_prog_get_fd_by_id(info.prog_id);
 }
 
-static int open_pin(const struct paths *p, const char *kind,
-		    const char *ifname)
+static int open_pin(const struct paths *p, const char *kind, const char *ifname)
 {
 	char path[PATH_MAX];
 
@@ -104,7 +103,8 @@ static int switch_iface(struct gen_iface *gi, struct running *r)
 		return -1;
 	r->switched = true;
 	if (attach_tc(gi->st.name, gi->st.ifindex,
-		      bpf_program__fd(gi->skel->progs.edgefw_tc), true, &unused))
+		      bpf_program__fd(gi->skel->progs.edgefw_tc), true,
+		      &unused))
 		return -1;
 	/* the link and the qdisc stay what they were */
 	gi->st.xdp_native = r->st.xdp_native;
@@ -169,8 +169,7 @@ static void unpin(const struct paths *p, const char *kind, const char *ifname)
 }
 
 /* The interfaces the new config no longer has. */
-static void detach_removed(const struct paths *p, struct running *run,
-			   size_t n)
+static void detach_removed(const struct paths *p, struct running *run, size_t n)
 {
 	for (size_t j = 0; j < n; j++) {
 		struct running *r = &run[j];
@@ -261,9 +260,10 @@ static int reload(const struct config *c, struct compiled *cc,
 	if (write_file_atomic(p->snapshot, c->text, c->text_len, 0600) ||
 	    state_write(p, &st))
 		rc = EXIT_FAILED;
-	log_info("reloaded %s (%s mode, generation %lu): %zu rules on %zu interfaces",
-		 c->path, mode_name(c->mode), st.generation, c->nr_rules,
-		 g.nr_ifaces);
+	log_info(
+		"reloaded %s (%s mode, generation %lu): %zu rules on %zu interfaces",
+		c->path, mode_name(c->mode), st.generation, c->nr_rules,
+		g.nr_ifaces);
 close:
 	close_running(run, old->nr_ifaces);
 free_gen:
@@ -295,7 +295,7 @@ int cmd_reload(int argc, char **argv)
 		else if (opt == 'f')
 			force = true;
 		else if (opt != 'm' || xdp_mode_parse(optarg, &mode))
-			return usage_error("reload", "unknown option");
+			return bad_option("reload", argv);
 	}
 	if (optind < argc)
 		return usage_error("reload", "unexpected argument '%s'",

@@ -52,8 +52,9 @@ static void print_rule(FILE *out, const struct config *c,
 	peer_format(c, &r->to, to, sizeof(to));
 	limit_format(&r->limit, limit, sizeof(limit));
 	fprintf(out, "rule %s %s %s %s%s%s from %s to %s%s%s\n", r->name,
-		role_name(r->role), dir_name(r->dir), protos, ports[0] ? " " : "",
-		ports, from, to, limit[0] ? " " : "", limit);
+		role_name(r->role), dir_name(r->dir), protos,
+		ports[0] ? " " : "", ports, from, to, limit[0] ? " " : "",
+		limit);
 }
 
 static void print_config(FILE *out, const struct loaded *l)
@@ -83,7 +84,8 @@ static void print_config(FILE *out, const struct loaded *l)
 	for (unsigned int role = 0; role < EDGEFW_NR_ROLES; role++) {
 		for (unsigned int dir = 0; dir < EDGEFW_NR_DIRS; dir++)
 			fprintf(out, "policy %s %s %s\n", role_name(role),
-				dir_name(dir), action_name(c->policy[role][dir]));
+				dir_name(dir),
+				action_name(c->policy[role][dir]));
 	}
 	for (unsigned int role = 0; role < EDGEFW_NR_ROLES; role++)
 		fprintf(out, "fragments %s %s\n", role_name(role),

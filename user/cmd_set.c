@@ -149,10 +149,10 @@ static int kernel_change(int fd, enum set_op op, unsigned int set,
 	for (size_t i = 0; i < l->n; i++)
 		prefix_set_key(&l->v[i], set, &keys[i]);
 	memset(ones, 1, l->n);
-	err = op == SET_ADD ?
-		      map_update_many(fd, keys, ones, l->n, sizeof(*keys), 1,
-				      done) :
-		      map_delete_many(fd, keys, l->n, sizeof(*keys), done);
+	err = op == SET_ADD
+		      ? map_update_many(fd, keys, ones, l->n, sizeof(*keys), 1,
+					done)
+		      : map_delete_many(fd, keys, l->n, sizeof(*keys), done);
 	free(ones);
 	free(keys);
 	return err;
@@ -213,8 +213,9 @@ static int change(struct loaded *l, const struct set_args *a, unsigned int set,
 						 report_overlap, &shown);
 
 		if (overlaps)
-			log_info("%zu new prefixes overlap prefixes of set %s (both are kept; the longest match decides nothing here, any match admits)",
-				 overlaps, a->name);
+			log_info(
+				"%zu new prefixes overlap prefixes of set %s (both are kept; the longest match decides nothing here, any match admits)",
+				overlaps, a->name);
 	}
 
 	fd = loaded_gen_map(l, "sets");
@@ -326,8 +327,7 @@ static int parse_args(int argc, char **argv, struct set_args *a)
 		else if (opt == 'j' && a->op == SET_LIST)
 			a->json = true;
 		else
-			return usage_error("set", "unknown option for '%s'",
-					   verb);
+			return bad_option("set", argv);
 	}
 	if (optind >= argc)
 		return usage_error("set", "'%s' needs a set NAME", verb);

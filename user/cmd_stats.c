@@ -156,7 +156,7 @@ int cmd_stats(int argc, char **argv)
 
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (opt != 'j')
-			return usage_error("stats", "unknown option");
+			return bad_option("stats", argv);
 		json = true;
 	}
 	if (optind < argc)

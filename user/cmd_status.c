@@ -78,8 +78,8 @@ static void print_rule(const struct config *c, const struct cfg_rule *r)
 	peer_format(c, &r->from, from, sizeof(from));
 	peer_format(c, &r->to, to, sizeof(to));
 	limit_format(&r->limit, limit, sizeof(limit));
-	printf("  %-20s %-8s %-3s %-8s %-12s from %-14s to %-14s %s\n",
-	       r->name, role_name(r->role), dir_name(r->dir), protos,
+	printf("  %-20s %-8s %-3s %-8s %-12s from %-14s to %-14s %s\n", r->name,
+	       role_name(r->role), dir_name(r->dir), protos,
 	       ports[0] ? ports : "all", from, to, limit);
 }
 
@@ -298,7 +298,7 @@ int cmd_status(int argc, char **argv)
 
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (opt != 'j')
-			return usage_error("status", "unknown option");
+			return bad_option("status", argv);
 		json = true;
 	}
 	if (optind < argc)
@@ -316,6 +316,9 @@ int cmd_status(int argc, char **argv)
 	} else if (rc == 0 && state_check_netns(&l.st, "status") == 0) {
 		rc = json ? print_json(&l) : print_text(&l);
 	} else {
+		/* the reason is on stderr; stdout still gets a document */
+		if (json)
+			puts("{ \"loaded\": null, \"healthy\": false }");
 		rc = EXIT_FAILED;
 	}
 	loaded_close(&l);

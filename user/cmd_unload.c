@@ -84,8 +84,10 @@ static int unload(const struct paths *p, bool force)
 			if (detach_iface(p, &st.ifaces[i]))
 				rc = EXIT_FAILED;
 		}
-	} else if (detach_unknown(p)) {
-		rc = EXIT_FAILED;
+	} else {
+		log_warn("without the runtime state, edgefw's programs are found by their pins and tc handle; a clsact qdisc edgefw added stays");
+		if (detach_unknown(p))
+			rc = EXIT_FAILED;
 	}
 	if (pins_remove(p))
 		rc = EXIT_FAILED;

@@ -28,6 +28,9 @@ int cmd_save(int argc, char **argv);
 /* Parse and compile; EXIT_OK, or EXIT_USAGE after reporting errors. */
 int read_config(const char *path, struct config *c, struct compiled *cc);
 
+/* The option getopt just refused, reported; returns EXIT_USAGE. */
+int bad_option(const char *command, char **argv);
+
 /* Report a usage error for command and return EXIT_USAGE. */
 int usage_error(const char *command, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -41,9 +41,23 @@ static bool rule_applies(const struct cfg_rule *r, unsigned int role,
 	return r->role == role && r->dir == dir && (r->protos & proto_bit);
 }
 
+static const char *proto_label(unsigned int proto_bit)
+{
+	switch (proto_bit) {
+	case PROTO_TCP:
+		return "tcp";
+	case PROTO_UDP:
+		return "udp";
+	case PROTO_ICMP:
+		return "icmp";
+	}
+	return "icmpv6";
+}
+
 /*
- * The candidates for one port: the rules of (role, dir, protocol) that
- * list it, in config order. -1 after reporting more than fit a class.
+ * The candidates for one port (ignored for ICMP): the rules of (role, dir,
+ * protocol) that list it, in config order. -1 after reporting more than
+ * fit a class.
  */
 static int candidates(const struct config *c, unsigned int role,
 		      unsigned int dir, unsigned int proto_bit,
@@ -58,11 +72,19 @@ static int candidates(const struct config *c, unsigned int role,
 		    !rule_has_port(r, port))
 			continue;
 		if (n == EDGEFW_MAX_CANDIDATES) {
+			char what[32];
+
+			if (proto_bit & (PROTO_TCP | PROTO_UDP))
+				snprintf(what, sizeof(what), "%s port %u",
+					 proto_label(proto_bit), port);
+			else
+				snprintf(what, sizeof(what), "%s",
+					 proto_label(proto_bit));
 			config_diag(
 				c, diag, r->loc,
-				"rule %s: more than %d rules of %s %s apply to the same packets (port %u); merge some of them",
+				"rule %s: more than %d rules of %s %s apply to the same packets (%s); merge some of them",
 				r->name, EDGEFW_MAX_CANDIDATES, role_name(role),
-				dir_name(dir), port);
+				dir_name(dir), what);
 			return -1;
 		}
 		ids[n++] = (__u8)i;
@@ -286,8 +308,9 @@ void compile_apply_deltas(const struct config *c, struct compiled *cc,
 	for (size_t i = 0; i < d->n; i++) {
 		if (config_find_set(c, d->v[i].name) < 0 &&
 		    (d->v[i].added.n || d->v[i].removed.n))
-			log_warn("set %s has changes made with 'edgefw set', but the config has no such set: they are kept, not applied",
-				 d->v[i].name);
+			log_warn(
+				"set %s has changes made with 'edgefw set', but the config has no such set: they are kept, not applied",
+				d->v[i].name);
 	}
 	for (size_t i = 0; i < cc->nr_set_keys; i++) {
 		struct edgefw_set_key *k = &cc->set_keys[i];
@@ -318,14 +341,16 @@ int compile(const struct config *c, struct compiled *cc, FILE *diag)
 	memset(cc, 0, sizeof(*cc));
 	cc->nr_classes = 1; /* class 0: no candidates */
 	cc->ports = xcalloc(EDGEFW_PORT_KEYS, sizeof(*cc->ports));
+	/* the first error is reported: later ones would repeat it */
 	errors = compile_sets(c, cc, diag);
 	for (unsigned int role = 0; role < EDGEFW_NR_ROLES && !errors; role++) {
-		for (unsigned int dir = 0; dir < EDGEFW_NR_DIRS; dir++) {
-			errors += compile_ports(c, cc, role, dir,
-						EDGEFW_PORT_TCP, diag);
-			errors += compile_ports(c, cc, role, dir,
-						EDGEFW_PORT_UDP, diag);
-			errors += compile_icmp(c, cc, role, dir, diag);
+		for (unsigned int dir = 0; dir < EDGEFW_NR_DIRS && !errors;
+		     dir++) {
+			errors = compile_ports(c, cc, role, dir,
+					       EDGEFW_PORT_TCP, diag) ||
+				 compile_ports(c, cc, role, dir,
+					       EDGEFW_PORT_UDP, diag) ||
+				 compile_icmp(c, cc, role, dir, diag);
 		}
 	}
 	if (errors)

@@ -83,7 +83,7 @@ static void next(struct parser *ps)
 {
 	lexer_next(&ps->lx, &ps->tok);
 	if (ps->tok.kind == TOK_BAD)
-		error_at(ps, ps->tok.loc, "unexpected %s", ps->tok.text);
+		error_at(ps, ps->tok.loc, "%s", ps->tok.text);
 }
 
 static bool at_word(const struct parser *ps, const char *word)
@@ -125,11 +125,12 @@ static int parse_choice(struct parser *ps, const char *what,
 #define PARSE_CHOICE(ps, what, names) \
 	parse_choice(ps, what, names, ARRAY_SIZE(names))
 
+/* A letter first: a word starting with a digit is an address or prefix. */
 static bool valid_name(const char *s)
 {
 	size_t i;
 
-	if (!isalnum((unsigned char)s[0]) || strlen(s) >= NAME_LEN)
+	if (!isalpha((unsigned char)s[0]) || strlen(s) >= NAME_LEN)
 		return false;
 	for (i = 1; s[i]; i++) {
 		if (!isalnum((unsigned char)s[i]) && !strchr("_-.", s[i]))
@@ -145,13 +146,27 @@ static int parse_name(struct parser *ps, const char *what, char *out)
 	if (!valid_name(ps->tok.text)) {
 		error_at(
 			ps, ps->tok.loc,
-			"invalid %s '%s': use up to %d letters, digits, '_', '-' or '.', starting with a letter or digit (not 'any' or 'self')",
+			"invalid %s '%s': use up to %d letters, digits, '_', '-' or '.', starting with a letter (not 'any' or 'self')",
 			what, ps->tok.text, NAME_LEN - 1);
 		return -1;
 	}
 	strcpy(out, ps->tok.text);
 	next(ps);
 	return 0;
+}
+
+static const char *const keywords[] = { "mode", "interface", "set",
+					"rule", "policy",    "fragments" };
+
+/* A statement's first word: no list item can be one. */
+static bool is_keyword(const struct token *t)
+{
+	for (size_t i = 0; t->kind == TOK_WORD && i < ARRAY_SIZE(keywords);
+	     i++) {
+		if (!strcmp(t->text, keywords[i]))
+			return true;
+	}
+	return false;
 }
 
 typedef int (*item_fn)(struct parser *ps, void *ctx);
@@ -177,7 +192,7 @@ static int parse_list(struct parser *ps, const char *what, item_fn item,
 				next(ps);
 				return 0;
 			}
-			if (ps->tok.kind == TOK_EOF) {
+			if (ps->tok.kind == TOK_EOF || is_keyword(&ps->tok)) {
 				error_at(ps, open,
 					 "'{' is never closed by a '}'");
 				return -1;
@@ -279,13 +294,18 @@ static int parse_interface(struct parser *ps)
 	if (ps->tok.kind != TOK_WORD)
 		return unexpected(ps, "an interface name");
 	if (!valid_ifname(ps->tok.text)) {
-		error_at(ps, ps->tok.loc, "invalid interface name '%s'",
-			 ps->tok.text);
+		error_at(
+			ps, ps->tok.loc,
+			"invalid interface name '%s': at most %d characters, no '/' or ':'",
+			ps->tok.text, IF_NAMESIZE - 1);
 		return -1;
 	}
 	if (config_find_iface(c, ps->tok.text) >= 0) {
-		error_at(ps, ps->tok.loc, "interface %s is configured twice",
-			 ps->tok.text);
+		error_at(
+			ps, ps->tok.loc,
+			"interface %s is configured twice (first on line %u)",
+			ps->tok.text,
+			c->ifaces[config_find_iface(c, ps->tok.text)].loc.line);
 		return -1;
 	}
 	if (c->nr_ifaces == EDGEFW_MAX_IFACES) {
@@ -335,10 +355,12 @@ static int parse_set(struct parser *ps)
 
 	next(ps);
 	name_loc = ps->tok.loc;
-	if (parse_name(ps, "a set name", set.name))
+	if (parse_name(ps, "set name", set.name))
 		return -1;
 	if (config_find_set(c, set.name) >= 0) {
-		error_at(ps, name_loc, "set %s is defined twice", set.name);
+		error_at(ps, name_loc,
+			 "set %s is defined twice (first on line %u)", set.name,
+			 c->sets[config_find_set(c, set.name)].loc.line);
 		return -1;
 	}
 	if (ps->tok.kind != TOK_LBRACE)
@@ -371,6 +393,7 @@ static int rule_proto(struct parser *ps, void *ctx)
 	return 0;
 }
 
+/* s: one number of the current word, which messages name whole */
 static int parse_port_number(struct parser *ps, const char *s, uint16_t *port)
 {
 	unsigned long v;
@@ -379,7 +402,7 @@ static int parse_port_number(struct parser *ps, const char *s, uint16_t *port)
 	errno = 0;
 	v = strtoul(s, &end, 10);
 	if (!isdigit((unsigned char)*s) || *end || errno) {
-		error_at(ps, ps->tok.loc, "malformed port '%s'", s);
+		error_at(ps, ps->tok.loc, "malformed port '%s'", ps->tok.text);
 		return -1;
 	}
 	if (v < 1 || v > 65535) {
@@ -457,14 +480,16 @@ static int parse_rate(struct parser *ps, struct rate_limit *l)
 	rate = strtoul(ps->tok.text, &end, 10);
 	if (!isdigit((unsigned char)ps->tok.text[0]) || errno ||
 	    (strcmp(end, "/s") && strcmp(end, "/m"))) {
-		error_at(ps, ps->tok.loc,
-			 "malformed rate '%s' (expected a number per second or minute, e.g. 20/s or 30/m)",
-			 ps->tok.text);
+		error_at(
+			ps, ps->tok.loc,
+			"malformed rate '%s' (expected a number per second or minute, e.g. 20/s or 30/m)",
+			ps->tok.text);
 		return -1;
 	}
 	l->unit = end[1] == 's' ? 1 : 60;
 	if (rate < 1 || rate > 1000000000UL * l->unit) {
-		error_at(ps, ps->tok.loc, "rate %s out of range (1/m-1000000000/s)",
+		error_at(ps, ps->tok.loc,
+			 "rate %s out of range (1/m-1000000000/s)",
 			 ps->tok.text);
 		return -1;
 	}
@@ -541,8 +566,8 @@ static int parse_rule_clauses(struct parser *ps, struct cfg_rule *r)
 			seen = &to_seen;
 			peer = &r->to;
 		} else {
-			return unexpected(ps,
-					  "'from', 'to', 'limit' or a line end");
+			return unexpected(
+				ps, "'from', 'to', 'limit' or a line end");
 		}
 		if (*seen) {
 			error_at(ps, loc, "'%s' is given twice", ps->tok.text);
@@ -565,7 +590,7 @@ static int parse_rule(struct parser *ps)
 
 	next(ps);
 	loc = ps->tok.loc;
-	if (parse_name(ps, "a rule name", r.name))
+	if (parse_name(ps, "rule name", r.name))
 		return -1;
 	for (size_t i = 0; i < c->nr_rules; i++) {
 		if (!strcmp(c->rules[i].name, r.name)) {

@@ -77,7 +77,8 @@ void lexer_next(struct lexer *lx, struct token *t)
 		return;
 	case '\0':
 		t->kind = TOK_BAD;
-		snprintf(t->text, sizeof(t->text), "a NUL byte");
+		snprintf(t->text, sizeof(t->text),
+			 "a NUL byte: the file is not text");
 		advance(lx);
 		return;
 	}
@@ -92,7 +93,7 @@ void lexer_next(struct lexer *lx, struct token *t)
 	if (n + 1 > sizeof(t->text)) {
 		t->kind = TOK_BAD;
 		snprintf(t->text, sizeof(t->text),
-			 "a word of %zu characters (at most %d)", n,
+			 "a word of %zu characters is too long (at most %d)", n,
 			 TOKEN_MAX - 1);
 		return;
 	}

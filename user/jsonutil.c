@@ -73,7 +73,10 @@ json_object *json_read_file(const char *path, const char **why)
 	o = json_tokener_parse_ex(tok, text, (int)len);
 	/* trailing bytes after the document mean a damaged file too */
 	if (!o || json_tokener_get_error(tok) != json_tokener_success ||
-	    json_tokener_get_parse_end(tok) + strspn(text + json_tokener_get_parse_end(tok), " \t\r\n") != len) {
+	    json_tokener_get_parse_end(tok) +
+			    strspn(text + json_tokener_get_parse_end(tok),
+				   " \t\r\n") !=
+		    len) {
 		*why = "not a complete JSON document";
 		json_object_put(o);
 		o = NULL;

@@ -126,7 +126,8 @@ static int share_maps(struct edgefw_bpf *skel, const struct edgefw_bpf *first,
 {
 	struct bpf_map *map;
 
-	bpf_object__for_each_map(map, skel->obj) {
+	bpf_object__for_each_map(map, skel->obj)
+	{
 		const char *name = bpf_map__name(map);
 		int fd = -1;
 
@@ -433,7 +434,8 @@ int gen_pin_maps(const struct generation *g, const char *dir)
 		log_err("cannot create %s: %s", dir, strerror(-err));
 		return -1;
 	}
-	bpf_object__for_each_map(map, g->ifaces[0].skel->obj) {
+	bpf_object__for_each_map(map, g->ifaces[0].skel->obj)
+	{
 		if (bpf_map__is_internal(map) || is_shared(map))
 			continue;
 		if (pin_fd(bpf_map__fd(map), dir, bpf_map__name(map)))
@@ -448,8 +450,8 @@ static int pin_shared_maps(const struct generation *g, const struct paths *p)
 	const struct edgefw_bpf *skel = g->ifaces[0].skel;
 
 	for (size_t i = 0; i < ARRAY_SIZE(shared_names); i++) {
-		const struct bpf_map *map =
-			bpf_object__find_map_by_name(skel->obj, shared_names[i]);
+		const struct bpf_map *map = bpf_object__find_map_by_name(
+			skel->obj, shared_names[i]);
 
 		if (pin_fd(bpf_map__fd(map), p->pin_dir, shared_names[i]))
 			return -1;

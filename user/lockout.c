@@ -60,8 +60,7 @@ static int iface_of(const struct generation *g, const struct prefix *addr)
 }
 
 /* An Ethernet frame with the session's TCP segment, client to server. */
-static size_t build_segment(const struct ssh_session *s, __u8 flags,
-			    __u8 *buf)
+static size_t build_segment(const struct ssh_session *s, __u8 flags, __u8 *buf)
 {
 	struct ethhdr *eth = (void *)buf;
 	struct tcphdr *th;
@@ -132,8 +131,7 @@ static int probe(const struct generation *g, size_t i, const __u8 *pkt,
 	return moved;
 }
 
-static void explain(const struct ssh_session *s, unsigned int role,
-		    int verdict)
+static void explain(const struct ssh_session *s, unsigned int role, int verdict)
 {
 	char client[PREFIX_STRLEN];
 
@@ -184,9 +182,9 @@ int lockout_check(const struct config *c, const struct generation *g,
 		log_err("refusing to %s: it would cut off this SSH session (%s port %u -> %s port %u, on %s): %s would be dropped (%s)",
 			action, client, s.client_port, server, s.server_port,
 			g->ifaces[i].st.name, segments[k].what,
-			verdict >= 0 && verdict < EDGEFW_NR_REASONS ?
-				reason_name(verdict) :
-				"?");
+			verdict >= 0 && verdict < EDGEFW_NR_REASONS
+				? reason_name(verdict)
+				: "?");
 		explain(&s, c->ifaces[i].role, verdict);
 		return -1;
 	}

@@ -52,6 +52,7 @@ int main(int argc, char **argv)
 	};
 	int opt;
 
+	opterr = 0; /* commands report bad options themselves, in one line */
 	/* "+": options after the command belong to the command */
 	while ((opt = getopt_long(argc, argv, "+vh", opts, NULL)) != -1) {
 		switch (opt) {
@@ -62,6 +63,8 @@ int main(int argc, char **argv)
 			usage(stdout);
 			return EXIT_OK;
 		default:
+			fprintf(stderr, "edgefw: unknown option '%s'\n",
+				argv[optind - 1]);
 			usage(stderr);
 			return EXIT_USAGE;
 		}

@@ -81,8 +81,7 @@ static int write_root(const struct paths *p, const char *path,
 	return err ? -1 : 0;
 }
 
-const struct set_delta *deltas_get(const struct set_deltas *d,
-				   const char *name)
+const struct set_delta *deltas_get(const struct set_deltas *d, const char *name)
 {
 	for (size_t i = 0; i < d->n; i++) {
 		if (!strcmp(d->v[i].name, name))
@@ -116,8 +115,7 @@ int deltas_read(const struct paths *p, struct set_deltas *d)
 	sets = json_get_object(root, "sets");
 	if (!sets)
 		ok = false;
-	json_object_object_foreach(sets, name, val)
-	{
+	json_object_object_foreach(sets, name, val) {
 		struct set_delta *sd;
 
 		if (!ok || strlen(name) >= NAME_LEN ||
@@ -152,7 +150,8 @@ int deltas_write(const struct paths *p, const struct set_deltas *d)
 		if (!d->v[i].added.n && !d->v[i].removed.n)
 			continue;
 		o = json_object_new_object();
-		json_object_object_add(o, "added", prefixes_json(&d->v[i].added));
+		json_object_object_add(o, "added",
+				       prefixes_json(&d->v[i].added));
 		json_object_object_add(o, "removed",
 				       prefixes_json(&d->v[i].removed));
 		json_object_object_add(sets, d->v[i].name, o);
@@ -203,7 +202,8 @@ int blocks_read(const struct paths *p, struct blocks *b)
 	ok = arr;
 	for (size_t i = 0; ok && i < json_object_array_length(arr); i++) {
 		GROW(b->v, b->cap, b->n + 1);
-		ok = block_parse(json_object_array_get_idx(arr, i), &b->v[b->n]);
+		ok = block_parse(json_object_array_get_idx(arr, i),
+				 &b->v[b->n]);
 		b->n += ok;
 	}
 	json_object_put(root);
@@ -211,7 +211,8 @@ int blocks_read(const struct paths *p, struct blocks *b)
 	for (size_t i = 1; ok && i < b->n; i++)
 		ok = prefix_cmp(&b->v[i - 1].prefix, &b->v[i].prefix) != 0;
 	if (!ok) {
-		refuse(p->blocks_file, "an entry without a valid prefix, expiry, time added and reason, or a prefix listed twice");
+		refuse(p->blocks_file,
+		       "an entry without a valid prefix, expiry, time added and reason, or a prefix listed twice");
 		blocks_free(b);
 		return -1;
 	}
@@ -231,7 +232,8 @@ int blocks_write(const struct paths *p, const struct blocks *b)
 		char buf[PREFIX_STRLEN];
 
 		prefix_format(&e->prefix, buf, sizeof(buf));
-		json_object_object_add(o, "prefix", json_object_new_string(buf));
+		json_object_object_add(o, "prefix",
+				       json_object_new_string(buf));
 		json_object_object_add(o, "expires",
 				       json_object_new_int64(e->expires));
 		json_object_object_add(o, "added",

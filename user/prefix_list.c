@@ -37,8 +37,8 @@ size_t plist_sort_unique(struct prefix_list *l)
 
 bool plist_contains(const struct prefix_list *sorted, const struct prefix *p)
 {
-	return sorted->n && bsearch(p, sorted->v, sorted->n, sizeof(*p),
-				    cmp_prefix) != NULL;
+	return sorted->n &&
+	       bsearch(p, sorted->v, sorted->n, sizeof(*p), cmp_prefix) != NULL;
 }
 
 void plist_subtract(struct prefix_list *l, const struct prefix_list *drop)

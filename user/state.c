@@ -155,8 +155,7 @@ int state_read(const struct paths *p, struct runtime_state *st)
 	ok = root && parse_state(root, st);
 	json_object_put(root);
 	if (!ok) {
-		log_err("%s is corrupt; 'edgefw unload' removes what edgefw attached",
-			p->state);
+		log_err("edgefw's runtime state %s is corrupt", p->state);
 		return -EINVAL;
 	}
 	return 0;
@@ -253,7 +252,8 @@ int state_check_netns(const struct runtime_state *st, const char *command)
 	else
 		log_err("edgefw was loaded in another network namespace (net:[%llu]); run 'edgefw %s' there%s",
 			(unsigned long long)st->netns_ino, command,
-			strcmp(command, "unload") ? "" :
-						    ", or 'edgefw unload --force' if that namespace is gone");
+			strcmp(command, "unload")
+				? ""
+				: ", or 'edgefw unload --force' if that namespace is gone");
 	return -1;
 }

@@ -1,0 +1,393 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Real traffic through edgefw: three network namespaces joined by veth pairs
+# (tests/lib/topology.sh), examples/lync-xmpp.conf loaded on the edge's ext0
+# and int0, TCP connections that must succeed or time out, and counters
+# that must move because of them.
+#
+# A dropped SYN shows as a client timeout; a port with no listener as a
+# refusal (RST). The checks tell the two apart from netcat's error text, so
+# "the filter dropped it" is never confused with "nothing was listening".
+#
+# Counters come from `edgefw stats --json`, whose shape (user/cmd_stats.c) is:
+#   { "interfaces": [ { "name": "ext0", "role": "external",
+#       "in":  { "rules": { RULE: {"packets": N, "bytes": N}, ... },
+#                "pass":  { "reply"|"essential"|"fragment"|"policy": {...} },
+#                "drop":  { "malformed"|"fragment"|"policy": {...} } },
+#       "out": { same } }, ... ] }
+# "rules" holds only the rules of the interface's role and direction.
+#
+# Environment: EDGEFW (the binary), EDGEFW_PIN_DIR and EDGEFW_RUN_DIR, as
+# tests/run.sh sets them; run alone, private ones are made up so that a
+# real edgefw on this machine is never touched. EDGEFW_TEST_PREFIX names
+# the namespaces (default efwt-PID-, so parallel runs never collide).
+set -u
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$top" || exit 1
+# shellcheck source=tests/lib/tap.sh
+. tests/lib/tap.sh
+# shellcheck source=tests/lib/topology.sh
+. tests/lib/topology.sh
+
+EDGEFW=${EDGEFW:-$top/build/edgefw}
+CONFIG=examples/lync-xmpp.conf
+PREFIX=${EDGEFW_TEST_PREFIX:-efwt-$$-}
+CONNECT_TIMEOUT=2 # seconds; a SYN that got no answer by then was dropped
+# Listeners end on their own after this long, even if this script is
+# killed with SIGKILL and its trap never runs; the suite takes ~30 s.
+LISTENER_LIFETIME=120
+
+own_run_dir=
+if [ -z "${EDGEFW_PIN_DIR:-}" ]; then
+	export EDGEFW_PIN_DIR=/sys/fs/bpf/edgefw-test-traffic-$$
+fi
+if [ -z "${EDGEFW_RUN_DIR:-}" ]; then
+	own_run_dir=$(mktemp -d /tmp/edgefw-test.XXXXXX)
+	export EDGEFW_RUN_DIR=$own_run_dir
+fi
+
+LISTENER_PIDS=()
+# 1 from the moment this run calls `edgefw load`: the pin directory was
+# checked to be free before, so whatever is there from then on is ours.
+LOAD_TRIED=0
+
+edge() { in_ns "$PREFIX" edge "$@"; }
+
+# ---------------------------------------------------------------------------
+# Clean-up: runs on every exit, normal, failed or interrupted.
+
+stop_listeners() {
+	local pid
+	for pid in "${LISTENER_PIDS[@]}"; do
+		kill "$pid" 2>/dev/null
+	done
+	for pid in "${LISTENER_PIDS[@]}"; do
+		wait "$pid" 2>/dev/null
+	done
+	LISTENER_PIDS=()
+}
+
+cleanup() {
+	trap - EXIT INT TERM HUP
+	stop_listeners
+	# Unload inside the namespace while its interfaces still exist, so
+	# edgefw finds and detaches its TC filters there.
+	if [ "$LOAD_TRIED" -eq 1 ]; then
+		[ -e "/run/netns/$(topology_ns "$PREFIX" edge)" ] &&
+			edge "$EDGEFW" unload >/dev/null 2>&1
+		# A failed unload must not poison the next run; this pin
+		# directory is the suite's own (never edgefw's default).
+		if [ -e "$EDGEFW_PIN_DIR" ] &&
+			[ "$EDGEFW_PIN_DIR" != /sys/fs/bpf/edgefw ]; then
+			rm -rf "$EDGEFW_PIN_DIR"
+		fi
+	fi
+	topology_down "$PREFIX"
+	[ -z "$own_run_dir" ] || rm -rf "$own_run_dir"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
+
+# ---------------------------------------------------------------------------
+# Listeners
+
+start_listener() { # ROLE SOCAT-LISTEN-ADDRESS
+	in_ns "$PREFIX" "$1" timeout "$LISTENER_LIFETIME" \
+		socat "$2,reuseaddr,fork" /dev/null >/dev/null 2>&1 &
+	LISTENER_PIDS+=("$!")
+}
+
+# Waits (bounded) until ROLE has a TCP socket listening on ADDR:PORT.
+wait_listening() { # ROLE ADDR PORT
+	local _ filter="src $2 and sport = :$3"
+	[[ "$2" == *:* ]] && filter="src [$2] and sport = :$3"
+	for _ in $(seq 50); do
+		# shellcheck disable=SC2086 # ss takes the filter as words
+		[ -n "$(in_ns "$PREFIX" "$1" ss -Hltn $filter)" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+start_all_listeners() {
+	start_listener edge "TCP4-LISTEN:5269,bind=$TOPO_EDGE_EXT4"
+	start_listener edge "TCP6-LISTEN:5269,bind=[$TOPO_EDGE_EXT6],ipv6only=1"
+	start_listener edge "TCP4-LISTEN:23456,bind=$TOPO_EDGE_INT4"
+	start_listener inet "TCP4-LISTEN:5269,bind=$TOPO_PARTNER4"
+	start_listener inet "TCP6-LISTEN:5269,bind=[$TOPO_PARTNER6],ipv6only=1"
+	start_listener inet "TCP4-LISTEN:5270,bind=$TOPO_PARTNER4"
+	start_listener inet "TCP6-LISTEN:5270,bind=[$TOPO_PARTNER6],ipv6only=1"
+	start_listener inet "TCP4-LISTEN:5269,bind=$TOPO_STRANGER4"
+	start_listener inet "TCP6-LISTEN:5269,bind=[$TOPO_STRANGER6],ipv6only=1"
+	wait_listening edge "$TOPO_EDGE_EXT4" 5269 &&
+		wait_listening edge "$TOPO_EDGE_EXT6" 5269 &&
+		wait_listening edge "$TOPO_EDGE_INT4" 23456 &&
+		wait_listening inet "$TOPO_PARTNER4" 5269 &&
+		wait_listening inet "$TOPO_PARTNER6" 5269 &&
+		wait_listening inet "$TOPO_PARTNER4" 5270 &&
+		wait_listening inet "$TOPO_PARTNER6" 5270 &&
+		wait_listening inet "$TOPO_STRANGER4" 5269 &&
+		wait_listening inet "$TOPO_STRANGER6" 5269
+}
+
+# ---------------------------------------------------------------------------
+# Connections
+
+# Tries a TCP connection; sets CONNECT_RESULT to connected, refused,
+# timeout or other, and CONNECT_TEXT to the client's own words.
+CONNECT_RESULT=
+CONNECT_TEXT=
+try_connect() { # ROLE SRC DST PORT
+	local rc
+	CONNECT_TEXT=$(in_ns "$PREFIX" "$1" nc -v -z -w "$CONNECT_TIMEOUT" \
+		-s "$2" "$3" "$4" 2>&1)
+	rc=$?
+	if [ $rc -eq 0 ] && [[ "$CONNECT_TEXT" == *succeeded* ]]; then
+		CONNECT_RESULT=connected
+	elif [[ "$CONNECT_TEXT" == *"Connection refused"* ]]; then
+		CONNECT_RESULT=refused
+	elif [[ "$CONNECT_TEXT" == *"timed out"* ]]; then
+		CONNECT_RESULT=timeout
+	else
+		CONNECT_RESULT=other
+	fi
+}
+
+# check_connect DESCRIPTION WANT ROLE SRC DST PORT
+# WANT: connected, refused or timeout.
+check_connect() {
+	local desc=$1 want=$2
+	shift 2
+	try_connect "$@"
+	if [ "$CONNECT_RESULT" = "$want" ]; then
+		tap_result 0 "$desc"
+	else
+		tap_result 1 "$desc"
+		tap_diag "from $2 to $3 port $4 in $(topology_ns "$PREFIX" "$1")" \
+			"got:  $CONNECT_RESULT" "want: $want" "client said: $CONNECT_TEXT"
+	fi
+}
+
+# ---------------------------------------------------------------------------
+# Counters
+
+STATS_BEFORE=
+STATS_AFTER=
+
+stats_json() {
+	edge "$EDGEFW" stats --json 2>&1
+}
+
+# Packets of one counter in a stats document; "missing" if it has none.
+counter_in() { # JSON IFACE DIR KIND NAME   (KIND: rules, pass or drop)
+	jq -r --arg i "$2" --arg d "$3" --arg k "$4" --arg n "$5" \
+		'.interfaces[] | select(.name == $i) | .[$d][$k][$n].packets // "missing"' \
+		<<<"$1" 2>/dev/null | grep -E '^[0-9]+$|^missing$' || echo missing
+}
+
+counters_before() { STATS_BEFORE=$(stats_json); }
+counters_after() { STATS_AFTER=$(stats_json); }
+
+# check_counter DESCRIPTION moved|still IFACE DIR KIND NAME: compares the
+# counter between the last counters_before and counters_after.
+check_counter() {
+	local desc=$1 how=$2 before after ok=1
+	shift 2
+	before=$(counter_in "$STATS_BEFORE" "$@")
+	after=$(counter_in "$STATS_AFTER" "$@")
+	if [ "$before" != missing ] && [ "$after" != missing ]; then
+		case $how in
+		moved) [ "$after" -gt "$before" ] && ok=0 ;;
+		still) [ "$after" -eq "$before" ] && ok=0 ;;
+		esac
+	fi
+	tap_result $ok "$desc"
+	[ $ok -eq 0 ] || tap_diag "counter $1 $2 $3 $4: before $before, after $after (wanted: $how)" \
+		"stats: $(printf '%s' "$STATS_AFTER" | head -c 300)"
+}
+
+# ---------------------------------------------------------------------------
+# What the kernel has attached, seen from the edge namespace
+
+# Each prints edgefw, none, other (a program that is not edgefw's) or the
+# error, so that a failing `ip` or `tc` never reads as "nothing attached".
+
+xdp_on() { # IFACE
+	local out
+	if ! out=$(edge ip -d link show dev "$1" 2>&1); then
+		echo "error: $out"
+	elif grep -q 'prog/xdp .*name edgefw_xdp' <<<"$out"; then
+		echo edgefw
+	elif grep -Eq 'prog/xdp|[[:space:]]xdp(generic|drv|offload)?[[:space:]]' <<<"$out"; then
+		echo other
+	else
+		echo none
+	fi
+}
+
+tc_egress_on() { # IFACE
+	local out
+	if ! out=$(edge tc filter show dev "$1" egress 2>&1); then
+		echo "error: $out"
+	elif grep -q edgefw_tc <<<"$out"; then
+		echo edgefw
+	elif [ -n "$out" ]; then
+		echo other
+	else
+		echo none
+	fi
+}
+
+# ===========================================================================
+
+for tool in nc socat jq nsenter ss tc timeout; do
+	command -v "$tool" >/dev/null ||
+		tap_bail "needs $tool (packages: netcat-openbsd socat jq util-linux iproute2 coreutils): run scripts/install-deps.sh"
+done
+[ -x "$EDGEFW" ] || tap_bail "no edgefw binary at $EDGEFW: run make"
+# Someone else's edgefw (or a run killed with SIGKILL) owns it: leave it be.
+[ ! -e "$EDGEFW_PIN_DIR" ] ||
+	tap_bail "$EDGEFW_PIN_DIR exists: another edgefw uses it; unload that one or use another EDGEFW_PIN_DIR"
+
+topology_up "$PREFIX" || tap_bail "cannot build the namespace topology"
+start_all_listeners || tap_bail "the listeners did not start"
+tap_diag "topology $(topology_ns "$PREFIX" '{edge,inet,lan}'), pins $EDGEFW_PIN_DIR"
+
+# --- Without edgefw: every listener is reachable, a closed port refuses. ---
+# These make the checks under edgefw meaningful: a timeout there is the
+# filter's doing, not a missing listener or route.
+check_connect "without edgefw: partner -> edge:5270 (nothing listens) is refused, IPv4" \
+	refused inet "$TOPO_PARTNER4" "$TOPO_EDGE_EXT4" 5270
+check_connect "without edgefw: partner -> edge:5270 (nothing listens) is refused, IPv6" \
+	refused inet "$TOPO_PARTNER6" "$TOPO_EDGE_EXT6" 5270
+check_connect "without edgefw: non-partner -> edge:5269 connects, IPv4" \
+	connected inet "$TOPO_STRANGER4" "$TOPO_EDGE_EXT4" 5269
+check_connect "without edgefw: non-partner -> edge:5269 connects, IPv6" \
+	connected inet "$TOPO_STRANGER6" "$TOPO_EDGE_EXT6" 5269
+check_connect "without edgefw: other LAN host -> edge 10.1.0.10:23456 connects" \
+	connected lan "$TOPO_LANHOST4" "$TOPO_EDGE_INT4" 23456
+check_connect "without edgefw: edge -> partner:5270 connects, IPv4" \
+	connected edge "$TOPO_EDGE_EXT4" "$TOPO_PARTNER4" 5270
+check_connect "without edgefw: edge -> partner:5270 connects, IPv6" \
+	connected edge "$TOPO_EDGE_EXT6" "$TOPO_PARTNER6" 5270
+check_connect "without edgefw: edge -> non-partner:5269 connects, IPv4" \
+	connected edge "$TOPO_EDGE_EXT4" "$TOPO_STRANGER4" 5269
+
+# --- Load, inside the edge namespace. ---
+LOAD_TRIED=1
+check "edgefw load -c $CONFIG in the edge namespace" -- \
+	edge "$EDGEFW" load -c "$CONFIG" || tap_bail "edgefw did not load"
+
+status_json=$(edge "$EDGEFW" status --json 2>&1)
+status_rc=$?
+check_eq "edgefw status exits 0 (healthy)" "$status_rc" 0
+check_eq "edgefw status --json: healthy is true" \
+	"$(jq -r '.healthy' <<<"$status_json" 2>&1)" true
+check_eq "edgefw status --json: ext0 and int0 each healthy" \
+	"$(jq -r '[.interfaces[] | select(.healthy == true) | .name] | sort | join(",")' \
+		<<<"$status_json" 2>&1)" "ext0,int0"
+for ifc in ext0 int0; do
+	check_eq "edgefw's XDP program is attached to $ifc (ip -d link)" "$(xdp_on $ifc)" edgefw
+	check_eq "edgefw's TC filter is on $ifc egress (tc filter show)" "$(tc_egress_on $ifc)" edgefw
+done
+
+# --- Inbound on the external NIC (rule xmpp-s2s-in, policy external in drop) ---
+for fam in 4 6; do
+	partner=TOPO_PARTNER$fam stranger=TOPO_STRANGER$fam edge_ext=TOPO_EDGE_EXT$fam
+
+	counters_before
+	check_connect "partner -> edge:5269 connects, IPv$fam" \
+		connected inet "${!partner}" "${!edge_ext}" 5269
+	counters_after
+	check_counter "  ...counted by rule xmpp-s2s-in on ext0 in, IPv$fam" \
+		moved ext0 in rules xmpp-s2s-in
+	check_counter "  ...its SYN-ACK counted as a reply on ext0 out, IPv$fam" \
+		moved ext0 out pass reply
+	check_counter "  ...and nothing dropped on ext0 in, IPv$fam" \
+		still ext0 in drop policy
+
+	counters_before
+	check_connect "non-partner -> edge:5269 times out (SYN dropped, no RST), IPv$fam" \
+		timeout inet "${!stranger}" "${!edge_ext}" 5269
+	counters_after
+	check_counter "  ...counted as drop policy on ext0 in, IPv$fam" \
+		moved ext0 in drop policy
+	check_counter "  ...and not by rule xmpp-s2s-in, IPv$fam" \
+		still ext0 in rules xmpp-s2s-in
+
+	counters_before
+	check_connect "partner -> edge:5270 times out (refused without edgefw), IPv$fam" \
+		timeout inet "${!partner}" "${!edge_ext}" 5270
+	counters_after
+	check_counter "  ...counted as drop policy on ext0 in, IPv$fam" \
+		moved ext0 in drop policy
+done
+
+# --- Inbound on the internal NIC (rule xmpp-gw-in, policy internal in drop) ---
+counters_before
+check_connect "front-end 10.1.1.5 -> edge 10.1.0.10:23456 connects" \
+	connected lan "$TOPO_FRONTEND4" "$TOPO_EDGE_INT4" 23456
+counters_after
+check_counter "  ...counted by rule xmpp-gw-in on int0 in" moved int0 in rules xmpp-gw-in
+check_counter "  ...and nothing dropped on int0 in" still int0 in drop policy
+
+counters_before
+check_connect "other LAN host 10.1.2.7 -> edge 10.1.0.10:23456 times out" \
+	timeout lan "$TOPO_LANHOST4" "$TOPO_EDGE_INT4" 23456
+counters_after
+check_counter "  ...counted as drop policy on int0 in" moved int0 in drop policy
+check_counter "  ...and not by rule xmpp-gw-in" still int0 in rules xmpp-gw-in
+
+# --- Outbound on the external NIC (rule xmpp-s2s-out, policy external out drop) ---
+for fam in 4 6; do
+	partner=TOPO_PARTNER$fam stranger=TOPO_STRANGER$fam edge_ext=TOPO_EDGE_EXT$fam
+
+	counters_before
+	check_connect "edge -> partner:5269 connects (its replies pass), IPv$fam" \
+		connected edge "${!edge_ext}" "${!partner}" 5269
+	counters_after
+	check_counter "  ...counted by rule xmpp-s2s-out on ext0 out, IPv$fam" \
+		moved ext0 out rules xmpp-s2s-out
+	check_counter "  ...its SYN-ACK counted as a reply on ext0 in, IPv$fam" \
+		moved ext0 in pass reply
+	check_counter "  ...and nothing dropped on ext0 in, IPv$fam" \
+		still ext0 in drop policy
+
+	counters_before
+	check_connect "edge -> partner:5270 (listening) does not connect: times out, IPv$fam" \
+		timeout edge "${!edge_ext}" "${!partner}" 5270
+	counters_after
+	check_counter "  ...counted as drop policy on ext0 out, IPv$fam" \
+		moved ext0 out drop policy
+	check_counter "  ...and not by rule xmpp-s2s-out, IPv$fam" \
+		still ext0 out rules xmpp-s2s-out
+
+	counters_before
+	check_connect "edge -> non-partner:5269 (listening) does not connect: times out, IPv$fam" \
+		timeout edge "${!edge_ext}" "${!stranger}" 5269
+	counters_after
+	check_counter "  ...counted as drop policy on ext0 out, IPv$fam" \
+		moved ext0 out drop policy
+done
+
+# --- Unload: nothing of edgefw is left, and traffic flows again. ---
+check "edgefw unload in the edge namespace" -- edge "$EDGEFW" unload
+for ifc in ext0 int0; do
+	check_eq "after unload: no XDP program on $ifc" "$(xdp_on $ifc)" none
+	check_eq "after unload: no TC egress filter on $ifc" "$(tc_egress_on $ifc)" none
+done
+check "after unload: the pin directory $EDGEFW_PIN_DIR is gone" -- \
+	test ! -e "$EDGEFW_PIN_DIR"
+check_eq "after unload: edgefw status --json says not loaded" \
+	"$(edge "$EDGEFW" status --json 2>/dev/null | jq -r '.loaded' 2>&1)" false
+check_connect "after unload: non-partner -> edge:5269 connects again, IPv4" \
+	connected inet "$TOPO_STRANGER4" "$TOPO_EDGE_EXT4" 5269
+check_connect "after unload: non-partner -> edge:5269 connects again, IPv6" \
+	connected inet "$TOPO_STRANGER6" "$TOPO_EDGE_EXT6" 5269
+check_connect "after unload: edge -> partner:5270 connects again" \
+	connected edge "$TOPO_EDGE_EXT4" "$TOPO_PARTNER4" 5270
+
+tap_done
