@@ -85,7 +85,8 @@ static int unload(const struct paths *p, bool force)
 				rc = EXIT_FAILED;
 		}
 	} else {
-		log_warn("without the runtime state, edgefw's programs are found by their pins and tc handle; a clsact qdisc edgefw added stays");
+		log_warn(
+			"without the runtime state, edgefw's programs are found by their pins and tc handle; a clsact qdisc edgefw added stays");
 		if (detach_unknown(p))
 			rc = EXIT_FAILED;
 	}
