@@ -42,7 +42,7 @@ TEST_PROGS := $(filter-out $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SUPPORT)
 FORMAT_SRCS := $(wildcard include/*.h bpf/*.h bpf/*.c user/*.h user/*.c \
 	tests/*/*.c tests/*/*.h bench/*.c bench/*.h)
 
-.PHONY: all test demo install deps format format-check clean
+.PHONY: all tests test vm-test demo install deps format format-check clean
 .DELETE_ON_ERROR:
 
 all: $(BUILD)/edgefw
@@ -78,6 +78,11 @@ tests: $(BUILD)/edgefw $(TEST_PROGS)
 # The whole suite, as root; its last line is the runner's summary.
 test: tests
 	tests/run.sh
+
+# The tests inside qemu on Debian's 6.1 and 6.12 kernels (vm-tests/README.md);
+# VNG=1 runs them through virtme-ng instead.
+vm-test: tests
+	VNG="$(VNG)" vm-tests/run.sh
 
 demo:
 	scripts/demo.sh
