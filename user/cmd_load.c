@@ -8,6 +8,7 @@
 #include "lockout.h"
 #include "log.h"
 #include "privileges.h"
+#include "probe.h"
 
 /* Refuses when something is loaded, or left over from an earlier run. */
 static int check_nothing_loaded(const struct paths *p)
@@ -56,7 +57,8 @@ static int load(const struct config *c, struct compiled *cc, enum xdp_mode mode,
 	struct generation g;
 	int rc = EXIT_FAILED;
 
-	if (check_nothing_loaded(p) || ensure_bpffs(p))
+	if (check_nothing_loaded(p) || features_check_kernel() ||
+	    ensure_bpffs(p))
 		return EXIT_FAILED;
 	if (gen_prepare(c, cc, p, NULL, &g))
 		goto out;

@@ -21,6 +21,7 @@
 #include "lockout.h"
 #include "log.h"
 #include "privileges.h"
+#include "probe.h"
 
 /* An interface of the running generation. */
 struct running {
@@ -239,7 +240,7 @@ static int reload(const struct config *c, struct compiled *cc,
 	struct generation g;
 	int rc = EXIT_FAILED;
 
-	if (shared_maps_open(p, &shared))
+	if (features_check_kernel() || shared_maps_open(p, &shared))
 		return EXIT_FAILED;
 	if (gen_prepare(c, cc, p, &shared, &g) ||
 	    (!force && lockout_check(c, &g, "reload"))) {

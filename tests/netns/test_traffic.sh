@@ -9,13 +9,8 @@
 # refusal (RST). The checks tell the two apart from netcat's error text, so
 # "the filter dropped it" is never confused with "nothing was listening".
 #
-# Counters come from `edgefw stats --json`, whose shape (user/cmd_stats.c) is:
-#   { "interfaces": [ { "name": "ext0", "role": "external",
-#       "in":  { "rules": { RULE: {"packets": N, "bytes": N}, ... },
-#                "pass":  { "reply"|"essential"|"fragment"|"policy": {...} },
-#                "drop":  { "malformed"|"fragment"|"policy": {...} } },
-#       "out": { same } }, ... ] }
-# "rules" holds only the rules of the interface's role and direction.
+# Listeners, clients and counters (`edgefw stats --json`) come from
+# tests/lib/traffic.sh, shared with the other namespace suites.
 #
 # Environment: EDGEFW (the binary), EDGEFW_PIN_DIR and EDGEFW_RUN_DIR, as
 # tests/run.sh sets them; run alone, private ones are made up so that a
@@ -29,6 +24,8 @@ cd "$top" || exit 1
 . tests/lib/tap.sh
 # shellcheck source=tests/lib/topology.sh
 . tests/lib/topology.sh
+# shellcheck source=tests/lib/traffic.sh
+. tests/lib/traffic.sh
 
 EDGEFW=${EDGEFW:-$top/build/edgefw}
 CONFIG=examples/lync-xmpp.conf
@@ -47,7 +44,6 @@ if [ -z "${EDGEFW_RUN_DIR:-}" ]; then
 	export EDGEFW_RUN_DIR=$own_run_dir
 fi
 
-LISTENER_PIDS=()
 # 1 from the moment this run calls `edgefw load`: the pin directory was
 # checked to be free before, so whatever is there from then on is ours.
 LOAD_TRIED=0
@@ -56,17 +52,6 @@ edge() { in_ns "$PREFIX" edge "$@"; }
 
 # ---------------------------------------------------------------------------
 # Clean-up: runs on every exit, normal, failed or interrupted.
-
-stop_listeners() {
-	local pid
-	for pid in "${LISTENER_PIDS[@]}"; do
-		kill "$pid" 2>/dev/null
-	done
-	for pid in "${LISTENER_PIDS[@]}"; do
-		wait "$pid" 2>/dev/null
-	done
-	LISTENER_PIDS=()
-}
 
 cleanup() {
 	trap - EXIT INT TERM HUP
@@ -94,24 +79,6 @@ trap 'exit 129' HUP
 # ---------------------------------------------------------------------------
 # Listeners
 
-start_listener() { # ROLE SOCAT-LISTEN-ADDRESS
-	in_ns "$PREFIX" "$1" timeout "$LISTENER_LIFETIME" \
-		socat "$2,reuseaddr,fork" /dev/null >/dev/null 2>&1 &
-	LISTENER_PIDS+=("$!")
-}
-
-# Waits (bounded) until ROLE has a TCP socket listening on ADDR:PORT.
-wait_listening() { # ROLE ADDR PORT
-	local _ filter="src $2 and sport = :$3"
-	[[ "$2" == *:* ]] && filter="src [$2] and sport = :$3"
-	for _ in $(seq 50); do
-		# shellcheck disable=SC2086 # ss takes the filter as words
-		[ -n "$(in_ns "$PREFIX" "$1" ss -Hltn $filter)" ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
 start_all_listeners() {
 	start_listener edge "TCP4-LISTEN:5269,bind=$TOPO_EDGE_EXT4"
 	start_listener edge "TCP6-LISTEN:5269,bind=[$TOPO_EDGE_EXT6],ipv6only=1"
@@ -131,82 +98,6 @@ start_all_listeners() {
 		wait_listening inet "$TOPO_PARTNER6" 5270 &&
 		wait_listening inet "$TOPO_STRANGER4" 5269 &&
 		wait_listening inet "$TOPO_STRANGER6" 5269
-}
-
-# ---------------------------------------------------------------------------
-# Connections
-
-# Tries a TCP connection; sets CONNECT_RESULT to connected, refused,
-# timeout or other, and CONNECT_TEXT to the client's own words.
-CONNECT_RESULT=
-CONNECT_TEXT=
-try_connect() { # ROLE SRC DST PORT
-	local rc
-	CONNECT_TEXT=$(in_ns "$PREFIX" "$1" nc -v -z -w "$CONNECT_TIMEOUT" \
-		-s "$2" "$3" "$4" 2>&1)
-	rc=$?
-	if [ $rc -eq 0 ] && [[ "$CONNECT_TEXT" == *succeeded* ]]; then
-		CONNECT_RESULT=connected
-	elif [[ "$CONNECT_TEXT" == *"Connection refused"* ]]; then
-		CONNECT_RESULT=refused
-	elif [[ "$CONNECT_TEXT" == *"timed out"* ]]; then
-		CONNECT_RESULT=timeout
-	else
-		CONNECT_RESULT=other
-	fi
-}
-
-# check_connect DESCRIPTION WANT ROLE SRC DST PORT
-# WANT: connected, refused or timeout.
-check_connect() {
-	local desc=$1 want=$2
-	shift 2
-	try_connect "$@"
-	if [ "$CONNECT_RESULT" = "$want" ]; then
-		tap_result 0 "$desc"
-	else
-		tap_result 1 "$desc"
-		tap_diag "from $2 to $3 port $4 in $(topology_ns "$PREFIX" "$1")" \
-			"got:  $CONNECT_RESULT" "want: $want" "client said: $CONNECT_TEXT"
-	fi
-}
-
-# ---------------------------------------------------------------------------
-# Counters
-
-STATS_BEFORE=
-STATS_AFTER=
-
-stats_json() {
-	edge "$EDGEFW" stats --json 2>&1
-}
-
-# Packets of one counter in a stats document; "missing" if it has none.
-counter_in() { # JSON IFACE DIR KIND NAME   (KIND: rules, pass or drop)
-	jq -r --arg i "$2" --arg d "$3" --arg k "$4" --arg n "$5" \
-		'.interfaces[] | select(.name == $i) | .[$d][$k][$n].packets // "missing"' \
-		<<<"$1" 2>/dev/null | grep -E '^[0-9]+$|^missing$' || echo missing
-}
-
-counters_before() { STATS_BEFORE=$(stats_json); }
-counters_after() { STATS_AFTER=$(stats_json); }
-
-# check_counter DESCRIPTION moved|still IFACE DIR KIND NAME: compares the
-# counter between the last counters_before and counters_after.
-check_counter() {
-	local desc=$1 how=$2 before after ok=1
-	shift 2
-	before=$(counter_in "$STATS_BEFORE" "$@")
-	after=$(counter_in "$STATS_AFTER" "$@")
-	if [ "$before" != missing ] && [ "$after" != missing ]; then
-		case $how in
-		moved) [ "$after" -gt "$before" ] && ok=0 ;;
-		still) [ "$after" -eq "$before" ] && ok=0 ;;
-		esac
-	fi
-	tap_result $ok "$desc"
-	[ $ok -eq 0 ] || tap_diag "counter $1 $2 $3 $4: before $before, after $after (wanted: $how)" \
-		"stats: $(printf '%s' "$STATS_AFTER" | head -c 300)"
 }
 
 # ---------------------------------------------------------------------------

@@ -7,29 +7,25 @@
  * expected verdict and counted the packet, once and with its length, under
  * the expected reason or rule, and under nothing else.
  */
-#define _GNU_SOURCE
 #include <errno.h>
-#include <sched.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
 #include <linux/if_ether.h>
-#include <linux/pkt_cls.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "compile.h"
 #include "config.h"
 #include "edgefw.h"
 #include "loader.h"
-#include "maps.h"
-#include "reasons.h"
 #include "packet.h"
+#include "pkttest.h"
 #include "tap.h"
 
-/* The addresses of the matrix; see examples/lync-xmpp.conf. */
-#define SELF4 "198.51.100.10" /* ext0, the Access Edge service address */
-#define SELF6 "2001:db8:100::10"
+/*
+ * The addresses of the matrix; see examples/lync-xmpp.conf. ext0's,
+ * SELF4 and SELF6, are in pkttest.h.
+ */
 #define PARTNER4 "203.0.113.5" /* in set partners */
 #define PARTNER4_B "203.0.113.6"
 #define PARTNER6 "2001:db8:77::5"
@@ -61,27 +57,10 @@ static const char config_fmt[] =
 	"policy internal out pass\n"
 	"fragments external drop\n";
 
-/* The config's interfaces and rules, in their order there. */
-enum { IF_EXT, IF_INT, NR_IFACES };
-static const char *const iface_names[NR_IFACES] = { "ext0", "int0" };
+/* The config's rules, in their order there. */
 enum { S2S_IN, S2S_OUT, GW_IN, DNS_OUT, NR_RULES };
 static const char *const rule_names[NR_RULES] = { "xmpp-s2s-in", "xmpp-s2s-out",
 						  "xmpp-gw-in", "dns-out" };
-
-/* A program of one interface: XDP judges ingress, TC egress. */
-enum where { EXT_XDP, EXT_TC, INT_XDP, INT_TC };
-static const struct place {
-	const char *name;
-	int iface;
-	int dir;
-} places[] = {
-	[EXT_XDP] = { "ext0 XDP", IF_EXT, EDGEFW_DIR_IN },
-	[EXT_TC] = { "ext0 TC", IF_EXT, EDGEFW_DIR_OUT },
-	[INT_XDP] = { "int0 XDP", IF_INT, EDGEFW_DIR_IN },
-	[INT_TC] = { "int0 TC", IF_INT, EDGEFW_DIR_OUT },
-};
-
-enum expect { PASS, DROP };
 
 struct pkt_case {
 	const char *name;
@@ -94,18 +73,6 @@ struct pkt_case {
 };
 
 /* Shorthands for the tables. */
-#define TCP(s, sp, d, dp, flags)                              \
-	.src = (s), .sport = (sp), .dst = (d), .dport = (dp), \
-	.proto = IPPROTO_TCP, .tcp_flags = (flags)
-#define UDP(s, sp, d, dp)                                     \
-	.src = (s), .sport = (sp), .dst = (d), .dport = (dp), \
-	.proto = IPPROTO_UDP
-#define ICMP(s, d, type, code)                                              \
-	.src = (s), .dst = (d), .proto = IPPROTO_ICMP, .icmp_type = (type), \
-	.icmp_code = (code)
-#define ICMP6(s, d, type, code)                                               \
-	.src = (s), .dst = (d), .proto = IPPROTO_ICMPV6, .icmp_type = (type), \
-	.icmp_code = (code)
 #define PARTNER_SYN4 TCP(PARTNER4, 33000, SELF4, 5269, PKT_SYN)
 #define PARTNER_SYN6 TCP(PARTNER6, 33000, SELF6, 5269, PKT_SYN)
 #define FRONTEND_SYN TCP(FRONTEND, 40001, INT_SELF, 23456, PKT_SYN)
@@ -114,11 +81,6 @@ struct pkt_case {
 #define EXT_HDRS(...) \
 	.ext = { __VA_ARGS__ }, .nr_ext = sizeof((uint8_t[]){ __VA_ARGS__ })
 
-#define BY_RULE(id) .expect = PASS, .counted = EDGEFW_VERDICT_RULE(id)
-#define PASS_AS(reason) .expect = PASS, .counted = EDGEFW_PASS_##reason
-#define DROP_AS(reason) .expect = DROP, .counted = EDGEFW_DROP_##reason
-/* Monitor mode: passes, but counted as the drop it would have been. */
-#define MONITORED(reason) .expect = PASS, .counted = EDGEFW_DROP_##reason
 #define THEN .keeps_flows = true
 /* The flows of the cases before, as they would be seconds later. */
 #define AFTER(seconds) .keeps_flows = true, .flows_aged = (seconds)
@@ -948,66 +910,13 @@ static const struct pkt_case truncation_bases[] = {
 	  PASS_AS(POLICY) },
 };
 
-/* A loaded generation and what the checks need of it. */
-struct env {
-	const char *label; /* "" or "monitor: " */
-	const struct config *c;
-	struct generation *g;
-	int counters_fd;
-	int flows_fd;
-};
-
-static void run(const char *cmd)
-{
-	int rc = system(cmd);
-
-	if (rc != 0)
-		tap_bail("'%s' failed (status %d)", cmd, rc);
-}
-
-/*
- * A private network namespace with the config's two NICs. ext0 gets its
- * addresses here, and edgefw reads them back through netlink; int0's come
- * from the config. It all goes away with the process.
- */
-static void make_namespace(void)
-{
-	if (unshare(CLONE_NEWNET))
-		tap_bail("unshare(CLONE_NEWNET): %s (the test needs root)",
-			 strerror(errno));
-	run("ip link add ext0 type veth peer name ext0p");
-	run("ip link add int0 type veth peer name int0p");
-	run("ip link set ext0p up && ip link set ext0 up");
-	run("ip link set int0p up && ip link set int0 up");
-	run("ip addr add 198.51.100.10/24 dev ext0");
-	run("ip addr add 2001:db8:100::10/64 dev ext0 nodad");
-}
-
 static void load_generation(const char *mode, struct config *c,
 			    struct compiled *cc, struct generation *g)
 {
 	char text[sizeof(config_fmt) + 16];
-	int len = snprintf(text, sizeof(text), config_fmt, mode);
 
-	if (config_parse("lync-xmpp (test_packets)", text, len, c, stderr))
-		tap_bail("the %s config does not parse", mode);
-	for (int i = 0; i < NR_IFACES; i++) {
-		if (config_find_iface(c, iface_names[i]) != i)
-			tap_bail("%s is not interface %d of the config",
-				 iface_names[i], i);
-	}
-	for (int i = 0; i < NR_RULES; i++) {
-		if ((size_t)i >= c->nr_rules ||
-		    strcmp(c->rules[i].name, rule_names[i]))
-			tap_bail("%s is not rule %d of the config",
-				 rule_names[i], i);
-	}
-	if (compile(c, cc, stderr))
-		tap_bail("the %s config does not compile", mode);
-	if (gen_resolve(c, g))
-		tap_bail("gen_resolve failed for the %s config", mode);
-	if (gen_load(c, cc, g, NULL))
-		tap_bail("gen_load failed for the %s config", mode);
+	snprintf(text, sizeof(text), config_fmt, mode);
+	load_config(mode, text, rule_names, NR_RULES, c, cc, g);
 }
 
 static bool has_self_addr(const struct iface_state *st, const char *text)
@@ -1059,183 +968,6 @@ static void report_verified_insns(const char *label, struct generation *g)
 	}
 }
 
-/* Every counter of the configured interfaces, both directions. */
-struct counters {
-	struct edgefw_counter slot[NR_IFACES][EDGEFW_NR_DIRS]
-				  [EDGEFW_SLOTS_PER_DIR];
-};
-
-static void read_counters(const struct env *e, struct counters *out)
-{
-	for (int i = 0; i < NR_IFACES; i++) {
-		for (int d = 0; d < EDGEFW_NR_DIRS; d++) {
-			for (int v = 0; v < (int)EDGEFW_SLOTS_PER_DIR; v++) {
-				int err = counter_read(
-					e->counters_fd,
-					EDGEFW_COUNTER_INDEX(i, d, v),
-					&out->slot[i][d][v]);
-
-				if (err)
-					tap_bail("cannot read counter %d: %s",
-						 EDGEFW_COUNTER_INDEX(i, d, v),
-						 strerror(-err));
-			}
-		}
-	}
-}
-
-static const char *verdict_name(const struct env *e, __u32 verdict, char *buf,
-				size_t len)
-{
-	__u32 rule = verdict - EDGEFW_NR_REASONS;
-
-	if (verdict < EDGEFW_NR_REASONS)
-		snprintf(buf, len, "%s %s",
-			 reason_drops(verdict) ? "drop" : "pass",
-			 reason_name(verdict));
-	else if (rule < e->c->nr_rules)
-		snprintf(buf, len, "rule %s", e->c->rules[rule].name);
-	else
-		snprintf(buf, len, "rule #%u", rule);
-	return buf;
-}
-
-/* Flows a case must not see: those of the cases before it. */
-static void clear_flows(int fd)
-{
-	struct edgefw_flow_key key;
-
-	while (!bpf_map_get_next_key(fd, NULL, &key)) {
-		if (bpf_map_delete_elem(fd, &key))
-			tap_bail("cannot delete a flow: %s", strerror(errno));
-	}
-}
-
-static int run_xdp(const struct env *e, int iface, const struct pkt *p,
-		   __u32 *retval)
-{
-	struct edgefw_bpf *skel = e->g->ifaces[iface].skel;
-	struct xdp_md ctx = {
-		.data_end = p->len,
-		.ingress_ifindex = e->g->ifaces[iface].st.ifindex,
-	};
-	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = p->data,
-		    .data_size_in = p->len, .ctx_in = &ctx,
-		    .ctx_size_in = sizeof(ctx));
-	int err;
-
-	err = bpf_prog_test_run_opts(bpf_program__fd(skel->progs.edgefw_xdp),
-				     &opts);
-	*retval = opts.retval;
-	return err ? -errno : 0;
-}
-
-static int run_tc(const struct env *e, int iface, const struct pkt *p,
-		  __u32 *retval)
-{
-	struct edgefw_bpf *skel = e->g->ifaces[iface].skel;
-	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = p->data,
-		    .data_size_in = p->len);
-	int err;
-
-	err = bpf_prog_test_run_opts(bpf_program__fd(skel->progs.edgefw_tc),
-				     &opts);
-	*retval = opts.retval;
-	return err ? -errno : 0;
-}
-
-/* Run a packet through the program of a place, counters read around it. */
-static int run_packet(const struct env *e, enum where at, const struct pkt *p,
-		      __u32 *retval, struct counters *before,
-		      struct counters *after)
-{
-	const struct place *pl = &places[at];
-	int err;
-
-	read_counters(e, before);
-	if (pl->dir == EDGEFW_DIR_IN)
-		err = run_xdp(e, pl->iface, p, retval);
-	else
-		err = run_tc(e, pl->iface, p, retval);
-	read_counters(e, after);
-	return err;
-}
-
-/* Not a counter slot: where no counter at all may move. */
-#define NO_SLOT EDGEFW_SLOTS_PER_DIR
-
-/* How many counters moved, but the one expected to; each is reported. */
-static int others_moved(const struct env *e, const struct counters *before,
-			const struct counters *after, enum where at,
-			__u32 expected)
-{
-	const struct place *pl = &places[at];
-	int moved = 0;
-
-	for (int i = 0; i < NR_IFACES; i++) {
-		for (int d = 0; d < EDGEFW_NR_DIRS; d++) {
-			for (__u32 v = 0; v < EDGEFW_SLOTS_PER_DIR; v++) {
-				const struct edgefw_counter *b, *a;
-				char name[64];
-
-				b = &before->slot[i][d][v];
-				a = &after->slot[i][d][v];
-				if ((i == pl->iface && d == pl->dir &&
-				     v == expected) ||
-				    (a->packets == b->packets &&
-				     a->bytes == b->bytes))
-					continue;
-				moved++;
-				tap_diag(
-					"%s %s %s moved by %llu packets, %llu bytes",
-					iface_names[i], dir_name(d),
-					verdict_name(e, v, name, sizeof(name)),
-					a->packets - b->packets,
-					a->bytes - b->bytes);
-			}
-		}
-	}
-	return moved;
-}
-
-/*
- * Run one packet and check the verdict, that the expected counter went up
- * by this one packet and its bytes, and that no other counter moved.
- */
-static void check_packet(const struct env *e, const char *name, enum where at,
-			 const struct pkt *p, enum expect expect, __u32 counted)
-{
-	const struct place *pl = &places[at];
-	bool xdp = pl->dir == EDGEFW_DIR_IN;
-	__u32 want = xdp ? (expect == PASS ? XDP_PASS : XDP_DROP)
-			 : (expect == PASS ? TC_ACT_OK : TC_ACT_SHOT);
-	const char *want_name =
-		xdp ? (expect == PASS ? "XDP_PASS" : "XDP_DROP")
-		    : (expect == PASS ? "TC_ACT_OK" : "TC_ACT_SHOT");
-	static struct counters before, after;
-	const struct edgefw_counter *b, *a;
-	char label[256], vname[64];
-	__u32 retval;
-	int err;
-
-	snprintf(label, sizeof(label), "%s%s: %s", e->label, pl->name, name);
-	verdict_name(e, counted, vname, sizeof(vname));
-	err = run_packet(e, at, p, &retval, &before, &after);
-	if (err) {
-		CHECK(false, "%s: BPF_PROG_TEST_RUN: %s", label,
-		      strerror(-err));
-		return;
-	}
-	CHECK_EQ(retval, want, "%s: %s", label, want_name);
-	b = &before.slot[pl->iface][pl->dir][counted];
-	a = &after.slot[pl->iface][pl->dir][counted];
-	CHECK_EQ(a->packets - b->packets, 1, "%s: counted as %s", label, vname);
-	CHECK_EQ(a->bytes - b->bytes, p->len, "%s: %zu bytes counted", label,
-		 p->len);
-	CHECK(!others_moved(e, &before, &after, at, counted),
-	      "%s: no other counter moved", label);
-}
-
 /*
  * Frames that BPF_PROG_TEST_RUN itself refuses (net/bpf/test_run.c, as of
  * Linux 6.18): any shorter than an Ethernet header, and for TC, IPv4 and
@@ -1277,28 +1009,6 @@ static void check_refused(const struct env *e, const char *name, enum where at,
 		 why);
 	CHECK(!others_moved(e, &before, &after, at, NO_SLOT),
 	      "%s: no counter moved", label);
-}
-
-/*
- * Move every flow's last sighting back in time, as if the packet that
- * follows came that much later; bpf_ktime_get_ns() is what the data plane
- * compares it with.
- */
-static void age_flows(int fd, unsigned int seconds)
-{
-	struct edgefw_flow_key key, next;
-	struct edgefw_flow flow;
-	void *prev = NULL;
-
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, &flow))
-			continue;
-		flow.seen_ns -= (__u64)seconds * EDGEFW_NSEC_PER_SEC;
-		if (bpf_map_update_elem(fd, &key, &flow, BPF_EXIST))
-			tap_bail("cannot age a flow: %s", strerror(errno));
-	}
 }
 
 static void check_case(const struct env *e, const struct pkt_case *c)
@@ -1417,18 +1127,6 @@ static void check_truncations(const struct env *e, const struct pkt_case *c)
 					     EDGEFW_DROP_MALFORMED);
 		}
 	}
-}
-
-static struct env make_env(const char *label, const struct config *c,
-			   struct generation *g)
-{
-	return (struct env){
-		.label = label,
-		.c = c,
-		.g = g,
-		.counters_fd = gen_counters_fd(g),
-		.flows_fd = gen_flows_fd(g),
-	};
 }
 
 int main(void)

@@ -1,0 +1,1190 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# What the edgefw command line changes while it runs and what must survive
+# (issue 4, parts 2-6; design.md §3, §4): live sets (`set`), the dynamic
+# blocklist (`block`), their state files under EDGEFW_STATE_DIR across
+# reload, unload + load and a reboot, corrupt and half-written state
+# files, kill -9 in the middle of a write, `save`, the command line of
+# `reload`, and the SSH lockout guard. Everything runs in a network
+# namespace of this suite's own and in the suite's own pin, runtime and
+# state directories: other suites run at the same time.
+set -u
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$top/tests/lib/tap.sh"
+. "$top/tests/lib/cli.sh"
+
+EDGEFW=${EDGEFW:-$top/build/edgefw}
+NS=efws-$$
+NS_PATH=/run/netns/$NS
+WORK=''
+EXT_IF=ext0
+INT_IF=int0
+IFACES=("$EXT_IF" "$INT_IF")
+
+# The lockout guard's session: an admin host of the LAN on int0's address.
+SSH_CLIENT_ADDR=10.1.9.5
+SSH_SESSION="$SSH_CLIENT_ADDR 51234 10.1.0.10 22"
+SSH_RULE="rule ssh-admin internal in tcp 22 from $SSH_CLIENT_ADDR to self"
+
+# Commands started in the background (the kill -9 tests), for cleanup.
+BG_PIDS=()
+# How many edgefw runs were checked for changed config files, and how
+# many changed one.
+GUARDED_RUNS=0
+CONFIG_REWRITES=0
+
+SETS_FILE=''
+BLOCKS_FILE=''
+BIG=''
+BIG_COUNT=100000
+
+# ---------------------------------------------------------------------------
+# Set-up and clean-up
+
+require_tools() {
+	local tool
+	for tool in ip tc nsenter jq bpftool sha256sum awk cmp sort comm; do
+		command -v "$tool" >/dev/null ||
+			tap_bail "$tool is missing (see the packages this suite needs)"
+	done
+	[ "$(id -u)" -eq 0 ] || tap_bail "run as root: the suite loads BPF programs"
+	[ -x "$EDGEFW" ] || tap_bail "$EDGEFW is not built (make)"
+}
+
+cleanup() {
+	local pid
+	for pid in "${BG_PIDS[@]}"; do
+		kill -KILL "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+	done
+	# Pins live on the host's bpffs and outlive the namespace: let edgefw
+	# detach what it can, then delete the namespace and whatever is left.
+	if [ -e "$NS_PATH" ]; then
+		nsenter --net="$NS_PATH" "$EDGEFW" unload >/dev/null 2>&1
+		ip netns del "$NS" 2>/dev/null
+	fi
+	rm -rf "$EDGEFW_PIN_DIR"
+	rm -f "$EDGEFW_RUN_DIR/state.json" "$EDGEFW_RUN_DIR/loaded.conf"
+	cli_remove_own_directories
+	[ -z "$WORK" ] || rm -rf "$WORK"
+}
+
+setup_namespace() {
+	local ifc
+	ip netns add "$NS" || tap_bail "cannot create network namespace $NS"
+	if ! {
+		ip -n "$NS" link set lo up &&
+			ip -n "$NS" link add "$EXT_IF" type veth peer name "${EXT_IF}p" &&
+			ip -n "$NS" link add "$INT_IF" type veth peer name "${INT_IF}p" &&
+			ip -n "$NS" addr add 192.0.2.1/24 dev "$EXT_IF" &&
+			ip -n "$NS" addr add 2001:db8:1::1/64 dev "$EXT_IF" nodad &&
+			ip -n "$NS" addr add 10.1.0.10/24 dev "$INT_IF"
+	}; then
+		tap_bail "cannot set up the interfaces of $NS"
+	fi
+	for ifc in "$EXT_IF" "${EXT_IF}p" "$INT_IF" "${INT_IF}p"; do
+		ip -n "$NS" link set "$ifc" up || tap_bail "cannot bring $ifc up in $NS"
+	done
+}
+
+# The deployment of design.md §3 with a few more kinds of rule, so that
+# `save` has limits, port lists, ranges and literal prefixes to print. It
+# has no SSH rule and drops what no rule admits on int0: the lockout
+# guard's case.
+write_configs() {
+	cat >"$WORK/main.conf" <<-EOF
+		mode enforce
+		interface $EXT_IF role external
+		interface $INT_IF role internal address 10.1.0.10
+
+		set partners  { 203.0.113.0/24, 2001:db8:77::/48 }
+		set frontends { 10.1.1.0/28 }
+		set admin     { 10.1.9.0/24 }
+
+		rule xmpp-s2s-in  external in  tcp 5269  from partners  to self  limit 20/s burst 40 per source
+		rule xmpp-s2s-out external out tcp 5269  to partners
+		rule xmpp-gw-in   internal in  tcp 23456 from frontends to self
+		rule dns-out      external out udp,tcp 53
+		rule media        external in  udp 10000-10010,3478 from 198.51.100.0/24 limit 5/s burst 10 total
+		rule ping-admin   internal in  icmp from admin
+
+		policy external in  drop
+		policy external out drop
+		policy internal in  drop
+		policy internal out pass
+		fragments internal drop
+	EOF
+	# The same with the rule the lockout guard asks for.
+	sed "s/^policy internal in  drop\$/$SSH_RULE\npolicy internal in  drop/" \
+		"$WORK/main.conf" >"$WORK/ssh.conf"
+	grep -q '^rule ssh-admin' "$WORK/ssh.conf" ||
+		tap_bail "cannot write ssh.conf"
+	# Line 9 has port 0: an error, exit 2.
+	sed '9s/tcp 5269 /tcp 0 /' "$WORK/main.conf" >"$WORK/bad.conf"
+	cp "$WORK/main.conf" "$WORK/reload.conf"
+	register_configs
+}
+
+# 100k distinct IPv4 addresses from 172.16.0.0 up, none in any set.
+write_big_input() {
+	BIG=$WORK/big.txt
+	awk -v n="$BIG_COUNT" 'BEGIN {
+		for (i = 0; i < n; i++) {
+			a = 172 * 16777216 + 16 * 65536 + i
+			printf "%d.%d.%d.%d\n", int(a / 16777216) % 256,
+				int(a / 65536) % 256, int(a / 256) % 256, a % 256
+		}
+	}' >"$BIG"
+}
+
+# ---------------------------------------------------------------------------
+# Running edgefw, and the operator's config files
+
+# edgefw never rewrites the operator's config: every config file of the
+# suite is checksummed, and checked after each edgefw run.
+register_configs() {
+	(cd "$WORK" && sha256sum -- *.conf) >"$WORK/configs.sha256"
+}
+
+configs_unchanged() { # WHAT
+	GUARDED_RUNS=$((GUARDED_RUNS + 1))
+	if ! (cd "$WORK" && sha256sum --check --quiet --strict configs.sha256) \
+		>"$WORK/sha.out" 2>&1; then
+		CONFIG_REWRITES=$((CONFIG_REWRITES + 1))
+		tap_result 1 "edgefw $1: the config files are unchanged"
+		tap_diag "$(cat "$WORK/sha.out")"
+		register_configs # report each change once
+	fi
+}
+
+# run_edgefw_in_ns, then the config check; sets OUT, ERR and RC.
+run_edgefw() {
+	run_edgefw_in_ns "$@"
+	configs_unchanged "$*"
+}
+
+# edgefw in the namespace, stdout only: for what a check compares.
+edgefw_out() {
+	nsenter --net="$NS_PATH" "$EDGEFW" "$@" 2>/dev/null
+}
+
+status_json() { # JQ-FILTER
+	edgefw_out status --json | jq -c "$1" 2>&1
+}
+
+set_list() { # NAME
+	edgefw_out set list "$1"
+}
+
+# The block list as JSON without the time left, which moves.
+block_list_stable() {
+	edgefw_out block list --json |
+		jq -c '[.blocks[] | {prefix, reason, added_at, never: (.expires_in == null)}] | sort_by(.prefix)' 2>&1
+}
+
+# Whatever state the last test left: nothing loaded, no state files.
+reset_all() {
+	nsenter --net="$NS_PATH" "$EDGEFW" unload >/dev/null 2>&1
+	rm -rf "$EDGEFW_PIN_DIR"
+	rm -f "$EDGEFW_RUN_DIR/state.json" "$EDGEFW_RUN_DIR/loaded.conf"
+	mkdir -p "$EDGEFW_STATE_DIR"
+	rm -f "$EDGEFW_STATE_DIR"/*
+}
+
+# start_fresh WHAT CONFIG: reset, then load CONFIG; one failing check when
+# the load fails, and then the caller gives up on its part.
+start_fresh() {
+	reset_all
+	run_edgefw load -c "$2"
+	if [ "$RC" -ne 0 ]; then
+		tap_result 1 "$1: set-up: load -c $(basename "$2") exits 0"
+		tap_diag "exit status $RC" "stderr: $ERR"
+		return 1
+	fi
+}
+
+file_sum() {
+	if [ -e "$1" ]; then sha256sum <"$1"; else echo missing; fi
+}
+
+now_us() {
+	local t=${EPOCHREALTIME//[.,]/}
+	echo "$t"
+}
+
+# Short waits spin on the shell's clock: forking sleep(1) alone takes about
+# a millisecond, as long as a whole `block add` write.
+sleep_us() {
+	local until
+	if [ "$1" -ge 50000 ]; then
+		sleep "$(printf '%d.%06d' $(($1 / 1000000)) $(($1 % 1000000)))"
+		return
+	fi
+	until=$(($(now_us) + $1))
+	while [ "$(now_us)" -lt "$until" ]; do :; done
+}
+
+# Microseconds as "1.234 s" / "12.3 ms".
+format_us() {
+	awk -v us="$1" 'BEGIN { if (us >= 1000000) printf "%.3f s", us / 1e6; else printf "%.1f ms", us / 1e3 }'
+}
+
+# ---------------------------------------------------------------------------
+# Reading the kernel's state in the namespace
+
+attached_ids() {
+	local ifc
+	for ifc in "${IFACES[@]}"; do
+		printf '%s xdp %s tc %s\n' "$ifc" "$(xdp_prog_id "$ifc")" "$(tc_prog_id "$ifc")"
+	done
+}
+
+# expect_nothing_attached WHAT: no XDP program or edgefw filter on either
+# interface, no pins, no runtime state.
+expect_nothing_attached() {
+	local what=$1 ifc
+	for ifc in "${IFACES[@]}"; do
+		check_eq "$what: no XDP program on $ifc" "$(xdp_mode_of "$ifc")" none
+		check_eq "$what: no edgefw filter on $ifc egress" "$(edgefw_filter_of "$ifc")" absent
+	done
+	check "$what: no pin directory" -- negate test -e "$EDGEFW_PIN_DIR"
+	check "$what: no runtime state" -- negate test -e "$EDGEFW_RUN_DIR/state.json"
+}
+
+expect_attached() {
+	local what=$1 ifc
+	for ifc in "${IFACES[@]}"; do
+		check_match "$what: edgefw's XDP program on $ifc" \
+			"$(ip -n "$NS" -d link show dev "$ifc")" "prog/xdp id [0-9]+ name edgefw_xdp"
+		check_eq "$what: edgefw's filter on $ifc egress" "$(edgefw_filter_of "$ifc")" present
+	done
+}
+
+# ---------------------------------------------------------------------------
+# set
+
+test_set_not_loaded() {
+	reset_all
+	run_edgefw set list partners
+	expect_result "set list when not loaded exits 1 saying so" 1 "not loaded"
+	run_edgefw set add partners 10.9.0.0/16
+	expect_result "set add when not loaded exits 1 saying so" 1 "not loaded"
+	run_edgefw set del partners 203.0.113.0/24
+	expect_result "set del when not loaded exits 1 saying so" 1 "not loaded"
+	check "set when not loaded: no sets.json written" -- negate test -e "$SETS_FILE"
+}
+
+test_set_changes() {
+	local want
+	start_fresh "set" "$WORK/main.conf" || return
+
+	run_edgefw set list partners
+	expect_result "set list exits 0" 0
+	check_eq "set list: the config's prefixes" "$OUT" $'203.0.113.0/24\n2001:db8:77::/48'
+	run_edgefw set list partners --json
+	expect_result "set list --json exits 0" 0
+	check_eq "set list --json: name and prefixes" "$(jq -c . <<<"$OUT" 2>&1)" \
+		'{"name":"partners","prefixes":["203.0.113.0/24","2001:db8:77::/48"]}'
+
+	run_edgefw set add partners 198.51.100.0/24 2001:db8:100::/48
+	expect_result "set add with arguments exits 0, counting 2" 0 \
+		"added 2 prefixes to set partners"
+
+	# One duplicate in the input, one prefix the set already has.
+	run_edgefw set add partners 192.0.2.128/25 192.0.2.128/25 203.0.113.0/24
+	expect_result "set add: a duplicate in the input is reported" 0 \
+		"1 duplicates in the input were counted once"
+	check_match "set add: a prefix already in the set is reported" "$ERR" \
+		"1 prefixes were already in set partners"
+	check_match "set add: duplicates and present prefixes are counted once" "$ERR" \
+		"added 1 prefixes to set partners"
+	check_eq "set add: the duplicate is in the set once" \
+		"$(set_list partners | grep -c '^192\.0\.2\.128/25$')" 1
+
+	run_edgefw set add partners 203.0.113.64/26
+	expect_result "set add: a prefix inside one of the set is reported" 0 \
+		"203\.0\.113\.64/26 lies inside 203\.0\.113\.0/24"
+	check_match "set add: the overlap is counted" "$ERR" "1 new prefixes overlap prefixes of set partners"
+	run_edgefw set add partners 2001:db8::/32
+	expect_result "set add: a prefix holding one of the set is reported" 0 \
+		"2001:db8:77::/48 lies inside 2001:db8::/32"
+
+	printf '# partners from the registry\n100.64.1.0/24, 100.64.2.0/24\n\n100.64.3.0/24 # a comment\n' \
+		>"$WORK/partners.txt"
+	run_edgefw set add partners -f "$WORK/partners.txt"
+	expect_result "set add -f FILE exits 0, counting 3" 0 "added 3 prefixes to set partners"
+	printf '100.64.4.0/24\n2001:db8:200::/48\n' >"$WORK/stdin.txt"
+	run_edgefw set add partners -f - <"$WORK/stdin.txt"
+	expect_result "set add -f - (stdin) exits 0, counting 2" 0 "added 2 prefixes to set partners"
+
+	# One added with the CLI, one of the config's.
+	run_edgefw set del partners 100.64.1.0/24 203.0.113.0/24
+	expect_result "set del with arguments exits 0, counting 2" 0 "removed 2 prefixes from set partners"
+	printf '100.64.2.0/24\n' >"$WORK/del.txt"
+	run_edgefw set del partners -f "$WORK/del.txt"
+	expect_result "set del -f FILE exits 0" 0 "removed 1 prefixes from set partners"
+	printf '100.64.3.0/24\n' >"$WORK/stdin.txt"
+	run_edgefw set del partners -f - <"$WORK/stdin.txt"
+	expect_result "set del -f - exits 0" 0 "removed 1 prefixes from set partners"
+	run_edgefw set del partners 10.99.0.0/16 100.64.4.0/24
+	expect_result "set del: a prefix that is not there is reported" 0 \
+		"1 prefixes were not in set partners"
+	check_match "set del: only the present one is counted" "$ERR" "removed 1 prefixes from set partners"
+
+	want=$(printf '%s\n' 198.51.100.0/24 2001:db8:100::/48 192.0.2.128/25 \
+		203.0.113.64/26 2001:db8::/32 2001:db8:77::/48 2001:db8:200::/48 | sort)
+	check_eq "set list: the kernel's set after the changes" "$(set_list partners | sort)" "$want"
+	check_eq "set list --json: the same prefixes" \
+		"$(edgefw_out set list partners --json | jq -r '.prefixes[]' | sort)" "$want"
+	check_eq "status --json: the set's size" \
+		"$(status_json '.sets[] | select(.name == "partners") | .prefixes')" 7
+	check "set: the changes are in sets.json" -- \
+		jq -e '.sets.partners.removed == ["203.0.113.0/24"] and (.sets.partners.added | length == 6)' "$SETS_FILE"
+
+	run_edgefw set add nosuch 10.0.0.0/8
+	expect_result "set add to an unknown set exits 2 naming it" 2 "no set 'nosuch'"
+	run_edgefw set del nosuch 10.0.0.0/8
+	expect_result "set del of an unknown set exits 2" 2 "no set 'nosuch'"
+	run_edgefw set list nosuch
+	expect_result "set list of an unknown set exits 2" 2 "no set 'nosuch'"
+}
+
+# expect_set_rejected WHAT REGEX ARGS...: exit 2, REGEX on stderr, and
+# neither the kernel's set nor sets.json changed.
+expect_set_rejected() {
+	local what=$1 regex=$2 before sum
+	shift 2
+	before=$(set_list partners)
+	sum=$(file_sum "$SETS_FILE")
+	run_edgefw "$@"
+	expect_result "$what: exit 2 naming where" 2 "$regex"
+	check_match "$what: says nothing was changed" "$ERR" "nothing was changed"
+	check_eq "$what: the set is unchanged" "$(set_list partners)" "$before"
+	check_eq "$what: sets.json is unchanged" "$(file_sum "$SETS_FILE")" "$sum"
+}
+
+test_set_bad_input() {
+	local f
+	start_fresh "set bad input" "$WORK/main.conf" || return
+	run_edgefw set add partners 198.51.100.0/24
+	expect_result "set bad input: set-up add exits 0" 0
+
+	# A bad prefix deep in a long file: nothing before it may go in.
+	f=$WORK/bad-line.txt
+	awk 'BEGIN { for (i = 0; i < 3000; i++) printf "10.20.%d.%d\n", i / 250, i % 250 + 1 }' >"$f"
+	sed -i '1234s/.*/10.1.2.3\/33/' "$f"
+	expect_set_rejected "set add -f with a bad prefix on line 1234" \
+		"^$f:1234: prefix length 33 out of range" set add partners -f "$f"
+
+	f=$WORK/bad-hostbits.txt
+	printf '10.30.0.0/16\n10.1.1.1/24\n' >"$f"
+	expect_set_rejected "set add -f with host bits set on line 2" \
+		"^$f:2: host bits set in '10\.1\.1\.1/24'" set add partners -f "$f"
+
+	# The last line, without a line end.
+	f=$WORK/bad-last.txt
+	printf '10.30.0.0/16\n# fine\n\n10.31.0.0/16\nbogus' >"$f"
+	expect_set_rejected "set add -f with a bad last line 5" "^$f:5: " set add partners -f "$f"
+
+	f=$WORK/bad-del.txt
+	printf '198.51.100.0/24\n203.0.113.0/24\n2001:db8::/129\n' >"$f"
+	expect_set_rejected "set del -f with a bad prefix on line 3" \
+		"^$f:3: prefix length 129" set del partners -f "$f"
+
+	printf '10.40.0.0/16\n10.41.0.0/16\n10.42.0.0/40\n' >"$WORK/stdin.txt"
+	expect_set_rejected "set add -f - with a bad prefix on line 3" \
+		'^\(stdin\):3: ' set add partners -f - <"$WORK/stdin.txt"
+
+	expect_set_rejected "set add with a bad second argument" \
+		"argument 2: .*10\.1\.2\.3/33" set add partners 10.30.0.0/16 10.1.2.3/33
+	expect_set_rejected "set del with a bad second argument" \
+		"argument 2: .*bogus" set del partners 203.0.113.0/24 bogus
+
+	run_edgefw set add partners -f "$WORK/does-not-exist.txt"
+	expect_result "set add -f of a missing file exits 2 naming it" 2 \
+		"cannot read $WORK/does-not-exist.txt"
+	run_edgefw set add partners
+	expect_result "set add without prefixes exits 2" 2 "needs PREFIX"
+}
+
+test_set_100k() {
+	local before t0 us said want got missing
+	start_fresh "100k prefixes" "$WORK/main.conf" || return
+	before=$(set_list partners)
+
+	t0=$(now_us)
+	run_edgefw set add partners -f "$BIG"
+	us=$(($(now_us) - t0))
+	expect_result "set add -f with $BIG_COUNT prefixes exits 0 counting them" 0 \
+		"added $BIG_COUNT prefixes to set partners"
+	said=$(sed -n 's/.*added [0-9]* prefixes to set partners in \(.*\)$/\1/p' <<<"$ERR")
+	tap_diag "set add of $BIG_COUNT prefixes from a file: $(format_us "$us") wall clock (edgefw says ${said:-?})"
+
+	t0=$(now_us)
+	got=$(set_list partners | sort)
+	us=$(($(now_us) - t0))
+	tap_diag "set list of $((BIG_COUNT + 2)) prefixes: $(format_us "$us")"
+	want=$( (cat "$BIG" && printf '%s\n' "$before") | sort)
+	missing=$(comm -13 <(printf '%s\n' "$got") <(printf '%s\n' "$want") | head -3)
+	check_eq "set list shows all $BIG_COUNT prefixes and the config's" \
+		"$(printf '%s\n' "$got" | wc -l) missing: [$missing]" "$((BIG_COUNT + 2)) missing: []"
+	check_eq "status --json counts them" \
+		"$(status_json '.sets[] | select(.name == "partners") | .prefixes')" "$((BIG_COUNT + 2))"
+
+	t0=$(now_us)
+	run_edgefw set del partners -f "$BIG"
+	us=$(($(now_us) - t0))
+	expect_result "set del -f of the $BIG_COUNT prefixes exits 0" 0 \
+		"removed $BIG_COUNT prefixes from set partners"
+	tap_diag "set del of $BIG_COUNT prefixes from a file: $(format_us "$us")"
+	check_eq "set list after the del: as before" "$(set_list partners)" "$before"
+}
+
+# ---------------------------------------------------------------------------
+# block
+
+test_block() {
+	local listing json sum before
+	start_fresh "block" "$WORK/main.conf" || return
+
+	run_edgefw block add 192.0.2.99 --ttl 1h --reason "spam flood"
+	expect_result "block add of an IPv4 address with --ttl and --reason exits 0" 0 \
+		"blocked 192\.0\.2\.99 for 1h00m00s \(spam flood\)"
+	run_edgefw block add 198.51.100.0/24 --ttl 2h --reason scan
+	expect_result "block add of an IPv4 prefix exits 0" 0 "blocked 198\.51\.100\.0/24 for 2h00m00s \(scan\)"
+	run_edgefw block add 2001:db8:bad::/48 --reason "v6 abuse"
+	expect_result "block add of an IPv6 prefix without --ttl exits 0" 0 "blocked 2001:db8:bad::/48"
+	run_edgefw block add 2001:db8:1::66 --ttl 15m
+	expect_result "block add of an IPv6 address exits 0" 0 "blocked 2001:db8:1::66 for 15m00s"
+	# Last: every block command prunes what has expired, and this one
+	# expires at the next full second.
+	run_edgefw block add 203.0.113.128/25 --ttl 1s --reason short
+	expect_result "block add with --ttl 1s exits 0" 0 "blocked 203\.0\.113\.128/25 for 1s \(short\)"
+	check "block add --ttl 1s: in blocklist.json, expiring 1 s after it was added" -- jq -e \
+		'.blocks[] | select(.prefix == "203.0.113.128/25") | .expires == .added + 1 and .reason == "short"' \
+		"$BLOCKS_FILE"
+	check_eq "block: the kernel's blocklist map has all five" "$(kernel_blocklist)" \
+		"$(printf '%s\n' 192.0.2.99/32 198.51.100.0/24 203.0.113.128/25 2001:db8:1:0:0:0:0:66/128 2001:db8:bad:0:0:0:0:0/48 | sort)"
+	check_eq "block: status --json blocklist_entries" "$(status_json .blocklist_entries)" 5
+
+	run_edgefw block list
+	listing=$OUT
+	expect_result "block list exits 0" 0
+	check_match "block list: header" "$listing" "^PREFIX +EXPIRES IN +ADDED +REASON"
+	check_match "block list: the IPv4 address with its time left and reason" "$listing" \
+		'^192\.0\.2\.99 +(1h00m00s|59m[0-5][0-9]s) +[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z +spam flood$'
+	check_match "block list: the IPv4 prefix" "$listing" \
+		'^198\.51\.100\.0/24 +(2h00m00s|1h59m[0-5][0-9]s) +[^ ]+ +scan$'
+	check_match "block list: the IPv6 prefix never expires" "$listing" \
+		'^2001:db8:bad::/48 +never +[^ ]+ +v6 abuse$'
+	check_match "block list: the IPv6 address" "$listing" '^2001:db8:1::66 +(15m00s|14m[0-5][0-9]s) '
+
+	run_edgefw block list --json
+	json=$OUT
+	expect_result "block list --json exits 0" 0
+	check_eq "block list --json: the four long-lived entries" \
+		"$(jq -r '.blocks[].prefix | select(. != "203.0.113.128/25")' <<<"$json" 2>&1 | sort)" \
+		"$(printf '%s\n' 192.0.2.99 198.51.100.0/24 2001:db8:1::66 2001:db8:bad::/48 | sort)"
+	check "block list --json: the IPv4 address's time left and reason" -- jq -e \
+		'.blocks[] | select(.prefix == "192.0.2.99") | .expires_in >= 3590 and .expires_in <= 3600 and .reason == "spam flood" and (.added_at | test("^[0-9-]{10}T[0-9:]{8}Z$"))' \
+		<<<"$json"
+	check "block list --json: never expiring is null" -- jq -e \
+		'.blocks[] | select(.prefix == "2001:db8:bad::/48") | .expires_in == null and .reason == "v6 abuse"' \
+		<<<"$json"
+
+	sleep 2
+	run_edgefw block list
+	expect_result "block list 2 s later exits 0" 0
+	check "block list: the --ttl 1s entry is gone after 2 s" -- \
+		negate grep -q '^203\.0\.113\.128/25 ' <<<"$OUT"
+	check_eq "block list --json: four entries left" \
+		"$(edgefw_out block list --json | jq '.blocks | length' 2>&1)" 4
+	check_eq "block: the expired entry is gone from the kernel's map" "$(kernel_blocklist)" \
+		"$(printf '%s\n' 192.0.2.99/32 198.51.100.0/24 2001:db8:1:0:0:0:0:66/128 2001:db8:bad:0:0:0:0:0/48 | sort)"
+	check_eq "block: status --json blocklist_entries counts the expiry" \
+		"$(status_json .blocklist_entries)" 4
+	check "block: blocklist.json no longer has the expired entry" -- \
+		jq -e 'all(.blocks[]; .prefix != "203.0.113.128/25")' "$BLOCKS_FILE"
+
+	run_edgefw block del 192.0.2.99
+	expect_result "block del exits 0" 0 "unblocked 192\.0\.2\.99"
+	check "block del: gone from block list" -- negate grep -q '^192\.0\.2\.99 ' <<<"$(edgefw_out block list)"
+	check_eq "block del: gone from the kernel's map" "$(kernel_blocklist)" \
+		"$(printf '%s\n' 198.51.100.0/24 2001:db8:1:0:0:0:0:66/128 2001:db8:bad:0:0:0:0:0/48 | sort)"
+	check_eq "block del: status --json blocklist_entries" "$(status_json .blocklist_entries)" 3
+	run_edgefw block del 192.0.2.99
+	expect_result "block del of an entry not there exits 1 saying so" 1 \
+		"192\.0\.2\.99 is not on the blocklist"
+	run_edgefw block del 2001:db8:bad::/64
+	expect_result "block del of a prefix inside an entry (not an entry) exits 1" 1 "not on the blocklist"
+
+	run_edgefw block add 2001:db8:bad::/48 --ttl 1h --reason updated
+	expect_result "block add of a present entry updates it" 0 "updated the block of 2001:db8:bad::/48"
+	check_eq "block add of a present entry: one entry, the new reason" \
+		"$(edgefw_out block list --json | jq -c '[.blocks[] | select(.prefix == "2001:db8:bad::/48") | .reason]' 2>&1)" \
+		'["updated"]'
+
+	# Bad input: exit 2, nothing written.
+	sum=$(file_sum "$BLOCKS_FILE")
+	before=$(block_list_stable)
+	local ttl addr
+	for ttl in 0 5x -5s 11y 1.5h '' 3661d; do
+		run_edgefw block add 192.0.2.98 --ttl "$ttl"
+		expect_result "block add --ttl '$ttl' exits 2" 2 "--ttl takes a duration"
+	done
+	for addr in 1.2.3.4/33 bogus 10.0.0.1/8 2001:db8::g 300.1.1.1 ''; do
+		run_edgefw block add "$addr"
+		expect_result "block add '$addr' exits 2" 2
+	done
+	run_edgefw block add 192.0.2.98 --reason $'two\nlines'
+	expect_result "block add --reason with a line end exits 2" 2 "--reason takes one line"
+	run_edgefw block add 192.0.2.98 --reason "$(printf 'x%.0s' $(seq 200))"
+	expect_result "block add --reason of 200 characters exits 2" 2 "--reason takes one line of up to 127"
+	run_edgefw block add
+	expect_result "block add without an address exits 2" 2
+	run_edgefw block del bogus
+	expect_result "block del of a bad address exits 2" 2
+	check_eq "block: bad input left blocklist.json unchanged" "$(file_sum "$BLOCKS_FILE")" "$sum"
+	check_eq "block: bad input left the list unchanged" "$(block_list_stable)" "$before"
+	check "block: bad input put nothing in the kernel" -- \
+		negate grep -q '^192\.0\.2\.98/' <<<"$(kernel_blocklist)"
+}
+
+test_block_not_loaded() {
+	reset_all
+	run_edgefw block add 192.0.2.77 --reason offline
+	expect_result "block add when not loaded exits 0 saying when it applies" 0 \
+		"not loaded: the block applies when it loads"
+	run_edgefw block list
+	expect_result "block list when not loaded exits 0" 0
+	check_match "block list when not loaded shows it" "$OUT" '^192\.0\.2\.77 +never '
+	run_edgefw load -c "$WORK/main.conf"
+	expect_result "block when not loaded: load exits 0" 0
+	check_eq "block when not loaded: in the kernel after the load" "$(kernel_blocklist)" 192.0.2.77/32
+	check_eq "block when not loaded: status --json counts it" "$(status_json .blocklist_entries)" 1
+}
+
+# What the stanza proxy does: one call per abusive peer, many in a row.
+test_block_many() {
+	local i t0 us failed=0 want
+	start_fresh "200 block adds" "$WORK/main.conf" || return
+	t0=$(now_us)
+	for i in $(seq 0 199); do
+		nsenter --net="$NS_PATH" "$EDGEFW" block add "10.200.$((i / 100)).$((i % 100 + 1))" \
+			--ttl 1h --reason "abuse $i" >/dev/null 2>"$WORK/stderr" ||
+			failed=$((failed + 1))
+	done
+	us=$(($(now_us) - t0))
+	configs_unchanged "block add (200 times)"
+	tap_diag "block add, 200 calls in a row: $(format_us "$us") in all, $(format_us $((us / 200))) per call"
+	check_eq "200 block adds: all exit 0" "$failed" 0
+	want=$(for i in $(seq 0 199); do echo "10.200.$((i / 100)).$((i % 100 + 1))"; done | sort)
+	check_eq "200 block adds: block list shows all 200" \
+		"$(edgefw_out block list --json | jq -r '.blocks[].prefix' | sort)" "$want"
+	check_eq "200 block adds: all 200 in the kernel" \
+		"$(kernel_blocklist | sed 's,/32$,,')" "$want"
+	check_eq "200 block adds: status --json counts 200" "$(status_json .blocklist_entries)" 200
+}
+
+# ---------------------------------------------------------------------------
+# Persistence
+
+# Everything set and block changes touch, as the CLI and the kernel see it.
+state_snapshot() {
+	local s
+	for s in partners frontends admin; do
+		echo "set $s:"
+		set_list "$s"
+	done
+	echo "blocks:"
+	block_list_stable
+	echo "kernel blocklist:"
+	kernel_blocklist
+	echo "status: $(status_json '{sets, blocklist_entries}')"
+}
+
+# expect_same_state WHAT BEFORE
+expect_same_state() {
+	local after
+	after=$(state_snapshot)
+	if [ "$after" = "$2" ]; then
+		tap_result 0 "$1: sets and blocklist as before"
+	else
+		tap_result 1 "$1: sets and blocklist as before"
+		tap_diag "diff before after:" "$(diff <(echo "$2") <(echo "$after"))"
+	fi
+}
+
+block_time_left() {
+	edgefw_out block list --json | jq '.blocks[] | select(.prefix == "192.0.2.50") | .expires_in' 2>&1
+}
+
+test_persistence() {
+	local before left left_after
+	start_fresh "persistence" "$WORK/main.conf" || return
+	run_edgefw set add partners 198.51.100.0/24 2001:db8:100::/48
+	expect_result "persistence: set add exits 0" 0
+	run_edgefw set del partners 203.0.113.0/24
+	expect_result "persistence: set del of a config prefix exits 0" 0
+	run_edgefw set add admin 10.1.8.0/24
+	expect_result "persistence: set add to a second set exits 0" 0
+	run_edgefw block add 192.0.2.50 --ttl 2h --reason persist
+	expect_result "persistence: block add exits 0" 0
+	run_edgefw block add 2001:db8:bad::/48 --reason persist6
+	expect_result "persistence: block add of an IPv6 prefix exits 0" 0
+	before=$(state_snapshot)
+	left=$(block_time_left)
+	check_match "persistence: the snapshot has the changes" "$before" "198\.51\.100\.0/24"
+
+	run_edgefw reload
+	expect_result "persistence: reload exits 0" 0
+	expect_same_state "persistence: after reload" "$before"
+
+	run_edgefw unload
+	expect_result "persistence: unload exits 0" 0
+	check "persistence: unload keeps sets.json" -- test -s "$SETS_FILE"
+	check "persistence: unload keeps blocklist.json" -- test -s "$BLOCKS_FILE"
+	run_edgefw load -c "$WORK/main.conf"
+	expect_result "persistence: load after unload exits 0" 0
+	expect_same_state "persistence: after unload + load" "$before"
+
+	# A reboot: bpffs and /run are empty again, /var/lib stays.
+	run_edgefw unload
+	expect_result "persistence: unload before the reboot exits 0" 0
+	rm -rf "$EDGEFW_PIN_DIR" "$EDGEFW_RUN_DIR"
+	run_edgefw load -c "$WORK/main.conf"
+	expect_result "persistence: load after a reboot exits 0" 0
+	expect_same_state "persistence: after a reboot" "$before"
+	left_after=$(block_time_left)
+	check "persistence: a block's time left runs on across the reboot ($left s, then $left_after s)" -- \
+		test "$left_after" -le "$left"
+}
+
+# ---------------------------------------------------------------------------
+# Corrupt state files
+
+# A valid sets.json with 1000 added prefixes and a valid blocklist.json
+# with 50 entries, made by edgefw itself, to damage.
+make_valid_state_files() {
+	local i
+	start_fresh "corrupt state" "$WORK/main.conf" || return
+	awk 'BEGIN { for (i = 0; i < 1000; i++) printf "10.50.%d.%d\n", i / 250, i % 250 + 1 }' \
+		>"$WORK/thousand.txt"
+	run_edgefw set add partners -f "$WORK/thousand.txt"
+	for i in $(seq 1 50); do
+		edgefw_out block add "10.60.0.$i" --reason "valid $i" 2>/dev/null
+	done
+	cp "$SETS_FILE" "$WORK/sets.valid"
+	cp "$BLOCKS_FILE" "$WORK/blocklist.valid"
+	run_edgefw unload
+	[ -s "$WORK/sets.valid" ] && [ -s "$WORK/blocklist.valid" ]
+}
+
+# write_corrupt KIND FILE: damage FILE (a copy of the valid one) as KIND.
+write_corrupt() {
+	local kind=$1 file=$2 valid
+	valid=$WORK/$(basename "$file" .json).valid
+	case "$kind" in
+	"bad JSON") printf 'this is not JSON\n' >"$file" ;;
+	"torn") head -c "$(($(stat -c %s "$valid") / 2))" "$valid" >"$file" ;;
+	"empty") : >"$file" ;;
+	"bad prefix")
+		if [ "$(basename "$file")" = sets.json ]; then
+			printf '{"version":1,"sets":{"partners":{"added":["10.0.0.0/33"],"removed":[]}}}\n' >"$file"
+		else
+			printf '{"version":1,"blocks":[{"prefix":"192.0.2.300","expires":0,"added":1,"reason":""}]}\n' >"$file"
+		fi
+		;;
+	esac
+}
+
+test_corrupt_state() {
+	local file kind sum name
+	make_valid_state_files || {
+		tap_result 1 "corrupt state: set-up: valid state files"
+		return
+	}
+	for file in "$SETS_FILE" "$BLOCKS_FILE"; do
+		name=$(basename "$file")
+		for kind in "bad JSON" "bad prefix" "torn" "empty"; do
+			reset_all
+			cp "$WORK/sets.valid" "$SETS_FILE"
+			cp "$WORK/blocklist.valid" "$BLOCKS_FILE"
+			write_corrupt "$kind" "$file"
+			sum=$(file_sum "$file")
+			run_edgefw load -c "$WORK/main.conf"
+			expect_result "corrupt $name ($kind): load exits 1 naming the file" 1 \
+				"$file is corrupt"
+			expect_nothing_attached "corrupt $name ($kind)"
+			check_eq "corrupt $name ($kind): the file is left as it was" "$(file_sum "$file")" "$sum"
+		done
+	done
+
+	# Damaged while loaded: the commands that read it refuse.
+	start_fresh "corrupt state while loaded" "$WORK/main.conf" || return
+	cp "$WORK/sets.valid" "$SETS_FILE"
+	run_edgefw reload
+	expect_result "corrupt state: set-up reload with the valid sets.json exits 0" 0
+	local gen ids
+	gen=$(status_json .generation)
+	ids=$(attached_ids)
+	write_corrupt torn "$SETS_FILE"
+	sum=$(file_sum "$SETS_FILE")
+	run_edgefw set list partners
+	expect_result "torn sets.json: set list exits 1 naming the file" 1 "$SETS_FILE is corrupt"
+	run_edgefw set add partners 10.70.0.0/16
+	expect_result "torn sets.json: set add exits 1 naming the file" 1 "$SETS_FILE is corrupt"
+	run_edgefw set del partners 203.0.113.0/24
+	expect_result "torn sets.json: set del exits 1 naming the file" 1 "$SETS_FILE is corrupt"
+	run_edgefw reload
+	expect_result "torn sets.json: reload exits 1 naming the file" 1 "$SETS_FILE is corrupt"
+	check_eq "torn sets.json: sets.json is left as it was" "$(file_sum "$SETS_FILE")" "$sum"
+	check_eq "torn sets.json: the same programs run" "$(attached_ids)" "$ids"
+	cp "$WORK/sets.valid" "$SETS_FILE"
+	check_eq "torn sets.json: the generation is unchanged" "$(status_json .generation)" "$gen"
+
+	write_corrupt torn "$BLOCKS_FILE"
+	sum=$(file_sum "$BLOCKS_FILE")
+	run_edgefw block list
+	expect_result "torn blocklist.json: block list exits 1 naming the file" 1 "$BLOCKS_FILE is corrupt"
+	run_edgefw block add 192.0.2.66
+	expect_result "torn blocklist.json: block add exits 1 naming the file" 1 "$BLOCKS_FILE is corrupt"
+	run_edgefw block del 10.60.0.1
+	expect_result "torn blocklist.json: block del exits 1 naming the file" 1 "$BLOCKS_FILE is corrupt"
+	check_eq "torn blocklist.json: blocklist.json is left as it was" "$(file_sum "$BLOCKS_FILE")" "$sum"
+	check "torn blocklist.json: block add put nothing in the kernel" -- \
+		negate grep -q '^192\.0\.2\.66/' <<<"$(kernel_blocklist)"
+	rm -f "$BLOCKS_FILE"
+}
+
+# ---------------------------------------------------------------------------
+# kill -9 in the middle of a write
+
+# A random delay in [0, MAX) microseconds.
+random_us() {
+	echo $(((RANDOM * 32768 + RANDOM) % $1))
+}
+
+# Starts edgefw in the background in the namespace; the pid is LAST_BG.
+LAST_BG=''
+start_in_background() {
+	nsenter --net="$NS_PATH" "$EDGEFW" "$@" >/dev/null 2>&1 &
+	LAST_BG=$!
+	BG_PIDS+=("$LAST_BG")
+}
+
+# Kills LAST_BG after DELAY us; sets KILL_STATUS to its exit status (137:
+# the kill landed, 0: it had finished).
+kill_after() {
+	sleep_us "$1"
+	kill_now
+}
+
+kill_now() {
+	kill -KILL "$LAST_BG" 2>/dev/null
+	wait "$LAST_BG"
+	KILL_STATUS=$?
+	BG_PIDS=()
+}
+
+# kill_while_writing FILE TIMEOUT-US: random delays rarely land in the few
+# milliseconds of the write itself, so some rounds aim at it: wait for
+# LAST_BG's temporary file (FILE.tmp.PID; nsenter execs edgefw, so the pid
+# is edgefw's) to appear, spin 0-2 ms more, then kill. Only shell builtins
+# in the loops: a fork would take longer than the window.
+kill_while_writing() {
+	local tmp=$1.tmp.$LAST_BG deadline
+	deadline=$(($(now_us) + $2))
+	while [ ! -e "$tmp" ] && [ "$(now_us)" -lt "$deadline" ]; do :; done
+	sleep_us "$(random_us 2000)"
+	kill_now
+}
+
+describe_delay() {
+	if [ "$1" = aimed ]; then echo "aimed at the write"; else echo "after $(format_us "$1")"; fi
+}
+
+leftover_temp_files() { # FILE
+	compgen -G "$1.tmp.*" | wc -l
+}
+
+test_kill_set_writes() {
+	local old=$WORK/sets.old new=$WORK/sets.new t0 full_us max_us i delay
+	local before=0 during=0 after=0 finished=0 torn=0 odd=0 status_bad=0 resync_bad=0
+	local diverged=0 litter=0 budget_end old_count listing
+	start_fresh "kill -9 during set add" "$WORK/main.conf" || return
+	run_edgefw set add partners 192.0.2.128/25
+	cp "$SETS_FILE" "$old"
+	listing=$(set_list partners)
+	old_count=$(wc -l <<<"$listing")
+	t0=$(now_us)
+	start_in_background set add partners -f "$BIG"
+	wait "$LAST_BG"
+	full_us=$(($(now_us) - t0))
+	BG_PIDS=()
+	cp "$SETS_FILE" "$new"
+	run_edgefw set del partners -f "$BIG"
+	# The classification below is by bytes: del must give back the old file.
+	check "kill -9 during set add: set-up: add and del of BIG give back the same sets.json" -- \
+		cmp "$SETS_FILE" "$old"
+	max_us=$((full_us * 12 / 10 + 1))
+	budget_end=$(($(now_us) + 25000000))
+	tap_diag "kill -9 during set add -f BIG: one uninterrupted run takes $(format_us "$full_us"); kills at random in [0, $(format_us "$max_us")), every third one aimed at the write of the file"
+
+	for i in $(seq 1 40); do
+		[ "$i" -le 10 ] || [ "$(now_us)" -lt "$budget_end" ] || break
+		start_in_background set add partners -f "$BIG"
+		if [ $((i % 3)) -eq 0 ]; then
+			delay=aimed
+			kill_while_writing "$SETS_FILE" $((full_us * 3))
+		else
+			delay=$(random_us "$max_us")
+			kill_after "$delay"
+		fi
+		local temps content
+		temps=$(leftover_temp_files "$SETS_FILE")
+		if cmp -s "$SETS_FILE" "$old"; then
+			content=old
+		elif cmp -s "$SETS_FILE" "$new"; then
+			content=new
+		else
+			content=torn
+			torn=$((torn + 1))
+			tap_diag "kill $i ($(describe_delay "$delay")): sets.json is neither the old nor the new file" \
+				"$(head -c 300 "$SETS_FILE")"
+			cp "$old" "$SETS_FILE"
+		fi
+		case "$KILL_STATUS:$content" in
+		0:new) finished=$((finished + 1)) ;;
+		137:new) after=$((after + 1)) ;;
+		137:old) if [ "$temps" -gt 0 ]; then during=$((during + 1)); else before=$((before + 1)); fi ;;
+		*:torn) ;;
+		*)
+			odd=$((odd + 1))
+			tap_diag "kill $i ($(describe_delay "$delay")): exit status $KILL_STATUS with the $content file"
+			;;
+		esac
+		litter=$((litter + temps))
+		rm -f "$SETS_FILE".tmp.*
+		nsenter --net="$NS_PATH" "$EDGEFW" status >/dev/null 2>&1 || status_bad=$((status_bad + 1))
+		# Bring the kernel back to the old state for the next round.
+		if [ "$content" = new ]; then
+			if ! edgefw_out set del partners -f "$BIG" >/dev/null ||
+				! cmp -s "$SETS_FILE" "$old"; then
+				resync_bad=$((resync_bad + 1))
+			fi
+		else
+			# Killed before the file changed, the kernel may already hold part
+			# of BIG: what no state file records, until the next reload.
+			[ "$KILL_STATUS" -ne 137 ] || [ "$(set_list partners | wc -l)" -eq "$old_count" ] ||
+				diverged=$((diverged + 1))
+			edgefw_out reload >/dev/null || resync_bad=$((resync_bad + 1))
+		fi
+	done
+	configs_unchanged "set add (killed)"
+	local kills=$((before + during + after + finished + torn + odd))
+	tap_diag "kill -9 during set add: $kills runs: $before killed before the write of sets.json, $during during it (temporary file left), $after after the rename, $finished finished before the kill" \
+		"  $litter temporary files left behind by killed runs (sets.json.tmp.PID, never removed by edgefw)" \
+		"  $diverged times the kernel's set held prefixes that sets.json does not record (killed between the kernel update and the file)"
+	check "kill -9 during set add: some kills landed while sets.json was being written" -- \
+		test "$during" -gt 0
+	check_eq "kill -9 during set add: sets.json always byte-identical to the old or the new one" "$torn" 0
+	check_eq "kill -9 during set add: every run finished or died of SIGKILL" "$odd" 0
+	check_eq "kill -9 during set add: edgefw status works after every kill" "$status_bad" 0
+	check_eq "kill -9 during set add: set del / reload restore the old state after every kill" "$resync_bad" 0
+	check_eq "kill -9 during set add: in the end the set is as before" "$(set_list partners)" "$listing"
+}
+
+# The prefixes of a blocklist.json, sorted; "invalid" unless version 1.
+blocks_in_file() {
+	jq -r 'if .version == 1 and (.blocks | type) == "array" then .blocks[].prefix else "invalid" end' \
+		"$1" 2>/dev/null | sort || echo invalid
+}
+
+test_kill_block_writes() {
+	local old=$WORK/blocklist.old t0 full_us max_us i addr delay want_old want_new got
+	local before=0 during=0 after=0 finished=0 torn=0 odd=0 status_bad=0 orphans=0 litter=0
+	local budget_end temps
+	start_fresh "kill -9 during block add" "$WORK/main.conf" || return
+	run_edgefw block add 192.0.2.10 --reason base
+	run_edgefw block add 2001:db8:bad::/48 --reason base
+	# Timed as the kills see it: started in the background, then waited for.
+	t0=$(now_us)
+	start_in_background block add 10.77.255.1 --ttl 1h --reason timing
+	wait "$LAST_BG"
+	full_us=$(($(now_us) - t0))
+	BG_PIDS=()
+	run_edgefw block del 10.77.255.1
+	expect_result "kill -9 during block add: set-up: the timing run's block is there to delete" 0
+	max_us=$((full_us * 15 / 10 + 1))
+	budget_end=$(($(now_us) + 10000000))
+	tap_diag "kill -9 during block add: one uninterrupted run takes $(format_us "$full_us"); kills at random in [0, $(format_us "$max_us")), every third one aimed at the write of the file"
+
+	for i in $(seq 1 40); do
+		[ "$i" -le 10 ] || [ "$(now_us)" -lt "$budget_end" ] || break
+		addr=10.77.$((i / 200)).$((i % 200 + 1))
+		cp "$BLOCKS_FILE" "$old"
+		want_old=$(blocks_in_file "$old")
+		want_new=$(printf '%s\n%s\n' "$want_old" "$addr" | sort)
+		start_in_background block add "$addr" --ttl 1h --reason "kill $i"
+		if [ $((i % 3)) -eq 0 ]; then
+			delay=aimed
+			kill_while_writing "$BLOCKS_FILE" $((full_us * 3))
+		else
+			delay=$(random_us "$max_us")
+			kill_after "$delay"
+		fi
+		temps=$(leftover_temp_files "$BLOCKS_FILE")
+		got=$(blocks_in_file "$BLOCKS_FILE")
+		if [ "$got" = "$want_old" ] && cmp -s "$BLOCKS_FILE" "$old"; then
+			if [ "$KILL_STATUS" -ne 137 ]; then
+				odd=$((odd + 1))
+			elif [ "$temps" -gt 0 ]; then
+				during=$((during + 1))
+			else
+				before=$((before + 1))
+			fi
+			grep -qx "$addr/32" <<<"$(kernel_blocklist)" && orphans=$((orphans + 1))
+		elif [ "$got" = "$want_new" ]; then
+			if [ "$KILL_STATUS" -eq 0 ]; then finished=$((finished + 1)); else after=$((after + 1)); fi
+		else
+			torn=$((torn + 1))
+			tap_diag "kill $i ($(describe_delay "$delay")): blocklist.json is neither the old nor the new list" \
+				"$(head -c 300 "$BLOCKS_FILE")"
+			cp "$old" "$BLOCKS_FILE"
+		fi
+		litter=$((litter + temps))
+		rm -f "$BLOCKS_FILE".tmp.*
+		nsenter --net="$NS_PATH" "$EDGEFW" status >/dev/null 2>&1 || status_bad=$((status_bad + 1))
+	done
+	configs_unchanged "block add (killed)"
+	local kills=$((before + during + after + finished + torn + odd))
+	tap_diag "kill -9 during block add: $kills runs: $before killed before the write of blocklist.json, $during during it (temporary file left), $after after the rename, $finished finished before the kill" \
+		"  $litter temporary files left behind (blocklist.json.tmp.PID)" \
+		"  $orphans blocks left in the kernel that blocklist.json does not record (killed between the map update and the file; 'block del' cannot remove them, reload keeps them)"
+	check_eq "kill -9 during block add: blocklist.json always the old or the new list, never torn" "$torn" 0
+	check_eq "kill -9 during block add: every run finished or died of SIGKILL" "$odd" 0
+	check_eq "kill -9 during block add: edgefw status works after every kill" "$status_bad" 0
+	run_edgefw block list
+	expect_result "kill -9 during block add: block list works afterwards" 0
+}
+
+# ---------------------------------------------------------------------------
+# save
+
+# The parts of the running state that a saved config must reproduce.
+config_state() {
+	local s
+	for s in partners frontends admin; do
+		echo "set $s:"
+		set_list "$s"
+	done
+	status_json '{mode, rules, policy, fragments, sets}'
+}
+
+test_save() {
+	local before saved=$WORK/saved.conf
+	start_fresh "save" "$WORK/main.conf" || return
+	run_edgefw set add partners 198.51.100.0/24 2001:db8:100::/48 203.0.113.7
+	run_edgefw set del partners 203.0.113.0/24
+	run_edgefw set del frontends 10.1.1.0/28
+	run_edgefw set add frontends 10.1.1.16/28 10.1.2.0/28
+	run_edgefw set add admin 2001:db8:9::/48
+	before=$(config_state)
+	check_match "save: the sets have the changes" "$before" "10\.1\.1\.16/28"
+
+	run_edgefw save
+	expect_result "save exits 0" 0
+	printf '%s\n' "$OUT" >"$saved"
+	register_configs
+	run_edgefw check -c "$saved"
+	expect_result "save: check accepts the output" 0
+	check_match "save: check's summary" "$OUT" "OK: enforce mode, 2 interfaces, 6 rules, 3 sets"
+
+	run_edgefw unload
+	expect_result "save: unload exits 0" 0
+	rm -rf "$EDGEFW_STATE_DIR"
+	run_edgefw load -c "$saved"
+	expect_result "save: load of the saved config with no state exits 0" 0
+	local after
+	after=$(config_state)
+	if [ "$after" = "$before" ]; then
+		tap_result 0 "save: the saved config gives the same sets, rules, policy and mode"
+	else
+		tap_result 1 "save: the saved config gives the same sets, rules, policy and mode"
+		tap_diag "diff before after:" "$(diff <(echo "$before") <(echo "$after"))"
+	fi
+	check "save: loading it made no state files" -- negate test -e "$SETS_FILE"
+	mkdir -p "$EDGEFW_STATE_DIR"
+}
+
+# ---------------------------------------------------------------------------
+# reload
+
+test_reload_cli() {
+	local gen ids rules
+	cp "$WORK/main.conf" "$WORK/reload.conf"
+	register_configs
+	start_fresh "reload" "$WORK/reload.conf" || return
+	gen=$(status_json .generation)
+	check_eq "reload: the first load is generation 1" "$gen" 1
+
+	run_edgefw reload
+	expect_result "reload without -c exits 0 naming the loaded file" 0 \
+		"reloaded $WORK/reload.conf \(enforce mode, generation 2\)"
+	check_eq "reload without -c: generation 2 in status --json" "$(status_json .generation)" 2
+	check_eq "reload without -c: the config path stays" "$(status_json .config_path)" "\"$WORK/reload.conf\""
+
+	# The operator edits the loaded file: reload without -c reads it again.
+	printf 'rule xmpp-c2s external in tcp 5222 from partners to self\n' >>"$WORK/reload.conf"
+	register_configs
+	run_edgefw reload
+	expect_result "reload without -c after an edit exits 0" 0
+	check_eq "reload without -c: the edited file's rules run" \
+		"$(status_json '[.rules[].name] | index("xmpp-c2s") != null')" true
+	check_eq "reload without -c: generation 3" "$(status_json .generation)" 3
+	check_eq "reload: the config hash is the edited file's" \
+		"$(status_json .config_sha256)" "\"$(sha256sum <"$WORK/reload.conf" | cut -d' ' -f1)\""
+
+	gen=$(status_json .generation)
+	ids=$(attached_ids)
+	rules=$(status_json .rules)
+	run_edgefw reload -c "$WORK/bad.conf"
+	expect_result "reload with a bad config exits 2 with the error" 2 \
+		"^$WORK/bad.conf:9:[0-9]+: port 0 out of range"
+	check_eq "reload with a bad config: the generation is unchanged" "$(status_json .generation)" "$gen"
+	check_eq "reload with a bad config: the same programs are attached" "$(attached_ids)" "$ids"
+	check_eq "reload with a bad config: the same rules" "$(status_json .rules)" "$rules"
+	check_eq "reload with a bad config: the same config path" \
+		"$(status_json .config_path)" "\"$WORK/reload.conf\""
+	check "reload with a bad config: the loaded snapshot is the running config" -- \
+		cmp -s "$EDGEFW_RUN_DIR/loaded.conf" "$WORK/reload.conf"
+
+	run_edgefw reload -c "$WORK/does-not-exist.conf"
+	expect_result "reload of a missing file exits 2 naming it" 2 "cannot read $WORK/does-not-exist.conf"
+	check_eq "reload of a missing file: the generation is unchanged" "$(status_json .generation)" "$gen"
+	run_edgefw reload --bogus
+	expect_result "reload with an unknown option exits 2" 2 "--bogus"
+
+	run_edgefw reload -c "$WORK/main.conf"
+	expect_result "reload -c another file exits 0" 0 "reloaded $WORK/main.conf"
+	check_eq "reload -c: status --json has the new path" "$(status_json .config_path)" "\"$WORK/main.conf\""
+
+	run_edgefw unload
+	run_edgefw reload
+	expect_result "reload when not loaded exits 1 saying so" 1 "not loaded"
+	expect_nothing_attached "reload when not loaded"
+}
+
+# ---------------------------------------------------------------------------
+# The lockout guard
+
+test_lockout_guard() {
+	local ids gen
+	reset_all
+	SSH_CONNECTION=$SSH_SESSION run_edgefw load -c "$WORK/main.conf"
+	expect_result "lockout: load that would cut off the SSH session exits 1 naming $INT_IF" 1 \
+		"refusing to load: it would cut off this SSH session \($SSH_CLIENT_ADDR port 51234 -> 10\.1\.0\.10 port 22, on $INT_IF\)"
+	check_match "lockout: load names the missing rule" "$ERR" "$SSH_RULE"
+	check_match "lockout: load says --force" "$ERR" "--force"
+	expect_nothing_attached "lockout: refused load"
+
+	SSH_CONNECTION=$SSH_SESSION run_edgefw load -c "$WORK/main.conf" --force
+	expect_result "lockout: load --force exits 0" 0
+	expect_attached "lockout: load --force"
+	run_edgefw unload
+
+	SSH_CONNECTION=$SSH_SESSION run_edgefw load -c "$WORK/ssh.conf"
+	expect_result "lockout: load of a config with the SSH rule exits 0 without --force" 0
+	expect_attached "lockout: load with the SSH rule"
+	[ "$RC" -eq 0 ] || run_edgefw load -c "$WORK/ssh.conf"
+
+	gen=$(status_json .generation)
+	ids=$(attached_ids)
+	SSH_CONNECTION=$SSH_SESSION run_edgefw reload -c "$WORK/main.conf"
+	expect_result "lockout: reload that would cut off the session exits 1" 1 \
+		"refusing to reload: it would cut off this SSH session .* on $INT_IF\)"
+	check_match "lockout: reload names the missing rule" "$ERR" "$SSH_RULE"
+	check_match "lockout: reload says the running config stays" "$ERR" "the running config stays"
+	check_eq "lockout: refused reload: the same programs are attached" "$(attached_ids)" "$ids"
+	check_eq "lockout: refused reload: the generation is unchanged" "$(status_json .generation)" "$gen"
+	check_eq "lockout: refused reload: the running rules keep the SSH rule" \
+		"$(status_json '[.rules[].name] | index("ssh-admin") != null')" true
+
+	SSH_CONNECTION=$SSH_SESSION run_edgefw reload -c "$WORK/ssh.conf"
+	expect_result "lockout: reload of a config with the SSH rule exits 0 without --force" 0
+
+	SSH_CONNECTION=$SSH_SESSION run_edgefw reload -c "$WORK/main.conf" --force
+	expect_result "lockout: reload --force exits 0" 0
+	check_eq "lockout: reload --force runs the config without the SSH rule" \
+		"$(status_json '[.rules[].name] | index("ssh-admin") == null')" true
+
+	# The session arrives on no interface edgefw filters: no refusal.
+	SSH_CONNECTION="$SSH_CLIENT_ADDR 51234 10.77.0.1 22" run_edgefw reload -c "$WORK/main.conf"
+	expect_result "lockout: reload when the server address is on no configured interface exits 0" 0
+	run_edgefw unload
+	SSH_CONNECTION="$SSH_CLIENT_ADDR 51234 10.77.0.1 22" run_edgefw load -c "$WORK/main.conf"
+	expect_result "lockout: load when the server address is on no configured interface exits 0" 0
+	run_edgefw unload
+
+	# IPv6, on the external NIC whose addresses edgefw reads from the NIC.
+	SSH_CONNECTION="2001:db8:1::99 40000 2001:db8:1::1 22" run_edgefw load -c "$WORK/main.conf"
+	expect_result "lockout: an IPv6 session on $EXT_IF is refused naming $EXT_IF" 1 \
+		"cut off this SSH session \(2001:db8:1::99 port 40000 -> 2001:db8:1::1 port 22, on $EXT_IF\)"
+	check_match "lockout: the IPv6 refusal names the missing rule" "$ERR" \
+		"rule ssh-admin external in tcp 22 from 2001:db8:1::99 to self"
+	expect_nothing_attached "lockout: refused IPv6 load"
+
+	# The client is on the blocklist: the rule is there, the block drops it.
+	run_edgefw block add "$SSH_CLIENT_ADDR" --reason "lockout test"
+	SSH_CONNECTION=$SSH_SESSION run_edgefw load -c "$WORK/ssh.conf"
+	expect_result "lockout: load with the client on the blocklist exits 1 saying so" 1 \
+		"your address $SSH_CLIENT_ADDR is on the blocklist"
+	check_match "lockout: the blocklist refusal says how to unblock" "$ERR" \
+		"edgefw block del $SSH_CLIENT_ADDR"
+	expect_nothing_attached "lockout: refused load of a blocked client"
+	run_edgefw load -c "$WORK/ssh.conf"
+	gen=$(status_json .generation)
+	ids=$(attached_ids)
+	SSH_CONNECTION=$SSH_SESSION run_edgefw reload -c "$WORK/ssh.conf"
+	expect_result "lockout: reload with the client on the blocklist exits 1 saying so" 1 \
+		"your address $SSH_CLIENT_ADDR is on the blocklist"
+	check_eq "lockout: refused reload of a blocked client: the same programs" "$(attached_ids)" "$ids"
+	check_eq "lockout: refused reload of a blocked client: the same generation" "$(status_json .generation)" "$gen"
+	run_edgefw block del "$SSH_CLIENT_ADDR"
+}
+
+main() {
+	require_tools
+	cli_use_private_directories test_state
+	trap cleanup EXIT
+	trap 'exit 143' TERM INT HUP
+	# The guard must only see the sessions the tests give it.
+	unset SSH_CONNECTION
+	WORK=$(mktemp -d /tmp/edgefw-state.XXXXXX) || tap_bail "cannot create a work directory"
+	SETS_FILE=$EDGEFW_STATE_DIR/sets.json
+	BLOCKS_FILE=$EDGEFW_STATE_DIR/blocklist.json
+	local seed=${EDGEFW_TEST_SEED:-$$}
+	RANDOM=$seed
+	tap_diag "random seed $seed (EDGEFW_TEST_SEED=$seed repeats the kill delays)"
+	setup_namespace
+	write_configs
+	write_big_input
+
+	local step t0
+	for step in test_set_not_loaded test_set_changes test_set_bad_input \
+		test_set_100k test_block test_block_not_loaded test_block_many \
+		test_persistence test_corrupt_state test_kill_set_writes \
+		test_kill_block_writes test_save test_reload_cli test_lockout_guard; do
+		t0=$(now_us)
+		"$step"
+		tap_diag "$step: $(format_us $(($(now_us) - t0)))"
+	done
+	reset_all
+
+	check_eq "no edgefw command changed a config file ($GUARDED_RUNS runs checked)" "$CONFIG_REWRITES" 0
+	tap_done
+}
+
+main "$@"
