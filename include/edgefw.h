@@ -22,7 +22,9 @@
 #define EDGEFW_SET_MAX_ENTRIES (1U << 22) /* all sets together */
 #define EDGEFW_BLOCK_MAX_ENTRIES (1U << 20)
 #define EDGEFW_RATE_SRC_MAX_ENTRIES (1U << 16) /* per-source buckets, LRU */
-#define EDGEFW_FLOW_MAX_ENTRIES (1U << 18)
+#define EDGEFW_FLOW_MAX_ENTRIES (1U << 18) /* default; config: flows max N */
+#define EDGEFW_FLOW_MIN_ENTRIES 1024
+#define EDGEFW_FLOW_MAX_ENTRIES_LIMIT (1U << 24)
 #define EDGEFW_PORT_KEYS (2U << 16) /* tcp and udp, 65536 ports each */
 
 /* Flow timeouts, after the conntrack and RFC 5382 defaults. */

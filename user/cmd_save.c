@@ -71,7 +71,10 @@ static void print_config(FILE *out, const struct loaded *l)
 		"# with the sets as they are now; the blocklist is kept in %s.\n\n",
 		when, l->st.config_path, l->st.config_hash,
 		l->paths.blocks_file);
-	fprintf(out, "mode %s\n\n", mode_name(c->mode));
+	fprintf(out, "mode %s\n", mode_name(c->mode));
+	if (c->flows_max != EDGEFW_FLOW_MAX_ENTRIES)
+		fprintf(out, "flows max %u\n", c->flows_max);
+	fputc('\n', out);
 	for (size_t i = 0; i < c->nr_ifaces; i++)
 		print_iface(out, &c->ifaces[i]);
 	fputc('\n', out);

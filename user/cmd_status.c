@@ -128,6 +128,7 @@ static int print_text(const struct loaded *l)
 			       action_name(c->policy[role][dir]));
 	printf("\n");
 	printf("blocklist: %u entries\n", l->nr_blocked);
+	printf("flow table: up to %u flows\n", c->flows_max);
 	printf("fragments: external %s, internal %s\n",
 	       action_name(c->fragments[EDGEFW_ROLE_EXTERNAL]),
 	       action_name(c->fragments[EDGEFW_ROLE_INTERNAL]));
@@ -275,6 +276,8 @@ static int print_json(const struct loaded *l)
 	json_object_object_add(root, "fragments", fragments_json(c));
 	json_object_object_add(root, "blocklist_entries",
 			       json_object_new_int64(l->nr_blocked));
+	json_object_object_add(root, "flows_max",
+			       json_object_new_int64(c->flows_max));
 	rc = json_object_array_length(problems) ? EXIT_FAILED : EXIT_OK;
 	json_object_object_add(root, "healthy",
 			       json_object_new_boolean(rc == EXIT_OK));

@@ -20,6 +20,7 @@ struct parser {
 	bool mode_seen;
 	bool policy_seen[EDGEFW_NR_ROLES][EDGEFW_NR_DIRS];
 	bool fragments_seen[EDGEFW_NR_ROLES];
+	bool flows_seen;
 };
 
 static const char *const role_names[] = { "external", "internal" };
@@ -155,19 +156,8 @@ static int parse_name(struct parser *ps, const char *what, char *out)
 	return 0;
 }
 
-static const char *const keywords[] = { "mode", "interface", "set",
-					"rule", "policy",    "fragments" };
-
 /* A statement's first word: no list item can be one. */
-static bool is_keyword(const struct token *t)
-{
-	for (size_t i = 0; t->kind == TOK_WORD && i < ARRAY_SIZE(keywords);
-	     i++) {
-		if (!strcmp(t->text, keywords[i]))
-			return true;
-	}
-	return false;
-}
+static bool is_keyword(const struct token *t);
 
 typedef int (*item_fn)(struct parser *ps, void *ctx);
 
@@ -681,6 +671,38 @@ static int parse_fragments(struct parser *ps)
 	return 0;
 }
 
+/* flows max N: the size of the flow table (an LRU: the oldest go first) */
+static int parse_flows(struct parser *ps)
+{
+	struct src_loc loc = ps->tok.loc;
+	unsigned long n;
+	char *end;
+
+	next(ps);
+	if (!at_word(ps, "max"))
+		return unexpected(ps, "'max'");
+	next(ps);
+	errno = 0;
+	n = strtoul(ps->tok.text, &end, 10);
+	if (ps->tok.kind != TOK_WORD ||
+	    !isdigit((unsigned char)ps->tok.text[0]) || *end || errno ||
+	    n < EDGEFW_FLOW_MIN_ENTRIES || n > EDGEFW_FLOW_MAX_ENTRIES_LIMIT) {
+		error_at(ps, ps->tok.loc,
+			 "the flow table takes %u to %u flows, not '%s'",
+			 EDGEFW_FLOW_MIN_ENTRIES, EDGEFW_FLOW_MAX_ENTRIES_LIMIT,
+			 token_describe(&ps->tok));
+		return -1;
+	}
+	if (ps->flows_seen) {
+		error_at(ps, loc, "flows max is set twice");
+		return -1;
+	}
+	ps->flows_seen = true;
+	ps->c->flows_max = n;
+	next(ps);
+	return 0;
+}
+
 static const struct {
 	const char *keyword;
 	int (*parse)(struct parser *ps);
@@ -688,7 +710,18 @@ static const struct {
 	{ "mode", parse_mode },	    { "interface", parse_interface },
 	{ "set", parse_set },	    { "rule", parse_rule },
 	{ "policy", parse_policy }, { "fragments", parse_fragments },
+	{ "flows", parse_flows },
 };
+
+static bool is_keyword(const struct token *t)
+{
+	for (size_t i = 0; t->kind == TOK_WORD && i < ARRAY_SIZE(statements);
+	     i++) {
+		if (!strcmp(t->text, statements[i].keyword))
+			return true;
+	}
+	return false;
+}
 
 static void skip_statement(struct parser *ps)
 {
@@ -713,9 +746,20 @@ static void parse_statement(struct parser *ps)
 			break;
 	}
 	if (i == ARRAY_SIZE(statements)) {
-		unexpected(
-			ps,
-			"a statement (mode, interface, set, rule, policy or fragments)");
+		char expected[128];
+		size_t off =
+			snprintf(expected, sizeof(expected), "a statement (");
+
+		for (i = 0; i < ARRAY_SIZE(statements); i++)
+			off += snprintf(expected + off, sizeof(expected) - off,
+					"%s%s",
+					!i ? ""
+					: i + 1 < ARRAY_SIZE(statements)
+						? ", "
+						: " or ",
+					statements[i].keyword);
+		snprintf(expected + off, sizeof(expected) - off, ")");
+		unexpected(ps, expected);
 		skip_statement(ps);
 		return;
 	}
@@ -802,6 +846,7 @@ int config_parse(const char *file, const char *text, size_t len,
 	/* ... and fragments only pass on the internal side. */
 	c->fragments[EDGEFW_ROLE_EXTERNAL] = EDGEFW_ACT_DROP;
 	c->fragments[EDGEFW_ROLE_INTERNAL] = EDGEFW_ACT_PASS;
+	c->flows_max = EDGEFW_FLOW_MAX_ENTRIES;
 
 	lexer_init(&ps.lx, text, len);
 	next(&ps);

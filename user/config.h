@@ -97,6 +97,7 @@ struct config {
 	size_t nr_rules;
 	uint8_t policy[EDGEFW_NR_ROLES][EDGEFW_NR_DIRS]; /* edgefw_action */
 	uint8_t fragments[EDGEFW_NR_ROLES]; /* edgefw_action */
+	uint32_t flows_max; /* size of the flow table */
 };
 
 /*

@@ -196,6 +196,11 @@ static int load_iface(const struct config *c, const struct compiled *cc,
 	memcpy(skel->rodata->classes, cc->classes, sizeof(cc->classes));
 	if (share_maps(skel, i ? g->ifaces[0].skel : NULL, shared))
 		return -1;
+	if (i == 0 && !shared &&
+	    bpf_map__set_max_entries(skel->maps.flows, c->flows_max)) {
+		log_err("cannot size the flow table");
+		return -1;
+	}
 	err = edgefw_bpf__load(skel);
 	if (err) {
 		log_err("%s: the kernel refused edgefw's BPF programs: %s; run with -v for the verifier's log",
@@ -267,9 +272,24 @@ static int fill_port_classes(const struct compiled *cc, int fd)
 	return err ? -1 : 0;
 }
 
+/* A shared map keeps its size: a reload cannot resize the flow table. */
+static void warn_flow_table_size(const struct config *c, int flows_fd)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+
+	if (bpf_obj_get_info_by_fd(flows_fd, &info, &len) == 0 &&
+	    info.max_entries != c->flows_max)
+		log_warn(
+			"the flow table keeps its size of %u flows until unload and load (the config says %u)",
+			info.max_entries, c->flows_max);
+}
+
 int gen_load(const struct config *c, const struct compiled *cc,
 	     struct generation *g, const struct shared_maps *shared)
 {
+	if (shared)
+		warn_flow_table_size(c, shared->flows);
 	for (size_t i = 0; i < g->nr_ifaces; i++) {
 		if (load_iface(c, cc, g, i, shared))
 			return -1;

@@ -768,7 +768,7 @@ static void test_errors(void)
 	expect_parse_error(
 		"unknown statement", "interface e role external\nfoo bar\n",
 		FILE_NAME
-		":2:1: expected a statement (mode, interface, set, rule, policy or fragments), found 'foo'\n");
+		":2:1: expected a statement (mode, interface, set, rule, policy, fragments or flows), found 'foo'\n");
 	expect_parse_error("unexpected token after interface",
 			   "interface e role external foo\n",
 			   FILE_NAME
@@ -1043,7 +1043,7 @@ static void test_many_errors(void)
 		FILE_NAME
 		":2:24: port 0 out of range (1-65535)\n" FILE_NAME
 		":3:9: host bits set in '10.0.0.1/8' (did you mean 10.0.0.0/8?)\n" FILE_NAME
-		":4:1: expected a statement (mode, interface, set, rule, policy or fragments), found 'bogus'\n" FILE_NAME
+		":4:1: expected a statement (mode, interface, set, rule, policy, fragments or flows), found 'bogus'\n" FILE_NAME
 		":6:1: mode is set twice\n" FILE_NAME
 		":7:25: ports apply to tcp and udp only\n" FILE_NAME
 		":9:2: prefix length 33 out of range for IPv4 (0-32) in '10.0.0.0/33'\n" FILE_NAME
@@ -1057,7 +1057,7 @@ static void test_many_errors(void)
 			woff += snprintf(
 				want + woff, sizeof(want) - woff,
 				FILE_NAME
-				":%d:1: expected a statement (mode, interface, set, rule, policy or fragments), found 'bad%d'\n",
+				":%d:1: expected a statement (mode, interface, set, rule, policy, fragments or flows), found 'bad%d'\n",
 				i + 1, i);
 	}
 	snprintf(want + woff, sizeof(want) - woff,
