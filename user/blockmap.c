@@ -4,6 +4,7 @@
 #include <time.h>
 #include <bpf/bpf.h>
 #include "blockmap.h"
+#include "prefix_list.h"
 #include "log.h"
 
 int64_t wall_now(void)
@@ -79,4 +80,29 @@ int blockmap_fill(int map_fd, int control_fd, const struct blocks *b)
 		return -1;
 	}
 	return 0;
+}
+
+int blockmap_sync(int map_fd, int control_fd, const struct blocks *b)
+{
+	struct edgefw_set_key key, next, *prev = NULL;
+	struct prefix_list stale = {};
+	int err = 0;
+
+	while (bpf_map_get_next_key(map_fd, prev, &next) == 0) {
+		struct prefix p;
+
+		key = next;
+		prev = &key;
+		prefix_from_set_key(&key, &p);
+		if (!blocks_find((struct blocks *)b, &p))
+			plist_add(&stale, &p);
+	}
+	for (size_t i = 0; i < stale.n && !err; i++)
+		err = blockmap_del(map_fd, &stale.v[i]);
+	for (size_t i = 0; i < b->n && !err; i++)
+		err = blockmap_put(map_fd, &b->v[i]);
+	if (!err)
+		err = blockmap_set_count(control_fd, b->n);
+	plist_free(&stale);
+	return err;
 }

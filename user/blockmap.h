@@ -18,4 +18,11 @@ int blockmap_set_count(int control_fd, size_t n);
 /* Everything of b into an empty map, at load. */
 int blockmap_fill(int map_fd, int control_fd, const struct blocks *b);
 
+/*
+ * Make the kernel's blocklist hold exactly b: keys b does not list (left by
+ * an interrupted command) are removed, every entry is written, the count
+ * set. Returns 0 or -errno.
+ */
+int blockmap_sync(int map_fd, int control_fd, const struct blocks *b);
+
 #endif

@@ -51,26 +51,6 @@ static bool maps_loaded(const struct block_maps *m)
 	return m->map >= 0 && m->control >= 0;
 }
 
-/* Remove expired entries from the kernel too; the file follows. */
-static int prune(const struct block_maps *m, struct blocks *b)
-{
-	struct blocks expired = {};
-
-	blocks_prune(b, wall_now(), &expired);
-	for (size_t i = 0; maps_loaded(m) && i < expired.n; i++) {
-		int err = blockmap_del(m->map, &expired.v[i].prefix);
-
-		if (err) {
-			log_err("cannot remove an expired block: %s",
-				strerror(-err));
-			blocks_free(&expired);
-			return -1;
-		}
-	}
-	blocks_free(&expired);
-	return 0;
-}
-
 static int parse_prefix_arg(const char *cmd, const char *arg, struct prefix *p)
 {
 	char why[160];
@@ -80,102 +60,68 @@ static int parse_prefix_arg(const char *cmd, const char *arg, struct prefix *p)
 	return 0;
 }
 
-/* One entry's change: put (add, update) or removed (del). */
-struct block_change {
-	const struct block_entry *put; /* the entry now, or NULL if removed */
-	const struct block_entry *was; /* the entry before, or NULL if new */
-};
-
-static int kernel_apply(const struct block_maps *m, const struct blocks *b,
-			const struct block_entry *now,
-			const struct block_entry *gone)
-{
-	int err = now ? blockmap_put(m->map, now)
-		      : blockmap_del(m->map, &gone->prefix);
-
-	if (!err)
-		err = blockmap_set_count(m->control, b->n);
-	return err;
-}
-
 /*
- * The kernel first, then the file; when the file cannot be written the
- * kernel goes back to what it had, so the two never disagree.
+ * The kernel first, then the file (when the list changed); when either
+ * fails both go back to the list as it was. Every command makes the kernel
+ * hold exactly its list, so a command killed half-way is repaired by the
+ * next one.
  */
 static int commit(const struct paths *p, const struct block_maps *m,
-		  const struct blocks *b, const struct block_change *c)
+		  const struct blocks *now, const struct blocks *before,
+		  bool changed)
 {
-	int err;
+	int err = 0;
 
-	if (maps_loaded(m)) {
-		err = kernel_apply(m, b, c->put, c->was);
-		if (err) {
-			log_err("cannot change the blocklist in the kernel: %s",
-				strerror(-err));
-			return EXIT_FAILED;
-		}
-	}
-	if (blocks_write(p, b) == 0)
+	if (maps_loaded(m))
+		err = blockmap_sync(m->map, m->control, now);
+	if (err)
+		log_err("cannot change the blocklist in the kernel: %s",
+			strerror(-err));
+	else if (!changed || blocks_write(p, now) == 0)
 		return EXIT_OK;
-	if (maps_loaded(m)) {
-		struct blocks before = *b;
-
-		before.n += !c->was ? -1 : !c->put ? 1 : 0;
-		kernel_apply(m, &before, c->was, c->put);
-	}
+	if (maps_loaded(m))
+		blockmap_sync(m->map, m->control, before);
 	return EXIT_FAILED;
 }
 
-static int block_add(const struct paths *p, const struct block_maps *m,
-		     struct blocks *b, const struct block_entry *e)
+static void describe_block(const struct block_entry *e, bool updated)
 {
-	struct block_entry *old = blocks_find(b, &e->prefix);
-	struct block_change change = { .put = e };
-	struct block_entry before;
-	char buf[PREFIX_STRLEN], ttl[32] = "ever";
+	char buf[PREFIX_STRLEN], ttl[32] = "";
 
-	if (old) {
-		before = *old;
-		change.was = &before;
-		*old = *e;
-	} else {
-		GROW(b->v, b->cap, b->n + 1);
-		b->v[b->n++] = *e;
-	}
-	if (commit(p, m, b, &change))
-		return EXIT_FAILED;
 	prefix_format(&e->prefix, buf, sizeof(buf));
-	if (e->expires)
-		duration_format(e->expires - e->added, ttl, sizeof(ttl));
-	log_info("%s %s for %s%s%s%s", old ? "updated the block of" : "blocked",
-		 buf, ttl, e->reason[0] ? " (" : "", e->reason,
-		 e->reason[0] ? ")" : "");
-	if (!maps_loaded(m))
-		log_info(
-			"edgefw is not loaded: the block applies when it loads");
-	return EXIT_OK;
+	if (e->expires) {
+		memcpy(ttl, " for ", 5);
+		duration_format(e->expires - e->added, ttl + 5,
+				sizeof(ttl) - 5);
+	}
+	log_info("%s %s%s%s%s%s", updated ? "updated the block of" : "blocked",
+		 buf, e->expires ? ttl : " with no time limit",
+		 e->reason[0] ? " (" : "", e->reason, e->reason[0] ? ")" : "");
 }
 
-static int block_del(const struct paths *p, const struct block_maps *m,
-		     struct blocks *b, const struct prefix *pfx)
+/* Add or update e in b; true when it was there already. */
+static bool block_put(struct blocks *b, const struct block_entry *e)
 {
-	struct block_entry *e = blocks_find(b, pfx);
-	struct block_change change = { 0 };
-	struct block_entry gone;
-	char buf[PREFIX_STRLEN];
+	struct block_entry *old = blocks_find(b, &e->prefix);
 
-	prefix_format(pfx, buf, sizeof(buf));
-	if (!e) {
-		log_err("%s is not on the blocklist", buf);
-		return EXIT_FAILED;
+	if (old) {
+		*old = *e;
+		return true;
 	}
-	gone = *e;
-	change.was = &gone;
+	GROW(b->v, b->cap, b->n + 1);
+	b->v[b->n++] = *e;
+	return false;
+}
+
+/* Remove p from b; false when it was not there. */
+static bool block_remove(struct blocks *b, const struct prefix *p)
+{
+	struct block_entry *e = blocks_find(b, p);
+
+	if (!e)
+		return false;
 	*e = b->v[--b->n];
-	if (commit(p, m, b, &change))
-		return EXIT_FAILED;
-	log_info("unblocked %s", buf);
-	return EXIT_OK;
+	return true;
 }
 
 static void format_utc(int64_t t, char *buf, size_t len)
@@ -298,6 +244,52 @@ static int parse_args(int argc, char **argv, struct block_args *a)
 	return EXIT_OK;
 }
 
+static struct blocks blocks_copy(const struct blocks *b)
+{
+	struct blocks c = { .n = b->n, .cap = b->n };
+
+	c.v = xcalloc(b->n, sizeof(*c.v));
+	memcpy(c.v, b->v, b->n * sizeof(*c.v));
+	return c;
+}
+
+static int run(const struct paths *p, const struct block_maps *m,
+	       const struct block_args *a, struct blocks *b)
+{
+	struct blocks before = blocks_copy(b);
+	bool changed = blocks_prune(b, wall_now(), NULL) > 0;
+	bool existed = false;
+	char buf[PREFIX_STRLEN];
+	int rc;
+
+	prefix_format(&a->entry.prefix, buf, sizeof(buf));
+	if (a->op == BLOCK_ADD) {
+		existed = block_put(b, &a->entry);
+		changed = true;
+	} else if (a->op == BLOCK_DEL) {
+		/* an unknown prefix is an error, but expired entries still go */
+		changed |= block_remove(b, &a->entry.prefix);
+	}
+	rc = commit(p, m, b, &before, changed);
+	if (rc == EXIT_OK && a->op == BLOCK_ADD) {
+		describe_block(&a->entry, existed);
+		if (!maps_loaded(m))
+			log_info(
+				"edgefw is not loaded: the block applies when it loads");
+	} else if (rc == EXIT_OK && a->op == BLOCK_DEL) {
+		if (blocks_find(&before, &a->entry.prefix)) {
+			log_info("unblocked %s", buf);
+		} else {
+			log_err("%s is not on the blocklist", buf);
+			rc = EXIT_FAILED;
+		}
+	} else if (rc == EXIT_OK) {
+		rc = block_list(b, a->json);
+	}
+	blocks_free(&before);
+	return rc;
+}
+
 int cmd_block(int argc, char **argv)
 {
 	struct block_args a;
@@ -318,16 +310,7 @@ int cmd_block(int argc, char **argv)
 	rc = EXIT_FAILED;
 	maps_open(&p, &m);
 	if (blocks_read(&p, &b) == 0) {
-		size_t before = b.n;
-
-		if (prune(&m, &b) == 0) {
-			if (a.op == BLOCK_ADD)
-				rc = block_add(&p, &m, &b, &a.entry);
-			else if (a.op == BLOCK_DEL)
-				rc = block_del(&p, &m, &b, &a.entry.prefix);
-			else if (b.n == before || blocks_write(&p, &b) == 0)
-				rc = block_list(&b, a.json);
-		}
+		rc = run(&p, &m, &a, &b);
 		blocks_free(&b);
 	}
 	maps_close(&m);

@@ -104,7 +104,7 @@ int cmd_save(int argc, char **argv)
 		return usage_error("save", "unexpected argument '%s'", argv[1]);
 	if (require_privileges("save"))
 		return EXIT_FAILED;
-	rc = loaded_open(&l);
+	rc = loaded_open(&l, false);
 	if (rc == 1)
 		log_err("not loaded");
 	if (rc == 0)

@@ -126,17 +126,24 @@ static void current_prefixes(const struct loaded *l, unsigned int set,
 	plist_sort_unique(out);
 }
 
-static void report_overlap(const struct prefix *inner,
-			   const struct prefix *outer, void *ctx)
+/* The first few overlaps, shown after their count. */
+struct overlaps {
+	char line[OVERLAPS_SHOWN][2 * PREFIX_STRLEN + 16];
+	int n;
+};
+
+static void note_overlap(const struct prefix *inner, const struct prefix *outer,
+			 void *ctx)
 {
-	int *shown = ctx;
+	struct overlaps *o = ctx;
 	char a[PREFIX_STRLEN], b[PREFIX_STRLEN];
 
-	if ((*shown)++ >= OVERLAPS_SHOWN)
+	if (o->n == OVERLAPS_SHOWN)
 		return;
 	prefix_format(inner, a, sizeof(a));
 	prefix_format(outer, b, sizeof(b));
-	log_info("  %s lies inside %s", a, b);
+	snprintf(o->line[o->n++], sizeof(o->line[0]), "%s lies inside %s", a,
+		 b);
 }
 
 static int kernel_change(int fd, enum set_op op, unsigned int set,
@@ -186,13 +193,18 @@ static double seconds_since(const struct timespec *t0)
 	return (t1.tv_sec - t0->tv_sec) + (t1.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
+static const char *prefixes(size_t n)
+{
+	return n == 1 ? "prefix" : "prefixes";
+}
+
 static int change(struct loaded *l, const struct set_args *a, unsigned int set,
 		  struct prefix_list *input)
 {
 	struct prefix_list current = {}, changed = {};
 	size_t dups = plist_sort_unique(input), done, skipped;
 	struct timespec t0;
-	int fd, rc = EXIT_FAILED, shown = 0;
+	int fd, rc = EXIT_FAILED;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	current_prefixes(l, set, &current);
@@ -204,18 +216,23 @@ static int change(struct loaded *l, const struct set_args *a, unsigned int set,
 	}
 	skipped = input->n - changed.n;
 	if (dups)
-		log_info("%zu duplicates in the input were counted once", dups);
+		log_info("%zu %s in the input counted once", dups,
+			 dups == 1 ? "duplicate" : "duplicates");
 	if (skipped)
-		log_info("%zu prefixes were %s in set %s", skipped,
+		log_info("%zu %s %s %s in set %s", skipped, prefixes(skipped),
+			 skipped == 1 ? "was" : "were",
 			 a->op == SET_ADD ? "already" : "not", a->name);
 	if (a->op == SET_ADD) {
-		size_t overlaps = plist_overlaps(&changed, &current,
-						 report_overlap, &shown);
+		struct overlaps shown = { .n = 0 };
+		size_t n = plist_overlaps(&changed, &current, note_overlap,
+					  &shown);
 
-		if (overlaps)
+		if (n)
 			log_info(
-				"%zu new prefixes overlap prefixes of set %s (both are kept; the longest match decides nothing here, any match admits)",
-				overlaps, a->name);
+				"%zu new %s overlap prefixes already in set %s; both are kept (a packet matching either is in the set), e.g.:",
+				n, prefixes(n), a->name);
+		for (int i = 0; i < shown.n; i++)
+			log_info("  %s", shown.line[i]);
 	}
 
 	fd = loaded_gen_map(l, "sets");
@@ -231,9 +248,10 @@ static int change(struct loaded *l, const struct set_args *a, unsigned int set,
 		done = changed.n;
 		goto undo;
 	}
-	log_info("%s %zu prefixes %s set %s in %.3f s",
+	log_info("%s %zu %s %s set %s in %.3f s",
 		 a->op == SET_ADD ? "added" : "removed", changed.n,
-		 a->op == SET_ADD ? "to" : "from", a->name, seconds_since(&t0));
+		 prefixes(changed.n), a->op == SET_ADD ? "to" : "from", a->name,
+		 seconds_since(&t0));
 	rc = EXIT_OK;
 	goto out;
 undo:
@@ -365,7 +383,7 @@ int cmd_set(int argc, char **argv)
 	lock = state_lock(&l.paths);
 	if (lock < 0)
 		goto out;
-	rc = loaded_open(&l);
+	rc = loaded_open(&l, false);
 	if (rc == 1)
 		log_err("edgefw is not loaded; sets change on a running edgefw");
 	if (rc) {
@@ -374,8 +392,8 @@ int cmd_set(int argc, char **argv)
 	}
 	set = config_find_set(&l.cfg, a.name);
 	if (set < 0) {
-		rc = usage_error("set", "the loaded config has no set '%s'",
-				 a.name);
+		log_err("the loaded config has no set '%s'", a.name);
+		rc = EXIT_USAGE;
 		goto close;
 	}
 	rc = a.op == SET_LIST ? list(&l, &a, set) : change(&l, &a, set, &input);

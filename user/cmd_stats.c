@@ -164,7 +164,7 @@ int cmd_stats(int argc, char **argv)
 				   argv[optind]);
 	if (require_privileges("stats"))
 		return EXIT_FAILED;
-	rc = loaded_open(&l);
+	rc = loaded_open(&l, true);
 	if (rc == 1)
 		log_err("not loaded");
 	rc = rc == 0 ? print_stats(&l, json) : EXIT_FAILED;

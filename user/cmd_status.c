@@ -116,7 +116,10 @@ static int print_text(const struct loaded *l)
 	printf("rules: %zu\n", c->nr_rules);
 	for (size_t i = 0; i < c->nr_rules; i++)
 		print_rule(c, &c->rules[i]);
-	printf("sets: %zu\n", c->nr_sets);
+	printf("sets: %zu%s\n", c->nr_sets,
+	       l->deltas_corrupt ? " (as configured: sets.json is corrupt)"
+				 : "");
+	problems += l->deltas_corrupt;
 	for (size_t i = 0; i < c->nr_sets; i++)
 		printf("  %-20s %zu prefixes\n", c->sets[i].name,
 		       l->cc.set_sizes[i]);
@@ -278,6 +281,11 @@ static int print_json(const struct loaded *l)
 			       json_object_new_int64(l->nr_blocked));
 	json_object_object_add(root, "flows_max",
 			       json_object_new_int64(c->flows_max));
+	if (l->deltas_corrupt)
+		json_object_array_add(
+			problems,
+			json_object_new_string(
+				"sets.json is corrupt: set sizes are as configured"));
 	rc = json_object_array_length(problems) ? EXIT_FAILED : EXIT_OK;
 	json_object_object_add(root, "healthy",
 			       json_object_new_boolean(rc == EXIT_OK));
@@ -309,7 +317,7 @@ int cmd_status(int argc, char **argv)
 				   argv[optind]);
 	if (require_privileges("status"))
 		return EXIT_FAILED;
-	rc = loaded_open(&l);
+	rc = loaded_open(&l, true);
 	if (rc == 1) {
 		if (json)
 			puts("{ \"loaded\": false }");

@@ -27,7 +27,7 @@ static int read_nr_blocked(struct loaded *l)
 	return 0;
 }
 
-int loaded_open(struct loaded *l)
+int loaded_open(struct loaded *l, bool tolerate_corrupt_sets)
 {
 	FILE *quiet;
 	int err;
@@ -54,8 +54,11 @@ int loaded_open(struct loaded *l)
 			l->paths.snapshot);
 		return -1;
 	}
-	if (deltas_read(&l->paths, &l->deltas))
-		return -1;
+	if (deltas_read(&l->paths, &l->deltas)) {
+		if (!tolerate_corrupt_sets)
+			return -1;
+		l->deltas_corrupt = true;
+	}
 	compile_apply_deltas(&l->cfg, &l->cc, &l->deltas);
 	l->counters_fd = loaded_gen_map(l, "counters");
 	if (l->counters_fd < 0 || read_nr_blocked(l))

@@ -22,10 +22,15 @@ struct loaded {
 	struct set_deltas deltas;
 	int counters_fd;
 	__u32 nr_blocked; /* the kernel's count of blocklist entries */
+	bool deltas_corrupt; /* sets.json unreadable: sets as configured */
 };
 
-/* 0; 1 when nothing is loaded; -1 after reporting an error. */
-int loaded_open(struct loaded *l);
+/*
+ * 0; 1 when nothing is loaded; -1 after reporting an error. A corrupt
+ * sets.json is an error unless tolerated (status, stats): then
+ * deltas_corrupt says so.
+ */
+int loaded_open(struct loaded *l, bool tolerate_corrupt_sets);
 void loaded_close(struct loaded *l);
 
 /* A map of the running generation (gen/NAME); -1 after reporting. */

@@ -104,7 +104,8 @@ static int probe(const struct generation *g, size_t i, const __u8 *pkt,
 		 size_t len, bool *passed)
 {
 	struct edgefw_counter before[EDGEFW_SLOTS_PER_DIR], after;
-	struct xdp_md ctx = { .ingress_ifindex = g->ifaces[i].st.ifindex };
+	struct xdp_md ctx = { .data_end = len,
+			      .ingress_ifindex = g->ifaces[i].st.ifindex };
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = pkt,
 		    .data_size_in = len, .ctx_in = &ctx,
 		    .ctx_size_in = sizeof(ctx), .repeat = 1);
