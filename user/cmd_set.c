@@ -229,8 +229,9 @@ static int change(struct loaded *l, const struct set_args *a, unsigned int set,
 
 		if (n)
 			log_info(
-				"%zu new %s overlap prefixes already in set %s; both are kept (a packet matching either is in the set), e.g.:",
-				n, prefixes(n), a->name);
+				"%zu new %s %s prefixes already in set %s; both are kept (a packet matching either is in the set), e.g.:",
+				n, prefixes(n), n == 1 ? "overlaps" : "overlap",
+				a->name);
 		for (int i = 0; i < shown.n; i++)
 			log_info("  %s", shown.line[i]);
 	}

@@ -240,6 +240,13 @@ attached_ids() {
 	done
 }
 
+# What attached_ids printed names a program of each kind on each interface:
+# else comparing it before and after a step could pass on two empty lists.
+expect_ids_complete() { # WHAT IDS
+	check "$1: program ids of both interfaces read" -- \
+		test "$(grep -cE '^[a-z0-9]+ xdp [0-9]+ tc [0-9]+$' <<<"$2")" -eq "${#IFACES[@]}"
+}
+
 # expect_nothing_attached WHAT: no XDP program or edgefw filter on either
 # interface, no pins, no runtime state.
 expect_nothing_attached() {
@@ -294,18 +301,18 @@ test_set_changes() {
 	# One duplicate in the input, one prefix the set already has.
 	run_edgefw set add partners 192.0.2.128/25 192.0.2.128/25 203.0.113.0/24
 	expect_result "set add: a duplicate in the input is reported" 0 \
-		"1 duplicates in the input were counted once"
+		"1 duplicate in the input counted once"
 	check_match "set add: a prefix already in the set is reported" "$ERR" \
-		"1 prefixes were already in set partners"
+		"1 prefix was already in set partners"
 	check_match "set add: duplicates and present prefixes are counted once" "$ERR" \
-		"added 1 prefixes to set partners"
+		"added 1 prefix to set partners"
 	check_eq "set add: the duplicate is in the set once" \
 		"$(set_list partners | grep -c '^192\.0\.2\.128/25$')" 1
 
 	run_edgefw set add partners 203.0.113.64/26
 	expect_result "set add: a prefix inside one of the set is reported" 0 \
 		"203\.0\.113\.64/26 lies inside 203\.0\.113\.0/24"
-	check_match "set add: the overlap is counted" "$ERR" "1 new prefixes overlap prefixes of set partners"
+	check_match "set add: the overlap is counted" "$ERR" "1 new prefix overlaps prefixes already in set partners"
 	run_edgefw set add partners 2001:db8::/32
 	expect_result "set add: a prefix holding one of the set is reported" 0 \
 		"2001:db8:77::/48 lies inside 2001:db8::/32"
@@ -323,14 +330,14 @@ test_set_changes() {
 	expect_result "set del with arguments exits 0, counting 2" 0 "removed 2 prefixes from set partners"
 	printf '100.64.2.0/24\n' >"$WORK/del.txt"
 	run_edgefw set del partners -f "$WORK/del.txt"
-	expect_result "set del -f FILE exits 0" 0 "removed 1 prefixes from set partners"
+	expect_result "set del -f FILE exits 0" 0 "removed 1 prefix from set partners"
 	printf '100.64.3.0/24\n' >"$WORK/stdin.txt"
 	run_edgefw set del partners -f - <"$WORK/stdin.txt"
-	expect_result "set del -f - exits 0" 0 "removed 1 prefixes from set partners"
+	expect_result "set del -f - exits 0" 0 "removed 1 prefix from set partners"
 	run_edgefw set del partners 10.99.0.0/16 100.64.4.0/24
 	expect_result "set del: a prefix that is not there is reported" 0 \
-		"1 prefixes were not in set partners"
-	check_match "set del: only the present one is counted" "$ERR" "removed 1 prefixes from set partners"
+		"1 prefix was not in set partners"
+	check_match "set del: only the present one is counted" "$ERR" "removed 1 prefix from set partners"
 
 	want=$(printf '%s\n' 198.51.100.0/24 2001:db8:100::/48 192.0.2.128/25 \
 		203.0.113.64/26 2001:db8::/32 2001:db8:77::/48 2001:db8:200::/48 | sort)
@@ -729,6 +736,7 @@ test_corrupt_state() {
 	local gen ids
 	gen=$(status_json .generation)
 	ids=$(attached_ids)
+	expect_ids_complete "torn sets.json" "$ids"
 	write_corrupt torn "$SETS_FILE"
 	sum=$(file_sum "$SETS_FILE")
 	run_edgefw set list partners
@@ -1049,6 +1057,7 @@ test_reload_cli() {
 
 	gen=$(status_json .generation)
 	ids=$(attached_ids)
+	expect_ids_complete "reload with a bad config" "$ids"
 	rules=$(status_json .rules)
 	run_edgefw reload -c "$WORK/bad.conf"
 	expect_result "reload with a bad config exits 2 with the error" 2 \
@@ -1102,6 +1111,7 @@ test_lockout_guard() {
 
 	gen=$(status_json .generation)
 	ids=$(attached_ids)
+	expect_ids_complete "lockout: refused reload" "$ids"
 	SSH_CONNECTION=$SSH_SESSION run_edgefw reload -c "$WORK/main.conf"
 	expect_result "lockout: reload that would cut off the session exits 1" 1 \
 		"refusing to reload: it would cut off this SSH session .* on $INT_IF\)"
