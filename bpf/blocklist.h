@@ -1,17 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The dynamic blocklist, checked first on ingress. While it is empty the
- * check is one array read; an expired entry is ignored, and a shorter
- * prefix that also covers the source is looked up in its place.
+ * check is one array read. An entry's expiry already accounts for the
+ * shorter entries that cover it (user space writes the longest), so the
+ * longest match alone decides.
  */
 #ifndef EDGEFW_BPF_BLOCKLIST_H
 #define EDGEFW_BPF_BLOCKLIST_H
 
 #include "maps.h"
 #include "parse.h"
-
-/* Nested entries looked through past expired ones; more is unusual. */
-#define BLOCK_NESTING 4
 
 static __always_inline bool blocklist_empty(void)
 {
@@ -27,30 +25,14 @@ static __always_inline bool blocked(const struct packet *p)
 		.family = p->family,
 		.addr = p->src,
 	};
-	__u64 now = 0;
-	int i;
+	struct edgefw_block *b;
 
 	if (blocklist_empty())
 		return false;
 	key.prefixlen =
 		EDGEFW_SET_KEY_BITS(p->family == EDGEFW_FAMILY_IPV4 ? 32 : 128);
-	for (i = 0; i < BLOCK_NESTING; i++) {
-		struct edgefw_block *b = bpf_map_lookup_elem(&blocklist, &key);
-
-		if (!b)
-			return false;
-		if (!b->expires_ns)
-			return true;
-		if (!now)
-			now = bpf_ktime_get_boot_ns();
-		if (now < b->expires_ns)
-			return true;
-		/* expired: does a shorter prefix cover the source too? */
-		if (b->prefixlen <= EDGEFW_SET_KEY_BITS(0))
-			return false;
-		key.prefixlen = b->prefixlen - 1;
-	}
-	return false;
+	b = bpf_map_lookup_elem(&blocklist, &key);
+	return b && (!b->expires_ns || bpf_ktime_get_boot_ns() < b->expires_ns);
 }
 
 #endif

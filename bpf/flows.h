@@ -68,32 +68,50 @@ static __always_inline __u8 flow_next_state(const struct edgefw_flow *f,
 	return f->state;
 }
 
-/*
- * True when the packet belongs to a live flow. Writes only when the state
- * changes or the timestamp is older than EDGEFW_FLOW_REFRESH_NS, so the
- * packets of a busy flow do not all write one shared cache line.
- */
-static __always_inline bool flow_continues(const struct packet *p,
-					   const int dir)
+/* The live flow the packet belongs to, or NULL; *now is read once here. */
+static __always_inline struct edgefw_flow *flow_find(const struct packet *p,
+						     const int dir, __u64 *now)
 {
 	struct edgefw_flow_key key;
 	struct edgefw_flow *f;
-	__u64 now;
-	__u8 state;
 
 	flow_key(&key, p, dir);
 	f = bpf_map_lookup_elem(&flows, &key);
 	if (!f)
-		return false;
-	now = bpf_ktime_get_ns();
-	if (now - f->seen_ns > flow_timeout(f->state))
-		return false;
-	state = flow_next_state(f, p, dir);
+		return NULL;
+	*now = bpf_ktime_get_ns();
+	if (*now - f->seen_ns > flow_timeout(f->state))
+		return NULL;
+	return f;
+}
+
+/*
+ * What a flow passes without asking the rules: every TCP segment after the
+ * opening SYN, and the replies of a UDP flow. UDP from the opener's side
+ * meets its rule and rate limit each time, as packets are what UDP limits
+ * count.
+ */
+static __always_inline bool flow_passes(const struct edgefw_flow *f,
+					const struct packet *p, const int dir)
+{
+	return p->proto == IPPROTO_TCP || dir != f->opened_dir;
+}
+
+/*
+ * Note a packet on its flow. It writes only when the state changes or the
+ * timestamp is older than EDGEFW_FLOW_REFRESH_NS, so the packets of a busy
+ * flow do not all write one shared cache line.
+ */
+static __always_inline void flow_touch(struct edgefw_flow *f,
+				       const struct packet *p, const int dir,
+				       __u64 now)
+{
+	__u8 state = flow_next_state(f, p, dir);
+
 	if (state != f->state || now - f->seen_ns > EDGEFW_FLOW_REFRESH_NS) {
 		f->state = state;
 		f->seen_ns = now;
 	}
-	return true;
 }
 
 /* Record a flow that a rule or the policy admitted. */

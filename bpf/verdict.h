@@ -47,10 +47,22 @@ static __always_inline __u32 policy_verdict(const int dir)
 						  : EDGEFW_DROP_POLICY;
 }
 
+/* Record what a rule or the policy admitted: a new flow, or its own. */
+static __always_inline void admit(struct edgefw_flow *f, const struct packet *p,
+				  const int dir, __u64 now)
+{
+	if (f)
+		flow_touch(f, p, dir, now);
+	else
+		flow_open(p, dir);
+}
+
 /* The verdict for a parsed packet: a reason or EDGEFW_VERDICT_RULE(id). */
 static __always_inline __u32 decide(int parsed, const struct packet *p,
 				    const int dir)
 {
+	struct edgefw_flow *f = NULL;
+	__u64 now = 0;
 	int rule;
 
 	if (parsed == PARSE_MALFORMED || parsed == PARSE_TRUNCATED)
@@ -70,18 +82,23 @@ static __always_inline __u32 decide(int parsed, const struct packet *p,
 	}
 	if (is_essential(p))
 		return EDGEFW_PASS_ESSENTIAL;
-	if (flow_tracked(p) && !tcp_opening(p) && flow_continues(p, dir))
-		return EDGEFW_PASS_REPLY;
+	if (flow_tracked(p) && !tcp_opening(p)) {
+		f = flow_find(p, dir, &now);
+		if (f && flow_passes(f, p, dir)) {
+			flow_touch(f, p, dir, now);
+			return EDGEFW_PASS_REPLY;
+		}
+	}
 
 	rule = match_rules(p, dir);
 	if (rule != NO_RULE) {
 		if (!rate_admits(rule, p))
 			return EDGEFW_DROP_RATELIMIT;
-		flow_open(p, dir);
+		admit(f, p, dir, now);
 		return EDGEFW_VERDICT_RULE(rule);
 	}
 	if (cfg.policy[dir] == EDGEFW_ACT_PASS) {
-		flow_open(p, dir);
+		admit(f, p, dir, now);
 		return EDGEFW_PASS_POLICY;
 	}
 	return EDGEFW_DROP_POLICY;

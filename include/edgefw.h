@@ -121,11 +121,13 @@ struct edgefw_set_key {
 
 #define EDGEFW_SET_KEY_BITS(addr_bits) (32 + (addr_bits))
 
-/* A blocklist entry; expired entries are ignored until user space prunes. */
+/*
+ * A blocklist entry; expired entries are ignored until user space prunes.
+ * expires_ns is the latest expiry of the entry and of the shorter entries
+ * that cover it, so that the longest match alone decides.
+ */
 struct edgefw_block {
 	__u64 expires_ns; /* bpf_ktime_get_boot_ns() time; 0: never */
-	__u32 prefixlen; /* the entry's own key prefixlen */
-	__u32 pad;
 };
 
 /* Shared state that user space keeps for the data plane. */

@@ -1,48 +1,96 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <bpf/bpf.h>
 #include "blockmap.h"
 #include "prefix_list.h"
-#include "log.h"
 
 int64_t wall_now(void)
 {
 	return time(NULL);
 }
 
-static __u64 boot_ns(void)
+static int64_t clock_ns(clockid_t clock)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_BOOTTIME, &ts);
-	return (__u64)ts.tv_sec * EDGEFW_NSEC_PER_SEC + ts.tv_nsec;
+	clock_gettime(clock, &ts);
+	return (int64_t)ts.tv_sec * EDGEFW_NSEC_PER_SEC + ts.tv_nsec;
 }
 
-/* The data plane compares with bpf_ktime_get_boot_ns(): convert. */
+int64_t wall_deadline(int64_t ttl)
+{
+	int64_t ns = clock_ns(CLOCK_REALTIME) + ttl * EDGEFW_NSEC_PER_SEC;
+
+	return (ns + EDGEFW_NSEC_PER_SEC - 1) / EDGEFW_NSEC_PER_SEC;
+}
+
+/*
+ * The data plane compares with bpf_ktime_get_boot_ns(): the time left,
+ * to the nanosecond, on that clock.
+ */
 static __u64 expiry_ns(int64_t expires)
 {
 	int64_t left;
 
 	if (!expires)
 		return 0;
-	left = expires - wall_now();
-	return boot_ns() + (left > 0 ? (__u64)left * EDGEFW_NSEC_PER_SEC : 0) +
+	left = expires * (int64_t)EDGEFW_NSEC_PER_SEC -
+	       clock_ns(CLOCK_REALTIME);
+	return clock_ns(CLOCK_BOOTTIME) + (left > 0 ? left : 0) +
 	       1; /* never 0, which means "never" */
 }
 
-int blockmap_put(int map_fd, const struct block_entry *e)
+/* The later of two expiries, where 0 is never. */
+static int64_t later(int64_t a, int64_t b)
+{
+	return !a || !b ? 0 : a > b ? a : b;
+}
+
+static int cmp_entry(const void *a, const void *b)
+{
+	return prefix_cmp(&((const struct block_entry *)a)->prefix,
+			  &((const struct block_entry *)b)->prefix);
+}
+
+/*
+ * Sorted by address then length, an entry comes right after the entries
+ * that cover it: a stack of the covering entries gives each its effective
+ * expiry in one sweep.
+ */
+static struct block_entry *effective_entries(const struct blocks *b)
+{
+	struct block_entry *e = xcalloc(b->n, sizeof(*e));
+	struct block_entry **stack = xcalloc(b->n, sizeof(*stack));
+	size_t depth = 0;
+
+	memcpy(e, b->v, b->n * sizeof(*e));
+	qsort(e, b->n, sizeof(*e), cmp_entry);
+	for (size_t i = 0; i < b->n; i++) {
+		while (depth && !prefix_contains(&stack[depth - 1]->prefix,
+						 &e[i].prefix))
+			depth--;
+		if (depth)
+			e[i].expires =
+				later(e[i].expires, stack[depth - 1]->expires);
+		stack[depth++] = &e[i];
+	}
+	free(stack);
+	return e;
+}
+
+static int put(int map_fd, const struct block_entry *e)
 {
 	struct edgefw_set_key key;
 	struct edgefw_block val = { .expires_ns = expiry_ns(e->expires) };
 
 	prefix_set_key(&e->prefix, 0, &key);
-	val.prefixlen = key.prefixlen;
 	return bpf_map_update_elem(map_fd, &key, &val, BPF_ANY) ? -errno : 0;
 }
 
-int blockmap_del(int map_fd, const struct prefix *p)
+static int del(int map_fd, const struct prefix *p)
 {
 	struct edgefw_set_key key;
 
@@ -52,7 +100,7 @@ int blockmap_del(int map_fd, const struct prefix *p)
 	return 0;
 }
 
-int blockmap_set_count(int control_fd, size_t n)
+static int set_count(int control_fd, size_t n)
 {
 	struct edgefw_control ctl = { .nr_blocked = n };
 	__u32 zero = 0;
@@ -61,30 +109,10 @@ int blockmap_set_count(int control_fd, size_t n)
 								     : 0;
 }
 
-int blockmap_fill(int map_fd, int control_fd, const struct blocks *b)
-{
-	for (size_t i = 0; i < b->n; i++) {
-		int err = blockmap_put(map_fd, &b->v[i]);
-
-		if (err) {
-			char buf[PREFIX_STRLEN];
-
-			prefix_format(&b->v[i].prefix, buf, sizeof(buf));
-			log_err("cannot block %s: %s", buf, strerror(-err));
-			return -1;
-		}
-	}
-	if (blockmap_set_count(control_fd, b->n)) {
-		log_err("cannot update the blocklist's control block: %s",
-			strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
 int blockmap_sync(int map_fd, int control_fd, const struct blocks *b)
 {
 	struct edgefw_set_key key, next, *prev = NULL;
+	struct block_entry *eff = effective_entries(b);
 	struct prefix_list stale = {};
 	int err = 0;
 
@@ -94,15 +122,19 @@ int blockmap_sync(int map_fd, int control_fd, const struct blocks *b)
 		key = next;
 		prev = &key;
 		prefix_from_set_key(&key, &p);
-		if (!blocks_find((struct blocks *)b, &p))
+		if (!blocks_find(b, &p))
 			plist_add(&stale, &p);
 	}
+	/* the count first: the data plane looks only while it is non-zero */
+	if (b->n)
+		err = set_count(control_fd, b->n);
 	for (size_t i = 0; i < stale.n && !err; i++)
-		err = blockmap_del(map_fd, &stale.v[i]);
+		err = del(map_fd, &stale.v[i]);
 	for (size_t i = 0; i < b->n && !err; i++)
-		err = blockmap_put(map_fd, &b->v[i]);
-	if (!err)
-		err = blockmap_set_count(control_fd, b->n);
+		err = put(map_fd, &eff[i]);
+	if (!err && !b->n)
+		err = set_count(control_fd, 0);
 	plist_free(&stale);
+	free(eff);
 	return err;
 }

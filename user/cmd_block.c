@@ -84,15 +84,15 @@ static int commit(const struct paths *p, const struct block_maps *m,
 	return EXIT_FAILED;
 }
 
-static void describe_block(const struct block_entry *e, bool updated)
+static void describe_block(const struct block_entry *e, int64_t seconds,
+			   bool updated)
 {
 	char buf[PREFIX_STRLEN], ttl[32] = "";
 
 	prefix_format(&e->prefix, buf, sizeof(buf));
-	if (e->expires) {
+	if (seconds) {
 		memcpy(ttl, " for ", 5);
-		duration_format(e->expires - e->added, ttl + 5,
-				sizeof(ttl) - 5);
+		duration_format(seconds, ttl + 5, sizeof(ttl) - 5);
 	}
 	log_info("%s %s%s%s%s%s", updated ? "updated the block of" : "blocked",
 		 buf, e->expires ? ttl : " with no time limit",
@@ -181,6 +181,7 @@ static int block_list(const struct blocks *b, bool json)
 struct block_args {
 	enum { BLOCK_ADD, BLOCK_DEL, BLOCK_LIST } op;
 	struct block_entry entry;
+	int64_t ttl; /* seconds, 0: no time limit */
 	bool json;
 };
 
@@ -193,7 +194,7 @@ static int parse_args(int argc, char **argv, struct block_args *a)
 		{},
 	};
 	const char *verb = argc > 1 ? argv[1] : "";
-	int64_t ttl = 0;
+	int64_t ttl = 0; /* seconds, 0: none */
 	int opt;
 
 	memset(a, 0, sizeof(*a));
@@ -239,8 +240,7 @@ static int parse_args(int argc, char **argv, struct block_args *a)
 		return usage_error("block", "'%s' takes one ADDR[/LEN]", verb);
 	if (parse_prefix_arg("block", argv[optind], &a->entry.prefix))
 		return EXIT_USAGE;
-	a->entry.added = wall_now();
-	a->entry.expires = ttl ? a->entry.added + ttl : 0;
+	a->ttl = ttl;
 	return EXIT_OK;
 }
 
@@ -254,7 +254,7 @@ static struct blocks blocks_copy(const struct blocks *b)
 }
 
 static int run(const struct paths *p, const struct block_maps *m,
-	       const struct block_args *a, struct blocks *b)
+	       struct block_args *a, struct blocks *b)
 {
 	struct blocks before = blocks_copy(b);
 	bool changed = blocks_prune(b, wall_now(), NULL) > 0;
@@ -264,6 +264,9 @@ static int run(const struct paths *p, const struct block_maps *m,
 
 	prefix_format(&a->entry.prefix, buf, sizeof(buf));
 	if (a->op == BLOCK_ADD) {
+		/* timed from now, when the lock is ours: at least the TTL */
+		a->entry.added = wall_now();
+		a->entry.expires = a->ttl ? wall_deadline(a->ttl) : 0;
 		existed = block_put(b, &a->entry);
 		changed = true;
 	} else if (a->op == BLOCK_DEL) {
@@ -272,7 +275,7 @@ static int run(const struct paths *p, const struct block_maps *m,
 	}
 	rc = commit(p, m, b, &before, changed);
 	if (rc == EXIT_OK && a->op == BLOCK_ADD) {
-		describe_block(&a->entry, existed);
+		describe_block(&a->entry, a->ttl, existed);
 		if (!maps_loaded(m))
 			log_info(
 				"edgefw is not loaded: the block applies when it loads");

@@ -319,7 +319,7 @@ int gen_prepare(const struct config *c, struct compiled *cc,
 	compile_apply_deltas(c, cc, &deltas);
 	blocks_prune(&blocks, wall_now(), NULL);
 	if (gen_resolve(c, g) == 0 && gen_load(c, cc, g, shared) == 0 &&
-	    (shared || blockmap_fill(gen_blocklist_fd(g), gen_control_fd(g),
+	    (shared || blockmap_sync(gen_blocklist_fd(g), gen_control_fd(g),
 				     &blocks) == 0))
 		err = 0;
 	blocks_free(&blocks);

@@ -272,7 +272,7 @@ void blocks_free(struct blocks *b)
 	memset(b, 0, sizeof(*b));
 }
 
-struct block_entry *blocks_find(struct blocks *b, const struct prefix *p)
+struct block_entry *blocks_find(const struct blocks *b, const struct prefix *p)
 {
 	for (size_t i = 0; i < b->n; i++) {
 		if (!prefix_cmp(&b->v[i].prefix, p))

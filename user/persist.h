@@ -56,6 +56,6 @@ void blocks_free(struct blocks *b);
 
 /* Drop the entries expired at now; returns how many. */
 size_t blocks_prune(struct blocks *b, int64_t now, struct blocks *expired);
-struct block_entry *blocks_find(struct blocks *b, const struct prefix *p);
+struct block_entry *blocks_find(const struct blocks *b, const struct prefix *p);
 
 #endif
