@@ -39,10 +39,14 @@ TEST_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
 TEST_SUPPORT := $(filter tests/lib/%,$(TEST_SRCS))
 TEST_PROGS := $(filter-out $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SUPPORT)),$(TEST_BINS))
 
+BENCH_SRCS := $(filter-out %.bpf.c,$(wildcard bench/*.c))
+BENCH_BINS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRCS))
+BENCH_BPF := $(patsubst bench/%.bpf.c,$(BUILD)/bench/%.bpf.o,$(wildcard bench/*.bpf.c))
+
 FORMAT_SRCS := $(wildcard include/*.h bpf/*.h bpf/*.c user/*.h user/*.c \
 	tests/*/*.c tests/*/*.h bench/*.c bench/*.h)
 
-.PHONY: all tests test vm-test demo install deps format format-check clean
+.PHONY: all tests test vm-test bench bench-progs demo install deps format format-check clean
 .DELETE_ON_ERROR:
 
 all: $(BUILD)/edgefw
@@ -83,6 +87,23 @@ test: tests
 # VNG=1 runs them through virtme-ng instead.
 vm-test: tests
 	VNG="$(VNG)" vm-tests/run.sh
+
+$(BUILD)/bench/%.bpf.o: bench/%.bpf.c
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/bench/%.o: bench/%.c $(SKELS)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -Itests/lib $(CFLAGS) -c $< -o $@
+
+$(BENCH_BINS): $(BUILD)/bench/%: $(BUILD)/bench/%.o $(BUILD)/tests/lib/packet.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+bench-progs: $(BUILD)/edgefw $(BENCH_BINS) $(BENCH_BPF)
+
+# Measurements, not tests (bench/README.md): as root, on an idle machine.
+bench: bench-progs
+	bench/run.sh
 
 demo:
 	scripts/demo.sh

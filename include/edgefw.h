@@ -233,7 +233,7 @@ enum edgefw_flow_state {
 };
 
 struct edgefw_flow {
-	__u64 seen_ns; /* bpf_ktime_get_ns() of the last refresh */
+	__u64 seen_ns; /* bpf_ktime_get_coarse_ns() of the last refresh */
 	__u8 state;
 	__u8 opened_dir; /* the direction of the packet that opened it */
 	__u8 pad[6];

@@ -3,12 +3,13 @@
 # Runs every test suite of edgefw and prints one summary line at the end.
 # Suites: build/tests/*/test_* (C, built by `make tests`) and
 # tests/*/test_*.sh. Each prints TAP; each runs under a time limit and in
-# private pin, runtime and state directories. Usage: tests/run.sh [SUITE-PATTERN]
+# private pin, runtime and state directories.
+# Usage: tests/run.sh [PATTERN...]   only the suites whose path has one
 set -u
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
-pattern=${1:-}
+patterns=("$@")
 suite_timeout=${EDGEFW_SUITE_TIMEOUT:-600}
 
 if [ "$(id -u)" -ne 0 ]; then
@@ -24,8 +25,11 @@ suites=()
 for f in build/tests/*/test_* tests/*/test_*.sh; do
 	[ -f "$f" ] && [ -x "$f" ] || continue
 	case "$f" in *.o | *.d) continue ;; esac
-	[ -z "$pattern" ] || [[ "$f" == *$pattern* ]] || continue
-	suites+=("$f")
+	wanted=$((${#patterns[@]} == 0))
+	for p in "${patterns[@]}"; do
+		[[ "$f" == *$p* ]] && wanted=1
+	done
+	[ $wanted -eq 1 ] && suites+=("$f")
 done
 
 passed=0 failed=0 bad_suites=0

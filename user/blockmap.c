@@ -20,25 +20,22 @@ static int64_t clock_ns(clockid_t clock)
 	return (int64_t)ts.tv_sec * EDGEFW_NSEC_PER_SEC + ts.tv_nsec;
 }
 
-int64_t wall_deadline(int64_t ttl)
+int64_t wall_now_ms(void)
 {
-	int64_t ns = clock_ns(CLOCK_REALTIME) + ttl * EDGEFW_NSEC_PER_SEC;
-
-	return (ns + EDGEFW_NSEC_PER_SEC - 1) / EDGEFW_NSEC_PER_SEC;
+	return clock_ns(CLOCK_REALTIME) / 1000000;
 }
 
 /*
- * The data plane compares with bpf_ktime_get_boot_ns(): the time left,
- * to the nanosecond, on that clock.
+ * The data plane compares with bpf_ktime_get_boot_ns(): the time left, on
+ * that clock. Every sync converts from the same deadline, to the ms.
  */
-static __u64 expiry_ns(int64_t expires)
+static __u64 expiry_ns(int64_t expires_ms)
 {
 	int64_t left;
 
-	if (!expires)
+	if (!expires_ms)
 		return 0;
-	left = expires * (int64_t)EDGEFW_NSEC_PER_SEC -
-	       clock_ns(CLOCK_REALTIME);
+	left = expires_ms * 1000000 - clock_ns(CLOCK_REALTIME);
 	return clock_ns(CLOCK_BOOTTIME) + (left > 0 ? left : 0) +
 	       1; /* never 0, which means "never" */
 }
@@ -73,8 +70,8 @@ static struct block_entry *effective_entries(const struct blocks *b)
 						 &e[i].prefix))
 			depth--;
 		if (depth)
-			e[i].expires =
-				later(e[i].expires, stack[depth - 1]->expires);
+			e[i].expires_ms = later(e[i].expires_ms,
+						stack[depth - 1]->expires_ms);
 		stack[depth++] = &e[i];
 	}
 	free(stack);
@@ -84,7 +81,7 @@ static struct block_entry *effective_entries(const struct blocks *b)
 static int put(int map_fd, const struct block_entry *e)
 {
 	struct edgefw_set_key key;
-	struct edgefw_block val = { .expires_ns = expiry_ns(e->expires) };
+	struct edgefw_block val = { .expires_ns = expiry_ns(e->expires_ms) };
 
 	prefix_set_key(&e->prefix, 0, &key);
 	return bpf_map_update_elem(map_fd, &key, &val, BPF_ANY) ? -errno : 0;

@@ -5,11 +5,9 @@
 
 #include "persist.h"
 
-/* Unix time now. */
+/* Unix time now, in seconds and in milliseconds. */
 int64_t wall_now(void);
-
-/* The Unix second by which ttl seconds from now have surely passed. */
-int64_t wall_deadline(int64_t ttl);
+int64_t wall_now_ms(void);
 
 /*
  * Make the kernel's blocklist hold exactly b: keys b does not list (left by

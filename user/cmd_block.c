@@ -95,7 +95,7 @@ static void describe_block(const struct block_entry *e, int64_t seconds,
 		duration_format(seconds, ttl + 5, sizeof(ttl) - 5);
 	}
 	log_info("%s %s%s%s%s%s", updated ? "updated the block of" : "blocked",
-		 buf, e->expires ? ttl : " with no time limit",
+		 buf, e->expires_ms ? ttl : " with no time limit",
 		 e->reason[0] ? " (" : "", e->reason, e->reason[0] ? ")" : "");
 }
 
@@ -137,20 +137,22 @@ static int block_list(const struct blocks *b, bool json)
 {
 	json_object *root = json_object_new_object();
 	json_object *arr = json_object_new_array();
-	int64_t now = wall_now();
+	int64_t now_ms = wall_now_ms();
 
 	if (!json)
 		printf("%-40s %-12s %-21s %s\n", "PREFIX", "EXPIRES IN",
 		       "ADDED", "REASON");
 	for (size_t i = 0; i < b->n; i++) {
 		const struct block_entry *e = &b->v[i];
+		/* to the nearest second: a fresh 1h block shows 1h00m00s */
+		int64_t secs = (e->expires_ms - now_ms + 500) / 1000;
 		char pfx[PREFIX_STRLEN], left[32] = "never", added[32];
 		json_object *o;
 
 		prefix_format(&e->prefix, pfx, sizeof(pfx));
 		format_utc(e->added, added, sizeof(added));
-		if (e->expires)
-			duration_format(e->expires - now, left, sizeof(left));
+		if (e->expires_ms)
+			duration_format(secs, left, sizeof(left));
 		if (!json) {
 			printf("%-40s %-12s %-21s %s\n", pfx, left, added,
 			       e->reason);
@@ -161,8 +163,7 @@ static int block_list(const struct blocks *b, bool json)
 				       json_object_new_string(pfx));
 		json_object_object_add(
 			o, "expires_in",
-			e->expires ? json_object_new_int64(e->expires - now)
-				   : NULL);
+			e->expires_ms ? json_object_new_int64(secs) : NULL);
 		json_object_object_add(o, "added_at",
 				       json_object_new_string(added));
 		json_object_object_add(o, "reason",
@@ -257,7 +258,7 @@ static int run(const struct paths *p, const struct block_maps *m,
 	       struct block_args *a, struct blocks *b)
 {
 	struct blocks before = blocks_copy(b);
-	bool changed = blocks_prune(b, wall_now(), NULL) > 0;
+	bool changed = blocks_prune(b, wall_now_ms(), NULL) > 0;
 	bool existed = false;
 	char buf[PREFIX_STRLEN];
 	int rc;
@@ -266,7 +267,8 @@ static int run(const struct paths *p, const struct block_maps *m,
 	if (a->op == BLOCK_ADD) {
 		/* timed from now, when the lock is ours: at least the TTL */
 		a->entry.added = wall_now();
-		a->entry.expires = a->ttl ? wall_deadline(a->ttl) : 0;
+		a->entry.expires_ms = a->ttl ? wall_now_ms() + a->ttl * 1000
+					     : 0;
 		existed = block_put(b, &a->entry);
 		changed = true;
 	} else if (a->op == BLOCK_DEL) {

@@ -198,8 +198,8 @@ static bool block_parse(json_object *o, struct block_entry *e)
 	return json_object_is_type(o, json_type_object) &&
 	       json_copy_string(o, "prefix", text, sizeof(text)) &&
 	       prefix_parse(text, &e->prefix, why, sizeof(why)) == 0 &&
-	       json_get_int(o, "expires", &e->expires) && e->expires >= 0 &&
-	       json_get_int(o, "added", &e->added) &&
+	       json_get_int(o, "expires_ms", &e->expires_ms) &&
+	       e->expires_ms >= 0 && json_get_int(o, "added", &e->added) &&
 	       json_copy_string(o, "reason", e->reason, sizeof(e->reason));
 }
 
@@ -254,8 +254,8 @@ int blocks_write(const struct paths *p, const struct blocks *b)
 		prefix_format(&e->prefix, buf, sizeof(buf));
 		json_object_object_add(o, "prefix",
 				       json_object_new_string(buf));
-		json_object_object_add(o, "expires",
-				       json_object_new_int64(e->expires));
+		json_object_object_add(o, "expires_ms",
+				       json_object_new_int64(e->expires_ms));
 		json_object_object_add(o, "added",
 				       json_object_new_int64(e->added));
 		json_object_object_add(o, "reason",
@@ -281,12 +281,12 @@ struct block_entry *blocks_find(const struct blocks *b, const struct prefix *p)
 	return NULL;
 }
 
-size_t blocks_prune(struct blocks *b, int64_t now, struct blocks *expired)
+size_t blocks_prune(struct blocks *b, int64_t now_ms, struct blocks *expired)
 {
 	size_t out = 0, n = b->n;
 
 	for (size_t i = 0; i < n; i++) {
-		if (b->v[i].expires && b->v[i].expires <= now) {
+		if (b->v[i].expires_ms && b->v[i].expires_ms <= now_ms) {
 			if (expired) {
 				GROW(expired->v, expired->cap, expired->n + 1);
 				expired->v[expired->n++] = b->v[i];

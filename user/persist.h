@@ -30,7 +30,7 @@ struct set_deltas {
 
 struct block_entry {
 	struct prefix prefix;
-	int64_t expires; /* Unix time; 0: never */
+	int64_t expires_ms; /* Unix time in ms; 0: never */
 	int64_t added; /* Unix time */
 	char reason[BLOCK_REASON_LEN];
 };
@@ -54,8 +54,8 @@ int blocks_read(const struct paths *p, struct blocks *b);
 int blocks_write(const struct paths *p, const struct blocks *b);
 void blocks_free(struct blocks *b);
 
-/* Drop the entries expired at now; returns how many. */
-size_t blocks_prune(struct blocks *b, int64_t now, struct blocks *expired);
+/* Drop the entries expired at now (Unix ms); returns how many. */
+size_t blocks_prune(struct blocks *b, int64_t now_ms, struct blocks *expired);
 struct block_entry *blocks_find(const struct blocks *b, const struct prefix *p);
 
 #endif

@@ -61,6 +61,12 @@ static bool boot_time_in_xdp(void)
 				       BPF_FUNC_ktime_get_boot_ns, NULL) == 1;
 }
 
+static bool coarse_time_in_xdp(void)
+{
+	return libbpf_probe_bpf_helper(BPF_PROG_TYPE_XDP,
+				       BPF_FUNC_ktime_get_coarse_ns, NULL) == 1;
+}
+
 static bool pull_data_in_tc(void)
 {
 	return libbpf_probe_bpf_helper(BPF_PROG_TYPE_SCHED_CLS,
@@ -135,6 +141,8 @@ static const struct feature kernel_features[] = {
 	{ "bpf_skb_pull_data() in TC programs", "4.9", pull_data_in_tc },
 	{ "bpf_ktime_get_boot_ns() in XDP programs", "5.8", boot_time_in_xdp },
 	{ "XDP links", "5.9", xdp_links },
+	{ "bpf_ktime_get_coarse_ns() in XDP programs", "5.11",
+	  coarse_time_in_xdp },
 	{ "BPF atomic compare-and-exchange", "5.12", atomics },
 	{ "batch updates of LPM trie maps", "5.13", lpm_batches },
 };

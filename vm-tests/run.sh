@@ -8,11 +8,12 @@
 # Usage: vm-tests/run.sh [SERIES...]        SERIES: 6.1 6.12 (default: all)
 #   make vm-test                            the same, after `make tests`
 #   VNG=1              run the guest through vng (virtme-ng) instead
-#   VMTEST_TIMEOUT=S   limit per kernel, boot to power-off (default 600)
+#   VMTEST_TIMEOUT=S   limit per kernel, boot to power-off (default 900)
 #   VMTEST_SUITE_TIMEOUT=S  tests/run.sh's per-suite limit in the guest
 #                      (default 300)
 #   VMTEST_MEM=SIZE    guest memory (default 1536M)
 #   VMTEST_JOBS=N      guests at once (default: the number of cores)
+#   VMTEST_CPUS=N      vCPUs per guest (default 2: the rate-limit race)
 #   VMTEST_KERNEL_PKGS="linux-image-..."   exact packages (fetch-kernels.sh)
 #   VMTEST_APPEND="..."  more guest kernel parameters (debugging)
 #
@@ -27,10 +28,12 @@ top=$(cd "$here/.." && pwd)
 cache="$here/cache"
 logs_root="$top/build/vm-logs"
 
-vm_timeout=${VMTEST_TIMEOUT:-600}
+vm_timeout=${VMTEST_TIMEOUT:-900}
 suite_timeout=${VMTEST_SUITE_TIMEOUT:-300}
 memory=${VMTEST_MEM:-1536M}
 jobs=${VMTEST_JOBS:-$(nproc)}
+# Two: the rate-limit race runs a thread on each CPU.
+vcpus=${VMTEST_CPUS:-2}
 use_vng=${VNG:-0}
 [ "$use_vng" = 0 ] && use_vng=
 
@@ -209,7 +212,7 @@ kernel_image() { # RELEASE
 
 boot_with_qemu() { # RELEASE INITRAMFS LOGDIR
 	local rel=$1 initrd=$2 dir=$3
-	run_limited "$rel" qemu-system-x86_64 -accel tcg -machine q35 -cpu max -smp 1 -m "$memory" \
+	run_limited "$rel" qemu-system-x86_64 -accel tcg -machine q35 -cpu max -smp "$vcpus" -m "$memory" \
 		-nodefaults -no-user-config -display none -serial stdio -no-reboot \
 		-kernel "$(kernel_image "$rel")" -initrd "$initrd" \
 		-append "console=ttyS0 panic=-1 oops=panic quiet loglevel=3 rdinit=/init vmtest_top=$top vmtest_results=$dir/guest vmtest_suite_timeout=$suite_timeout${VMTEST_APPEND:+ $VMTEST_APPEND}" \

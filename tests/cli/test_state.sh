@@ -465,11 +465,11 @@ test_block() {
 	run_edgefw block add 2001:db8:1::66 --ttl 15m
 	expect_result "block add of an IPv6 address exits 0" 0 "blocked 2001:db8:1::66 for 15m00s"
 	# Last: every block command prunes what has expired, and this one
-	# expires at the next full second.
+	# expires a second after it was added (the file keeps milliseconds).
 	run_edgefw block add 203.0.113.128/25 --ttl 1s --reason short
 	expect_result "block add with --ttl 1s exits 0" 0 "blocked 203\.0\.113\.128/25 for 1s \(short\)"
 	check "block add --ttl 1s: in blocklist.json, expiring 1 s after it was added" -- jq -e \
-		'.blocks[] | select(.prefix == "203.0.113.128/25") | .expires == .added + 1 and .reason == "short"' \
+		'.blocks[] | select(.prefix == "203.0.113.128/25") | (.expires_ms - .added * 1000) as $d | $d >= 1000 and $d < 2000 and .reason == "short"' \
 		"$BLOCKS_FILE"
 	check_eq "block: the kernel's blocklist map has all five" "$(kernel_blocklist)" \
 		"$(printf '%s\n' 192.0.2.99/32 198.51.100.0/24 203.0.113.128/25 2001:db8:1:0:0:0:0:66/128 2001:db8:bad:0:0:0:0:0/48 | sort)"
@@ -700,7 +700,7 @@ write_corrupt() {
 		if [ "$(basename "$file")" = sets.json ]; then
 			printf '{"version":1,"sets":{"partners":{"added":["10.0.0.0/33"],"removed":[]}}}\n' >"$file"
 		else
-			printf '{"version":1,"blocks":[{"prefix":"192.0.2.300","expires":0,"added":1,"reason":""}]}\n' >"$file"
+			printf '{"version":1,"blocks":[{"prefix":"192.0.2.300","expires_ms":0,"added":1,"reason":""}]}\n' >"$file"
 		fi
 		;;
 	esac

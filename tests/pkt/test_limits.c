@@ -1061,9 +1061,9 @@ static void write_blocks(const struct lenv *l)
 		if (prefix_parse(blocks[i].prefix, &e.prefix, why, sizeof(why)))
 			tap_bail("bad prefix %s: %s", blocks[i].prefix, why);
 		if (blocks[i].expiry == EXPIRED)
-			e.expires = now - 1;
+			e.expires_ms = (now - 1) * 1000;
 		else if (blocks[i].expiry == LATER)
-			e.expires = now + 3600;
+			e.expires_ms = (now + 3600) * 1000;
 		GROW(b.v, b.cap, b.n + 1);
 		b.v[b.n++] = e;
 	}
