@@ -39,7 +39,8 @@
 #define PARTNER6 "2001:db8:77::5"
 #define STRANGER4 "192.0.2.66"
 
-struct class {
+struct class
+{
 	const char *name;
 	const char *path; /* the fast path it takes, for the report */
 	struct pkt_spec spec;
@@ -47,9 +48,11 @@ struct class {
 	bool needs_flow;
 };
 
-#define TCP(s, d, sp, dp, fl)                                              \
-	{ .src = (s), .dst = (d), .proto = IPPROTO_TCP, .sport = (sp),     \
-	  .dport = (dp), .tcp_flags = (fl) }
+#define TCP(s, d, sp, dp, fl)                                                \
+	{                                                                    \
+		.src = (s), .dst = (d), .proto = IPPROTO_TCP, .sport = (sp), \
+		.dport = (dp), .tcp_flags = (fl)                             \
+	}
 
 static const struct class classes[] = {
 	{ .name = "partner SYN v4",
@@ -237,7 +240,8 @@ static void measure(const struct program *prog, const struct class *c,
 			pkt_build(&syn, &sp);
 			run_round(prog->fd, &sp, o, 1, &rv);
 		}
-		run_round(prog->fd, &p, o, o->repeat / 10, &m->retval); /* warm */
+		run_round(prog->fd, &p, o, o->repeat / 10,
+			  &m->retval); /* warm */
 		for (unsigned int r = 0; r < o->rounds; r++)
 			m->ns[r] = run_round(prog->fd, &p, o, o->repeat,
 					     &m->retval);
@@ -264,7 +268,8 @@ static json_object *measurement_json(const struct program *prog,
 
 	for (unsigned int r = 0; r < o->rounds; r++)
 		json_object_array_add(rounds, json_object_new_int64(m->ns[r]));
-	json_object_object_add(obj, "program", json_object_new_string(prog->name));
+	json_object_object_add(obj, "program",
+			       json_object_new_string(prog->name));
 	json_object_object_add(obj, "class", json_object_new_string(c->name));
 	json_object_object_add(obj, "path", json_object_new_string(c->path));
 	json_object_object_add(obj, "ns", json_object_new_int64(m->median));
@@ -339,10 +344,9 @@ int main(int argc, char **argv)
 			struct measurement m;
 
 			measure(&o.progs[i], &classes[c], &o, &m);
-			json_object_array_add(results,
-					      measurement_json(&o.progs[i],
-							       &classes[c], &m,
-							       &o));
+			json_object_array_add(
+				results, measurement_json(&o.progs[i],
+							  &classes[c], &m, &o));
 		}
 	}
 	json_object_object_add(root, "repeat", json_object_new_int64(o.repeat));
