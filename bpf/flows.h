@@ -32,24 +32,68 @@ static __always_inline bool tcp_opening(const struct packet *p)
 	return (p->tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == TCP_FLAG_SYN;
 }
 
-static __always_inline void flow_key(struct edgefw_flow_key *k,
-				     const struct packet *p, const int dir)
+/* The key of either table; the packet's family says which. */
+union flow_key {
+	struct edgefw_flow_key4 v4;
+	struct edgefw_flow_key6 v6;
+};
+
+static __always_inline void flow_key(union flow_key *k, const struct packet *p,
+				     const int dir)
 {
-	if (dir == EDGEFW_DIR_IN) {
-		k->local = p->dst;
-		k->remote = p->src;
-		k->local_port = p->dport;
-		k->remote_port = p->sport;
-	} else {
-		k->local = p->src;
-		k->remote = p->dst;
-		k->local_port = p->sport;
-		k->remote_port = p->dport;
+	const union edgefw_addr *local = dir == EDGEFW_DIR_IN ? &p->dst
+							      : &p->src;
+	const union edgefw_addr *remote = dir == EDGEFW_DIR_IN ? &p->src
+							       : &p->dst;
+	__u16 local_port = dir == EDGEFW_DIR_IN ? p->dport : p->sport;
+	__u16 remote_port = dir == EDGEFW_DIR_IN ? p->sport : p->dport;
+
+	if (p->family == EDGEFW_FAMILY_IPV4)
+		k->v4 = (struct edgefw_flow_key4){
+			.local = local->w[0],
+			.remote = remote->w[0],
+			.ifindex = cfg.ifindex,
+			.local_port = local_port,
+			.remote_port = remote_port,
+			.proto = p->proto,
+		};
+	else
+		k->v6 = (struct edgefw_flow_key6){
+			.local = *local,
+			.remote = *remote,
+			.ifindex = cfg.ifindex,
+			.local_port = local_port,
+			.remote_port = remote_port,
+			.proto = p->proto,
+		};
+}
+
+/*
+ * One call site per map: were clang to merge the two calls, the verifier
+ * would see two maps at one site and could not inline the lookup. The
+ * empty asm keeps the IPv6 call apart.
+ */
+static __always_inline struct edgefw_flow *flow_lookup(const union flow_key *k,
+						       __u8 family)
+{
+	struct edgefw_flow *f;
+
+	if (family == EDGEFW_FAMILY_IPV4)
+		return bpf_map_lookup_elem(&flows4, &k->v4);
+	f = bpf_map_lookup_elem(&flows6, &k->v6);
+	asm volatile("" ::: "memory");
+	return f;
+}
+
+static __always_inline void flow_insert(const union flow_key *k, __u8 family,
+					const struct edgefw_flow *f)
+{
+	if (family == EDGEFW_FAMILY_IPV4) {
+		bpf_map_update_elem(&flows4, &k->v4, f, BPF_NOEXIST);
+		return;
 	}
-	k->ifindex = cfg.ifindex;
-	k->proto = p->proto;
-	k->family = p->family;
-	k->pad = 0;
+	bpf_map_update_elem(&flows6, &k->v6, f, BPF_NOEXIST);
+	asm volatile("" ::: "memory"); /* its own call site, as above */
 }
 
 static __always_inline __u64 flow_timeout(__u8 state)
@@ -82,11 +126,11 @@ static __always_inline __u8 flow_next_state(const struct edgefw_flow *f,
 static __always_inline struct edgefw_flow *flow_find(const struct packet *p,
 						     const int dir, __u64 *now)
 {
-	struct edgefw_flow_key key;
+	union flow_key key;
 	struct edgefw_flow *f;
 
 	flow_key(&key, p, dir);
-	f = bpf_map_lookup_elem(&flows, &key);
+	f = flow_lookup(&key, p->family);
 	if (!f)
 		return NULL;
 	*now = flow_clock();
@@ -127,7 +171,8 @@ static __always_inline void flow_touch(struct edgefw_flow *f,
 /* Record a flow that a rule or the policy admitted. */
 static __always_inline void flow_open(const struct packet *p, const int dir)
 {
-	struct edgefw_flow_key key;
+	union flow_key key;
+	struct edgefw_flow *old;
 	struct edgefw_flow f = {
 		.opened_dir = dir,
 		.state = EDGEFW_FLOW_UDP,
@@ -147,7 +192,19 @@ static __always_inline void flow_open(const struct packet *p, const int dir)
 	}
 	flow_key(&key, p, dir);
 	f.seen_ns = flow_clock();
-	bpf_map_update_elem(&flows, &key, &f, BPF_ANY);
+	/*
+	 * A retransmitted SYN, a reused port or an expired flow: taken over
+	 * in place, as an LRU update allocates an element even for a key it
+	 * has.
+	 */
+	old = flow_lookup(&key, p->family);
+	if (old) {
+		old->state = f.state;
+		old->opened_dir = f.opened_dir;
+		old->seen_ns = f.seen_ns;
+		return;
+	}
+	flow_insert(&key, p->family, &f);
 }
 
 #endif

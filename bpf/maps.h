@@ -34,6 +34,13 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2 * EDGEFW_MAX_SETS);
+	__type(key, __u32);
+	__type(value, struct edgefw_set_filter);
+} set_filter SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, EDGEFW_PORT_KEYS);
 	__type(key, __u32);
 	__type(value, struct edgefw_port_classes);
@@ -76,8 +83,15 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, EDGEFW_FLOW_MAX_ENTRIES);
-	__type(key, struct edgefw_flow_key);
+	__type(key, struct edgefw_flow_key4);
 	__type(value, struct edgefw_flow);
-} flows SEC(".maps");
+} flows4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, EDGEFW_FLOW_MAX_ENTRIES);
+	__type(key, struct edgefw_flow_key6);
+	__type(value, struct edgefw_flow);
+} flows6 SEC(".maps");
 
 #endif

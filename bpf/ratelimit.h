@@ -72,7 +72,7 @@ static __always_inline bool rate_admits(__u32 id, const struct packet *p)
 		return true;
 	if (p->proto == IPPROTO_TCP && !tcp_opening(p))
 		return true;
-	now = bpf_ktime_get_ns();
+	now = r->coarse_clock ? bpf_ktime_get_coarse_ns() : bpf_ktime_get_ns();
 	if (r->limit == EDGEFW_LIMIT_PER_SOURCE)
 		return source_take(id, p, now, r->interval_ns, r->burst_ns);
 	tat = bpf_map_lookup_elem(&rate_total, &id);

@@ -14,32 +14,49 @@
 
 #define NO_RULE -1
 
-/*
- * The differences are ORed rather than compared one by one: one branch per
- * address keeps the verifier's paths through the rule loop few.
- */
+/* One branch per address keeps the verifier's paths through the rules few. */
 static __always_inline bool is_self(const union edgefw_addr *a, __u8 family)
 {
 	int i;
 
+	if (family == EDGEFW_FAMILY_IPV4) {
+		for (i = 0; i < EDGEFW_MAX_SELF_ADDRS; i++) {
+			if (i >= cfg.nr_self4)
+				break;
+			if (cfg.self4[i] == a->w[0])
+				return true;
+		}
+		return false;
+	}
 	for (i = 0; i < EDGEFW_MAX_SELF_ADDRS; i++) {
-		const volatile struct edgefw_self_addr *s = &cfg.self[i];
-		__u32 diff;
+		const volatile union edgefw_addr *s = &cfg.self6[i];
 
-		if (i >= cfg.nr_self)
+		if (i >= cfg.nr_self6)
 			break;
-		diff = (s->addr.w[0] ^ a->w[0]) | (s->addr.w[1] ^ a->w[1]) |
-		       (s->addr.w[2] ^ a->w[2]) | (s->addr.w[3] ^ a->w[3]) |
-		       (s->family ^ family);
-		if (!diff)
+		if (!((s->w[0] ^ a->w[0]) | (s->w[1] ^ a->w[1]) |
+		      (s->w[2] ^ a->w[2]) | (s->w[3] ^ a->w[3])))
 			return true;
 	}
 	return false;
 }
 
+/* False when the set's filter proves the address is not in it. */
+static __always_inline bool maybe_in_set(__u16 set, const union edgefw_addr *a,
+					 __u8 family)
+{
+	__u32 key = EDGEFW_FILTER_KEY(set, family);
+	struct edgefw_set_filter *f = bpf_map_lookup_elem(&set_filter, &key);
+	__u32 bit = edgefw_filter_bit(family, bpf_ntohl(a->w[0]));
+
+	return !f || (f->bits[(bit / 64) & (EDGEFW_FILTER_BITS / 64 - 1)] &
+		      (1ULL << (bit % 64)));
+}
+
 static __always_inline bool in_set(__u16 set, const union edgefw_addr *a,
 				   __u8 family)
 {
+	if (!maybe_in_set(set, a, family))
+		return false;
 	struct edgefw_set_key key = {
 		.set = set,
 		.family = family,

@@ -27,6 +27,9 @@
 #define EDGEFW_FLOW_MAX_ENTRIES_LIMIT (1U << 24)
 #define EDGEFW_PORT_KEYS (2U << 16) /* tcp and udp, 65536 ports each */
 
+/* Rate limits this slow or slower use the coarse clock (see edgefw_rule). */
+#define EDGEFW_COARSE_CLOCK_NS (20 * 1000000ULL)
+
 /* Flow timeouts, after the conntrack and RFC 5382 defaults. */
 #define EDGEFW_NSEC_PER_SEC 1000000000ULL
 #define EDGEFW_FLOW_TIMEOUT_NEW (120 * EDGEFW_NSEC_PER_SEC)
@@ -136,6 +139,32 @@ struct edgefw_control {
 	__u32 pad;
 };
 
+/*
+ * Set filters: per (set, family), one bit for each value of a short digest
+ * of an address's first 32 bits: the top 10 bits of an IPv4 address, a
+ * fold of the first 32 bits of an IPv6 address. A prefix sets the bits of
+ * every digest it covers (an IPv6 prefix shorter than 32 bits sets all).
+ * A clear bit proves an address is not in the set for the price of one
+ * array read: a flood from addresses far from every partner stops there,
+ * before the LPM lookup. Bits are only ever set while a set is live.
+ */
+#define EDGEFW_FILTER_BITS 1024
+#define EDGEFW_FILTER_KEY(set, family) \
+	((set)*2 + ((family) == EDGEFW_FAMILY_IPV6))
+
+struct edgefw_set_filter {
+	__u64 bits[EDGEFW_FILTER_BITS / 64];
+};
+
+/* first_word: the address's first 32 bits, in host byte order */
+static inline __u32 edgefw_filter_bit(__u8 family, __u32 first_word)
+{
+	if (family == EDGEFW_FAMILY_IPV4)
+		return first_word >> 22;
+	return (first_word ^ (first_word >> 10) ^ (first_word >> 20)) &
+	       (EDGEFW_FILTER_BITS - 1);
+}
+
 /* Peers of a rule: a set id, or one of these. */
 #define EDGEFW_PEER_ANY 0xffff
 #define EDGEFW_PEER_SELF 0xfffe
@@ -174,7 +203,13 @@ struct edgefw_rule {
 	__u16 from; /* set id, EDGEFW_PEER_ANY or EDGEFW_PEER_SELF */
 	__u16 to;
 	__u8 limit; /* enum edgefw_limit */
-	__u8 pad[3];
+	/*
+	 * Slow limits (an interval of EDGEFW_COARSE_CLOCK_NS or more) keep
+	 * time with the coarse clock, a tick's precision: much cheaper, and
+	 * exact on average. Faster ones need bpf_ktime_get_ns().
+	 */
+	__u8 coarse_clock;
+	__u8 pad[2];
 	__u64 interval_ns; /* 1 / rate */
 	__u64 burst_ns; /* (burst - 1) * interval_ns */
 };
@@ -184,12 +219,6 @@ struct edgefw_rate_key {
 	__u8 family;
 	__u8 pad[3];
 	union edgefw_addr addr;
-};
-
-struct edgefw_self_addr {
-	union edgefw_addr addr;
-	__u8 family;
-	__u8 pad[3];
 };
 
 /*
@@ -203,26 +232,38 @@ struct edgefw_iface_config {
 	__u8 mode;
 	__u8 policy[EDGEFW_NR_DIRS]; /* enum edgefw_action */
 	__u8 fragments; /* enum edgefw_action */
-	__u8 nr_self;
-	struct edgefw_self_addr self[EDGEFW_MAX_SELF_ADDRS];
+	/* own addresses by family: a packet compares only its own kind */
+	__u8 nr_self4;
+	__u8 nr_self6;
+	__u32 self4[EDGEFW_MAX_SELF_ADDRS];
+	union edgefw_addr self6[EDGEFW_MAX_SELF_ADDRS];
 	/* class of ICMP and ICMPv6 per direction; they have no ports */
 	__u16 icmp_class[EDGEFW_NR_DIRS][2];
 };
 
 /*
- * Flows: the key is seen from this host, so one entry serves both ways;
- * it holds the interface, so a flow's packets pass only where it was
- * opened (an internal flow is no way in from the external side).
+ * Flows, one table per family: the smaller IPv4 key hashes faster. The
+ * key is seen from this host, so one entry serves both ways; it holds the
+ * interface, so a flow's packets pass only where it was opened (an
+ * internal flow is no way in from the external side).
  */
-struct edgefw_flow_key {
+#define EDGEFW_FLOW_KEY_TAIL                       \
+	__u32 ifindex;                             \
+	__u16 local_port; /* network byte order */ \
+	__u16 remote_port;                         \
+	__u8 proto;                                \
+	__u8 pad[3]
+
+struct edgefw_flow_key4 {
+	__u32 local;
+	__u32 remote;
+	EDGEFW_FLOW_KEY_TAIL;
+};
+
+struct edgefw_flow_key6 {
 	union edgefw_addr local;
 	union edgefw_addr remote;
-	__u32 ifindex;
-	__u16 local_port; /* network byte order */
-	__u16 remote_port;
-	__u8 proto;
-	__u8 family;
-	__u16 pad;
+	EDGEFW_FLOW_KEY_TAIL;
 };
 
 enum edgefw_flow_state {

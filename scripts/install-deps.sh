@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # Installs the Debian packages that edgefw's build, tests, VM tests and demo
 # need, when any is missing: one `apt-get update`, then one install.
-# Usage: scripts/install-deps.sh (as root, or with sudo available)
+# Usage: scripts/install-deps.sh [bench]   (as root, or with sudo available)
+#   bench: also the peers `make bench` measures edgefw against
 set -euo pipefail
 
 packages=(
@@ -15,6 +16,9 @@ packages=(
 	# vm-tests: kernels run under qemu from a busybox initramfs
 	qemu-system-x86 busybox-static kmod xz-utils zstd cpio
 )
+if [ "${1:-}" = bench ]; then
+	packages+=(xdp-tools nftables iptables)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -165,6 +165,39 @@ static int kernel_change(int fd, enum set_op op, unsigned int set,
 	return err;
 }
 
+/*
+ * Before prefixes go into the set, the set's filters must let them
+ * through: their bits are set first. Removals leave the bits, as a bit
+ * too many only costs a lookup.
+ */
+static int widen_filters(const struct loaded *l, unsigned int set,
+			 const struct prefix_list *added)
+{
+	static const __u8 families[] = { EDGEFW_FAMILY_IPV4,
+					 EDGEFW_FAMILY_IPV6 };
+	int fd = loaded_gen_map(l, "set_filter"), err = 0;
+
+	if (fd < 0)
+		return -1;
+	for (size_t i = 0; i < ARRAY_SIZE(families) && !err; i++) {
+		__u32 key = EDGEFW_FILTER_KEY(set, families[i]);
+		struct edgefw_set_filter f;
+
+		err = bpf_map_lookup_elem(fd, &key, &f);
+		for (size_t j = 0; !err && j < added->n; j++) {
+			if (added->v[j].family == families[i])
+				set_filter_add(&f, &added->v[j]);
+		}
+		if (!err)
+			err = bpf_map_update_elem(fd, &key, &f, BPF_ANY);
+	}
+	if (err)
+		log_err("cannot update the filter of set %u: %s", set,
+			strerror(errno));
+	close(fd);
+	return err ? -1 : 0;
+}
+
 /* Record the change as additions and removals over the config's set. */
 static void record(struct set_delta *sd, enum set_op op,
 		   const struct prefix_list *changed)
@@ -204,7 +237,7 @@ static int change(struct loaded *l, const struct set_args *a, unsigned int set,
 	struct prefix_list current = {}, changed = {};
 	size_t dups = plist_sort_unique(input), done, skipped;
 	struct timespec t0;
-	int fd, rc = EXIT_FAILED;
+	int fd = -1, rc = EXIT_FAILED;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	current_prefixes(l, set, &current);
@@ -236,6 +269,8 @@ static int change(struct loaded *l, const struct set_args *a, unsigned int set,
 			log_info("  %s", shown.line[i]);
 	}
 
+	if (a->op == SET_ADD && widen_filters(l, set, &changed))
+		goto out;
 	fd = loaded_gen_map(l, "sets");
 	if (fd < 0)
 		goto out;

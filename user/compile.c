@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 #include "compile.h"
@@ -266,6 +267,7 @@ static void compile_limit(const struct rate_limit *l, struct edgefw_rule *r)
 		return;
 	r->interval_ns = (__u64)l->unit * EDGEFW_NSEC_PER_SEC / l->rate;
 	r->burst_ns = (__u64)(l->burst - 1) * r->interval_ns;
+	r->coarse_clock = r->interval_ns >= EDGEFW_COARSE_CLOCK_NS;
 }
 
 static int compile_sets(const struct config *c, struct compiled *cc, FILE *diag)
@@ -300,6 +302,42 @@ static int compile_sets(const struct config *c, struct compiled *cc, FILE *diag)
 	return 0;
 }
 
+static void filter_set_bit(struct edgefw_set_filter *f, __u32 bit)
+{
+	f->bits[bit / 64] |= 1ULL << (bit % 64);
+}
+
+void set_filter_add(struct edgefw_set_filter *f, const struct prefix *p)
+{
+	__u32 first = ntohl(p->addr.w[0]);
+
+	if (p->family == EDGEFW_FAMILY_IPV4 && p->len < 10) {
+		/* a short prefix covers many digests: all its top 10 bits */
+		__u32 start = first >> 22, n = 1U << (10 - p->len);
+
+		for (__u32 b = start; b < start + n; b++)
+			filter_set_bit(f, b);
+	} else if (p->family == EDGEFW_FAMILY_IPV6 && p->len < 32) {
+		memset(f, 0xff, sizeof(*f));
+	} else {
+		filter_set_bit(f, edgefw_filter_bit(p->family, first));
+	}
+}
+
+static void compute_filters(struct compiled *cc)
+{
+	free(cc->filters);
+	cc->filters = xcalloc(2 * EDGEFW_MAX_SETS, sizeof(*cc->filters));
+	for (size_t i = 0; i < cc->nr_set_keys; i++) {
+		const struct edgefw_set_key *k = &cc->set_keys[i];
+		struct prefix p;
+
+		prefix_from_set_key(k, &p);
+		set_filter_add(
+			&cc->filters[EDGEFW_FILTER_KEY(k->set, k->family)], &p);
+	}
+}
+
 void compile_apply_deltas(const struct config *c, struct compiled *cc,
 			  const struct set_deltas *d)
 {
@@ -332,6 +370,7 @@ void compile_apply_deltas(const struct config *c, struct compiled *cc,
 			add_set_key(cc, &cap, &d->v[i].added.v[j], set);
 	}
 	sort_set_keys(c, cc, NULL);
+	compute_filters(cc);
 }
 
 int compile(const struct config *c, struct compiled *cc, FILE *diag)
@@ -355,6 +394,8 @@ int compile(const struct config *c, struct compiled *cc, FILE *diag)
 	}
 	if (errors)
 		compiled_free(cc);
+	else
+		compute_filters(cc);
 	return errors;
 }
 
@@ -363,6 +404,7 @@ void compiled_free(struct compiled *cc)
 	free(cc->ports);
 	free(cc->set_sizes);
 	free(cc->set_keys);
+	free(cc->filters);
 	memset(cc, 0, sizeof(*cc));
 }
 
@@ -383,11 +425,10 @@ void compile_iface(const struct config *c, const struct compiled *cc,
 		out->icmp_class[dir][0] = cc->icmp_class[role][dir][0];
 		out->icmp_class[dir][1] = cc->icmp_class[role][dir][1];
 	}
-	if (nr_self > EDGEFW_MAX_SELF_ADDRS)
-		nr_self = EDGEFW_MAX_SELF_ADDRS;
-	out->nr_self = nr_self;
-	for (size_t i = 0; i < nr_self; i++) {
-		out->self[i].addr = self[i].addr;
-		out->self[i].family = self[i].family;
+	for (size_t i = 0; i < nr_self && i < EDGEFW_MAX_SELF_ADDRS; i++) {
+		if (self[i].family == EDGEFW_FAMILY_IPV4)
+			out->self4[out->nr_self4++] = self[i].addr.w[0];
+		else
+			out->self6[out->nr_self6++] = self[i].addr;
 	}
 }

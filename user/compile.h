@@ -23,6 +23,8 @@ struct compiled {
 	size_t *set_sizes; /* prefixes per set id */
 	struct edgefw_set_key *set_keys; /* sorted, no duplicates */
 	size_t nr_set_keys;
+	/* EDGEFW_FILTER_KEY(set, family) for every set id */
+	struct edgefw_set_filter *filters;
 };
 
 /* Returns the number of errors, reported to diag as FILE:LINE:COL. */
@@ -35,6 +37,9 @@ void compiled_free(struct compiled *cc);
  */
 void compile_apply_deltas(const struct config *c, struct compiled *cc,
 			  const struct set_deltas *d);
+
+/* Set the filter bits that cover p (see struct edgefw_set_filter). */
+void set_filter_add(struct edgefw_set_filter *f, const struct prefix *p);
 
 /* The read-only configuration of one interface's programs. */
 void compile_iface(const struct config *c, const struct compiled *cc,

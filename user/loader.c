@@ -87,15 +87,26 @@ int gen_resolve(const struct config *c, struct generation *g)
 	return 0;
 }
 
-static const char *const shared_names[] = { "flows", "blocklist", "control" };
+/* Their names, which are the maps' names and their pins'. */
+static const char *const shared_names[NR_SHARED_MAPS] = {
+	[SHARED_FLOWS4] = "flows4",
+	[SHARED_FLOWS6] = "flows6",
+	[SHARED_BLOCKLIST] = "blocklist",
+	[SHARED_CONTROL] = "control",
+};
+
+static int shared_index(const struct bpf_map *map)
+{
+	for (int i = 0; i < NR_SHARED_MAPS; i++) {
+		if (!strcmp(bpf_map__name(map), shared_names[i]))
+			return i;
+	}
+	return -1;
+}
 
 static bool is_shared(const struct bpf_map *map)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(shared_names); i++) {
-		if (!strcmp(bpf_map__name(map), shared_names[i]))
-			return true;
-	}
-	return false;
+	return shared_index(map) >= 0;
 }
 
 static int reuse_map(struct bpf_map *map, int fd)
@@ -106,15 +117,6 @@ static int reuse_map(struct bpf_map *map, int fd)
 		log_err("cannot share map %s: %s", bpf_map__name(map),
 			strerror(-err));
 	return err;
-}
-
-static int shared_fd(const struct shared_maps *m, const char *name)
-{
-	if (!strcmp(name, "flows"))
-		return m->flows;
-	if (!strcmp(name, "blocklist"))
-		return m->blocklist;
-	return m->control;
 }
 
 /*
@@ -137,7 +139,7 @@ static int share_maps(struct edgefw_bpf *skel, const struct edgefw_bpf *first,
 			fd = bpf_map__fd(
 				bpf_object__find_map_by_name(first->obj, name));
 		else if (shared && is_shared(map))
-			fd = shared_fd(shared, name);
+			fd = shared->fd[shared_index(map)];
 		if (fd >= 0 && reuse_map(map, fd))
 			return -1;
 	}
@@ -146,17 +148,15 @@ static int share_maps(struct edgefw_bpf *skel, const struct edgefw_bpf *first,
 
 int shared_maps_open(const struct paths *p, struct shared_maps *m)
 {
-	int *fds[] = { &m->flows, &m->blocklist, &m->control };
-
-	for (size_t i = 0; i < ARRAY_SIZE(fds); i++)
-		*fds[i] = -1;
-	for (size_t i = 0; i < ARRAY_SIZE(fds); i++) {
+	for (int i = 0; i < NR_SHARED_MAPS; i++)
+		m->fd[i] = -1;
+	for (int i = 0; i < NR_SHARED_MAPS; i++) {
 		char path[PATH_MAX];
 
 		if (path_join(path, sizeof(path), p->pin_dir,
 			      shared_names[i]) == 0)
-			*fds[i] = bpf_obj_get(path);
-		if (*fds[i] < 0) {
+			m->fd[i] = bpf_obj_get(path);
+		if (m->fd[i] < 0) {
 			log_err("cannot open %s: %s", path, strerror(errno));
 			shared_maps_close(m);
 			return -1;
@@ -167,12 +167,10 @@ int shared_maps_open(const struct paths *p, struct shared_maps *m)
 
 void shared_maps_close(struct shared_maps *m)
 {
-	int *fds[] = { &m->flows, &m->blocklist, &m->control };
-
-	for (size_t i = 0; i < ARRAY_SIZE(fds); i++) {
-		if (*fds[i] >= 0)
-			close(*fds[i]);
-		*fds[i] = -1;
+	for (int i = 0; i < NR_SHARED_MAPS; i++) {
+		if (m->fd[i] >= 0)
+			close(m->fd[i]);
+		m->fd[i] = -1;
 	}
 }
 
@@ -197,7 +195,8 @@ static int load_iface(const struct config *c, const struct compiled *cc,
 	if (share_maps(skel, i ? g->ifaces[0].skel : NULL, shared))
 		return -1;
 	if (i == 0 && !shared &&
-	    bpf_map__set_max_entries(skel->maps.flows, c->flows_max)) {
+	    (bpf_map__set_max_entries(skel->maps.flows4, c->flows_max) ||
+	     bpf_map__set_max_entries(skel->maps.flows6, c->flows_max))) {
 		log_err("cannot size the flow table");
 		return -1;
 	}
@@ -245,6 +244,23 @@ static int fill_sets(const struct config *c, const struct compiled *cc, int fd)
 	return 0;
 }
 
+/* Filters of the sets in use; the rest stay zero, which rejects all. */
+static int fill_set_filters(const struct compiled *cc, int fd)
+{
+	size_t n = 2 * cc->nr_sets, done;
+	__u32 *keys = xcalloc(n ? n : 1, sizeof(*keys));
+	int err;
+
+	for (__u32 k = 0; k < n; k++)
+		keys[k] = k;
+	err = map_update_many(fd, keys, cc->filters, n, sizeof(*keys),
+			      sizeof(*cc->filters), &done);
+	free(keys);
+	if (err)
+		log_err("cannot fill the set filters: %s", strerror(-err));
+	return err ? -1 : 0;
+}
+
 static int fill_port_classes(const struct compiled *cc, int fd)
 {
 	struct edgefw_port_classes *values;
@@ -289,13 +305,15 @@ int gen_load(const struct config *c, const struct compiled *cc,
 	     struct generation *g, const struct shared_maps *shared)
 {
 	if (shared)
-		warn_flow_table_size(c, shared->flows);
+		warn_flow_table_size(c, shared->fd[SHARED_FLOWS4]);
 	for (size_t i = 0; i < g->nr_ifaces; i++) {
 		if (load_iface(c, cc, g, i, shared))
 			return -1;
 	}
 	if (fill_port_classes(
 		    cc, bpf_map__fd(g->ifaces[0].skel->maps.port_classes)) ||
+	    fill_set_filters(cc,
+			     bpf_map__fd(g->ifaces[0].skel->maps.set_filter)) ||
 	    fill_sets(c, cc, gen_sets_fd(g)))
 		return -1;
 	return 0;
@@ -392,9 +410,14 @@ int gen_sets_fd(const struct generation *g)
 	return bpf_map__fd(g->ifaces[0].skel->maps.sets);
 }
 
-int gen_flows_fd(const struct generation *g)
+int gen_flows4_fd(const struct generation *g)
 {
-	return bpf_map__fd(g->ifaces[0].skel->maps.flows);
+	return bpf_map__fd(g->ifaces[0].skel->maps.flows4);
+}
+
+int gen_flows6_fd(const struct generation *g)
+{
+	return bpf_map__fd(g->ifaces[0].skel->maps.flows6);
 }
 
 int gen_blocklist_fd(const struct generation *g)

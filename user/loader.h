@@ -29,14 +29,20 @@ struct generation {
 };
 
 /*
- * Maps that outlive a generation, pinned in the pin directory: tracked
- * flows, the blocklist and its control block. A reload's generation
+ * Maps that outlive a generation, pinned in the pin directory: the tables
+ * of tracked flows (IPv4 and IPv6), the blocklist and its control block. A reload's generation
  * reuses them; every other map is the generation's own.
  */
+enum shared_map {
+	SHARED_FLOWS4,
+	SHARED_FLOWS6,
+	SHARED_BLOCKLIST,
+	SHARED_CONTROL,
+	NR_SHARED_MAPS,
+};
+
 struct shared_maps {
-	int flows;
-	int blocklist;
-	int control;
+	int fd[NR_SHARED_MAPS];
 };
 
 /* Open the pinned shared maps of the running edgefw. */
@@ -81,7 +87,8 @@ void gen_free(struct generation *g);
 /* Map fds of a loaded generation. */
 int gen_counters_fd(const struct generation *g);
 int gen_sets_fd(const struct generation *g);
-int gen_flows_fd(const struct generation *g);
+int gen_flows4_fd(const struct generation *g);
+int gen_flows6_fd(const struct generation *g);
 int gen_blocklist_fd(const struct generation *g);
 int gen_control_fd(const struct generation *g);
 

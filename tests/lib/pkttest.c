@@ -148,9 +148,10 @@ void clear_map(int fd, size_t key_size)
 	free(key);
 }
 
-void clear_flows(int fd)
+void clear_flows(const struct env *e)
 {
-	clear_map(fd, sizeof(struct edgefw_flow_key));
+	clear_map(e->flows_fd[0], sizeof(struct edgefw_flow_key4));
+	clear_map(e->flows_fd[1], sizeof(struct edgefw_flow_key6));
 }
 
 int run_xdp(const struct env *e, int iface, const struct pkt *p, __u32 *retval)
@@ -271,19 +272,17 @@ void check_packet(const struct env *e, const char *name, enum where at,
 	      "%s: no other counter moved", label);
 }
 
-/*
- * Move every flow's last sighting back in time, as if the packet that
- * follows came that much later; bpf_ktime_get_ns() is what the data plane
- * compares it with.
- */
-void age_flows(int fd, unsigned int seconds)
+static void age_table(int fd, size_t key_size, unsigned int seconds)
 {
-	struct edgefw_flow_key key, next;
+	union {
+		struct edgefw_flow_key4 v4;
+		struct edgefw_flow_key6 v6;
+	} key, next;
 	struct edgefw_flow flow;
 	void *prev = NULL;
 
 	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		key = next;
+		memcpy(&key, &next, key_size);
 		prev = &key;
 		if (bpf_map_lookup_elem(fd, &key, &flow))
 			continue;
@@ -291,6 +290,17 @@ void age_flows(int fd, unsigned int seconds)
 		if (bpf_map_update_elem(fd, &key, &flow, BPF_EXIST))
 			tap_bail("cannot age a flow: %s", strerror(errno));
 	}
+}
+
+/*
+ * Move every flow's last sighting back in time, as if the packet that
+ * follows came that much later: the data plane compares it with its
+ * clock, whatever the time now.
+ */
+void age_flows(const struct env *e, unsigned int seconds)
+{
+	age_table(e->flows_fd[0], sizeof(struct edgefw_flow_key4), seconds);
+	age_table(e->flows_fd[1], sizeof(struct edgefw_flow_key6), seconds);
 }
 
 struct env make_env(const char *label, const struct config *c,
@@ -301,6 +311,6 @@ struct env make_env(const char *label, const struct config *c,
 		.c = c,
 		.g = g,
 		.counters_fd = gen_counters_fd(g),
-		.flows_fd = gen_flows_fd(g),
+		.flows_fd = { gen_flows4_fd(g), gen_flows6_fd(g) },
 	};
 }

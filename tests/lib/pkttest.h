@@ -64,7 +64,7 @@ struct env {
 	const struct config *c;
 	struct generation *g;
 	int counters_fd;
-	int flows_fd;
+	int flows_fd[2]; /* the IPv4 and the IPv6 table */
 };
 
 /* Every counter of the configured interfaces, both directions. */
@@ -106,13 +106,13 @@ const char *verdict_name(const struct env *e, __u32 verdict, char *buf,
 void clear_map(int fd, size_t key_size);
 
 /* Flows a case must not see: those of the cases before it. */
-void clear_flows(int fd);
+void clear_flows(const struct env *e);
 
 /*
  * Move every flow's last sighting back in time, as if the packet that
  * follows came that much later.
  */
-void age_flows(int fd, unsigned int seconds);
+void age_flows(const struct env *e, unsigned int seconds);
 
 /* One packet through an interface's program; -errno or 0. */
 int run_xdp(const struct env *e, int iface, const struct pkt *p, __u32 *retval);

@@ -187,7 +187,7 @@ static void reset_state(const struct lenv *l)
 {
 	__u64 zero = 0;
 
-	clear_flows(l->e.flows_fd);
+	clear_flows(&l->e);
 	clear_map(l->rate_src, sizeof(struct edgefw_rate_key));
 	for (__u32 r = 0; r < NR_RULES; r++) {
 		if (bpf_map_update_elem(l->rate_total, &r, &zero, BPF_ANY))
@@ -796,7 +796,7 @@ static void race_round(const struct lenv *l, const struct race_kind *k,
 
 	snprintf(what, sizeof(what), "race %s, round %d", k->name, round);
 	build(&s, &p);
-	clear_flows(l->e.flows_fd);
+	clear_flows(&l->e);
 	/* a full bucket */
 	if (k->total) {
 		if (bpf_map_update_elem(l->rate_total, &rule, &zero, BPF_ANY))

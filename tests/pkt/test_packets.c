@@ -1016,9 +1016,9 @@ static void check_case(const struct env *e, const struct pkt_case *c)
 	struct pkt p;
 
 	if (!c->keeps_flows)
-		clear_flows(e->flows_fd);
+		clear_flows(e);
 	if (c->flows_aged)
-		age_flows(e->flows_fd, c->flows_aged);
+		age_flows(e, c->flows_aged);
 	if (pkt_build(&c->pkt, &p)) {
 		CHECK(false, "%s: the packet of the case builds", c->name);
 		return;
@@ -1094,7 +1094,7 @@ static void check_truncations(const struct env *e, const struct pkt_case *c)
 {
 	struct pkt whole;
 
-	clear_flows(e->flows_fd);
+	clear_flows(e);
 	if (pkt_build(&c->pkt, &whole)) {
 		CHECK(false, "%s: the packet of the case builds", c->name);
 		return;
@@ -1118,7 +1118,7 @@ static void check_truncations(const struct env *e, const struct pkt_case *c)
 				 "%s, cut in the %s (%zu of %zu bytes)%s",
 				 c->name, hdr->name, cut, whole.len,
 				 fit ? ", IP length fitted" : "");
-			clear_flows(e->flows_fd);
+			clear_flows(e);
 			refused = test_run_refuses(c->at, &p);
 			if (refused)
 				check_refused(e, name, c->at, &p, refused);

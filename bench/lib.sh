@@ -1,0 +1,122 @@
+# shellcheck shell=bash
+# SPDX-License-Identifier: GPL-2.0
+# Shared by edgefw's bench stages (bench/stage-*.sh): the machine record,
+# the other load on the machine during a measurement, and the namespace
+# where edgefw and its peers are loaded. Everything runs in namespaces the
+# bench makes; nothing touches the machine's own interfaces.
+
+BENCH_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=tests/lib/topology.sh
+. "$BENCH_TOP/tests/lib/topology.sh"
+
+EDGEFW=${EDGEFW:-$BENCH_TOP/build/edgefw}
+BENCH_BUILD=$BENCH_TOP/build/bench
+BENCH_PREFIX=${BENCH_PREFIX:-efwb-}
+# The CPU measurements run on: the last one, away from CPU 0's chores.
+BENCH_CPU=${BENCH_CPU:-$(($(nproc) - 1))}
+
+bench_say() { echo "bench: $*" >&2; }
+
+bench_die() {
+	bench_say "$*"
+	exit 1
+}
+
+# edgefw's own pins and state for the bench, never the system's.
+bench_edgefw_dirs() {
+	export EDGEFW_PIN_DIR=/sys/fs/bpf/edgefw-bench
+	export EDGEFW_RUN_DIR=/run/edgefw-bench
+	export EDGEFW_STATE_DIR=/run/edgefw-bench/state
+}
+
+bench_edgefw() { # ARGS...: edgefw in the bench's edge namespace
+	in_ns "$BENCH_PREFIX" edge "$EDGEFW" "$@"
+}
+
+# The edge namespace of the test topology, edgefw loaded from CONFIG on it.
+bench_edge_up() { # CONFIG
+	bench_edgefw_dirs
+	topology_down "$BENCH_PREFIX" 2>/dev/null
+	rm -rf "$EDGEFW_PIN_DIR" "$EDGEFW_RUN_DIR"
+	topology_up "$BENCH_PREFIX" || bench_die "cannot build the namespaces"
+	bench_edgefw load -c "$1" >/dev/null ||
+		bench_die "edgefw load -c $1 failed"
+}
+
+bench_edge_down() {
+	bench_edgefw unload >/dev/null 2>&1
+	topology_down "$BENCH_PREFIX" 2>/dev/null
+	rm -rf "$EDGEFW_PIN_DIR" "$EDGEFW_RUN_DIR"
+}
+
+# ---- the other load on the machine ----
+
+# "user nice system idle iowait irq softirq steal" of all CPUs, summed.
+cpu_ticks() {
+	awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9, $5 + $6 }' /proc/stat
+}
+
+# Wait up to SECONDS for the 1-minute load average to fall below LIMIT,
+# so that a measurement does not start on a busy machine; say so if not.
+bench_wait_idle() { # LIMIT SECONDS
+	local limit=$1 deadline=$(($(date +%s) + $2)) load
+	while :; do
+		load=$(cut -d' ' -f1 /proc/loadavg)
+		awk -v l="$load" -v m="$limit" 'BEGIN { exit !(l < m) }' && return 0
+		[ "$(date +%s)" -ge "$deadline" ] && break
+		sleep 5
+	done
+	bench_say "the machine is busy (load average $load): results may be noisy"
+	return 1
+}
+
+# Around a measurement: the machine's busy share beyond what the bench
+# itself takes. load_begin; ...; load_end prints a JSON object.
+load_begin() {
+	LOAD_T0=$(cpu_ticks)
+	LOAD_AVG0=$(cut -d' ' -f1 /proc/loadavg)
+}
+
+load_end() { # prints {"loadavg_before", "loadavg_after", "busy_percent"}
+	local t1 avg1
+	t1=$(cpu_ticks)
+	avg1=$(cut -d' ' -f1 /proc/loadavg)
+	# shellcheck disable=SC2086 # the two numbers of each reading
+	set -- $LOAD_T0 $t1
+	awk -v b0="$1" -v i0="$2" -v b1="$3" -v i1="$4" \
+		-v a0="$LOAD_AVG0" -v a1="$avg1" 'BEGIN {
+		busy = b1 - b0; all = busy + (i1 - i0)
+		printf "{\"loadavg_before\": %s, \"loadavg_after\": %s, \"busy_percent\": %.1f}\n",
+			a0, a1, all ? 100 * busy / all : 0 }'
+}
+
+# ---- the record of the machine and its tools ----
+
+tool_version() { # COMMAND ARGS...: its first line, or "absent"
+	local v
+	v=$("$@" 2>&1 | head -1) || true
+	printf '%s' "${v:-absent}"
+}
+
+bench_env_json() {
+	jq -n \
+		--arg date "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
+		--arg cpu "$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)" \
+		--arg cpus "$(nproc)" \
+		--arg mem "$(awk '/MemTotal/ { print $2 " kB" }' /proc/meminfo)" \
+		--arg kernel "$(uname -r)" \
+		--arg os "$(. /etc/os-release && echo "$PRETTY_NAME")" \
+		--arg clang "$(tool_version clang --version)" \
+		--arg bpftool "$(tool_version bpftool version)" \
+		--arg libbpf "$(dpkg-query -W -f='${Version}' libbpf1 2>/dev/null)" \
+		--arg xdptools "$(dpkg-query -W -f='${Version}' xdp-tools 2>/dev/null)" \
+		--arg nft "$(tool_version nft --version)" \
+		--arg iptables "$(tool_version iptables --version)" \
+		--arg edgefw "$(git -C "$BENCH_TOP" describe --always --dirty 2>/dev/null)" \
+		--arg clocksource "$(cat /sys/devices/system/clocksource/clocksource0/current_clocksource 2>/dev/null)" \
+		'{date: $date, cpu: $cpu, cpus: ($cpus | tonumber), memory: $mem,
+		  kernel: $kernel, os: $os, clocksource: $clocksource,
+		  tools: {clang: $clang, bpftool: $bpftool, libbpf: $libbpf,
+			  "xdp-tools": $xdptools, nft: $nft, iptables: $iptables},
+		  edgefw: $edgefw}'
+}

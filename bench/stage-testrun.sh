@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Stage testrun: per-packet cost through BPF_PROG_TEST_RUN of every packet
+# class of the matrix, for edgefw loaded from examples/lync-xmpp.conf on
+# ext0 (ingress_ifindex set), for a trivial XDP_PASS program (the floor)
+# and for xdp-filter with the nearest rule set it can express, one pinned
+# CPU, median of the rounds. Writes testrun.json and testrun.md.
+set -u
+out=$1
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+repeat=${BENCH_REPEAT:-500000}
+rounds=${BENCH_ROUNDS:-15}
+if [ "${BENCH_QUICK:-0}" = 1 ]; then
+	repeat=100000
+	rounds=5
+fi
+config=$BENCH_TOP/examples/lync-xmpp.conf
+
+cleanup() {
+	in_ns "$BENCH_PREFIX" edge xdp-filter unload xf0 >/dev/null 2>&1
+	bench_edge_down
+}
+trap cleanup EXIT
+
+# xdp-filter ORs its rules: it cannot say "port 5269 AND from a partner",
+# nor take prefixes. Nearest: drop what is not listed, list port 5269 and
+# the partner and front-end addresses the classes use.
+xdp_filter_up() {
+	local a
+	in_ns "$BENCH_PREFIX" edge ip link add xf0 type veth peer name xf0p &&
+		in_ns "$BENCH_PREFIX" edge ip link set xf0 up &&
+		in_ns "$BENCH_PREFIX" edge ip link set xf0p up &&
+		in_ns "$BENCH_PREFIX" edge xdp-filter load xf0 --mode native \
+			--policy deny >/dev/null &&
+		in_ns "$BENCH_PREFIX" edge xdp-filter port 5269 --mode dst \
+			>/dev/null || return 1
+	for a in 203.0.113.5 203.0.113.6 2001:db8:77::5 2001:db8:77::6 \
+		10.1.1.5 10.1.1.6; do
+		in_ns "$BENCH_PREFIX" edge xdp-filter ip "$a" --mode src \
+			>/dev/null || return 1
+	done
+}
+
+bench_edge_up "$config"
+xdp_filter_up || bench_die "cannot load xdp-filter"
+bench_wait_idle 0.5 180
+load_begin
+in_ns "$BENCH_PREFIX" edge "$BENCH_BUILD/testrun" \
+	--program "edgefw=link:$EDGEFW_PIN_DIR/xdp_ext0" \
+	--program "trivial=obj:$BENCH_BUILD/trivial.bpf.o:xdp_pass" \
+	--program "xdp-filter=dev:xf0" \
+	--ifindex ext0 --cpu "$BENCH_CPU" --repeat "$repeat" \
+	--rounds "$rounds" >"$out/testrun.raw.json" ||
+	bench_die "testrun failed"
+load=$(load_end)
+
+# Flood-path classes hold to +25 ns over the floor; a partner SYN, with
+# its rate limit, to +45 ns; every class to less than xdp-filter.
+jq --argjson load "$load" --arg config "examples/lync-xmpp.conf" '
+	. as $raw
+	| [$raw.results[] | select(.program == "trivial")] as $floor
+	| {stage: "testrun", config: $config, repeat: $raw.repeat,
+	   rounds: $raw.rounds, cpu: $raw.cpu, load: $load,
+	   classes: [$raw.results | group_by(.class)[] | {
+		class: .[0].class, path: .[0].path,
+		edgefw: (.[] | select(.program == "edgefw")),
+		trivial: (.[] | select(.program == "trivial")),
+		"xdp-filter": (.[] | select(.program == "xdp-filter"))}
+	     | . + {over_trivial_ns: (.edgefw.ns - .trivial.ns),
+		    ratio_trivial: (.edgefw.ns / .trivial.ns),
+		    target_over_trivial_ns:
+			(if (.class | startswith("partner SYN")) then 45
+			 elif (.path | startswith("flood")) then 25
+			 else null end)}]}' \
+	"$out/testrun.raw.json" >"$out/testrun.json" ||
+	bench_die "cannot summarise testrun"
+
+jq -r '
+	def mark(ok): if ok then "" else " (missed)" end;
+	"## Per-packet cost, BPF_PROG_TEST_RUN (median of \(.rounds) x \(.repeat), CPU \(.cpu); other load: \(.load.busy_percent)% busy)\n",
+	"| class | verdict | edgefw ns | trivial ns | over trivial | x trivial | xdp-filter ns | edgefw vs xdp-filter |",
+	"|---|---|---|---|---|---|---|---|",
+	(.classes[] |
+	 "| \(.class) | \(.edgefw.verdict) | \(.edgefw.ns)\(if .edgefw.noisy then "*" else "" end) | \(.trivial.ns) | +\(.over_trivial_ns)\(if .target_over_trivial_ns then " (target +\(.target_over_trivial_ns))" + mark(.over_trivial_ns <= .target_over_trivial_ns) else "" end) | \(.ratio_trivial * 100 | round / 100) | \(."xdp-filter".ns) | \(.edgefw.ns - ."xdp-filter".ns)\(mark(.edgefw.ns < ."xdp-filter".ns)) |"),
+	"\n* noisy: the rounds spread more than 10% around the median, twice."' \
+	"$out/testrun.json" >"$out/testrun.md"
