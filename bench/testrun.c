@@ -106,6 +106,8 @@ struct program {
 struct options {
 	struct program progs[MAX_PROGRAMS];
 	int nr_progs;
+	const char *only[16]; /* --class: just these; none: all */
+	int nr_only;
 	int ifindex;
 	int cpu;
 	unsigned int repeat;
@@ -283,6 +285,15 @@ static json_object *measurement_json(const struct program *prog,
 	return obj;
 }
 
+static bool wanted(const struct options *o, const struct class *c)
+{
+	for (int i = 0; i < o->nr_only; i++) {
+		if (!strcmp(o->only[i], c->name))
+			return true;
+	}
+	return o->nr_only == 0;
+}
+
 static void parse_args(int argc, char **argv, struct options *o)
 {
 	static const struct option opts[] = {
@@ -291,6 +302,7 @@ static void parse_args(int argc, char **argv, struct options *o)
 		{ "cpu", required_argument, NULL, 'c' },
 		{ "repeat", required_argument, NULL, 'n' },
 		{ "rounds", required_argument, NULL, 'r' },
+		{ "class", required_argument, NULL, 'k' },
 		{},
 	};
 	int opt;
@@ -315,8 +327,13 @@ static void parse_args(int argc, char **argv, struct options *o)
 		case 'r':
 			o->rounds = strtoul(optarg, NULL, 10);
 			break;
+		case 'k':
+			if (o->nr_only == 16)
+				die("at most 16 --class");
+			o->only[o->nr_only++] = optarg;
+			break;
 		default:
-			die("usage: testrun --program NAME=SOURCE... --ifindex IF [--cpu N] [--repeat N] [--rounds N]");
+			die("usage: testrun --program NAME=SOURCE... --ifindex IF [--cpu N] [--repeat N] [--rounds N] [--class NAME...]");
 		}
 	}
 	if (!o->nr_progs || !o->ifindex || !o->repeat || !o->rounds ||
@@ -340,6 +357,8 @@ int main(int argc, char **argv)
 			die("cannot pin to CPU %d: %s", o.cpu, strerror(errno));
 	}
 	for (size_t c = 0; c < sizeof(classes) / sizeof(classes[0]); c++) {
+		if (!wanted(&o, &classes[c]))
+			continue;
 		for (int i = 0; i < o.nr_progs; i++) {
 			struct measurement m;
 
