@@ -63,8 +63,10 @@ jq --argjson load "$load" --arg config "examples/lync-xmpp.conf" '
 	| [$raw.results[] | select(.program == "trivial")] as $floor
 	| {stage: "testrun", config: $config, repeat: $raw.repeat,
 	   rounds: $raw.rounds, cpu: $raw.cpu, load: $load,
-	   classes: [$raw.results | group_by(.class)[] | {
-		class: .[0].class, path: .[0].path,
+	   classes: [$raw.results | map(.class)
+		| reduce .[] as $c ([]; if index([$c]) then . else . + [$c] end)
+		| .[] as $c | [$raw.results[] | select(.class == $c)] | {
+		class: $c, path: .[0].path,
 		edgefw: (.[] | select(.program == "edgefw")),
 		trivial: (.[] | select(.program == "trivial")),
 		"xdp-filter": (.[] | select(.program == "xdp-filter"))}
