@@ -25,6 +25,26 @@ int bad_option(const char *command, char **argv)
 			   argv[optind - 1]);
 }
 
+int parse_json_option(const char *command, int argc, char **argv, bool *json)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{},
+	};
+	int opt;
+
+	*json = false;
+	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (opt != 'j')
+			return bad_option(command, argv);
+		*json = true;
+	}
+	if (optind < argc)
+		return usage_error(command, "unexpected argument '%s'",
+				   argv[optind]);
+	return EXIT_OK;
+}
+
 int read_config(const char *path, struct config *c, struct compiled *cc)
 {
 	if (config_load(path, c, stderr))

@@ -44,17 +44,13 @@ static void print_set(FILE *out, const struct compiled *cc, unsigned int id,
 static void print_rule(FILE *out, const struct config *c,
 		       const struct cfg_rule *r)
 {
-	char protos[32], ports[1024], from[64], to[64], limit[96];
+	struct rule_text t;
 
-	protos_format(r->protos, protos, sizeof(protos));
-	ports_format(r, ports, sizeof(ports));
-	peer_format(c, &r->from, from, sizeof(from));
-	peer_format(c, &r->to, to, sizeof(to));
-	limit_format(&r->limit, limit, sizeof(limit));
+	rule_format(c, r, &t);
 	fprintf(out, "rule %s %s %s %s%s%s from %s to %s%s%s\n", r->name,
-		role_name(r->role), dir_name(r->dir), protos,
-		ports[0] ? " " : "", ports, from, to, limit[0] ? " " : "",
-		limit);
+		role_name(r->role), dir_name(r->dir), t.protos,
+		t.ports[0] ? " " : "", t.ports, t.from, t.to,
+		t.limit[0] ? " limit " : "", t.limit);
 }
 
 static void print_config(FILE *out, const struct loaded *l)

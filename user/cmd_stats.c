@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: GPL-2.0
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -146,22 +145,13 @@ static int print_stats(const struct loaded *l, bool json)
 
 int cmd_stats(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{},
-	};
-	bool json = false;
 	struct loaded l;
-	int opt, rc;
+	bool json;
+	int rc;
 
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (opt != 'j')
-			return bad_option("stats", argv);
-		json = true;
-	}
-	if (optind < argc)
-		return usage_error("stats", "unexpected argument '%s'",
-				   argv[optind]);
+	rc = parse_json_option("stats", argc, argv, &json);
+	if (rc)
+		return rc;
 	if (require_privileges("stats"))
 		return EXIT_FAILED;
 	rc = loaded_open(&l, true);

@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: GPL-2.0
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -71,16 +70,13 @@ static void format_addrs(const struct iface_state *s, char *buf, size_t len)
 
 static void print_rule(const struct config *c, const struct cfg_rule *r)
 {
-	char protos[32], ports[256], from[64], to[64], limit[96];
+	struct rule_text t;
 
-	protos_format(r->protos, protos, sizeof(protos));
-	ports_format(r, ports, sizeof(ports));
-	peer_format(c, &r->from, from, sizeof(from));
-	peer_format(c, &r->to, to, sizeof(to));
-	limit_format(&r->limit, limit, sizeof(limit));
-	printf("  %-20s %-8s %-3s %-8s %-12s from %-14s to %-14s %s\n", r->name,
-	       role_name(r->role), dir_name(r->dir), protos,
-	       ports[0] ? ports : "all", from, to, limit);
+	rule_format(c, r, &t);
+	printf("  %-20s %-8s %-3s %-8s %-12s from %-14s to %-14s %s%s\n",
+	       r->name, role_name(r->role), dir_name(r->dir), t.protos,
+	       t.ports[0] ? t.ports : "all", t.from, t.to,
+	       t.limit[0] ? "limit " : "", t.limit);
 }
 
 static int print_text(const struct loaded *l)
@@ -141,26 +137,24 @@ static int print_text(const struct loaded *l)
 static json_object *rule_json(const struct config *c, const struct cfg_rule *r)
 {
 	json_object *o = json_object_new_object();
-	char buf[256];
+	struct rule_text t;
 
+	rule_format(c, r, &t);
 	json_object_object_add(o, "name", json_object_new_string(r->name));
 	json_object_object_add(o, "role",
 			       json_object_new_string(role_name(r->role)));
 	json_object_object_add(o, "direction",
 			       json_object_new_string(dir_name(r->dir)));
-	protos_format(r->protos, buf, sizeof(buf));
-	json_object_object_add(o, "protocols", json_object_new_string(buf));
-	ports_format(r, buf, sizeof(buf));
+	json_object_object_add(o, "protocols",
+			       json_object_new_string(t.protos));
 	json_object_object_add(o, "ports",
-			       json_object_new_string(buf[0] ? buf : "all"));
-	peer_format(c, &r->from, buf, sizeof(buf));
-	json_object_object_add(o, "from", json_object_new_string(buf));
-	peer_format(c, &r->to, buf, sizeof(buf));
-	json_object_object_add(o, "to", json_object_new_string(buf));
-	limit_format(&r->limit, buf, sizeof(buf));
-	/* "limit 20/s burst 40 per source" without its keyword */
+			       json_object_new_string(t.ports[0] ? t.ports
+								 : "all"));
+	json_object_object_add(o, "from", json_object_new_string(t.from));
+	json_object_object_add(o, "to", json_object_new_string(t.to));
 	json_object_object_add(o, "limit",
-			       buf[0] ? json_object_new_string(buf + 6) : NULL);
+			       t.limit[0] ? json_object_new_string(t.limit)
+					  : NULL);
 	return o;
 }
 
@@ -299,22 +293,13 @@ static int print_json(const struct loaded *l)
 
 int cmd_status(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{},
-	};
-	bool json = false;
 	struct loaded l;
-	int opt, rc;
+	bool json;
+	int rc;
 
-	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (opt != 'j')
-			return bad_option("status", argv);
-		json = true;
-	}
-	if (optind < argc)
-		return usage_error("status", "unexpected argument '%s'",
-				   argv[optind]);
+	rc = parse_json_option("status", argc, argv, &json);
+	if (rc)
+		return rc;
 	if (require_privileges("status"))
 		return EXIT_FAILED;
 	rc = loaded_open(&l, true);

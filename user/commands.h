@@ -28,6 +28,12 @@ int cmd_save(int argc, char **argv);
 /* Parse and compile; EXIT_OK, or EXIT_USAGE after reporting errors. */
 int read_config(const char *path, struct config *c, struct compiled *cc);
 
+/*
+ * The arguments of a command whose only option is --json: EXIT_OK with
+ * *json set, or EXIT_USAGE after saying what was wrong.
+ */
+int parse_json_option(const char *command, int argc, char **argv, bool *json);
+
 /* The option getopt just refused, reported; returns EXIT_USAGE. */
 int bad_option(const char *command, char **argv);
 

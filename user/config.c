@@ -899,7 +899,7 @@ void config_free(struct config *c)
 	memset(c, 0, sizeof(*c));
 }
 
-void protos_format(unsigned int protos, char *buf, size_t len)
+static void protos_format(unsigned int protos, char *buf, size_t len)
 {
 	size_t off = 0;
 
@@ -911,7 +911,7 @@ void protos_format(unsigned int protos, char *buf, size_t len)
 	}
 }
 
-void ports_format(const struct cfg_rule *r, char *buf, size_t len)
+static void ports_format(const struct cfg_rule *r, char *buf, size_t len)
 {
 	size_t off = 0;
 
@@ -925,19 +925,19 @@ void ports_format(const struct cfg_rule *r, char *buf, size_t len)
 	}
 }
 
-void limit_format(const struct rate_limit *l, char *buf, size_t len)
+static void limit_format(const struct rate_limit *l, char *buf, size_t len)
 {
 	if (l->kind == EDGEFW_LIMIT_NONE) {
 		buf[0] = '\0';
 		return;
 	}
-	snprintf(buf, len, "limit %u/%c burst %u %s", l->rate,
+	snprintf(buf, len, "%u/%c burst %u %s", l->rate,
 		 l->unit == 1 ? 's' : 'm', l->burst,
 		 l->kind == EDGEFW_LIMIT_TOTAL ? "total" : "per source");
 }
 
-void peer_format(const struct config *c, const struct peer *p, char *buf,
-		 size_t len)
+static void peer_format(const struct config *c, const struct peer *p, char *buf,
+			size_t len)
 {
 	switch (p->kind) {
 	case PEER_ANY:
@@ -953,4 +953,14 @@ void peer_format(const struct config *c, const struct peer *p, char *buf,
 		prefix_format(&p->prefix, buf, len);
 		break;
 	}
+}
+
+void rule_format(const struct config *c, const struct cfg_rule *r,
+		 struct rule_text *t)
+{
+	protos_format(r->protos, t->protos, sizeof(t->protos));
+	ports_format(r, t->ports, sizeof(t->ports));
+	peer_format(c, &r->from, t->from, sizeof(t->from));
+	peer_format(c, &r->to, t->to, sizeof(t->to));
+	limit_format(&r->limit, t->limit, sizeof(t->limit));
 }

@@ -125,12 +125,16 @@ const char *dir_name(unsigned int dir);
 const char *action_name(unsigned int action);
 const char *mode_name(unsigned int mode);
 
-/* "tcp", "udp,tcp", ... and "5269", "5000-5100,5269", "" for all ports. */
-void protos_format(unsigned int protos, char *buf, size_t len);
-void ports_format(const struct cfg_rule *r, char *buf, size_t len);
-void peer_format(const struct config *c, const struct peer *p, char *buf,
-		 size_t len);
-/* "limit 20/s burst 40 per source", or "" without a limit. */
-void limit_format(const struct rate_limit *l, char *buf, size_t len);
+/* A rule's clauses as text, for status and save. */
+struct rule_text {
+	char protos[32]; /* "tcp", "tcp,udp" */
+	char ports[1024]; /* "5269", "5000-5100,5269"; "" for every port */
+	char from[NAME_LEN + PREFIX_STRLEN]; /* a set, a prefix, self, any */
+	char to[NAME_LEN + PREFIX_STRLEN];
+	char limit[96]; /* "20/s burst 40 per source"; "" without */
+};
+
+void rule_format(const struct config *c, const struct cfg_rule *r,
+		 struct rule_text *t);
 
 #endif
