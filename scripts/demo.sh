@@ -16,8 +16,10 @@ set -u
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
-# shellcheck source=tests/lib/topology.sh
-. tests/lib/topology.sh
+# The namespaces (tests/lib/topology.sh, which it sources), the listeners
+# and the TCP client, shared with the namespace test suites.
+# shellcheck source=tests/lib/traffic.sh
+. tests/lib/traffic.sh
 
 PREFIX=efwdemo-
 EDGEFW=$top/build/edgefw
@@ -35,7 +37,6 @@ MARKER=/run/edgefw-demo.loaded
 LOCK=/run/edgefw-demo.lock
 lock_fd=
 
-LISTENER_PIDS=()
 WORK_DIR=
 FAILED=0
 LOADED=0 # 1 once this run's `edgefw load` succeeded: only then is it ours
@@ -46,8 +47,6 @@ die() {
 	printf 'demo: %s\n' "$*" >&2
 	exit 1
 }
-
-edge() { in_ns "$PREFIX" edge "$@"; }
 
 # ---------------------------------------------------------------------------
 # Clean-up, on every exit: Ctrl-C, failure or success.
@@ -65,10 +64,7 @@ unload_demo_edgefw() {
 
 cleanup() {
 	trap - EXIT INT TERM HUP
-	local pid
-	for pid in "${LISTENER_PIDS[@]}"; do
-		kill "$pid" 2>/dev/null
-	done
+	stop_listeners
 	# Never unload an edgefw this run did not load: with the default
 	# directories it may be the machine's own. (An interrupt during
 	# `load` runs this once load is done: then only the second test can
@@ -169,43 +165,13 @@ The demo will not touch it. Unload it first ('edgefw unload'), or give the
 demo other places: sudo EDGEFW_PIN_DIR=/sys/fs/bpf/edgefw-demo EDGEFW_RUN_DIR=/run/edgefw-demo make demo"
 }
 
-start_listener() { # ROLE SOCAT-LISTEN-ADDRESS
-	# Not holding the demo's lock: a listener outliving a killed demo
-	# must not keep the next one out.
-	in_ns "$PREFIX" "$1" timeout "$LISTENER_LIFETIME" \
-		socat "$2,reuseaddr,fork" /dev/null >/dev/null 2>&1 {lock_fd}>&- &
-	LISTENER_PIDS+=("$!")
-}
-
-wait_listening() { # ROLE ADDR PORT
-	local _ filter="src $2 and sport = :$3"
-	[[ "$2" == *:* ]] && filter="src [$2] and sport = :$3"
-	for _ in $(seq 50); do
-		# shellcheck disable=SC2086 # ss takes the filter as words
-		[ -n "$(in_ns "$PREFIX" "$1" ss -Hltn $filter)" ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
-# The servers the connections go to: the edge's XMPP proxy (5269 outside,
-# 23456 inside), and servers of the partner and of the stranger.
+# The servers the connections go to (tests/lib/traffic.sh's
+# start_xmpp_servers: the edge's XMPP proxy, 5269 outside and 23456
+# inside, and servers of the partner and of the stranger), started without
+# the demo's lock: a listener outliving a killed demo must not keep the
+# next one out.
 start_servers() {
-	start_listener edge "TCP4-LISTEN:5269,bind=$TOPO_EDGE_EXT4"
-	start_listener edge "TCP6-LISTEN:5269,bind=[$TOPO_EDGE_EXT6],ipv6only=1"
-	start_listener edge "TCP4-LISTEN:23456,bind=$TOPO_EDGE_INT4"
-	start_listener inet "TCP4-LISTEN:5269,bind=$TOPO_PARTNER4"
-	start_listener inet "TCP6-LISTEN:5269,bind=[$TOPO_PARTNER6],ipv6only=1"
-	start_listener inet "TCP4-LISTEN:5270,bind=$TOPO_PARTNER4"
-	start_listener inet "TCP6-LISTEN:5270,bind=[$TOPO_PARTNER6],ipv6only=1"
-	start_listener inet "TCP4-LISTEN:5269,bind=$TOPO_STRANGER4"
-	start_listener inet "TCP6-LISTEN:5269,bind=[$TOPO_STRANGER6],ipv6only=1"
-	wait_listening edge "$TOPO_EDGE_EXT4" 5269 &&
-		wait_listening edge "$TOPO_EDGE_EXT6" 5269 &&
-		wait_listening edge "$TOPO_EDGE_INT4" 23456 &&
-		wait_listening inet "$TOPO_PARTNER4" 5270 &&
-		wait_listening inet "$TOPO_PARTNER6" 5270 &&
-		wait_listening inet "$TOPO_STRANGER6" 5269
+	start_xmpp_servers {lock_fd}>&-
 }
 
 # ---------------------------------------------------------------------------
@@ -232,13 +198,12 @@ REFUSED|edge|$TOPO_EDGE_EXT6|$TOPO_STRANGER6|5269|edge -> non-partner:5269 (IPv6
 
 # Prints ALLOWED, REFUSED (timed out), REFUSED (reset) or FAILED.
 connection_outcome() { # ROLE SRC DST PORT
-	local text
-	text=$(in_ns "$PREFIX" "$1" nc -v -z -w "$CONNECT_TIMEOUT" -s "$2" "$3" "$4" 2>&1)
-	case $text in
-	*succeeded*) echo ALLOWED ;;
-	*"timed out"*) echo "REFUSED (timed out)" ;;
-	*"Connection refused"*) echo "REFUSED (reset)" ;;
-	*) echo "FAILED: $text" ;;
+	try_connect "$@"
+	case $CONNECT_RESULT in
+	connected) echo ALLOWED ;;
+	timeout) echo "REFUSED (timed out)" ;;
+	refused) echo "REFUSED (reset)" ;;
+	*) echo "FAILED: $CONNECT_TEXT" ;;
 	esac
 }
 
@@ -280,10 +245,7 @@ print_connection() { # RESULT WHO WHAT-THE-MATRIX-SAYS
 
 # The lock first: cleaning up on exit is only for the run that holds it.
 take_demo_lock
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-trap 'exit 129' HUP
+run_cleanup_on_exit cleanup
 
 run_install_deps
 build_edgefw

@@ -10,16 +10,12 @@ set -u
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/tests/lib/tap.sh"
+# Running edgefw in the namespace, reading what it attached, and the
+# private directories (cli_use_private_directories): shared with
+# test_state.sh.
+. "$top/tests/lib/cli.sh"
 
 EDGEFW=${EDGEFW:-$top/build/edgefw}
-# tests/run.sh gives each suite its own pin and runtime directories; a run
-# by hand gets its own too (see use_private_directories), never the real
-# /sys/fs/bpf/edgefw and /run/edgefw.
-EDGEFW_PIN_DIR=${EDGEFW_PIN_DIR:-/sys/fs/bpf/edgefw-test-test_cli}
-EDGEFW_RUN_DIR=${EDGEFW_RUN_DIR:-}
-export EDGEFW_PIN_DIR EDGEFW_RUN_DIR
-own_run_dir=''
-
 NS=efwc-$$
 NS_PATH=/run/netns/$NS
 WORK=''
@@ -29,10 +25,6 @@ EXT_IF=ext0
 INT_IF=int0
 NO_NATIVE_IF=nox0
 IFACES=("$EXT_IF" "$INT_IF" "$NO_NATIVE_IF")
-
-OUT=''
-ERR=''
-RC=0
 
 # ---------------------------------------------------------------------------
 # Set-up and clean-up
@@ -45,25 +37,6 @@ require_tools() {
 	done
 	[ "$(id -u)" -eq 0 ] || tap_bail "run as root: the suite loads BPF programs"
 	[ -x "$EDGEFW" ] || tap_bail "$EDGEFW is not built (make)"
-}
-
-# The suite removes its pins and state files: make sure they are its own.
-use_private_directories() {
-	EDGEFW_PIN_DIR=${EDGEFW_PIN_DIR%/}
-	case "$EDGEFW_PIN_DIR" in
-	/sys/fs/bpf/edgefw | *..*)
-		tap_bail "EDGEFW_PIN_DIR=$EDGEFW_PIN_DIR is not a private pin directory" ;;
-	/sys/fs/bpf/?*) ;;
-	*) tap_bail "EDGEFW_PIN_DIR must be under /sys/fs/bpf: $EDGEFW_PIN_DIR" ;;
-	esac
-	if [ -z "$EDGEFW_RUN_DIR" ]; then
-		EDGEFW_RUN_DIR=$(mktemp -d /tmp/edgefw-test.XXXXXX) ||
-			tap_bail "cannot create a runtime directory"
-		own_run_dir=$EDGEFW_RUN_DIR
-	fi
-	EDGEFW_RUN_DIR=${EDGEFW_RUN_DIR%/}
-	[ "$EDGEFW_RUN_DIR" != /run/edgefw ] ||
-		tap_bail "EDGEFW_RUN_DIR=/run/edgefw is not a private runtime directory"
 }
 
 # What edgefw keeps outside the namespace, whatever state it was left in.
@@ -80,7 +53,7 @@ cleanup() {
 		ip netns del "$NS"
 	fi
 	remove_pins_and_state
-	[ -z "$own_run_dir" ] || rm -rf "$own_run_dir"
+	cli_remove_own_directories
 	[ -z "$WORK" ] || rm -rf "$WORK"
 }
 
@@ -165,85 +138,22 @@ write_configs() {
 
 # Runs edgefw in this shell's namespace; sets OUT, ERR and RC.
 run_edgefw() {
-	OUT=$("$EDGEFW" "$@" 2>"$WORK/stderr")
-	RC=$?
-	ERR=$(cat "$WORK/stderr")
-}
-
-# Runs edgefw inside the test namespace; sets OUT, ERR and RC.
-run_edgefw_in_ns() {
-	OUT=$(nsenter --net="$NS_PATH" "$EDGEFW" "$@" 2>"$WORK/stderr")
-	RC=$?
-	ERR=$(cat "$WORK/stderr")
+	run_capturing "$EDGEFW" "$@"
 }
 
 # As nobody, without any capability, inside the test namespace (so that
 # an edgefw that forgot to check could only touch the namespace).
 run_edgefw_unprivileged() {
-	OUT=$(nsenter --net="$NS_PATH" setpriv --reuid=nobody --regid=nogroup \
-		--clear-groups --inh-caps=-all --bounding-set=-all \
-		"$EDGEFW" "$@" 2>"$WORK/stderr")
-	RC=$?
-	ERR=$(cat "$WORK/stderr")
-}
-
-# expect_result DESCRIPTION STATUS [STDERR-REGEX]: the last run's status
-# and what it said on stderr, one check; the run's output when it fails.
-expect_result() {
-	local desc=$1 want=$2 regex=${3:-} ok=0
-	[ "$RC" -eq "$want" ] || ok=1
-	if [ -n "$regex" ] && ! printf '%s' "$ERR" | grep -Eq -- "$regex"; then
-		ok=1
-	fi
-	tap_result $ok "$desc"
-	if [ $ok -ne 0 ]; then
-		tap_diag "exit status $RC, want $want" "stdout: $OUT" "stderr: $ERR"
-		[ -z "$regex" ] || tap_diag "stderr should match: $regex"
-	fi
+	run_capturing nsenter --net="$NS_PATH" setpriv --reuid=nobody --regid=nogroup \
+		--clear-groups --inh-caps=-all --bounding-set=-all "$EDGEFW" "$@"
 }
 
 # ---------------------------------------------------------------------------
-# Reading the kernel's state in the namespace
+# Reading the kernel's state in the namespace (xdp_mode_of, xdp_prog_id and
+# edgefw_filter_of come from tests/lib/cli.sh)
 
-# Each of these prints what it found, or "unknown" when the interface
-# cannot be read, so that a vanished interface never passes for a clean one.
-
-# native, generic, other or none.
-xdp_mode_of() {
-	local out
-	out=$(ip -n "$NS" link show dev "$1" 2>&1) || {
-		echo unknown
-		return
-	}
-	case "${out%%$'\n'*}" in
-	*" xdpgeneric "*) echo generic ;;
-	*" xdp "*) echo native ;;
-	*" xdpoffload "* | *" xdpmulti "*) echo other ;;
-	*) echo none ;;
-	esac
-}
-
-# The id of the XDP program on an interface, empty when there is none.
-xdp_prog_id() {
-	ip -n "$NS" -d link show dev "$1" |
-		sed -n 's/.*prog\/xdp id \([0-9]*\).*/\1/p'
-}
-
-# present or absent: edgefw's filter (its handle and program name).
-edgefw_filter_of() {
-	local out
-	out=$(tc -n "$NS" filter show dev "$1" egress 2>&1) || {
-		echo unknown
-		return
-	}
-	if grep -Eq 'handle 0xedf .*name edgefw_tc' <<<"$out"; then
-		echo present
-	else
-		echo absent
-	fi
-}
-
-# present or absent.
+# present or absent; "unknown" when the interface cannot be read, so that
+# a vanished interface never passes for a clean one.
 clsact_of() {
 	local out
 	out=$(tc -n "$NS" qdisc show dev "$1" 2>&1) || {
@@ -263,10 +173,6 @@ pins_exist() {
 
 state_files_exist() {
 	[ -e "$EDGEFW_RUN_DIR/state.json" ] || [ -e "$EDGEFW_RUN_DIR/loaded.conf" ]
-}
-
-negate() {
-	! "$@"
 }
 
 # Links with their XDP programs, qdiscs and filters of every interface.
@@ -507,9 +413,7 @@ test_unprivileged() {
 test_netns_exec_refused() {
 	local before
 	before=$(kernel_snapshot)
-	OUT=$(ip netns exec "$NS" "$EDGEFW" load -c "$WORK/good.conf" 2>"$WORK/stderr")
-	RC=$?
-	ERR=$(cat "$WORK/stderr")
+	run_capturing ip netns exec "$NS" "$EDGEFW" load -c "$WORK/good.conf"
 	expect_result "ip netns exec: load is refused with exit 1, naming nsenter" 1 \
 		"nsenter --net=/run/netns/NAME"
 	expect_unchanged "ip netns exec" "$before"
@@ -729,7 +633,7 @@ test_corrupt_state() {
 main() {
 	local step
 	require_tools
-	use_private_directories
+	cli_use_private_directories test_cli
 	trap cleanup EXIT
 	trap 'exit 143' TERM INT HUP
 	WORK=$(mktemp -d /tmp/edgefw-cli.XXXXXX)

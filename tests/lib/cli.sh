@@ -59,12 +59,17 @@ cli_remove_own_directories() {
 	done
 }
 
+# run_capturing COMMAND...: runs it; sets OUT, ERR and RC.
+run_capturing() {
+	OUT=$("$@" 2>"$WORK/stderr")
+	RC=$?
+	ERR=$(cat "$WORK/stderr")
+}
+
 # Runs edgefw inside the namespace; sets OUT, ERR and RC. nsenter, not
 # `ip netns exec`, whose private /sys hides the pins (edgefw refuses).
 run_edgefw_in_ns() {
-	OUT=$(nsenter --net="/run/netns/$NS" "$EDGEFW" "$@" 2>"$WORK/stderr")
-	RC=$?
-	ERR=$(cat "$WORK/stderr")
+	run_capturing nsenter --net="/run/netns/$NS" "$EDGEFW" "$@"
 }
 
 # expect_result DESCRIPTION STATUS [STDERR-REGEX]: the last run's status

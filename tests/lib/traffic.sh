@@ -1,10 +1,14 @@
 # shellcheck shell=bash
 # SPDX-License-Identifier: GPL-2.0
 # Real traffic between the namespaces of tests/lib/topology.sh, for the
-# namespace suites (tests/netns/): listeners, TCP clients that tell a
-# dropped SYN (timeout) from a closed port (refusal), and edgefw's counters.
+# namespace suites (tests/netns/) and `make demo` (scripts/demo.sh):
+# listeners, TCP clients that tell a dropped SYN (timeout) from a closed
+# port (refusal), edgefw's counters, and what the suites share to set up
+# and clean up an edgefw of their own in the edge namespace.
 #
-# Source tests/lib/tap.sh and tests/lib/topology.sh first. The caller sets
+# Sourcing it sources tests/lib/tap.sh and tests/lib/topology.sh too (the
+# demo, which has no checks, uses the listeners, try_connect and
+# run_cleanup_on_exit only). The caller sets
 #   PREFIX             the topology's prefix (see topology_up)
 #   EDGEFW             the edgefw binary (for the counters)
 # and may set
@@ -13,7 +17,7 @@
 #   LISTENER_LIFETIME  seconds after which a listener ends by itself
 #                      (default 120), even if the caller is killed with
 #                      SIGKILL and its clean-up never runs
-# and calls stop_listeners from its clean-up.
+# and calls stop_listeners from its clean-up (traffic_cleanup does).
 #
 # Counters come from `edgefw stats --json`, whose shape (user/cmd_stats.c) is:
 #   { "interfaces": [ { "name": "ext0", "role": "external",
@@ -24,7 +28,100 @@
 #       "out": { same } }, ... ] }
 # "rules" holds only the rules of the interface's role and direction.
 
+# shellcheck source=tests/lib/tap.sh
+. "$(dirname "${BASH_SOURCE[0]}")/tap.sh"
+# shellcheck source=tests/lib/topology.sh
+. "$(dirname "${BASH_SOURCE[0]}")/topology.sh"
+
 LISTENER_PIDS=()
+
+# Runs a command in the edge namespace.
+edge() { in_ns "$PREFIX" edge "$@"; }
+
+# ---------------------------------------------------------------------------
+# The suites' own edgefw: directories, preconditions and clean-up
+
+# traffic_use_private_directories SUITE: tests/run.sh gives each suite its
+# own pin, runtime and state directories; a run by hand gets its own too,
+# never a real edgefw's. TRAFFIC_OWN_DIRS lists the directories made here,
+# which traffic_cleanup removes.
+TRAFFIC_OWN_DIRS=()
+traffic_use_private_directories() {
+	local suite=$1
+	EDGEFW_PIN_DIR=${EDGEFW_PIN_DIR:-/sys/fs/bpf/edgefw-test-$suite-$$}
+	if [ -z "${EDGEFW_RUN_DIR:-}" ]; then
+		EDGEFW_RUN_DIR=$(mktemp -d /tmp/edgefw-test.XXXXXX) ||
+			tap_bail "cannot create a runtime directory"
+		TRAFFIC_OWN_DIRS+=("$EDGEFW_RUN_DIR")
+	fi
+	if [ -z "${EDGEFW_STATE_DIR:-}" ]; then
+		EDGEFW_STATE_DIR=$(mktemp -d /tmp/edgefw-test.XXXXXX) ||
+			tap_bail "cannot create a state directory"
+		TRAFFIC_OWN_DIRS+=("$EDGEFW_STATE_DIR")
+	fi
+	export EDGEFW_PIN_DIR EDGEFW_RUN_DIR EDGEFW_STATE_DIR
+}
+
+# require_traffic_tools TOOL...: bails out unless each tool and the edgefw
+# binary are there.
+require_traffic_tools() {
+	local tool
+	for tool in "$@"; do
+		command -v "$tool" >/dev/null ||
+			tap_bail "needs $tool (packages: netcat-openbsd socat jq util-linux iproute2 coreutils): run scripts/install-deps.sh"
+	done
+	[ -x "$EDGEFW" ] || tap_bail "no edgefw binary at $EDGEFW: run make"
+}
+
+# Someone else's edgefw (or a run killed with SIGKILL) owns the pin
+# directory: leave it be.
+require_free_pin_directory() {
+	[ ! -e "$EDGEFW_PIN_DIR" ] ||
+		tap_bail "$EDGEFW_PIN_DIR exists: another edgefw uses it; unload that one or use another EDGEFW_PIN_DIR"
+}
+
+# run_cleanup_on_exit CLEANUP: CLEANUP runs on every exit, normal, failed
+# or interrupted; an interrupt exits with the signal's usual status.
+run_cleanup_on_exit() {
+	# shellcheck disable=SC2064 # the function's name, known now
+	trap "$1" EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+	trap 'exit 129' HUP
+}
+
+# 1 from the moment the suite calls `edgefw load`: the pin directory was
+# checked to be free before, so whatever is there from then on is ours.
+LOAD_TRIED=0
+
+# The clean-up of a suite: its listeners, its edgefw, the namespaces and
+# the directories of traffic_use_private_directories.
+traffic_cleanup() {
+	trap - EXIT INT TERM HUP
+	stop_listeners
+	# Unload inside the namespace while its interfaces still exist, so
+	# edgefw finds and detaches its TC filters there.
+	if [ "$LOAD_TRIED" -eq 1 ]; then
+		[ -e "/run/netns/$(topology_ns "$PREFIX" edge)" ] &&
+			edge "$EDGEFW" unload >/dev/null 2>&1
+		# A failed unload must not poison the next run; this pin
+		# directory is the suite's own (never edgefw's default).
+		if [ -e "$EDGEFW_PIN_DIR" ] &&
+			[ "$EDGEFW_PIN_DIR" != /sys/fs/bpf/edgefw ]; then
+			rm -rf "$EDGEFW_PIN_DIR"
+		fi
+	fi
+	topology_down "$PREFIX"
+	rm -rf "${TRAFFIC_OWN_DIRS[@]}"
+}
+
+# check_load_or_bail CONFIG: `edgefw load -c CONFIG` in the edge namespace,
+# one check; nothing after it means anything when it fails.
+check_load_or_bail() {
+	LOAD_TRIED=1
+	check "edgefw load -c $1 in the edge namespace" -- \
+		edge "$EDGEFW" load -c "$1" || tap_bail "edgefw did not load"
+}
 
 # ---------------------------------------------------------------------------
 # Listeners
@@ -48,6 +145,30 @@ wait_listening() { # ROLE ADDR PORT
 		sleep 0.1
 	done
 	return 1
+}
+
+# The servers of examples/lync-xmpp.conf's matrix: the edge's XMPP proxy
+# (5269 outside, both families; 23456 inside), the partner's servers (5269
+# and 5270, both families) and the non-partner's (5269, both families).
+start_xmpp_servers() {
+	start_listener edge "TCP4-LISTEN:5269,bind=$TOPO_EDGE_EXT4"
+	start_listener edge "TCP6-LISTEN:5269,bind=[$TOPO_EDGE_EXT6],ipv6only=1"
+	start_listener edge "TCP4-LISTEN:23456,bind=$TOPO_EDGE_INT4"
+	start_listener inet "TCP4-LISTEN:5269,bind=$TOPO_PARTNER4"
+	start_listener inet "TCP6-LISTEN:5269,bind=[$TOPO_PARTNER6],ipv6only=1"
+	start_listener inet "TCP4-LISTEN:5270,bind=$TOPO_PARTNER4"
+	start_listener inet "TCP6-LISTEN:5270,bind=[$TOPO_PARTNER6],ipv6only=1"
+	start_listener inet "TCP4-LISTEN:5269,bind=$TOPO_STRANGER4"
+	start_listener inet "TCP6-LISTEN:5269,bind=[$TOPO_STRANGER6],ipv6only=1"
+	wait_listening edge "$TOPO_EDGE_EXT4" 5269 &&
+		wait_listening edge "$TOPO_EDGE_EXT6" 5269 &&
+		wait_listening edge "$TOPO_EDGE_INT4" 23456 &&
+		wait_listening inet "$TOPO_PARTNER4" 5269 &&
+		wait_listening inet "$TOPO_PARTNER6" 5269 &&
+		wait_listening inet "$TOPO_PARTNER4" 5270 &&
+		wait_listening inet "$TOPO_PARTNER6" 5270 &&
+		wait_listening inet "$TOPO_STRANGER4" 5269 &&
+		wait_listening inet "$TOPO_STRANGER6" 5269
 }
 
 stop_listeners() {
@@ -106,7 +227,7 @@ STATS_BEFORE=
 STATS_AFTER=
 
 stats_json() {
-	in_ns "$PREFIX" edge "$EDGEFW" stats --json 2>&1
+	edge "$EDGEFW" stats --json 2>&1
 }
 
 # Packets of one counter in a stats document; "missing" if it has none.

@@ -26,10 +26,7 @@ set -u
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top" || exit 1
-# shellcheck source=tests/lib/tap.sh
-. tests/lib/tap.sh
-# shellcheck source=tests/lib/topology.sh
-. tests/lib/topology.sh
+# With tests/lib/tap.sh and tests/lib/topology.sh.
 # shellcheck source=tests/lib/traffic.sh
 . tests/lib/traffic.sh
 
@@ -48,27 +45,8 @@ PARTNER2_4=203.0.113.6
 # Private pin, run and state directories when not run by tests/run.sh; a
 # real edgefw's (edgefw's defaults) are never used, since this suite
 # deletes the pin and run directories to simulate a reboot.
-own_dirs=()
-if [ -z "${EDGEFW_PIN_DIR:-}" ]; then
-	export EDGEFW_PIN_DIR=/sys/fs/bpf/edgefw-test-live-$$
-fi
-if [ -z "${EDGEFW_RUN_DIR:-}" ]; then
-	EDGEFW_RUN_DIR=$(mktemp -d /tmp/edgefw-test.XXXXXX) || exit 1
-	export EDGEFW_RUN_DIR
-	own_dirs+=("$EDGEFW_RUN_DIR")
-fi
-if [ -z "${EDGEFW_STATE_DIR:-}" ]; then
-	EDGEFW_STATE_DIR=$(mktemp -d /tmp/edgefw-test.XXXXXX) || exit 1
-	export EDGEFW_STATE_DIR
-	own_dirs+=("$EDGEFW_STATE_DIR")
-fi
+traffic_use_private_directories live
 WORK=$(mktemp -d /tmp/edgefw-live.XXXXXX) || exit 1
-
-# 1 from the moment this run calls `edgefw load`: the pin directory was
-# checked to be free before, so whatever is there from then on is ours.
-LOAD_TRIED=0
-
-edge() { in_ns "$PREFIX" edge "$@"; }
 
 # ---------------------------------------------------------------------------
 # Sessions: long-lived TCP connections, one socat client each, fed through
@@ -152,26 +130,10 @@ close_all_sessions() {
 cleanup() {
 	trap - EXIT INT TERM HUP
 	close_all_sessions
-	stop_listeners
-	# Unload inside the namespace while its interfaces still exist, so
-	# edgefw finds and detaches its TC filters there.
-	if [ "$LOAD_TRIED" -eq 1 ]; then
-		[ -e "/run/netns/$(topology_ns "$PREFIX" edge)" ] &&
-			edge "$EDGEFW" unload >/dev/null 2>&1
-		# A failed unload must not poison the next run; this pin
-		# directory is the suite's own (never edgefw's default).
-		if [ -e "$EDGEFW_PIN_DIR" ] &&
-			[ "$EDGEFW_PIN_DIR" != /sys/fs/bpf/edgefw ]; then
-			rm -rf "$EDGEFW_PIN_DIR"
-		fi
-	fi
-	topology_down "$PREFIX"
-	rm -rf "$WORK" "${own_dirs[@]}"
+	traffic_cleanup
+	rm -rf "$WORK"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-trap 'exit 129' HUP
+run_cleanup_on_exit cleanup
 
 # ---------------------------------------------------------------------------
 # Setup helpers
@@ -264,18 +226,12 @@ now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
 # ===========================================================================
 
-for tool in nc socat jq nsenter ss timeout mkfifo; do
-	command -v "$tool" >/dev/null ||
-		tap_bail "needs $tool (packages: netcat-openbsd socat jq util-linux iproute2 coreutils): run scripts/install-deps.sh"
-done
-[ -x "$EDGEFW" ] || tap_bail "no edgefw binary at $EDGEFW: run make"
+require_traffic_tools nc socat jq nsenter ss timeout mkfifo
 if [ "$EDGEFW_PIN_DIR" = /sys/fs/bpf/edgefw ] || [ "$EDGEFW_RUN_DIR" = /run/edgefw ] ||
 	[ "$EDGEFW_STATE_DIR" = /var/lib/edgefw ]; then
 	tap_bail "this suite deletes its pin and run directories: give it private ones, not edgefw's defaults"
 fi
-# Someone else's edgefw (or a run killed with SIGKILL) owns it: leave it be.
-[ ! -e "$EDGEFW_PIN_DIR" ] ||
-	tap_bail "$EDGEFW_PIN_DIR exists: another edgefw uses it; unload that one or use another EDGEFW_PIN_DIR"
+require_free_pin_directory
 write_configs || tap_bail "cannot derive the test configs from $CONF_A (has the example changed?)"
 for conf in "$CONF_A" "$CONF_B" "$CONF_C" "$CONF_RL"; do
 	out=$("$EDGEFW" check -c "$conf" 2>&1) || tap_bail "edgefw check -c $conf: $out"
@@ -305,9 +261,7 @@ check_connect "without edgefw: edge -> non-partner:5269 connects, IPv4" \
 check_connect "without edgefw: edge -> non-partner:5269 connects, IPv6" \
 	connected edge "$TOPO_EDGE_EXT6" "$TOPO_STRANGER6" 5269
 
-LOAD_TRIED=1
-check "edgefw load -c $CONF_A in the edge namespace" -- \
-	edge "$EDGEFW" load -c "$CONF_A" || tap_bail "edgefw did not load"
+check_load_or_bail "$CONF_A"
 
 # ===========================================================================
 # Blocklist: checked before everything else on ingress.

@@ -9,21 +9,20 @@
 # refusal (RST). The checks tell the two apart from netcat's error text, so
 # "the filter dropped it" is never confused with "nothing was listening".
 #
-# Listeners, clients and counters (`edgefw stats --json`) come from
-# tests/lib/traffic.sh, shared with the other namespace suites.
+# Listeners, clients, counters (`edgefw stats --json`), the private
+# directories and the clean-up come from tests/lib/traffic.sh, shared with
+# the other namespace suites.
 #
-# Environment: EDGEFW (the binary), EDGEFW_PIN_DIR and EDGEFW_RUN_DIR, as
-# tests/run.sh sets them; run alone, private ones are made up so that a
-# real edgefw on this machine is never touched. EDGEFW_TEST_PREFIX names
-# the namespaces (default efwt-PID-, so parallel runs never collide).
+# Environment: EDGEFW (the binary), EDGEFW_PIN_DIR, EDGEFW_RUN_DIR and
+# EDGEFW_STATE_DIR, as tests/run.sh sets them; run alone, private ones are
+# made up so that a real edgefw on this machine is never touched.
+# EDGEFW_TEST_PREFIX names the namespaces (default efwt-PID-, so parallel
+# runs never collide).
 set -u
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top" || exit 1
-# shellcheck source=tests/lib/tap.sh
-. tests/lib/tap.sh
-# shellcheck source=tests/lib/topology.sh
-. tests/lib/topology.sh
+# With tests/lib/tap.sh and tests/lib/topology.sh.
 # shellcheck source=tests/lib/traffic.sh
 . tests/lib/traffic.sh
 
@@ -35,70 +34,8 @@ CONNECT_TIMEOUT=2 # seconds; a SYN that got no answer by then was dropped
 # killed with SIGKILL and its trap never runs; the suite takes ~30 s.
 LISTENER_LIFETIME=120
 
-own_run_dir=
-if [ -z "${EDGEFW_PIN_DIR:-}" ]; then
-	export EDGEFW_PIN_DIR=/sys/fs/bpf/edgefw-test-traffic-$$
-fi
-if [ -z "${EDGEFW_RUN_DIR:-}" ]; then
-	own_run_dir=$(mktemp -d /tmp/edgefw-test.XXXXXX)
-	export EDGEFW_RUN_DIR=$own_run_dir
-fi
-
-# 1 from the moment this run calls `edgefw load`: the pin directory was
-# checked to be free before, so whatever is there from then on is ours.
-LOAD_TRIED=0
-
-edge() { in_ns "$PREFIX" edge "$@"; }
-
-# ---------------------------------------------------------------------------
-# Clean-up: runs on every exit, normal, failed or interrupted.
-
-cleanup() {
-	trap - EXIT INT TERM HUP
-	stop_listeners
-	# Unload inside the namespace while its interfaces still exist, so
-	# edgefw finds and detaches its TC filters there.
-	if [ "$LOAD_TRIED" -eq 1 ]; then
-		[ -e "/run/netns/$(topology_ns "$PREFIX" edge)" ] &&
-			edge "$EDGEFW" unload >/dev/null 2>&1
-		# A failed unload must not poison the next run; this pin
-		# directory is the suite's own (never edgefw's default).
-		if [ -e "$EDGEFW_PIN_DIR" ] &&
-			[ "$EDGEFW_PIN_DIR" != /sys/fs/bpf/edgefw ]; then
-			rm -rf "$EDGEFW_PIN_DIR"
-		fi
-	fi
-	topology_down "$PREFIX"
-	[ -z "$own_run_dir" ] || rm -rf "$own_run_dir"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-trap 'exit 129' HUP
-
-# ---------------------------------------------------------------------------
-# Listeners
-
-start_all_listeners() {
-	start_listener edge "TCP4-LISTEN:5269,bind=$TOPO_EDGE_EXT4"
-	start_listener edge "TCP6-LISTEN:5269,bind=[$TOPO_EDGE_EXT6],ipv6only=1"
-	start_listener edge "TCP4-LISTEN:23456,bind=$TOPO_EDGE_INT4"
-	start_listener inet "TCP4-LISTEN:5269,bind=$TOPO_PARTNER4"
-	start_listener inet "TCP6-LISTEN:5269,bind=[$TOPO_PARTNER6],ipv6only=1"
-	start_listener inet "TCP4-LISTEN:5270,bind=$TOPO_PARTNER4"
-	start_listener inet "TCP6-LISTEN:5270,bind=[$TOPO_PARTNER6],ipv6only=1"
-	start_listener inet "TCP4-LISTEN:5269,bind=$TOPO_STRANGER4"
-	start_listener inet "TCP6-LISTEN:5269,bind=[$TOPO_STRANGER6],ipv6only=1"
-	wait_listening edge "$TOPO_EDGE_EXT4" 5269 &&
-		wait_listening edge "$TOPO_EDGE_EXT6" 5269 &&
-		wait_listening edge "$TOPO_EDGE_INT4" 23456 &&
-		wait_listening inet "$TOPO_PARTNER4" 5269 &&
-		wait_listening inet "$TOPO_PARTNER6" 5269 &&
-		wait_listening inet "$TOPO_PARTNER4" 5270 &&
-		wait_listening inet "$TOPO_PARTNER6" 5270 &&
-		wait_listening inet "$TOPO_STRANGER4" 5269 &&
-		wait_listening inet "$TOPO_STRANGER6" 5269
-}
+traffic_use_private_directories traffic
+run_cleanup_on_exit traffic_cleanup
 
 # ---------------------------------------------------------------------------
 # What the kernel has attached, seen from the edge namespace
@@ -134,17 +71,11 @@ tc_egress_on() { # IFACE
 
 # ===========================================================================
 
-for tool in nc socat jq nsenter ss tc timeout; do
-	command -v "$tool" >/dev/null ||
-		tap_bail "needs $tool (packages: netcat-openbsd socat jq util-linux iproute2 coreutils): run scripts/install-deps.sh"
-done
-[ -x "$EDGEFW" ] || tap_bail "no edgefw binary at $EDGEFW: run make"
-# Someone else's edgefw (or a run killed with SIGKILL) owns it: leave it be.
-[ ! -e "$EDGEFW_PIN_DIR" ] ||
-	tap_bail "$EDGEFW_PIN_DIR exists: another edgefw uses it; unload that one or use another EDGEFW_PIN_DIR"
+require_traffic_tools nc socat jq nsenter ss tc timeout
+require_free_pin_directory
 
 topology_up "$PREFIX" || tap_bail "cannot build the namespace topology"
-start_all_listeners || tap_bail "the listeners did not start"
+start_xmpp_servers || tap_bail "the listeners did not start"
 tap_diag "topology $(topology_ns "$PREFIX" '{edge,inet,lan}'), pins $EDGEFW_PIN_DIR"
 
 # --- Without edgefw: every listener is reachable, a closed port refuses. ---
@@ -168,9 +99,7 @@ check_connect "without edgefw: edge -> non-partner:5269 connects, IPv4" \
 	connected edge "$TOPO_EDGE_EXT4" "$TOPO_STRANGER4" 5269
 
 # --- Load, inside the edge namespace. ---
-LOAD_TRIED=1
-check "edgefw load -c $CONFIG in the edge namespace" -- \
-	edge "$EDGEFW" load -c "$CONFIG" || tap_bail "edgefw did not load"
+check_load_or_bail "$CONFIG"
 
 status_json=$(edge "$EDGEFW" status --json 2>&1)
 status_rc=$?
