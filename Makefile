@@ -88,7 +88,7 @@ test: tests
 vm-test: tests
 	VNG="$(VNG)" vm-tests/run.sh
 
-$(BUILD)/bench/%.bpf.o: bench/%.bpf.c
+$(BUILD)/bench/%.bpf.o: bench/%.bpf.c $(wildcard bench/*.h) include/edgefw.h
 	@mkdir -p $(@D)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 

@@ -22,11 +22,13 @@ bench_die() {
 	exit 1
 }
 
-# edgefw's own pins and state for the bench, never the system's.
+# edgefw's own pins and state for a stage, never the system's nor another
+# stage's: named after the stage's namespace prefix.
 bench_edgefw_dirs() {
-	export EDGEFW_PIN_DIR=/sys/fs/bpf/edgefw-bench
-	export EDGEFW_RUN_DIR=/run/edgefw-bench
-	export EDGEFW_STATE_DIR=/run/edgefw-bench/state
+	local tag=${BENCH_PREFIX%-}
+	export EDGEFW_PIN_DIR=/sys/fs/bpf/edgefw-$tag
+	export EDGEFW_RUN_DIR=/run/edgefw-$tag
+	export EDGEFW_STATE_DIR=/run/edgefw-$tag/state
 }
 
 bench_edgefw() { # ARGS...: edgefw in the bench's edge namespace
@@ -51,9 +53,12 @@ bench_edge_down() {
 
 # ---- the other load on the machine ----
 
-# "user nice system idle iowait irq softirq steal" of all CPUs, summed.
+# Busy and idle ticks of every CPU but the one the bench measures on:
+# the machine's other load.
 cpu_ticks() {
-	awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9, $5 + $6 }' /proc/stat
+	awk -v own="cpu$BENCH_CPU" '$1 ~ /^cpu[0-9]/ && $1 != own {
+		busy += $2 + $3 + $4 + $7 + $8 + $9; idle += $5 + $6 }
+		END { print busy + 0, idle + 0 }' /proc/stat
 }
 
 # Wait up to SECONDS for the 1-minute load average to fall below LIMIT,
@@ -70,8 +75,8 @@ bench_wait_idle() { # LIMIT SECONDS
 	return 1
 }
 
-# Around a measurement: the machine's busy share beyond what the bench
-# itself takes. load_begin; ...; load_end prints a JSON object.
+# Around a measurement: how busy the other CPUs were (the bench's own
+# runs on BENCH_CPU). load_begin; ...; load_end prints a JSON object.
 load_begin() {
 	LOAD_T0=$(cpu_ticks)
 	LOAD_AVG0=$(cut -d' ' -f1 /proc/loadavg)

@@ -105,6 +105,8 @@ static __always_inline __u64 flow_timeout(__u8 state)
 		return EDGEFW_FLOW_TIMEOUT_ESTABLISHED;
 	case EDGEFW_FLOW_CLOSING:
 		return EDGEFW_FLOW_TIMEOUT_CLOSING;
+	case EDGEFW_FLOW_RESET:
+		return EDGEFW_FLOW_TIMEOUT_RESET;
 	}
 	return EDGEFW_FLOW_TIMEOUT_UDP;
 }
@@ -115,8 +117,17 @@ static __always_inline __u8 flow_next_state(const struct edgefw_flow *f,
 {
 	if (p->proto != IPPROTO_TCP)
 		return f->state;
-	if (p->tcp_flags & (TCP_FLAG_FIN | TCP_FLAG_RST))
-		return EDGEFW_FLOW_CLOSING;
+	/*
+	 * A reset connection keeps its flow for EDGEFW_FLOW_TIMEOUT_RESET, as
+	 * conntrack does: packets in flight still pass. Were the RST spoofed,
+	 * the live connection's flow lapses after that long idle and its
+	 * rule picks the connection up again.
+	 */
+	if (p->tcp_flags & TCP_FLAG_RST)
+		return EDGEFW_FLOW_RESET;
+	if (p->tcp_flags & TCP_FLAG_FIN)
+		return f->state == EDGEFW_FLOW_RESET ? f->state :
+						       EDGEFW_FLOW_CLOSING;
 	if (f->state == EDGEFW_FLOW_NEW && dir != f->opened_dir)
 		return EDGEFW_FLOW_ESTABLISHED;
 	return f->state;

@@ -34,7 +34,8 @@
 #define EDGEFW_NSEC_PER_SEC 1000000000ULL
 #define EDGEFW_FLOW_TIMEOUT_NEW (120 * EDGEFW_NSEC_PER_SEC)
 #define EDGEFW_FLOW_TIMEOUT_ESTABLISHED (7440 * EDGEFW_NSEC_PER_SEC)
-#define EDGEFW_FLOW_TIMEOUT_CLOSING (120 * EDGEFW_NSEC_PER_SEC)
+#define EDGEFW_FLOW_TIMEOUT_CLOSING (120 * EDGEFW_NSEC_PER_SEC) /* FIN */
+#define EDGEFW_FLOW_TIMEOUT_RESET (10 * EDGEFW_NSEC_PER_SEC) /* RST */
 #define EDGEFW_FLOW_TIMEOUT_UDP (60 * EDGEFW_NSEC_PER_SEC)
 /* A live flow's timestamp is rewritten at most this often. */
 #define EDGEFW_FLOW_REFRESH_NS EDGEFW_NSEC_PER_SEC
@@ -269,8 +270,9 @@ struct edgefw_flow_key6 {
 enum edgefw_flow_state {
 	EDGEFW_FLOW_NEW, /* opening SYN seen */
 	EDGEFW_FLOW_ESTABLISHED, /* the other side answered */
-	EDGEFW_FLOW_CLOSING, /* FIN or RST seen */
+	EDGEFW_FLOW_CLOSING, /* FIN seen */
 	EDGEFW_FLOW_UDP,
+	EDGEFW_FLOW_RESET, /* RST seen */
 };
 
 struct edgefw_flow {

@@ -17,7 +17,7 @@ packages=(
 	qemu-system-x86 busybox-static kmod xz-utils zstd cpio
 )
 if [ "${1:-}" = bench ]; then
-	packages+=(xdp-tools nftables iptables)
+	packages+=(xdp-tools nftables iptables ethtool)
 fi
 
 missing=()
