@@ -126,8 +126,8 @@ static __always_inline __u8 flow_next_state(const struct edgefw_flow *f,
 	if (p->tcp_flags & TCP_FLAG_RST)
 		return EDGEFW_FLOW_RESET;
 	if (p->tcp_flags & TCP_FLAG_FIN)
-		return f->state == EDGEFW_FLOW_RESET ? f->state :
-						       EDGEFW_FLOW_CLOSING;
+		return f->state == EDGEFW_FLOW_RESET ? f->state
+						     : EDGEFW_FLOW_CLOSING;
 	if (f->state == EDGEFW_FLOW_NEW && dir != f->opened_dir)
 		return EDGEFW_FLOW_ESTABLISHED;
 	return f->state;
