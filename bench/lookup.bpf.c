@@ -2,7 +2,8 @@
 /*
  * One map lookup a run, for bench/stage-scale.sh (scalectl lookup-set,
  * lookup-flows): each run looks up the next of a list of probe keys in
- * edgefw's sets or flows4 map, which the loader swaps in from its pins.
+ * edgefw's sets (its LPM trie or its IPv4 index) or flows4 map, which the
+ * loader swaps in from its pins.
  * A list of one key shows a lookup with warm caches, as
  * BPF_PROG_TEST_RUN of one packet sees every lookup; a long list shows
  * lookups that each go where the one before did not, as a flood from
@@ -23,6 +24,24 @@ struct {
 	__type(key, struct edgefw_set_key);
 	__type(value, __u8);
 } sets SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} set4_by24 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, __u32);
+	__type(value, struct edgefw_set4_bits);
+} set4_bits SEC(".maps");
+
+/* in_set4_index() reads set4_by24 and set4_bits, defined above */
+#include "../bpf/set4index.h"
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -64,6 +83,18 @@ int lookup_set(struct xdp_md *ctx)
 	struct edgefw_set_key *k = bpf_map_lookup_elem(&set_probes, &i);
 
 	if (k && bpf_map_lookup_elem(&sets, k))
+		state.found++;
+	return XDP_PASS;
+}
+
+/* In the IPv4 index of slot 0, edgefw's first indexed set. */
+SEC("xdp")
+int lookup_set4(struct xdp_md *ctx)
+{
+	__u32 i = state.next_probe++ & probe_mask;
+	struct edgefw_set_key *k = bpf_map_lookup_elem(&set_probes, &i);
+
+	if (k && in_set4_index(0, k->addr.w[0]))
 		state.found++;
 	return XDP_PASS;
 }

@@ -519,6 +519,8 @@ struct probes {
 	const char *object;
 	const char *target; /* "sets" or "flows4" */
 	int target_fd;
+	const char *also[2]; /* more of edgefw's maps the program reads */
+	int also_fd[2];
 	const char *probe_map;
 	const void *keys;
 	size_t key_size;
@@ -552,6 +554,13 @@ static __u32 run_probes(const struct probes *pr, const char *prog,
 	if (size != sizeof(mask) ||
 	    bpf_map__set_initial_value(rodata, &mask, sizeof(mask)))
 		die("%s: .rodata is not probe_mask alone", pr->object);
+	for (size_t i = 0; i < ARRAY_SIZE(pr->also) && pr->also[i]; i++) {
+		if (bpf_map__reuse_fd(bpf_object__find_map_by_name(obj,
+								   pr->also[i]),
+				      pr->also_fd[i]))
+			die("%s: cannot reuse edgefw's %s", pr->object,
+			    pr->also[i]);
+	}
 	if (bpf_map__reuse_fd(bpf_object__find_map_by_name(obj, pr->target),
 			      pr->target_fd) ||
 	    bpf_object__load(obj))
@@ -586,10 +595,11 @@ static __u32 run_probes(const struct probes *pr, const char *prog,
 }
 
 /* Warm (one key) and cold (every probe) lookups, beside their floor. */
-static void lookup_report(struct probes *pr, const char *lookup_prog,
-			  const char *probe_prog, const struct lookup_opts *l,
-			  json_object *out)
+static json_object *lookup_report(struct probes *pr, const char *lookup_prog,
+				  const char *probe_prog,
+				  const struct lookup_opts *l)
 {
+	json_object *out = json_object_new_object();
 	json_object *arr = json_object_new_array();
 	const __u32 counts[] = { 1, pr->nr };
 
@@ -617,7 +627,7 @@ static void lookup_report(struct probes *pr, const char *lookup_prog,
 	json_object_object_add(out, "repeat", json_object_new_int(l->repeat));
 	json_object_object_add(out, "rounds", json_object_new_int(l->rounds));
 	json_object_object_add(out, "probes", arr);
-	print_json(out);
+	return out;
 }
 
 static int cmd_lookup_set(int argc, char **argv)
@@ -630,10 +640,13 @@ static int cmd_lookup_set(int argc, char **argv)
 		{ "repeat", required_argument, NULL, 'R' },
 		{ "rounds", required_argument, NULL, 'r' },
 		{ "cpu", required_argument, NULL, 'c' },
+		{ "index", required_argument, NULL, 'i' },
 		{},
 	};
 	struct lookup_opts l = { .cpu = -1 };
 	struct probes pr = { .target = "sets", .probe_map = "set_probes" };
+	const char *index_dir = NULL;
+	json_object *out;
 	struct edgefw_set_key *keys = xcalloc(NR_PROBES, sizeof(*keys));
 	struct rng r = { .state = 1 };
 	const char *pin = NULL;
@@ -645,12 +658,14 @@ static int cmd_lookup_set(int argc, char **argv)
 			pin = optarg;
 		else if (opt == 's')
 			set = strtoul(optarg, NULL, 10);
+		else if (opt == 'i')
+			index_dir = optarg;
 		else if (opt == 'S')
 			/* not the stream of `prefixes` with this seed: its
 			 * draws are the set's own addresses */
 			r.state = mix64(strtoull(optarg, NULL, 0));
 		else if (!lookup_option(opt, optarg, &l, &pr.object))
-			die("usage: lookup-set --object OBJ --map PIN --set ID [--seed S] --repeat N --rounds N [--cpu N]");
+			die("usage: lookup-set --object OBJ --map PIN --set ID [--seed S] [--index GEN-PIN-DIR] --repeat N --rounds N [--cpu N]");
 	}
 	if (!pr.object || !pin)
 		die("lookup-set: --object and --map needed");
@@ -668,8 +683,25 @@ static int cmd_lookup_set(int argc, char **argv)
 	pr.key_size = sizeof(*keys);
 	pr.nr = NR_PROBES;
 	pin_cpu(l.cpu);
-	lookup_report(&pr, "lookup_set", "probe_set", &l,
-		      json_object_new_object());
+	out = lookup_report(&pr, "lookup_set", "probe_set", &l);
+	if (index_dir) {
+		/* the same probes through slot 0 of the IPv4 index */
+		char by24[PATH_MAX], bits[PATH_MAX];
+
+		snprintf(by24, sizeof(by24), "%s/set4_by24", index_dir);
+		snprintf(bits, sizeof(bits), "%s/set4_bits", index_dir);
+		pr.also[0] = "set4_bits";
+		pr.also_fd[0] = bpf_obj_get(bits);
+		pr.target = "set4_by24";
+		pr.target_fd = bpf_obj_get(by24);
+		if (pr.target_fd < 0 || pr.also_fd[0] < 0)
+			die("%s: %s", index_dir, strerror(errno));
+		pr.nr = NR_PROBES;
+		json_object_object_add(out, "index",
+				       lookup_report(&pr, "lookup_set4",
+						     "probe_set", &l));
+	}
+	print_json(out);
 	free(keys);
 	return 0;
 }
@@ -699,8 +731,7 @@ static int cmd_lookup_flows(int argc, char **argv)
 	pr.key_size = sizeof(*keys);
 	pr.nr = NR_PROBES;
 	pin_cpu(l.cpu);
-	lookup_report(&pr, "lookup_flow4", "probe_flow4", &l,
-		      json_object_new_object());
+	print_json(lookup_report(&pr, "lookup_flow4", "probe_flow4", &l));
 	free(keys);
 	return 0;
 }

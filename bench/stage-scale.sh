@@ -173,7 +173,7 @@ measure_sets() {
 			"non-partner SYN to 5269") || return 1
 		lookups=$(in_edge 600 "$scalectl" lookup-set \
 			--map "$EDGEFW_PIN_DIR/gen/sets" --set 0 --seed "$seed" \
-			"${lookup_args[@]}") || return 1
+			--index "$EDGEFW_PIN_DIR/gen" "${lookup_args[@]}") || return 1
 		record "$(jq -n --argjson size "$size" --argjson have "$have" \
 			--argjson added "$added" --argjson filter "$filter" \
 			--argjson lookups "$lookups" \
@@ -364,13 +364,15 @@ jq -r '
 	def mark: if . then "met" else "**missed**" end;
 	def r2: . * 100 | round / 100;
 	def r3: . * 1000 | round / 1000;
-	def lookups: .lookups.probes | "\(.[0].lookup_ns) / \(.[1].lookup_ns) (\(.[1].found_share * 1000 | round / 10)%)";
+	def probes: "\(.[0].lookup_ns) / \(.[1].lookup_ns) (\(.[1].found_share * 1000 | round / 10)%)";
+	def lookups: .lookups.probes | probes;
+	def index_lookups: .lookups.index.probes | probes;
 	"## Scale: per-packet cost as the tables grow (BPF_PROG_TEST_RUN, median of \(.rounds) x \(.repeat), CPU \(.cpu))\n",
 	"edgefw loaded from `\(.config)` (examples/lync-xmpp.conf with `flows max 1048576`) on ext0; ns per packet of edgefw beside the trivial XDP_PASS floor in the same run. Memory: \(.memory_source).\(if .quick then " **Quick run: smaller sizes, fewer rounds.**" else "" end)\n",
 	"### Partner set size (`edgefw set add` of generated prefixes, seed \(.seed))\n",
-	"| prefixes | partner SYN v4 | partner SYN v6 | non-partner SYN to 5269 | floor | filter bits set v4/v6 (the stranger'"'"'s?) | LPM lookup alone ns, 1 / 64k keys (found) | sets map | all maps MB | slab growth MB | set add s (wall / edgefw) | other load %, CPU pressure |",
-	"|---|---|---|---|---|---|---|---|---|---|---|---|",
-	(.sets[] | "| \(.prefixes | count) | \(ns("partner SYN v4")) | \(ns("partner SYN v6")) | \(ns("non-partner SYN to 5269")) | \(floor) | \(.filter.v4_bits_set)/\(.filter.v6_bits_set) (\(if .filter.addr_bit_set then "yes" else "no" end)) | \(lookups) | \(memlock("sets") | size) | \(.memlock_total_bytes | mb) | \(.slab_growth_kb / 1024 | . * 10 | round / 10) | \(if .add then "\(.add.wall_s | r3) / \(.add.edgefw_s) (+\(.add.prefixes | count))" else "-" end) | \(.load.busy_percent), \(.load.cpu_pressure_avg10) |"),
+	"| prefixes | partner SYN v4 | partner SYN v6 | non-partner SYN to 5269 | floor | IPv6 filter bits set | IPv4 index lookup alone ns, 1 / 64k keys (found) | LPM lookup alone ns, 1 / 64k keys (found) | sets trie | IPv4 index (by24 + bits) | all maps MB | slab growth MB | set add s (wall / edgefw) | other load %, CPU pressure |",
+	"|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+	(.sets[] | "| \(.prefixes | count) | \(ns("partner SYN v4")) | \(ns("partner SYN v6")) | \(ns("non-partner SYN to 5269")) | \(floor) | \(.filter.v6_bits_set) | \(index_lookups) | \(lookups) | \(memlock("sets") | size) | \(memlock("set4_by24") | size) + \(memlock("set4_bits") | size) | \(.memlock_total_bytes | mb) | \(.slab_growth_kb / 1024 | . * 10 | round / 10) | \(if .add then "\(.add.wall_s | r3) / \(.add.edgefw_s) (+\(.add.prefixes | count))" else "-" end) | \(.load.busy_percent), \(.load.cpu_pressure_avg10) |"),
 	"",
 	"Growth against the target (per-packet cost grows <= 1.5x from 10 to 1M prefixes):\n",
 	"| class | at \(.targets.set_growth[0].from_prefixes | count) | at \(.targets.set_growth[0].to_prefixes | count) | growth | target |",
@@ -397,6 +399,6 @@ jq -r '
 	 | "| \(.name)\(if .n > 1 then " (x\(.n))" else "" end) | \(.type) | \($fm.max_entries) | \(.memlock_bytes | mb) | \($fm.memlock_bytes | mb) |"),
 	"",
 	"BPF_PROG_TEST_RUN runs one packet over and over: every lookup it makes finds its cache lines warm. The lookup-alone columns (bench/lookup.bpf.c, median ns net of its floor) show one map lookup for one key repeated and for 65536 different keys in turn (random IPv4 sources against the sets; flows spread over the whole flow table), with the share found: the cost a flood from many sources or the traffic of many flows meets.\n",
-	"Filter bits: how many of the 1024 bits of the partners set filter (per family) are set, and whether the bit of the stranger 192.0.2.66 is, which sends the non-partner SYN on to the LPM lookup. Slab growth: SUnreclaim of the whole machine since before the first `set add`; the trie takes what its memlock (entries x element size, without the trie'"'"'s inner nodes or allocator rounding) does not count.\n",
+	"IPv4 addresses of the partners set meet its IPv4 index (a /24 array read, then for a partly covered /24 a hash lookup); IPv6 addresses its filter (how many of its 1024 bits are set) and then the LPM trie. The LPM lookup column shows what the trie alone would cost the same IPv4 probes. Slab growth: SUnreclaim of the whole machine since before the first `set add`; the trie takes what its memlock (entries x element size, without the trie'"'"'s inner nodes or allocator rounding) does not count.\n",
 	"Verdicts: a partner SYN is dropped by its per-source limit (20/s burst 40) after the first 40 runs; its cost is the rule, the set lookup and the bucket. * noisy: the rounds spread more than 10% around the median, twice. other load %: how busy the CPUs other than the one measured on were (bench/lib.sh); CPU pressure: /proc/pressure/cpu some avg10 at the end of the measurement."' \
 	"$out/scale.json" >"$out/scale.md" || bench_die "cannot write scale.md"

@@ -23,6 +23,7 @@ cleanup() {
 	bench_edge_down
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
 
 # xdp-filter ORs its rules: it cannot say "port 5269 AND from a partner",
 # nor take prefixes. Nearest: drop what is not listed, list port 5269 and

@@ -39,6 +39,22 @@ struct {
 	__type(value, struct edgefw_set_filter);
 } set_filter SEC(".maps");
 
+/* Sized by the loader: EDGEFW_SET4_WORDS_PER_SLOT per slot in use. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} set4_by24 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, EDGEFW_SET4_MAX_PARTS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, __u32);
+	__type(value, struct edgefw_set4_bits);
+} set4_bits SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, EDGEFW_PORT_KEYS);

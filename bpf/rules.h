@@ -4,13 +4,16 @@
  * into port classes: one array lookup by protocol and destination port
  * yields the few rules that can match, in config order, so the cost does
  * not grow with the number of rules. A candidate then checks its peers,
- * the self address compares before any set lookup.
+ * the self address compares before any set lookup. IPv4 addresses of the
+ * sets that rules name most meet the set's index (see edgefw.h), the rest
+ * its filter and then the LPM trie.
  */
 #ifndef EDGEFW_BPF_RULES_H
 #define EDGEFW_BPF_RULES_H
 
 #include "maps.h"
 #include "parse.h"
+#include "set4index.h"
 
 #define NO_RULE -1
 
@@ -52,9 +55,11 @@ static __always_inline bool maybe_in_set(__u16 set, const union edgefw_addr *a,
 		      (1ULL << (bit % 64)));
 }
 
-static __always_inline bool in_set(__u16 set, const union edgefw_addr *a,
-				   __u8 family)
+static __always_inline bool in_set(__u16 set, __u8 slot,
+				   const union edgefw_addr *a, __u8 family)
 {
+	if (family == EDGEFW_FAMILY_IPV4 && slot != EDGEFW_SET4_NO_SLOT)
+		return in_set4_index(slot, a->w[0]);
 	if (!maybe_in_set(set, a, family))
 		return false;
 	struct edgefw_set_key key = {
@@ -86,9 +91,11 @@ __noinline int rule_matches(__u32 id, const struct packet *p)
 		return 0;
 	if (to == EDGEFW_PEER_SELF && !is_self(&p->dst, p->family))
 		return 0;
-	if (from < EDGEFW_PEER_SELF && !in_set(from, &p->src, p->family))
+	if (from < EDGEFW_PEER_SELF &&
+	    !in_set(from, rules[id].from_slot, &p->src, p->family))
 		return 0;
-	if (to < EDGEFW_PEER_SELF && !in_set(to, &p->dst, p->family))
+	if (to < EDGEFW_PEER_SELF &&
+	    !in_set(to, rules[id].to_slot, &p->dst, p->family))
 		return 0;
 	return 1;
 }

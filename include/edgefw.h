@@ -166,6 +166,38 @@ static inline __u32 edgefw_filter_bit(__u8 family, __u32 first_word)
 	       (EDGEFW_FILTER_BITS - 1);
 }
 
+/*
+ * The IPv4 index of a set: what its prefixes cover, in at most two
+ * lookups whatever the set's size (the LPM trie's lookups grow with its
+ * depth). The first EDGEFW_SET4_SLOTS config sets that rules name get a
+ * slot; the others, IPv6 and inline prefixes use the set filter and trie.
+ *
+ * set4_by24 (array): two bits per /24 network, 32 per word: NONE, ALL (a
+ * prefix of /24 or shorter covers it), or SOME (only longer prefixes lie
+ * in it). For SOME, set4_bits (hash, by slot and /24) holds one bit per
+ * address of the /24. The bit patterns OR: ALL | SOME is ALL.
+ */
+#define EDGEFW_SET4_SLOTS 8 /* 4 MiB of set4_by24 each */
+#define EDGEFW_SET4_NO_SLOT 0xff
+#define EDGEFW_SET4_WORDS_PER_SLOT (1U << 19) /* 2^24 networks / 32 */
+/* partly covered /24s of all slots; the hash table's buckets take 16 B each */
+#define EDGEFW_SET4_MAX_PARTS (1U << 20)
+
+enum edgefw_set4_state {
+	EDGEFW_SET4_NONE = 0,
+	EDGEFW_SET4_SOME = 2,
+	EDGEFW_SET4_ALL = 3,
+};
+
+/* addr: host byte order */
+#define EDGEFW_SET4_WORD(slot, addr) ((__u32)(slot) << 19 | (addr) >> 13)
+#define EDGEFW_SET4_SHIFT(addr) (((addr) >> 8 & 31) * 2)
+#define EDGEFW_SET4_PART_KEY(slot, addr) ((__u32)(slot) << 24 | (addr) >> 8)
+
+struct edgefw_set4_bits {
+	__u64 w[4]; /* bit (addr & 255) */
+};
+
 /* Peers of a rule: a set id, or one of these. */
 #define EDGEFW_PEER_ANY 0xffff
 #define EDGEFW_PEER_SELF 0xfffe
@@ -210,7 +242,8 @@ struct edgefw_rule {
 	 * exact on average. Faster ones need bpf_ktime_get_ns().
 	 */
 	__u8 coarse_clock;
-	__u8 pad[2];
+	__u8 from_slot; /* IPv4 index slot of the from set, or NO_SLOT */
+	__u8 to_slot;
 	__u64 interval_ns; /* 1 / rate */
 	__u64 burst_ns; /* (burst - 1) * interval_ns */
 };

@@ -19,6 +19,7 @@
 #include "maps.h"
 #include "prefix_list.h"
 #include "privileges.h"
+#include "set4index.h"
 
 #define OVERLAPS_SHOWN 3
 
@@ -111,21 +112,6 @@ static int read_input(const struct set_args *a, struct prefix_list *out)
 	return EXIT_OK;
 }
 
-/* The set's prefixes as loaded: the config's with the changes applied. */
-static void current_prefixes(const struct loaded *l, unsigned int set,
-			     struct prefix_list *out)
-{
-	for (size_t i = 0; i < l->cc.nr_set_keys; i++) {
-		struct prefix p;
-
-		if (l->cc.set_keys[i].set != set)
-			continue;
-		prefix_from_set_key(&l->cc.set_keys[i], &p);
-		plist_add(out, &p);
-	}
-	plist_sort_unique(out);
-}
-
 /* The first few overlaps, shown after their count. */
 struct overlaps {
 	char line[OVERLAPS_SHOWN][2 * PREFIX_STRLEN + 16];
@@ -198,6 +184,36 @@ static int widen_filters(const struct loaded *l, unsigned int set,
 	return err ? -1 : 0;
 }
 
+/*
+ * Move the set's IPv4 index from the prefixes in from to those in to; a
+ * set without an index slot has nothing to do.
+ */
+static int sync_index(const struct loaded *l, unsigned int set,
+		      const struct prefix_list *from,
+		      const struct prefix_list *to)
+{
+	unsigned int slot = compiled_set4_slot(&l->cc, set);
+	struct set4_index old, new;
+	int by24_fd, bits_fd, err = -1;
+
+	if (slot == EDGEFW_SET4_NO_SLOT)
+		return 0;
+	by24_fd = loaded_gen_map(l, "set4_by24");
+	bits_fd = loaded_gen_map(l, "set4_bits");
+	if (by24_fd >= 0 && bits_fd >= 0) {
+		set4_index_build(&old, from->v, from->n);
+		set4_index_build(&new, to->v, to->n);
+		err = set4_index_write(by24_fd, bits_fd, slot, &old, &new);
+		set4_index_free(&old);
+		set4_index_free(&new);
+	}
+	if (by24_fd >= 0)
+		close(by24_fd);
+	if (bits_fd >= 0)
+		close(bits_fd);
+	return err;
+}
+
 /* Record the change as additions and removals over the config's set. */
 static void record(struct set_delta *sd, enum set_op op,
 		   const struct prefix_list *changed)
@@ -234,13 +250,13 @@ static const char *prefixes(size_t n)
 static int change(struct loaded *l, const struct set_args *a, unsigned int set,
 		  struct prefix_list *input)
 {
-	struct prefix_list current = {}, changed = {};
+	struct prefix_list current = {}, changed = {}, after = {};
 	size_t dups = plist_sort_unique(input), done, skipped;
 	struct timespec t0;
 	int fd = -1, rc = EXIT_FAILED;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	current_prefixes(l, set, &current);
+	compiled_set_prefixes(&l->cc, set, &current);
 	for (size_t i = 0; i < input->n; i++) {
 		bool present = plist_contains(&current, &input->v[i]);
 
@@ -279,17 +295,29 @@ static int change(struct loaded *l, const struct set_args *a, unsigned int set,
 			strerror(errno));
 		goto undo;
 	}
-	record(deltas_find(&l->deltas, a->name, true), a->op, &changed);
-	if (deltas_write(&l->paths, &l->deltas)) {
-		done = changed.n;
-		goto undo;
+	for (size_t i = 0; i < current.n; i++)
+		plist_add(&after, &current.v[i]);
+	if (a->op == SET_ADD) {
+		for (size_t i = 0; i < changed.n; i++)
+			plist_add(&after, &changed.v[i]);
+		plist_sort_unique(&after);
+	} else {
+		plist_subtract(&after, &changed);
 	}
+	done = changed.n;
+	if (sync_index(l, set, &current, &after))
+		goto undo_index;
+	record(deltas_find(&l->deltas, a->name, true), a->op, &changed);
+	if (deltas_write(&l->paths, &l->deltas))
+		goto undo_index;
 	log_info("%s %zu %s %s set %s in %.3f s",
 		 a->op == SET_ADD ? "added" : "removed", changed.n,
 		 prefixes(changed.n), a->op == SET_ADD ? "to" : "from", a->name,
 		 seconds_since(&t0));
 	rc = EXIT_OK;
 	goto out;
+undo_index:
+	sync_index(l, set, &after, &current);
 undo:
 	/* put the kernel back: the part of the change that went in */
 	changed.n = done;
@@ -299,6 +327,7 @@ undo:
 out:
 	if (fd >= 0)
 		close(fd);
+	plist_free(&after);
 	plist_free(&changed);
 	plist_free(&current);
 	return rc;

@@ -270,6 +270,31 @@ static void compile_limit(const struct rate_limit *l, struct edgefw_rule *r)
 	r->coarse_clock = r->interval_ns >= EDGEFW_COARSE_CLOCK_NS;
 }
 
+static bool rules_name_set(const struct compiled *cc, size_t set)
+{
+	for (size_t r = 0; r < cc->nr_rules; r++) {
+		if (cc->rules[r].from == set || cc->rules[r].to == set)
+			return true;
+	}
+	return false;
+}
+
+/* Index slots go to the first config sets that rules name. */
+static void assign_set4_slots(const struct config *c, struct compiled *cc)
+{
+	cc->nr_set4 = 0;
+	for (size_t set = 0; set < c->nr_sets; set++) {
+		if (cc->nr_set4 < EDGEFW_SET4_SLOTS && rules_name_set(cc, set))
+			cc->set4_sets[cc->nr_set4++] = set;
+	}
+	for (size_t r = 0; r < cc->nr_rules; r++) {
+		struct edgefw_rule *rule = &cc->rules[r];
+
+		rule->from_slot = compiled_set4_slot(cc, rule->from);
+		rule->to_slot = compiled_set4_slot(cc, rule->to);
+	}
+}
+
 static int compile_sets(const struct config *c, struct compiled *cc, FILE *diag)
 {
 	size_t cap = 0, inline_prefixes = 0;
@@ -297,9 +322,33 @@ static int compile_sets(const struct config *c, struct compiled *cc, FILE *diag)
 		compile_limit(&c->rules[i].limit, &cc->rules[i]);
 	}
 	cc->nr_rules = c->nr_rules;
+	assign_set4_slots(c, cc);
 
 	sort_set_keys(c, cc, diag);
 	return 0;
+}
+
+void compiled_set_prefixes(const struct compiled *cc, unsigned int set,
+			   struct prefix_list *out)
+{
+	for (size_t i = 0; i < cc->nr_set_keys; i++) {
+		struct prefix p;
+
+		if (cc->set_keys[i].set != set)
+			continue;
+		prefix_from_set_key(&cc->set_keys[i], &p);
+		plist_add(out, &p);
+	}
+	plist_sort_unique(out);
+}
+
+unsigned int compiled_set4_slot(const struct compiled *cc, unsigned int set)
+{
+	for (unsigned int slot = 0; slot < cc->nr_set4; slot++) {
+		if (cc->set4_sets[slot] == set)
+			return slot;
+	}
+	return EDGEFW_SET4_NO_SLOT;
 }
 
 static void filter_set_bit(struct edgefw_set_filter *f, __u32 bit)

@@ -11,6 +11,7 @@
 #include "config.h"
 #include "edgefw.h"
 #include "persist.h"
+#include "prefix_list.h"
 
 struct compiled {
 	struct edgefw_rule rules[EDGEFW_MAX_RULES];
@@ -25,6 +26,8 @@ struct compiled {
 	size_t nr_set_keys;
 	/* EDGEFW_FILTER_KEY(set, family) for every set id */
 	struct edgefw_set_filter *filters;
+	__u16 set4_sets[EDGEFW_SET4_SLOTS]; /* the set id of each slot */
+	size_t nr_set4;
 };
 
 /* Returns the number of errors, reported to diag as FILE:LINE:COL. */
@@ -37,6 +40,13 @@ void compiled_free(struct compiled *cc);
  */
 void compile_apply_deltas(const struct config *c, struct compiled *cc,
 			  const struct set_deltas *d);
+
+/* The prefixes of set id set, sorted. */
+void compiled_set_prefixes(const struct compiled *cc, unsigned int set,
+			   struct prefix_list *out);
+
+/* The IPv4 index slot of set id set, or EDGEFW_SET4_NO_SLOT. */
+unsigned int compiled_set4_slot(const struct compiled *cc, unsigned int set);
 
 /* Set the filter bits that cover p (see struct edgefw_set_filter). */
 void set_filter_add(struct edgefw_set_filter *f, const struct prefix *p);

@@ -14,6 +14,7 @@
 #include "persist.h"
 #include "maps.h"
 #include "netlink.h"
+#include "set4index.h"
 
 static bool is_loopback(const char *ifname)
 {
@@ -194,6 +195,13 @@ static int load_iface(const struct config *c, const struct compiled *cc,
 	memcpy(skel->rodata->classes, cc->classes, sizeof(cc->classes));
 	if (share_maps(skel, i ? g->ifaces[0].skel : NULL, shared))
 		return -1;
+	if (i == 0 &&
+	    bpf_map__set_max_entries(skel->maps.set4_by24,
+				     (cc->nr_set4 ? cc->nr_set4 : 1) *
+					     EDGEFW_SET4_WORDS_PER_SLOT)) {
+		log_err("cannot size the IPv4 set index");
+		return -1;
+	}
 	if (i == 0 && !shared &&
 	    (bpf_map__set_max_entries(skel->maps.flows4, c->flows_max) ||
 	     bpf_map__set_max_entries(skel->maps.flows6, c->flows_max))) {
@@ -261,6 +269,26 @@ static int fill_set_filters(const struct compiled *cc, int fd)
 	return err ? -1 : 0;
 }
 
+static int fill_set4_index(const struct compiled *cc,
+			   const struct edgefw_bpf *skel)
+{
+	int err = 0;
+
+	for (unsigned int slot = 0; slot < cc->nr_set4 && !err; slot++) {
+		struct prefix_list prefixes = {};
+		struct set4_index ix;
+
+		compiled_set_prefixes(cc, cc->set4_sets[slot], &prefixes);
+		set4_index_build(&ix, prefixes.v, prefixes.n);
+		err = set4_index_write(bpf_map__fd(skel->maps.set4_by24),
+				       bpf_map__fd(skel->maps.set4_bits), slot,
+				       NULL, &ix);
+		set4_index_free(&ix);
+		plist_free(&prefixes);
+	}
+	return err;
+}
+
 static int fill_port_classes(const struct compiled *cc, int fd)
 {
 	struct edgefw_port_classes *values;
@@ -314,7 +342,8 @@ int gen_load(const struct config *c, const struct compiled *cc,
 		    cc, bpf_map__fd(g->ifaces[0].skel->maps.port_classes)) ||
 	    fill_set_filters(cc,
 			     bpf_map__fd(g->ifaces[0].skel->maps.set_filter)) ||
-	    fill_sets(c, cc, gen_sets_fd(g)))
+	    fill_sets(c, cc, gen_sets_fd(g)) ||
+	    fill_set4_index(cc, g->ifaces[0].skel))
 		return -1;
 	return 0;
 }

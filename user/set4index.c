@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include "log.h"
+#include "maps.h"
+#include "set4index.h"
+#include "util.h"
+
+static unsigned int state_of(const __u64 *words, __u32 net24)
+{
+	return (words[net24 / 32] >> (net24 % 32 * 2)) & 3;
+}
+
+static void mark(__u64 *words, __u32 net24, unsigned int state)
+{
+	words[net24 / 32] |= (__u64)state << (net24 % 32 * 2);
+}
+
+static int cmp_part(const void *a, const void *b)
+{
+	const struct set4_part *x = a, *y = b;
+
+	return (x->net24 > y->net24) - (x->net24 < y->net24);
+}
+
+static void mark_covered(__u64 *words, const struct prefix *p)
+{
+	__u32 first = ntohl(p->addr.w[0]) >> 8;
+	__u64 count = 1ULL << (24 - p->len);
+
+	/* whole words at once: a short prefix covers many of them */
+	for (__u64 i = 0; i < count;) {
+		__u32 net24 = first + i;
+
+		if (net24 % 32 == 0 && count - i >= 32) {
+			words[net24 / 32] = ~0ULL;
+			i += 32;
+		} else {
+			mark(words, net24, EDGEFW_SET4_ALL);
+			i++;
+		}
+	}
+}
+
+void set4_index_build(struct set4_index *ix, const struct prefix *v, size_t n)
+{
+	size_t cap = 0, out = 0;
+
+	memset(ix, 0, sizeof(*ix));
+	ix->words = xcalloc(EDGEFW_SET4_WORDS_PER_SLOT, sizeof(*ix->words));
+	for (size_t i = 0; i < n; i++) {
+		const struct prefix *p = &v[i];
+		__u32 a = ntohl(p->addr.w[0]);
+		struct set4_part *part;
+
+		if (p->family != EDGEFW_FAMILY_IPV4)
+			continue;
+		if (p->len <= 24) {
+			mark_covered(ix->words, p);
+			continue;
+		}
+		mark(ix->words, a >> 8, EDGEFW_SET4_SOME);
+		GROW(ix->parts, cap, ix->nr_parts + 1);
+		part = &ix->parts[ix->nr_parts++];
+		memset(part, 0, sizeof(*part));
+		part->net24 = a >> 8;
+		for (__u32 host = a & 255;
+		     host < (a & 255) + (1U << (32 - p->len)); host++)
+			part->bits.w[host / 64] |= 1ULL << (host % 64);
+	}
+	/* one part per /24, none where a shorter prefix covers it all */
+	qsort(ix->parts, ix->nr_parts, sizeof(*ix->parts), cmp_part);
+	for (size_t i = 0; i < ix->nr_parts; i++) {
+		struct set4_part *p = &ix->parts[i];
+
+		if (state_of(ix->words, p->net24) == EDGEFW_SET4_ALL)
+			continue;
+		if (out && ix->parts[out - 1].net24 == p->net24) {
+			for (int w = 0; w < 4; w++)
+				ix->parts[out - 1].bits.w[w] |= p->bits.w[w];
+			continue;
+		}
+		ix->parts[out++] = *p;
+	}
+	ix->nr_parts = out;
+}
+
+void set4_index_free(struct set4_index *ix)
+{
+	free(ix->words);
+	free(ix->parts);
+	memset(ix, 0, sizeof(*ix));
+}
+
+static const struct set4_part *find_part(const struct set4_index *ix,
+					 __u32 net24)
+{
+	struct set4_part want = { .net24 = net24 };
+
+	return bsearch(&want, ix->parts, ix->nr_parts, sizeof(*ix->parts),
+		       cmp_part);
+}
+
+bool set4_index_contains(const struct set4_index *ix, __u32 addr)
+{
+	unsigned int state = state_of(ix->words, addr >> 8);
+	const struct set4_part *part;
+
+	if (state != EDGEFW_SET4_SOME)
+		return state == EDGEFW_SET4_ALL;
+	part = find_part(ix, addr >> 8);
+	return part && (part->bits.w[(addr & 255) / 64] >> (addr % 64)) & 1;
+}
+
+/* Growable key/value arrays for one batch write. */
+struct batch {
+	__u32 *keys;
+	void *values;
+	size_t n, cap, value_size;
+};
+
+static void batch_add(struct batch *b, __u32 key, const void *value)
+{
+	if (b->n == b->cap) {
+		b->cap = b->cap ? b->cap * 2 : 256;
+		b->keys = xrealloc(b->keys, b->cap, sizeof(*b->keys));
+		b->values = xrealloc(b->values, b->cap, b->value_size);
+	}
+	b->keys[b->n] = key;
+	if (value)
+		memcpy((char *)b->values + b->n * b->value_size, value,
+		       b->value_size);
+	b->n++;
+}
+
+static void batch_free(struct batch *b)
+{
+	free(b->keys);
+	free(b->values);
+}
+
+static bool same_part(const struct set4_part *a, const struct set4_part *b)
+{
+	return a && b && !memcmp(&a->bits, &b->bits, sizeof(a->bits));
+}
+
+int set4_index_write(int by24_fd, int bits_fd, unsigned int slot,
+		     const struct set4_index *old, const struct set4_index *new)
+{
+	struct batch parts = { .value_size = sizeof(struct edgefw_set4_bits) };
+	struct batch words = { .value_size = sizeof(__u64) };
+	struct batch gone = { .value_size = 0 };
+	size_t done;
+	const char *what = "addresses of partly covered /24s";
+	int err;
+
+	for (size_t i = 0; i < new->nr_parts; i++) {
+		const struct set4_part *p = &new->parts[i];
+
+		if (!old || !same_part(p, find_part(old, p->net24)))
+			batch_add(&parts, slot << 24 | p->net24, &p->bits);
+	}
+	for (__u32 i = 0; i < EDGEFW_SET4_WORDS_PER_SLOT; i++) {
+		__u64 was = old ? old->words[i] : 0;
+
+		if (new->words[i] != was)
+			batch_add(&words, slot << 19 | i, &new->words[i]);
+	}
+	for (size_t i = 0; old && i < old->nr_parts; i++) {
+		if (!find_part(new, old->parts[i].net24))
+			batch_add(&gone, slot << 24 | old->parts[i].net24,
+				  NULL);
+	}
+	err = map_update_many(bits_fd, parts.keys, parts.values, parts.n,
+			      sizeof(__u32), parts.value_size, &done);
+	if (!err) {
+		err = map_update_many(by24_fd, words.keys, words.values,
+				      words.n, sizeof(__u32), sizeof(__u64),
+				      &done);
+		what = "/24 networks";
+	}
+	/* tolerant of parts already gone: an undo may follow a failure */
+	for (size_t from = 0; !err && from < gone.n; from += done + 1) {
+		err = map_delete_many(bits_fd, gone.keys + from, gone.n - from,
+				      sizeof(__u32), &done);
+		if (err == -ENOENT)
+			err = 0;
+		else if (!err)
+			break;
+		what = "stale /24 parts";
+	}
+	if (err == -E2BIG)
+		log_err("cannot write the IPv4 index: it holds at most %u /24 networks with prefixes longer than /24, in all sets together",
+			EDGEFW_SET4_MAX_PARTS);
+	else if (err)
+		log_err("cannot write the IPv4 index (%s): %s", what,
+			strerror(-err));
+	batch_free(&parts);
+	batch_free(&words);
+	batch_free(&gone);
+	return err ? -1 : 0;
+}

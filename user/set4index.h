@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The IPv4 index of one set (set4_by24 and set4_bits, see edgefw.h): built
+ * from the set's prefixes in memory, written to the kernel as the
+ * difference from what it held before.
+ */
+#ifndef EDGEFW_SET4INDEX_H
+#define EDGEFW_SET4INDEX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "addr.h"
+
+struct set4_part {
+	__u32 net24; /* address >> 8 */
+	struct edgefw_set4_bits bits;
+};
+
+struct set4_index {
+	__u64 *words; /* EDGEFW_SET4_WORDS_PER_SLOT */
+	struct set4_part *parts; /* sorted by net24; only where SOME */
+	size_t nr_parts;
+};
+
+/* From the IPv4 prefixes among n; IPv6 ones are ignored. */
+void set4_index_build(struct set4_index *ix, const struct prefix *v, size_t n);
+void set4_index_free(struct set4_index *ix);
+
+/* addr: host byte order; what the data plane answers. */
+bool set4_index_contains(const struct set4_index *ix, __u32 addr);
+
+/*
+ * Make slot's part of the maps go from old (NULL: empty maps) to new:
+ * parts first, then the /24 words, then the parts no longer needed, so
+ * that every address meets either its old or its new answer. 0, or -1
+ * after reporting.
+ */
+int set4_index_write(int by24_fd, int bits_fd, unsigned int slot,
+		     const struct set4_index *old,
+		     const struct set4_index *new);
+
+#endif
