@@ -117,8 +117,8 @@ static int print_text(const struct loaded *l)
 				 : "");
 	problems += l->deltas_corrupt;
 	for (size_t i = 0; i < c->nr_sets; i++)
-		printf("  %-20s %zu prefixes\n", c->sets[i].name,
-		       l->cc.set_sizes[i]);
+		printf("  %-20s %zu %s\n", c->sets[i].name, l->cc.set_sizes[i],
+		       l->cc.set_sizes[i] == 1 ? "prefix" : "prefixes");
 	printf("policy:");
 	for (unsigned int role = 0; role < EDGEFW_NR_ROLES; role++)
 		for (unsigned int dir = 0; dir < EDGEFW_NR_DIRS; dir++)
