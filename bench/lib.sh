@@ -35,6 +35,30 @@ bench_edgefw() { # ARGS...: edgefw in the bench's edge namespace
 	in_ns "$BENCH_PREFIX" edge "$EDGEFW" "$@"
 }
 
+# A command in the edge namespace, killed if it runs longer than SECONDS;
+# unlike bench_edgefw, it sees the host's bpffs (nsenter, not ip netns exec).
+in_edge() { # SECONDS COMMAND...
+	timeout "$1" nsenter --net="/run/netns/$(topology_ns "$BENCH_PREFIX" edge)" \
+		"${@:2}"
+}
+
+# The share of time some task waited for a CPU over the last 10 s: the
+# other load that would slow a measurement down (0 without PSI).
+cpu_pressure() {
+	awk '/^some/ { sub("avg10=", "", $2); print $2; exit }' \
+		/proc/pressure/cpu 2>/dev/null || echo 0
+}
+
+# The time edgefw prints for its own work, "... in 0.123 s".
+own_seconds() { # FILE
+	sed -n 's/.* in \([0-9.]*\) s$/\1/p' "$1" | tail -1
+}
+
+set_size() { # NAME: its prefixes as edgefw status counts them
+	in_edge 120 "$EDGEFW" status --json |
+		jq --arg n "$1" '.sets[] | select(.name == $n) | .prefixes'
+}
+
 # The edge namespace of the test topology, edgefw loaded from CONFIG on it.
 bench_edge_up() { # CONFIG
 	bench_edgefw_dirs

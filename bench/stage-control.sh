@@ -51,22 +51,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
 
-# A command in the edge namespace, killed if it runs longer than SECONDS.
-in_edge() { # SECONDS COMMAND...
-	timeout "$1" nsenter --net="/run/netns/$(topology_ns "$BENCH_PREFIX" edge)" \
-		"${@:2}"
-}
-
-cpu_pressure() {
-	awk '/^some/ { sub("avg10=", "", $2); print $2; exit }' \
-		/proc/pressure/cpu 2>/dev/null || echo 0
-}
-
-# The time edgefw prints for its own work, "... in 0.123 s".
-own_seconds() { # FILE
-	sed -n 's/.* in \([0-9.]*\) s$/\1/p' "$1" | tail -1
-}
-
 # One timed run of edgefw ARGS: {wall_s, cpu_s, edgefw_s}. The timer runs
 # inside the namespace, so entering it is not part of the time, and on
 # the bench's CPU, so that lib.sh's load record is of the other CPUs.
@@ -130,11 +114,6 @@ human_count() { # N: 100k, 1M
 	else
 		echo "$1"
 	fi
-}
-
-set_size() { # NAME
-	in_edge 120 "$EDGEFW" status --json |
-		jq --arg n "$1" '.sets[] | select(.name == $n) | .prefixes'
 }
 
 # ---- status, load, unload ----

@@ -22,13 +22,6 @@ BENCH_PREFIX=${BENCH_LIVE_PREFIX:-efwbl-}
 # shellcheck source=bench/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-# edgefw's pins and state for this stage alone, so that its clean-up can
-# never remove another stage's edgefw (lib.sh's directories are shared).
-bench_edgefw_dirs() {
-	export EDGEFW_PIN_DIR=/sys/fs/bpf/edgefw-bench-live
-	export EDGEFW_RUN_DIR=/run/edgefw-bench-live
-	export EDGEFW_STATE_DIR=/run/edgefw-bench-live/state
-}
 # Now, for the clean-up too: edgefw without them is the system's.
 bench_edgefw_dirs
 

@@ -59,19 +59,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
 
-# A command in the edge namespace, killed if it runs longer than SECONDS.
-in_edge() { # SECONDS COMMAND...
-	timeout "$1" nsenter --net="/run/netns/$(topology_ns "$BENCH_PREFIX" edge)" \
-		"${@:2}"
-}
-
-# The share of time some task waited for a CPU over the last 10 s: the
-# other load that would slow a measurement down (0 without PSI).
-cpu_pressure() {
-	awk '/^some/ { sub("avg10=", "", $2); print $2; exit }' \
-		/proc/pressure/cpu 2>/dev/null || echo 0
-}
-
 unreclaimable_slab_kb() {
 	awk '/^SUnreclaim:/ { print $2 }' /proc/meminfo
 }
@@ -88,11 +75,6 @@ fresh_load() { # CONFIG
 		cat "$work/load.out" >&2
 		return 1
 	}
-}
-
-set_size() { # NAME: its prefixes as edgefw status counts them
-	in_edge 120 "$EDGEFW" status --json |
-		jq --arg n "$1" '.sets[] | select(.name == $n) | .prefixes'
 }
 
 # The programs pinned for edgefw and every map they use, with memlock as
@@ -185,11 +167,6 @@ measure_sets() {
 			 memlock_total_bytes: $objects.memlock_total_bytes}
 			+ $m')"
 	done
-}
-
-# The time edgefw prints for its own work, "... in 0.123 s".
-own_seconds() { # FILE
-	sed -n 's/.* in \([0-9.]*\) s$/\1/p' "$1" | tail -1
 }
 
 # ---- flows ----

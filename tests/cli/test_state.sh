@@ -44,7 +44,7 @@ BIG_COUNT=100000
 
 require_tools() {
 	local tool
-	for tool in ip tc nsenter jq bpftool sha256sum awk cmp sort comm; do
+	for tool in ip tc nsenter jq bpftool sha256sum awk cmp sort comm mount umount mountpoint; do
 		command -v "$tool" >/dev/null ||
 			tap_bail "$tool is missing (see the packages this suite needs)"
 	done
@@ -66,6 +66,7 @@ cleanup() {
 	fi
 	rm -rf "$EDGEFW_PIN_DIR"
 	rm -f "$EDGEFW_RUN_DIR/state.json" "$EDGEFW_RUN_DIR/loaded.conf"
+	! mountpoint -q "$EDGEFW_STATE_DIR" || umount "$EDGEFW_STATE_DIR"
 	cli_remove_own_directories
 	[ -z "$WORK" ] || rm -rf "$WORK"
 }
@@ -446,6 +447,50 @@ test_set_100k() {
 		"removed $BIG_COUNT prefixes from set partners"
 	tap_diag "set del of $BIG_COUNT prefixes from a file: $(format_us "$us")"
 	check_eq "set list after the del: as before" "$(set_list partners)" "$before"
+}
+
+# The set's IPv4 index as the kernel holds it: the per-address bits of
+# every partly covered /24, and the /24 word of 198.19.5.0/24.
+index_snapshot() {
+	local key=$(((198 << 24 | 19 << 16 | 5 << 8) >> 13))
+	bpftool -j map dump pinned "$EDGEFW_PIN_DIR/gen/set4_bits" | jq -c 'sort_by(.key)'
+	bpftool -j map lookup pinned "$EDGEFW_PIN_DIR/gen/set4_by24" key \
+		$((key & 255)) $((key >> 8 & 255)) $((key >> 16 & 255)) $((key >> 24)) |
+		jq -c .value
+}
+
+# A set change whose state file cannot be written (a full file system)
+# puts the kernel back: the trie and the IPv4 index both.
+test_set_write_fails() {
+	local input=$WORK/nospace.txt before index sum i
+	start_fresh "set write fails" "$WORK/main.conf" || return
+	{
+		echo 198.19.5.0/24
+		for ((i = 0; i < 2000; i++)); do
+			echo "198.18.$((i / 200)).$((i % 200))"
+		done
+	} >"$input"
+	before=$(set_list partners)
+	index=$(index_snapshot)
+	sum=$(file_sum "$SETS_FILE")
+	if ! mount -t tmpfs -o size=16k edgefw-test-full "$EDGEFW_STATE_DIR"; then
+		tap_result 1 "set write fails: set-up: a 16 KiB tmpfs on the state directory"
+		return
+	fi
+	run_edgefw set add partners -f "$input"
+	umount "$EDGEFW_STATE_DIR"
+	expect_result "set add with a full state file system exits 1" 1 \
+		"set partners is unchanged"
+	check_eq "set add failed: the set is as before" "$(set_list partners)" "$before"
+	check_eq "set add failed: the IPv4 index is as before" "$(index_snapshot)" "$index"
+	check_eq "set add failed: sets.json is as before" "$(file_sum "$SETS_FILE")" "$sum"
+
+	# the same change with room to write it does reach the index
+	run_edgefw set add partners -f "$input"
+	expect_result "set add of the same input with room exits 0" 0 \
+		"added 2001 prefixes to set partners"
+	[ "$(index_snapshot)" != "$index" ]
+	tap_result $? "set add: the IPv4 index moved"
 }
 
 # ---------------------------------------------------------------------------
@@ -1184,7 +1229,7 @@ main() {
 
 	local step t0
 	for step in test_set_not_loaded test_set_changes test_set_bad_input \
-		test_set_100k test_block test_block_not_loaded test_block_many \
+		test_set_100k test_set_write_fails test_block test_block_not_loaded test_block_many \
 		test_persistence test_corrupt_state test_kill_set_writes \
 		test_kill_block_writes test_save test_reload_cli test_lockout_guard; do
 		t0=$(now_us)
