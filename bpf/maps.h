@@ -56,6 +56,30 @@ struct {
 } set4_bits SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, EDGEFW_SET6_MAX_HEADS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, __u64);
+	__type(value, struct edgefw_set6_head);
+} set6_heads SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, EDGEFW_SET6_MAX_PREFIXES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct edgefw_set6_key);
+	__type(value, __u8);
+} set6_prefixes SEC(".maps");
+
+/* A bit per prefix length under /32 present in the slot's set. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, EDGEFW_INDEX_SLOTS);
+	__type(key, __u32);
+	__type(value, __u32);
+} set6_short SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, EDGEFW_PORT_KEYS);
 	__type(key, __u32);

@@ -167,18 +167,19 @@ static inline __u32 edgefw_filter_bit(__u8 family, __u32 first_word)
 }
 
 /*
- * The IPv4 index of a set: what its prefixes cover, in at most two
- * lookups whatever the set's size (the LPM trie's lookups grow with its
- * depth). The first EDGEFW_SET4_SLOTS config sets that rules name get a
- * slot; the others, IPv6 and inline prefixes use the set filter and trie.
+ * Set indexes: what a set's prefixes cover, in a few lookups whatever the
+ * set's size (the LPM trie's lookups grow with its depth). The first
+ * EDGEFW_INDEX_SLOTS config sets that rules name get a slot, with an IPv4
+ * and an IPv6 index; the other sets and inline prefixes use the set
+ * filter and the trie.
  *
- * set4_by24 (array): two bits per /24 network, 32 per word: NONE, ALL (a
- * prefix of /24 or shorter covers it), or SOME (only longer prefixes lie
- * in it). For SOME, set4_bits (hash, by slot and /24) holds one bit per
- * address of the /24. The bit patterns OR: ALL | SOME is ALL.
+ * IPv4: set4_by24 (array): two bits per /24 network, 32 per word: NONE,
+ * ALL (a prefix of /24 or shorter covers it), or SOME (only longer
+ * prefixes lie in it). For SOME, set4_bits (hash, by slot and /24) holds
+ * one bit per address of the /24. The bit patterns OR: ALL | SOME is ALL.
  */
-#define EDGEFW_SET4_SLOTS 8 /* 4 MiB of set4_by24 each */
-#define EDGEFW_SET4_NO_SLOT 0xff
+#define EDGEFW_INDEX_SLOTS 8 /* 4 MiB of set4_by24 each */
+#define EDGEFW_NO_INDEX_SLOT 0xff
 #define EDGEFW_SET4_WORDS_PER_SLOT (1U << 19) /* 2^24 networks / 32 */
 /* partly covered /24s of all slots; the hash table's buckets take 16 B each */
 #define EDGEFW_SET4_MAX_PARTS (1U << 20)
@@ -197,6 +198,58 @@ enum edgefw_set4_state {
 struct edgefw_set4_bits {
 	__u64 w[4]; /* bit (addr & 255) */
 };
+
+/*
+ * IPv6: a prefix of /32 or longer lies in one /32 network, and partner
+ * lists put few prefixes in any one of them. set6_heads (hash, by slot and
+ * /32) says of a network: ALL (a /32 prefix covers it), SOME with the
+ * lengths of the prefixes in it, each then one exact lookup in
+ * set6_prefixes (hash, by slot, length and network), or TRIE when it has
+ * more lengths than a head holds. Prefixes shorter than /32 are rare:
+ * set6_short (array, by slot) has a bit for each such length present, and
+ * each is one exact lookup too. A /32 without a head holds nothing.
+ */
+#define EDGEFW_SET6_HEAD_LENS 14
+/* of all slots: the hash tables' buckets take 16 B each */
+#define EDGEFW_SET6_MAX_HEADS (1U << 20)
+#define EDGEFW_SET6_MAX_PREFIXES (1U << 20)
+
+enum edgefw_set6_state {
+	EDGEFW_SET6_SOME = 1,
+	EDGEFW_SET6_ALL,
+	EDGEFW_SET6_TRIE,
+};
+
+/* What a lookup in the IPv6 index answers (BPF and user space alike). */
+enum edgefw_set6_answer {
+	EDGEFW_SET6_OUT,
+	EDGEFW_SET6_IN,
+	EDGEFW_SET6_ASK_TRIE,
+};
+
+/* net32: the address's first 32 bits, host byte order */
+#define EDGEFW_SET6_HEAD_KEY(slot, net32) ((__u64)(slot) << 32 | (net32))
+
+struct edgefw_set6_head {
+	__u8 state; /* enum edgefw_set6_state */
+	__u8 nr_lens;
+	__u8 len[EDGEFW_SET6_HEAD_LENS]; /* longest first */
+};
+
+struct edgefw_set6_key {
+	__u8 slot;
+	__u8 len;
+	__u16 pad;
+	union edgefw_addr net; /* the bits past len cleared */
+};
+
+/* The mask of bits of word w (0-3) within the first len, host byte order. */
+static inline __u32 edgefw_mask_word(unsigned int len, unsigned int w)
+{
+	unsigned int bits = len > w * 32 ? len - w * 32 : 0;
+
+	return bits >= 32 ? ~0U : bits ? ~0U << (32 - bits) : 0;
+}
 
 /* Peers of a rule: a set id, or one of these. */
 #define EDGEFW_PEER_ANY 0xffff
@@ -242,7 +295,7 @@ struct edgefw_rule {
 	 * exact on average. Faster ones need bpf_ktime_get_ns().
 	 */
 	__u8 coarse_clock;
-	__u8 from_slot; /* IPv4 index slot of the from set, or NO_SLOT */
+	__u8 from_slot; /* index slot of the from set, or NO_INDEX_SLOT */
 	__u8 to_slot;
 	__u64 interval_ns; /* 1 / rate */
 	__u64 burst_ns; /* (burst - 1) * interval_ns */

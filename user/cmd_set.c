@@ -20,6 +20,7 @@
 #include "prefix_list.h"
 #include "privileges.h"
 #include "set4index.h"
+#include "set6index.h"
 
 #define OVERLAPS_SHOWN 3
 
@@ -184,22 +185,15 @@ static int widen_filters(const struct loaded *l, unsigned int set,
 	return err ? -1 : 0;
 }
 
-/*
- * Move the set's IPv4 index from the prefixes in from to those in to; a
- * set without an index slot has nothing to do.
- */
-static int sync_index(const struct loaded *l, unsigned int set,
-		      const struct prefix_list *from,
-		      const struct prefix_list *to)
+static int sync_index4(const struct loaded *l, unsigned int slot,
+		       const struct prefix_list *from,
+		       const struct prefix_list *to)
 {
-	unsigned int slot = compiled_set4_slot(&l->cc, set);
+	int by24_fd = loaded_gen_map(l, "set4_by24");
+	int bits_fd = loaded_gen_map(l, "set4_bits");
 	struct set4_index old, new;
-	int by24_fd, bits_fd, err = -1;
+	int err = -1;
 
-	if (slot == EDGEFW_SET4_NO_SLOT)
-		return 0;
-	by24_fd = loaded_gen_map(l, "set4_by24");
-	bits_fd = loaded_gen_map(l, "set4_bits");
 	if (by24_fd >= 0 && bits_fd >= 0) {
 		set4_index_build(&old, from->v, from->n);
 		set4_index_build(&new, to->v, to->n);
@@ -212,6 +206,48 @@ static int sync_index(const struct loaded *l, unsigned int set,
 	if (bits_fd >= 0)
 		close(bits_fd);
 	return err;
+}
+
+static int sync_index6(const struct loaded *l, unsigned int slot,
+		       const struct prefix_list *from,
+		       const struct prefix_list *to)
+{
+	int heads_fd = loaded_gen_map(l, "set6_heads");
+	int prefixes_fd = loaded_gen_map(l, "set6_prefixes");
+	int short_fd = loaded_gen_map(l, "set6_short");
+	struct set6_index old, new;
+	int err = -1;
+
+	if (heads_fd >= 0 && prefixes_fd >= 0 && short_fd >= 0) {
+		set6_index_build(&old, from->v, from->n);
+		set6_index_build(&new, to->v, to->n);
+		err = set6_index_write(heads_fd, prefixes_fd, short_fd, slot,
+				       &old, &new);
+		set6_index_free(&old);
+		set6_index_free(&new);
+	}
+	if (heads_fd >= 0)
+		close(heads_fd);
+	if (prefixes_fd >= 0)
+		close(prefixes_fd);
+	if (short_fd >= 0)
+		close(short_fd);
+	return err;
+}
+
+/*
+ * Move the set's indexes from the prefixes in from to those in to; a set
+ * without an index slot has nothing to do.
+ */
+static int sync_index(const struct loaded *l, unsigned int set,
+		      const struct prefix_list *from,
+		      const struct prefix_list *to)
+{
+	unsigned int slot = compiled_index_slot(&l->cc, set);
+
+	if (slot == EDGEFW_NO_INDEX_SLOT)
+		return 0;
+	return sync_index4(l, slot, from, to) || sync_index6(l, slot, from, to);
 }
 
 /* Record the change as additions and removals over the config's set. */

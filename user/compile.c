@@ -280,18 +280,19 @@ static bool rules_name_set(const struct compiled *cc, size_t set)
 }
 
 /* Index slots go to the first config sets that rules name. */
-static void assign_set4_slots(const struct config *c, struct compiled *cc)
+static void assign_index_slots(const struct config *c, struct compiled *cc)
 {
-	cc->nr_set4 = 0;
+	cc->nr_indexed = 0;
 	for (size_t set = 0; set < c->nr_sets; set++) {
-		if (cc->nr_set4 < EDGEFW_SET4_SLOTS && rules_name_set(cc, set))
-			cc->set4_sets[cc->nr_set4++] = set;
+		if (cc->nr_indexed < EDGEFW_INDEX_SLOTS &&
+		    rules_name_set(cc, set))
+			cc->indexed_sets[cc->nr_indexed++] = set;
 	}
 	for (size_t r = 0; r < cc->nr_rules; r++) {
 		struct edgefw_rule *rule = &cc->rules[r];
 
-		rule->from_slot = compiled_set4_slot(cc, rule->from);
-		rule->to_slot = compiled_set4_slot(cc, rule->to);
+		rule->from_slot = compiled_index_slot(cc, rule->from);
+		rule->to_slot = compiled_index_slot(cc, rule->to);
 	}
 }
 
@@ -322,7 +323,7 @@ static int compile_sets(const struct config *c, struct compiled *cc, FILE *diag)
 		compile_limit(&c->rules[i].limit, &cc->rules[i]);
 	}
 	cc->nr_rules = c->nr_rules;
-	assign_set4_slots(c, cc);
+	assign_index_slots(c, cc);
 
 	sort_set_keys(c, cc, diag);
 	return 0;
@@ -342,13 +343,13 @@ void compiled_set_prefixes(const struct compiled *cc, unsigned int set,
 	plist_sort_unique(out);
 }
 
-unsigned int compiled_set4_slot(const struct compiled *cc, unsigned int set)
+unsigned int compiled_index_slot(const struct compiled *cc, unsigned int set)
 {
-	for (unsigned int slot = 0; slot < cc->nr_set4; slot++) {
-		if (cc->set4_sets[slot] == set)
+	for (unsigned int slot = 0; slot < cc->nr_indexed; slot++) {
+		if (cc->indexed_sets[slot] == set)
 			return slot;
 	}
-	return EDGEFW_SET4_NO_SLOT;
+	return EDGEFW_NO_INDEX_SLOT;
 }
 
 static void filter_set_bit(struct edgefw_set_filter *f, __u32 bit)

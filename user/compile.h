@@ -26,8 +26,8 @@ struct compiled {
 	size_t nr_set_keys;
 	/* EDGEFW_FILTER_KEY(set, family) for every set id */
 	struct edgefw_set_filter *filters;
-	__u16 set4_sets[EDGEFW_SET4_SLOTS]; /* the set id of each slot */
-	size_t nr_set4;
+	__u16 indexed_sets[EDGEFW_INDEX_SLOTS]; /* the set id of each slot */
+	size_t nr_indexed;
 };
 
 /* Returns the number of errors, reported to diag as FILE:LINE:COL. */
@@ -45,8 +45,8 @@ void compile_apply_deltas(const struct config *c, struct compiled *cc,
 void compiled_set_prefixes(const struct compiled *cc, unsigned int set,
 			   struct prefix_list *out);
 
-/* The IPv4 index slot of set id set, or EDGEFW_SET4_NO_SLOT. */
-unsigned int compiled_set4_slot(const struct compiled *cc, unsigned int set);
+/* The index slot of set id set, or EDGEFW_NO_INDEX_SLOT. */
+unsigned int compiled_index_slot(const struct compiled *cc, unsigned int set);
 
 /* Set the filter bits that cover p (see struct edgefw_set_filter). */
 void set_filter_add(struct edgefw_set_filter *f, const struct prefix *p);

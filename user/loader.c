@@ -15,6 +15,7 @@
 #include "maps.h"
 #include "netlink.h"
 #include "set4index.h"
+#include "set6index.h"
 
 static bool is_loopback(const char *ifname)
 {
@@ -197,7 +198,7 @@ static int load_iface(const struct config *c, const struct compiled *cc,
 		return -1;
 	if (i == 0 &&
 	    bpf_map__set_max_entries(skel->maps.set4_by24,
-				     (cc->nr_set4 ? cc->nr_set4 : 1) *
+				     (cc->nr_indexed ? cc->nr_indexed : 1) *
 					     EDGEFW_SET4_WORDS_PER_SLOT)) {
 		log_err("cannot size the IPv4 set index");
 		return -1;
@@ -269,21 +270,28 @@ static int fill_set_filters(const struct compiled *cc, int fd)
 	return err ? -1 : 0;
 }
 
-static int fill_set4_index(const struct compiled *cc,
-			   const struct edgefw_bpf *skel)
+static int fill_set_indexes(const struct compiled *cc,
+			    const struct edgefw_bpf *skel)
 {
 	int err = 0;
 
-	for (unsigned int slot = 0; slot < cc->nr_set4 && !err; slot++) {
+	for (unsigned int slot = 0; slot < cc->nr_indexed && !err; slot++) {
 		struct prefix_list prefixes = {};
-		struct set4_index ix;
+		struct set4_index ix4;
+		struct set6_index ix6;
 
-		compiled_set_prefixes(cc, cc->set4_sets[slot], &prefixes);
-		set4_index_build(&ix, prefixes.v, prefixes.n);
+		compiled_set_prefixes(cc, cc->indexed_sets[slot], &prefixes);
+		set4_index_build(&ix4, prefixes.v, prefixes.n);
+		set6_index_build(&ix6, prefixes.v, prefixes.n);
 		err = set4_index_write(bpf_map__fd(skel->maps.set4_by24),
 				       bpf_map__fd(skel->maps.set4_bits), slot,
-				       NULL, &ix);
-		set4_index_free(&ix);
+				       NULL, &ix4) ||
+		      set6_index_write(bpf_map__fd(skel->maps.set6_heads),
+				       bpf_map__fd(skel->maps.set6_prefixes),
+				       bpf_map__fd(skel->maps.set6_short), slot,
+				       NULL, &ix6);
+		set4_index_free(&ix4);
+		set6_index_free(&ix6);
 		plist_free(&prefixes);
 	}
 	return err;
@@ -343,7 +351,7 @@ int gen_load(const struct config *c, const struct compiled *cc,
 	    fill_set_filters(cc,
 			     bpf_map__fd(g->ifaces[0].skel->maps.set_filter)) ||
 	    fill_sets(c, cc, gen_sets_fd(g)) ||
-	    fill_set4_index(cc, g->ifaces[0].skel))
+	    fill_set_indexes(cc, g->ifaces[0].skel))
 		return -1;
 	return 0;
 }

@@ -49,6 +49,55 @@ int map_delete_many(int fd, const void *keys, size_t n, size_t key_size,
 	return 0;
 }
 
+void map_batch_add(struct map_batch *b, const void *key, const void *value)
+{
+	if (b->n == b->cap) {
+		b->cap = b->cap ? b->cap * 2 : 256;
+		b->keys = xrealloc(b->keys, b->cap, b->key_size);
+		if (b->value_size)
+			b->values = xrealloc(b->values, b->cap, b->value_size);
+	}
+	memcpy((char *)b->keys + b->n * b->key_size, key, b->key_size);
+	if (b->value_size)
+		memcpy((char *)b->values + b->n * b->value_size, value,
+		       b->value_size);
+	b->n++;
+}
+
+void map_batch_free(struct map_batch *b)
+{
+	free(b->keys);
+	free(b->values);
+	b->keys = b->values = NULL;
+	b->n = b->cap = 0;
+}
+
+int map_batch_update(int fd, const struct map_batch *b)
+{
+	size_t done;
+
+	return map_update_many(fd, b->keys, b->values, b->n, b->key_size,
+			       b->value_size, &done);
+}
+
+int map_batch_delete(int fd, const struct map_batch *b)
+{
+	const char *keys = b->keys;
+	size_t done;
+	int err;
+
+	/* a kernel batch stops at the first missing key: skip it, go on */
+	for (size_t from = 0; from < b->n; from += done + 1) {
+		err = map_delete_many(fd, keys + from * b->key_size,
+				      b->n - from, b->key_size, &done);
+		if (!err)
+			return 0;
+		if (err != -ENOENT)
+			return err;
+	}
+	return 0;
+}
+
 int counter_read(int fd, __u32 index, struct edgefw_counter *sum)
 {
 	int ncpus = libbpf_num_possible_cpus();

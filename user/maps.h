@@ -17,6 +17,24 @@ int map_update_many(int fd, const void *keys, const void *values, size_t n,
 int map_delete_many(int fd, const void *keys, size_t n, size_t key_size,
 		    size_t *done);
 
+/* Entries gathered for one map write; value_size 0 for keys alone. */
+struct map_batch {
+	void *keys, *values;
+	size_t n, cap, key_size, value_size;
+};
+
+void map_batch_add(struct map_batch *b, const void *key, const void *value);
+void map_batch_free(struct map_batch *b);
+
+/* map_update_many of the whole batch: 0 or -errno. */
+int map_batch_update(int fd, const struct map_batch *b);
+
+/*
+ * Delete the batch's keys; keys already gone are no error, as after an
+ * undo that follows a failed write. 0 or -errno.
+ */
+int map_batch_delete(int fd, const struct map_batch *b);
+
 /* The counter summed over all CPUs. */
 int counter_read(int fd, __u32 index, struct edgefw_counter *sum);
 

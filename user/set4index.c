@@ -114,33 +114,6 @@ bool set4_index_contains(const struct set4_index *ix, __u32 addr)
 	return part && (part->bits.w[(addr & 255) / 64] >> (addr % 64)) & 1;
 }
 
-/* Growable key/value arrays for one batch write. */
-struct batch {
-	__u32 *keys;
-	void *values;
-	size_t n, cap, value_size;
-};
-
-static void batch_add(struct batch *b, __u32 key, const void *value)
-{
-	if (b->n == b->cap) {
-		b->cap = b->cap ? b->cap * 2 : 256;
-		b->keys = xrealloc(b->keys, b->cap, sizeof(*b->keys));
-		b->values = xrealloc(b->values, b->cap, b->value_size);
-	}
-	b->keys[b->n] = key;
-	if (value)
-		memcpy((char *)b->values + b->n * b->value_size, value,
-		       b->value_size);
-	b->n++;
-}
-
-static void batch_free(struct batch *b)
-{
-	free(b->keys);
-	free(b->values);
-}
-
 static bool same_part(const struct set4_part *a, const struct set4_part *b)
 {
 	return a && b && !memcmp(&a->bits, &b->bits, sizeof(a->bits));
@@ -149,46 +122,42 @@ static bool same_part(const struct set4_part *a, const struct set4_part *b)
 int set4_index_write(int by24_fd, int bits_fd, unsigned int slot,
 		     const struct set4_index *old, const struct set4_index *new)
 {
-	struct batch parts = { .value_size = sizeof(struct edgefw_set4_bits) };
-	struct batch words = { .value_size = sizeof(__u64) };
-	struct batch gone = { .value_size = 0 };
-	size_t done;
+	struct map_batch parts = { .key_size = sizeof(__u32),
+				   .value_size =
+					   sizeof(struct edgefw_set4_bits) };
+	struct map_batch words = { .key_size = sizeof(__u32),
+				   .value_size = sizeof(__u64) };
+	struct map_batch gone = { .key_size = sizeof(__u32) };
 	const char *what = "addresses of partly covered /24s";
 	int err;
 
 	for (size_t i = 0; i < new->nr_parts; i++) {
 		const struct set4_part *p = &new->parts[i];
+		__u32 key = slot << 24 | p->net24;
 
 		if (!old || !same_part(p, find_part(old, p->net24)))
-			batch_add(&parts, slot << 24 | p->net24, &p->bits);
+			map_batch_add(&parts, &key, &p->bits);
 	}
 	for (__u32 i = 0; i < EDGEFW_SET4_WORDS_PER_SLOT; i++) {
 		__u64 was = old ? old->words[i] : 0;
+		__u32 key = slot << 19 | i;
 
 		if (new->words[i] != was)
-			batch_add(&words, slot << 19 | i, &new->words[i]);
+			map_batch_add(&words, &key, &new->words[i]);
 	}
 	for (size_t i = 0; old && i < old->nr_parts; i++) {
+		__u32 key = slot << 24 | old->parts[i].net24;
+
 		if (!find_part(new, old->parts[i].net24))
-			batch_add(&gone, slot << 24 | old->parts[i].net24,
-				  NULL);
+			map_batch_add(&gone, &key, NULL);
 	}
-	err = map_update_many(bits_fd, parts.keys, parts.values, parts.n,
-			      sizeof(__u32), parts.value_size, &done);
+	err = map_batch_update(bits_fd, &parts);
 	if (!err) {
-		err = map_update_many(by24_fd, words.keys, words.values,
-				      words.n, sizeof(__u32), sizeof(__u64),
-				      &done);
+		err = map_batch_update(by24_fd, &words);
 		what = "/24 networks";
 	}
-	/* tolerant of parts already gone: an undo may follow a failure */
-	for (size_t from = 0; !err && from < gone.n; from += done + 1) {
-		err = map_delete_many(bits_fd, gone.keys + from, gone.n - from,
-				      sizeof(__u32), &done);
-		if (err == -ENOENT)
-			err = 0;
-		else if (!err)
-			break;
+	if (!err) {
+		err = map_batch_delete(bits_fd, &gone);
 		what = "stale /24 parts";
 	}
 	if (err == -E2BIG)
@@ -197,8 +166,8 @@ int set4_index_write(int by24_fd, int bits_fd, unsigned int slot,
 	else if (err)
 		log_err("cannot write the IPv4 index (%s): %s", what,
 			strerror(-err));
-	batch_free(&parts);
-	batch_free(&words);
-	batch_free(&gone);
+	map_batch_free(&parts);
+	map_batch_free(&words);
+	map_batch_free(&gone);
 	return err ? -1 : 0;
 }

@@ -449,29 +449,42 @@ test_set_100k() {
 	check_eq "set list after the del: as before" "$(set_list partners)" "$before"
 }
 
-# The set's IPv4 index as the kernel holds it: the per-address bits of
-# every partly covered /24, and the /24 word of 198.19.5.0/24.
+# A set index as the kernel holds it. 4: the per-address bits of every
+# partly covered /24 and the /24 word of 198.19.5.0/24; 6: every head and
+# exact prefix, and the lengths under /32 of slot 0.
 index_snapshot() {
-	local key=$(((198 << 24 | 19 << 16 | 5 << 8) >> 13))
-	bpftool -j map dump pinned "$EDGEFW_PIN_DIR/gen/set4_bits" | jq -c 'sort_by(.key)'
-	bpftool -j map lookup pinned "$EDGEFW_PIN_DIR/gen/set4_by24" key \
-		$((key & 255)) $((key >> 8 & 255)) $((key >> 16 & 255)) $((key >> 24)) |
+	local key=$(((198 << 24 | 19 << 16 | 5 << 8) >> 13)) map
+	if [ "$1" = 4 ]; then
+		bpftool -j map dump pinned "$EDGEFW_PIN_DIR/gen/set4_bits" | jq -c 'sort_by(.key)'
+		bpftool -j map lookup pinned "$EDGEFW_PIN_DIR/gen/set4_by24" key \
+			$((key & 255)) $((key >> 8 & 255)) $((key >> 16 & 255)) $((key >> 24)) |
+			jq -c .value
+		return
+	fi
+	for map in set6_heads set6_prefixes; do
+		bpftool -j map dump pinned "$EDGEFW_PIN_DIR/gen/$map" | jq -c 'sort_by(.key)'
+	done
+	bpftool -j map lookup pinned "$EDGEFW_PIN_DIR/gen/set6_short" key 0 0 0 0 |
 		jq -c .value
 }
 
 # A set change whose state file cannot be written (a full file system)
-# puts the kernel back: the trie and the IPv4 index both.
+# puts the kernel back: the trie and both indexes.
 test_set_write_fails() {
-	local input=$WORK/nospace.txt before index sum i
+	local input=$WORK/nospace.txt before index4 index6 sum i
 	start_fresh "set write fails" "$WORK/main.conf" || return
 	{
 		echo 198.19.5.0/24
-		for ((i = 0; i < 2000; i++)); do
+		echo 2001:db8:5::/48
+		echo 2c00::/12
+		for ((i = 0; i < 1000; i++)); do
 			echo "198.18.$((i / 200)).$((i % 200))"
+			echo "2001:db8:6:$i::/64"
 		done
 	} >"$input"
 	before=$(set_list partners)
-	index=$(index_snapshot)
+	index4=$(index_snapshot 4)
+	index6=$(index_snapshot 6)
 	sum=$(file_sum "$SETS_FILE")
 	if ! mount -t tmpfs -o size=16k edgefw-test-full "$EDGEFW_STATE_DIR"; then
 		tap_result 1 "set write fails: set-up: a 16 KiB tmpfs on the state directory"
@@ -482,15 +495,18 @@ test_set_write_fails() {
 	expect_result "set add with a full state file system exits 1" 1 \
 		"set partners is unchanged"
 	check_eq "set add failed: the set is as before" "$(set_list partners)" "$before"
-	check_eq "set add failed: the IPv4 index is as before" "$(index_snapshot)" "$index"
+	check_eq "set add failed: the IPv4 index is as before" "$(index_snapshot 4)" "$index4"
+	check_eq "set add failed: the IPv6 index is as before" "$(index_snapshot 6)" "$index6"
 	check_eq "set add failed: sets.json is as before" "$(file_sum "$SETS_FILE")" "$sum"
 
 	# the same change with room to write it does reach the index
 	run_edgefw set add partners -f "$input"
 	expect_result "set add of the same input with room exits 0" 0 \
-		"added 2001 prefixes to set partners"
-	[ "$(index_snapshot)" != "$index" ]
+		"added 2003 prefixes to set partners"
+	[ "$(index_snapshot 4)" != "$index4" ]
 	tap_result $? "set add: the IPv4 index moved"
+	[ "$(index_snapshot 6)" != "$index6" ]
+	tap_result $? "set add: the IPv6 index moved"
 }
 
 # ---------------------------------------------------------------------------

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Random prefixes for the set index tests, crowded into a few networks so
+ * that they nest and share /24s and /32s, and the answer an LPM lookup
+ * gives, by brute force.
+ */
+#ifndef EDGEFW_TEST_PREFIXGEN_H
+#define EDGEFW_TEST_PREFIXGEN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "addr.h"
+
+typedef unsigned __int128 u128;
+
+/* An address as a number: IPv4 in the low 32 bits. */
+u128 addr_to_u128(const union edgefw_addr *a, __u8 family);
+union edgefw_addr addr_from_u128(u128 v, __u8 family);
+u128 prefix_last(const struct prefix *p);
+
+/* Uniform over the whole space (rand() seeded by the caller). */
+u128 random_u128(void);
+
+/* An address of p, its host bits random. */
+u128 random_in_prefix(const struct prefix *p);
+
+/* Of length min_len to /32, anywhere. */
+struct prefix random_prefix4(unsigned int min_len);
+
+/*
+ * Of length min_len to /128; from /32 on inside one of the first nets /32
+ * networks of 2001:db8::/29, anywhere when shorter.
+ */
+struct prefix random_prefix6(unsigned int min_len, unsigned int nets);
+
+/* Whether some prefix of family among v[0..n) holds a. */
+bool naive_contains(const struct prefix *v, size_t n, __u8 family, u128 a);
+
+#endif
