@@ -71,14 +71,6 @@ struct {
 	__type(value, __u8);
 } set6_prefixes SEC(".maps");
 
-/* A bit per prefix length under /32 present in the slot's set. */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, EDGEFW_INDEX_SLOTS);
-	__type(key, __u32);
-	__type(value, __u32);
-} set6_short SEC(".maps");
-
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, EDGEFW_PORT_KEYS);

@@ -45,27 +45,31 @@ static __always_inline bool is_self(const union edgefw_addr *a, __u8 family)
 	return false;
 }
 
-/* False when the set's filter proves the address is not in it. */
-static __always_inline bool maybe_in_set(__u16 set, const union edgefw_addr *a,
-					 __u8 family)
+/* Whether the filter f of the set lets a through (see edgefw.h). */
+static __always_inline bool filter_passes(const struct edgefw_set_filter *f,
+					  const union edgefw_addr *a,
+					  __u8 family)
 {
-	__u32 key = EDGEFW_FILTER_KEY(set, family);
-	struct edgefw_set_filter *f = bpf_map_lookup_elem(&set_filter, &key);
 	__u32 bit = edgefw_filter_bit(family, bpf_ntohl(a->w[0]));
 
-	return !f || (f->bits[(bit / 64) & (EDGEFW_FILTER_BITS / 64 - 1)] &
-		      (1ULL << (bit % 64)));
+	return f->bits[(bit / 64) & (EDGEFW_FILTER_BITS / 64 - 1)] &
+	       (1ULL << (bit % 64));
 }
 
 static __always_inline bool in_set(__u16 set, __u8 slot,
 				   const union edgefw_addr *a, __u8 family)
 {
+	__u32 filter_key = EDGEFW_FILTER_KEY(set, family);
+	struct edgefw_set_filter *f;
+
 	if (family == EDGEFW_FAMILY_IPV4 && slot != EDGEFW_NO_INDEX_SLOT)
 		return in_set4_index(slot, a->w[0]);
-	if (!maybe_in_set(set, a, family))
+	f = bpf_map_lookup_elem(&set_filter, &filter_key);
+	if (f && !filter_passes(f, a, family))
 		return false;
 	if (family == EDGEFW_FAMILY_IPV6 && slot != EDGEFW_NO_INDEX_SLOT) {
-		enum edgefw_set6_answer answer = in_set6_index(slot, a);
+		enum edgefw_set6_answer answer =
+			in_set6_index(slot, a, f ? f->short6_lens : 0);
 
 		if (answer != EDGEFW_SET6_ASK_TRIE)
 			return answer == EDGEFW_SET6_IN;

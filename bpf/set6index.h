@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Membership in a set's IPv6 index (see edgefw.h). The includer defines
- * the maps set6_heads, set6_prefixes and set6_short.
+ * the maps set6_heads and set6_prefixes.
  */
 #ifndef EDGEFW_BPF_SET6INDEX_H
 #define EDGEFW_BPF_SET6INDEX_H
@@ -11,6 +11,20 @@
 #include <bpf/bpf_endian.h>
 #include <bpf/bpf_helpers.h>
 #include "edgefw.h"
+
+/* Whether a lies in net/len; the first word is the head's, equal. */
+static __always_inline bool in_net_of_head(const union edgefw_addr *a,
+					   const union edgefw_addr *net,
+					   __u32 len)
+{
+	__u32 diff = 0;
+	int w;
+
+	for (w = 1; w < 4; w++)
+		diff |= (a->w[w] ^ net->w[w]) &
+			bpf_htonl(edgefw_mask_word(len, w));
+	return !diff;
+}
 
 /* Whether slot's set holds the prefix of a of length len. */
 static __always_inline bool set6_holds(__u8 slot, const union edgefw_addr *a,
@@ -24,37 +38,46 @@ static __always_inline bool set6_holds(__u8 slot, const union edgefw_addr *a,
 	return bpf_map_lookup_elem(&set6_prefixes, &key) != NULL;
 }
 
-static __always_inline bool in_set6_short(__u8 slot, const union edgefw_addr *a)
+/* Apart from the common path: few sets have prefixes under /32. */
+static __noinline bool in_set6_short(__u8 slot, const union edgefw_addr *a,
+				     __u32 lens)
 {
-	__u32 key = slot, *lens = bpf_map_lookup_elem(&set6_short, &key);
 	int len;
 
-	if (!lens || !*lens)
-		return false;
 	for (len = 31; len >= 0; len--) {
-		if ((*lens >> len & 1) && set6_holds(slot, a, len))
+		if ((lens >> len & 1) && set6_holds(slot, a, len))
 			return true;
 	}
 	return false;
 }
 
+/* short_lens: the short6_lens of the set's IPv6 filter */
 static __always_inline enum edgefw_set6_answer
-in_set6_index(__u8 slot, const union edgefw_addr *a)
+in_set6_index(__u8 slot, const union edgefw_addr *a, __u32 short_lens)
 {
 	__u64 key = EDGEFW_SET6_HEAD_KEY(slot, bpf_ntohl(a->w[0]));
 	struct edgefw_set6_head *head;
 	int i;
 
-	if (in_set6_short(slot, a))
+	if (short_lens && in_set6_short(slot, a, short_lens))
 		return EDGEFW_SET6_IN;
 	head = bpf_map_lookup_elem(&set6_heads, &key);
 	if (!head)
 		return EDGEFW_SET6_OUT;
-	if (head->state != EDGEFW_SET6_SOME)
+	if (head->state == EDGEFW_SET6_INLINE) {
+		for (i = 0; i < EDGEFW_SET6_INLINE_MAX; i++) {
+			if (i >= head->nr)
+				break;
+			if (in_net_of_head(a, &head->net[i], head->len[i]))
+				return EDGEFW_SET6_IN;
+		}
+		return EDGEFW_SET6_OUT;
+	}
+	if (head->state != EDGEFW_SET6_LENS)
 		return head->state == EDGEFW_SET6_ALL ? EDGEFW_SET6_IN
 						      : EDGEFW_SET6_ASK_TRIE;
 	for (i = 0; i < EDGEFW_SET6_HEAD_LENS; i++) {
-		if (i >= head->nr_lens)
+		if (i >= head->nr)
 			break;
 		if (set6_holds(slot, a, head->len[i]))
 			return EDGEFW_SET6_IN;

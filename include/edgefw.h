@@ -155,6 +155,13 @@ struct edgefw_control {
 
 struct edgefw_set_filter {
 	__u64 bits[EDGEFW_FILTER_BITS / 64];
+	/*
+	 * The IPv6 filter of a set with an index slot: a bit per prefix
+	 * length under /32 that the set holds (see the IPv6 index). Here the
+	 * lookup that filters an address brings it along.
+	 */
+	__u32 short6_lens;
+	__u32 pad;
 };
 
 /* first_word: the address's first 32 bits, in host byte order */
@@ -202,20 +209,23 @@ struct edgefw_set4_bits {
 /*
  * IPv6: a prefix of /32 or longer lies in one /32 network, and partner
  * lists put few prefixes in any one of them. set6_heads (hash, by slot and
- * /32) says of a network: ALL (a /32 prefix covers it), SOME with the
- * lengths of the prefixes in it, each then one exact lookup in
- * set6_prefixes (hash, by slot, length and network), or TRIE when it has
- * more lengths than a head holds. Prefixes shorter than /32 are rare:
- * set6_short (array, by slot) has a bit for each such length present, and
- * each is one exact lookup too. A /32 without a head holds nothing.
+ * /32) says of a network: ALL (a /32 prefix covers it); INLINE, with its
+ * few prefixes in the head itself; LENS, with the lengths of its prefixes,
+ * each then one exact lookup in set6_prefixes (hash, by slot, length and
+ * network); or TRIE when it has more lengths than a head holds. Prefixes
+ * shorter than /32 are rare: the set's IPv6 filter has a bit for each such
+ * length present (short6_lens), each again one exact lookup. A /32 without
+ * a head holds nothing.
  */
+#define EDGEFW_SET6_INLINE_MAX 2
 #define EDGEFW_SET6_HEAD_LENS 14
 /* of all slots: the hash tables' buckets take 16 B each */
 #define EDGEFW_SET6_MAX_HEADS (1U << 20)
 #define EDGEFW_SET6_MAX_PREFIXES (1U << 20)
 
 enum edgefw_set6_state {
-	EDGEFW_SET6_SOME = 1,
+	EDGEFW_SET6_INLINE = 1,
+	EDGEFW_SET6_LENS,
 	EDGEFW_SET6_ALL,
 	EDGEFW_SET6_TRIE,
 };
@@ -232,8 +242,9 @@ enum edgefw_set6_answer {
 
 struct edgefw_set6_head {
 	__u8 state; /* enum edgefw_set6_state */
-	__u8 nr_lens;
-	__u8 len[EDGEFW_SET6_HEAD_LENS]; /* longest first */
+	__u8 nr; /* INLINE: prefixes; LENS: lengths */
+	__u8 len[EDGEFW_SET6_HEAD_LENS]; /* LENS: longest first */
+	union edgefw_addr net[EDGEFW_SET6_INLINE_MAX]; /* INLINE, of len[i] */
 };
 
 struct edgefw_set6_key {

@@ -208,21 +208,21 @@ static int sync_index4(const struct loaded *l, unsigned int slot,
 	return err;
 }
 
-static int sync_index6(const struct loaded *l, unsigned int slot,
-		       const struct prefix_list *from,
+static int sync_index6(const struct loaded *l, unsigned int set,
+		       unsigned int slot, const struct prefix_list *from,
 		       const struct prefix_list *to)
 {
 	int heads_fd = loaded_gen_map(l, "set6_heads");
 	int prefixes_fd = loaded_gen_map(l, "set6_prefixes");
-	int short_fd = loaded_gen_map(l, "set6_short");
+	int filter_fd = loaded_gen_map(l, "set_filter");
 	struct set6_index old, new;
 	int err = -1;
 
-	if (heads_fd >= 0 && prefixes_fd >= 0 && short_fd >= 0) {
+	if (heads_fd >= 0 && prefixes_fd >= 0 && filter_fd >= 0) {
 		set6_index_build(&old, from->v, from->n);
 		set6_index_build(&new, to->v, to->n);
-		err = set6_index_write(heads_fd, prefixes_fd, short_fd, slot,
-				       &old, &new);
+		err = set6_index_write(heads_fd, prefixes_fd, filter_fd, set,
+				       slot, &old, &new);
 		set6_index_free(&old);
 		set6_index_free(&new);
 	}
@@ -230,8 +230,8 @@ static int sync_index6(const struct loaded *l, unsigned int slot,
 		close(heads_fd);
 	if (prefixes_fd >= 0)
 		close(prefixes_fd);
-	if (short_fd >= 0)
-		close(short_fd);
+	if (filter_fd >= 0)
+		close(filter_fd);
 	return err;
 }
 
@@ -247,7 +247,8 @@ static int sync_index(const struct loaded *l, unsigned int set,
 
 	if (slot == EDGEFW_NO_INDEX_SLOT)
 		return 0;
-	return sync_index4(l, slot, from, to) || sync_index6(l, slot, from, to);
+	return sync_index4(l, slot, from, to) ||
+	       sync_index6(l, set, slot, from, to);
 }
 
 /* Record the change as additions and removals over the config's set. */

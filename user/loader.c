@@ -288,8 +288,9 @@ static int fill_set_indexes(const struct compiled *cc,
 				       NULL, &ix4) ||
 		      set6_index_write(bpf_map__fd(skel->maps.set6_heads),
 				       bpf_map__fd(skel->maps.set6_prefixes),
-				       bpf_map__fd(skel->maps.set6_short), slot,
-				       NULL, &ix6);
+				       bpf_map__fd(skel->maps.set_filter),
+				       cc->indexed_sets[slot], slot, NULL,
+				       &ix6);
 		set4_index_free(&ix4);
 		set6_index_free(&ix6);
 		plist_free(&prefixes);

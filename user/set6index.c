@@ -55,12 +55,15 @@ static void add_key(struct set6_index *ix, size_t *cap,
 	ix->prefixes[ix->nr_prefixes++] = *k;
 }
 
-/* The head of the /32 whose prefixes are long[0..n), sorted; emits keys. */
+/*
+ * The head of the /32 network whose prefixes are in_net[0..n), sorted by
+ * cmp_by_network; adds the exact lookups it leads to.
+ */
 static struct set6_head head_of(struct set6_index *ix, size_t *cap,
 				const struct edgefw_set6_key *in_net, size_t n)
 {
 	struct set6_head h = { .net32 = net32_of(&in_net[0]) };
-	size_t nr_lens = 0;
+	size_t nr_lens = 0, nr_prefixes = 0;
 
 	for (size_t i = 0; i < n; i++) {
 		if (in_net[i].len == 32) {
@@ -68,15 +71,26 @@ static struct set6_head head_of(struct set6_index *ix, size_t *cap,
 			return h;
 		}
 		nr_lens += !i || in_net[i].len != in_net[i - 1].len;
+		nr_prefixes += !i || cmp_key(&in_net[i], &in_net[i - 1]);
+	}
+	if (nr_prefixes <= EDGEFW_SET6_INLINE_MAX) {
+		h.head.state = EDGEFW_SET6_INLINE;
+		for (size_t i = 0; i < n; i++) {
+			if (i && !cmp_key(&in_net[i], &in_net[i - 1]))
+				continue;
+			h.head.len[h.head.nr] = in_net[i].len;
+			h.head.net[h.head.nr++] = in_net[i].net;
+		}
+		return h;
 	}
 	if (nr_lens > EDGEFW_SET6_HEAD_LENS) {
 		h.head.state = EDGEFW_SET6_TRIE;
 		return h;
 	}
-	h.head.state = EDGEFW_SET6_SOME;
+	h.head.state = EDGEFW_SET6_LENS;
 	for (size_t i = 0; i < n; i++) {
 		if (!i || in_net[i].len != in_net[i - 1].len)
-			h.head.len[h.head.nr_lens++] = in_net[i].len;
+			h.head.len[h.head.nr++] = in_net[i].len;
 		if (!i || cmp_key(&in_net[i], &in_net[i - 1]))
 			add_key(ix, cap, &in_net[i]);
 	}
@@ -156,6 +170,17 @@ static bool holds(const struct set6_index *ix, const union edgefw_addr *a,
 	       NULL;
 }
 
+/* Whether a lies in the prefix net/len. */
+static bool in_prefix(const union edgefw_addr *a, const union edgefw_addr *net,
+		      unsigned int len)
+{
+	for (int w = 0; w < 4; w++) {
+		if ((a->w[w] ^ net->w[w]) & htonl(edgefw_mask_word(len, w)))
+			return false;
+	}
+	return true;
+}
+
 enum edgefw_set6_answer set6_index_lookup(const struct set6_index *ix,
 					  const union edgefw_addr *a)
 {
@@ -168,15 +193,24 @@ enum edgefw_set6_answer set6_index_lookup(const struct set6_index *ix,
 	h = find_head(ix, ntohl(a->w[0]));
 	if (!h)
 		return EDGEFW_SET6_OUT;
-	if (h->head.state == EDGEFW_SET6_ALL)
+	switch (h->head.state) {
+	case EDGEFW_SET6_ALL:
 		return EDGEFW_SET6_IN;
-	if (h->head.state == EDGEFW_SET6_TRIE)
+	case EDGEFW_SET6_TRIE:
 		return EDGEFW_SET6_ASK_TRIE;
-	for (int i = 0; i < h->head.nr_lens; i++) {
-		if (holds(ix, a, h->head.len[i]))
-			return EDGEFW_SET6_IN;
+	case EDGEFW_SET6_INLINE:
+		for (int i = 0; i < h->head.nr; i++) {
+			if (in_prefix(a, &h->head.net[i], h->head.len[i]))
+				return EDGEFW_SET6_IN;
+		}
+		return EDGEFW_SET6_OUT;
+	default:
+		for (int i = 0; i < h->head.nr; i++) {
+			if (holds(ix, a, h->head.len[i]))
+				return EDGEFW_SET6_IN;
+		}
+		return EDGEFW_SET6_OUT;
 	}
-	return EDGEFW_SET6_OUT;
 }
 
 static bool same_head(const struct set6_head *a, const struct set6_head *b)
@@ -208,9 +242,22 @@ static void prefixes_missing(struct map_batch *b, unsigned int slot,
 	}
 }
 
-int set6_index_write(int heads_fd, int prefixes_fd, int short_fd,
-		     unsigned int slot, const struct set6_index *old,
-		     const struct set6_index *new)
+/* The short6_lens of set's IPv6 filter; the rest of it stays. */
+static int write_short_lens(int filter_fd, unsigned int set, __u32 lens)
+{
+	__u32 key = EDGEFW_FILTER_KEY(set, EDGEFW_FAMILY_IPV6);
+	struct edgefw_set_filter f;
+
+	if (bpf_map_lookup_elem(filter_fd, &key, &f))
+		return -errno;
+	f.short6_lens = lens;
+	/* each bit is its own length: a torn read sees old or new */
+	return bpf_map_update_elem(filter_fd, &key, &f, BPF_ANY) ? -errno : 0;
+}
+
+int set6_index_write(int heads_fd, int prefixes_fd, int filter_fd,
+		     unsigned int set, unsigned int slot,
+		     const struct set6_index *old, const struct set6_index *new)
 {
 	struct map_batch prefixes = { .key_size =
 					      sizeof(struct edgefw_set6_key),
@@ -221,7 +268,7 @@ int set6_index_write(int heads_fd, int prefixes_fd, int short_fd,
 	struct map_batch gone_heads = { .key_size = sizeof(__u64) };
 	struct map_batch gone_prefixes = { .key_size = sizeof(
 						   struct edgefw_set6_key) };
-	__u32 short_key = slot, short_was = old ? old->short_lens : 0;
+	__u32 short_was = old ? old->short_lens : 0;
 	const char *what = "prefixes";
 	int err;
 
@@ -248,11 +295,7 @@ int set6_index_write(int heads_fd, int prefixes_fd, int short_fd,
 		what = "/32 networks";
 	}
 	if (!err && new->short_lens != short_was) {
-		/* each bit is its own length: a torn read sees old or new */
-		err = bpf_map_update_elem(short_fd, &short_key,
-					  &new->short_lens, BPF_ANY)
-			      ? -errno
-			      : 0;
+		err = write_short_lens(filter_fd, set, new->short_lens);
 		what = "lengths under /32";
 	}
 	if (!err) {

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The IPv6 index of one set (set6_heads, set6_prefixes and set6_short, see
- * edgefw.h): built from the set's prefixes in memory, written to the
- * kernel as the difference from what it held before.
+ * The IPv6 index of one set (set6_heads, set6_prefixes and the short6_lens
+ * of the set's IPv6 filter, see edgefw.h): built from the set's prefixes
+ * in memory, written to the kernel as the difference from what it held
+ * before.
  */
 #ifndef EDGEFW_SET6INDEX_H
 #define EDGEFW_SET6INDEX_H
@@ -39,8 +40,9 @@ enum edgefw_set6_answer set6_index_lookup(const struct set6_index *ix,
  * prefixes no longer needed, so that every address meets either its old
  * or its new answer. 0, or -1 after reporting.
  */
-int set6_index_write(int heads_fd, int prefixes_fd, int short_fd,
-		     unsigned int slot, const struct set6_index *old,
+int set6_index_write(int heads_fd, int prefixes_fd, int filter_fd,
+		     unsigned int set, unsigned int slot,
+		     const struct set6_index *old,
 		     const struct set6_index *new);
 
 #endif

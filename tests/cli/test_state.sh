@@ -451,7 +451,7 @@ test_set_100k() {
 
 # A set index as the kernel holds it. 4: the per-address bits of every
 # partly covered /24 and the /24 word of 198.19.5.0/24; 6: every head and
-# exact prefix, and the lengths under /32 of slot 0.
+# exact prefix, and the lengths under /32 of set 0.
 index_snapshot() {
 	local key=$(((198 << 24 | 19 << 16 | 5 << 8) >> 13)) map
 	if [ "$1" = 4 ]; then
@@ -464,8 +464,9 @@ index_snapshot() {
 	for map in set6_heads set6_prefixes; do
 		bpftool -j map dump pinned "$EDGEFW_PIN_DIR/gen/$map" | jq -c 'sort_by(.key)'
 	done
-	bpftool -j map lookup pinned "$EDGEFW_PIN_DIR/gen/set6_short" key 0 0 0 0 |
-		jq -c .value
+	# set 0's IPv6 filter: its short6_lens
+	bpftool -j map lookup pinned "$EDGEFW_PIN_DIR/gen/set_filter" key 1 0 0 0 |
+		jq -c .formatted.value.short6_lens
 }
 
 # A set change whose state file cannot be written (a full file system)

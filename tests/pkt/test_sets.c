@@ -94,14 +94,15 @@ static char *config_text(bool decoys_first)
 	return text;
 }
 
-/* The IPv6 index has heads of every kind and lengths under /32. */
+/* The IPv6 index of set 0 has heads of every kind and lengths under /32. */
 static void check_index_shapes(const struct generation *g)
 {
 	const struct edgefw_bpf *skel = g->ifaces[IF_EXT].skel;
 	int heads_fd = bpf_map__fd(skel->maps.set6_heads);
-	__u32 short_key = 0, short_lens = 0;
+	__u32 filter_key = EDGEFW_FILTER_KEY(0, EDGEFW_FAMILY_IPV6);
 	size_t nr[EDGEFW_SET6_TRIE + 1] = {};
 	__u64 key, *prev = NULL, next;
+	struct edgefw_set_filter f = {};
 	struct edgefw_set6_head head;
 
 	while (!bpf_map_get_next_key(heads_fd, prev, &next)) {
@@ -111,13 +112,14 @@ static void check_index_shapes(const struct generation *g)
 		    head.state <= EDGEFW_SET6_TRIE)
 			nr[head.state]++;
 	}
-	bpf_map_lookup_elem(bpf_map__fd(skel->maps.set6_short), &short_key,
-			    &short_lens);
-	CHECK(nr[EDGEFW_SET6_SOME] > 100 && nr[EDGEFW_SET6_ALL] &&
-		      nr[EDGEFW_SET6_TRIE] && short_lens,
-	      "indexed: the IPv6 index has %zu SOME, %zu ALL and %zu TRIE /32 heads, lengths under /32 0x%x",
-	      nr[EDGEFW_SET6_SOME], nr[EDGEFW_SET6_ALL], nr[EDGEFW_SET6_TRIE],
-	      short_lens);
+	bpf_map_lookup_elem(bpf_map__fd(skel->maps.set_filter), &filter_key,
+			    &f);
+	CHECK(nr[EDGEFW_SET6_INLINE] >= 10 && nr[EDGEFW_SET6_LENS] >= 10 &&
+		      nr[EDGEFW_SET6_ALL] && nr[EDGEFW_SET6_TRIE] &&
+		      f.short6_lens,
+	      "indexed: the IPv6 index has %zu INLINE, %zu LENS, %zu ALL and %zu TRIE /32 heads, lengths under /32 0x%x",
+	      nr[EDGEFW_SET6_INLINE], nr[EDGEFW_SET6_LENS], nr[EDGEFW_SET6_ALL],
+	      nr[EDGEFW_SET6_TRIE], f.short6_lens);
 }
 
 /* A SYN from a to ext0:5269; 1 when it goes against the LPM answer. */

@@ -128,9 +128,27 @@ static void check_shapes(void)
 	      "a /32 prefix makes its network ALL and needs no exact lookups");
 	set6_index_free(&ix);
 
+	set6_index_build(&ix, v + n - 1, 1);
+	CHECK(ix.nr_heads == 1 &&
+		      ix.heads[0].head.state == EDGEFW_SET6_INLINE &&
+		      ix.heads[0].head.nr == 1 &&
+		      ix.heads[0].head.len[0] == 48 &&
+		      !memcmp(&ix.heads[0].head.net[0], &v[n - 1].addr,
+			      sizeof(v[n - 1].addr)) &&
+		      ix.nr_prefixes == 0,
+	      "a lone prefix in its /32 lies in the head: no exact lookup");
+	set6_index_free(&ix);
+
+	set6_index_build(&ix, v, EDGEFW_SET6_INLINE_MAX + 1);
+	CHECK(ix.nr_heads == 1 && ix.heads[0].head.state == EDGEFW_SET6_LENS &&
+		      ix.nr_prefixes == EDGEFW_SET6_INLINE_MAX + 1,
+	      "%d prefixes in one /32 take exact lookups",
+	      EDGEFW_SET6_INLINE_MAX + 1);
+	set6_index_free(&ix);
+
 	set6_index_build(&ix, v, EDGEFW_SET6_HEAD_LENS);
-	CHECK(ix.nr_heads == 1 && ix.heads[0].head.state == EDGEFW_SET6_SOME &&
-		      ix.heads[0].head.nr_lens == EDGEFW_SET6_HEAD_LENS &&
+	CHECK(ix.nr_heads == 1 && ix.heads[0].head.state == EDGEFW_SET6_LENS &&
+		      ix.heads[0].head.nr == EDGEFW_SET6_HEAD_LENS &&
 		      ix.heads[0].head.len[0] == 32 + EDGEFW_SET6_HEAD_LENS &&
 		      ix.heads[0].head.len[EDGEFW_SET6_HEAD_LENS - 1] == 33,
 	      "%d lengths in one /32 fit its head, longest first",
@@ -154,6 +172,8 @@ static void check_shapes(void)
 	set6_index_free(&ix);
 }
 
+#define FILTER_WORD0 0x5269526952695269ULL
+
 static int cmp_net32(const void *a, const void *b)
 {
 	const struct set6_head *x = a, *y = b;
@@ -161,17 +181,21 @@ static int cmp_net32(const void *a, const void *b)
 	return (x->net32 > y->net32) - (x->net32 < y->net32);
 }
 
-/* What the maps hold for slot equals the index, entry by entry. */
-static bool maps_hold(int heads_fd, int prefixes_fd, int short_fd,
+/*
+ * What the maps hold for slot equals the index, entry by entry; the test
+ * gives slot n to set n, whose IPv6 filter keeps bits only in word 0.
+ */
+static bool maps_hold(int heads_fd, int prefixes_fd, int filter_fd,
 		      unsigned int slot, const struct set6_index *ix)
 {
 	struct edgefw_set6_key pkey, pnext, *pprev = NULL;
+	__u32 key = EDGEFW_FILTER_KEY(slot, EDGEFW_FAMILY_IPV6);
 	__u64 hkey, hnext, *hprev = NULL;
 	size_t heads = 0, prefixes = 0;
-	__u32 key = slot, lens;
+	struct edgefw_set_filter f;
 
-	if (bpf_map_lookup_elem(short_fd, &key, &lens) ||
-	    lens != ix->short_lens)
+	if (bpf_map_lookup_elem(filter_fd, &key, &f) ||
+	    f.short6_lens != ix->short_lens || f.bits[0] != FILTER_WORD0)
 		return false;
 	while (bpf_map_get_next_key(heads_fd, hprev, &hnext) == 0) {
 		struct set6_head want = { .net32 = (__u32)hnext };
@@ -219,14 +243,20 @@ static void check_writes(void)
 	int prefixes_fd = bpf_map_create(BPF_MAP_TYPE_HASH, "t_prefixes",
 					 sizeof(struct edgefw_set6_key),
 					 sizeof(__u8), 65536, &hash_opts);
-	int short_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "t_short",
-				      sizeof(__u32), sizeof(__u32),
-				      EDGEFW_INDEX_SLOTS, NULL);
+	int filter_fd =
+		bpf_map_create(BPF_MAP_TYPE_ARRAY, "t_filter", sizeof(__u32),
+			       sizeof(struct edgefw_set_filter), 4, NULL);
+	struct edgefw_set_filter f = { .bits = { FILTER_WORD0 } };
 	struct prefix a[400], b[400];
 	struct set6_index ia, ib, other;
 
-	if (heads_fd < 0 || prefixes_fd < 0 || short_fd < 0)
+	if (heads_fd < 0 || prefixes_fd < 0 || filter_fd < 0)
 		tap_bail("cannot create the test maps: %s", strerror(errno));
+	for (__u32 key = 0; key < 4; key++) {
+		if (bpf_map_update_elem(filter_fd, &key, &f, BPF_ANY))
+			tap_bail("cannot fill the test filters: %s",
+				 strerror(errno));
+	}
 	/* b keeps half of a and brings its own, some in a's networks */
 	for (size_t i = 0; i < ARRAY_SIZE(a); i++) {
 		a[i] = random_prefix6(i % 7 ? 32 : 16, 40);
@@ -239,33 +269,33 @@ static void check_writes(void)
 		      ia.short_lens && ib.short_lens != ia.short_lens,
 	      "the test sets have heads, exact prefixes and short lengths (%zu, %zu heads)",
 	      ia.nr_heads, ib.nr_heads);
-	CHECK(set6_index_write(heads_fd, prefixes_fd, short_fd, 1, NULL,
+	CHECK(set6_index_write(heads_fd, prefixes_fd, filter_fd, 1, 1, NULL,
 			       &other) == 0 &&
-		      set6_index_write(heads_fd, prefixes_fd, short_fd, 0, NULL,
-				       &ia) == 0,
+		      set6_index_write(heads_fd, prefixes_fd, filter_fd, 0, 0,
+				       NULL, &ia) == 0,
 	      "writes into empty maps succeed");
-	CHECK(maps_hold(heads_fd, prefixes_fd, short_fd, 0, &ia),
+	CHECK(maps_hold(heads_fd, prefixes_fd, filter_fd, 0, &ia),
 	      "slot 0 holds the first set after a write from empty");
-	CHECK(set6_index_write(heads_fd, prefixes_fd, short_fd, 0, &ia, &ib) ==
-		      0,
+	CHECK(set6_index_write(heads_fd, prefixes_fd, filter_fd, 0, 0, &ia,
+			       &ib) == 0,
 	      "the difference to the second set is written");
-	CHECK(maps_hold(heads_fd, prefixes_fd, short_fd, 0, &ib),
+	CHECK(maps_hold(heads_fd, prefixes_fd, filter_fd, 0, &ib),
 	      "slot 0 holds the second set, heads and prefixes of the first removed");
-	CHECK(set6_index_write(heads_fd, prefixes_fd, short_fd, 0, &ib, &ia) ==
-			      0 &&
-		      set6_index_write(heads_fd, prefixes_fd, short_fd, 0, &ib,
-				       &ia) == 0,
+	CHECK(set6_index_write(heads_fd, prefixes_fd, filter_fd, 0, 0, &ib,
+			       &ia) == 0 &&
+		      set6_index_write(heads_fd, prefixes_fd, filter_fd, 0, 0,
+				       &ib, &ia) == 0,
 	      "writing a difference twice (as an undo does) succeeds");
-	CHECK(maps_hold(heads_fd, prefixes_fd, short_fd, 0, &ia),
+	CHECK(maps_hold(heads_fd, prefixes_fd, filter_fd, 0, &ia),
 	      "slot 0 is back to the first set");
-	CHECK(maps_hold(heads_fd, prefixes_fd, short_fd, 1, &other),
+	CHECK(maps_hold(heads_fd, prefixes_fd, filter_fd, 1, &other),
 	      "slot 1 was left alone by the writes to slot 0");
 	set6_index_free(&ia);
 	set6_index_free(&ib);
 	set6_index_free(&other);
 	close(heads_fd);
 	close(prefixes_fd);
-	close(short_fd);
+	close(filter_fd);
 }
 
 int main(void)
@@ -278,6 +308,7 @@ int main(void)
 	check_answers(33, 200, 3000);
 	check_answers(48, 2000, 20000);
 	check_answers(120, 50, 5000);
+	check_answers(40, 20000, 20000);
 	check_writes();
 	return tap_done();
 }
