@@ -56,33 +56,66 @@ static __always_inline bool filter_passes(const struct edgefw_set_filter *f,
 	       (1ULL << (bit % 64));
 }
 
-static __always_inline bool in_set(__u16 set, __u8 slot,
-				   const union edgefw_addr *a, __u8 family)
+/* The filter, then the trie: sets without an index, or past it. */
+static __always_inline bool in_set_trie(__u16 set, const union edgefw_addr *a,
+					__u8 family)
 {
-	__u32 filter_key = EDGEFW_FILTER_KEY(set, family);
+	struct edgefw_set_key key = {
+		.prefixlen = EDGEFW_SET_KEY_BITS(
+			family == EDGEFW_FAMILY_IPV4 ? 32 : 128),
+		.set = set,
+		.family = family,
+		.addr = *a,
+	};
+
+	return bpf_map_lookup_elem(&sets, &key) != NULL;
+}
+
+static __always_inline struct edgefw_set_filter *
+filter_of(__u16 set, const union edgefw_addr *a, __u8 family)
+{
+	__u32 key = EDGEFW_FILTER_KEY(set, family);
+
+	return bpf_map_lookup_elem(&set_filter, &key);
+}
+
+/*
+ * IPv6 membership, a global function: one call for an IPv6 address, and
+ * the verifier checks the index's branches once, not for every path
+ * through both peers of every rule.
+ */
+__noinline int in_set6(__u32 set, __u32 slot, const union edgefw_addr *a)
+{
 	struct edgefw_set_filter *f;
 
-	if (family == EDGEFW_FAMILY_IPV4 && slot != EDGEFW_NO_INDEX_SLOT)
-		return in_set4_index(slot, a->w[0]);
-	f = bpf_map_lookup_elem(&set_filter, &filter_key);
-	if (f && !filter_passes(f, a, family))
-		return false;
-	if (family == EDGEFW_FAMILY_IPV6 && slot != EDGEFW_NO_INDEX_SLOT) {
+	if (!a)
+		return 0;
+	f = filter_of(set, a, EDGEFW_FAMILY_IPV6);
+	if (f && !filter_passes(f, a, EDGEFW_FAMILY_IPV6))
+		return 0;
+	if (slot != EDGEFW_NO_INDEX_SLOT) {
 		enum edgefw_set6_answer answer =
 			in_set6_index(slot, a, f ? f->short6_lens : 0);
 
 		if (answer != EDGEFW_SET6_ASK_TRIE)
 			return answer == EDGEFW_SET6_IN;
 	}
-	struct edgefw_set_key key = {
-		.set = set,
-		.family = family,
-		.addr = *a,
-	};
+	return in_set_trie(set, a, EDGEFW_FAMILY_IPV6);
+}
 
-	key.prefixlen =
-		EDGEFW_SET_KEY_BITS(family == EDGEFW_FAMILY_IPV4 ? 32 : 128);
-	return bpf_map_lookup_elem(&sets, &key) != NULL;
+static __always_inline bool in_set(__u16 set, __u8 slot,
+				   const union edgefw_addr *a, __u8 family)
+{
+	struct edgefw_set_filter *f;
+
+	if (family == EDGEFW_FAMILY_IPV6)
+		return in_set6(set, slot, a);
+	if (slot != EDGEFW_NO_INDEX_SLOT)
+		return in_set4_index(slot, a->w[0]);
+	f = filter_of(set, a, family);
+	if (f && !filter_passes(f, a, family))
+		return false;
+	return in_set_trie(set, a, family);
 }
 
 /*

@@ -38,17 +38,57 @@ static __always_inline bool set6_holds(__u8 slot, const union edgefw_addr *a,
 	return bpf_map_lookup_elem(&set6_prefixes, &key) != NULL;
 }
 
-/* Apart from the common path: few sets have prefixes under /32. */
-static __noinline bool in_set6_short(__u8 slot, const union edgefw_addr *a,
-				     __u32 lens)
-{
-	int len;
+/*
+ * The exact lookups of a /32 with more than two prefixes, or of the
+ * lengths under /32: rare, and run by bpf_loop, so that the verifier
+ * checks one lookup, not one per length and path.
+ */
+struct set6_probe {
+	union edgefw_addr a;
+	__u8 len[EDGEFW_SET6_HEAD_LENS]; /* of a head */
+	__u32 short_lens; /* a bit per length under /32 */
+	__u32 slot;
+	int found;
+};
 
-	for (len = 31; len >= 0; len--) {
-		if ((lens >> len & 1) && set6_holds(slot, a, len))
-			return true;
-	}
-	return false;
+static long set6_probe_short(__u32 i, void *ctx)
+{
+	struct set6_probe *p = ctx;
+	__u32 len = 31 - (i & 31);
+
+	if (p->short_lens >> len & 1)
+		p->found = set6_holds(p->slot, &p->a, len);
+	return p->found;
+}
+
+static long set6_probe_len(__u32 i, void *ctx)
+{
+	struct set6_probe *p = ctx;
+
+	if (i >= EDGEFW_SET6_HEAD_LENS)
+		return 1;
+	p->found = set6_holds(p->slot, &p->a, p->len[i]);
+	return p->found;
+}
+
+static __always_inline bool
+set6_short_holds(__u8 slot, const union edgefw_addr *a, __u32 lens)
+{
+	struct set6_probe p = { .a = *a, .short_lens = lens, .slot = slot };
+
+	bpf_loop(32, set6_probe_short, &p, 0);
+	return p.found;
+}
+
+static __always_inline bool set6_lens_hold(__u8 slot,
+					   const union edgefw_addr *a,
+					   const struct edgefw_set6_head *head)
+{
+	struct set6_probe p = { .a = *a, .slot = slot };
+
+	__builtin_memcpy(p.len, head->len, sizeof(p.len));
+	bpf_loop(head->nr, set6_probe_len, &p, 0);
+	return p.found;
 }
 
 /* short_lens: the short6_lens of the set's IPv6 filter */
@@ -59,7 +99,7 @@ in_set6_index(__u8 slot, const union edgefw_addr *a, __u32 short_lens)
 	struct edgefw_set6_head *head;
 	int i;
 
-	if (short_lens && in_set6_short(slot, a, short_lens))
+	if (short_lens && set6_short_holds(slot, a, short_lens))
 		return EDGEFW_SET6_IN;
 	head = bpf_map_lookup_elem(&set6_heads, &key);
 	if (!head)
@@ -73,16 +113,11 @@ in_set6_index(__u8 slot, const union edgefw_addr *a, __u32 short_lens)
 		}
 		return EDGEFW_SET6_OUT;
 	}
-	if (head->state != EDGEFW_SET6_LENS)
-		return head->state == EDGEFW_SET6_ALL ? EDGEFW_SET6_IN
-						      : EDGEFW_SET6_ASK_TRIE;
-	for (i = 0; i < EDGEFW_SET6_HEAD_LENS; i++) {
-		if (i >= head->nr)
-			break;
-		if (set6_holds(slot, a, head->len[i]))
-			return EDGEFW_SET6_IN;
-	}
-	return EDGEFW_SET6_OUT;
+	if (head->state == EDGEFW_SET6_LENS)
+		return set6_lens_hold(slot, a, head) ? EDGEFW_SET6_IN
+						     : EDGEFW_SET6_OUT;
+	return head->state == EDGEFW_SET6_ALL ? EDGEFW_SET6_IN
+					      : EDGEFW_SET6_ASK_TRIE;
 }
 
 #endif

@@ -254,12 +254,18 @@ struct edgefw_set6_key {
 	union edgefw_addr net; /* the bits past len cleared */
 };
 
-/* The mask of bits of word w (0-3) within the first len, host byte order. */
+/*
+ * The mask of bits of word w (0-3) within the first len, host byte order.
+ * Branch-free: the verifier follows one path whatever len is, where
+ * branches would make it follow three per word of every lookup.
+ */
 static inline __u32 edgefw_mask_word(unsigned int len, unsigned int w)
 {
-	unsigned int bits = len > w * 32 ? len - w * 32 : 0;
+	__s32 bits = (__s32)len - (__s32)(w * 32);
 
-	return bits >= 32 ? ~0U : bits ? ~0U << (32 - bits) : 0;
+	bits &= ~(bits >> 31); /* at least 0 */
+	bits = 32 + ((bits - 32) & ((bits - 32) >> 31)); /* at most 32 */
+	return (__u32)(0xffffffffULL << (32 - bits));
 }
 
 /* Peers of a rule: a set id, or one of these. */

@@ -307,8 +307,9 @@ int set6_index_write(int heads_fd, int prefixes_fd, int filter_fd,
 		what = "stale prefixes";
 	}
 	if (err == -E2BIG)
-		log_err("cannot write the IPv6 index: it holds at most %u /32 networks and %u prefixes longer or shorter than /32, in all sets together",
-			EDGEFW_SET6_MAX_HEADS, EDGEFW_SET6_MAX_PREFIXES);
+		log_err("cannot write the IPv6 index: it holds at most %u /32 networks, and %u prefixes shorter than /32 or in /32s with more than %d, in all sets together",
+			EDGEFW_SET6_MAX_HEADS, EDGEFW_SET6_MAX_PREFIXES,
+			EDGEFW_SET6_INLINE_MAX);
 	else if (err)
 		log_err("cannot write the IPv6 index (%s): %s", what,
 			strerror(-err));
