@@ -630,6 +630,48 @@ static json_object *lookup_report(struct probes *pr, const char *lookup_prog,
 	return out;
 }
 
+/*
+ * The probes (all of one family) through the trie and, with index_dir (a
+ * generation's pin directory), through slot 0 of the family's index.
+ */
+static json_object *lookup_set_family(struct probes *pr,
+				      const struct edgefw_set_key *keys,
+				      int trie_fd, const char *index_dir,
+				      const struct lookup_opts *l)
+{
+	bool v4 = keys[0].family == EDGEFW_FAMILY_IPV4;
+	const char *target = v4 ? "set4_by24" : "set6_heads";
+	const char *also = v4 ? "set4_bits" : "set6_prefixes";
+	char path[PATH_MAX];
+	json_object *out;
+
+	pr->keys = keys;
+	pr->key_size = sizeof(*keys);
+	pr->nr = NR_PROBES;
+	pr->target = "sets";
+	pr->target_fd = trie_fd;
+	pr->also[0] = NULL;
+	out = lookup_report(pr, "lookup_set", "probe_set", l);
+	if (!index_dir)
+		return out;
+	pr->target = target;
+	snprintf(path, sizeof(path), "%s/%s", index_dir, target);
+	pr->target_fd = bpf_obj_get(path);
+	pr->also[0] = also;
+	snprintf(path, sizeof(path), "%s/%s", index_dir, also);
+	pr->also_fd[0] = bpf_obj_get(path);
+	if (pr->target_fd < 0 || pr->also_fd[0] < 0)
+		die("%s: %s", index_dir, strerror(errno));
+	pr->nr = NR_PROBES;
+	json_object_object_add(out, "index",
+			       lookup_report(pr,
+					     v4 ? "lookup_set4" : "lookup_set6",
+					     "probe_set", l));
+	close(pr->target_fd);
+	close(pr->also_fd[0]);
+	return out;
+}
+
 static int cmd_lookup_set(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -644,14 +686,14 @@ static int cmd_lookup_set(int argc, char **argv)
 		{},
 	};
 	struct lookup_opts l = { .cpu = -1 };
-	struct probes pr = { .target = "sets", .probe_map = "set_probes" };
+	struct probes pr = { .probe_map = "set_probes" };
 	const char *index_dir = NULL;
 	json_object *out;
 	struct edgefw_set_key *keys = xcalloc(NR_PROBES, sizeof(*keys));
 	struct rng r = { .state = 1 };
 	const char *pin = NULL;
 	unsigned int set = 0;
-	int opt;
+	int opt, trie_fd;
 
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (opt == 'm')
@@ -669,9 +711,10 @@ static int cmd_lookup_set(int argc, char **argv)
 	}
 	if (!pr.object || !pin)
 		die("lookup-set: --object and --map needed");
-	pr.target_fd = bpf_obj_get(pin);
-	if (pr.target_fd < 0)
+	trie_fd = bpf_obj_get(pin);
+	if (trie_fd < 0)
 		die("%s: %s", pin, strerror(errno));
+	pin_cpu(l.cpu);
 	/* random IPv4 sources, as a flood from everywhere has them */
 	for (__u32 i = 0; i < NR_PROBES; i++) {
 		keys[i].prefixlen = EDGEFW_SET_KEY_BITS(32);
@@ -679,28 +722,18 @@ static int cmd_lookup_set(int argc, char **argv)
 		keys[i].family = EDGEFW_FAMILY_IPV4;
 		keys[i].addr.w[0] = (__u32)rng_next(&r);
 	}
-	pr.keys = keys;
-	pr.key_size = sizeof(*keys);
-	pr.nr = NR_PROBES;
-	pin_cpu(l.cpu);
-	out = lookup_report(&pr, "lookup_set", "probe_set", &l);
-	if (index_dir) {
-		/* the same probes through slot 0 of the IPv4 index */
-		char by24[PATH_MAX], bits[PATH_MAX];
-
-		snprintf(by24, sizeof(by24), "%s/set4_by24", index_dir);
-		snprintf(bits, sizeof(bits), "%s/set4_bits", index_dir);
-		pr.also[0] = "set4_bits";
-		pr.also_fd[0] = bpf_obj_get(bits);
-		pr.target = "set4_by24";
-		pr.target_fd = bpf_obj_get(by24);
-		if (pr.target_fd < 0 || pr.also_fd[0] < 0)
-			die("%s: %s", index_dir, strerror(errno));
-		pr.nr = NR_PROBES;
-		json_object_object_add(out, "index",
-				       lookup_report(&pr, "lookup_set4",
-						     "probe_set", &l));
+	out = lookup_set_family(&pr, keys, trie_fd, index_dir, &l);
+	/* and random IPv6 ones from 2000::/3, where the set's prefixes lie */
+	for (__u32 i = 0; i < NR_PROBES; i++) {
+		keys[i].prefixlen = EDGEFW_SET_KEY_BITS(128);
+		keys[i].family = EDGEFW_FAMILY_IPV6;
+		for (int w = 0; w < 4; w++)
+			keys[i].addr.w[w] = (__u32)rng_next(&r);
+		keys[i].addr.b[0] = 0x20 | (keys[i].addr.b[0] & 0x1f);
 	}
+	json_object_object_add(out, "ipv6",
+			       lookup_set_family(&pr, keys, trie_fd, index_dir,
+						 &l));
 	print_json(out);
 	free(keys);
 	return 0;
