@@ -56,7 +56,7 @@ static __always_inline bool filter_passes(const struct edgefw_set_filter *f,
 	       (1ULL << (bit % 64));
 }
 
-/* The filter, then the trie: sets without an index, or past it. */
+/* The trie: sets without an index, and what an IPv6 index leaves to it. */
 static __always_inline bool in_set_trie(__u16 set, const union edgefw_addr *a,
 					__u8 family)
 {
@@ -71,8 +71,8 @@ static __always_inline bool in_set_trie(__u16 set, const union edgefw_addr *a,
 	return bpf_map_lookup_elem(&sets, &key) != NULL;
 }
 
-static __always_inline struct edgefw_set_filter *
-filter_of(__u16 set, const union edgefw_addr *a, __u8 family)
+static __always_inline struct edgefw_set_filter *filter_of(__u16 set,
+							   __u8 family)
 {
 	__u32 key = EDGEFW_FILTER_KEY(set, family);
 
@@ -90,7 +90,7 @@ __noinline int in_set6(__u32 set, __u32 slot, const union edgefw_addr *a)
 
 	if (!a)
 		return 0;
-	f = filter_of(set, a, EDGEFW_FAMILY_IPV6);
+	f = filter_of(set, EDGEFW_FAMILY_IPV6);
 	if (f && !filter_passes(f, a, EDGEFW_FAMILY_IPV6))
 		return 0;
 	if (slot != EDGEFW_NO_INDEX_SLOT) {
@@ -112,7 +112,7 @@ static __always_inline bool in_set(__u16 set, __u8 slot,
 		return in_set6(set, slot, a);
 	if (slot != EDGEFW_NO_INDEX_SLOT)
 		return in_set4_index(slot, a->w[0]);
-	f = filter_of(set, a, family);
+	f = filter_of(set, family);
 	if (f && !filter_passes(f, a, family))
 		return false;
 	return in_set_trie(set, a, family);
