@@ -92,6 +92,12 @@ static bool atomics(void)
 	return fd >= 0;
 }
 
+static bool loops_in_xdp(void)
+{
+	return libbpf_probe_bpf_helper(BPF_PROG_TYPE_XDP, BPF_FUNC_loop,
+				       NULL) == 1;
+}
+
 /*
  * No probe tells XDP links apart without attaching one to a real device
  * (a missing device and a missing feature both give EINVAL): the release.
@@ -145,6 +151,7 @@ static const struct feature kernel_features[] = {
 	  coarse_time_in_xdp },
 	{ "BPF atomic compare-and-exchange", "5.12", atomics },
 	{ "batch updates of LPM trie maps", "5.13", lpm_batches },
+	{ "bpf_loop() in XDP programs", "5.17", loops_in_xdp },
 };
 
 int features_check(const struct feature *features, size_t n)
