@@ -49,8 +49,7 @@ static void make_prefixes(void)
 	}
 	prefix_parse("2001:db8:100::/40", &prefixes[n++], err, sizeof(err));
 	prefix_parse("2001:db8::/32", &prefixes[n++], err, sizeof(err));
-	prefix_parse("2001:db8::/30", &prefixes[n], err, sizeof(err));
-	prefixes[n++].addr.w[0] = htonl(0x20010dbc);
+	prefix_parse("2001:dbc::/30", &prefixes[n++], err, sizeof(err));
 	while (n < NR_PREFIXES) {
 		prefixes[n] = n % 2 ? random_prefix6(n % 40 ? 33 : 20, V6_NETS)
 				    : random_prefix4(n % 40 ? 22 : 12);
