@@ -69,6 +69,21 @@ bench_edge_up() { # CONFIG
 		bench_die "edgefw load -c $1 failed"
 }
 
+# What bench/testrun.c's packet classes use: generated prefixes and flows
+# keep out of them (scalectl --avoid), so that the partner stays in the
+# set, the stranger out, and no generated flow is one a class measures.
+BENCH_AVOID=(--avoid 203.0.113.0/24 --avoid 192.0.2.0/24
+	--avoid 2001:db8:77::/48 --avoid 2001:db8:99::/48)
+
+# A stage's scratch directory: $work, with $records (JSON lines) in it,
+# removed with the edge namespace on every exit, ^C included.
+bench_scratch() { # NAME
+	work=$(mktemp -d "/tmp/edgefw-bench-$1.XXXXXX") || bench_die "no temporary directory"
+	records=$work/records.jsonl
+	trap 'bench_edge_down; rm -rf "$work"' EXIT
+	trap 'exit 130' INT TERM HUP
+}
+
 bench_edge_down() {
 	bench_edgefw unload >/dev/null 2>&1
 	topology_down "$BENCH_PREFIX" 2>/dev/null

@@ -37,19 +37,7 @@ add_target_s=0.5
 seed=${BENCH_SEED:-5269}
 scalectl=$BENCH_BUILD/scalectl
 example=$BENCH_TOP/examples/lync-xmpp.conf
-# The addresses bench/testrun.c's classes use, kept out of the sets.
-avoid=(--avoid 203.0.113.0/24 --avoid 192.0.2.0/24
-	--avoid 2001:db8:77::/48 --avoid 2001:db8:99::/48)
-
-work=$(mktemp -d /tmp/edgefw-bench-control.XXXXXX) || bench_die "no temporary directory"
-records=$work/records.jsonl
-
-cleanup() {
-	bench_edge_down
-	rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM HUP
+bench_scratch control
 
 # One timed run of edgefw ARGS: {wall_s, cpu_s, edgefw_s}. The timer runs
 # inside the namespace, so entering it is not part of the time, and on
@@ -206,7 +194,7 @@ measure_reload() {
 
 bench_edge_up "$example"
 timeout 300 "$scalectl" prefixes --count "${set_sizes[-1]}" --seed "$seed" \
-	"${avoid[@]}" >"$work/prefixes" || bench_die "control: cannot generate prefixes"
+	"${BENCH_AVOID[@]}" >"$work/prefixes" || bench_die "control: cannot generate prefixes"
 
 bench_say "control: status, load and unload of the example"
 measure_status "example" 0 || bench_die "control: status failed"

@@ -35,11 +35,6 @@ fi
 seed=${BENCH_SEED:-5269}
 scalectl=$BENCH_BUILD/scalectl
 example=$BENCH_TOP/examples/lync-xmpp.conf
-# What the measured packet classes use (bench/testrun.c): generated
-# prefixes and flows keep out of them, so the partner stays in the set,
-# the stranger out, and no filled flow is one the classes measure.
-avoid=(--avoid 203.0.113.0/24 --avoid 192.0.2.0/24
-	--avoid 2001:db8:77::/48 --avoid 2001:db8:99::/48)
 self4=198.51.100.10
 self6=2001:db8:100::10
 stranger4=192.0.2.66
@@ -49,15 +44,7 @@ stranger4=192.0.2.66
 lookup_args=(--object "$BENCH_BUILD/lookup.bpf.o" --repeat "$((repeat / 2))"
 	--rounds "$rounds" --cpu "$BENCH_CPU")
 
-work=$(mktemp -d /tmp/edgefw-bench-scale.XXXXXX) || bench_die "no temporary directory"
-records=$work/records.jsonl
-
-cleanup() {
-	bench_edge_down
-	rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM HUP
+bench_scratch scale
 
 unreclaimable_slab_kb() {
 	awk '/^SUnreclaim:/ { print $2 }' /proc/meminfo
@@ -126,7 +113,7 @@ measure_sets() {
 	base=$(set_size partners)
 	[ -n "$base" ] || return 1
 	timeout 300 "$scalectl" prefixes --count "$((set_sizes[-1] - base))" \
-		--seed "$seed" "${avoid[@]}" >"$list" || return 1
+		--seed "$seed" "${BENCH_AVOID[@]}" >"$list" || return 1
 	slab0=$(unreclaimable_slab_kb)
 	have=$base
 	for size in "${set_sizes[@]}"; do
@@ -175,7 +162,7 @@ measure_sets() {
 flows4_args() { # COUNT
 	printf '%s\n' --map "$EDGEFW_PIN_DIR/flows4" --family 4 --count "$1" \
 		--ifname ext0 --local "$self4" --local-port 5269 --seed "$seed" \
-		"${avoid[@]}"
+		"${BENCH_AVOID[@]}"
 }
 
 fill_flows() { # COUNT: both tables, as inbound 5269 connections
@@ -184,7 +171,7 @@ fill_flows() { # COUNT: both tables, as inbound 5269 connections
 	v4=$(in_edge 600 "$scalectl" fill-flows "${args[@]}") || return 1
 	v6=$(in_edge 600 "$scalectl" fill-flows --map "$EDGEFW_PIN_DIR/flows6" \
 		--family 6 --count "$1" --ifname ext0 --local "$self6" \
-		--local-port 5269 --seed "$seed" "${avoid[@]}") || return 1
+		--local-port 5269 --seed "$seed" "${BENCH_AVOID[@]}") || return 1
 	jq -n --argjson v4 "$v4" --argjson v6 "$v6" \
 		--argjson n4 "$(timeout 60 "$scalectl" count --map "$EDGEFW_PIN_DIR/flows4")" \
 		--argjson n6 "$(timeout 60 "$scalectl" count --map "$EDGEFW_PIN_DIR/flows6")" \
@@ -225,7 +212,7 @@ rules_config() { # COUNT ON_5269
 	local count=$1 on_5269=$2 extra i port prefixes
 	extra=$((count - $(grep -c '^rule ' "$example")))
 	mapfile -t prefixes < <(timeout 60 "$scalectl" prefixes \
-		--count "$((2 * extra))" --seed "$((seed + 1))" "${avoid[@]}")
+		--count "$((2 * extra))" --seed "$((seed + 1))" "${BENCH_AVOID[@]}")
 	[ "${#prefixes[@]}" -eq "$((2 * extra))" ] || return 1
 	cat "$example"
 	printf '\n# bench/stage-scale.sh: %d generated rules, seed %d\n' \

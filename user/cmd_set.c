@@ -19,8 +19,7 @@
 #include "maps.h"
 #include "prefix_list.h"
 #include "privileges.h"
-#include "set4index.h"
-#include "set6index.h"
+#include "setindex.h"
 
 #define OVERLAPS_SHOWN 3
 
@@ -185,56 +184,6 @@ static int widen_filters(const struct loaded *l, unsigned int set,
 	return err ? -1 : 0;
 }
 
-static int sync_index4(const struct loaded *l, unsigned int slot,
-		       const struct prefix_list *from,
-		       const struct prefix_list *to)
-{
-	int by24_fd = loaded_gen_map(l, "set4_by24");
-	int bits_fd = loaded_gen_map(l, "set4_bits");
-	struct set4_index old, new;
-	int err = -1;
-
-	if (by24_fd >= 0 && bits_fd >= 0) {
-		set4_index_build(&old, from->v, from->n);
-		set4_index_build(&new, to->v, to->n);
-		err = set4_index_write(by24_fd, bits_fd, slot, &old, &new);
-		set4_index_free(&old);
-		set4_index_free(&new);
-	}
-	if (by24_fd >= 0)
-		close(by24_fd);
-	if (bits_fd >= 0)
-		close(bits_fd);
-	return err;
-}
-
-static int sync_index6(const struct loaded *l, unsigned int set,
-		       unsigned int slot, const struct prefix_list *from,
-		       const struct prefix_list *to)
-{
-	int heads_fd = loaded_gen_map(l, "set6_heads");
-	int prefixes_fd = loaded_gen_map(l, "set6_prefixes");
-	int filter_fd = loaded_gen_map(l, "set_filter");
-	struct set6_index old, new;
-	int err = -1;
-
-	if (heads_fd >= 0 && prefixes_fd >= 0 && filter_fd >= 0) {
-		set6_index_build(&old, from->v, from->n);
-		set6_index_build(&new, to->v, to->n);
-		err = set6_index_write(heads_fd, prefixes_fd, filter_fd, set,
-				       slot, &old, &new);
-		set6_index_free(&old);
-		set6_index_free(&new);
-	}
-	if (heads_fd >= 0)
-		close(heads_fd);
-	if (prefixes_fd >= 0)
-		close(prefixes_fd);
-	if (filter_fd >= 0)
-		close(filter_fd);
-	return err;
-}
-
 /*
  * Move the set's indexes from the prefixes in from to those in to; a set
  * without an index slot has nothing to do.
@@ -244,11 +193,21 @@ static int sync_index(const struct loaded *l, unsigned int set,
 		      const struct prefix_list *to)
 {
 	unsigned int slot = compiled_index_slot(&l->cc, set);
+	int fds[NR_SET_INDEX_MAPS], opened = 0, err = -1;
 
 	if (slot == EDGEFW_NO_INDEX_SLOT)
 		return 0;
-	return sync_index4(l, slot, from, to) ||
-	       sync_index6(l, set, slot, from, to);
+	while (opened < NR_SET_INDEX_MAPS) {
+		fds[opened] = loaded_gen_map(l, set_index_map_names[opened]);
+		if (fds[opened] < 0)
+			break;
+		opened++;
+	}
+	if (opened == NR_SET_INDEX_MAPS)
+		err = set_indexes_write(fds, set, slot, from, to);
+	while (opened--)
+		close(fds[opened]);
+	return err;
 }
 
 /* Record the change as additions and removals over the config's set. */

@@ -14,8 +14,7 @@
 #include "persist.h"
 #include "maps.h"
 #include "netlink.h"
-#include "set4index.h"
-#include "set6index.h"
+#include "setindex.h"
 
 static bool is_loopback(const char *ifname)
 {
@@ -273,26 +272,23 @@ static int fill_set_filters(const struct compiled *cc, int fd)
 static int fill_set_indexes(const struct compiled *cc,
 			    const struct edgefw_bpf *skel)
 {
-	int err = 0;
+	const struct bpf_map *maps[NR_SET_INDEX_MAPS] = {
+		[SET_INDEX_BY24] = skel->maps.set4_by24,
+		[SET_INDEX_BITS] = skel->maps.set4_bits,
+		[SET_INDEX_HEADS] = skel->maps.set6_heads,
+		[SET_INDEX_PREFIXES] = skel->maps.set6_prefixes,
+		[SET_INDEX_FILTER] = skel->maps.set_filter,
+	};
+	int fds[NR_SET_INDEX_MAPS], err = 0;
 
+	for (int i = 0; i < NR_SET_INDEX_MAPS; i++)
+		fds[i] = bpf_map__fd(maps[i]);
 	for (unsigned int slot = 0; slot < cc->nr_indexed && !err; slot++) {
 		struct prefix_list prefixes = {};
-		struct set4_index ix4;
-		struct set6_index ix6;
 
 		compiled_set_prefixes(cc, cc->indexed_sets[slot], &prefixes);
-		set4_index_build(&ix4, prefixes.v, prefixes.n);
-		set6_index_build(&ix6, prefixes.v, prefixes.n);
-		err = set4_index_write(bpf_map__fd(skel->maps.set4_by24),
-				       bpf_map__fd(skel->maps.set4_bits), slot,
-				       NULL, &ix4) ||
-		      set6_index_write(bpf_map__fd(skel->maps.set6_heads),
-				       bpf_map__fd(skel->maps.set6_prefixes),
-				       bpf_map__fd(skel->maps.set_filter),
-				       cc->indexed_sets[slot], slot, NULL,
-				       &ix6);
-		set4_index_free(&ix4);
-		set6_index_free(&ix6);
+		err = set_indexes_write(fds, cc->indexed_sets[slot], slot, NULL,
+					&prefixes);
 		plist_free(&prefixes);
 	}
 	return err;

@@ -161,13 +161,20 @@ static const struct set6_head *find_head(const struct set6_index *ix,
 		       cmp_head);
 }
 
+static bool has_key(const struct set6_index *ix,
+		    const struct edgefw_set6_key *k)
+{
+	return bsearch(k, ix->prefixes, ix->nr_prefixes, sizeof(*k), cmp_key) !=
+	       NULL;
+}
+
+/* Whether the index holds the prefix of a of length len exactly. */
 static bool holds(const struct set6_index *ix, const union edgefw_addr *a,
 		  unsigned int len)
 {
 	struct edgefw_set6_key k = key_of(a, len);
 
-	return bsearch(&k, ix->prefixes, ix->nr_prefixes, sizeof(k), cmp_key) !=
-	       NULL;
+	return has_key(ix, &k);
 }
 
 /* Whether a lies in the prefix net/len. */
@@ -216,13 +223,6 @@ enum edgefw_set6_answer set6_index_lookup(const struct set6_index *ix,
 static bool same_head(const struct set6_head *a, const struct set6_head *b)
 {
 	return a && b && !memcmp(&a->head, &b->head, sizeof(a->head));
-}
-
-static bool has_key(const struct set6_index *ix,
-		    const struct edgefw_set6_key *k)
-{
-	return bsearch(k, ix->prefixes, ix->nr_prefixes, sizeof(*k), cmp_key) !=
-	       NULL;
 }
 
 /* The keys of from that to lacks (to NULL: all of them), slot set. */

@@ -151,6 +151,35 @@ static void check_writes(void)
 	close(bits_fd);
 }
 
+/* A parts table too small for the index: the write fails. */
+static void check_full_table(void)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, hash_opts,
+		    .map_flags = BPF_F_NO_PREALLOC);
+	int by24_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "t_by24",
+				     sizeof(__u32), sizeof(__u64),
+				     EDGEFW_SET4_WORDS_PER_SLOT, NULL);
+	int bits_fd =
+		bpf_map_create(BPF_MAP_TYPE_HASH, "t_bits_small", sizeof(__u32),
+			       sizeof(struct edgefw_set4_bits), 8, &hash_opts);
+	struct prefix v[40];
+	struct set4_index ix;
+
+	if (by24_fd < 0 || bits_fd < 0)
+		tap_bail("cannot create the test maps: %s", strerror(errno));
+	for (size_t i = 0; i < ARRAY_SIZE(v); i++)
+		v[i] = random_prefix4(25);
+	set4_index_build(&ix, v, ARRAY_SIZE(v));
+	CHECK(ix.nr_parts > 8,
+	      "the set has more partly covered /24s (%zu) than the table holds",
+	      ix.nr_parts);
+	CHECK_EQ(set4_index_write(by24_fd, bits_fd, 0, NULL, &ix), -1,
+		 "a write past the table's size fails");
+	set4_index_free(&ix);
+	close(by24_fd);
+	close(bits_fd);
+}
+
 int main(void)
 {
 	srand(5269);
@@ -160,5 +189,6 @@ int main(void)
 	check_answers(25, 3000);
 	check_answers(30, 20000);
 	check_writes();
+	check_full_table();
 	return tap_done();
 }

@@ -298,6 +298,41 @@ static void check_writes(void)
 	close(filter_fd);
 }
 
+/* A table too small for the index: the write fails, it does not wrap. */
+static void check_full_tables(void)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, hash_opts,
+		    .map_flags = BPF_F_NO_PREALLOC);
+	int heads_fd = bpf_map_create(BPF_MAP_TYPE_HASH, "t_heads_small",
+				      sizeof(__u64),
+				      sizeof(struct edgefw_set6_head), 8,
+				      &hash_opts);
+	int prefixes_fd = bpf_map_create(BPF_MAP_TYPE_HASH, "t_pfx_small",
+					 sizeof(struct edgefw_set6_key),
+					 sizeof(__u8), 8, &hash_opts);
+	int filter_fd =
+		bpf_map_create(BPF_MAP_TYPE_ARRAY, "t_filter", sizeof(__u32),
+			       sizeof(struct edgefw_set_filter), 2, NULL);
+	struct prefix v[40];
+	struct set6_index ix;
+
+	if (heads_fd < 0 || prefixes_fd < 0 || filter_fd < 0)
+		tap_bail("cannot create the test maps: %s", strerror(errno));
+	for (size_t i = 0; i < ARRAY_SIZE(v); i++)
+		v[i] = random_prefix6(33, i % 2 ? 4 : 1000);
+	set6_index_build(&ix, v, ARRAY_SIZE(v));
+	CHECK(ix.nr_heads > 8 && ix.nr_prefixes > 8,
+	      "the set needs more heads and exact prefixes (%zu, %zu) than the tables hold",
+	      ix.nr_heads, ix.nr_prefixes);
+	CHECK_EQ(set6_index_write(heads_fd, prefixes_fd, filter_fd, 0, 0, NULL,
+				  &ix),
+		 -1, "a write past the tables' size fails");
+	set6_index_free(&ix);
+	close(heads_fd);
+	close(prefixes_fd);
+	close(filter_fd);
+}
+
 int main(void)
 {
 	srand(5269);
@@ -310,5 +345,6 @@ int main(void)
 	check_answers(120, 50, 5000);
 	check_answers(40, 20000, 20000);
 	check_writes();
+	check_full_tables();
 	return tap_done();
 }
