@@ -232,31 +232,42 @@ static bool maps_hold(int heads_fd, int prefixes_fd, int filter_fd,
 	return heads == ix->nr_heads && prefixes == ix->nr_prefixes;
 }
 
-static void check_writes(void)
+/*
+ * The index's maps for the test: hash tables of max entries each, and the
+ * filters of sets 0 and 1, with bits in word 0 that writes must keep.
+ */
+static void create_maps(__u32 max, int *heads_fd, int *prefixes_fd,
+			int *filter_fd)
 {
 	LIBBPF_OPTS(bpf_map_create_opts, hash_opts,
 		    .map_flags = BPF_F_NO_PREALLOC);
-	int heads_fd = bpf_map_create(BPF_MAP_TYPE_HASH, "t_heads",
-				      sizeof(__u64),
-				      sizeof(struct edgefw_set6_head), 65536,
-				      &hash_opts);
-	int prefixes_fd = bpf_map_create(BPF_MAP_TYPE_HASH, "t_prefixes",
-					 sizeof(struct edgefw_set6_key),
-					 sizeof(__u8), 65536, &hash_opts);
-	int filter_fd =
-		bpf_map_create(BPF_MAP_TYPE_ARRAY, "t_filter", sizeof(__u32),
-			       sizeof(struct edgefw_set_filter), 4, NULL);
 	struct edgefw_set_filter f = { .bits = { FILTER_WORD0 } };
-	struct prefix a[400], b[400];
-	struct set6_index ia, ib, other;
 
-	if (heads_fd < 0 || prefixes_fd < 0 || filter_fd < 0)
+	*heads_fd = bpf_map_create(BPF_MAP_TYPE_HASH, "t_heads", sizeof(__u64),
+				   sizeof(struct edgefw_set6_head), max,
+				   &hash_opts);
+	*prefixes_fd = bpf_map_create(BPF_MAP_TYPE_HASH, "t_prefixes",
+				      sizeof(struct edgefw_set6_key),
+				      sizeof(__u8), max, &hash_opts);
+	*filter_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "t_filter",
+				    sizeof(__u32),
+				    sizeof(struct edgefw_set_filter), 4, NULL);
+	if (*heads_fd < 0 || *prefixes_fd < 0 || *filter_fd < 0)
 		tap_bail("cannot create the test maps: %s", strerror(errno));
 	for (__u32 key = 0; key < 4; key++) {
-		if (bpf_map_update_elem(filter_fd, &key, &f, BPF_ANY))
+		if (bpf_map_update_elem(*filter_fd, &key, &f, BPF_ANY))
 			tap_bail("cannot fill the test filters: %s",
 				 strerror(errno));
 	}
+}
+
+static void check_writes(void)
+{
+	int heads_fd, prefixes_fd, filter_fd;
+	struct prefix a[400], b[400];
+	struct set6_index ia, ib, other;
+
+	create_maps(65536, &heads_fd, &prefixes_fd, &filter_fd);
 	/* b keeps half of a and brings its own, some in a's networks */
 	for (size_t i = 0; i < ARRAY_SIZE(a); i++) {
 		a[i] = random_prefix6(i % 7 ? 32 : 16, 40);
@@ -301,23 +312,11 @@ static void check_writes(void)
 /* A table too small for the index: the write fails, it does not wrap. */
 static void check_full_tables(void)
 {
-	LIBBPF_OPTS(bpf_map_create_opts, hash_opts,
-		    .map_flags = BPF_F_NO_PREALLOC);
-	int heads_fd = bpf_map_create(BPF_MAP_TYPE_HASH, "t_heads_small",
-				      sizeof(__u64),
-				      sizeof(struct edgefw_set6_head), 8,
-				      &hash_opts);
-	int prefixes_fd = bpf_map_create(BPF_MAP_TYPE_HASH, "t_pfx_small",
-					 sizeof(struct edgefw_set6_key),
-					 sizeof(__u8), 8, &hash_opts);
-	int filter_fd =
-		bpf_map_create(BPF_MAP_TYPE_ARRAY, "t_filter", sizeof(__u32),
-			       sizeof(struct edgefw_set_filter), 2, NULL);
+	int heads_fd, prefixes_fd, filter_fd;
 	struct prefix v[40];
 	struct set6_index ix;
 
-	if (heads_fd < 0 || prefixes_fd < 0 || filter_fd < 0)
-		tap_bail("cannot create the test maps: %s", strerror(errno));
+	create_maps(8, &heads_fd, &prefixes_fd, &filter_fd);
 	for (size_t i = 0; i < ARRAY_SIZE(v); i++)
 		v[i] = random_prefix6(33, i % 2 ? 4 : 1000);
 	set6_index_build(&ix, v, ARRAY_SIZE(v));
