@@ -369,7 +369,11 @@ int gen_prepare(const struct config *c, struct compiled *cc,
 		return -1;
 	}
 	compile_apply_deltas(c, cc, &deltas);
-	blocks_prune(&blocks, wall_now(), NULL);
+	/* what expired while nothing was loaded leaves the file too */
+	if (!shared && blocks_prune(&blocks, wall_now_ms(), NULL) &&
+	    blocks_write(p, &blocks))
+		log_warn("%s still lists expired blocks; the next block command removes them",
+			 p->blocks_file);
 	if (gen_resolve(c, g) == 0 && gen_load(c, cc, g, shared) == 0 &&
 	    (shared || blockmap_sync(gen_blocklist_fd(g), gen_control_fd(g),
 				     &blocks) == 0))

@@ -634,6 +634,64 @@ test_block_not_loaded() {
 	check_eq "block when not loaded: status --json counts it" "$(status_json .blocklist_entries)" 1
 }
 
+# The count of blocklist entries the data plane reads (its fast path skips
+# the lookup while it is 0), from the suite's pinned control map;
+# "unreadable" when the map cannot be read.
+kernel_nr_blocked() {
+	bpftool -j map lookup pinned "$EDGEFW_PIN_DIR/control" key 0 0 0 0 2>/dev/null |
+		jq -r '.formatted.value.nr_blocked // "unreadable"' 2>/dev/null || echo unreadable
+}
+
+# blocklist.json as an older edgefw wrote it, with its entries' expiries
+# relative to now: "PREFIX EXPIRES_IN_MS" pairs, 0 for never.
+write_blocks_file() {
+	local now_ms entries='' sep='' prefix ms
+	now_ms=$(($(now_us) / 1000))
+	while [ $# -gt 0 ]; do
+		prefix=$1 ms=$2
+		shift 2
+		[ "$ms" -eq 0 ] || ms=$((now_ms + ms))
+		entries+="$sep{\"prefix\":\"$prefix\",\"expires_ms\":$ms,\"added\":$((now_ms / 1000 - 3600)),\"reason\":\"file\"}"
+		sep=,
+	done
+	printf '{"version":1,"blocks":[%s]}\n' "$entries" >"$BLOCKS_FILE"
+}
+
+# load prunes what expired while edgefw was not loaded: the kernel gets
+# only live entries, the data plane's count (and so its fast path) and
+# the file agree with it.
+test_block_expired_at_load() {
+	reset_all
+	write_blocks_file 192.0.2.10 -60000
+	run_edgefw load -c "$WORK/main.conf"
+	expect_result "expired block at load: load exits 0" 0
+	check_eq "expired block at load: not in the kernel's map" "$(kernel_blocklist)" ""
+	check_eq "expired block at load: the data plane's count is 0 (fast path)" \
+		"$(kernel_nr_blocked)" 0
+	check_eq "expired block at load: status --json counts none" "$(status_json .blocklist_entries)" 0
+	check_eq "expired block at load: blocklist.json no longer lists it" \
+		"$(jq -c '[.blocks[].prefix]' "$BLOCKS_FILE" 2>&1)" '[]'
+
+	reset_all
+	write_blocks_file 192.0.2.10 -60000 192.0.2.11 2500 2001:db8:bad::/48 0
+	run_edgefw load -c "$WORK/main.conf"
+	expect_result "expired and live blocks at load: load exits 0" 0
+	check_eq "expired and live blocks at load: the kernel has the two live ones" \
+		"$(kernel_blocklist)" "$(printf '%s\n' 192.0.2.11/32 2001:db8:bad:0:0:0:0:0/48 | sort)"
+	check_eq "expired and live blocks at load: the data plane's count is 2" "$(kernel_nr_blocked)" 2
+	check_eq "expired and live blocks at load: status --json counts 2" \
+		"$(status_json .blocklist_entries)" 2
+	check_eq "expired and live blocks at load: blocklist.json lists the two live ones" \
+		"$(jq -c '[.blocks[].prefix] | sort' "$BLOCKS_FILE" 2>&1)" '["192.0.2.11","2001:db8:bad::/48"]'
+	# the one about to expire was kept to the millisecond, then goes
+	sleep 3
+	run_edgefw block list
+	expect_result "expired and live blocks at load: block list 3 s later exits 0" 0
+	check_eq "expired and live blocks at load: the short block left the kernel" \
+		"$(kernel_blocklist)" 2001:db8:bad:0:0:0:0:0/48
+	check_eq "expired and live blocks at load: the data plane's count is 1" "$(kernel_nr_blocked)" 1
+}
+
 # What the stanza proxy does: one call per abusive peer, many in a row.
 test_block_many() {
 	local i t0 us failed=0 want
@@ -1244,11 +1302,13 @@ main() {
 	write_configs
 	write_big_input
 
-	local step t0
-	for step in test_set_not_loaded test_set_changes test_set_bad_input \
-		test_set_100k test_set_write_fails test_block test_block_not_loaded test_block_many \
-		test_persistence test_corrupt_state test_kill_set_writes \
-		test_kill_block_writes test_save test_reload_cli test_lockout_guard; do
+	# EDGEFW_TEST_STEPS="test_block ..." runs only those steps (by hand)
+	local step t0 steps=(${EDGEFW_TEST_STEPS:-test_set_not_loaded test_set_changes
+		test_set_bad_input test_set_100k test_set_write_fails test_block
+		test_block_not_loaded test_block_expired_at_load test_block_many
+		test_persistence test_corrupt_state test_kill_set_writes
+		test_kill_block_writes test_save test_reload_cli test_lockout_guard})
+	for step in "${steps[@]}"; do
 		t0=$(now_us)
 		"$step"
 		tap_diag "$step: $(format_us $(($(now_us) - t0)))"
