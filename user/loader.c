@@ -372,8 +372,9 @@ int gen_prepare(const struct config *c, struct compiled *cc,
 	/* what expired while nothing was loaded leaves the file too */
 	if (!shared && blocks_prune(&blocks, wall_now_ms(), NULL) &&
 	    blocks_write(p, &blocks))
-		log_warn("%s still lists expired blocks; the next block command removes them",
-			 p->blocks_file);
+		log_warn(
+			"%s still lists expired blocks; the next block command removes them",
+			p->blocks_file);
 	if (gen_resolve(c, g) == 0 && gen_load(c, cc, g, shared) == 0 &&
 	    (shared || blockmap_sync(gen_blocklist_fd(g), gen_control_fd(g),
 				     &blocks) == 0))
