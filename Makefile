@@ -30,9 +30,12 @@ BPF_SRCS := $(wildcard bpf/*.bpf.c)
 BPF_OBJS := $(patsubst bpf/%.bpf.c,$(BUILD)/%.bpf.o,$(BPF_SRCS))
 SKELS := $(patsubst bpf/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))
 
-LIB_SRCS := $(filter-out user/main.c,$(wildcard user/*.c))
+LIB_SRCS := $(wildcard user/*.c)
 LIB_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRCS))
 LIB := $(BUILD)/libedgefw.a
+
+CLI_SRCS := $(wildcard user/cli/*.c)
+CLI_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(CLI_SRCS))
 
 TEST_SRCS := $(wildcard tests/*/*.c)
 TEST_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
@@ -44,6 +47,7 @@ BENCH_BINS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRCS))
 BENCH_BPF := $(patsubst bench/%.bpf.c,$(BUILD)/bench/%.bpf.o,$(wildcard bench/*.bpf.c))
 
 FORMAT_SRCS := $(wildcard include/*.h bpf/*.h bpf/*.c user/*.h user/*.c \
+	user/cli/*.h user/cli/*.c \
 	tests/*/*.c tests/*/*.h bench/*.c bench/*.h)
 
 .PHONY: all tests test vm-test bench bench-progs demo install deps format format-check clean
@@ -62,10 +66,12 @@ $(BUILD)/user/%.o: user/%.c $(SKELS)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
+# Made afresh: an object of a deleted source must not linger in it.
 $(LIB): $(LIB_OBJS)
+	rm -f $@
 	$(AR) rcs $@ $^
 
-$(BUILD)/edgefw: $(BUILD)/user/main.o $(LIB)
+$(BUILD)/edgefw: $(CLI_OBJS) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/tests/%.o: tests/%.c $(SKELS)

@@ -29,7 +29,8 @@ static __always_inline bool flow_tracked(const struct packet *p)
 /* A SYN without ACK opens a connection; it cannot belong to one of ours. */
 static __always_inline bool tcp_opening(const struct packet *p)
 {
-	return (p->tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == TCP_FLAG_SYN;
+	return (p->tcp_flags & (EDGEFW_TCP_SYN | EDGEFW_TCP_ACK)) ==
+	       EDGEFW_TCP_SYN;
 }
 
 /* The key of either table; the packet's family says which. */
@@ -123,9 +124,9 @@ static __always_inline __u8 flow_next_state(const struct edgefw_flow *f,
 	 * the live connection's flow lapses after that long idle and its
 	 * rule picks the connection up again.
 	 */
-	if (p->tcp_flags & TCP_FLAG_RST)
+	if (p->tcp_flags & EDGEFW_TCP_RST)
 		return EDGEFW_FLOW_RESET;
-	if (p->tcp_flags & TCP_FLAG_FIN)
+	if (p->tcp_flags & EDGEFW_TCP_FIN)
 		return f->state == EDGEFW_FLOW_RESET ? f->state
 						     : EDGEFW_FLOW_CLOSING;
 	if (f->state == EDGEFW_FLOW_NEW && dir != f->opened_dir)
@@ -192,9 +193,9 @@ static __always_inline void flow_open(const struct packet *p, const int dir)
 	if (!flow_tracked(p))
 		return;
 	if (p->proto == IPPROTO_TCP) {
-		if (p->tcp_flags & TCP_FLAG_RST)
+		if (p->tcp_flags & EDGEFW_TCP_RST)
 			return;
-		if (p->tcp_flags & TCP_FLAG_FIN)
+		if (p->tcp_flags & EDGEFW_TCP_FIN)
 			f.state = EDGEFW_FLOW_CLOSING;
 		else if (tcp_opening(p))
 			f.state = EDGEFW_FLOW_NEW;

@@ -20,11 +20,6 @@
 #include <bpf/bpf_helpers.h>
 #include "edgefw.h"
 
-#define TCP_FLAG_FIN 0x01
-#define TCP_FLAG_SYN 0x02
-#define TCP_FLAG_RST 0x04
-#define TCP_FLAG_ACK 0x10
-
 #define IPV4_MF 0x2000
 #define IPV4_OFFSET 0x1fff
 #define IPV6_FRAG_OFFSET 0xfff8

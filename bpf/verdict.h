@@ -104,11 +104,6 @@ static __always_inline __u32 decide(int parsed, const struct packet *p,
 	return EDGEFW_DROP_POLICY;
 }
 
-static __always_inline bool verdict_drops(__u32 verdict)
-{
-	return verdict >= EDGEFW_FIRST_DROP && verdict < EDGEFW_NR_REASONS;
-}
-
 /* Per-CPU counters: no shared write on the packet path. */
 static __always_inline void count(const int dir, __u32 verdict, __u32 bytes)
 {
@@ -132,7 +127,8 @@ static __always_inline bool judge(int parsed, const struct packet *p,
 	__u32 verdict = decide(parsed, p, dir);
 
 	count(dir, verdict, bytes);
-	return !verdict_drops(verdict) || cfg.mode == EDGEFW_MODE_MONITOR;
+	return !edgefw_verdict_drops(verdict) ||
+	       cfg.mode == EDGEFW_MODE_MONITOR;
 }
 
 #endif

@@ -86,6 +86,18 @@ enum edgefw_reason {
 #define EDGEFW_FIRST_DROP EDGEFW_DROP_MALFORMED
 #define EDGEFW_VERDICT_RULE(id) (EDGEFW_NR_REASONS + (id))
 
+/* Whether a verdict drops the packet (in monitor mode: would drop it). */
+static inline int edgefw_verdict_drops(__u32 verdict)
+{
+	return verdict >= EDGEFW_FIRST_DROP && verdict < EDGEFW_NR_REASONS;
+}
+
+/* TCP flags as the header's flags byte holds them (RFC 9293). */
+#define EDGEFW_TCP_FIN 0x01
+#define EDGEFW_TCP_SYN 0x02
+#define EDGEFW_TCP_RST 0x04
+#define EDGEFW_TCP_ACK 0x10
+
 /* Counters: one slot per (interface, direction, reason or rule). */
 #define EDGEFW_SLOTS_PER_DIR (EDGEFW_NR_REASONS + EDGEFW_MAX_RULES)
 #define EDGEFW_COUNTER_INDEX(iface, dir, verdict) \

@@ -6,24 +6,7 @@
 #include <bpf/bpf.h>
 #include "blockmap.h"
 #include "prefix_list.h"
-
-int64_t wall_now(void)
-{
-	return time(NULL);
-}
-
-static int64_t clock_ns(clockid_t clock)
-{
-	struct timespec ts;
-
-	clock_gettime(clock, &ts);
-	return (int64_t)ts.tv_sec * EDGEFW_NSEC_PER_SEC + ts.tv_nsec;
-}
-
-int64_t wall_now_ms(void)
-{
-	return clock_ns(CLOCK_REALTIME) / 1000000;
-}
+#include "util.h"
 
 /*
  * The data plane compares with bpf_ktime_get_boot_ns(): the time left, on
@@ -63,8 +46,10 @@ static struct block_entry *effective_entries(const struct blocks *b)
 	struct block_entry **stack = xcalloc(b->n, sizeof(*stack));
 	size_t depth = 0;
 
-	memcpy(e, b->v, b->n * sizeof(*e));
-	qsort(e, b->n, sizeof(*e), cmp_entry);
+	if (b->n) {
+		memcpy(e, b->v, b->n * sizeof(*e));
+		qsort(e, b->n, sizeof(*e), cmp_entry);
+	}
 	for (size_t i = 0; i < b->n; i++) {
 		while (depth && !prefix_contains(&stack[depth - 1]->prefix,
 						 &e[i].prefix))

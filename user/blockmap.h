@@ -3,11 +3,7 @@
 #ifndef EDGEFW_BLOCKMAP_H
 #define EDGEFW_BLOCKMAP_H
 
-#include "persist.h"
-
-/* Unix time now, in seconds and in milliseconds. */
-int64_t wall_now(void);
-int64_t wall_now_ms(void);
+#include "blocklist.h"
 
 /*
  * Make the kernel's blocklist hold exactly b: keys b does not list (left by

@@ -217,8 +217,9 @@ static void sort_set_keys(const struct config *c, struct compiled *cc,
 {
 	size_t out = 0;
 
-	qsort(cc->set_keys, cc->nr_set_keys, sizeof(*cc->set_keys),
-	      cmp_set_key);
+	if (cc->nr_set_keys)
+		qsort(cc->set_keys, cc->nr_set_keys, sizeof(*cc->set_keys),
+		      cmp_set_key);
 	free(cc->set_sizes);
 	cc->set_sizes = xcalloc(cc->nr_sets, sizeof(*cc->set_sizes));
 	for (size_t i = 0; i < cc->nr_set_keys; i++) {
@@ -270,24 +271,32 @@ static void compile_limit(const struct rate_limit *l, struct edgefw_rule *r)
 	r->coarse_clock = r->interval_ns >= EDGEFW_COARSE_CLOCK_NS;
 }
 
-static bool rules_name_set(const struct compiled *cc, size_t set)
+static bool rule_names_set(const struct cfg_rule *r, size_t set)
 {
-	for (size_t r = 0; r < cc->nr_rules; r++) {
-		if (cc->rules[r].from == set || cc->rules[r].to == set)
-			return true;
-	}
-	return false;
+	return (r->from.kind == PEER_SET && r->from.set == set) ||
+	       (r->to.kind == PEER_SET && r->to.set == set);
 }
 
-/* Index slots go to the first config sets that rules name. */
+size_t compile_index_slots(const struct config *c,
+			   __u16 slots[EDGEFW_INDEX_SLOTS])
+{
+	size_t n = 0;
+
+	for (size_t set = 0; set < c->nr_sets && n < EDGEFW_INDEX_SLOTS;
+	     set++) {
+		for (size_t r = 0; r < c->nr_rules; r++) {
+			if (rule_names_set(&c->rules[r], set)) {
+				slots[n++] = set;
+				break;
+			}
+		}
+	}
+	return n;
+}
+
 static void assign_index_slots(const struct config *c, struct compiled *cc)
 {
-	cc->nr_indexed = 0;
-	for (size_t set = 0; set < c->nr_sets; set++) {
-		if (cc->nr_indexed < EDGEFW_INDEX_SLOTS &&
-		    rules_name_set(cc, set))
-			cc->indexed_sets[cc->nr_indexed++] = set;
-	}
+	cc->nr_indexed = compile_index_slots(c, cc->indexed_sets);
 	for (size_t r = 0; r < cc->nr_rules; r++) {
 		struct edgefw_rule *rule = &cc->rules[r];
 
@@ -386,41 +395,6 @@ static void compute_filters(struct compiled *cc)
 		set_filter_add(
 			&cc->filters[EDGEFW_FILTER_KEY(k->set, k->family)], &p);
 	}
-}
-
-void compile_apply_deltas(const struct config *c, struct compiled *cc,
-			  const struct set_deltas *d)
-{
-	size_t out = 0, cap = cc->nr_set_keys;
-
-	for (size_t i = 0; i < d->n; i++) {
-		if (config_find_set(c, d->v[i].name) < 0 &&
-		    (d->v[i].added.n || d->v[i].removed.n))
-			log_warn(
-				"set %s has changes made with 'edgefw set', but the config has no such set: they are kept, not applied",
-				d->v[i].name);
-	}
-	for (size_t i = 0; i < cc->nr_set_keys; i++) {
-		struct edgefw_set_key *k = &cc->set_keys[i];
-		const struct set_delta *sd = NULL;
-		struct prefix p;
-
-		if (k->set < c->nr_sets)
-			sd = deltas_get(d, c->sets[k->set].name);
-		prefix_from_set_key(k, &p);
-		if (sd && plist_contains(&sd->removed, &p))
-			continue;
-		cc->set_keys[out++] = *k;
-	}
-	cc->nr_set_keys = out;
-	for (size_t i = 0; i < d->n; i++) {
-		int set = config_find_set(c, d->v[i].name);
-
-		for (size_t j = 0; set >= 0 && j < d->v[i].added.n; j++)
-			add_set_key(cc, &cap, &d->v[i].added.v[j], set);
-	}
-	sort_set_keys(c, cc, NULL);
-	compute_filters(cc);
 }
 
 int compile(const struct config *c, struct compiled *cc, FILE *diag)

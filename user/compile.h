@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include "config.h"
 #include "edgefw.h"
-#include "persist.h"
 #include "prefix_list.h"
 
 struct compiled {
@@ -35,11 +34,12 @@ int compile(const struct config *c, struct compiled *cc, FILE *diag);
 void compiled_free(struct compiled *cc);
 
 /*
- * Put the set changes made with 'edgefw set' on top of the config's sets:
- * what load and reload fill the kernel with, and status and save show.
+ * The sets that get an index slot (edgefw.h): the first config sets that
+ * rules name, whatever they hold. Fills slots with their set ids and
+ * returns how many.
  */
-void compile_apply_deltas(const struct config *c, struct compiled *cc,
-			  const struct set_deltas *d);
+size_t compile_index_slots(const struct config *c,
+			   __u16 slots[EDGEFW_INDEX_SLOTS]);
 
 /* The prefixes of set id set, sorted. */
 void compiled_set_prefixes(const struct compiled *cc, unsigned int set,

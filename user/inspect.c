@@ -1,41 +1,41 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
+#include "attach.h"
 #include "inspect.h"
-#include "loader.h"
 #include "log.h"
+#include "pins.h"
 
 static int read_nr_blocked(struct loaded *l)
 {
-	struct edgefw_control ctl;
-	char path[PATH_MAX];
+	struct edgefw_control ctl = {};
+	struct map_fds m;
 	__u32 zero = 0;
-	int fd = -1;
+	int err = 0;
 
-	if (path_join(path, sizeof(path), l->paths.pin_dir, "control") == 0)
-		fd = bpf_obj_get(path);
-	if (fd < 0 || bpf_map_lookup_elem(fd, &zero, &ctl)) {
-		log_err("cannot read %s: %s", path, strerror(errno));
-		if (fd >= 0)
-			close(fd);
+	if (pins_open_maps(&l->paths, MAP_BIT(MAP_CONTROL), false, &m))
 		return -1;
+	if (bpf_map_lookup_elem(m.fd[MAP_CONTROL], &zero, &ctl)) {
+		log_err("cannot read %s/%s: %s", l->paths.pin_dir,
+			map_name(MAP_CONTROL), strerror(errno));
+		err = -1;
 	}
-	close(fd);
+	map_fds_close(&m);
 	l->nr_blocked = ctl.nr_blocked;
-	return 0;
+	return err;
 }
 
-int loaded_open(struct loaded *l, bool tolerate_corrupt_sets)
+int loaded_open(const struct paths *p, struct loaded *l)
 {
 	FILE *quiet;
 	int err;
 
 	memset(l, 0, sizeof(*l));
-	l->counters_fd = -1;
-	paths_init(&l->paths);
-	err = state_read(&l->paths, &l->st);
+	l->paths = *p;
+	err = state_read(p, &l->st);
 	if (err == -ENOENT)
 		return 1;
 	if (err)
@@ -46,68 +46,42 @@ int loaded_open(struct loaded *l, bool tolerate_corrupt_sets)
 	}
 	/* The snapshot was checked when it was loaded. */
 	quiet = fopen("/dev/null", "w");
-	err = config_load(l->paths.snapshot, &l->cfg, quiet ? quiet : stderr);
+	err = config_load(p->snapshot, &l->cfg, quiet ? quiet : stderr);
 	if (quiet)
 		fclose(quiet);
-	if (err || compile(&l->cfg, &l->cc, stderr)) {
+	if (err) {
 		log_err("cannot read the loaded config snapshot %s",
-			l->paths.snapshot);
+			p->snapshot);
 		return -1;
 	}
-	if (deltas_read(&l->paths, &l->deltas)) {
-		if (!tolerate_corrupt_sets)
-			return -1;
-		l->deltas_corrupt = true;
-	}
-	compile_apply_deltas(&l->cfg, &l->cc, &l->deltas);
-	l->counters_fd = loaded_gen_map(l, "counters");
-	if (l->counters_fd < 0 || read_nr_blocked(l))
-		return -1;
-	return 0;
-}
-
-int loaded_gen_map(const struct loaded *l, const char *name)
-{
-	char path[PATH_MAX];
-	int fd = -1;
-
-	if (path_join(path, sizeof(path), l->paths.gen_dir, name) == 0)
-		fd = bpf_obj_get(path);
-	if (fd < 0)
-		log_err("cannot open %s: %s", path, strerror(errno));
-	return fd;
+	return read_nr_blocked(l);
 }
 
 void loaded_close(struct loaded *l)
 {
-	if (l->counters_fd >= 0)
-		close(l->counters_fd);
-	compiled_free(&l->cc);
 	config_free(&l->cfg);
-	deltas_free(&l->deltas);
 }
 
-__u32 pinned_prog_id(const struct paths *p, const char *kind,
-		     const char *ifname)
+void loaded_iface_health(const struct loaded *l, size_t i,
+			 struct iface_health *h)
 {
-	char path[PATH_MAX];
-	union {
-		struct bpf_link_info link;
-		struct bpf_prog_info prog;
-	} info;
-	__u32 len = sizeof(info);
-	int fd;
+	const struct iface_state *s = &l->st.ifaces[i];
 
-	if (pin_path(path, sizeof(path), p, kind, ifname))
-		return 0;
-	fd = bpf_obj_get(path);
-	if (fd < 0)
-		return 0;
-	memset(&info, 0, sizeof(info));
-	if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
-		close(fd);
-		return 0;
+	memset(h, 0, sizeof(*h));
+	h->ifindex = if_nametoindex(s->name);
+	h->xdp_pinned = pins_iface_prog_id(&l->paths, PIN_XDP_LINK, s->name);
+	h->tc_pinned = pins_iface_prog_id(&l->paths, PIN_TC_PROG, s->name);
+	if (h->ifindex) {
+		h->xdp_id = query_xdp_prog(h->ifindex, &h->xdp_native);
+		h->tc_id = query_tc_prog(h->ifindex);
 	}
-	close(fd);
-	return strcmp(kind, "xdp") == 0 ? info.link.prog_id : info.prog.id;
+	if (!h->ifindex)
+		h->problem = "the interface is gone";
+	else if (h->ifindex != s->ifindex)
+		h->problem =
+			"the interface was recreated since edgefw loaded; reload";
+	else if (!h->xdp_pinned || h->xdp_id != h->xdp_pinned)
+		h->problem = "edgefw's XDP program is not attached";
+	else if (!h->tc_pinned || h->tc_id != h->tc_pinned)
+		h->problem = "edgefw's TC egress program is not attached";
 }

@@ -1,43 +1,42 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * What is loaded, as status, stats and the set commands see it: the
- * runtime state, the config snapshot taken at load (parsed and compiled
- * again for names and sizes), the persisted set changes on top of it, and
- * the pinned maps.
+ * What is loaded, as status, stats, save and the set commands see it:
+ * the runtime state and the config snapshot taken at load, parsed (its
+ * sets as configured; nothing is compiled, no state file is read), and
+ * what the kernel has attached now.
  */
 #ifndef EDGEFW_INSPECT_H
 #define EDGEFW_INSPECT_H
 
-#include "compile.h"
+#include <stdbool.h>
 #include "config.h"
 #include "paths.h"
-#include "persist.h"
 #include "state.h"
 
 struct loaded {
 	struct paths paths;
 	struct runtime_state st;
 	struct config cfg;
-	struct compiled cc; /* with the set changes applied */
-	struct set_deltas deltas;
-	int counters_fd;
-	__u32 nr_blocked; /* the kernel's count of blocklist entries */
-	bool deltas_corrupt; /* sets.json unreadable: sets as configured */
+	__u32 nr_blocked; /* the data plane's count of blocklist entries */
 };
 
 /*
- * 0; 1 when nothing is loaded; -1 after reporting an error. A corrupt
- * sets.json is an error unless tolerated (status, stats): then
- * deltas_corrupt says so.
+ * 0; 1 when nothing is loaded; -1 after reporting an error (a corrupt
+ * state, an interrupted load).
  */
-int loaded_open(struct loaded *l, bool tolerate_corrupt_sets);
+int loaded_open(const struct paths *p, struct loaded *l);
 void loaded_close(struct loaded *l);
 
-/* A map of the running generation (gen/NAME); -1 after reporting. */
-int loaded_gen_map(const struct loaded *l, const char *name);
+/* An interface as the kernel has it now, against what was loaded. */
+struct iface_health {
+	int ifindex; /* 0: the interface is gone */
+	unsigned int xdp_id, xdp_pinned;
+	bool xdp_native;
+	unsigned int tc_id, tc_pinned;
+	const char *problem; /* NULL when it is as loaded */
+};
 
-/* The pinned object's program id (a link's or a program's), 0 if none. */
-__u32 pinned_prog_id(const struct paths *p, const char *kind,
-		     const char *ifname);
+void loaded_iface_health(const struct loaded *l, size_t i,
+			 struct iface_health *h);
 
 #endif

@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: GPL-2.0
-#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,10 +7,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
-#include "blockmap.h"
 #include "log.h"
 #include "loader.h"
-#include "persist.h"
 #include "maps.h"
 #include "netlink.h"
 #include "setindex.h"
@@ -88,28 +85,6 @@ int gen_resolve(const struct config *c, struct generation *g)
 	return 0;
 }
 
-/* Their names, which are the maps' names and their pins'. */
-static const char *const shared_names[NR_SHARED_MAPS] = {
-	[SHARED_FLOWS4] = "flows4",
-	[SHARED_FLOWS6] = "flows6",
-	[SHARED_BLOCKLIST] = "blocklist",
-	[SHARED_CONTROL] = "control",
-};
-
-static int shared_index(const struct bpf_map *map)
-{
-	for (int i = 0; i < NR_SHARED_MAPS; i++) {
-		if (!strcmp(bpf_map__name(map), shared_names[i]))
-			return i;
-	}
-	return -1;
-}
-
-static bool is_shared(const struct bpf_map *map)
-{
-	return shared_index(map) >= 0;
-}
-
 static int reuse_map(struct bpf_map *map, int fd)
 {
 	int err = bpf_map__reuse_fd(map, fd);
@@ -125,13 +100,14 @@ static int reuse_map(struct bpf_map *map, int fd)
  * the running edgefw's shared ones; every other interface shares them all.
  */
 static int share_maps(struct edgefw_bpf *skel, const struct edgefw_bpf *first,
-		      const struct shared_maps *shared)
+		      const struct map_fds *shared)
 {
 	struct bpf_map *map;
 
 	bpf_object__for_each_map(map, skel->obj)
 	{
 		const char *name = bpf_map__name(map);
+		enum edgefw_map id = map_by_name(name);
 		int fd = -1;
 
 		if (bpf_map__is_internal(map))
@@ -139,45 +115,17 @@ static int share_maps(struct edgefw_bpf *skel, const struct edgefw_bpf *first,
 		if (first)
 			fd = bpf_map__fd(
 				bpf_object__find_map_by_name(first->obj, name));
-		else if (shared && is_shared(map))
-			fd = shared->fd[shared_index(map)];
+		else if (shared && id < NR_MAPS && map_is_shared(id))
+			fd = shared->fd[id];
 		if (fd >= 0 && reuse_map(map, fd))
 			return -1;
 	}
 	return 0;
 }
 
-int shared_maps_open(const struct paths *p, struct shared_maps *m)
-{
-	for (int i = 0; i < NR_SHARED_MAPS; i++)
-		m->fd[i] = -1;
-	for (int i = 0; i < NR_SHARED_MAPS; i++) {
-		char path[PATH_MAX];
-
-		if (path_join(path, sizeof(path), p->pin_dir,
-			      shared_names[i]) == 0)
-			m->fd[i] = bpf_obj_get(path);
-		if (m->fd[i] < 0) {
-			log_err("cannot open %s: %s", path, strerror(errno));
-			shared_maps_close(m);
-			return -1;
-		}
-	}
-	return 0;
-}
-
-void shared_maps_close(struct shared_maps *m)
-{
-	for (int i = 0; i < NR_SHARED_MAPS; i++) {
-		if (m->fd[i] >= 0)
-			close(m->fd[i]);
-		m->fd[i] = -1;
-	}
-}
-
 static int load_iface(const struct config *c, const struct compiled *cc,
 		      struct generation *g, size_t i,
-		      const struct shared_maps *shared)
+		      const struct map_fds *shared)
 {
 	struct gen_iface *gi = &g->ifaces[i];
 	struct edgefw_bpf *skel;
@@ -270,25 +218,18 @@ static int fill_set_filters(const struct compiled *cc, int fd)
 }
 
 static int fill_set_indexes(const struct compiled *cc,
-			    const struct edgefw_bpf *skel)
+			    const struct generation *g)
 {
-	const struct bpf_map *maps[NR_SET_INDEX_MAPS] = {
-		[SET_INDEX_BY24] = skel->maps.set4_by24,
-		[SET_INDEX_BITS] = skel->maps.set4_bits,
-		[SET_INDEX_HEADS] = skel->maps.set6_heads,
-		[SET_INDEX_PREFIXES] = skel->maps.set6_prefixes,
-		[SET_INDEX_FILTER] = skel->maps.set_filter,
-	};
-	int fds[NR_SET_INDEX_MAPS], err = 0;
+	struct map_fds fds;
+	int err = 0;
 
-	for (int i = 0; i < NR_SET_INDEX_MAPS; i++)
-		fds[i] = bpf_map__fd(maps[i]);
+	gen_map_fds(g, &fds);
 	for (unsigned int slot = 0; slot < cc->nr_indexed && !err; slot++) {
 		struct prefix_list prefixes = {};
 
 		compiled_set_prefixes(cc, cc->indexed_sets[slot], &prefixes);
-		err = set_indexes_write(fds, cc->indexed_sets[slot], slot, NULL,
-					&prefixes);
+		err = set_indexes_write(&fds, cc->indexed_sets[slot], slot,
+					NULL, &prefixes);
 		plist_free(&prefixes);
 	}
 	return err;
@@ -335,53 +276,20 @@ static void warn_flow_table_size(const struct config *c, int flows_fd)
 }
 
 int gen_load(const struct config *c, const struct compiled *cc,
-	     struct generation *g, const struct shared_maps *shared)
+	     struct generation *g, const struct map_fds *shared)
 {
 	if (shared)
-		warn_flow_table_size(c, shared->fd[SHARED_FLOWS4]);
+		warn_flow_table_size(c, shared->fd[MAP_FLOWS4]);
 	for (size_t i = 0; i < g->nr_ifaces; i++) {
 		if (load_iface(c, cc, g, i, shared))
 			return -1;
 	}
-	if (fill_port_classes(
-		    cc, bpf_map__fd(g->ifaces[0].skel->maps.port_classes)) ||
-	    fill_set_filters(cc,
-			     bpf_map__fd(g->ifaces[0].skel->maps.set_filter)) ||
-	    fill_sets(c, cc, gen_sets_fd(g)) ||
-	    fill_set_indexes(cc, g->ifaces[0].skel))
+	if (fill_port_classes(cc, gen_map_fd(g, MAP_PORT_CLASSES)) ||
+	    fill_set_filters(cc, gen_map_fd(g, MAP_SET_FILTER)) ||
+	    fill_sets(c, cc, gen_map_fd(g, MAP_SETS)) ||
+	    fill_set_indexes(cc, g))
 		return -1;
 	return 0;
-}
-
-int gen_prepare(const struct config *c, struct compiled *cc,
-		const struct paths *p, const struct shared_maps *shared,
-		struct generation *g)
-{
-	struct set_deltas deltas;
-	struct blocks blocks;
-	int err = -1;
-
-	memset(g, 0, sizeof(*g));
-	if (deltas_read(p, &deltas))
-		return -1;
-	if (blocks_read(p, &blocks)) {
-		deltas_free(&deltas);
-		return -1;
-	}
-	compile_apply_deltas(c, cc, &deltas);
-	/* what expired while nothing was loaded leaves the file too */
-	if (!shared && blocks_prune(&blocks, wall_now_ms(), NULL) &&
-	    blocks_write(p, &blocks))
-		log_warn(
-			"%s still lists expired blocks; the next block command removes them",
-			p->blocks_file);
-	if (gen_resolve(c, g) == 0 && gen_load(c, cc, g, shared) == 0 &&
-	    (shared || blockmap_sync(gen_blocklist_fd(g), gen_control_fd(g),
-				     &blocks) == 0))
-		err = 0;
-	blocks_free(&blocks);
-	deltas_free(&deltas);
-	return err;
 }
 
 int gen_attach(struct generation *g, enum xdp_mode mode)
@@ -439,38 +347,20 @@ void gen_free(struct generation *g)
 	memset(g, 0, sizeof(*g));
 }
 
-int gen_counters_fd(const struct generation *g)
+int gen_map_fd(const struct generation *g, enum edgefw_map m)
 {
-	return bpf_map__fd(g->ifaces[0].skel->maps.counters);
+	return bpf_map__fd(bpf_object__find_map_by_name(g->ifaces[0].skel->obj,
+							map_name(m)));
 }
 
-int gen_sets_fd(const struct generation *g)
+void gen_map_fds(const struct generation *g, struct map_fds *fds)
 {
-	return bpf_map__fd(g->ifaces[0].skel->maps.sets);
-}
-
-int gen_flows4_fd(const struct generation *g)
-{
-	return bpf_map__fd(g->ifaces[0].skel->maps.flows4);
-}
-
-int gen_flows6_fd(const struct generation *g)
-{
-	return bpf_map__fd(g->ifaces[0].skel->maps.flows6);
-}
-
-int gen_blocklist_fd(const struct generation *g)
-{
-	return bpf_map__fd(g->ifaces[0].skel->maps.blocklist);
-}
-
-int gen_control_fd(const struct generation *g)
-{
-	return bpf_map__fd(g->ifaces[0].skel->maps.control);
+	for (int m = 0; m < NR_MAPS; m++)
+		fds->fd[m] = gen_map_fd(g, m);
 }
 
 void gen_to_state(const struct generation *g, const struct config *c,
-		  struct runtime_state *st)
+		  const struct compiled *cc, struct runtime_state *st)
 {
 	char *abs = realpath(c->path, NULL);
 
@@ -485,42 +375,22 @@ void gen_to_state(const struct generation *g, const struct config *c,
 	for (size_t i = 0; i < g->nr_ifaces; i++)
 		st->ifaces[i] = g->ifaces[i].st;
 	st->nr_ifaces = g->nr_ifaces;
-}
-
-int pin_path(char *buf, size_t len, const struct paths *p, const char *kind,
-	     const char *ifname)
-{
-	return snprintf(buf, len, "%s/%s_%s", p->pin_dir, kind, ifname) <
-			       (int)len
-		       ? 0
-		       : -1;
-}
-
-static int pin_fd(int fd, const char *dir, const char *name)
-{
-	char path[PATH_MAX];
-
-	if (path_join(path, sizeof(path), dir, name) || bpf_obj_pin(fd, path)) {
-		log_err("cannot pin %s/%s: %s", dir, name, strerror(errno));
-		return -1;
-	}
-	return 0;
+	st->set_sizes_known = true;
+	st->nr_sets = c->nr_sets;
+	for (size_t i = 0; i < c->nr_sets; i++)
+		st->set_sizes[i] = cc->set_sizes[i];
 }
 
 int gen_pin_maps(const struct generation *g, const char *dir)
 {
-	struct bpf_map *map;
 	int err = mkdir_p(dir, 0700);
 
 	if (err) {
 		log_err("cannot create %s: %s", dir, strerror(-err));
 		return -1;
 	}
-	bpf_object__for_each_map(map, g->ifaces[0].skel->obj)
-	{
-		if (bpf_map__is_internal(map) || is_shared(map))
-			continue;
-		if (pin_fd(bpf_map__fd(map), dir, bpf_map__name(map)))
+	for (int m = 0; m < FIRST_SHARED_MAP; m++) {
+		if (pin_fd(gen_map_fd(g, m), dir, map_name(m)))
 			return -1;
 	}
 	return 0;
@@ -529,13 +399,8 @@ int gen_pin_maps(const struct generation *g, const char *dir)
 /* The shared maps are pinned once, by the load that created them. */
 static int pin_shared_maps(const struct generation *g, const struct paths *p)
 {
-	const struct edgefw_bpf *skel = g->ifaces[0].skel;
-
-	for (size_t i = 0; i < ARRAY_SIZE(shared_names); i++) {
-		const struct bpf_map *map = bpf_object__find_map_by_name(
-			skel->obj, shared_names[i]);
-
-		if (pin_fd(bpf_map__fd(map), p->pin_dir, shared_names[i]))
+	for (int m = FIRST_SHARED_MAP; m < NR_MAPS; m++) {
+		if (pin_fd(gen_map_fd(g, m), p->pin_dir, map_name(m)))
 			return -1;
 	}
 	return 0;
@@ -544,14 +409,14 @@ static int pin_shared_maps(const struct generation *g, const struct paths *p)
 int gen_pin_iface(const struct generation *g, size_t i, const struct paths *p)
 {
 	const struct gen_iface *gi = &g->ifaces[i];
-	char name[64];
 
-	snprintf(name, sizeof(name), "xdp_%s", gi->st.name);
-	if (pin_fd(gi->xdp_link_fd, p->pin_dir, name))
-		return -1;
-	snprintf(name, sizeof(name), "tc_%s", gi->st.name);
-	return pin_fd(bpf_program__fd(gi->skel->progs.edgefw_tc), p->pin_dir,
-		      name);
+	return pins_pin_iface(p, PIN_XDP_LINK, gi->st.name, gi->xdp_link_fd) ||
+			       pins_pin_iface(
+				       p, PIN_TC_PROG, gi->st.name,
+				       bpf_program__fd(
+					       gi->skel->progs.edgefw_tc))
+		       ? -1
+		       : 0;
 }
 
 int gen_pin(const struct generation *g, const struct paths *p)
@@ -566,43 +431,4 @@ int gen_pin(const struct generation *g, const struct paths *p)
 fail:
 	pins_remove(p);
 	return -1;
-}
-
-int remove_tree(const char *dir)
-{
-	struct dirent *de;
-	int err = 0;
-	DIR *d = opendir(dir);
-
-	if (!d)
-		return errno == ENOENT ? 0 : -errno;
-	while ((de = readdir(d))) {
-		char path[PATH_MAX];
-		struct stat sb;
-
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		if (path_join(path, sizeof(path), dir, de->d_name) ||
-		    lstat(path, &sb)) {
-			err = -ENAMETOOLONG;
-			continue;
-		}
-		if (S_ISDIR(sb.st_mode))
-			err = remove_tree(path) ?: err;
-		else if (unlink(path))
-			err = -errno;
-	}
-	closedir(d);
-	if (rmdir(dir) && errno != ENOENT)
-		err = -errno;
-	return err;
-}
-
-int pins_remove(const struct paths *p)
-{
-	int err = remove_tree(p->pin_dir);
-
-	if (err)
-		log_err("cannot remove %s: %s", p->pin_dir, strerror(-err));
-	return err;
 }

@@ -103,18 +103,17 @@ static size_t build_segment(const struct ssh_session *s, __u8 flags, __u8 *buf)
 static int probe(const struct generation *g, size_t i, const __u8 *pkt,
 		 size_t len, bool *passed)
 {
-	struct edgefw_counter before[EDGEFW_SLOTS_PER_DIR], after;
+	struct edgefw_counter before[EDGEFW_SLOTS_PER_DIR],
+		after[EDGEFW_SLOTS_PER_DIR];
 	struct xdp_md ctx = { .data_end = len,
 			      .ingress_ifindex = g->ifaces[i].st.ifindex };
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = pkt,
 		    .data_size_in = len, .ctx_in = &ctx,
 		    .ctx_size_in = sizeof(ctx), .repeat = 1);
-	int counters = gen_counters_fd(g), moved = -1;
+	int counters = gen_map_fd(g, MAP_COUNTERS), moved = -1;
+	__u32 first = EDGEFW_COUNTER_INDEX(i, EDGEFW_DIR_IN, 0);
 
-	for (__u32 v = 0; v < EDGEFW_SLOTS_PER_DIR; v++)
-		counter_read(counters,
-			     EDGEFW_COUNTER_INDEX(i, EDGEFW_DIR_IN, v),
-			     &before[v]);
+	counters_read(counters, first, EDGEFW_SLOTS_PER_DIR, before);
 	if (bpf_prog_test_run_opts(
 		    bpf_program__fd(g->ifaces[i].skel->progs.edgefw_xdp),
 		    &opts)) {
@@ -123,10 +122,9 @@ static int probe(const struct generation *g, size_t i, const __u8 *pkt,
 		return -2;
 	}
 	*passed = opts.retval == XDP_PASS;
+	counters_read(counters, first, EDGEFW_SLOTS_PER_DIR, after);
 	for (__u32 v = 0; v < EDGEFW_SLOTS_PER_DIR && moved < 0; v++) {
-		counter_read(counters,
-			     EDGEFW_COUNTER_INDEX(i, EDGEFW_DIR_IN, v), &after);
-		if (after.packets != before[v].packets)
+		if (after[v].packets != before[v].packets)
 			moved = v;
 	}
 	return moved;
@@ -157,8 +155,8 @@ int lockout_check(const struct config *c, const struct generation *g,
 	static const struct {
 		__u8 flags;
 		const char *what;
-	} segments[] = { { 0x02, "a new connection (SYN)" },
-			 { 0x10, "its established packets (ACK)" } };
+	} segments[] = { { EDGEFW_TCP_SYN, "a new connection (SYN)" },
+			 { EDGEFW_TCP_ACK, "its established packets (ACK)" } };
 	struct ssh_session s;
 	__u8 pkt[128];
 	int i;

@@ -98,25 +98,43 @@ int map_batch_delete(int fd, const struct map_batch *b)
 	return 0;
 }
 
-int counter_read(int fd, __u32 index, struct edgefw_counter *sum)
+/* Per-CPU values are padded to 8 bytes: a counter needs none. */
+_Static_assert(sizeof(struct edgefw_counter) % 8 == 0, "no padding");
+
+int counters_read(int fd, __u32 first, size_t n, struct edgefw_counter *out)
 {
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
 	int ncpus = libbpf_num_possible_cpus();
 	struct edgefw_counter *per_cpu;
+	__u32 *keys, prev = first - 1;
+	size_t done = 0;
+	int err = 0;
 
-	memset(sum, 0, sizeof(*sum));
 	if (ncpus < 0)
 		return ncpus;
-	per_cpu = xcalloc(ncpus, sizeof(*per_cpu));
-	if (bpf_map_lookup_elem(fd, &index, per_cpu)) {
-		int err = -errno;
+	memset(out, 0, n * sizeof(*out));
+	keys = xcalloc(n < BATCH_MAX ? n : BATCH_MAX, sizeof(*keys));
+	per_cpu = xcalloc((n < BATCH_MAX ? n : BATCH_MAX) * ncpus,
+			  sizeof(*per_cpu));
+	while (done < n && !err) {
+		__u32 count = n - done > BATCH_MAX ? BATCH_MAX : n - done;
 
-		free(per_cpu);
-		return err;
+		/* an array's batch starts after the key in_batch names */
+		if (bpf_map_lookup_batch(fd, first + done ? &prev : NULL, &prev,
+					 keys, per_cpu, &count, &opts) &&
+		    (errno != ENOENT || !count))
+			err = -errno;
+		for (__u32 i = 0; i < count && done < n; i++, done++) {
+			for (int cpu = 0; cpu < ncpus; cpu++) {
+				const struct edgefw_counter *c =
+					&per_cpu[(size_t)i * ncpus + cpu];
+
+				out[done].packets += c->packets;
+				out[done].bytes += c->bytes;
+			}
+		}
 	}
-	for (int i = 0; i < ncpus; i++) {
-		sum->packets += per_cpu[i].packets;
-		sum->bytes += per_cpu[i].bytes;
-	}
+	free(keys);
 	free(per_cpu);
-	return 0;
+	return err;
 }

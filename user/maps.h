@@ -35,7 +35,10 @@ int map_batch_update(int fd, const struct map_batch *b);
  */
 int map_batch_delete(int fd, const struct map_batch *b);
 
-/* The counter summed over all CPUs. */
-int counter_read(int fd, __u32 index, struct edgefw_counter *sum);
+/*
+ * Counters first to first + n - 1 of a per-CPU counter array, each summed
+ * over the CPUs, in kernel batches. 0 or -errno.
+ */
+int counters_read(int fd, __u32 first, size_t n, struct edgefw_counter *out);
 
 #endif

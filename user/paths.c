@@ -25,7 +25,7 @@ static void from_env(char *buf, size_t len, const char *var, const char *def)
 	snprintf(buf, len, "%s", v && *v ? v : def);
 }
 
-void paths_init(struct paths *p)
+int paths_init(struct paths *p)
 {
 	from_env(p->pin_dir, sizeof(p->pin_dir), "EDGEFW_PIN_DIR",
 		 DEFAULT_PIN_DIR);
@@ -43,8 +43,9 @@ void paths_init(struct paths *p)
 	    path_join(p->blocks_file, sizeof(p->blocks_file), p->state_dir,
 		      "blocklist.json")) {
 		log_err("EDGEFW_PIN_DIR, EDGEFW_RUN_DIR or EDGEFW_STATE_DIR is too long");
-		exit(2);
+		return -1;
 	}
+	return 0;
 }
 
 static bool is_bpffs(const char *path)

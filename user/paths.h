@@ -24,7 +24,8 @@ struct paths {
 	char blocks_file[PATH_MAX];
 };
 
-void paths_init(struct paths *p);
+/* From the environment; -1 after reporting a path too long. */
+int paths_init(struct paths *p);
 
 /* dir/name into buf; -1 if it does not fit. */
 int path_join(char *buf, size_t len, const char *dir, const char *name);

@@ -25,7 +25,8 @@ size_t plist_sort_unique(struct prefix_list *l)
 {
 	size_t out = 0, n = l->n;
 
-	qsort(l->v, l->n, sizeof(*l->v), cmp_prefix);
+	if (l->n)
+		qsort(l->v, l->n, sizeof(*l->v), cmp_prefix);
 	for (size_t i = 0; i < n; i++) {
 		if (out && !prefix_cmp(&l->v[out - 1], &l->v[i]))
 			continue;
@@ -35,10 +36,17 @@ size_t plist_sort_unique(struct prefix_list *l)
 	return n - out;
 }
 
+const struct prefix *plist_find(const struct prefix_list *sorted,
+				const struct prefix *p)
+{
+	if (!sorted->n)
+		return NULL;
+	return bsearch(p, sorted->v, sorted->n, sizeof(*p), cmp_prefix);
+}
+
 bool plist_contains(const struct prefix_list *sorted, const struct prefix *p)
 {
-	return sorted->n &&
-	       bsearch(p, sorted->v, sorted->n, sizeof(*p), cmp_prefix) != NULL;
+	return plist_find(sorted, p) != NULL;
 }
 
 void plist_subtract(struct prefix_list *l, const struct prefix_list *drop)

@@ -19,7 +19,9 @@ void plist_free(struct prefix_list *l);
 /* Sort by family, address and length; drop duplicates, return how many. */
 size_t plist_sort_unique(struct prefix_list *l);
 
-/* Membership in a sorted list. */
+/* Membership in a sorted list: its entry, or NULL. */
+const struct prefix *plist_find(const struct prefix_list *sorted,
+				const struct prefix *p);
 bool plist_contains(const struct prefix_list *sorted, const struct prefix *p);
 
 /* Remove the prefixes of sorted drop from sorted l. */

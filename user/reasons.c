@@ -22,8 +22,3 @@ const char *reason_name(unsigned int reason)
 {
 	return reason < ARRAY_SIZE(names) ? names[reason] : "?";
 }
-
-bool reason_drops(unsigned int reason)
-{
-	return reason >= EDGEFW_FIRST_DROP && reason < EDGEFW_NR_REASONS;
-}

@@ -2,10 +2,7 @@
 #ifndef EDGEFW_REASONS_H
 #define EDGEFW_REASONS_H
 
-#include <stdbool.h>
-
 /* "reply", "policy", ...: the names stats and monitor print. */
 const char *reason_name(unsigned int reason);
-bool reason_drops(unsigned int reason);
 
 #endif

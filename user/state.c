@@ -28,6 +28,45 @@ static json_object *addrs_to_json(const struct prefix *a, size_t n)
 	return arr;
 }
 
+static json_object *sizes_to_json(const struct runtime_state *st)
+{
+	json_object *arr = json_object_new_array_ext(st->nr_sets);
+
+	for (size_t i = 0; i < st->nr_sets; i++)
+		json_object_array_add(arr,
+				      json_object_new_int64(st->set_sizes[i]));
+	return arr;
+}
+
+/* Optional: an older edgefw's state has none. */
+static bool parse_sizes(json_object *root, struct runtime_state *st)
+{
+	json_object *arr;
+	size_t n;
+
+	if (!json_object_object_get_ex(root, "set_sizes", &arr))
+		return true;
+	if (!json_object_is_type(arr, json_type_array))
+		return false;
+	n = json_object_array_length(arr);
+	if (n > EDGEFW_MAX_SETS)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		json_object *v = json_object_array_get_idx(arr, i);
+		int64_t size;
+
+		if (!json_object_is_type(v, json_type_int))
+			return false;
+		size = json_object_get_int64(v);
+		if (size < 0)
+			return false;
+		st->set_sizes[i] = size;
+	}
+	st->nr_sets = n;
+	st->set_sizes_known = true;
+	return true;
+}
+
 int state_write(const struct paths *p, const struct runtime_state *st)
 {
 	json_object *root = json_object_new_object();
@@ -68,6 +107,8 @@ int state_write(const struct paths *p, const struct runtime_state *st)
 		json_object_array_add(ifaces, o);
 	}
 	json_object_object_add(root, "interfaces", ifaces);
+	if (st->set_sizes_known)
+		json_object_object_add(root, "set_sizes", sizes_to_json(st));
 
 	err = mkdir_p(p->run_dir, 0700);
 	if (!err)
@@ -139,7 +180,7 @@ static bool parse_state(json_object *root, struct runtime_state *st)
 			return false;
 	}
 	st->nr_ifaces = n;
-	return true;
+	return parse_sizes(root, st);
 }
 
 int state_read(const struct paths *p, struct runtime_state *st)

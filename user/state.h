@@ -34,6 +34,14 @@ struct runtime_state {
 	uint64_t netns_dev, netns_ino; /* the network namespace it runs in */
 	struct iface_state ifaces[EDGEFW_MAX_IFACES];
 	size_t nr_ifaces;
+	/*
+	 * The prefixes of each of the config's sets, with the changes made
+	 * by 'edgefw set': status reads them here instead of counting.
+	 * Unknown (false) in the state of an edgefw that did not record them.
+	 */
+	bool set_sizes_known;
+	size_t nr_sets;
+	size_t set_sizes[EDGEFW_MAX_SETS];
 };
 
 int state_write(const struct paths *p, const struct runtime_state *st);

@@ -154,6 +154,19 @@ int mkdir_p(const char *path, mode_t mode)
 	return 0;
 }
 
+int64_t clock_ns(clockid_t clock)
+{
+	struct timespec ts;
+
+	clock_gettime(clock, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+int64_t wall_now_ms(void)
+{
+	return clock_ns(CLOCK_REALTIME) / 1000000;
+}
+
 void sha256_hex(const void *data, size_t len, char out[SHA256_HEX_LEN + 1])
 {
 	struct sha256_ctx ctx;

@@ -4,7 +4,9 @@
 #define EDGEFW_UTIL_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -38,6 +40,12 @@ int write_file_atomic(const char *path, const void *data, size_t len,
 
 /* mkdir -p with the given mode for the directories it creates. */
 int mkdir_p(const char *path, mode_t mode);
+
+/* A clock's time in ns (CLOCK_REALTIME, CLOCK_BOOTTIME, ...). */
+int64_t clock_ns(clockid_t clock);
+
+/* Unix time in milliseconds. */
+int64_t wall_now_ms(void);
 
 void sha256_hex(const void *data, size_t len, char out[SHA256_HEX_LEN + 1]);
 

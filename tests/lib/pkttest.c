@@ -75,21 +75,13 @@ void load_config(const char *name, const char *text,
 
 void read_counters(const struct env *e, struct counters *out)
 {
-	for (int i = 0; i < NR_IFACES; i++) {
-		for (int d = 0; d < EDGEFW_NR_DIRS; d++) {
-			for (int v = 0; v < (int)EDGEFW_SLOTS_PER_DIR; v++) {
-				int err = counter_read(
-					e->counters_fd,
-					EDGEFW_COUNTER_INDEX(i, d, v),
-					&out->slot[i][d][v]);
+	/* the interfaces' slots come first in the counters, in this order */
+	int err = counters_read(e->counters_fd, 0,
+				sizeof(out->slot) / sizeof(out->slot[0][0][0]),
+				&out->slot[0][0][0]);
 
-				if (err)
-					tap_bail("cannot read counter %d: %s",
-						 EDGEFW_COUNTER_INDEX(i, d, v),
-						 strerror(-err));
-			}
-		}
-	}
+	if (err)
+		tap_bail("cannot read the counters: %s", strerror(-err));
 }
 
 const char *verdict_name(const struct env *e, __u32 verdict, char *buf,
@@ -99,7 +91,7 @@ const char *verdict_name(const struct env *e, __u32 verdict, char *buf,
 
 	if (verdict < EDGEFW_NR_REASONS)
 		snprintf(buf, len, "%s %s",
-			 reason_drops(verdict) ? "drop" : "pass",
+			 edgefw_verdict_drops(verdict) ? "drop" : "pass",
 			 reason_name(verdict));
 	else if (rule < e->c->nr_rules)
 		snprintf(buf, len, "rule %s", e->c->rules[rule].name);
@@ -310,7 +302,8 @@ struct env make_env(const char *label, const struct config *c,
 		.label = label,
 		.c = c,
 		.g = g,
-		.counters_fd = gen_counters_fd(g),
-		.flows_fd = { gen_flows4_fd(g), gen_flows6_fd(g) },
+		.counters_fd = gen_map_fd(g, MAP_COUNTERS),
+		.flows_fd = { gen_map_fd(g, MAP_FLOWS4),
+			      gen_map_fd(g, MAP_FLOWS6) },
 	};
 }

@@ -125,17 +125,9 @@ static struct lenv make_lenv(const char *label, const struct config *c,
 		.e = make_env(label, c, g),
 		.rate_src = bpf_map__fd(skel->maps.rate_src),
 		.rate_total = bpf_map__fd(skel->maps.rate_total),
-		.blocklist = gen_blocklist_fd(g),
-		.control = gen_control_fd(g),
+		.blocklist = gen_map_fd(g, MAP_BLOCKLIST),
+		.control = gen_map_fd(g, MAP_CONTROL),
 	};
-}
-
-static __u64 clock_ns(clockid_t clock)
-{
-	struct timespec ts;
-
-	clock_gettime(clock, &ts);
-	return (__u64)ts.tv_sec * EDGEFW_NSEC_PER_SEC + ts.tv_nsec;
 }
 
 /* bpf_ktime_get_ns()'s clock */
@@ -211,8 +203,9 @@ static __u64 slot_packets(const struct lenv *l, int iface, int dir,
 			  __u32 verdict)
 {
 	struct edgefw_counter sum;
-	int err = counter_read(l->e.counters_fd,
-			       EDGEFW_COUNTER_INDEX(iface, dir, verdict), &sum);
+	int err = counters_read(l->e.counters_fd,
+				EDGEFW_COUNTER_INDEX(iface, dir, verdict), 1,
+				&sum);
 
 	if (err)
 		tap_bail("cannot read a counter: %s", strerror(-err));
@@ -1050,20 +1043,20 @@ static const struct block_def {
  */
 static void write_blocks(const struct lenv *l)
 {
-	int64_t now = wall_now();
+	int64_t now_ms = wall_now_ms();
 	struct blocks b = {};
 	int err;
 
 	for (size_t i = 0; i < ARRAY_SIZE(blocks); i++) {
-		struct block_entry e = { .added = now };
+		struct block_entry e = { .added_ms = now_ms };
 		char why[160];
 
 		if (prefix_parse(blocks[i].prefix, &e.prefix, why, sizeof(why)))
 			tap_bail("bad prefix %s: %s", blocks[i].prefix, why);
 		if (blocks[i].expiry == EXPIRED)
-			e.expires_ms = (now - 1) * 1000;
+			e.expires_ms = now_ms - 1000;
 		else if (blocks[i].expiry == LATER)
-			e.expires_ms = (now + 3600) * 1000;
+			e.expires_ms = now_ms + 3600 * 1000;
 		GROW(b.v, b.cap, b.n + 1);
 		b.v[b.n++] = e;
 	}

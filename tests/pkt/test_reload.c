@@ -236,7 +236,8 @@ static void setup_paths(const char *argv0)
 		setenv("EDGEFW_STATE_DIR", buf, 1);
 	}
 	unsetenv("SSH_CONNECTION"); /* no lockout guard in a test netns */
-	paths_init(&paths);
+	if (paths_init(&paths))
+		tap_bail("cannot set up the paths");
 	/* the suite's own pin directory: what is there is a crashed run's */
 	if (!access(paths.pin_dir, F_OK)) {
 		tap_diag("removing %s, left by an earlier run", paths.pin_dir);
@@ -288,13 +289,14 @@ static int ifindex_of(const char *name)
 	return i;
 }
 
-static void pin_of(char *buf, size_t len, const char *kind, const char *ifname)
+static void pin_of(char *buf, size_t len, enum iface_pin kind,
+		   const char *ifname)
 {
-	if (pin_path(buf, len, &paths, kind, ifname))
+	if (pins_iface_path(&paths, kind, ifname, buf, len))
 		tap_bail("pin path too long");
 }
 
-static bool pinned(const char *kind, const char *ifname)
+static bool pinned(enum iface_pin kind, const char *ifname)
 {
 	char path[PATH_MAX];
 
@@ -305,36 +307,7 @@ static bool pinned(const char *kind, const char *ifname)
 /* The program id an XDP link runs, 0 if there is no such pinned link. */
 static __u32 link_prog_id(const char *ifname)
 {
-	struct bpf_link_info info = {};
-	__u32 len = sizeof(info);
-	char path[PATH_MAX];
-	int fd;
-
-	pin_of(path, sizeof(path), "xdp", ifname);
-	fd = bpf_obj_get(path);
-	if (fd < 0)
-		return 0;
-	if (bpf_obj_get_info_by_fd(fd, &info, &len))
-		info.prog_id = 0;
-	close(fd);
-	return info.prog_id;
-}
-
-static __u32 pinned_prog_id(const char *kind, const char *ifname)
-{
-	struct bpf_prog_info info = {};
-	__u32 len = sizeof(info);
-	char path[PATH_MAX];
-	int fd;
-
-	pin_of(path, sizeof(path), kind, ifname);
-	fd = bpf_obj_get(path);
-	if (fd < 0)
-		return 0;
-	if (bpf_obj_get_info_by_fd(fd, &info, &len))
-		info.id = 0;
-	close(fd);
-	return info.id;
+	return pins_iface_prog_id(&paths, PIN_XDP_LINK, ifname);
 }
 
 /* Whatever XDP program the device runs, in any mode; 0 for none. */
@@ -460,7 +433,7 @@ static enum judgement judge_xdp_link(int ifindex, __u32 *prog_id)
 	enum judgement j;
 	int link, prog;
 
-	pin_of(path, sizeof(path), "xdp", "ext0");
+	pin_of(path, sizeof(path), PIN_XDP_LINK, "ext0");
 	link = bpf_obj_get(path);
 	if (link < 0)
 		return RUN_FAILED;
@@ -711,7 +684,7 @@ static void check_failed_reloads(void)
 	CHECK(foreign_id && xdp_prog_id(int1) == foreign_id,
 	      "the foreign program on int1 is still attached");
 	CHECK(!tc_prog_id(int1), "no edgefw TC filter left on int1 egress");
-	CHECK(!pinned("xdp", "int1") && !pinned("tc", "int1"),
+	CHECK(!pinned(PIN_XDP_LINK, "int1") && !pinned(PIN_TC_PROG, "int1"),
 	      "no pins for int1");
 	bpf_xdp_detach(int1, 0, NULL);
 	close(foreign);
@@ -734,8 +707,10 @@ static void check_iface_removed_added(void)
 		 "int0 dropped: no XDP program left on int0");
 	CHECK_EQ(tc_prog_id(int0), 0,
 		 "int0 dropped: no edgefw TC filter on int0 egress");
-	CHECK(!pinned("xdp", "int0"), "int0 dropped: its XDP link unpinned");
-	CHECK(!pinned("tc", "int0"), "int0 dropped: its TC program unpinned");
+	CHECK(!pinned(PIN_XDP_LINK, "int0"),
+	      "int0 dropped: its XDP link unpinned");
+	CHECK(!pinned(PIN_TC_PROG, "int0"),
+	      "int0 dropped: its TC program unpinned");
 	check_runs_a("int0 dropped");
 
 	rc = edgefw_cmd("reload", a);
@@ -744,8 +719,9 @@ static void check_iface_removed_added(void)
 	id = link_prog_id("int0");
 	CHECK(id && xdp_prog_id(int0) == id,
 	      "int0 added: its pinned XDP link's program is attached to int0");
-	CHECK(pinned_prog_id("tc", "int0") &&
-		      tc_prog_id(int0) == pinned_prog_id("tc", "int0"),
+	CHECK(pins_iface_prog_id(&paths, PIN_TC_PROG, "int0") &&
+		      tc_prog_id(int0) ==
+			      pins_iface_prog_id(&paths, PIN_TC_PROG, "int0"),
 	      "int0 added: its pinned TC program is int0's egress filter");
 	/* and it judges: the front-end rule on int0 */
 	if (pkt_build(&(struct pkt_spec){ TCP("10.1.1.5", 40001, "10.1.0.10",

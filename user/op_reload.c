@@ -1,26 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * edgefw reload: a new generation is verified and filled beside the
- * running one, then each interface switches program in one step: the XDP
- * link is pointed at the new program (bpf_link_update) and the TC filter
- * replaced in place. A program reads only its own generation's rules,
- * classes and sets, so every packet meets either the old config or the
- * new, never a mix. Flows and the blocklist are shared and carry over.
- * Until the switch nothing running is touched; a failure during it puts
- * back the old programs.
+ * Reload: a new generation is verified and filled beside the running
+ * one, then each interface switches program in one step: the XDP link is
+ * pointed at the new program (bpf_link_update) and the TC filter replaced
+ * in place. A program reads only its own generation's rules, classes and
+ * sets, so every packet meets either the old config or the new, never a
+ * mix. Flows and the blocklist are shared and carry over. Until the
+ * switch nothing running is touched; a failure during it puts back the
+ * old programs.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
-#include "commands.h"
-#include "inspect.h"
-#include "loader.h"
+#include "build.h"
 #include "lockout.h"
 #include "log.h"
-#include "privileges.h"
+#include "op.h"
+#include "op_load.h"
 #include "probe.h"
 
 /* An interface of the running generation. */
@@ -43,15 +41,6 @@ static int prog_of_link(int link_fd)
 	return bpf_prog_get_fd_by_id(info.prog_id);
 }
 
-static int open_pin(const struct paths *p, const char *kind, const char *ifname)
-{
-	char path[PATH_MAX];
-
-	if (pin_path(path, sizeof(path), p, kind, ifname))
-		return -1;
-	return bpf_obj_get(path);
-}
-
 static void open_running(const struct paths *p, const struct runtime_state *st,
 			 const struct generation *g, struct running *run)
 {
@@ -59,9 +48,9 @@ static void open_running(const struct paths *p, const struct runtime_state *st,
 		struct running *r = &run[j];
 
 		r->st = st->ifaces[j];
-		r->link_fd = open_pin(p, "xdp", r->st.name);
+		r->link_fd = pins_open_iface(p, PIN_XDP_LINK, r->st.name);
 		r->old_xdp = r->link_fd >= 0 ? prog_of_link(r->link_fd) : -1;
-		r->old_tc = open_pin(p, "tc", r->st.name);
+		r->old_tc = pins_open_iface(p, PIN_TC_PROG, r->st.name);
 		r->next = -1;
 		r->switched = false;
 		for (size_t i = 0; i < g->nr_ifaces; i++) {
@@ -160,15 +149,6 @@ fail:
 	return -1;
 }
 
-static void unpin(const struct paths *p, const char *kind, const char *ifname)
-{
-	char path[PATH_MAX];
-
-	if (pin_path(path, sizeof(path), p, kind, ifname) == 0 &&
-	    unlink(path) && errno != ENOENT)
-		log_warn("cannot remove %s: %s", path, strerror(errno));
-}
-
 /* The interfaces the new config no longer has. */
 static void detach_removed(const struct paths *p, struct running *run, size_t n)
 {
@@ -184,8 +164,8 @@ static void detach_removed(const struct paths *p, struct running *run, size_t n)
 				 r->st.name, strerror(errno));
 		if (ifindex == r->st.ifindex)
 			detach_tc(r->st.name, ifindex, r->st.qdisc_created);
-		unpin(p, "xdp", r->st.name);
-		unpin(p, "tc", r->st.name);
+		pins_unpin_iface(p, PIN_XDP_LINK, r->st.name);
+		pins_unpin_iface(p, PIN_TC_PROG, r->st.name);
 	}
 }
 
@@ -213,116 +193,60 @@ static int repin(const struct generation *g, struct running *run, size_t n,
 	remove_tree(stale);
 	for (size_t i = 0; i < g->nr_ifaces; i++) {
 		const struct gen_iface *gi = &g->ifaces[i];
-		char path[PATH_MAX];
 
 		if (!running_of(run, n, i)) {
 			err |= gen_pin_iface(g, i, p);
 			continue;
 		}
-		unpin(p, "tc", gi->st.name);
-		if (pin_path(path, sizeof(path), p, "tc", gi->st.name) ||
-		    bpf_obj_pin(bpf_program__fd(gi->skel->progs.edgefw_tc),
-				path)) {
-			log_err("cannot pin %s: %s", path, strerror(errno));
-			err = -1;
-		}
+		pins_unpin_iface(p, PIN_TC_PROG, gi->st.name);
+		err |= pins_pin_iface(
+			p, PIN_TC_PROG, gi->st.name,
+			bpf_program__fd(gi->skel->progs.edgefw_tc));
 	}
 	return err;
 }
 
-static int reload(const struct config *c, struct compiled *cc,
-		  const struct runtime_state *old, enum xdp_mode mode,
-		  bool force, const struct paths *p)
+int op_reload(const struct paths *p, const struct runtime_state *old,
+	      struct config *c, const struct load_opts *o,
+	      struct runtime_state *st)
 {
 	struct running run[EDGEFW_MAX_IFACES];
-	struct shared_maps shared;
-	struct runtime_state st;
+	struct map_fds shared;
+	struct compiled cc;
 	struct generation g;
-	int rc = EXIT_FAILED;
+	int rc;
 
-	if (features_check_kernel() || shared_maps_open(p, &shared))
-		return EXIT_FAILED;
-	if (gen_prepare(c, cc, p, &shared, &g) ||
-	    (!force && lockout_check(c, &g, "reload"))) {
+	if (features_check_kernel() ||
+	    pins_open_maps(p, SHARED_MAP_BITS, false, &shared))
+		return OP_FAILED;
+	rc = gen_build(p, c, &shared, &cc, &g);
+	if (rc == 0 && !o->force && lockout_check(c, &g, "reload"))
+		rc = OP_FAILED;
+	if (rc) {
 		log_err("nothing changed: the running config stays");
 		goto free_gen;
 	}
 	open_running(p, old, &g, run);
-	if (switch_all(&g, run, old->nr_ifaces, mode)) {
+	if (switch_all(&g, run, old->nr_ifaces, o->xdp_mode)) {
 		log_err("nothing changed: the running config stays");
+		rc = OP_FAILED;
 		goto close;
 	}
 	/* From here the new config runs: what fails is reported, not undone. */
 	detach_removed(p, run, old->nr_ifaces);
-	rc = repin(&g, run, old->nr_ifaces, p) ? EXIT_FAILED : EXIT_OK;
-	gen_to_state(&g, c, &st);
-	st.generation = old->generation + 1;
-	st.complete = true;
+	if (repin(&g, run, old->nr_ifaces, p))
+		rc = OP_FAILED;
+	gen_to_state(&g, c, &cc, st);
+	st->generation = old->generation + 1;
+	st->complete = true;
 	if (write_file_atomic(p->snapshot, c->text, c->text_len, 0600) ||
-	    state_write(p, &st))
-		rc = EXIT_FAILED;
-	log_info(
-		"reloaded %s (%s mode, generation %lu): %zu rules on %zu interfaces",
-		c->path, mode_name(c->mode), st.generation, c->nr_rules,
-		g.nr_ifaces);
+	    state_write(p, st))
+		rc = OP_FAILED;
 close:
 	close_running(run, old->nr_ifaces);
 free_gen:
 	gen_free(&g);
-	shared_maps_close(&shared);
-	return rc;
-}
-
-int cmd_reload(int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "xdp-mode", required_argument, NULL, 'm' },
-		{ "force", no_argument, NULL, 'f' },
-		{},
-	};
-	enum xdp_mode mode = XDP_MODE_AUTO;
-	const char *path = NULL;
-	struct runtime_state old;
-	bool force = false;
-	struct compiled cc;
-	struct config c;
-	struct paths p;
-	int opt, rc, lock;
-
-	while ((opt = getopt_long(argc, argv, "c:", opts, NULL)) != -1) {
-		if (opt == 'c')
-			path = optarg;
-		else if (opt == 'f')
-			force = true;
-		else if (opt != 'm' || xdp_mode_parse(optarg, &mode))
-			return bad_option("reload", argv);
-	}
-	if (optind < argc)
-		return usage_error("reload", "unexpected argument '%s'",
-				   argv[optind]);
-	if (require_privileges("reload"))
-		return EXIT_FAILED;
-	paths_init(&p);
-	lock = state_lock(&p);
-	if (lock < 0)
-		return EXIT_FAILED;
-	rc = state_read(&p, &old);
-	if (rc == -ENOENT)
-		log_err("edgefw is not loaded; use 'edgefw load'");
-	else if (rc == 0 && !old.complete)
-		log_err("a load was interrupted; run 'edgefw unload', then load");
-	if (rc || !old.complete || state_check_netns(&old, "reload")) {
-		state_unlock(lock);
-		return EXIT_FAILED;
-	}
-	/* without -c: the file that was loaded, read again */
-	rc = read_config(path ? path : old.config_path, &c, &cc);
-	if (rc == EXIT_OK) {
-		rc = reload(&c, &cc, &old, mode, force, &p);
-		compiled_free(&cc);
-		config_free(&c);
-	}
-	state_unlock(lock);
+	compiled_free(&cc);
+	map_fds_close(&shared);
 	return rc;
 }

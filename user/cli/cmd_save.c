@@ -7,10 +7,8 @@
  */
 #include <stdio.h>
 #include <time.h>
-#include "commands.h"
-#include "inspect.h"
-#include "log.h"
-#include "privileges.h"
+#include "cli.h"
+#include "set_changes.h"
 
 static void print_iface(FILE *out, const struct cfg_iface *ifc)
 {
@@ -24,21 +22,20 @@ static void print_iface(FILE *out, const struct cfg_iface *ifc)
 	fputc('\n', out);
 }
 
-static void print_set(FILE *out, const struct compiled *cc, unsigned int id,
-		      const char *name)
+static void print_set(FILE *out, const struct cfg_set *s)
 {
-	fprintf(out, "set %s {\n", name);
-	for (size_t i = 0; i < cc->nr_set_keys; i++) {
-		char a[PREFIX_STRLEN];
-		struct prefix p;
+	struct prefix_list l = {};
 
-		if (cc->set_keys[i].set != id)
-			continue;
-		prefix_from_set_key(&cc->set_keys[i], &p);
-		prefix_format(&p, a, sizeof(a));
+	config_set_prefixes(s, &l);
+	fprintf(out, "set %s {\n", s->name);
+	for (size_t i = 0; i < l.n; i++) {
+		char a[PREFIX_STRLEN];
+
+		prefix_format(&l.v[i], a, sizeof(a));
 		fprintf(out, "\t%s\n", a);
 	}
 	fprintf(out, "}\n");
+	plist_free(&l);
 }
 
 static void print_rule(FILE *out, const struct config *c,
@@ -75,7 +72,7 @@ static void print_config(FILE *out, const struct loaded *l)
 		print_iface(out, &c->ifaces[i]);
 	fputc('\n', out);
 	for (size_t i = 0; i < c->nr_sets; i++)
-		print_set(out, &l->cc, i, c->sets[i].name);
+		print_set(out, &c->sets[i]);
 	fputc('\n', out);
 	for (size_t i = 0; i < c->nr_rules; i++)
 		print_rule(out, c, &c->rules[i]);
@@ -91,20 +88,15 @@ static void print_config(FILE *out, const struct loaded *l)
 			action_name(c->fragments[role]));
 }
 
-int cmd_save(int argc, char **argv)
+int cmd_save(struct cli_ctx *ctx, const struct cli_args *a)
 {
-	struct loaded l;
-	int rc;
+	struct set_changes_file changes;
 
-	if (argc > 1)
-		return usage_error("save", "unexpected argument '%s'", argv[1]);
-	if (require_privileges("save"))
+	(void)a;
+	if (set_changes_read(&ctx->paths, &changes))
 		return EXIT_FAILED;
-	rc = loaded_open(&l, false);
-	if (rc == 1)
-		log_err("not loaded");
-	if (rc == 0)
-		print_config(stdout, &l);
-	loaded_close(&l);
-	return rc ? EXIT_FAILED : EXIT_OK;
+	set_changes_apply(&ctx->loaded.cfg, &changes);
+	set_changes_free(&changes);
+	print_config(stdout, &ctx->loaded);
+	return EXIT_OK;
 }

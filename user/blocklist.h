@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The dynamic blocklist as edgefw keeps it: entries with their expiry and
+ * reason, in the state directory's blocklist.json, which the kernel's
+ * blocklist map follows (blockmap.h). Times are Unix times in ms.
+ */
+#ifndef EDGEFW_BLOCKLIST_H
+#define EDGEFW_BLOCKLIST_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "addr.h"
+#include "paths.h"
+
+#define BLOCK_REASON_LEN 128
+
+struct block_entry {
+	struct prefix prefix;
+	int64_t expires_ms; /* 0: never */
+	int64_t added_ms;
+	char reason[BLOCK_REASON_LEN];
+};
+
+struct blocks {
+	struct block_entry *v;
+	size_t n;
+	size_t cap;
+};
+
+/* 0 (a missing file is an empty list), or -1 after reporting. */
+int blocks_read(const struct paths *p, struct blocks *b);
+int blocks_write(const struct paths *p, const struct blocks *b);
+void blocks_free(struct blocks *b);
+struct blocks blocks_copy(const struct blocks *b);
+
+struct block_entry *blocks_find(const struct blocks *b, const struct prefix *p);
+
+/* Add or update e; true when its prefix was there already. */
+bool blocks_put(struct blocks *b, const struct block_entry *e);
+
+/* Remove the entry of p; false when there is none. */
+bool blocks_remove(struct blocks *b, const struct prefix *p);
+
+/* The seconds e has left at now_ms, to the nearest: 1h shows 1h00m00s. */
+int64_t block_seconds_left(const struct block_entry *e, int64_t now_ms);
+
+/* Drop the entries expired at now_ms; returns how many. */
+size_t blocks_prune(struct blocks *b, int64_t now_ms);
+
+#endif

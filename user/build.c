@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <stdio.h>
+#include <string.h>
+#include "blocklist.h"
+#include "blockmap.h"
+#include "build.h"
+#include "log.h"
+#include "op.h"
+#include "set_changes.h"
+
+/* What expired while nothing was loaded leaves blocklist.json too. */
+static int fill_blocklist(const struct paths *p, const struct generation *g)
+{
+	struct blocks blocks;
+	int err;
+
+	if (blocks_read(p, &blocks))
+		return -1;
+	if (blocks_prune(&blocks, wall_now_ms()) && blocks_write(p, &blocks))
+		log_warn(
+			"%s still lists expired blocks; the next block command removes them",
+			p->blocks_file);
+	err = blockmap_sync(gen_map_fd(g, MAP_BLOCKLIST),
+			    gen_map_fd(g, MAP_CONTROL), &blocks);
+	if (err)
+		log_err("cannot fill the blocklist: %s", strerror(-err));
+	blocks_free(&blocks);
+	return err ? -1 : 0;
+}
+
+int gen_build(const struct paths *p, struct config *c,
+	      const struct map_fds *shared, struct compiled *cc,
+	      struct generation *g)
+{
+	struct set_changes_file changes;
+
+	memset(cc, 0, sizeof(*cc));
+	memset(g, 0, sizeof(*g));
+	if (set_changes_read(p, &changes))
+		return OP_FAILED;
+	set_changes_apply(c, &changes);
+	set_changes_free(&changes);
+	if (compile(c, cc, stderr))
+		return OP_BAD_INPUT;
+	if (gen_resolve(c, g) || gen_load(c, cc, g, shared) ||
+	    (!shared && fill_blocklist(p, g)))
+		return OP_FAILED;
+	return 0;
+}

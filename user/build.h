@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A generation built for load and reload from a parsed config and what
+ * the CLI changed since: the saved set changes (sets.json) go into the
+ * config's sets before it is compiled, so every set is built once, and a
+ * new blocklist (no shared maps to reuse) gets the saved blocks that have
+ * not expired. A corrupt state file refuses the whole generation.
+ */
+#ifndef EDGEFW_BUILD_H
+#define EDGEFW_BUILD_H
+
+#include "compile.h"
+#include "config.h"
+#include "loader.h"
+#include "paths.h"
+#include "pins.h"
+
+/*
+ * Apply the set changes to c, compile it into cc and load and fill g;
+ * shared: the running edgefw's maps (reload), or NULL (load). 0, or an
+ * op_error after reporting; cc and g are the caller's to free either way.
+ */
+int gen_build(const struct paths *p, struct config *c,
+	      const struct map_fds *shared, struct compiled *cc,
+	      struct generation *g);
+
+#endif

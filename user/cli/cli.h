@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The edgefw command line: a table of commands (commands.c) and of their
+ * options (options.c), one dispatcher (main.c) that parses and checks
+ * what a command needs before it runs, and one file per command that
+ * calls the library and prints.
+ */
+#ifndef EDGEFW_CLI_H
+#define EDGEFW_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <json-c/json.h>
+#include "attach.h"
+#include "config.h"
+#include "inspect.h"
+#include "paths.h"
+
+enum exit_status {
+	EXIT_OK = 0,
+	EXIT_FAILED = 1, /* the operation failed */
+	EXIT_USAGE = 2, /* bad usage or bad input */
+};
+
+/* Every option of every command, defined once in options.c. */
+enum cli_option {
+	OPT_CONFIG,
+	OPT_XDP_MODE,
+	OPT_FORCE,
+	OPT_JSON,
+	OPT_FILE,
+	OPT_TTL,
+	OPT_REASON,
+	NR_OPTIONS,
+};
+
+#define OPT(o) (1U << (o))
+
+/* What the command line said, parsed and checked. */
+struct cli_args {
+	const char *config; /* -c FILE; NULL when not given */
+	enum xdp_mode xdp_mode;
+	bool force;
+	bool json;
+	const char *file; /* -f FILE, "-" for standard input */
+	int64_t ttl; /* seconds; 0: no time limit */
+	const char *reason;
+	char **operands;
+	int nr_operands;
+};
+
+/* What a command needs before it runs; the dispatcher sees to it. */
+enum cmd_flag {
+	CMD_ROOT = 1 << 0, /* CAP_BPF (or CAP_SYS_ADMIN) and CAP_NET_ADMIN */
+	CMD_LOCK = 1 << 1, /* holds the state lock: changes never interleave */
+	CMD_LOADED = 1 << 2, /* what is loaded, opened; refused when nothing */
+	CMD_INSPECTS = 1 << 3, /* what is loaded, if anything: it reports all */
+	CMD_NETNS = 1 << 4, /* only in the network namespace of the load */
+};
+
+struct cli_ctx {
+	struct paths paths;
+	struct loaded loaded; /* CMD_LOADED, CMD_INSPECTS */
+	int loaded_rc; /* CMD_INSPECTS: 0 loaded, 1 not, -1 unreadable */
+	void *input; /* what the command's check read */
+};
+
+struct cli_command {
+	const char *name; /* "status", "set add" */
+	const char *operands; /* in the usage, after the name */
+	unsigned int options; /* OPT() of those it takes */
+	unsigned int shown_in_operands; /* of those, the ones operands show */
+	int min_operands;
+	int max_operands; /* -1: any number */
+	unsigned int flags; /* enum cmd_flag */
+	const char *not_loaded; /* CMD_LOADED: said when nothing is */
+	/*
+	 * Checks the input before any privilege is needed; an exit status.
+	 * What it read goes to *input, freed by free_input.
+	 */
+	int (*check)(const struct cli_args *a, void **input);
+	void (*free_input)(void *input);
+	int (*run)(struct cli_ctx *ctx, const struct cli_args *a);
+};
+
+extern const struct cli_command cli_commands[];
+extern const size_t cli_nr_commands;
+
+/* Options: the getopt table of a command, and parsing one value. */
+struct option;
+size_t cli_getopt_table(unsigned int options, struct option *out,
+			char *shortopts, size_t shortlen);
+int cli_set_option(const char *command, int opt, const char *value,
+		   struct cli_args *a);
+
+/* "[-c FILE] [--json]": the options of a command, for its usage. */
+void cli_format_options(unsigned int options, char *buf, size_t len);
+
+/* Report a usage error for command; returns EXIT_USAGE. */
+int usage_error(const char *command, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Parse a config file, reporting errors; EXIT_OK or EXIT_USAGE. */
+int read_config(const char *path, struct config *c);
+
+/* The exit status of a library operation's result (op.h). */
+int exit_status_of(int op_result);
+
+/* Pretty, "/" unescaped, to stdout; consumes o. */
+void print_json(json_object *o);
+
+/* The commands' run functions, named in the table. */
+int cmd_check(struct cli_ctx *ctx, const struct cli_args *a);
+int cmd_load(struct cli_ctx *ctx, const struct cli_args *a);
+int cmd_reload(struct cli_ctx *ctx, const struct cli_args *a);
+int cmd_unload(struct cli_ctx *ctx, const struct cli_args *a);
+int cmd_status(struct cli_ctx *ctx, const struct cli_args *a);
+int cmd_stats(struct cli_ctx *ctx, const struct cli_args *a);
+int cmd_save(struct cli_ctx *ctx, const struct cli_args *a);
+int cmd_set_list(struct cli_ctx *ctx, const struct cli_args *a);
+int cmd_set_add(struct cli_ctx *ctx, const struct cli_args *a);
+int cmd_set_del(struct cli_ctx *ctx, const struct cli_args *a);
+int cmd_block_add(struct cli_ctx *ctx, const struct cli_args *a);
+int cmd_block_del(struct cli_ctx *ctx, const struct cli_args *a);
+int cmd_block_list(struct cli_ctx *ctx, const struct cli_args *a);
+
+/* Checks of input, named in the table. */
+int check_load_config(const struct cli_args *a, void **input);
+void free_config_input(void *input);
+int check_set_input(const struct cli_args *a, void **input);
+void free_set_input(void *input);
+int check_block_prefix(const struct cli_args *a, void **input);
+
+#endif

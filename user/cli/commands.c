@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Every command of the command line, in the order `edgefw help` lists
+ * them: what it takes, what it needs before it runs, and the function
+ * that runs it. The usage lines, the README's command table (checked by
+ * tests/cli/test_cli.sh) and argument errors all come from here.
+ */
+#include <stdlib.h>
+#include "cli.h"
+
+#define ANY -1
+
+const struct cli_command cli_commands[] = {
+	{
+		.name = "check",
+		.options = OPT(OPT_CONFIG),
+		.run = cmd_check,
+	},
+	{
+		.name = "load",
+		.options = OPT(OPT_CONFIG) | OPT(OPT_XDP_MODE) | OPT(OPT_FORCE),
+		.flags = CMD_ROOT | CMD_LOCK,
+		.check = check_load_config,
+		.free_input = free_config_input,
+		.run = cmd_load,
+	},
+	{
+		.name = "reload",
+		.options = OPT(OPT_CONFIG) | OPT(OPT_XDP_MODE) | OPT(OPT_FORCE),
+		.flags = CMD_ROOT | CMD_LOCK | CMD_LOADED | CMD_NETNS,
+		.not_loaded = "edgefw is not loaded; use 'edgefw load'",
+		.run = cmd_reload,
+	},
+	{
+		.name = "unload",
+		.options = OPT(OPT_FORCE),
+		.flags = CMD_ROOT | CMD_LOCK,
+		.run = cmd_unload,
+	},
+	{
+		.name = "status",
+		.options = OPT(OPT_JSON),
+		.flags = CMD_ROOT | CMD_INSPECTS | CMD_NETNS,
+		.run = cmd_status,
+	},
+	{
+		.name = "stats",
+		.options = OPT(OPT_JSON),
+		.flags = CMD_ROOT | CMD_LOADED,
+		.not_loaded = "not loaded",
+		.run = cmd_stats,
+	},
+	{
+		.name = "save",
+		.flags = CMD_ROOT | CMD_LOADED,
+		.not_loaded = "not loaded",
+		.run = cmd_save,
+	},
+	{
+		.name = "set list",
+		.operands = "NAME",
+		.options = OPT(OPT_JSON),
+		.min_operands = 1,
+		.max_operands = 1,
+		.flags = CMD_ROOT | CMD_LOCK | CMD_LOADED,
+		.not_loaded =
+			"edgefw is not loaded; sets change on a running edgefw",
+		.run = cmd_set_list,
+	},
+	{
+		.name = "set add",
+		.operands = "NAME (PREFIX... | -f FILE | -f -)",
+		.options = OPT(OPT_FILE),
+		.shown_in_operands = OPT(OPT_FILE),
+		.min_operands = 1,
+		.max_operands = ANY,
+		.flags = CMD_ROOT | CMD_LOCK | CMD_LOADED,
+		.not_loaded =
+			"edgefw is not loaded; sets change on a running edgefw",
+		.check = check_set_input,
+		.free_input = free_set_input,
+		.run = cmd_set_add,
+	},
+	{
+		.name = "set del",
+		.operands = "NAME (PREFIX... | -f FILE | -f -)",
+		.options = OPT(OPT_FILE),
+		.shown_in_operands = OPT(OPT_FILE),
+		.min_operands = 1,
+		.max_operands = ANY,
+		.flags = CMD_ROOT | CMD_LOCK | CMD_LOADED,
+		.not_loaded =
+			"edgefw is not loaded; sets change on a running edgefw",
+		.check = check_set_input,
+		.free_input = free_set_input,
+		.run = cmd_set_del,
+	},
+	{
+		.name = "block add",
+		.operands = "ADDR[/LEN]",
+		.options = OPT(OPT_TTL) | OPT(OPT_REASON),
+		.min_operands = 1,
+		.max_operands = 1,
+		.flags = CMD_ROOT | CMD_LOCK,
+		.check = check_block_prefix,
+		.free_input = free,
+		.run = cmd_block_add,
+	},
+	{
+		.name = "block del",
+		.operands = "ADDR[/LEN]",
+		.min_operands = 1,
+		.max_operands = 1,
+		.flags = CMD_ROOT | CMD_LOCK,
+		.check = check_block_prefix,
+		.free_input = free,
+		.run = cmd_block_del,
+	},
+	{
+		.name = "block list",
+		.options = OPT(OPT_JSON),
+		.flags = CMD_ROOT | CMD_LOCK,
+		.run = cmd_block_list,
+	},
+};
+
+const size_t cli_nr_commands = sizeof(cli_commands) / sizeof(cli_commands[0]);

@@ -1,0 +1,237 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <stdio.h>
+#include <time.h>
+#include "format_json.h"
+#include "reasons.h"
+
+static void add(json_object *o, const char *key, json_object *v)
+{
+	json_object_object_add(o, key, v);
+}
+
+static json_object *str(const char *s)
+{
+	return json_object_new_string(s);
+}
+
+static json_object *utc(int64_t unix_seconds)
+{
+	time_t t = unix_seconds;
+	char buf[32];
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return str(buf);
+}
+
+static json_object *prefixes_json(const struct prefix *v, size_t n)
+{
+	json_object *arr = json_object_new_array();
+
+	for (size_t i = 0; i < n; i++) {
+		char buf[PREFIX_STRLEN];
+
+		prefix_format(&v[i], buf, sizeof(buf));
+		json_object_array_add(arr, str(buf));
+	}
+	return arr;
+}
+
+static json_object *rule_json(const struct config *c, const struct cfg_rule *r)
+{
+	json_object *o = json_object_new_object();
+	struct rule_text t;
+
+	rule_format(c, r, &t);
+	add(o, "name", str(r->name));
+	add(o, "role", str(role_name(r->role)));
+	add(o, "direction", str(dir_name(r->dir)));
+	add(o, "protocols", str(t.protos));
+	add(o, "ports", str(t.ports[0] ? t.ports : "all"));
+	add(o, "from", str(t.from));
+	add(o, "to", str(t.to));
+	add(o, "limit", t.limit[0] ? str(t.limit) : NULL);
+	return o;
+}
+
+static json_object *iface_json(const struct loaded *l, size_t i,
+			       json_object *problems)
+{
+	const struct iface_state *s = &l->st.ifaces[i];
+	json_object *o = json_object_new_object();
+	struct iface_health h;
+
+	loaded_iface_health(l, i, &h);
+	add(o, "name", str(s->name));
+	add(o, "ifindex", json_object_new_int(s->ifindex));
+	add(o, "role", str(role_name(l->cfg.ifaces[i].role)));
+	add(o, "xdp_mode", str(s->xdp_native ? "native" : "generic"));
+	add(o, "xdp_prog_id", json_object_new_int64(h.xdp_id));
+	add(o, "tc_prog_id", json_object_new_int64(h.tc_id));
+	add(o, "addresses", prefixes_json(s->self, s->nr_self));
+	add(o, "healthy", json_object_new_boolean(!h.problem));
+	if (h.problem) {
+		char msg[256];
+
+		snprintf(msg, sizeof(msg), "%s: %s", s->name, h.problem);
+		json_object_array_add(problems, str(msg));
+	}
+	return o;
+}
+
+static json_object *policy_json(const struct config *c)
+{
+	json_object *o = json_object_new_object();
+
+	for (unsigned int role = 0; role < EDGEFW_NR_ROLES; role++) {
+		json_object *r = json_object_new_object();
+
+		for (unsigned int dir = 0; dir < EDGEFW_NR_DIRS; dir++)
+			add(r, dir_name(dir),
+			    str(action_name(c->policy[role][dir])));
+		add(o, role_name(role), r);
+	}
+	return o;
+}
+
+static json_object *fragments_json(const struct config *c)
+{
+	json_object *o = json_object_new_object();
+
+	for (unsigned int role = 0; role < EDGEFW_NR_ROLES; role++)
+		add(o, role_name(role), str(action_name(c->fragments[role])));
+	return o;
+}
+
+static json_object *sets_json(const struct loaded *l)
+{
+	json_object *arr = json_object_new_array();
+
+	for (size_t i = 0; i < l->cfg.nr_sets; i++) {
+		json_object *o = json_object_new_object();
+		bool known = l->st.set_sizes_known && i < l->st.nr_sets;
+
+		add(o, "name", str(l->cfg.sets[i].name));
+		add(o, "prefixes",
+		    known ? json_object_new_int64(l->st.set_sizes[i]) : NULL);
+		json_object_array_add(arr, o);
+	}
+	return arr;
+}
+
+json_object *json_status(const struct loaded *l, bool *healthy)
+{
+	const struct config *c = &l->cfg;
+	json_object *root = json_object_new_object();
+	json_object *problems = json_object_new_array();
+	json_object *arr;
+
+	add(root, "loaded", json_object_new_boolean(true));
+	add(root, "mode", str(mode_name(c->mode)));
+	add(root, "generation", json_object_new_int64(l->st.generation));
+	add(root, "loaded_at", utc(l->st.loaded_at));
+	add(root, "config_path", str(l->st.config_path));
+	add(root, "config_sha256", str(l->st.config_hash));
+	arr = json_object_new_array();
+	for (size_t i = 0; i < l->st.nr_ifaces; i++)
+		json_object_array_add(arr, iface_json(l, i, problems));
+	add(root, "interfaces", arr);
+	arr = json_object_new_array();
+	for (size_t i = 0; i < c->nr_rules; i++)
+		json_object_array_add(arr, rule_json(c, &c->rules[i]));
+	add(root, "rules", arr);
+	add(root, "sets", sets_json(l));
+	add(root, "policy", policy_json(c));
+	add(root, "fragments", fragments_json(c));
+	add(root, "blocklist_entries", json_object_new_int64(l->nr_blocked));
+	add(root, "flows_max", json_object_new_int64(c->flows_max));
+	*healthy = json_object_array_length(problems) == 0;
+	add(root, "healthy", json_object_new_boolean(*healthy));
+	add(root, "problems", problems);
+	return root;
+}
+
+static json_object *counter_json(const struct edgefw_counter *ctr)
+{
+	json_object *o = json_object_new_object();
+
+	add(o, "packets", json_object_new_int64(ctr->packets));
+	add(o, "bytes", json_object_new_int64(ctr->bytes));
+	return o;
+}
+
+static json_object *dir_json(const struct config *c, const struct stats *s,
+			     size_t iface, unsigned int dir)
+{
+	unsigned int role = c->ifaces[iface].role;
+	json_object *o = json_object_new_object();
+	json_object *rules = json_object_new_object();
+	json_object *pass = json_object_new_object();
+	json_object *drop = json_object_new_object();
+
+	for (size_t r = 0; r < c->nr_rules; r++) {
+		if (c->rules[r].role == role && c->rules[r].dir == dir)
+			add(rules, c->rules[r].name,
+			    counter_json(stats_counter(
+				    s, iface, dir, EDGEFW_VERDICT_RULE(r))));
+	}
+	for (unsigned int v = 0; v < EDGEFW_NR_REASONS; v++)
+		add(edgefw_verdict_drops(v) ? drop : pass, reason_name(v),
+		    counter_json(stats_counter(s, iface, dir, v)));
+	add(o, "rules", rules);
+	add(o, "pass", pass);
+	add(o, "drop", drop);
+	return o;
+}
+
+json_object *json_stats(const struct config *c, const struct stats *s)
+{
+	json_object *root = json_object_new_object();
+	json_object *ifaces = json_object_new_array();
+
+	for (size_t i = 0; i < c->nr_ifaces && i < s->nr_ifaces; i++) {
+		json_object *o = json_object_new_object();
+
+		add(o, "name", str(c->ifaces[i].name));
+		add(o, "role", str(role_name(c->ifaces[i].role)));
+		for (unsigned int dir = 0; dir < EDGEFW_NR_DIRS; dir++)
+			add(o, dir_name(dir), dir_json(c, s, i, dir));
+		json_object_array_add(ifaces, o);
+	}
+	add(root, "interfaces", ifaces);
+	return root;
+}
+
+json_object *json_blocks(const struct blocks *b, int64_t now_ms)
+{
+	json_object *root = json_object_new_object();
+	json_object *arr = json_object_new_array();
+
+	for (size_t i = 0; i < b->n; i++) {
+		const struct block_entry *e = &b->v[i];
+		json_object *o = json_object_new_object();
+		char pfx[PREFIX_STRLEN];
+
+		prefix_format(&e->prefix, pfx, sizeof(pfx));
+		add(o, "prefix", str(pfx));
+		add(o, "expires_in",
+		    e->expires_ms ? json_object_new_int64(
+					    block_seconds_left(e, now_ms))
+				  : NULL);
+		add(o, "added_at", utc(e->added_ms / 1000));
+		add(o, "reason", str(e->reason));
+		json_object_array_add(arr, o);
+	}
+	add(root, "blocks", arr);
+	return root;
+}
+
+json_object *json_set(const char *name, const struct prefix_list *l)
+{
+	json_object *root = json_object_new_object();
+
+	add(root, "name", str(name));
+	add(root, "prefixes", prefixes_json(l->v, l->n));
+	return root;
+}

@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <string.h>
+#include "blockmap.h"
+#include "log.h"
+#include "op.h"
+#include "op_block.h"
+#include "pins.h"
+#include "util.h"
+
+#define BLOCK_MAP_BITS (MAP_BIT(MAP_BLOCKLIST) | MAP_BIT(MAP_CONTROL))
+
+/* One operation on the list: the file read, the kernel's maps if loaded. */
+struct block_txn {
+	const struct paths *paths;
+	struct map_fds maps; /* -1 when edgefw is not loaded */
+	struct blocks list, before;
+	bool changed;
+};
+
+static int begin(const struct paths *p, struct block_txn *t,
+		 struct block_report *r)
+{
+	memset(t, 0, sizeof(*t));
+	memset(r, 0, sizeof(*r));
+	t->paths = p;
+	if (pins_open_maps(p, BLOCK_MAP_BITS, true, &t->maps) &&
+	    errno != ENOENT)
+		return OP_FAILED;
+	r->loaded = t->maps.fd[MAP_BLOCKLIST] >= 0;
+	if (blocks_read(p, &t->list)) {
+		map_fds_close(&t->maps);
+		return OP_FAILED;
+	}
+	t->before = blocks_copy(&t->list);
+	r->expired = blocks_prune(&t->list, wall_now_ms());
+	t->changed = r->expired > 0;
+	return 0;
+}
+
+/*
+ * The kernel first, then the file (when the list changed); when either
+ * fails both go back to the list as it was. Every operation makes the
+ * kernel hold exactly its list, so one killed half-way is repaired by
+ * the next.
+ */
+static int commit(struct block_txn *t)
+{
+	const struct map_fds *m = &t->maps;
+	bool loaded = m->fd[MAP_BLOCKLIST] >= 0;
+	int err = 0;
+
+	if (loaded)
+		err = blockmap_sync(m->fd[MAP_BLOCKLIST], m->fd[MAP_CONTROL],
+				    &t->list);
+	if (err)
+		log_err("cannot change the blocklist in the kernel: %s",
+			strerror(-err));
+	else if (!t->changed || blocks_write(t->paths, &t->list) == 0)
+		return 0;
+	if (loaded)
+		blockmap_sync(m->fd[MAP_BLOCKLIST], m->fd[MAP_CONTROL],
+			      &t->before);
+	return OP_FAILED;
+}
+
+static void end(struct block_txn *t)
+{
+	map_fds_close(&t->maps);
+	blocks_free(&t->list);
+	blocks_free(&t->before);
+}
+
+int op_block_add(const struct paths *p, struct block_entry *e, int64_t ttl_ms,
+		 struct block_report *r)
+{
+	struct block_txn t;
+	int rc = begin(p, &t, r);
+
+	if (rc)
+		return rc;
+	/* timed from now, when the lock is ours: at least the TTL */
+	e->added_ms = wall_now_ms();
+	e->expires_ms = ttl_ms ? e->added_ms + ttl_ms : 0;
+	r->existed = blocks_put(&t.list, e);
+	t.changed = true;
+	rc = commit(&t);
+	end(&t);
+	return rc;
+}
+
+int op_block_del(const struct paths *p, const struct prefix *prefix,
+		 struct block_report *r)
+{
+	struct block_txn t;
+	bool listed;
+	int rc = begin(p, &t, r);
+
+	if (rc)
+		return rc;
+	/* an unknown prefix is an error, but expired entries still go */
+	listed = blocks_find(&t.before, prefix) != NULL;
+	t.changed |= blocks_remove(&t.list, prefix);
+	rc = commit(&t);
+	if (rc == 0 && !listed) {
+		char buf[PREFIX_STRLEN];
+
+		prefix_format(prefix, buf, sizeof(buf));
+		log_err("%s is not on the blocklist", buf);
+		rc = OP_FAILED;
+	}
+	end(&t);
+	return rc;
+}
+
+int op_block_list(const struct paths *p, struct blocks *out,
+		  struct block_report *r)
+{
+	struct block_txn t;
+	int rc = begin(p, &t, r);
+
+	if (rc)
+		return rc;
+	rc = commit(&t);
+	if (rc == 0)
+		*out = blocks_copy(&t.list);
+	end(&t);
+	return rc;
+}
+
+int op_block_prune(const struct paths *p, struct block_report *r)
+{
+	struct block_txn t;
+	int rc = begin(p, &t, r);
+
+	if (rc)
+		return rc;
+	rc = commit(&t);
+	end(&t);
+	return rc;
+}

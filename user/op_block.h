@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The dynamic blocklist's operations. Each one prunes what has expired,
+ * changes blocklist.json and, when edgefw is loaded, makes the kernel's
+ * map hold exactly the list; when either fails both go back to the list
+ * as it was. A change is one small map write and one small atomic file
+ * write: the stanza proxy calls this for every abuser. The caller holds
+ * the state lock.
+ */
+#ifndef EDGEFW_OP_BLOCK_H
+#define EDGEFW_OP_BLOCK_H
+
+#include <stdbool.h>
+#include "blocklist.h"
+#include "paths.h"
+
+struct block_report {
+	bool existed; /* add: the prefix was blocked already, now updated */
+	bool loaded; /* the kernel has the change (else: at the next load) */
+	size_t expired; /* entries pruned on the way */
+};
+
+/*
+ * Block e->prefix for ttl_ms (0: no time limit) from now, with e->reason;
+ * e's times are filled in. 0, or an op_error.
+ */
+int op_block_add(const struct paths *p, struct block_entry *e, int64_t ttl_ms,
+		 struct block_report *r);
+
+/* Unblock a prefix; OP_FAILED, saying so, when it is not blocked. */
+int op_block_del(const struct paths *p, const struct prefix *prefix,
+		 struct block_report *r);
+
+/* The entries that have not expired. */
+int op_block_list(const struct paths *p, struct blocks *out,
+		  struct block_report *r);
+
+/* Remove what has expired from the kernel and the file. */
+int op_block_prune(const struct paths *p, struct block_report *r);
+
+#endif

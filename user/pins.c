@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include "log.h"
+#include "pins.h"
+#include "util.h"
+
+static const char *const map_names[NR_MAPS] = {
+	[MAP_COUNTERS] = "counters",
+	[MAP_SETS] = "sets",
+	[MAP_SET_FILTER] = "set_filter",
+	[MAP_SET4_BY24] = "set4_by24",
+	[MAP_SET4_BITS] = "set4_bits",
+	[MAP_SET6_HEADS] = "set6_heads",
+	[MAP_SET6_PREFIXES] = "set6_prefixes",
+	[MAP_PORT_CLASSES] = "port_classes",
+	[MAP_RATE_SRC] = "rate_src",
+	[MAP_RATE_TOTAL] = "rate_total",
+	[MAP_FLOWS4] = "flows4",
+	[MAP_FLOWS6] = "flows6",
+	[MAP_BLOCKLIST] = "blocklist",
+	[MAP_CONTROL] = "control",
+};
+
+_Static_assert(NR_MAPS <= 32, "a bit per map in an unsigned int");
+
+const char *map_name(enum edgefw_map m)
+{
+	return m < NR_MAPS ? map_names[m] : "?";
+}
+
+enum edgefw_map map_by_name(const char *name)
+{
+	for (int m = 0; m < NR_MAPS; m++) {
+		if (!strcmp(map_names[m], name))
+			return m;
+	}
+	return NR_MAPS;
+}
+
+void map_fds_init(struct map_fds *m)
+{
+	for (int i = 0; i < NR_MAPS; i++)
+		m->fd[i] = -1;
+}
+
+void map_fds_close(struct map_fds *m)
+{
+	for (int i = 0; i < NR_MAPS; i++) {
+		if (m->fd[i] >= 0)
+			close(m->fd[i]);
+		m->fd[i] = -1;
+	}
+}
+
+int pins_map_path(const struct paths *p, enum edgefw_map m, char *buf,
+		  size_t len)
+{
+	return path_join(buf, len, map_is_shared(m) ? p->pin_dir : p->gen_dir,
+			 map_name(m));
+}
+
+static int open_map_pin(const struct paths *p, enum edgefw_map m)
+{
+	char path[PATH_MAX];
+
+	if (pins_map_path(p, m, path, sizeof(path))) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return bpf_obj_get(path);
+}
+
+int pins_open_maps(const struct paths *p, unsigned int want, bool quiet,
+		   struct map_fds *m)
+{
+	map_fds_init(m);
+	for (int i = 0; i < NR_MAPS; i++) {
+		int err;
+
+		if (!(want & MAP_BIT(i)))
+			continue;
+		m->fd[i] = open_map_pin(p, i);
+		if (m->fd[i] >= 0)
+			continue;
+		err = errno;
+		if (!quiet || err != ENOENT)
+			log_err("cannot open %s/%s: %s",
+				map_is_shared(i) ? p->pin_dir : p->gen_dir,
+				map_name(i), strerror(err));
+		map_fds_close(m);
+		errno = err; /* for the caller, after close */
+		return -1;
+	}
+	return 0;
+}
+
+int pins_iface_path(const struct paths *p, enum iface_pin kind,
+		    const char *ifname, char *buf, size_t len)
+{
+	const char *prefix = kind == PIN_XDP_LINK ? "xdp" : "tc";
+
+	return snprintf(buf, len, "%s/%s_%s", p->pin_dir, prefix, ifname) <
+			       (int)len
+		       ? 0
+		       : -1;
+}
+
+int pins_open_iface(const struct paths *p, enum iface_pin kind,
+		    const char *ifname)
+{
+	char path[PATH_MAX];
+
+	if (pins_iface_path(p, kind, ifname, path, sizeof(path))) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return bpf_obj_get(path);
+}
+
+unsigned int pins_iface_prog_id(const struct paths *p, enum iface_pin kind,
+				const char *ifname)
+{
+	union {
+		struct bpf_link_info link;
+		struct bpf_prog_info prog;
+	} info;
+	__u32 len = sizeof(info);
+	int fd = pins_open_iface(p, kind, ifname);
+	unsigned int id = 0;
+
+	if (fd < 0)
+		return 0;
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0)
+		id = kind == PIN_XDP_LINK ? info.link.prog_id : info.prog.id;
+	close(fd);
+	return id;
+}
+
+int pin_fd(int fd, const char *dir, const char *name)
+{
+	char path[PATH_MAX];
+
+	if (path_join(path, sizeof(path), dir, name) || bpf_obj_pin(fd, path)) {
+		log_err("cannot pin %s/%s: %s", dir, name, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int pins_pin_iface(const struct paths *p, enum iface_pin kind,
+		   const char *ifname, int fd)
+{
+	char path[PATH_MAX];
+
+	if (pins_iface_path(p, kind, ifname, path, sizeof(path)) ||
+	    bpf_obj_pin(fd, path)) {
+		log_err("cannot pin %s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+void pins_unpin_iface(const struct paths *p, enum iface_pin kind,
+		      const char *ifname)
+{
+	char path[PATH_MAX];
+
+	if (pins_iface_path(p, kind, ifname, path, sizeof(path)) == 0 &&
+	    unlink(path) && errno != ENOENT)
+		log_warn("cannot remove %s: %s", path, strerror(errno));
+}
+
+int remove_tree(const char *dir)
+{
+	struct dirent *de;
+	int err = 0;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	while ((de = readdir(d))) {
+		char path[PATH_MAX];
+		struct stat sb;
+
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (path_join(path, sizeof(path), dir, de->d_name) ||
+		    lstat(path, &sb)) {
+			err = -ENAMETOOLONG;
+			continue;
+		}
+		if (S_ISDIR(sb.st_mode))
+			err = remove_tree(path) ?: err;
+		else if (unlink(path))
+			err = -errno;
+	}
+	closedir(d);
+	if (rmdir(dir) && errno != ENOENT)
+		err = -errno;
+	return err;
+}
+
+int pins_remove(const struct paths *p)
+{
+	int err = remove_tree(p->pin_dir);
+
+	if (err)
+		log_err("cannot remove %s: %s", p->pin_dir, strerror(-err));
+	return err ? -1 : 0;
+}

@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * edgefw's objects in the BPF filesystem, named once: every map with the
+ * name the programs give it, the maps that outlive a generation (pinned
+ * in the pin directory) and those of the running generation (pinned in
+ * its gen/ directory), and each interface's XDP link and TC program.
+ */
+#ifndef EDGEFW_PINS_H
+#define EDGEFW_PINS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "paths.h"
+
+/* The maps of bpf/maps.h. */
+enum edgefw_map {
+	/* a generation's own: a reload replaces them with its config */
+	MAP_COUNTERS,
+	MAP_SETS,
+	MAP_SET_FILTER,
+	MAP_SET4_BY24,
+	MAP_SET4_BITS,
+	MAP_SET6_HEADS,
+	MAP_SET6_PREFIXES,
+	MAP_PORT_CLASSES,
+	MAP_RATE_SRC,
+	MAP_RATE_TOTAL,
+	/* shared by every generation: flows and blocks carry over */
+	MAP_FLOWS4,
+	MAP_FLOWS6,
+	MAP_BLOCKLIST,
+	MAP_CONTROL,
+	NR_MAPS,
+};
+
+#define FIRST_SHARED_MAP MAP_FLOWS4
+
+/* A map's name in the BPF object, which is also its pin's name. */
+const char *map_name(enum edgefw_map m);
+
+/* The map of that name, or NR_MAPS. */
+enum edgefw_map map_by_name(const char *name);
+
+static inline bool map_is_shared(enum edgefw_map m)
+{
+	return m >= FIRST_SHARED_MAP;
+}
+
+/* File descriptors of some of the maps, -1 for the others. */
+struct map_fds {
+	int fd[NR_MAPS];
+};
+
+void map_fds_init(struct map_fds *m);
+void map_fds_close(struct map_fds *m);
+
+/*
+ * Open the pinned maps named in want (a bit per enum edgefw_map) of the
+ * running edgefw. 0, or -1 after reporting (nothing left open). quiet:
+ * a missing pin is no error to report (edgefw is not loaded).
+ */
+int pins_open_maps(const struct paths *p, unsigned int want, bool quiet,
+		   struct map_fds *m);
+
+#define MAP_BIT(m) (1U << (m))
+#define SHARED_MAP_BITS                                                       \
+	(MAP_BIT(MAP_FLOWS4) | MAP_BIT(MAP_FLOWS6) | MAP_BIT(MAP_BLOCKLIST) | \
+	 MAP_BIT(MAP_CONTROL))
+
+/* Where a map is pinned: the pin directory or the generation's, dir/NAME. */
+int pins_map_path(const struct paths *p, enum edgefw_map m, char *buf,
+		  size_t len);
+
+/* An interface's pinned objects. */
+enum iface_pin {
+	PIN_XDP_LINK, /* xdp_IFNAME: the link holds the program attached */
+	PIN_TC_PROG, /* tc_IFNAME: the program of edgefw's TC filter */
+};
+
+int pins_iface_path(const struct paths *p, enum iface_pin kind,
+		    const char *ifname, char *buf, size_t len);
+
+/* The pinned object, or -1 (errno set; ENOENT when there is none). */
+int pins_open_iface(const struct paths *p, enum iface_pin kind,
+		    const char *ifname);
+
+/* Its program's id (the link's or the TC program's), 0 if none. */
+unsigned int pins_iface_prog_id(const struct paths *p, enum iface_pin kind,
+				const char *ifname);
+
+/* Pin fd as dir/name; 0 or -1 after reporting. */
+int pin_fd(int fd, const char *dir, const char *name);
+
+int pins_pin_iface(const struct paths *p, enum iface_pin kind,
+		   const char *ifname, int fd);
+
+/* Remove an interface's pin if it is there; warns when it cannot. */
+void pins_unpin_iface(const struct paths *p, enum iface_pin kind,
+		      const char *ifname);
+
+/* Remove a directory of pins; 0 or -errno. */
+int remove_tree(const char *dir);
+
+/* Remove everything under the pin directory; 0 or -1 after reporting. */
+int pins_remove(const struct paths *p);
+
+#endif

@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <glob.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include "jsonutil.h"
+#include "log.h"
+#include "statefile.h"
+#include "util.h"
+
+void statefile_refuse(const char *path, const char *why)
+{
+	log_err("%s is corrupt (%s); edgefw will not use it: repair it, or move it away to start from an empty state",
+		path, why);
+}
+
+json_object *statefile_read(const char *path, int64_t oldest, int64_t newest,
+			    int64_t *version, bool *missing)
+{
+	const char *why = NULL;
+	json_object *root = json_read_file(path, &why);
+
+	*missing = !root && access(path, F_OK) && errno == ENOENT;
+	if (*missing)
+		return NULL;
+	if (root && (!json_get_int(root, "version", version) ||
+		     *version < oldest || *version > newest)) {
+		why = "no version this edgefw knows";
+		json_object_put(root);
+		root = NULL;
+	}
+	if (!root)
+		statefile_refuse(path, why);
+	return root;
+}
+
+/*
+ * Temporary files of commands killed while writing; safe to remove, as
+ * every writer holds the state lock.
+ */
+static void remove_stale_temporaries(const char *path)
+{
+	char pattern[PATH_MAX + 8];
+	glob_t g;
+
+	snprintf(pattern, sizeof(pattern), "%s.tmp.*", path);
+	if (glob(pattern, GLOB_NOSORT, NULL, &g) == 0) {
+		for (size_t i = 0; i < g.gl_pathc; i++)
+			unlink(g.gl_pathv[i]);
+	}
+	globfree(&g);
+}
+
+int statefile_write(const struct paths *p, const char *path, json_object *root)
+{
+	int err = mkdir_p(p->state_dir, 0700);
+
+	remove_stale_temporaries(path);
+	if (!err)
+		err = json_write_file(path, root);
+	json_object_put(root);
+	if (err)
+		log_err("cannot write %s: %s", path, strerror(-err));
+	return err ? -1 : 0;
+}
+
+json_object *statefile_prefixes(const struct prefix_list *l)
+{
+	json_object *arr = json_object_new_array_ext(l->n);
+
+	for (size_t i = 0; i < l->n; i++) {
+		char buf[PREFIX_STRLEN];
+
+		prefix_format(&l->v[i], buf, sizeof(buf));
+		json_object_array_add(arr, json_object_new_string(buf));
+	}
+	return arr;
+}
+
+bool statefile_parse_prefixes(json_object *arr, struct prefix_list *l)
+{
+	if (!arr)
+		return false;
+	for (size_t i = 0; i < json_object_array_length(arr); i++) {
+		json_object *v = json_object_array_get_idx(arr, i);
+		struct prefix p;
+		char why[160];
+
+		if (!json_object_is_type(v, json_type_string) ||
+		    prefix_parse(json_object_get_string(v), &p, why,
+				 sizeof(why)))
+			return false;
+		plist_add(l, &p);
+	}
+	plist_sort_unique(l);
+	return true;
+}

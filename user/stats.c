@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <stdlib.h>
+#include <string.h>
+#include "log.h"
+#include "maps.h"
+#include "pins.h"
+#include "stats.h"
+#include "util.h"
+
+_Static_assert(sizeof(struct iface_counters) ==
+		       EDGEFW_NR_DIRS * EDGEFW_SLOTS_PER_DIR *
+			       sizeof(struct edgefw_counter),
+	       "an interface's counters are contiguous, as the map holds them");
+
+int stats_read(const struct paths *p, size_t nr_ifaces, struct stats *s)
+{
+	struct map_fds m;
+	int err;
+
+	memset(s, 0, sizeof(*s));
+	if (pins_open_maps(p, MAP_BIT(MAP_COUNTERS), false, &m))
+		return -1;
+	s->iface = xcalloc(nr_ifaces, sizeof(*s->iface));
+	s->nr_ifaces = nr_ifaces;
+	/* interface i's counters start at EDGEFW_COUNTER_INDEX(i, 0, 0) */
+	err = counters_read(m.fd[MAP_COUNTERS], EDGEFW_COUNTER_INDEX(0, 0, 0),
+			    nr_ifaces * EDGEFW_NR_DIRS * EDGEFW_SLOTS_PER_DIR,
+			    &s->iface[0].slot[0][0]);
+	map_fds_close(&m);
+	if (err) {
+		log_err("cannot read the counters: %s", strerror(-err));
+		stats_free(s);
+		return -1;
+	}
+	return 0;
+}
+
+void stats_free(struct stats *s)
+{
+	free(s->iface);
+	memset(s, 0, sizeof(*s));
+}

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A snapshot of the running generation's counters: per interface (in the
+ * config's order), direction and verdict (a reason, or a rule), packets
+ * and bytes summed over the CPUs.
+ */
+#ifndef EDGEFW_STATS_H
+#define EDGEFW_STATS_H
+
+#include <stddef.h>
+#include "edgefw.h"
+#include "paths.h"
+
+struct iface_counters {
+	struct edgefw_counter slot[EDGEFW_NR_DIRS][EDGEFW_SLOTS_PER_DIR];
+};
+
+struct stats {
+	struct iface_counters *iface;
+	size_t nr_ifaces;
+};
+
+/* The counters of the first nr_ifaces interfaces; 0 or -1 after reporting. */
+int stats_read(const struct paths *p, size_t nr_ifaces, struct stats *s);
+void stats_free(struct stats *s);
+
+static inline const struct edgefw_counter *stats_counter(const struct stats *s,
+							 size_t iface,
+							 unsigned int dir,
+							 __u32 verdict)
+{
+	return &s->iface[iface].slot[dir][verdict];
+}
+
+#endif
