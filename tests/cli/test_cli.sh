@@ -368,6 +368,15 @@ test_bad_usage() {
 	run_edgefw_in_ns load --xdp-mode turbo -c "$WORK/good.conf"
 	expect_result "usage: load --xdp-mode turbo exits 2" 2 \
 		"--xdp-mode takes auto, native or generic, not 'turbo'"
+	run_edgefw_in_ns reload --xdp-mode turbo -c "$WORK/good.conf"
+	expect_result "usage: reload --xdp-mode turbo exits 2 naming the values" 2 \
+		"--xdp-mode takes auto, native or generic, not 'turbo'"
+	run_edgefw_in_ns block add 192.0.2.1 --ttl
+	expect_result "usage: an option without its value exits 2 saying so" 2 \
+		"'--ttl' needs a value"
+	run_edgefw_in_ns set frob partners
+	expect_result "usage: set with an unknown verb exits 2 naming the verbs" 2 \
+		"expected list, add or del"
 	run_edgefw_in_ns load -c "$WORK/good.conf" extra
 	expect_result "usage: load with an extra argument exits 2" 2 \
 		"unexpected argument 'extra'"
@@ -377,6 +386,18 @@ test_bad_usage() {
 	run_edgefw_in_ns status --bogus
 	expect_result "usage: status with an unknown option exits 2" 2 "--bogus"
 	check "usage: none of it loaded anything" -- negate pins_exist
+}
+
+# The README's command table is the usage edgefw prints, line for line:
+# both come from one table (user/cli/commands.c), and this keeps the
+# README from drifting.
+test_readme_commands() {
+	local usage table
+	usage=$("$EDGEFW" help | sed -n 's/^  \(edgefw .*\)$/\1/p' | sort)
+	table=$(awk '/^## Command line/ { f = 1; next } /^## / { f = 0 } f' "$top/README.md" |
+		grep '^| `edgefw ' | sed 's/ |.*//; s/\\|/|/g' | grep -o '`edgefw [^`]*`' | tr -d '`' | sort)
+	check "edgefw help lists the commands" -- test "$(grep -c . <<<"$usage")" -ge 10
+	check_eq "the README's command table is edgefw help's usage" "$table" "$usage"
 }
 
 # ---------------------------------------------------------------------------
@@ -646,6 +667,7 @@ main() {
 	test_check_errors
 	test_check_unreadable
 	test_bad_usage
+	test_readme_commands
 	test_unprivileged
 	for step in test_netns_exec_refused test_load_bad_config \
 		test_load_missing_iface test_load_fails_halfway_xdp \
