@@ -5,7 +5,7 @@
 # run in the edge namespace), several runs, median. `edgefw set add` of
 # 100k and 1M generated prefixes (and edgefw's own printed time), their
 # `set del`, `reload` of a config whose set holds 100k prefixes, `status`
-# and `status --json` at each set size, and `load` and `unload` for
+# and `stats` (text and --json) at each set size, and `load` and `unload` for
 # reference. Writes control.json and control.md.
 set -u
 out=$1
@@ -106,14 +106,16 @@ human_count() { # N: 100k, 1M
 
 # ---- status, load, unload ----
 
-measure_status() { # LABEL SIZE: status and status --json as loaded now
-	local runs
-	measure_begin
-	runs=$(time_edgefw_runs "$status_runs" status) || return 1
-	record "status ($1)" "$2" null "$runs"
-	measure_begin
-	runs=$(time_edgefw_runs "$status_runs" status --json) || return 1
-	record "status --json ($1)" "$2" null "$runs"
+# LABEL SIZE: status and stats, text and --json, as loaded now; they read
+# what is loaded and must not cost more with a bigger set
+measure_status() {
+	local runs cmd
+	for cmd in status "status --json" stats "stats --json"; do
+		measure_begin
+		# shellcheck disable=SC2086 # the command and its option
+		runs=$(time_edgefw_runs "$status_runs" $cmd) || return 1
+		record "$cmd ($1)" "$2" null "$runs"
+	done
 }
 
 # RUNS rounds of unload and load of CONFIG, each timed; CONFIG stays
