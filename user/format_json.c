@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <time.h>
 #include "format_json.h"
+#include "jsonutil.h"
 #include "reasons.h"
 
 static void add(json_object *o, const char *key, json_object *v)
@@ -23,19 +24,6 @@ static json_object *utc(int64_t unix_seconds)
 	gmtime_r(&t, &tm);
 	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	return str(buf);
-}
-
-static json_object *prefixes_json(const struct prefix *v, size_t n)
-{
-	json_object *arr = json_object_new_array();
-
-	for (size_t i = 0; i < n; i++) {
-		char buf[PREFIX_STRLEN];
-
-		prefix_format(&v[i], buf, sizeof(buf));
-		json_object_array_add(arr, str(buf));
-	}
-	return arr;
 }
 
 static json_object *rule_json(const struct config *c, const struct cfg_rule *r)
@@ -69,7 +57,7 @@ static json_object *iface_json(const struct loaded *l, size_t i,
 	add(o, "xdp_mode", str(s->xdp_native ? "native" : "generic"));
 	add(o, "xdp_prog_id", json_object_new_int64(h.xdp_id));
 	add(o, "tc_prog_id", json_object_new_int64(h.tc_id));
-	add(o, "addresses", prefixes_json(s->self, s->nr_self));
+	add(o, "addresses", json_prefixes(s->self, s->nr_self));
 	add(o, "healthy", json_object_new_boolean(!h.problem));
 	if (h.problem) {
 		char msg[256];
@@ -232,6 +220,6 @@ json_object *json_set(const char *name, const struct prefix_list *l)
 	json_object *root = json_object_new_object();
 
 	add(root, "name", str(name));
-	add(root, "prefixes", prefixes_json(l->v, l->n));
+	add(root, "prefixes", json_prefixes(l->v, l->n));
 	return root;
 }

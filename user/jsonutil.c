@@ -93,3 +93,16 @@ int json_write_file(const char *path, json_object *o)
 
 	return write_file_atomic(path, text, strlen(text), 0600);
 }
+
+json_object *json_prefixes(const struct prefix *v, size_t n)
+{
+	json_object *arr = json_object_new_array_ext(n);
+
+	for (size_t i = 0; i < n; i++) {
+		char buf[PREFIX_STRLEN];
+
+		prefix_format(&v[i], buf, sizeof(buf));
+		json_object_array_add(arr, json_object_new_string(buf));
+	}
+	return arr;
+}

@@ -81,9 +81,11 @@ int set_changes_write(const struct paths *p, const struct set_changes_file *f)
 			continue;
 		o = json_object_new_object();
 		json_object_object_add(o, "added",
-				       statefile_prefixes(&f->v[i].added));
+				       json_prefixes(f->v[i].added.v,
+						     f->v[i].added.n));
 		json_object_object_add(o, "removed",
-				       statefile_prefixes(&f->v[i].removed));
+				       json_prefixes(f->v[i].removed.v,
+						     f->v[i].removed.n));
 		json_object_object_add(sets, f->v[i].name, o);
 	}
 	json_object_object_add(root, "sets", sets);

@@ -15,19 +15,6 @@
 #define STATE_VERSION 1
 #define LOCK_WAIT_MS 10000
 
-static json_object *addrs_to_json(const struct prefix *a, size_t n)
-{
-	json_object *arr = json_object_new_array();
-
-	for (size_t i = 0; i < n; i++) {
-		char buf[PREFIX_STRLEN];
-
-		prefix_format(&a[i], buf, sizeof(buf));
-		json_object_array_add(arr, json_object_new_string(buf));
-	}
-	return arr;
-}
-
 static json_object *sizes_to_json(const struct runtime_state *st)
 {
 	json_object *arr = json_object_new_array_ext(st->nr_sets);
@@ -103,7 +90,7 @@ int state_write(const struct paths *p, const struct runtime_state *st)
 			o, "qdisc_created",
 			json_object_new_boolean(s->qdisc_created));
 		json_object_object_add(o, "self",
-				       addrs_to_json(s->self, s->nr_self));
+				       json_prefixes(s->self, s->nr_self));
 		json_object_array_add(ifaces, o);
 	}
 	json_object_object_add(root, "interfaces", ifaces);

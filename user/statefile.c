@@ -66,19 +66,6 @@ int statefile_write(const struct paths *p, const char *path, json_object *root)
 	return err ? -1 : 0;
 }
 
-json_object *statefile_prefixes(const struct prefix_list *l)
-{
-	json_object *arr = json_object_new_array_ext(l->n);
-
-	for (size_t i = 0; i < l->n; i++) {
-		char buf[PREFIX_STRLEN];
-
-		prefix_format(&l->v[i], buf, sizeof(buf));
-		json_object_array_add(arr, json_object_new_string(buf));
-	}
-	return arr;
-}
-
 bool statefile_parse_prefixes(json_object *arr, struct prefix_list *l)
 {
 	if (!arr)

@@ -31,8 +31,7 @@ void statefile_refuse(const char *path, const char *why);
  */
 int statefile_write(const struct paths *p, const char *path, json_object *root);
 
-/* A list of prefixes as a JSON array of strings, and back (sorted). */
-json_object *statefile_prefixes(const struct prefix_list *l);
+/* A JSON array of prefixes (json_prefixes) as a sorted list. */
 bool statefile_parse_prefixes(json_object *arr, struct prefix_list *l);
 
 #endif

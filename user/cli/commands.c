@@ -10,6 +10,19 @@
 
 #define ANY -1
 
+#define SET_NOT_LOADED "edgefw is not loaded; sets change on a running edgefw"
+
+/* set add and set del take the same, and differ in what they do */
+#define SET_CHANGE(verb, fn)                                                   \
+	{                                                                      \
+		.name = verb, .operands = "NAME (PREFIX... | -f FILE | -f -)", \
+		.options = OPT(OPT_FILE), .shown_in_operands = OPT(OPT_FILE),  \
+		.min_operands = 1, .max_operands = ANY,                        \
+		.flags = CMD_ROOT | CMD_LOCK | CMD_LOADED,                     \
+		.not_loaded = SET_NOT_LOADED, .check = check_set_input,        \
+		.free_input = free_set_input, .run = fn,                       \
+	}
+
 const struct cli_command cli_commands[] = {
 	{
 		.name = "check",
@@ -63,38 +76,11 @@ const struct cli_command cli_commands[] = {
 		.min_operands = 1,
 		.max_operands = 1,
 		.flags = CMD_ROOT | CMD_LOCK | CMD_LOADED,
-		.not_loaded =
-			"edgefw is not loaded; sets change on a running edgefw",
+		.not_loaded = SET_NOT_LOADED,
 		.run = cmd_set_list,
 	},
-	{
-		.name = "set add",
-		.operands = "NAME (PREFIX... | -f FILE | -f -)",
-		.options = OPT(OPT_FILE),
-		.shown_in_operands = OPT(OPT_FILE),
-		.min_operands = 1,
-		.max_operands = ANY,
-		.flags = CMD_ROOT | CMD_LOCK | CMD_LOADED,
-		.not_loaded =
-			"edgefw is not loaded; sets change on a running edgefw",
-		.check = check_set_input,
-		.free_input = free_set_input,
-		.run = cmd_set_add,
-	},
-	{
-		.name = "set del",
-		.operands = "NAME (PREFIX... | -f FILE | -f -)",
-		.options = OPT(OPT_FILE),
-		.shown_in_operands = OPT(OPT_FILE),
-		.min_operands = 1,
-		.max_operands = ANY,
-		.flags = CMD_ROOT | CMD_LOCK | CMD_LOADED,
-		.not_loaded =
-			"edgefw is not loaded; sets change on a running edgefw",
-		.check = check_set_input,
-		.free_input = free_set_input,
-		.run = cmd_set_del,
-	},
+	SET_CHANGE("set add", cmd_set_add),
+	SET_CHANGE("set del", cmd_set_del),
 	{
 		.name = "block add",
 		.operands = "ADDR[/LEN]",
