@@ -869,13 +869,13 @@ int config_parse(const char *file, const char *text, size_t len,
 
 int config_load(const char *path, struct config *c, FILE *diag)
 {
+	const char *why;
 	size_t len;
-	char *text = read_file(path, &len);
+	char *text = read_input(path, &len, &why);
 	int errors;
 
 	if (!text) {
-		fprintf(diag, "edgefw: cannot read %s: %s\n", path,
-			strerror(errno));
+		fprintf(diag, "edgefw: cannot read %s: %s\n", path, why);
 		return -1;
 	}
 	errors = config_parse(path, text, len, c, diag);

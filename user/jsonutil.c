@@ -63,12 +63,10 @@ json_object *json_read_file(const char *path, const char **why)
 	json_tokener *tok;
 	json_object *o;
 	size_t len;
-	char *text = read_file(path, &len);
+	char *text = read_input(path, &len, why);
 
-	if (!text) {
-		*why = strerror(errno);
+	if (!text)
 		return NULL;
-	}
 	tok = json_tokener_new();
 	o = json_tokener_parse_ex(tok, text, (int)len);
 	/* trailing bytes after the document mean a damaged file too */

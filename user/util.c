@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <stdbool.h>
 #include <nettle/sha2.h>
 #include "util.h"
 
@@ -45,36 +46,76 @@ char *xstrdup(const char *s)
 	return d;
 }
 
-char *read_file(const char *path, size_t *len)
+static const char *const too_big =
+	"larger than " STR(INPUT_MAX_MIB) " MiB, the most edgefw reads";
+
+/* The file behind fd, which may be refused; NULL when it may be read. */
+static const char *refuse_kind(int fd, bool is_stdin)
 {
+	struct stat st;
+
+	if (fstat(fd, &st))
+		return strerror(errno);
+	if (S_ISDIR(st.st_mode))
+		return "a directory, not a file";
+	if (!S_ISREG(st.st_mode) && !is_stdin)
+		return "not a regular file";
+	if (S_ISREG(st.st_mode) &&
+	    (unsigned long long)st.st_size > (INPUT_MAX_MIB << 20))
+		return too_big;
+	return NULL;
+}
+
+char *read_input(const char *path, size_t *len, const char **why)
+{
+	const size_t max = (size_t)INPUT_MAX_MIB << 20;
+	bool is_stdin = !strcmp(path, "-");
 	size_t cap = 4096, n = 0;
 	char *buf;
-	FILE *f;
+	int fd;
 
-	f = strcmp(path, "-") ? fopen(path, "r") : stdin;
-	if (!f)
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer */
+	fd = is_stdin
+		     ? STDIN_FILENO
+		     : open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0) {
+		*why = strerror(errno);
 		return NULL;
+	}
+	*why = refuse_kind(fd, is_stdin);
+	if (*why) {
+		if (!is_stdin)
+			close(fd);
+		return NULL;
+	}
 	buf = xcalloc(cap, 1);
 	for (;;) {
-		size_t got = fread(buf + n, 1, cap - n - 1, f);
+		ssize_t got = read(fd, buf + n, cap - n - 1);
 
-		n += got;
-		if (n + 1 < cap)
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			*why = strerror(errno);
 			break;
-		cap *= 2;
-		buf = xrealloc(buf, cap, 1);
+		}
+		if (got == 0)
+			break;
+		n += got;
+		if (n > max) {
+			*why = too_big;
+			break;
+		}
+		if (n + 1 == cap) {
+			cap *= 2;
+			buf = xrealloc(buf, cap, 1);
+		}
 	}
-	if (ferror(f)) {
-		int saved = errno ? errno : EIO;
-
-		if (f != stdin)
-			fclose(f);
+	if (!is_stdin)
+		close(fd);
+	if (*why) {
 		free(buf);
-		errno = saved;
 		return NULL;
 	}
-	if (f != stdin)
-		fclose(f);
 	buf[n] = '\0';
 	if (len)
 		*len = n;

@@ -9,6 +9,8 @@
 #include <time.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define STR_(x) #x
+#define STR(x) STR_(x)
 
 #define SHA256_HEX_LEN 64
 
@@ -28,8 +30,16 @@ char *xstrdup(const char *s);
 		}                                                    \
 	} while (0)
 
-/* The whole file, NUL-terminated; NULL with errno set on failure. */
-char *read_file(const char *path, size_t *len);
+/* The most edgefw reads of one input: a config, a prefix list, a state file. */
+#define INPUT_MAX_MIB 256
+
+/*
+ * The whole of a regular file, or of standard input for "-", with a NUL
+ * after it; NULL with *why saying what was wrong. A FIFO, a device or a
+ * directory is refused (none would be a config), and so is anything over
+ * INPUT_MAX_MIB: a read never blocks on a FIFO or runs without end.
+ */
+char *read_input(const char *path, size_t *len, const char **why);
 
 /*
  * Replace path with data so that a crash leaves the old or the new file,

@@ -347,6 +347,22 @@ test_check_unreadable() {
 	expect_result "check: a missing file exits 2 naming it" 2 \
 		"^edgefw: cannot read $WORK/does-not-exist.conf: No such file or directory\$"
 
+	# Configs are files or standard input, of a bounded size; nothing
+	# blocks (issue 11). timeout: a regression would hang, not pass.
+	mkfifo "$WORK/fifo.conf"
+	run_capturing timeout 10 "$EDGEFW" check -c "$WORK/fifo.conf"
+	expect_result "check: a FIFO is refused at once, exit 2" 2 \
+		"^edgefw: cannot read $WORK/fifo.conf: not a regular file\$"
+	run_capturing timeout 10 "$EDGEFW" check -c /dev/zero
+	expect_result "check: a device is refused, exit 2" 2 \
+		"^edgefw: cannot read /dev/zero: not a regular file\$"
+	run_capturing timeout 10 "$EDGEFW" check -c "$WORK"
+	expect_result "check: a directory is refused, exit 2" 2 \
+		"^edgefw: cannot read $WORK: a directory, not a file\$"
+	run_capturing timeout 30 "$EDGEFW" check -c - </dev/urandom
+	expect_result "check -c - of endless input stops at the limit, exit 2" 2 \
+		"^edgefw: cannot read -: larger than 256 MiB, the most edgefw reads\$"
+
 	cp "$WORK/good.conf" "$WORK/secret.conf"
 	chmod 600 "$WORK/secret.conf"
 	run_edgefw_unprivileged check -c "$WORK/secret.conf"

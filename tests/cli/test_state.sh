@@ -409,6 +409,36 @@ test_set_bad_input() {
 	expect_set_rejected "set del with a bad second argument" \
 		"argument 2: .*bogus" set del partners 203.0.113.0/24 bogus
 
+	# Text that is not a list of prefixes: every line is checked, and
+	# nothing after a NUL byte is lost (issue 11).
+	f=$WORK/bad-nul.txt
+	printf '10.30.0.0/16\n10.31.0.0/16\0 10.32.0.0/16\n10.33.0.0/16\n' >"$f"
+	expect_set_rejected "set add -f with a NUL byte on line 2" \
+		"^$f:2: a NUL byte" set add partners -f "$f"
+	f=$WORK/bad-long.txt
+	{
+		echo 10.30.0.0/16
+		printf '%2000s10.34.0.0/16\n' ''
+	} >"$f"
+	expect_set_rejected "set add -f with a line of 2012 bytes" \
+		"^$f:2: a line longer than 1024 bytes" set add partners -f "$f"
+	f=$WORK/bad-byte.txt
+	printf '10.30.0.0/16 # Z\xc3\xbcrich, in a comment: fine\n10.35.0.0/16\xff\n' >"$f"
+	expect_set_rejected "set add -f with a byte beyond ASCII on line 2" \
+		"^$f:2: a byte 0xff" set add partners -f "$f"
+	run_edgefw set add partners -f "$WORK/bad-byte.txt"
+	check "set add -f: a comment beyond ASCII is no error" -- \
+		negate grep -q "$WORK/bad-byte.txt:1:" <<<"$ERR"
+
+	# Only files and standard input, and within a size (issue 11).
+	mkfifo "$WORK/fifo"
+	expect_set_rejected "set add -f of a FIFO" \
+		"cannot read $WORK/fifo: not a regular file" set add partners -f "$WORK/fifo"
+	expect_set_rejected "set add -f /dev/zero" \
+		"cannot read /dev/zero: not a regular file" set add partners -f /dev/zero
+	expect_set_rejected "set add -f - of endless input" \
+		"cannot read \(stdin\): larger than 256 MiB" set add partners -f - </dev/zero
+
 	run_edgefw set add partners -f "$WORK/does-not-exist.txt"
 	expect_result "set add -f of a missing file exits 2 naming it" 2 \
 		"cannot read $WORK/does-not-exist.txt"

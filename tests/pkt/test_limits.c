@@ -57,9 +57,6 @@
 #define RACE_BUDGET_NS (20 * EDGEFW_NSEC_PER_SEC) /* after two rounds */
 #define RACE_SLACK 2 /* one packet per CPU */
 
-#define STR(x) #x
-#define XSTR(x) STR(x)
-
 #define INT_SELF "10.1.0.10"
 
 /* The limits come from the constants above, in the order of load(). */
@@ -909,11 +906,11 @@ static void check_races(const struct lenv *l)
 {
 	static const struct race_kind kinds[] = {
 		/* all burst: every token is raced for */
-		{ "per source 1/m burst " XSTR(RACE_SLOW_BURST), RACE_SLOW,
-		  5272, 1, RACE_SLOW_BURST, false },
-		{ "per source " XSTR(RACE_RATE) "/s burst " XSTR(RACE_BURST),
+		{ "per source 1/m burst " STR(RACE_SLOW_BURST), RACE_SLOW, 5272,
+		  1, RACE_SLOW_BURST, false },
+		{ "per source " STR(RACE_RATE) "/s burst " STR(RACE_BURST),
 		  RACE_SRC, 5271, RACE_RATE * 60, RACE_BURST, false },
-		{ "total " XSTR(RACE_RATE) "/s burst " XSTR(RACE_BURST),
+		{ "total " STR(RACE_RATE) "/s burst " STR(RACE_BURST),
 		  RACE_TOTAL, 5273, RACE_RATE * 60, RACE_BURST, true },
 	};
 	struct pkt_spec s = syn_to("203.0.113.72", 33000, 5269);

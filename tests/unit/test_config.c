@@ -432,7 +432,8 @@ static void check_keys_sorted(const struct compiled *cc, const char *what)
 static char *example_text(size_t *len)
 {
 	char path[4096];
-	char *text = read_file(EXAMPLE, len), *slash;
+	const char *why;
+	char *text = read_input(EXAMPLE, len, &why), *slash;
 	ssize_t n;
 
 	if (text)
@@ -444,7 +445,7 @@ static char *example_text(size_t *len)
 		for (int up = 0; up < 4 && (slash = strrchr(path, '/')); up++)
 			*slash = '\0';
 		strcat(path, "/" EXAMPLE);
-		text = read_file(path, len);
+		text = read_input(path, len, &why);
 	}
 	if (!text)
 		tap_bail("cannot read %s: run from the top of the tree",

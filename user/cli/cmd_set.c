@@ -4,7 +4,6 @@
  * whole input is checked before anything changes (exit 2 naming the line
  * of the first bad prefixes).
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,64 +11,21 @@
 #include "format_json.h"
 #include "log.h"
 #include "op_set.h"
+#include "prefix_text.h"
 #include "util.h"
-
-#define ERRORS_SHOWN 20
-
-static void parse_one(const char *label, unsigned int line, const char *word,
-		      struct prefix_list *out, int *errors)
-{
-	char why[160];
-	struct prefix p;
-
-	if (prefix_parse(word, &p, why, sizeof(why)) == 0)
-		plist_add(out, &p);
-	else if ((*errors)++ < ERRORS_SHOWN)
-		fprintf(stderr, "%s:%u: %s\n", label, line, why);
-}
-
-/* Prefixes separated by blanks, commas or line ends; '#' to line end. */
-static int parse_text(const char *label, char *text, struct prefix_list *out)
-{
-	unsigned int line = 1;
-	int errors = 0;
-
-	for (char *s = text; *s;) {
-		char *end, saved;
-
-		if (*s == '#') {
-			s += strcspn(s, "\n");
-			continue;
-		}
-		if (strchr(" \t\r,\n", *s)) {
-			line += *s == '\n';
-			s++;
-			continue;
-		}
-		end = s + strcspn(s, " \t\r,\n#");
-		saved = *end;
-		*end = '\0';
-		parse_one(label, line, s, out, &errors);
-		*end = saved;
-		s = end;
-	}
-	if (errors > ERRORS_SHOWN)
-		fprintf(stderr, "%s: %d more errors not shown\n", label,
-			errors - ERRORS_SHOWN);
-	return errors;
-}
 
 static int read_file_input(const char *file, struct prefix_list *out)
 {
-	const char *label = strcmp(file, "-") ? file : "(stdin)";
-	char *text = read_file(file, NULL);
+	const char *label = strcmp(file, "-") ? file : "(stdin)", *why;
+	size_t len;
+	char *text = read_input(file, &len, &why);
 	int errors;
 
 	if (!text) {
-		log_err("cannot read %s: %s", label, strerror(errno));
+		log_err("cannot read %s: %s", label, why);
 		return -1;
 	}
-	errors = parse_text(label, text, out);
+	errors = prefix_text_parse(label, text, len, out, stderr);
 	free(text);
 	return errors;
 }
@@ -82,11 +38,8 @@ int check_set_input(const struct cli_args *a, void **input)
 	*input = l;
 	if (!a->file && a->nr_operands < 2)
 		return usage_error("set", "needs PREFIX... or -f FILE");
-	if (a->file) {
-		errors = read_file_input(a->file, l);
-		if (errors < 0)
-			return EXIT_USAGE;
-	}
+	if (a->file)
+		errors = abs(read_file_input(a->file, l));
 	for (int i = 1; i < a->nr_operands; i++) {
 		char why[160];
 		struct prefix p;
