@@ -195,12 +195,15 @@ static __always_inline void flow_open(const struct packet *p, const int dir)
 	if (p->proto == IPPROTO_TCP) {
 		if (p->tcp_flags & EDGEFW_TCP_RST)
 			return;
-		if (p->tcp_flags & EDGEFW_TCP_FIN)
-			f.state = EDGEFW_FLOW_CLOSING;
-		else if (tcp_opening(p))
-			f.state = EDGEFW_FLOW_NEW;
-		else /* picked up mid-stream, e.g. after an LRU eviction */
-			f.state = EDGEFW_FLOW_ESTABLISHED;
+		/*
+		 * A segment other than a SYN picks a connection up mid-stream
+		 * (its flow went, e.g. evicted by the LRU). Until the other
+		 * side answers it is no more than an unanswered SYN: anyone
+		 * who can spoof a peer's address could otherwise plant flows
+		 * that live two hours.
+		 */
+		f.state = p->tcp_flags & EDGEFW_TCP_FIN ? EDGEFW_FLOW_CLOSING
+							: EDGEFW_FLOW_NEW;
 	}
 	flow_key(&key, p, dir);
 	f.seen_ns = flow_clock();

@@ -3,7 +3,8 @@
  * Rate limits of rules, as GCRA buckets (see struct edgefw_rule). A bucket
  * is one 64-bit time, moved with compare-and-swap: CPUs racing for the
  * last token never both get it, and a refill is the passing of time, so
- * none is lost. TCP counts connection attempts, other protocols packets.
+ * none is lost. TCP counts the segments that open a flow, other protocols
+ * packets.
  */
 #ifndef EDGEFW_BPF_RATELIMIT_H
 #define EDGEFW_BPF_RATELIMIT_H
@@ -70,7 +71,12 @@ static __always_inline bool rate_admits(__u32 id, const struct packet *p)
 	r = &rules[id];
 	if (r->limit == EDGEFW_LIMIT_NONE)
 		return true;
-	if (p->proto == IPPROTO_TCP && !tcp_opening(p))
+	/*
+	 * TCP counts what opens state: a SYN, or a segment with no live
+	 * flow that a rule admits (it picks the connection up). A packet
+	 * of a live flow never gets here; a RST opens nothing.
+	 */
+	if (p->proto == IPPROTO_TCP && (p->tcp_flags & EDGEFW_TCP_RST))
 		return true;
 	now = r->coarse_clock ? bpf_ktime_get_coarse_ns() : bpf_ktime_get_ns();
 	if (r->limit == EDGEFW_LIMIT_PER_SOURCE)

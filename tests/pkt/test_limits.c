@@ -479,17 +479,20 @@ static struct pkt_spec tcp_flags_to(const char *src, int sport, __u8 flags)
 	return (struct pkt_spec){ TCP(src, sport, SELF4, 5269, flags) };
 }
 
-/* TCP counts connection attempts: other segments take no token. */
-static void check_tcp_counts_syns(const struct lenv *l)
+/*
+ * TCP counts what opens a flow: a SYN, and a segment without a flow that
+ * picks a connection up (an ACK, a SYN-ACK, a FIN), which share the
+ * SYNs' bucket; a RST opens nothing and takes no token.
+ */
+static void check_tcp_counts_openers(const struct lenv *l)
 {
 	static const struct {
 		const char *name;
 		__u8 flags;
-	} kinds[] = {
+	} pickups[] = {
 		{ "ACK", PKT_ACK },
 		{ "SYN-ACK", PKT_SYN | PKT_ACK },
 		{ "FIN-ACK", PKT_FIN | PKT_ACK },
-		{ "RST", PKT_RST },
 	};
 	const char *src = "203.0.113.31";
 	struct edgefw_rate_key key = rate_key(SYN_SRC, src);
@@ -500,27 +503,43 @@ static void check_tcp_counts_syns(const struct lenv *l)
 
 	do {
 		int sport = 34000;
+		struct pkt_spec s;
 
 		seq_start(&q, l);
-		for (size_t k = 0; k < ARRAY_SIZE(kinds); k++) {
-			for (int i = 0; i < BURST + EXTRA; i++) {
-				/* a new port each: no flow, the rule judges */
-				struct pkt_spec s = tcp_flags_to(
-					src, sport++, kinds[k].flags);
-
-				seq_send(
-					&q, EXT_XDP, &s, ADMIT(SYN_SRC),
-					"TCP: %s %d of %d from %s, not limited",
-					kinds[k].name, i + 1, BURST + EXTRA,
-					src);
-			}
+		/* a new port each: no flow, the rule judges */
+		for (int i = 0; i < BURST + EXTRA; i++) {
+			s = tcp_flags_to(src, sport++, PKT_RST);
+			seq_send(&q, EXT_XDP, &s, ADMIT(SYN_SRC),
+				 "TCP: RST %d of %d from %s, not limited",
+				 i + 1, BURST + EXTRA, src);
 		}
 		no_bucket = bpf_map_lookup_elem(l->rate_src, &key, &tat) &&
 			    errno == ENOENT;
-		send_burst(&q, "TCP: then", src, SYN_SRC, 5269, &sport);
+		for (int i = 0; i < BURST + EXTRA; i++) {
+			const char *name =
+				pickups[i % ARRAY_SIZE(pickups)].name;
+
+			s = tcp_flags_to(
+				src, sport++,
+				pickups[i % ARRAY_SIZE(pickups)].flags);
+			if (i < BURST)
+				seq_send(
+					&q, EXT_XDP, &s, ADMIT(SYN_SRC),
+					"TCP: pickup %d of %d (%s) from %s, within the burst",
+					i + 1, BURST + EXTRA, name, src);
+			else
+				seq_send(
+					&q, EXT_XDP, &s, LIMITED,
+					"TCP: pickup %d of %d (%s) from %s, beyond the burst",
+					i + 1, BURST + EXTRA, name, src);
+		}
+		s = syn_to(src, sport++, 5269);
+		seq_send(&q, EXT_XDP, &s, LIMITED,
+			 "TCP: a SYN from %s after the pickups spent its burst",
+			 src);
 	} while (seq_again(&q, "TCP", INTERVAL_NS, ++attempt));
-	CHECK(no_bucket, "TCP: %d non-SYN segments from %s made no bucket",
-	      (int)ARRAY_SIZE(kinds) * (BURST + EXTRA), src);
+	CHECK(no_bucket, "TCP: %d RSTs from %s made no bucket", BURST + EXTRA,
+	      src);
 	seq_check(&q, "TCP");
 }
 
@@ -1334,7 +1353,7 @@ int main(void)
 
 	check_per_source(&l, "v4", "203.0.113.21", "203.0.113.22");
 	check_per_source(&l, "v6", "2001:db8:77::21", "2001:db8:77::22");
-	check_tcp_counts_syns(&l);
+	check_tcp_counts_openers(&l);
 	check_udp_counts_packets(&l);
 	check_total(&l);
 	check_races(&l);
