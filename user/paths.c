@@ -48,6 +48,30 @@ int paths_init(struct paths *p)
 	return 0;
 }
 
+int paths_private_dir(const char *dir)
+{
+	struct stat st;
+	int err = mkdir_p(dir, 0700);
+
+	if (err || lstat(dir, &st)) {
+		log_err("cannot create %s: %s", dir,
+			strerror(err ? -err : errno));
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		log_err("refusing to use %s: it is not a directory%s", dir,
+			S_ISLNK(st.st_mode) ? " but a symbolic link" : "");
+		return -1;
+	}
+	if (st.st_uid != geteuid() || (st.st_mode & (S_IWGRP | S_IWOTH))) {
+		log_err("refusing to use %s: others can write into it (owner uid %u, mode %04o); it must be root's alone: chown root %s; chmod go-w %s",
+			dir, (unsigned int)st.st_uid,
+			(unsigned int)(st.st_mode & 07777), dir, dir);
+		return -1;
+	}
+	return 0;
+}
+
 static bool is_bpffs(const char *path)
 {
 	struct statfs st;

@@ -30,6 +30,14 @@ int paths_init(struct paths *p);
 /* dir/name into buf; -1 if it does not fit. */
 int path_join(char *buf, size_t len, const char *dir, const char *name);
 
+/*
+ * Create dir (0700) if it is missing, and check that it is edgefw's
+ * alone: a directory, not a link, owned by this user, and that nobody
+ * else can write into (who could would plant files edgefw reads or
+ * writes through). 0, or -1 after saying what is wrong.
+ */
+int paths_private_dir(const char *dir);
+
 /* Mount bpffs on the pin directory's parent if nothing is mounted there. */
 int ensure_bpffs(const struct paths *p);
 

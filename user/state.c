@@ -204,15 +204,14 @@ int state_lock(const struct paths *p)
 {
 	int fd, waited;
 
-	int err = mkdir_p(p->run_dir, 0700);
-
-	if (err) {
-		log_err("cannot create %s: %s", p->run_dir, strerror(-err));
+	if (paths_private_dir(p->run_dir) || paths_private_dir(p->state_dir))
 		return -1;
-	}
-	fd = open(p->lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	/* O_NOFOLLOW: a link planted as the lock is refused, not followed */
+	fd = open(p->lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0) {
-		log_err("cannot open %s: %s", p->lock, strerror(errno));
+		log_err("cannot open %s: %s", p->lock,
+			errno == ELOOP ? "it is a symbolic link"
+				       : strerror(errno));
 		return -1;
 	}
 	for (waited = 0; flock(fd, LOCK_EX | LOCK_NB); waited += 100) {

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
-#include <glob.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -36,28 +35,10 @@ json_object *statefile_read(const char *path, int64_t oldest, int64_t newest,
 	return root;
 }
 
-/*
- * Temporary files of commands killed while writing; safe to remove, as
- * every writer holds the state lock.
- */
-static void remove_stale_temporaries(const char *path)
-{
-	char pattern[PATH_MAX + 8];
-	glob_t g;
-
-	snprintf(pattern, sizeof(pattern), "%s.tmp.*", path);
-	if (glob(pattern, GLOB_NOSORT, NULL, &g) == 0) {
-		for (size_t i = 0; i < g.gl_pathc; i++)
-			unlink(g.gl_pathv[i]);
-	}
-	globfree(&g);
-}
-
 int statefile_write(const struct paths *p, const char *path, json_object *root)
 {
 	int err = mkdir_p(p->state_dir, 0700);
 
-	remove_stale_temporaries(path);
 	if (!err)
 		err = json_write_file(path, root);
 	json_object_put(root);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
 #include <fcntl.h>
+#include <glob.h>
 #include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
@@ -137,6 +138,37 @@ static int fsync_dir_of(const char *path)
 	return err;
 }
 
+/*
+ * Temporary files of writers killed while writing path: safe to remove,
+ * as the writers of a file take turns (edgefw's hold the state lock).
+ */
+static void remove_stale_temporaries(const char *path)
+{
+	char pattern[PATH_MAX + 8];
+	glob_t g;
+
+	snprintf(pattern, sizeof(pattern), "%s.tmp.*", path);
+	if (glob(pattern, GLOB_NOSORT, NULL, &g) == 0) {
+		for (size_t i = 0; i < g.gl_pathc; i++)
+			unlink(g.gl_pathv[i]);
+	}
+	globfree(&g);
+}
+
+/*
+ * The temporary file is created new, never through a link: a file or a
+ * symbolic link planted under its name is removed, not written through.
+ */
+static int create_temporary(const char *tmp, mode_t mode)
+{
+	const int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
+	int fd = open(tmp, flags, mode);
+
+	if (fd < 0 && errno == EEXIST && unlink(tmp) == 0)
+		fd = open(tmp, flags, mode);
+	return fd;
+}
+
 int write_file_atomic(const char *path, const void *data, size_t len,
 		      mode_t mode)
 {
@@ -147,7 +179,8 @@ int write_file_atomic(const char *path, const void *data, size_t len,
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid()) >=
 	    (int)sizeof(tmp))
 		return -ENAMETOOLONG;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	remove_stale_temporaries(path);
+	fd = create_temporary(tmp, mode);
 	if (fd < 0)
 		return -errno;
 	while (len) {

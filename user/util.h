@@ -44,6 +44,9 @@ char *read_input(const char *path, size_t *len, const char **why);
 /*
  * Replace path with data so that a crash leaves the old or the new file,
  * never a torn one: temporary file, fsync, rename, fsync of the directory.
+ * The temporary file is made new (never written through a planted link),
+ * and those of earlier writers killed while writing are removed: the
+ * writers of one file must take turns.
  */
 int write_file_atomic(const char *path, const void *data, size_t len,
 		      mode_t mode);

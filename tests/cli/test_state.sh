@@ -746,6 +746,47 @@ test_block_many() {
 }
 
 # ---------------------------------------------------------------------------
+# The runtime and state directories are edgefw's alone (issue 11)
+
+test_private_dirs() {
+	local target=$WORK/planted-target dir
+	start_fresh "private dirs" "$WORK/main.conf" || return
+
+	for dir in "$EDGEFW_RUN_DIR" "$EDGEFW_STATE_DIR"; do
+		chmod 0777 "$dir"
+		run_edgefw block add 192.0.2.91
+		expect_result "a directory others can write ($dir): block add is refused, exit 1 naming it" 1 \
+			"refusing to use $dir: others can write into it"
+		chmod 0700 "$dir"
+	done
+	check "refused: nothing was blocked" -- negate grep -q '^192\.0\.2\.91/' <<<"$(kernel_blocklist)"
+
+	# a link planted as the lock file is not followed
+	rm -f "$target" "$EDGEFW_RUN_DIR/lock"
+	ln -s "$target" "$EDGEFW_RUN_DIR/lock"
+	run_edgefw block add 192.0.2.92
+	expect_result "a symbolic link as the lock file: refused, exit 1" 1 \
+		"cannot open $EDGEFW_RUN_DIR/lock: it is a symbolic link"
+	check "the lock's link target was not created" -- negate test -e "$target"
+	rm -f "$EDGEFW_RUN_DIR/lock"
+
+	# A link planted as the temporary file of the next writer (its pid
+	# is the shell's that execs it, through nsenter): removed, not
+	# written through. Stale temporary files of killed writers go.
+	echo "keep me" >"$target"
+	: >"$EDGEFW_RUN_DIR/state.json.tmp.999999"
+	sh -c 'ln -s "$1" "$2/state.json.tmp.$$" && ln -s "$1" "$2/loaded.conf.tmp.$$" &&
+		exec nsenter --net="$3" "$4" reload' sh \
+		"$target" "$EDGEFW_RUN_DIR" "$NS_PATH" "$EDGEFW" >"$WORK/out" 2>&1
+	check_eq "links planted as the temporary files: reload exits 0" "$?" 0
+	check_eq "the links' target is untouched" "$(cat "$target")" "keep me"
+	check "state.json is a file of edgefw's, not a link" -- \
+		test -f "$EDGEFW_RUN_DIR/state.json" -a ! -L "$EDGEFW_RUN_DIR/state.json"
+	check_eq "no temporary file is left" \
+		"$(find "$EDGEFW_RUN_DIR" "$EDGEFW_STATE_DIR" -name '*.tmp.*' | wc -l)" 0
+}
+
+# ---------------------------------------------------------------------------
 # Persistence
 
 # Everything set and block changes touch, as the CLI and the kernel see it.
@@ -1339,6 +1380,7 @@ main() {
 	local step t0 steps=(${EDGEFW_TEST_STEPS:-test_set_not_loaded test_set_changes
 		test_set_bad_input test_set_100k test_set_write_fails test_block
 		test_block_not_loaded test_block_expired_at_load test_block_many
+		test_private_dirs
 		test_persistence test_corrupt_state test_kill_set_writes
 		test_kill_block_writes test_save test_reload_cli test_lockout_guard})
 	for step in "${steps[@]}"; do
