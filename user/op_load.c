@@ -9,13 +9,26 @@
 #include "op_load.h"
 #include "probe.h"
 
-/* Refuses when something is loaded, or left over from an earlier run. */
+/*
+ * Refuses when something is loaded, or left over from an earlier run. A
+ * load that was cut short before it finished (its state says so) is
+ * cleaned up: nothing of it ever ran as a whole.
+ */
 static int check_nothing_loaded(const struct paths *p)
 {
 	struct runtime_state st;
 	struct stat sb;
+	bool loaded;
 	int err = state_read(p, &st);
 
+	if (err == 0 && !st.complete) {
+		log_warn(
+			"an earlier load of %s was cut short; removing what it left",
+			st.config_path);
+		if (op_unload(p, false, &loaded))
+			return -1;
+		err = -ENOENT;
+	}
 	if (err == 0) {
 		log_err("edgefw is already loaded (%s); use 'edgefw reload' to change the config, or 'edgefw unload' first",
 			st.config_path);

@@ -177,6 +177,13 @@ int op_set_change(struct loaded *l, const char *name, bool add,
 	current_prefixes(&l->cfg.sets[set], sc, &current);
 	triage(&current, add, input, &changed, r);
 	slot = index_slot(&l->cfg, set);
+	if (!changed.n) {
+		/* nothing to do: the kernel and sets.json stay as they are */
+		r->seconds = seconds_since(&t0);
+		map_fds_init(&fds);
+		rc = 0;
+		goto out;
+	}
 
 	if (pins_open_maps(&l->paths, SET_MAP_BITS, false, &fds))
 		goto out;

@@ -378,6 +378,9 @@ test_bad_usage() {
 	expect_result "usage: no command exits 2 with the usage" 2 "^usage: edgefw"
 	run_edgefw_in_ns check --bogus -c "$WORK/good.conf"
 	expect_result "usage: check with an unknown option exits 2" 2 "--bogus"
+	run_edgefw_in_ns check -zq -c "$WORK/good.conf"
+	expect_result "usage: check -zq names the option, not the command" 2 \
+		"unknown or misplaced option '-z'"
 	run_edgefw_in_ns check -c "$WORK/good.conf" extra
 	expect_result "usage: check with an extra argument exits 2" 2 \
 		"unexpected argument 'extra'"

@@ -444,6 +444,19 @@ test_set_bad_input() {
 		"cannot read $WORK/does-not-exist.txt"
 	run_edgefw set add partners
 	expect_result "set add without prefixes exits 2" 2 "needs PREFIX"
+
+	# Nothing to change: said so, and nothing is written (issue 11).
+	local sum
+	sum=$(file_sum "$SETS_FILE")
+	run_edgefw set add partners 198.51.100.0/24 203.0.113.0/24
+	expect_result "set add of prefixes all in the set exits 0 saying it is unchanged" 0 \
+		"set partners is unchanged: it holds every one of the prefixes given"
+	check "set add of nothing new: no 'added 0'" -- negate grep -q "added 0" <<<"$ERR"
+	check_eq "set add of nothing new: sets.json is not rewritten" "$(file_sum "$SETS_FILE")" "$sum"
+	run_edgefw set del partners 10.99.0.0/16
+	expect_result "set del of prefixes none in the set exits 0 saying it is unchanged" 0 \
+		"set partners is unchanged: it holds none of the prefixes given"
+	check_eq "set del of nothing there: sets.json is not rewritten" "$(file_sum "$SETS_FILE")" "$sum"
 }
 
 test_set_100k() {
@@ -721,6 +734,23 @@ test_block_expired_at_load() {
 	check_eq "expired and live blocks at load: the short block left the kernel" \
 		"$(kernel_blocklist)" 2001:db8:bad:0:0:0:0:0/48
 	check_eq "expired and live blocks at load: the data plane's count is 1" "$(kernel_nr_blocked)" 1
+}
+
+# A load cut short between recording its state and finishing (kill -9):
+# the next load cleans up what it left and loads (issue 11).
+test_load_cut_short() {
+	local ids
+	start_fresh "load cut short" "$WORK/main.conf" || return
+	jq '.complete = false' "$EDGEFW_RUN_DIR/state.json" >"$WORK/state.json" &&
+		cp "$WORK/state.json" "$EDGEFW_RUN_DIR/state.json"
+	run_edgefw status
+	expect_result "load cut short: status says so, exit 1" 1 "a load was interrupted"
+	run_edgefw load -c "$WORK/main.conf"
+	expect_result "load cut short: the next load cleans up and loads, exit 0" 0 \
+		"an earlier load of .*main.conf was cut short; removing what it left"
+	check_eq "load cut short: status --json is healthy after it" "$(status_json .healthy)" true
+	ids=$(attached_ids)
+	expect_ids_complete "load cut short" "$ids"
 }
 
 # What the stanza proxy does: one call per abusive peer, many in a row.
@@ -1380,7 +1410,7 @@ main() {
 	local step t0 steps=(${EDGEFW_TEST_STEPS:-test_set_not_loaded test_set_changes
 		test_set_bad_input test_set_100k test_set_write_fails test_block
 		test_block_not_loaded test_block_expired_at_load test_block_many
-		test_private_dirs
+		test_private_dirs test_load_cut_short
 		test_persistence test_corrupt_state test_kill_set_writes
 		test_kill_block_writes test_save test_reload_cli test_lockout_guard})
 	for step in "${steps[@]}"; do

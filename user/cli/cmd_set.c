@@ -112,9 +112,15 @@ static void tell(const char *name, bool add, const struct set_change_report *r)
 		prefix_format(&r->shown[i][1], outer, sizeof(outer));
 		log_info("  %s lies inside %s", inner, outer);
 	}
-	log_info("%s %zu %s %s set %s in %.3f s", add ? "added" : "removed",
-		 r->changed, prefixes(r->changed), add ? "to" : "from", name,
-		 r->seconds);
+	if (!r->changed)
+		log_info(
+			"set %s is unchanged: it holds %s of the prefixes given",
+			name, add ? "every one" : "none");
+	else
+		log_info("%s %zu %s %s set %s in %.3f s",
+			 add ? "added" : "removed", r->changed,
+			 prefixes(r->changed), add ? "to" : "from", name,
+			 r->seconds);
 }
 
 static int change(struct cli_ctx *ctx, const struct cli_args *a, bool add)

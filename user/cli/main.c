@@ -98,6 +98,21 @@ static const struct cli_command *find_command(int argc, char **argv)
 	return NULL;
 }
 
+/*
+ * getopt names a refused short option in optopt (within "-zq", argv
+ * holds the whole word); a long one is the word before optind.
+ */
+static int bad_option(const struct cli_command *cmd, int opt, char **argv)
+{
+	char name[3] = { '-', (char)optopt, '\0' };
+	const char *what = optopt > ' ' && optopt < 127 ? name
+							: argv[optind - 1];
+
+	if (opt == ':')
+		return usage_error(cmd->name, "'%s' needs a value", what);
+	return usage_error(cmd->name, "unknown or misplaced option '%s'", what);
+}
+
 static int parse(const struct cli_command *cmd, int argc, char **argv,
 		 struct cli_args *a)
 {
@@ -111,13 +126,8 @@ static int parse(const struct cli_command *cmd, int argc, char **argv,
 	opterr = 0; /* reported here, in one line */
 	while ((opt = getopt_long(argc, argv, shortopts, longopts, NULL)) !=
 	       -1) {
-		if (opt == '?')
-			return usage_error(cmd->name,
-					   "unknown or misplaced option '%s'",
-					   argv[optind - 1]);
-		if (opt == ':')
-			return usage_error(cmd->name, "'%s' needs a value",
-					   argv[optind - 1]);
+		if (opt == '?' || opt == ':')
+			return bad_option(cmd, opt, argv);
 		rc = cli_set_option(cmd->name, opt, optarg, a);
 		if (rc)
 			return rc;
