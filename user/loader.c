@@ -379,6 +379,8 @@ void gen_to_state(const struct generation *g, const struct config *c,
 	st->nr_sets = c->nr_sets;
 	for (size_t i = 0; i < c->nr_sets; i++)
 		st->set_sizes[i] = cc->set_sizes[i];
+	st->nr_protected = protected_collect(
+		c, NULL, st->protected, PROTECT_MAX, &st->protected_truncated);
 }
 
 int gen_pin_maps(const struct generation *g, const char *dir)

@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include "blockmap.h"
 #include "log.h"
 #include "op.h"
 #include "op_block.h"
 #include "pins.h"
+#include "protect.h"
+#include "state.h"
 #include "util.h"
 
 #define BLOCK_MAP_BITS (MAP_BIT(MAP_BLOCKLIST) | MAP_BIT(MAP_CONTROL))
@@ -71,12 +74,25 @@ static void end(struct block_txn *t)
 	blocks_free(&t->before);
 }
 
+/* The guard of protect.h, against what is loaded if anything is. */
+static int guard(const struct paths *p, const struct prefix *prefix)
+{
+	struct runtime_state *st = xcalloc(1, sizeof(*st));
+	int err = block_guard(prefix, state_read(p, st) ? NULL : st);
+
+	free(st);
+	return err;
+}
+
 int op_block_add(const struct paths *p, struct block_entry *e, int64_t ttl_ms,
-		 struct block_report *r)
+		 bool force, struct block_report *r)
 {
 	struct block_txn t;
-	int rc = begin(p, &t, r);
+	int rc;
 
+	if (!force && guard(p, &e->prefix))
+		return OP_BAD_INPUT;
+	rc = begin(p, &t, r);
 	if (rc)
 		return rc;
 	/* timed from now, when the lock is ours: at least the TTL */

@@ -22,10 +22,11 @@ struct block_report {
 
 /*
  * Block e->prefix for ttl_ms (0: no time limit) from now, with e->reason;
- * e's times are filled in. 0, or an op_error.
+ * e's times are filled in. Unless force, a block that would cut off what
+ * protect.h names is refused (OP_BAD_INPUT). 0, or an op_error.
  */
 int op_block_add(const struct paths *p, struct block_entry *e, int64_t ttl_ms,
-		 struct block_report *r);
+		 bool force, struct block_report *r);
 
 /* Unblock a prefix; OP_FAILED, saying so, when it is not blocked. */
 int op_block_del(const struct paths *p, const struct prefix *prefix,

@@ -105,20 +105,6 @@ static int sync_index(const struct map_fds *fds, unsigned int set,
 	return set_indexes_write(fds, set, slot, from, to);
 }
 
-/* The set as it runs: the config's prefixes with the saved changes. */
-static void current_prefixes(const struct cfg_set *s,
-			     const struct set_changes *sc,
-			     struct prefix_list *out)
-{
-	config_set_prefixes(s, out);
-	if (!sc)
-		return;
-	for (size_t i = 0; i < sc->added.n; i++)
-		plist_add(out, &sc->added.v[i]);
-	plist_sort_unique(out);
-	plist_subtract(out, &sc->removed);
-}
-
 /* Sort the input and pick what changes the set. */
 static void triage(const struct prefix_list *current, bool add,
 		   struct prefix_list *input, struct prefix_list *changed,
@@ -142,15 +128,23 @@ static double seconds_since(const struct timespec *t0)
 	return (t1.tv_sec - t0->tv_sec) + (t1.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
-/* The set's size in the runtime state, for status. */
-static void record_size(struct loaded *l, unsigned int set, size_t size)
+/*
+ * What the runtime state keeps of the sets: their sizes (for status) and
+ * the protected prefixes (for block), after a change of set.
+ */
+static void record_state(struct loaded *l, unsigned int set, size_t size,
+			 const struct set_changes_file *file)
 {
-	if (!l->st.set_sizes_known || set >= l->st.nr_sets)
-		return;
-	l->st.set_sizes[set] = size;
-	if (state_write(&l->paths, &l->st))
+	struct runtime_state *st = &l->st;
+
+	if (st->set_sizes_known && set < st->nr_sets)
+		st->set_sizes[set] = size;
+	st->nr_protected = protected_collect(&l->cfg, file, st->protected,
+					     PROTECT_MAX,
+					     &st->protected_truncated);
+	if (state_write(&l->paths, st))
 		log_warn(
-			"status shows the old size of set %s until the next reload",
+			"status and block see set %s as it was until the next reload",
 			l->cfg.sets[set].name);
 }
 
@@ -174,7 +168,7 @@ int op_set_change(struct loaded *l, const char *name, bool add,
 	if (set_changes_read(&l->paths, &file))
 		return OP_FAILED;
 	sc = set_changes_find(&file, name, false);
-	current_prefixes(&l->cfg.sets[set], sc, &current);
+	set_changes_current(&l->cfg.sets[set], sc, &current);
 	triage(&current, add, input, &changed, r);
 	slot = index_slot(&l->cfg, set);
 	if (!changed.n) {
@@ -209,7 +203,7 @@ int op_set_change(struct loaded *l, const char *name, bool add,
 	set_changes_record(set_changes_find(&file, name, true), add, &changed);
 	if (set_changes_write(&l->paths, &file))
 		goto undo_index;
-	record_size(l, set, after.n);
+	record_state(l, set, after.n, &file);
 	r->changed = changed.n;
 	r->seconds = seconds_since(&t0);
 	rc = 0;

@@ -9,13 +9,23 @@
 
 #define SETS_FILE_VERSION 1
 
-struct set_changes *set_changes_find(struct set_changes_file *f,
-				     const char *name, bool create)
+const struct set_changes *set_changes_get(const struct set_changes_file *f,
+					  const char *name)
 {
 	for (size_t i = 0; i < f->n; i++) {
 		if (!strcmp(f->v[i].name, name))
 			return &f->v[i];
 	}
+	return NULL;
+}
+
+struct set_changes *set_changes_find(struct set_changes_file *f,
+				     const char *name, bool create)
+{
+	const struct set_changes *found = set_changes_get(f, name);
+
+	if (found)
+		return (struct set_changes *)found;
 	if (!create)
 		return NULL;
 	f->v = xrealloc(f->v, f->n + 1, sizeof(*f->v));
@@ -171,4 +181,16 @@ void config_set_prefixes(const struct cfg_set *s, struct prefix_list *out)
 	for (size_t i = 0; i < s->nr_prefixes; i++)
 		plist_add(out, &s->prefixes[i]);
 	plist_sort_unique(out);
+}
+
+void set_changes_current(const struct cfg_set *s, const struct set_changes *sc,
+			 struct prefix_list *out)
+{
+	config_set_prefixes(s, out);
+	if (!sc)
+		return;
+	for (size_t i = 0; i < sc->added.n; i++)
+		plist_add(out, &sc->added.v[i]);
+	plist_sort_unique(out);
+	plist_subtract(out, &sc->removed);
 }

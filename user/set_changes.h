@@ -33,6 +33,17 @@ void set_changes_free(struct set_changes_file *f);
 struct set_changes *set_changes_find(struct set_changes_file *f,
 				     const char *name, bool create);
 
+/* The same, for reading. */
+const struct set_changes *set_changes_get(const struct set_changes_file *f,
+					  const char *name);
+
+/*
+ * The prefixes of the config's set s as they run, with its changes sc
+ * (NULL for none); sorted and unique.
+ */
+void set_changes_current(const struct cfg_set *s, const struct set_changes *sc,
+			 struct prefix_list *out);
+
 /*
  * Record that the prefixes of changed, none of them in the set before
  * (add) or all of them (remove), were added or removed: a removal undoes

@@ -54,6 +54,52 @@ static bool parse_sizes(json_object *root, struct runtime_state *st)
 	return true;
 }
 
+static json_object *protected_to_json(const struct runtime_state *st)
+{
+	json_object *arr = json_object_new_array_ext(st->nr_protected);
+
+	for (size_t i = 0; i < st->nr_protected; i++) {
+		json_object *o = json_object_new_object();
+		char buf[PREFIX_STRLEN];
+
+		prefix_format(&st->protected[i].prefix, buf, sizeof(buf));
+		json_object_object_add(o, "prefix",
+				       json_object_new_string(buf));
+		json_object_object_add(
+			o, "by", json_object_new_string(st->protected[i].by));
+		json_object_array_add(arr, o);
+	}
+	return arr;
+}
+
+/* Optional too: an older edgefw recorded none. */
+static bool parse_protected(json_object *root, struct runtime_state *st)
+{
+	json_object *arr;
+	size_t n;
+
+	if (!json_object_object_get_ex(root, "protected", &arr))
+		return true;
+	if (!json_object_is_type(arr, json_type_array))
+		return false;
+	n = json_object_array_length(arr);
+	if (n > PROTECT_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		json_object *o = json_object_array_get_idx(arr, i);
+		struct protected_prefix *pp = &st->protected[i];
+		char text[PREFIX_STRLEN], why[160];
+
+		if (!json_copy_string(o, "prefix", text, sizeof(text)) ||
+		    prefix_parse(text, &pp->prefix, why, sizeof(why)) ||
+		    !json_copy_string(o, "by", pp->by, sizeof(pp->by)))
+			return false;
+	}
+	st->nr_protected = n;
+	return json_get_bool(root, "protected_truncated",
+			     &st->protected_truncated);
+}
+
 int state_write(const struct paths *p, const struct runtime_state *st)
 {
 	json_object *root = json_object_new_object();
@@ -96,6 +142,10 @@ int state_write(const struct paths *p, const struct runtime_state *st)
 	json_object_object_add(root, "interfaces", ifaces);
 	if (st->set_sizes_known)
 		json_object_object_add(root, "set_sizes", sizes_to_json(st));
+	json_object_object_add(root, "protected", protected_to_json(st));
+	json_object_object_add(
+		root, "protected_truncated",
+		json_object_new_boolean(st->protected_truncated));
 
 	err = mkdir_p(p->run_dir, 0700);
 	if (!err)
@@ -167,7 +217,7 @@ static bool parse_state(json_object *root, struct runtime_state *st)
 			return false;
 	}
 	st->nr_ifaces = n;
-	return parse_sizes(root, st);
+	return parse_sizes(root, st) && parse_protected(root, st);
 }
 
 int state_read(const struct paths *p, struct runtime_state *st)

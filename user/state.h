@@ -14,6 +14,7 @@
 #include "addr.h"
 #include "edgefw.h"
 #include "paths.h"
+#include "protect.h"
 #include "util.h"
 
 struct iface_state {
@@ -42,6 +43,10 @@ struct runtime_state {
 	bool set_sizes_known;
 	size_t nr_sets;
 	size_t set_sizes[EDGEFW_MAX_SETS];
+	/* what a block must not cover (protect.h); none from an older edgefw */
+	struct protected_prefix protected[PROTECT_MAX];
+	size_t nr_protected;
+	bool protected_truncated;
 };
 
 int state_write(const struct paths *p, const struct runtime_state *st);

@@ -530,7 +530,7 @@ test_set_write_fails() {
 	index4=$(index_snapshot 4)
 	index6=$(index_snapshot 6)
 	sum=$(file_sum "$SETS_FILE")
-	if ! mount -t tmpfs -o size=16k edgefw-test-full "$EDGEFW_STATE_DIR"; then
+	if ! mount -t tmpfs -o size=16k,mode=0700 edgefw-test-full "$EDGEFW_STATE_DIR"; then
 		tap_result 1 "set write fails: set-up: a 16 KiB tmpfs on the state directory"
 		return
 	fi
@@ -734,6 +734,51 @@ test_block_expired_at_load() {
 	check_eq "expired and live blocks at load: the short block left the kernel" \
 		"$(kernel_blocklist)" 2001:db8:bad:0:0:0:0:0/48
 	check_eq "expired and live blocks at load: the data plane's count is 1" "$(kernel_nr_blocked)" 1
+}
+
+# block add refuses what would cut off what must stay reachable, unless
+# --force (issue 11): very short prefixes, the SSH session, and what the
+# internal side's rules admit, as the config and 'edgefw set' have it.
+expect_block_refused() { # WHAT REGEX ARGS...
+	local what=$1 regex=$2 kernel sum
+	shift 2
+	kernel=$(kernel_blocklist)
+	sum=$(file_sum "$BLOCKS_FILE")
+	run_edgefw block add "$@"
+	expect_result "$what: refused, exit 2 saying why" 2 "$regex"
+	check_eq "$what: the kernel's blocklist is unchanged" "$(kernel_blocklist)" "$kernel"
+	check_eq "$what: blocklist.json is unchanged" "$(file_sum "$BLOCKS_FILE")" "$sum"
+}
+
+test_block_guard() {
+	start_fresh "block guard" "$WORK/main.conf" || return
+	expect_block_refused "block add 0.0.0.0/0" \
+		"refusing to block 0\.0\.0\.0/0: a prefix shorter than /8" 0.0.0.0/0
+	expect_block_refused "block add ::/0" "refusing to block ::/0: a prefix shorter than /16" ::/0
+	expect_block_refused "block add 10.0.0.0/7" "shorter than /8" 10.0.0.0/7
+	expect_block_refused "block add of a prefix holding the front-end pool" \
+		"refusing to block 10\.1\.1\.0/24: it covers 10\.1\.1\.0/28 \(frontends\)" 10.1.1.0/24
+	expect_block_refused "block add of a front-end" \
+		"it covers 10\.1\.1\.0/28 \(frontends\)" 10.1.1.5 --ttl 1h
+	expect_block_refused "block add inside the management set" \
+		"it covers 10\.1\.9\.0/24 \(admin\)" 10.1.9.0/25
+	SSH_CONNECTION="192.0.2.200 51000 10.1.0.10 22" \
+		expect_block_refused "block add of the SSH session's client" \
+		"it would cut off this SSH session, from 192\.0\.2\.200" 192.0.2.0/24
+
+	run_edgefw set add frontends 10.1.3.0/24
+	expect_result "block guard: set add to the front-end pool exits 0" 0
+	expect_block_refused "block add of a front-end added with set add" \
+		"it covers 10\.1\.3\.0/24 \(frontends\)" 10.1.3.7
+	run_edgefw set del frontends 10.1.3.0/24
+	run_edgefw block add 10.1.3.7
+	expect_result "block guard: once set del took it out, it may be blocked" 0 "blocked 10\.1\.3\.7"
+
+	run_edgefw block add 10.1.1.5 --force
+	expect_result "block add --force of a front-end: blocked, exit 0" 0 "blocked 10\.1\.1\.5"
+	check "block add --force: in the kernel" -- grep -q '^10\.1\.1\.5/32$' <<<"$(kernel_blocklist)"
+	run_edgefw block add 0.0.0.0/0 --force --ttl 1s
+	expect_result "block add --force 0.0.0.0/0: blocked, exit 0" 0 "blocked 0\.0\.0\.0/0"
 }
 
 # A load cut short between recording its state and finishing (kill -9):
@@ -1410,7 +1455,7 @@ main() {
 	local step t0 steps=(${EDGEFW_TEST_STEPS:-test_set_not_loaded test_set_changes
 		test_set_bad_input test_set_100k test_set_write_fails test_block
 		test_block_not_loaded test_block_expired_at_load test_block_many
-		test_private_dirs test_load_cut_short
+		test_private_dirs test_load_cut_short test_block_guard
 		test_persistence test_corrupt_state test_kill_set_writes
 		test_kill_block_writes test_save test_reload_cli test_lockout_guard})
 	for step in "${steps[@]}"; do

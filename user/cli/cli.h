@@ -26,11 +26,11 @@ enum exit_status {
 enum cli_option {
 	OPT_CONFIG,
 	OPT_XDP_MODE,
-	OPT_FORCE,
 	OPT_JSON,
 	OPT_FILE,
 	OPT_TTL,
 	OPT_REASON,
+	OPT_FORCE, /* last in usage: what insists comes after the rest */
 	NR_OPTIONS,
 };
 

@@ -37,7 +37,7 @@ int cmd_block_add(struct cli_ctx *ctx, const struct cli_args *a)
 
 	if (a->reason)
 		snprintf(e.reason, sizeof(e.reason), "%s", a->reason);
-	rc = op_block_add(&ctx->paths, &e, a->ttl * 1000, &r);
+	rc = op_block_add(&ctx->paths, &e, a->ttl * 1000, a->force, &r);
 	if (rc)
 		return exit_status_of(rc);
 	prefix_format(&e.prefix, buf, sizeof(buf));

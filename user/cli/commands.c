@@ -84,7 +84,7 @@ const struct cli_command cli_commands[] = {
 	{
 		.name = "block add",
 		.operands = "ADDR[/LEN]",
-		.options = OPT(OPT_TTL) | OPT(OPT_REASON),
+		.options = OPT(OPT_TTL) | OPT(OPT_REASON) | OPT(OPT_FORCE),
 		.min_operands = 1,
 		.max_operands = 1,
 		.flags = CMD_ROOT | CMD_LOCK,
