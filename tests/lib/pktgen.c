@@ -265,9 +265,13 @@ static union edgefw_addr pick_self(struct pktgen *g, size_t iface,
 	return pick_addr(g, family);
 }
 
-/* A source or destination that the peer of a rule names, mostly. */
+/*
+ * A source or destination that the peer of a rule names, mostly. Our own
+ * end (the destination of what comes in, the source of what goes out) is
+ * one of our addresses mostly, even where the rule says any.
+ */
 static union edgefw_addr pick_peer(struct pktgen *g, const struct peer *peer,
-				   size_t iface, uint8_t family)
+				   size_t iface, uint8_t family, bool ours)
 {
 	const struct cfg_set *set;
 
@@ -289,6 +293,8 @@ static union edgefw_addr pick_peer(struct pktgen *g, const struct peer *peer,
 		}
 		break;
 	case PEER_ANY:
+		if (ours && chance(g, 70))
+			return pick_self(g, iface, family);
 		break;
 	}
 	return pick_addr(g, family);
@@ -499,8 +505,10 @@ static void gen_rule(struct pktgen *g, struct gspec *gs)
 	else
 		family = chance(g, 55) ? EDGEFW_FAMILY_IPV4
 				       : EDGEFW_FAMILY_IPV6;
-	src = pick_peer(g, &r->from, places[at].iface, family);
-	dst = pick_peer(g, &r->to, places[at].iface, family);
+	src = pick_peer(g, &r->from, places[at].iface, family,
+			r->dir == EDGEFW_DIR_OUT);
+	dst = pick_peer(g, &r->to, places[at].iface, family,
+			r->dir == EDGEFW_DIR_IN);
 	set_addrs(gs, family, &src, &dst);
 	fill_l4(g, &gs->s);
 	if (r->nr_ports && chance(g, 80)) {
