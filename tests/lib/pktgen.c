@@ -689,6 +689,18 @@ static const char *mutate_bytes(struct pktgen *g, struct pkt *p)
 	return "ethertype set";
 }
 
+/* No packet lands within PKTGEN_MARGIN_NS of a flow's deadline. */
+#define OFF_GRID(t)                                     \
+	((t) % PKTGEN_QUANTUM_NS >= PKTGEN_MARGIN_NS && \
+	 PKTGEN_QUANTUM_NS - (t) % PKTGEN_QUANTUM_NS >= PKTGEN_MARGIN_NS)
+_Static_assert(OFF_GRID(EDGEFW_FLOW_REFRESH_NS) &&
+		       OFF_GRID(EDGEFW_FLOW_TIMEOUT_NEW) &&
+		       OFF_GRID(EDGEFW_FLOW_TIMEOUT_ESTABLISHED) &&
+		       OFF_GRID(EDGEFW_FLOW_TIMEOUT_CLOSING) &&
+		       OFF_GRID(EDGEFW_FLOW_TIMEOUT_RESET) &&
+		       OFF_GRID(EDGEFW_FLOW_TIMEOUT_UDP),
+	       "a flow deadline is too close to the clock's quantum grid");
+
 static const uint64_t deadlines_ns[] = {
 	EDGEFW_FLOW_REFRESH_NS,		 EDGEFW_FLOW_TIMEOUT_RESET,
 	EDGEFW_FLOW_TIMEOUT_UDP,	 EDGEFW_FLOW_TIMEOUT_NEW,
