@@ -81,11 +81,22 @@ static uint16_t csum_fold(uint32_t sum)
 	return ~sum & 0xffff;
 }
 
+/* Extension headers with the generic layout of RFC 8200 section 4 only. */
+#define IPPROTO_HIP 139
+#define IPPROTO_SHIM6 140
+#define IPPROTO_EXP1 253
+#define IPPROTO_EXP2 254
+
 static size_t ipv6_ext_len(uint8_t type)
 {
 	switch (type) {
 	case IPPROTO_HOPOPTS:
 	case IPPROTO_FRAGMENT:
+	case IPPROTO_MH:
+	case IPPROTO_HIP:
+	case IPPROTO_SHIM6:
+	case IPPROTO_EXP1:
+	case IPPROTO_EXP2:
 		return 8;
 	case IPPROTO_DSTOPTS:
 		return 16;
@@ -107,8 +118,16 @@ static const char *ipv6_ext_name(uint8_t type)
 		return "routing header";
 	case IPPROTO_FRAGMENT:
 		return "fragment header";
+	case IPPROTO_AH:
+		return "AH";
+	case IPPROTO_MH:
+		return "mobility header";
+	case IPPROTO_HIP:
+		return "HIP header";
+	case IPPROTO_SHIM6:
+		return "shim6 header";
 	}
-	return "AH";
+	return "experimental header";
 }
 
 static bool spec_valid(const struct pkt_spec *s)
@@ -128,7 +147,8 @@ static void add_ethernet(struct pkt *p, const struct pkt_spec *s,
 {
 	size_t off = add_hdr(p, "Ethernet", ETH_HDR_LEN);
 	static const char *const tag_names[PKT_MAX_VLANS] = { "VLAN tag 1",
-							      "VLAN tag 2" };
+							      "VLAN tag 2",
+							      "VLAN tag 3" };
 
 	memcpy(p->data + off, s->arp ? broadcast_mac : dst_mac, ETH_ALEN);
 	memcpy(p->data + off + ETH_ALEN, src_mac, ETH_ALEN);
@@ -187,12 +207,6 @@ static void add_ipv6_ext(struct pkt *p, const struct pkt_spec *s, uint8_t type,
 	size_t off = add_hdr(p, ipv6_ext_name(type), len);
 
 	switch (type) {
-	case IPPROTO_HOPOPTS:
-	case IPPROTO_DSTOPTS:
-		put8(p, off + 1, len / 8 - 1);
-		put8(p, off + 2, 1); /* PadN over the rest */
-		put8(p, off + 3, len - 4);
-		break;
 	case IPPROTO_ROUTING:
 		/* segment routing (RFC 8754), one segment, none left */
 		put8(p, off + 1, len / 8 - 1);
@@ -210,6 +224,11 @@ static void add_ipv6_ext(struct pkt *p, const struct pkt_spec *s, uint8_t type,
 		put8(p, off + 1, len / 4 - 2);
 		put32(p, off + 4, 0x1000); /* SPI */
 		put32(p, off + 8, 1); /* sequence number */
+		break;
+	default: /* options, and the kinds whose body does not matter here */
+		put8(p, off + 1, len / 8 - 1);
+		put8(p, off + 2, 1); /* PadN over the rest */
+		put8(p, off + 3, len - 4);
 		break;
 	}
 }

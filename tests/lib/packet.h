@@ -14,7 +14,7 @@
 #include <stdint.h>
 
 #define PKT_MAX_LEN 1024
-#define PKT_MAX_VLANS 2
+#define PKT_MAX_VLANS 3 /* one more than the data plane parses */
 #define PKT_MAX_EXT 12 /* IPv6 extension headers of one packet */
 #define PKT_MAX_PAYLOAD 512
 #define PKT_MAX_HDRS (5 + PKT_MAX_VLANS + PKT_MAX_EXT + 1)
@@ -53,9 +53,11 @@ struct pkt_spec {
 	/*
 	 * IPv6 extension headers in order: IPPROTO_HOPOPTS (8 bytes),
 	 * _DSTOPTS (16), _ROUTING (24, a segment routing header), _FRAGMENT
-	 * (8) or _AH (24). A fragment header in a packet that is not a
-	 * fragment is an atomic fragment (RFC 6946); a fragment that lists
-	 * none gets one at the end of the chain.
+	 * (8), _AH (24), or one of the rarer kinds that share the generic
+	 * layout, _MH, 139 (HIP), 140 (shim6), 253 and 254 (8 bytes). A
+	 * fragment header in a packet that is not a fragment is an atomic
+	 * fragment (RFC 6946); a fragment that lists none gets one at the end
+	 * of the chain.
 	 */
 	uint8_t ext[PKT_MAX_EXT];
 	size_t nr_ext;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/if_ether.h>
 #include <linux/pkt_cls.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -264,23 +265,66 @@ void check_packet(const struct env *e, const char *name, enum where at,
 	      "%s: no other counter moved", label);
 }
 
-static void age_table(int fd, size_t key_size, unsigned int seconds)
+/*
+ * Frames that BPF_PROG_TEST_RUN itself refuses (net/bpf/test_run.c, as of
+ * Linux 6.18): any shorter than an Ethernet header, and for TC, IPv4 and
+ * IPv6 frames shorter than their fixed IP header, which the skb test run
+ * reads before the program. The stack never hands TC such a frame either.
+ */
+const char *test_run_refuses(enum where at, const struct pkt *p)
 {
-	union {
-		struct edgefw_flow_key4 v4;
-		struct edgefw_flow_key6 v6;
-	} key, next;
-	struct edgefw_flow flow;
-	void *prev = NULL;
+	__u16 type = p->len >= ETH_HLEN ? p->data[12] << 8 | p->data[13] : 0;
 
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		memcpy(&key, &next, key_size);
-		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, &flow))
-			continue;
-		flow.seen_ns -= (__u64)seconds * EDGEFW_NSEC_PER_SEC;
-		if (bpf_map_update_elem(fd, &key, &flow, BPF_EXIST))
-			tap_bail("cannot age a flow: %s", strerror(errno));
+	if (p->len < ETH_HLEN)
+		return "shorter than an Ethernet header";
+	if (places[at].dir == EDGEFW_DIR_IN)
+		return NULL;
+	if (type == ETH_P_IP && p->len < ETH_HLEN + 20)
+		return "an IPv4 frame shorter than an IPv4 header";
+	if (type == ETH_P_IPV6 && p->len < ETH_HLEN + 40)
+		return "an IPv6 frame shorter than an IPv6 header";
+	return NULL;
+}
+
+void age_map_times(int fd, size_t key_size, size_t value_size, size_t at,
+		   __u64 ns, bool floor)
+{
+	enum { CHUNK = 1024 }; /* more than any bucket of a hash map holds */
+	static char keys[CHUNK * 64], values[CHUNK * 64];
+	__u32 cursor, next, n;
+	bool first = true, done = false;
+
+	if (key_size > 64 || value_size > 64 || at + sizeof(__u64) > value_size)
+		tap_bail("age_map_times: entries of %zu and %zu bytes",
+			 key_size, value_size);
+	/*
+	 * A batch ends at a bucket's end and the next one starts at the
+	 * following bucket, so the writes in between, which move LRU
+	 * elements within their buckets, make no element come up twice.
+	 */
+	while (!done) {
+		LIBBPF_OPTS(bpf_map_batch_opts, opts);
+
+		n = CHUNK;
+		if (bpf_map_lookup_batch(fd, first ? NULL : &cursor, &next,
+					 keys, values, &n, &opts)) {
+			if (errno != ENOENT)
+				tap_bail("cannot read a map in batches: %s",
+					 strerror(errno));
+			done = true;
+		}
+		first = false;
+		cursor = next;
+		for (__u32 i = 0; i < n; i++) {
+			__u64 t;
+
+			memcpy(&t, values + i * value_size + at, sizeof(t));
+			t = floor ? (t > ns ? t - ns : 0) : t - ns;
+			memcpy(values + i * value_size + at, &t, sizeof(t));
+		}
+		if (n && bpf_map_update_batch(fd, keys, values, &n, &opts))
+			tap_bail("cannot write a map in batches: %s",
+				 strerror(errno));
 	}
 }
 
@@ -291,8 +335,17 @@ static void age_table(int fd, size_t key_size, unsigned int seconds)
  */
 void age_flows(const struct env *e, unsigned int seconds)
 {
-	age_table(e->flows_fd[0], sizeof(struct edgefw_flow_key4), seconds);
-	age_table(e->flows_fd[1], sizeof(struct edgefw_flow_key6), seconds);
+	age_flows_ns(e, (__u64)seconds * EDGEFW_NSEC_PER_SEC);
+}
+
+void age_flows_ns(const struct env *e, __u64 ns)
+{
+	age_map_times(e->flows_fd[0], sizeof(struct edgefw_flow_key4),
+		      sizeof(struct edgefw_flow),
+		      offsetof(struct edgefw_flow, seen_ns), ns, false);
+	age_map_times(e->flows_fd[1], sizeof(struct edgefw_flow_key6),
+		      sizeof(struct edgefw_flow),
+		      offsetof(struct edgefw_flow, seen_ns), ns, false);
 }
 
 struct env make_env(const char *label, const struct config *c,

@@ -109,10 +109,28 @@ void clear_map(int fd, size_t key_size);
 void clear_flows(const struct env *e);
 
 /*
+ * Move the time at offset at of every value of a hash map back by ns, in
+ * batches: one read and one write per thousand entries, and no walk that
+ * updates as it goes (an update moves an LRU element to the head of its
+ * bucket, where such a walk meets it again). floor: stop at 0 (a TAT: a
+ * time before now reads as now) rather than wrap (a timestamp the data
+ * plane subtracts from its clock).
+ */
+void age_map_times(int fd, size_t key_size, size_t value_size, size_t at,
+		   __u64 ns, bool floor);
+
+/*
  * Move every flow's last sighting back in time, as if the packet that
  * follows came that much later.
  */
 void age_flows(const struct env *e, unsigned int seconds);
+void age_flows_ns(const struct env *e, __u64 ns);
+
+/*
+ * Why BPF_PROG_TEST_RUN refuses to run the packet at a place, or NULL when
+ * it runs it.
+ */
+const char *test_run_refuses(enum where at, const struct pkt *p);
 
 /* One packet through an interface's program; -errno or 0. */
 int run_xdp(const struct env *e, int iface, const struct pkt *p, __u32 *retval);

@@ -56,6 +56,19 @@ void tap_diag(const char *fmt, ...)
 	fflush(stdout);
 }
 
+void tap_hexdump(const void *data, size_t len)
+{
+	const unsigned char *b = data;
+
+	for (size_t off = 0; off < len; off += 16) {
+		printf("#   %04zx ", off);
+		for (size_t i = off; i < off + 16 && i < len; i++)
+			printf(" %02x", b[i]);
+		putchar('\n');
+	}
+	fflush(stdout);
+}
+
 void tap_bail(const char *fmt, ...)
 {
 	va_list ap;

@@ -8,6 +8,7 @@
 #define EDGEFW_TAP_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #define CHECK(cond, ...) tap_check(!!(cond), __FILE__, __LINE__, __VA_ARGS__)
 
@@ -21,6 +22,9 @@ bool tap_check(bool ok, const char *file, int line, const char *fmt, ...)
 bool tap_check_eq(long long got, long long want, const char *file, int line,
 		  const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 void tap_diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Bytes as diagnostic lines, 16 to a line after their offset. */
+void tap_hexdump(const void *data, size_t len);
 
 /* A setup step failed: say why and end the test as failed. */
 void tap_bail(const char *fmt, ...)

@@ -1056,27 +1056,6 @@ static void report_verified_insns(const char *label, struct generation *g)
 }
 
 /*
- * Frames that BPF_PROG_TEST_RUN itself refuses (net/bpf/test_run.c, as of
- * Linux 6.18): any shorter than an Ethernet header, and for TC, IPv4 and
- * IPv6 frames shorter than their fixed IP header, which the skb test run
- * reads before the program. The stack never hands TC such a frame either.
- */
-static const char *test_run_refuses(enum where at, const struct pkt *p)
-{
-	__u16 type = p->len >= ETH_HLEN ? p->data[12] << 8 | p->data[13] : 0;
-
-	if (p->len < ETH_HLEN)
-		return "shorter than an Ethernet header";
-	if (places[at].dir == EDGEFW_DIR_IN)
-		return NULL;
-	if (type == ETH_P_IP && p->len < ETH_HLEN + 20)
-		return "an IPv4 frame shorter than an IPv4 header";
-	if (type == ETH_P_IPV6 && p->len < ETH_HLEN + 40)
-		return "an IPv6 frame shorter than an IPv6 header";
-	return NULL;
-}
-
-/*
  * Such a frame cannot reach the program: check that it does not, rather
  * than report a verdict that was never taken.
  */
