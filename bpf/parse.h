@@ -97,7 +97,9 @@ static __always_inline int parse_l4(void *pos, void *data, void *data_end,
 		if ((void *)(uh + 1) > data_end)
 			return PARSE_TRUNCATED;
 		len = bpf_ntohs(uh->len);
-		if (len < sizeof(*uh) || off + len > ip_end)
+		/* a first fragment's UDP length counts the whole datagram */
+		if (len < sizeof(*uh) ||
+		    (p->frag == FRAG_NONE && off + len > ip_end))
 			return PARSE_MALFORMED;
 		p->sport = uh->source;
 		p->dport = uh->dest;

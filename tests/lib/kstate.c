@@ -12,15 +12,13 @@
 
 void kstate_init(struct kstate *k, const struct env *e)
 {
-	struct edgefw_bpf *skel = e->g->ifaces[0].skel;
-
 	memset(k, 0, sizeof(*k));
 	k->e = e;
 	/* one map of each for every interface of a generation */
-	k->rate_src_fd = bpf_map__fd(skel->maps.rate_src);
-	k->rate_total_fd = bpf_map__fd(skel->maps.rate_total);
-	k->blocklist_fd = gen_blocklist_fd(e->g);
-	k->control_fd = gen_control_fd(e->g);
+	k->rate_src_fd = gen_map_fd(e->g, MAP_RATE_SRC);
+	k->rate_total_fd = gen_map_fd(e->g, MAP_RATE_TOTAL);
+	k->blocklist_fd = gen_map_fd(e->g, MAP_BLOCKLIST);
+	k->control_fd = gen_map_fd(e->g, MAP_CONTROL);
 }
 
 void kstate_free(struct kstate *k)
@@ -113,7 +111,7 @@ void kstate_block(struct kstate *k, const struct prefix *p, __u64 ttl_ns)
 	}
 	memset(b, 0, sizeof(*b));
 	b->prefix = *p;
-	b->added = wall_now();
+	b->added_ms = wall_now_ms();
 	if (ttl_ns)
 		b->expires_ms = wall_now_ms() + ttl_ns / NSEC_PER_MSEC;
 	sync_blocks(k);

@@ -12,7 +12,7 @@
 
 #include <linux/types.h>
 #include "addr.h"
-#include "persist.h"
+#include "blocklist.h"
 #include "pkttest.h"
 
 struct kstate {

@@ -283,18 +283,14 @@ static void flow_open(struct ref_model *m, const struct ref_flow_key *k,
 		/* README silent: a RST opens no flow, as today. */
 		if (p->tcp_flags & TCP_RST)
 			return;
-		/* README silent: a FIN opens a flow "after FIN", as today. */
-		if (p->tcp_flags & TCP_FIN)
-			state = EDGEFW_FLOW_CLOSING;
-		else if (tcp_opening(p))
-			state = EDGEFW_FLOW_NEW;
 		/*
-		 * README silent: the state of a connection "picked up again
-		 * by its rule" (a non-SYN segment a rule or the policy admits
-		 * without a flow). Established, as today.
+		 * "any other TCP segment ... picks up a connection whose flow
+		 * went: it opens a flow that lives as an unanswered SYN's
+		 * does, 120 s (a FIN's: 120 s, closing), until the other side
+		 * answers"
 		 */
-		else
-			state = EDGEFW_FLOW_ESTABLISHED;
+		state = p->tcp_flags & TCP_FIN ? EDGEFW_FLOW_CLOSING
+					       : EDGEFW_FLOW_NEW;
 	}
 	f = FIND_SLOT(m->flows, FLOW_SLOTS, k);
 	if (!f->used && ++m->nr_flows > MAX_FILL(FLOW_SLOTS))
@@ -382,8 +378,8 @@ static int first_rule(const struct ref_model *m, size_t iface, int dir,
 /*
  * Rate limits: a bucket holds the moment it would be full again. It
  * refills at R per second (or minute) up to B tokens; a packet may go
- * while at least one token is left, and takes it. "TCP counts connection
- * attempts (a SYN without ACK)... Other protocols count packets."
+ * while at least one token is left, and takes it; which packets count is
+ * below.
  */
 static bool rate_admits(struct ref_model *m, int rule, const struct ref_pkt *p)
 {
@@ -394,7 +390,12 @@ static bool rate_admits(struct ref_model *m, int rule, const struct ref_pkt *p)
 
 	if (l->kind == EDGEFW_LIMIT_NONE)
 		return true;
-	if (p->proto == TCP && !tcp_opening(p))
+	/*
+	 * "TCP counts what opens a flow: a SYN, and a segment that picks up
+	 * a connection without a flow ... a RST takes no token": a TCP
+	 * packet that reaches the rules has no live flow.
+	 */
+	if (p->proto == TCP && (p->tcp_flags & TCP_RST))
 		return true;
 	if (l->kind == EDGEFW_LIMIT_PER_SOURCE) {
 		k.family = p->family;

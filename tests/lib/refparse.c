@@ -51,10 +51,10 @@ static void parse_l4(const uint8_t *f, size_t off, size_t end,
 		if (get16(h + 4) < 8)
 			return malformed(p, "UDP length below 8");
 		/*
-		 * Even in a first fragment, whose UDP length counts the
-		 * whole datagram: the README names no exception.
+		 * "A first fragment is judged like any packet": its UDP
+		 * length counts the whole datagram, beyond this fragment.
 		 */
-		if (off + get16(h + 4) > end)
+		if (p->frag == REF_WHOLE && off + get16(h + 4) > end)
 			return malformed(p, "UDP length past the datagram");
 		break;
 	case 1: /* ICMP is IPv4's (RFC 792), ICMPv6 IPv6's (RFC 4443) */
@@ -191,9 +191,8 @@ static void parse_ipv6(const uint8_t *f, size_t off, size_t len,
 				return;
 			}
 			/*
-			 * README silent: an atomic fragment (offset 0, no
-			 * more fragments, RFC 6946). Mirrors the data plane:
-			 * a whole packet, not a fragment.
+			 * "An IPv6 atomic fragment ... is a whole packet,
+			 * judged like any other, not a fragment."
 			 */
 			if (offset_flags & 1)
 				p->frag = REF_FIRST_FRAG;
