@@ -18,7 +18,8 @@ int edgefw_xdp(struct xdp_md *ctx)
 	int parsed;
 
 	parsed = parse_packet(data, data_end, len, &p);
-	return judge(parsed, &p, EDGEFW_DIR_IN, len) ? XDP_PASS : XDP_DROP;
+	return judge(data, data_end, parsed, &p, EDGEFW_DIR_IN, len) ? XDP_PASS
+								     : XDP_DROP;
 }
 
 SEC("tc")
@@ -41,8 +42,9 @@ int edgefw_tc(struct __sk_buff *skb)
 			parsed = parse_packet(data, data_end, skb->len, &p);
 		}
 	}
-	return judge(parsed, &p, EDGEFW_DIR_OUT, skb->len) ? TC_ACT_OK
-							   : TC_ACT_SHOT;
+	return judge(data, data_end, parsed, &p, EDGEFW_DIR_OUT, skb->len)
+		       ? TC_ACT_OK
+		       : TC_ACT_SHOT;
 }
 
 char LICENSE[] SEC("license") = "GPL";

@@ -21,9 +21,11 @@ static __always_inline __u64 flow_clock(void)
 	return bpf_ktime_get_coarse_ns();
 }
 
+/* TCP, UDP and ICMP echo have flows; an echo is keyed by its identifier. */
 static __always_inline bool flow_tracked(const struct packet *p)
 {
-	return p->proto == IPPROTO_TCP || p->proto == IPPROTO_UDP;
+	return p->proto == IPPROTO_TCP || p->proto == IPPROTO_UDP ||
+	       icmp_is_echo(p, false) || icmp_is_echo(p, true);
 }
 
 /* A SYN without ACK opens a connection; it cannot belong to one of ours. */
@@ -31,6 +33,13 @@ static __always_inline bool tcp_opening(const struct packet *p)
 {
 	return (p->tcp_flags & (EDGEFW_TCP_SYN | EDGEFW_TCP_ACK)) ==
 	       EDGEFW_TCP_SYN;
+}
+
+/* What only opens a flow, never belongs to one: a SYN, an echo request. */
+static __always_inline bool flow_opener(const struct packet *p)
+{
+	return p->proto == IPPROTO_TCP ? tcp_opening(p)
+				       : icmp_is_echo(p, false);
 }
 
 /* The key of either table; the packet's family says which. */
@@ -108,6 +117,8 @@ static __always_inline __u64 flow_timeout(__u8 state)
 		return EDGEFW_FLOW_TIMEOUT_CLOSING;
 	case EDGEFW_FLOW_RESET:
 		return EDGEFW_FLOW_TIMEOUT_RESET;
+	case EDGEFW_FLOW_ICMP:
+		return EDGEFW_FLOW_TIMEOUT_ICMP;
 	}
 	return EDGEFW_FLOW_TIMEOUT_UDP;
 }
@@ -153,9 +164,9 @@ static __always_inline struct edgefw_flow *flow_find(const struct packet *p,
 
 /*
  * What a flow passes without asking the rules: every TCP segment after the
- * opening SYN, and the replies of a UDP flow. UDP from the opener's side
- * meets its rule and rate limit each time, as packets are what UDP limits
- * count.
+ * opening SYN, and the replies of a UDP flow or an echo request. UDP from
+ * the opener's side meets its rule and rate limit each time, as packets
+ * are what UDP limits count; echo requests never look a flow up.
  */
 static __always_inline bool flow_passes(const struct edgefw_flow *f,
 					const struct packet *p, const int dir)
@@ -190,8 +201,10 @@ static __always_inline void flow_open(const struct packet *p, const int dir)
 		.state = EDGEFW_FLOW_UDP,
 	};
 
-	if (!flow_tracked(p))
+	if (!flow_tracked(p) || icmp_is_echo(p, true))
 		return;
+	if (p->proto != IPPROTO_TCP && p->proto != IPPROTO_UDP)
+		f.state = EDGEFW_FLOW_ICMP;
 	if (p->proto == IPPROTO_TCP) {
 		if (p->tcp_flags & EDGEFW_TCP_RST)
 			return;

@@ -51,7 +51,37 @@ struct packet {
 	__u8 icmp_type;
 	__u8 icmp_code;
 	__u8 hop_limit;
+	__u16 l4_off; /* ICMP: where its header starts, from data */
+	__u16 ip_end; /* ICMP: where the datagram ends, from data */
 };
+
+/* ICMP message types that edgefw singles out (RFC 792, RFC 4443). */
+#define ICMP_ECHO_REPLY 0
+#define ICMP_DEST_UNREACH 3
+#define ICMP_FRAG_NEEDED 4 /* a code of ICMP_DEST_UNREACH */
+#define ICMP_ECHO_REQUEST 8
+#define ICMP_TIME_EXCEEDED 11
+#define ICMP_PARAM_PROBLEM 12
+#define ICMPV6_DEST_UNREACH 1
+#define ICMPV6_PKT_TOOBIG 2
+#define ICMPV6_TIME_EXCEEDED 3
+#define ICMPV6_PARAM_PROBLEM 4
+#define ICMPV6_ECHO_REQUEST 128
+#define ICMPV6_ECHO_REPLY 129
+
+/* L4 headers start below this offset, or the packet is malformed. */
+#define L4_OFF_MAX 0x3fff
+
+static __always_inline bool icmp_is_echo(const struct packet *p, bool reply)
+{
+	if (p->proto == IPPROTO_ICMP && p->family == EDGEFW_FAMILY_IPV4)
+		return p->icmp_type ==
+		       (reply ? ICMP_ECHO_REPLY : ICMP_ECHO_REQUEST);
+	if (p->proto == IPPROTO_ICMPV6 && p->family == EDGEFW_FAMILY_IPV6)
+		return p->icmp_type ==
+		       (reply ? ICMPV6_ECHO_REPLY : ICMPV6_ECHO_REQUEST);
+	return false;
+}
 
 struct vlan_hdr {
 	__be16 tci;
@@ -116,6 +146,11 @@ static __always_inline int parse_l4(void *pos, void *data, void *data_end,
 			return PARSE_TRUNCATED;
 		p->icmp_type = icmp[0];
 		p->icmp_code = icmp[1];
+		p->l4_off = off & L4_OFF_MAX;
+		p->ip_end = ip_end & L4_OFF_MAX;
+		/* an echo's identifier stands for both ports of its flow */
+		if (icmp_is_echo(p, false) || icmp_is_echo(p, true))
+			p->sport = p->dport = *(__u16 *)(icmp + 4);
 	}
 	return PARSE_IP;
 }

@@ -10,28 +10,29 @@
 
 #include "blocklist.h"
 #include "flows.h"
+#include "icmp.h"
 #include "maps.h"
 #include "parse.h"
 #include "ratelimit.h"
 #include "rules.h"
 
-/* linux/icmp.h pulls in libc headers, which do not build for BPF. */
-#define ICMP_DEST_UNREACH 3
-#define ICMP_FRAG_NEEDED 4
-#define ICMPV6_PKT_TOOBIG 2
-
-/* What a host needs to keep its links and path MTU working. */
+/*
+ * What a host needs to keep its links working: neighbour discovery, MLD;
+ * and, where ICMP errors are not tracked (icmp errors any), the errors of
+ * path-MTU discovery.
+ */
 static __always_inline bool is_essential(const struct packet *p)
 {
 	if (p->family == EDGEFW_FAMILY_IPV4)
 		return p->proto == IPPROTO_ICMP &&
+		       cfg.icmp_errors == EDGEFW_ICMP_ERRORS_ANY &&
 		       p->icmp_type == ICMP_DEST_UNREACH &&
 		       p->icmp_code == ICMP_FRAG_NEEDED;
 	if (p->proto != IPPROTO_ICMPV6)
 		return false;
 	switch (p->icmp_type) {
 	case ICMPV6_PKT_TOOBIG:
-		return true;
+		return cfg.icmp_errors == EDGEFW_ICMP_ERRORS_ANY;
 	case 133 ... 137: /* neighbour discovery: never forwarded, RFC 4861 */
 		return p->hop_limit == 255;
 	case 130 ... 132: /* MLD, which switches snoop to deliver ND */
@@ -57,9 +58,13 @@ static __always_inline void admit(struct edgefw_flow *f, const struct packet *p,
 		flow_open(p, dir);
 }
 
-/* The verdict for a parsed packet: a reason or EDGEFW_VERDICT_RULE(id). */
-static __always_inline __u32 decide(int parsed, const struct packet *p,
-				    const int dir)
+/*
+ * The verdict for a parsed packet: a reason or EDGEFW_VERDICT_RULE(id).
+ * data, data_end: the packet, for what only some packets read again (the
+ * packet an ICMP error quotes).
+ */
+static __always_inline __u32 decide(void *data, void *data_end, int parsed,
+				    const struct packet *p, const int dir)
 {
 	struct edgefw_flow *f = NULL;
 	__u64 now = 0;
@@ -82,7 +87,10 @@ static __always_inline __u32 decide(int parsed, const struct packet *p,
 	}
 	if (is_essential(p))
 		return EDGEFW_PASS_ESSENTIAL;
-	if (flow_tracked(p) && !tcp_opening(p)) {
+	if (cfg.icmp_errors == EDGEFW_ICMP_ERRORS_RELATED && icmp_is_error(p) &&
+	    icmp_related(data, data_end, p, dir))
+		return EDGEFW_PASS_RELATED;
+	if (flow_tracked(p) && !flow_opener(p)) {
 		f = flow_find(p, dir, &now);
 		if (f && flow_passes(f, p, dir)) {
 			flow_touch(f, p, dir, now);
@@ -121,10 +129,11 @@ static __always_inline void count(const int dir, __u32 verdict, __u32 bytes)
 }
 
 /* Whether to let the packet through, after counting it. */
-static __always_inline bool judge(int parsed, const struct packet *p,
-				  const int dir, __u32 bytes)
+static __always_inline bool judge(void *data, void *data_end, int parsed,
+				  const struct packet *p, const int dir,
+				  __u32 bytes)
 {
-	__u32 verdict = decide(parsed, p, dir);
+	__u32 verdict = decide(data, data_end, parsed, p, dir);
 
 	count(dir, verdict, bytes);
 	return !edgefw_verdict_drops(verdict) ||

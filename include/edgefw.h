@@ -37,6 +37,7 @@
 #define EDGEFW_FLOW_TIMEOUT_CLOSING (120 * EDGEFW_NSEC_PER_SEC) /* FIN */
 #define EDGEFW_FLOW_TIMEOUT_RESET (10 * EDGEFW_NSEC_PER_SEC) /* RST */
 #define EDGEFW_FLOW_TIMEOUT_UDP (60 * EDGEFW_NSEC_PER_SEC)
+#define EDGEFW_FLOW_TIMEOUT_ICMP (30 * EDGEFW_NSEC_PER_SEC) /* echo */
 /* A live flow's timestamp is rewritten at most this often. */
 #define EDGEFW_FLOW_REFRESH_NS EDGEFW_NSEC_PER_SEC
 
@@ -67,11 +68,23 @@ enum edgefw_action {
 };
 
 /*
+ * ICMP errors (unreachable, time exceeded, parameter problem, packet too
+ * big): RELATED passes those that quote a packet of a tracked flow, as
+ * conntrack does; ANY passes path-MTU errors from anyone (and the rules
+ * judge the rest), as edgefw did before it tracked them.
+ */
+enum edgefw_icmp_errors {
+	EDGEFW_ICMP_ERRORS_RELATED,
+	EDGEFW_ICMP_ERRORS_ANY,
+};
+
+/*
  * Why a packet was passed or dropped. A verdict is a counter slot: either
  * one of these reasons or EDGEFW_NR_REASONS + the id of the admitting rule.
  */
 enum edgefw_reason {
 	EDGEFW_PASS_REPLY, /* part of a tracked flow */
+	EDGEFW_PASS_RELATED, /* an ICMP error about a tracked flow */
 	EDGEFW_PASS_ESSENTIAL, /* ARP, neighbour discovery, MLD, PMTU errors */
 	EDGEFW_PASS_FRAGMENT, /* non-first fragment, fragments allowed */
 	EDGEFW_PASS_POLICY, /* no rule matched, the policy passes */
@@ -348,6 +361,7 @@ struct edgefw_iface_config {
 	__u8 mode;
 	__u8 policy[EDGEFW_NR_DIRS]; /* enum edgefw_action */
 	__u8 fragments; /* enum edgefw_action */
+	__u8 icmp_errors; /* enum edgefw_icmp_errors */
 	/* own addresses by family: a packet compares only its own kind */
 	__u8 nr_self4;
 	__u8 nr_self6;
@@ -388,6 +402,7 @@ enum edgefw_flow_state {
 	EDGEFW_FLOW_CLOSING, /* FIN seen */
 	EDGEFW_FLOW_UDP,
 	EDGEFW_FLOW_RESET, /* RST seen */
+	EDGEFW_FLOW_ICMP, /* an echo request: its replies pass */
 };
 
 struct edgefw_flow {

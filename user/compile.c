@@ -444,6 +444,7 @@ void compile_iface(const struct config *c, const struct compiled *cc,
 	out->role = role;
 	out->mode = c->mode;
 	out->fragments = c->fragments[role];
+	out->icmp_errors = c->icmp_errors;
 	for (unsigned int dir = 0; dir < EDGEFW_NR_DIRS; dir++) {
 		out->policy[dir] = c->policy[role][dir];
 		out->icmp_class[dir][0] = cc->icmp_class[role][dir][0];

@@ -21,12 +21,14 @@ struct parser {
 	bool policy_seen[EDGEFW_NR_ROLES][EDGEFW_NR_DIRS];
 	bool fragments_seen[EDGEFW_NR_ROLES];
 	bool flows_seen;
+	bool icmp_seen;
 };
 
 static const char *const role_names[] = { "external", "internal" };
 static const char *const dir_names[] = { "in", "out" };
 static const char *const action_names[] = { "drop", "pass" };
 static const char *const mode_names[] = { "enforce", "monitor" };
+static const char *const icmp_errors_names[] = { "related", "any" };
 
 const char *role_name(unsigned int role)
 {
@@ -46,6 +48,11 @@ const char *action_name(unsigned int action)
 const char *mode_name(unsigned int mode)
 {
 	return mode < ARRAY_SIZE(mode_names) ? mode_names[mode] : "?";
+}
+
+const char *icmp_errors_name(unsigned int v)
+{
+	return v < ARRAY_SIZE(icmp_errors_names) ? icmp_errors_names[v] : "?";
 }
 
 static void vdiag(FILE *diag, const char *file, struct src_loc loc,
@@ -703,6 +710,28 @@ static int parse_flows(struct parser *ps)
 	return 0;
 }
 
+/* icmp errors related|any: which ICMP errors pass (enum edgefw_icmp_errors) */
+static int parse_icmp(struct parser *ps)
+{
+	struct src_loc loc = ps->tok.loc;
+	int v;
+
+	next(ps);
+	if (!at_word(ps, "errors"))
+		return unexpected(ps, "'errors'");
+	next(ps);
+	v = PARSE_CHOICE(ps, "which ICMP errors pass", icmp_errors_names);
+	if (v < 0)
+		return -1;
+	if (ps->icmp_seen) {
+		error_at(ps, loc, "icmp errors is set twice");
+		return -1;
+	}
+	ps->icmp_seen = true;
+	ps->c->icmp_errors = v;
+	return 0;
+}
+
 static const struct {
 	const char *keyword;
 	int (*parse)(struct parser *ps);
@@ -710,7 +739,7 @@ static const struct {
 	{ "mode", parse_mode },	    { "interface", parse_interface },
 	{ "set", parse_set },	    { "rule", parse_rule },
 	{ "policy", parse_policy }, { "fragments", parse_fragments },
-	{ "flows", parse_flows },
+	{ "flows", parse_flows },   { "icmp", parse_icmp },
 };
 
 static bool is_keyword(const struct token *t)

@@ -98,6 +98,7 @@ struct config {
 	uint8_t policy[EDGEFW_NR_ROLES][EDGEFW_NR_DIRS]; /* edgefw_action */
 	uint8_t fragments[EDGEFW_NR_ROLES]; /* edgefw_action */
 	uint32_t flows_max; /* size of the flow table */
+	uint8_t icmp_errors; /* enum edgefw_icmp_errors */
 };
 
 /*
@@ -124,6 +125,7 @@ const char *role_name(unsigned int role);
 const char *dir_name(unsigned int dir);
 const char *action_name(unsigned int action);
 const char *mode_name(unsigned int mode);
+const char *icmp_errors_name(unsigned int v);
 
 /* A rule's clauses as text, for status and save. */
 struct rule_text {

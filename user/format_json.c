@@ -132,6 +132,7 @@ json_object *json_status(const struct loaded *l, bool *healthy)
 	add(root, "sets", sets_json(l));
 	add(root, "policy", policy_json(c));
 	add(root, "fragments", fragments_json(c));
+	add(root, "icmp_errors", str(icmp_errors_name(c->icmp_errors)));
 	add(root, "blocklist_entries", json_object_new_int64(l->nr_blocked));
 	add(root, "flows_max", json_object_new_int64(c->flows_max));
 	*healthy = json_object_array_length(problems) == 0;

@@ -5,6 +5,7 @@
 
 static const char *const names[] = {
 	[EDGEFW_PASS_REPLY] = "reply",
+	[EDGEFW_PASS_RELATED] = "related",
 	[EDGEFW_PASS_ESSENTIAL] = "essential",
 	[EDGEFW_PASS_FRAGMENT] = "fragment",
 	[EDGEFW_PASS_POLICY] = "policy",

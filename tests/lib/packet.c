@@ -290,6 +290,7 @@ static void add_l4(struct pkt *p, const struct pkt_spec *s)
 			      ICMP_HDR_LEN);
 		put8(p, off, s->icmp_type);
 		put8(p, off + 1, s->icmp_code);
+		put16(p, off + 4, s->sport); /* an echo's identifier */
 		break;
 	}
 }
@@ -348,6 +349,24 @@ static void set_ip_length(struct pkt *p, size_t len, int adjust)
 	}
 }
 
+/* An ICMP error's quote: the IP packet of s->quote, cut to quote_len. */
+static int add_quote(struct pkt *p, const struct pkt_spec *s)
+{
+	struct pkt q;
+	size_t len, off;
+
+	if (pkt_build(s->quote, &q))
+		return -1;
+	len = q.len - q.l3_off;
+	if (s->quote_len && s->quote_len < len)
+		len = s->quote_len;
+	if (p->len + len > PKT_MAX_LEN)
+		return -1;
+	off = add_hdr(p, "quoted packet", len);
+	memcpy(p->data + off, q.data + q.l3_off, len);
+	return 0;
+}
+
 int pkt_build(const struct pkt_spec *s, struct pkt *p)
 {
 	uint8_t src[16], dst[16];
@@ -384,6 +403,8 @@ int pkt_build(const struct pkt_spec *s, struct pkt *p)
 	} else if (p->family) {
 		l4 = p->len;
 		add_l4(p, s);
+		if (s->quote && add_quote(p, s))
+			return -1;
 		if (s->payload)
 			add_hdr(p, "data", s->payload);
 	}

@@ -65,7 +65,14 @@ struct pkt_spec {
 	uint8_t proto; /* IPPROTO_TCP, _UDP, _ICMP or _ICMPV6 */
 	uint16_t sport, dport;
 	uint8_t tcp_flags; /* PKT_SYN | PKT_ACK ... */
-	uint8_t icmp_type, icmp_code;
+	uint8_t icmp_type, icmp_code; /* an echo's identifier is sport */
+	/*
+	 * ICMP errors: the packet they quote, the IP packet this spec
+	 * builds (its Ethernet header and tags left out), cut to quote_len
+	 * bytes (0: whole), before any payload.
+	 */
+	const struct pkt_spec *quote;
+	uint16_t quote_len;
 	uint16_t payload; /* bytes of data after the L4 header */
 	uint16_t pad_to; /* zero-pad the frame to this length, as on a wire */
 

@@ -41,6 +41,7 @@ struct pktgen {
 	unsigned long nr_history;
 	struct gspec burst;
 	unsigned int burst_left;
+	struct gspec quoted; /* what the last ICMP error quotes */
 	struct prefix blocks[MAX_BLOCKS];
 	size_t nr_blocks;
 	unsigned long steps;
@@ -344,6 +345,8 @@ static void pick_icmp(struct pktgen *g, struct pkt_spec *s)
 		s->icmp_type = below(g, 256);
 	s->icmp_code = chance(g, 50) ? (six ? 0 : 4) : below(g, 16);
 	s->payload = 8 + below(g, 40);
+	/* an echo's identifier: few, so that requests and replies meet */
+	s->sport = s->dport = below(g, 4);
 }
 
 /* The protocol of a fresh packet: mostly what the rules know. */
@@ -591,6 +594,43 @@ static void gen_again(struct pktgen *g, struct gspec *gs)
 	}
 }
 
+/*
+ * An ICMP error about a recent packet, from its destination or a router
+ * on the way back to its source: the quote whole, cut to its header and
+ * the 8 bytes after, or cut shorter.
+ */
+static void gen_error(struct pktgen *g, struct gspec *gs)
+{
+	static const uint8_t v4[] = { 3, 3, 11, 12 };
+	static const uint8_t v6[] = { 1, 2, 3, 4 };
+	bool six;
+
+	copy_gspec(&g->quoted, recent(g));
+	g->quoted.s.quote =
+		NULL; /* an error about an error quotes no further */
+	copy_gspec(gs, &g->quoted);
+	six = strchr(gs->dst, ':') != NULL;
+	memcpy(gs->dst, g->quoted.src, sizeof(gs->dst));
+	if (chance(g, 30))
+		memcpy(gs->src, g->quoted.dst, sizeof(gs->src));
+	gs->s = (struct pkt_spec){
+		.src = gs->src,
+		.dst = gs->dst,
+		.proto = six ? IPPROTO_ICMPV6 : IPPROTO_ICMP,
+		.icmp_type = six ? v6[below(g, ARRAY_SIZE(v6))]
+				 : v4[below(g, ARRAY_SIZE(v4))],
+		.icmp_code = chance(g, 50) ? (six ? 0 : 4) : below(g, 16),
+		.quote = &g->quoted.s,
+	};
+	if (chance(g, 40))
+		gs->s.quote_len = (six ? 40 : 20) + 8;
+	else if (chance(g, 10))
+		gs->s.quote_len = below(g, 48);
+	gs->at ^= 1; /* back the way it came, or now and then not */
+	if (chance(g, 5))
+		gs->at ^= 2;
+}
+
 /* Lengths and fields that a bad sender gets wrong, before building. */
 static const char *mutate_spec(struct pktgen *g, struct pkt_spec *s)
 {
@@ -793,9 +833,12 @@ void pktgen_next(struct pktgen *g, struct pktgen_step *s)
 	} else if (roll < 60) {
 		gen_rule(g, &gs);
 		s->kind = "rule";
-	} else if (roll < 85) {
+	} else if (roll < 80) {
 		gen_reply(g, &gs);
 		s->kind = "reply";
+	} else if (roll < 85) {
+		gen_error(g, &gs);
+		s->kind = "icmp error";
 	} else {
 		gen_again(g, &gs);
 		s->kind = "again";

@@ -141,21 +141,21 @@ void refmodel_unblock(struct ref_model *m, const struct prefix *p)
 /*
  * Essentials: ARP (see refmodel_judge), neighbour discovery (ICMPv6
  * 133-137, RFC 4861) with hop limit 255, MLD (130-132, RFC 2710, and the
- * MLDv2 report 143, RFC 3810) with hop limit 1, ICMP fragmentation needed
- * (type 3 code 4) and ICMPv6 packet too big (type 2).
- *
- * README silent: whether these ICMP errors must relate to a flow of ours.
- * It says nothing of one: they pass from anywhere, as today.
+ * MLDv2 report 143, RFC 3810) with hop limit 1; and with "icmp errors
+ * any", ICMP fragmentation needed (type 3 code 4) and ICMPv6 packet too
+ * big (type 2), from anyone.
  */
-static bool essential(const struct ref_pkt *p)
+static bool essential(const struct ref_model *m, const struct ref_pkt *p)
 {
+	bool any = m->c->icmp_errors == EDGEFW_ICMP_ERRORS_ANY;
+
 	if (!p->has_icmp)
 		return false;
 	if (p->family == EDGEFW_FAMILY_IPV4)
-		return p->icmp_type == 3 && p->icmp_code == 4;
+		return any && p->icmp_type == 3 && p->icmp_code == 4;
 	switch (p->icmp_type) {
 	case 2:
-		return true;
+		return any;
 	case 133:
 	case 134:
 	case 135:
@@ -172,12 +172,24 @@ static bool essential(const struct ref_pkt *p)
 }
 
 /*
- * README silent: ICMP, echo included, is not tracked: only "a tracked TCP
- * connection" and "a tracked UDP flow" are named.
+ * "An ICMP error — destination unreachable (3), time exceeded (11),
+ * parameter problem (12); ICMPv6 destination unreachable (1), packet too
+ * big (2), time exceeded (3), parameter problem (4)"
  */
+static bool icmp_error(const struct ref_pkt *p)
+{
+	if (!p->has_icmp)
+		return false;
+	if (p->family == EDGEFW_FAMILY_IPV4)
+		return p->icmp_type == 3 || p->icmp_type == 11 ||
+		       p->icmp_type == 12;
+	return p->icmp_type >= 1 && p->icmp_type <= 4;
+}
+
+/* TCP, UDP and echoes have flows; an echo's identifier is its ports. */
 static bool tracked(const struct ref_pkt *p)
 {
-	return p->has_ports;
+	return p->has_ports || p->has_echo;
 }
 
 /* "A SYN without ACK never belongs to a flow" */
@@ -185,6 +197,12 @@ static bool tcp_opening(const struct ref_pkt *p)
 {
 	return p->proto == TCP &&
 	       (p->tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN;
+}
+
+/* Neither does an echo request: only its replies do. */
+static bool opener(const struct ref_pkt *p)
+{
+	return tcp_opening(p) || ref_is_echo(p, false);
 }
 
 /*
@@ -197,17 +215,26 @@ static struct ref_flow_key flow_key(size_t iface, int dir,
 				    const struct ref_pkt *p)
 {
 	bool in = dir == EDGEFW_DIR_IN;
+	uint16_t sport = p->has_echo ? p->echo_id : p->sport;
+	uint16_t dport = p->has_echo ? p->echo_id : p->dport;
 
 	return (struct ref_flow_key){
 		.iface = iface,
 		.family = p->family,
 		.proto = p->proto,
-		.local_port = in ? p->dport : p->sport,
-		.remote_port = in ? p->sport : p->dport,
+		.local_port = in ? dport : sport,
+		.remote_port = in ? sport : dport,
 		.local = in ? p->dst : p->src,
 		.remote = in ? p->src : p->dst,
 	};
 }
+
+/*
+ * "passes as related when the packet it quotes ... belongs to a live flow
+ * of the interface": the quoted packet went the other way.
+ */
+static bool related(const struct ref_model *m, size_t iface, int dir,
+		    const struct ref_pkt *p);
 
 /*
  * "Flows time out: TCP 120 s until the other side answers and after FIN,
@@ -224,6 +251,8 @@ static uint64_t flow_timeout(uint8_t state)
 		return EDGEFW_FLOW_TIMEOUT_CLOSING;
 	case EDGEFW_FLOW_RESET:
 		return EDGEFW_FLOW_TIMEOUT_RESET;
+	case EDGEFW_FLOW_ICMP: /* "the echo replies ... pass ... for 30 s" */
+		return EDGEFW_FLOW_TIMEOUT_ICMP;
 	}
 	return EDGEFW_FLOW_TIMEOUT_UDP;
 }
@@ -231,6 +260,27 @@ static uint64_t flow_timeout(uint8_t state)
 static bool flow_live(const struct ref_model *m, const struct ref_flow *f)
 {
 	return f->used && m->now_ns - f->seen_ns <= flow_timeout(f->state);
+}
+
+static bool related(const struct ref_model *m, size_t iface, int dir,
+		    const struct ref_pkt *p)
+{
+	struct ref_pkt q = {
+		.family = p->family,
+		.proto = p->quote.proto,
+		.src = p->quote.src,
+		.dst = p->quote.dst,
+		.sport = p->quote.sport,
+		.dport = p->quote.dport,
+	};
+	struct ref_flow_key key;
+
+	if (!p->quote.valid)
+		return false;
+	key = flow_key(iface,
+		       dir == EDGEFW_DIR_IN ? EDGEFW_DIR_OUT : EDGEFW_DIR_IN,
+		       &q);
+	return flow_live(m, FIND_SLOT(m->flows, FLOW_SLOTS, &key));
 }
 
 /* What a packet of the flow makes of it (TCP; UDP flows have one state). */
@@ -279,8 +329,14 @@ static void flow_open(struct ref_model *m, const struct ref_flow_key *k,
 	struct ref_flow *f;
 	uint8_t state = EDGEFW_FLOW_UDP;
 
+	/* "an echo request ... opens a flow keyed by its identifier" */
+	if (p->has_echo) {
+		if (ref_is_echo(p, true))
+			return;
+		state = EDGEFW_FLOW_ICMP;
+	}
 	if (p->proto == TCP) {
-		/* README silent: a RST opens no flow, as today. */
+		/* "a RST is admitted and opens no flow" */
 		if (p->tcp_flags & TCP_RST)
 			return;
 		/*
@@ -459,14 +515,18 @@ static uint32_t decide(struct ref_model *m, size_t iface, int dir,
 			return EDGEFW_PASS_FRAGMENT;
 	}
 	/* 4. Essentials */
-	if (essential(p))
+	if (essential(m, p))
 		return EDGEFW_PASS_ESSENTIAL;
-	/* 5. Flows: every TCP segment but an opening SYN, UDP replies */
+	/* ICMP errors about a tracked flow */
+	if (m->c->icmp_errors == EDGEFW_ICMP_ERRORS_RELATED && icmp_error(p) &&
+	    related(m, iface, dir, p))
+		return EDGEFW_PASS_RELATED;
+	/* 5. Flows: every TCP segment but an opening SYN, other replies */
 	if (tracked(p)) {
 		key = flow_key(iface, dir, p);
 		f = FIND_SLOT(m->flows, FLOW_SLOTS, &key);
 		m->met_flow = *f;
-		if (tcp_opening(p) || !flow_live(m, f))
+		if (opener(p) || !flow_live(m, f))
 			f = NULL;
 		if (f && (p->proto == TCP || dir != f->opened_dir)) {
 			flow_touch(m, f, p, dir);
@@ -515,6 +575,7 @@ void refmodel_explain(const struct ref_model *m, char *buf, size_t len)
 		[EDGEFW_FLOW_CLOSING] = "closing",
 		[EDGEFW_FLOW_UDP] = "udp",
 		[EDGEFW_FLOW_RESET] = "reset",
+		[EDGEFW_FLOW_ICMP] = "icmp",
 	};
 	const struct ref_flow *f = &m->met_flow;
 	const struct ref_bucket *b = &m->met_bucket;

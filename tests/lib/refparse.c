@@ -25,6 +25,57 @@ static void malformed(struct ref_pkt *p, const char *why)
 	p->why = why;
 }
 
+bool ref_is_echo(const struct ref_pkt *p, bool reply)
+{
+	if (!p->has_icmp)
+		return false;
+	if (p->family == EDGEFW_FAMILY_IPV4)
+		return p->icmp_type == (reply ? 0 : 8);
+	return p->icmp_type == (reply ? 129 : 128);
+}
+
+/*
+ * What an ICMP error quotes, from off to the datagram's end (RFC 792,
+ * RFC 4443): the IP header of a packet of the same family and at least
+ * the 8 bytes after it, which hold TCP's and UDP's ports or an echo's
+ * identifier. IPv6 extension headers in a quote are not walked.
+ */
+static void parse_quote(const uint8_t *f, size_t off, size_t end,
+			struct ref_pkt *p)
+{
+	struct ref_quote *q = &p->quote;
+	const uint8_t *h = f + off;
+	size_t l4;
+
+	if (p->family == EDGEFW_FAMILY_IPV4) {
+		if (off + 20 > end || h[0] >> 4 != 4 || (h[0] & 15) < 5)
+			return;
+		q->proto = h[9];
+		memcpy(&q->src.w[0], h + 12, 4);
+		memcpy(&q->dst.w[0], h + 16, 4);
+		l4 = off + (h[0] & 15) * 4;
+	} else {
+		if (off + 40 > end || h[0] >> 4 != 6)
+			return;
+		q->proto = h[6];
+		memcpy(q->src.b, h + 8, 16);
+		memcpy(q->dst.b, h + 24, 16);
+		l4 = off + 40;
+	}
+	if (l4 + 8 > end)
+		return;
+	if (q->proto == 6 || q->proto == 17) {
+		q->sport = get16(f + l4);
+		q->dport = get16(f + l4 + 2);
+	} else if (q->proto == (p->family == EDGEFW_FAMILY_IPV4 ? 1 : 58) &&
+		   f[l4] == (p->family == EDGEFW_FAMILY_IPV4 ? 8 : 128)) {
+		q->sport = q->dport = get16(f + l4 + 4);
+	} else {
+		return;
+	}
+	q->valid = true;
+}
+
 /*
  * The upper-layer header at off, inside the datagram that its IP length
  * fields say ends at end. A header that does not fit in the datagram runs
@@ -67,6 +118,11 @@ static void parse_l4(const uint8_t *f, size_t off, size_t end,
 		p->has_icmp = true;
 		p->icmp_type = h[0];
 		p->icmp_code = h[1];
+		if (ref_is_echo(p, false) || ref_is_echo(p, true)) {
+			p->has_echo = true;
+			p->echo_id = get16(h + 4);
+		}
+		parse_quote(f, off + 8, end, p);
 		return;
 	default:
 		return; /* not parsed: no ports, no checks */

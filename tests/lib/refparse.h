@@ -42,7 +42,19 @@ struct ref_pkt {
 	uint8_t tcp_flags;
 	bool has_icmp; /* ICMP in IPv4 or ICMPv6 in IPv6, header read */
 	uint8_t icmp_type, icmp_code;
+	bool has_echo; /* an echo request or reply: its identifier */
+	uint16_t echo_id;
+	/* an ICMP error: the packet it quotes, when whole enough to name */
+	struct ref_quote {
+		bool valid; /* its IP header and 8 bytes after it */
+		uint8_t proto;
+		union edgefw_addr src, dst;
+		uint16_t sport, dport; /* TCP, UDP; an echo's identifier */
+	} quote;
 };
+
+/* An echo request (ICMP 8, ICMPv6 128); reply: an echo reply (0, 129). */
+bool ref_is_echo(const struct ref_pkt *p, bool reply);
 
 void ref_parse(const uint8_t *frame, size_t len, struct ref_pkt *p);
 

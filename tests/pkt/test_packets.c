@@ -55,7 +55,8 @@ static const char config_fmt[] =
 	"policy external out drop\n"
 	"policy internal in  drop\n"
 	"policy internal out pass\n"
-	"fragments external drop\n";
+	"fragments external drop\n"
+	"%s";
 
 /* The config's rules, in their order there. */
 enum { S2S_IN, S2S_OUT, GW_IN, DNS_OUT, NR_RULES };
@@ -91,6 +92,10 @@ struct pkt_case {
 #define ICMP_PORT_UNREACH 3
 #define ICMP_FRAG_NEEDED 4
 #define ICMP_ECHO_REQUEST 8
+#define ICMP_ECHO_REPLY 0
+#define ICMP_TIME_EXCEEDED 11
+#define ICMP6_DEST_UNREACH 1
+#define ICMP6_ECHO_REPLY 129
 #define ICMP6_PKT_TOO_BIG 2
 #define ICMP6_ECHO_REQUEST 128
 #define ICMP6_MLD1_REPORT 131
@@ -98,6 +103,22 @@ struct pkt_case {
 #define ND_ROUTER_ADVERT 134
 #define ND_NEIGHBOR_SOLICIT 135
 #define ND_NEIGHBOR_ADVERT 136
+
+#define ROUTER4 "192.0.2.1" /* a router on the path */
+#define ROUTER6 "2001:db8:99::1"
+#define OUR_SYN4 TCP(SELF4, 40100, PARTNER4, 5269, PKT_SYN)
+#define OUR_SYN6 TCP(SELF6, 40100, PARTNER6, 5269, PKT_SYN)
+
+/* What ICMP errors quote. */
+static const struct pkt_spec our_syn4 = { OUR_SYN4 };
+static const struct pkt_spec our_syn6 = { OUR_SYN6 };
+static const struct pkt_spec our_other_syn4 = { TCP(SELF4, 40101, PARTNER4,
+						    5269, PKT_SYN) };
+static const struct pkt_spec partner_syn4 = { PARTNER_SYN4 };
+static const struct pkt_spec our_dns4 = { UDP(SELF4, 53000, RESOLVER4, 53) };
+static const struct pkt_spec our_echo4 = {
+	ICMP(INT_SELF, LAN_HOST, ICMP_ECHO_REQUEST, 0), .sport = 77
+};
 
 static const struct pkt_case enforce_cases[] = {
 	/* The matrix: a partner's connection to the Access Edge. */
@@ -559,25 +580,162 @@ static const struct pkt_case enforce_cases[] = {
 	  { ICMP6(LINK_LOCAL, "ff02::16", ICMP6_MLD2_REPORT, 0),
 	    EXT_HDRS(IPPROTO_HOPOPTS), .payload = 4 },
 	  DROP_AS(POLICY) },
-	{ "ICMP fragmentation needed",
+	/*
+	 * ICMP errors pass when the packet they quote belongs to a tracked
+	 * flow (icmp errors related, the default); others meet the rules.
+	 */
+	{ "ICMP fragmentation needed about no flow of ours",
 	  EXT_XDP,
 	  { ICMP(STRANGER4, SELF4, ICMP_UNREACH, ICMP_FRAG_NEEDED),
 	    .payload = 28 },
-	  PASS_AS(ESSENTIAL) },
-	{ "ICMP fragmentation needed",
+	  DROP_AS(POLICY) },
+	{ "ICMP fragmentation needed about no flow of ours",
 	  INT_XDP,
 	  { ICMP(LAN_HOST, INT_SELF, ICMP_UNREACH, ICMP_FRAG_NEEDED),
 	    .payload = 28 },
-	  PASS_AS(ESSENTIAL) },
-	{ "ICMPv6 packet too big",
+	  DROP_AS(POLICY) },
+	{ "ICMPv6 packet too big about no flow of ours",
 	  EXT_XDP,
 	  { ICMP6(STRANGER6, SELF6, ICMP6_PKT_TOO_BIG, 0), .payload = 48 },
-	  PASS_AS(ESSENTIAL) },
-	{ "ICMP port unreachable (not a PMTU error)",
+	  DROP_AS(POLICY) },
+	{ "ICMP port unreachable about no flow of ours",
 	  EXT_XDP,
 	  { ICMP(STRANGER4, SELF4, ICMP_UNREACH, ICMP_PORT_UNREACH),
 	    .payload = 28 },
 	  DROP_AS(POLICY) },
+	{ "related: SYN self:40100 to partner:5269",
+	  EXT_TC,
+	  { OUR_SYN4 },
+	  BY_RULE(S2S_OUT) },
+	{ "related: a router's fragmentation needed quoting that SYN",
+	  EXT_XDP,
+	  { ICMP(ROUTER4, SELF4, ICMP_UNREACH, ICMP_FRAG_NEEDED),
+	    .quote = &our_syn4 },
+	  PASS_AS(RELATED),
+	  THEN },
+	{ "related: the same quoting the IP header and 8 bytes of TCP",
+	  EXT_XDP,
+	  { ICMP(ROUTER4, SELF4, ICMP_UNREACH, ICMP_FRAG_NEEDED),
+	    .quote = &our_syn4, .quote_len = 28 },
+	  PASS_AS(RELATED),
+	  THEN },
+	{ "related: a port unreachable quoting it",
+	  EXT_XDP,
+	  { ICMP(PARTNER4, SELF4, ICMP_UNREACH, ICMP_PORT_UNREACH),
+	    .quote = &our_syn4 },
+	  PASS_AS(RELATED),
+	  THEN },
+	{ "related: a time exceeded quoting it",
+	  EXT_XDP,
+	  { ICMP(ROUTER4, SELF4, ICMP_TIME_EXCEEDED, 0), .quote = &our_syn4 },
+	  PASS_AS(RELATED),
+	  THEN },
+	{ "related: the quote cut short of its ports",
+	  EXT_XDP,
+	  { ICMP(ROUTER4, SELF4, ICMP_UNREACH, ICMP_FRAG_NEEDED),
+	    .quote = &our_syn4, .quote_len = 22 },
+	  DROP_AS(POLICY),
+	  THEN },
+	{ "related: quoting a port of ours with no flow",
+	  EXT_XDP,
+	  { ICMP(ROUTER4, SELF4, ICMP_UNREACH, ICMP_FRAG_NEEDED),
+	    .quote = &our_other_syn4 },
+	  DROP_AS(POLICY),
+	  THEN },
+	{ "related: on int0, where the flow is not",
+	  INT_XDP,
+	  { ICMP(ROUTER4, SELF4, ICMP_UNREACH, ICMP_FRAG_NEEDED),
+	    .quote = &our_syn4 },
+	  DROP_AS(POLICY),
+	  THEN },
+	{ "related: 1 s after the flow timed out",
+	  EXT_XDP,
+	  { ICMP(ROUTER4, SELF4, ICMP_UNREACH, ICMP_FRAG_NEEDED),
+	    .quote = &our_syn4 },
+	  DROP_AS(POLICY),
+	  AFTER(TIMEOUT_S(NEW) + 1) },
+	{ "related v6: SYN self:40100 to partner:5269",
+	  EXT_TC,
+	  { OUR_SYN6 },
+	  BY_RULE(S2S_OUT) },
+	{ "related v6: a router's packet too big quoting that SYN",
+	  EXT_XDP,
+	  { ICMP6(ROUTER6, SELF6, ICMP6_PKT_TOO_BIG, 0), .quote = &our_syn6 },
+	  PASS_AS(RELATED),
+	  THEN },
+	{ "related v6: a destination unreachable quoting it",
+	  EXT_XDP,
+	  { ICMP6(ROUTER6, SELF6, ICMP6_DEST_UNREACH, 0), .quote = &our_syn6 },
+	  PASS_AS(RELATED),
+	  THEN },
+	{ "related: a partner's SYN to self:5269",
+	  EXT_XDP,
+	  { PARTNER_SYN4 },
+	  BY_RULE(S2S_IN) },
+	{ "related: our fragmentation needed to the partner, quoting it",
+	  EXT_TC,
+	  { ICMP(SELF4, PARTNER4, ICMP_UNREACH, ICMP_FRAG_NEEDED),
+	    .quote = &partner_syn4 },
+	  PASS_AS(RELATED),
+	  THEN },
+	{ "related: a DNS query self:53000 to the resolver",
+	  EXT_TC,
+	  { UDP(SELF4, 53000, RESOLVER4, 53) },
+	  BY_RULE(DNS_OUT) },
+	{ "related: the resolver's port unreachable quoting it",
+	  EXT_XDP,
+	  { ICMP(RESOLVER4, SELF4, ICMP_UNREACH, ICMP_PORT_UNREACH),
+	    .quote = &our_dns4 },
+	  PASS_AS(RELATED),
+	  THEN },
+
+	/* Echo requests are flows: their replies pass, nothing else. */
+	{ "echo: our request to a LAN host (policy internal out pass)",
+	  INT_TC,
+	  { ICMP(INT_SELF, LAN_HOST, ICMP_ECHO_REQUEST, 0), .sport = 77,
+	    .payload = 32 },
+	  PASS_AS(POLICY) },
+	{ "echo: its reply",
+	  INT_XDP,
+	  { ICMP(LAN_HOST, INT_SELF, ICMP_ECHO_REPLY, 0), .sport = 77,
+	    .payload = 32 },
+	  PASS_AS(REPLY),
+	  THEN },
+	{ "echo: a reply with another identifier",
+	  INT_XDP,
+	  { ICMP(LAN_HOST, INT_SELF, ICMP_ECHO_REPLY, 0), .sport = 78,
+	    .payload = 32 },
+	  DROP_AS(POLICY),
+	  THEN },
+	{ "echo: a request from the LAN host with our identifier",
+	  INT_XDP,
+	  { ICMP(LAN_HOST, INT_SELF, ICMP_ECHO_REQUEST, 0), .sport = 77,
+	    .payload = 32 },
+	  DROP_AS(POLICY),
+	  THEN },
+	{ "echo: a time exceeded quoting our request",
+	  INT_XDP,
+	  { ICMP(LAN_SERVICE, INT_SELF, ICMP_TIME_EXCEEDED, 0),
+	    .quote = &our_echo4 },
+	  PASS_AS(RELATED),
+	  THEN },
+	{ "echo: the reply 1 s after its flow timed out",
+	  INT_XDP,
+	  { ICMP(LAN_HOST, INT_SELF, ICMP_ECHO_REPLY, 0), .sport = 77,
+	    .payload = 32 },
+	  DROP_AS(POLICY),
+	  AFTER(TIMEOUT_S(ICMP) + 1) },
+	{ "echo v6: our request",
+	  INT_TC,
+	  { ICMP6("fd00::10", "fd00::7", ICMP6_ECHO_REQUEST, 0), .sport = 9,
+	    .payload = 32 },
+	  PASS_AS(POLICY) },
+	{ "echo v6: its reply",
+	  INT_XDP,
+	  { ICMP6("fd00::7", "fd00::10", ICMP6_ECHO_REPLY, 0), .sport = 9,
+	    .payload = 32 },
+	  PASS_AS(REPLY),
+	  THEN },
 	{ "ICMP echo request",
 	  EXT_XDP,
 	  { ICMP(STRANGER4, SELF4, ICMP_ECHO_REQUEST, 0), .payload = 32 },
@@ -925,6 +1083,45 @@ static const struct pkt_case monitor_cases[] = {
 	  MONITORED(MALFORMED) },
 };
 
+/* icmp errors any: path-MTU errors pass from anyone, as essentials. */
+static const struct pkt_case icmp_any_cases[] = {
+	{ "ICMP fragmentation needed",
+	  EXT_XDP,
+	  { ICMP(STRANGER4, SELF4, ICMP_UNREACH, ICMP_FRAG_NEEDED),
+	    .payload = 28 },
+	  PASS_AS(ESSENTIAL) },
+	{ "ICMP fragmentation needed",
+	  INT_XDP,
+	  { ICMP(LAN_HOST, INT_SELF, ICMP_UNREACH, ICMP_FRAG_NEEDED),
+	    .payload = 28 },
+	  PASS_AS(ESSENTIAL) },
+	{ "ICMPv6 packet too big",
+	  EXT_XDP,
+	  { ICMP6(STRANGER6, SELF6, ICMP6_PKT_TOO_BIG, 0), .payload = 48 },
+	  PASS_AS(ESSENTIAL) },
+	{ "SYN self:40100 to partner:5269",
+	  EXT_TC,
+	  { OUR_SYN4 },
+	  BY_RULE(S2S_OUT) },
+	{ "a port unreachable quoting it: the rules judge it",
+	  EXT_XDP,
+	  { ICMP(PARTNER4, SELF4, ICMP_UNREACH, ICMP_PORT_UNREACH),
+	    .quote = &our_syn4 },
+	  DROP_AS(POLICY),
+	  THEN },
+	{ "echo: our request still opens a flow",
+	  INT_TC,
+	  { ICMP(INT_SELF, LAN_HOST, ICMP_ECHO_REQUEST, 0), .sport = 77,
+	    .payload = 32 },
+	  PASS_AS(POLICY) },
+	{ "echo: its reply",
+	  INT_XDP,
+	  { ICMP(LAN_HOST, INT_SELF, ICMP_ECHO_REPLY, 0), .sport = 77,
+	    .payload = 32 },
+	  PASS_AS(REPLY),
+	  THEN },
+};
+
 /*
  * Packets cut one byte short of the end of each of their headers. The
  * whole packet runs first, with the verdict given here, so that a cut one
@@ -953,12 +1150,12 @@ static const struct pkt_case truncation_bases[] = {
 	{ "ICMP fragmentation needed",
 	  EXT_XDP,
 	  { ICMP(STRANGER4, SELF4, ICMP_UNREACH, ICMP_FRAG_NEEDED) },
-	  PASS_AS(ESSENTIAL) },
+	  DROP_AS(POLICY) }, /* about no flow */
 	{ "ICMPv6 packet too big, destination options",
 	  EXT_XDP,
 	  { ICMP6(STRANGER6, SELF6, ICMP6_PKT_TOO_BIG, 0),
 	    EXT_HDRS(IPPROTO_DSTOPTS) },
-	  PASS_AS(ESSENTIAL) },
+	  DROP_AS(POLICY) }, /* about no flow */
 	{ "SYN v4 to partner:5269, 802.1Q, IHL 6",
 	  EXT_TC,
 	  { TCP(SELF4, 40000, PARTNER4, 5269, PKT_SYN), DOT1Q,
@@ -981,11 +1178,11 @@ static const struct pkt_case truncation_bases[] = {
 	{ "ICMP fragmentation needed",
 	  EXT_TC,
 	  { ICMP(SELF4, STRANGER4, ICMP_UNREACH, ICMP_FRAG_NEEDED) },
-	  PASS_AS(ESSENTIAL) },
+	  DROP_AS(POLICY) }, /* about no flow */
 	{ "ICMPv6 packet too big",
 	  EXT_TC,
 	  { ICMP6(SELF6, STRANGER6, ICMP6_PKT_TOO_BIG, 0) },
-	  PASS_AS(ESSENTIAL) },
+	  DROP_AS(POLICY) }, /* about no flow */
 	{ "front-end SYN, QinQ, IHL 6",
 	  INT_XDP,
 	  { FRONTEND_SYN, QINQ, .ipv4_opt_words = 1 },
@@ -998,7 +1195,7 @@ static const struct pkt_case truncation_bases[] = {
 	{ "ICMP fragmentation needed, 802.1Q",
 	  INT_XDP,
 	  { ICMP(LAN_HOST, INT_SELF, ICMP_UNREACH, ICMP_FRAG_NEEDED), DOT1Q },
-	  PASS_AS(ESSENTIAL) },
+	  DROP_AS(POLICY) }, /* about no flow */
 	{ "SYN to a LAN service, 802.1Q",
 	  INT_TC,
 	  { TCP(INT_SELF, 41000, LAN_SERVICE, 443, PKT_SYN), DOT1Q },
@@ -1013,13 +1210,15 @@ static const struct pkt_case truncation_bases[] = {
 	  PASS_AS(POLICY) },
 };
 
-static void load_generation(const char *mode, struct config *c,
+/* extra: statements after the config's, "" for none */
+static void load_generation(const char *name, const char *mode,
+			    const char *extra, struct config *c,
 			    struct compiled *cc, struct generation *g)
 {
-	char text[sizeof(config_fmt) + 16];
+	char text[sizeof(config_fmt) + 64];
 
-	snprintf(text, sizeof(text), config_fmt, mode);
-	load_config(mode, text, rule_names, NR_RULES, c, cc, g);
+	snprintf(text, sizeof(text), config_fmt, mode, extra);
+	load_config(name, text, rule_names, NR_RULES, c, cc, g);
 }
 
 static bool has_self_addr(const struct iface_state *st, const char *text)
@@ -1221,7 +1420,7 @@ int main(void)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	make_namespace();
 
-	load_generation("enforce", &c, &cc, &g);
+	load_generation("enforce", "enforce", "", &c, &cc, &g);
 	e = make_env("", &c, &g);
 	CHECK(has_self_addr(&g.ifaces[IF_EXT].st, SELF4) &&
 		      has_self_addr(&g.ifaces[IF_EXT].st, SELF6),
@@ -1234,10 +1433,18 @@ int main(void)
 	for (size_t i = 0; i < ARRAY_SIZE(truncation_bases); i++)
 		check_truncations(&e, &truncation_bases[i]);
 
-	load_generation("monitor", &mc, &mcc, &mg);
+	load_generation("monitor", "monitor", "", &mc, &mcc, &mg);
 	me = make_env("monitor: ", &mc, &mg);
 	report_verified_insns("monitor: ", &mg);
 	check_cases(&me, monitor_cases, ARRAY_SIZE(monitor_cases));
+	gen_free(&mg);
+	compiled_free(&mcc);
+	config_free(&mc);
+
+	load_generation("icmp errors any", "enforce", "icmp errors any\n", &mc,
+			&mcc, &mg);
+	me = make_env("icmp errors any: ", &mc, &mg);
+	check_cases(&me, icmp_any_cases, ARRAY_SIZE(icmp_any_cases));
 
 	gen_free(&mg);
 	compiled_free(&mcc);

@@ -594,6 +594,8 @@ static void test_defaults(void)
 	CHECK_EQ(c.fragments[INT], EDGEFW_ACT_PASS,
 		 "defaults: fragments internal pass");
 	CHECK(c.nr_rules == 0 && c.nr_sets == 0, "defaults: no rules, no sets");
+	CHECK_EQ(c.icmp_errors, EDGEFW_ICMP_ERRORS_RELATED,
+		 "defaults: icmp errors related");
 	config_free(&c);
 
 	parse_ok("overrides",
@@ -602,7 +604,8 @@ static void test_defaults(void)
 		 "policy internal out pass\n"
 		 "policy external in drop\n"
 		 "fragments external pass\n"
-		 "fragments internal drop\n",
+		 "fragments internal drop\n"
+		 "icmp errors any\n",
 		 &c);
 	CHECK_EQ(c.mode, EDGEFW_MODE_MONITOR, "overrides: mode monitor");
 	CHECK(c.policy[INT][OUT] == EDGEFW_ACT_PASS &&
@@ -613,6 +616,8 @@ static void test_defaults(void)
 	CHECK(c.fragments[EXT] == EDGEFW_ACT_PASS &&
 		      c.fragments[INT] == EDGEFW_ACT_DROP,
 	      "overrides: fragments external pass, internal drop");
+	CHECK_EQ(c.icmp_errors, EDGEFW_ICMP_ERRORS_ANY,
+		 "overrides: icmp errors any");
 	config_free(&c);
 }
 
@@ -769,7 +774,7 @@ static void test_errors(void)
 	expect_parse_error(
 		"unknown statement", "interface e role external\nfoo bar\n",
 		FILE_NAME
-		":2:1: expected a statement (mode, interface, set, rule, policy, fragments or flows), found 'foo'\n");
+		":2:1: expected a statement (mode, interface, set, rule, policy, fragments, flows or icmp), found 'foo'\n");
 	expect_parse_error("unexpected token after interface",
 			   "interface e role external foo\n",
 			   FILE_NAME
@@ -849,6 +854,20 @@ static void test_errors(void)
 			   "policy external in drop\n"
 			   "policy external in pass\n",
 			   FILE_NAME ":3:1: policy external in is set twice\n");
+	expect_parse_error("duplicate icmp errors",
+			   "interface e role external\n"
+			   "icmp errors any\n"
+			   "icmp errors related\n",
+			   FILE_NAME ":3:1: icmp errors is set twice\n");
+	expect_parse_error(
+		"icmp errors of an unknown kind",
+		"interface e role external\nicmp errors some\n",
+		FILE_NAME
+		":2:13: expected which ICMP errors pass (related or any), found 'some'\n");
+	expect_parse_error("icmp without errors",
+			   "interface e role external\nicmp related\n",
+			   FILE_NAME
+			   ":2:6: expected 'errors', found 'related'\n");
 	expect_parse_error("duplicate fragments",
 			   "interface e role external\n"
 			   "fragments external drop\n"
@@ -1044,7 +1063,7 @@ static void test_many_errors(void)
 		FILE_NAME
 		":2:24: port 0 out of range (1-65535)\n" FILE_NAME
 		":3:9: host bits set in '10.0.0.1/8' (did you mean 10.0.0.0/8?)\n" FILE_NAME
-		":4:1: expected a statement (mode, interface, set, rule, policy, fragments or flows), found 'bogus'\n" FILE_NAME
+		":4:1: expected a statement (mode, interface, set, rule, policy, fragments, flows or icmp), found 'bogus'\n" FILE_NAME
 		":6:1: mode is set twice\n" FILE_NAME
 		":7:25: ports apply to tcp and udp only\n" FILE_NAME
 		":9:2: prefix length 33 out of range for IPv4 (0-32) in '10.0.0.0/33'\n" FILE_NAME
@@ -1058,7 +1077,7 @@ static void test_many_errors(void)
 			woff += snprintf(
 				want + woff, sizeof(want) - woff,
 				FILE_NAME
-				":%d:1: expected a statement (mode, interface, set, rule, policy, fragments or flows), found 'bad%d'\n",
+				":%d:1: expected a statement (mode, interface, set, rule, policy, fragments, flows or icmp), found 'bad%d'\n",
 				i + 1, i);
 	}
 	snprintf(want + woff, sizeof(want) - woff,

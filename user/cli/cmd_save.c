@@ -86,6 +86,7 @@ static void print_config(FILE *out, const struct loaded *l)
 	for (unsigned int role = 0; role < EDGEFW_NR_ROLES; role++)
 		fprintf(out, "fragments %s %s\n", role_name(role),
 			action_name(c->fragments[role]));
+	fprintf(out, "icmp errors %s\n", icmp_errors_name(c->icmp_errors));
 }
 
 int cmd_save(struct cli_ctx *ctx, const struct cli_args *a)

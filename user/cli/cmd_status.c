@@ -104,6 +104,7 @@ static int print_text(const struct loaded *l)
 	printf("fragments: external %s, internal %s\n",
 	       action_name(c->fragments[EDGEFW_ROLE_EXTERNAL]),
 	       action_name(c->fragments[EDGEFW_ROLE_INTERNAL]));
+	printf("icmp errors: %s\n", icmp_errors_name(c->icmp_errors));
 	return problems ? EXIT_FAILED : EXIT_OK;
 }
 
