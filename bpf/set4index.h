@@ -15,19 +15,20 @@
 
 static __always_inline bool in_set4_index(__u8 slot, __be32 addr)
 {
-	__u32 a = bpf_ntohl(addr), key = EDGEFW_SET4_WORD(slot, a);
+	__u32 a = bpf_ntohl(addr), net24 = EDGEFW_SET4_NET24(a);
+	__u32 key = EDGEFW_SET4_WORD_KEY(slot, EDGEFW_SET4_WORD_OF(net24));
 	struct edgefw_set4_bits *bits;
 	__u64 *word = bpf_map_lookup_elem(&set4_by24, &key);
 	__u32 state;
 
 	if (!word)
 		return false;
-	state = (*word >> EDGEFW_SET4_SHIFT(a)) & 3;
+	state = EDGEFW_SET4_STATE(*word, net24);
 	if (state != EDGEFW_SET4_SOME)
 		return state == EDGEFW_SET4_ALL;
-	key = EDGEFW_SET4_PART_KEY(slot, a);
+	key = EDGEFW_SET4_PART_KEY(slot, net24);
 	bits = bpf_map_lookup_elem(&set4_bits, &key);
-	return bits && (bits->w[(a >> 6) & 3] >> (a & 63)) & 1;
+	return bits && edgefw_set4_holds(bits, a);
 }
 
 #endif

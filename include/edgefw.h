@@ -197,14 +197,35 @@ enum edgefw_set4_state {
 	EDGEFW_SET4_ALL = 3,
 };
 
-/* addr: host byte order */
-#define EDGEFW_SET4_WORD(slot, addr) ((__u32)(slot) << 19 | (addr) >> 13)
-#define EDGEFW_SET4_SHIFT(addr) (((addr) >> 8 & 31) * 2)
-#define EDGEFW_SET4_PART_KEY(slot, addr) ((__u32)(slot) << 24 | (addr) >> 8)
+/*
+ * Where the IPv4 index keeps an address, for both sides. addr: host byte
+ * order; net24: an address's /24 network, its first 24 bits; word: the
+ * index of a word in a slot's part of set4_by24.
+ */
+#define EDGEFW_SET4_NET24(addr) ((addr) >> 8)
+#define EDGEFW_SET4_NETS_PER_WORD 32
+#define EDGEFW_SET4_WORD_OF(net24) ((net24) / EDGEFW_SET4_NETS_PER_WORD)
+#define EDGEFW_SET4_WORD_KEY(slot, word) ((__u32)(slot) << 19 | (word))
+/* net24's two bits in the word that holds them */
+#define EDGEFW_SET4_SHIFT(net24) ((net24) % EDGEFW_SET4_NETS_PER_WORD * 2)
+#define EDGEFW_SET4_STATE(word, net24) ((word) >> EDGEFW_SET4_SHIFT(net24) & 3)
+#define EDGEFW_SET4_PART_KEY(slot, net24) ((__u32)(slot) << 24 | (net24))
 
 struct edgefw_set4_bits {
-	__u64 w[4]; /* bit (addr & 255) */
+	__u64 w[4]; /* a bit per address of the /24 */
 };
+
+#define EDGEFW_SET4_BIT_WORD(addr) ((addr) >> 6 & 3)
+#define EDGEFW_SET4_BIT_SHIFT(addr) ((addr) % 64)
+
+/* bits: of addr's /24 */
+static inline __u32 edgefw_set4_holds(const struct edgefw_set4_bits *bits,
+				      __u32 addr)
+{
+	__u64 word = bits->w[EDGEFW_SET4_BIT_WORD(addr)];
+
+	return word >> EDGEFW_SET4_BIT_SHIFT(addr) & 1;
+}
 
 /*
  * IPv6: a prefix of /32 or longer lies in one /32 network, and partner

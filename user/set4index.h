@@ -12,7 +12,7 @@
 #include "addr.h"
 
 struct set4_part {
-	__u32 net24; /* address >> 8 */
+	__u32 net24; /* EDGEFW_SET4_NET24 */
 	struct edgefw_set4_bits bits;
 };
 
