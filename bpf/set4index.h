@@ -1,16 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Membership in a set's IPv4 index (see edgefw.h). The includer defines
- * the maps set4_by24 and set4_bits: edgefw's programs in maps.h, the
- * bench's lookup program placeholders for edgefw's pinned maps.
+ * Membership in a set's IPv4 index (see edgefw.h). The includer provides
+ * what a BPF program has: bpf_map_lookup_elem() and the maps set4_by24
+ * and set4_bits. edgefw's programs take them from maps.h, the bench's
+ * lookup program from placeholders for edgefw's pinned maps, and the
+ * unit tests from tests/lib/bpf_shim.h, which runs this code in user
+ * space against kernel maps.
  */
 #ifndef EDGEFW_BPF_SET4INDEX_H
 #define EDGEFW_BPF_SET4INDEX_H
 
 #include <stdbool.h>
-#include <linux/bpf.h>
 #include <bpf/bpf_endian.h>
-#include <bpf/bpf_helpers.h>
 #include "edgefw.h"
 
 static __always_inline bool in_set4_index(__u8 slot, __be32 addr)

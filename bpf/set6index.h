@@ -1,15 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Membership in a set's IPv6 index (see edgefw.h). The includer defines
- * the maps set6_heads and set6_prefixes.
+ * Membership in a set's IPv6 index (see edgefw.h). The includer provides
+ * what a BPF program has: bpf_map_lookup_elem(), bpf_loop() and the maps
+ * set6_heads and set6_prefixes, as for set4index.h (the unit tests run
+ * this code in user space through tests/lib/bpf_shim.h).
  */
 #ifndef EDGEFW_BPF_SET6INDEX_H
 #define EDGEFW_BPF_SET6INDEX_H
 
 #include <stdbool.h>
-#include <linux/bpf.h>
 #include <bpf/bpf_endian.h>
-#include <bpf/bpf_helpers.h>
 #include "edgefw.h"
 
 /* Whether a lies in net/len; the first word is the head's, equal. */
