@@ -251,7 +251,7 @@ enum edgefw_set6_state {
 	EDGEFW_SET6_TRIE,
 };
 
-/* What a lookup in the IPv6 index answers (BPF and user space alike). */
+/* What a lookup in the IPv6 index answers. */
 enum edgefw_set6_answer {
 	EDGEFW_SET6_OUT,
 	EDGEFW_SET6_IN,

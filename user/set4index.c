@@ -106,18 +106,6 @@ static const struct set4_part *find_part(const struct set4_index *ix,
 		       cmp_part);
 }
 
-bool set4_index_contains(const struct set4_index *ix, __u32 addr)
-{
-	__u32 net24 = EDGEFW_SET4_NET24(addr);
-	unsigned int state = state_of(ix->words, net24);
-	const struct set4_part *part;
-
-	if (state != EDGEFW_SET4_SOME)
-		return state == EDGEFW_SET4_ALL;
-	part = find_part(ix, net24);
-	return part && edgefw_set4_holds(&part->bits, addr);
-}
-
 static bool same_part(const struct set4_part *a, const struct set4_part *b)
 {
 	return a && b && !memcmp(&a->bits, &b->bits, sizeof(a->bits));

@@ -168,58 +168,6 @@ static bool has_key(const struct set6_index *ix,
 	       NULL;
 }
 
-/* Whether the index holds the prefix of a of length len exactly. */
-static bool holds(const struct set6_index *ix, const union edgefw_addr *a,
-		  unsigned int len)
-{
-	struct edgefw_set6_key k = key_of(a, len);
-
-	return has_key(ix, &k);
-}
-
-/* Whether a lies in the prefix net/len. */
-static bool in_prefix(const union edgefw_addr *a, const union edgefw_addr *net,
-		      unsigned int len)
-{
-	for (int w = 0; w < 4; w++) {
-		if ((a->w[w] ^ net->w[w]) & htonl(edgefw_mask_word(len, w)))
-			return false;
-	}
-	return true;
-}
-
-enum edgefw_set6_answer set6_index_lookup(const struct set6_index *ix,
-					  const union edgefw_addr *a)
-{
-	const struct set6_head *h;
-
-	for (int len = 31; len >= 0; len--) {
-		if ((ix->short_lens >> len & 1) && holds(ix, a, len))
-			return EDGEFW_SET6_IN;
-	}
-	h = find_head(ix, ntohl(a->w[0]));
-	if (!h)
-		return EDGEFW_SET6_OUT;
-	switch (h->head.state) {
-	case EDGEFW_SET6_ALL:
-		return EDGEFW_SET6_IN;
-	case EDGEFW_SET6_TRIE:
-		return EDGEFW_SET6_ASK_TRIE;
-	case EDGEFW_SET6_INLINE:
-		for (int i = 0; i < h->head.nr; i++) {
-			if (in_prefix(a, &h->head.net[i], h->head.len[i]))
-				return EDGEFW_SET6_IN;
-		}
-		return EDGEFW_SET6_OUT;
-	default:
-		for (int i = 0; i < h->head.nr; i++) {
-			if (holds(ix, a, h->head.len[i]))
-				return EDGEFW_SET6_IN;
-		}
-		return EDGEFW_SET6_OUT;
-	}
-}
-
 static bool same_head(const struct set6_head *a, const struct set6_head *b)
 {
 	return a && b && !memcmp(&a->head, &b->head, sizeof(a->head));

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <string.h>
 #include <unistd.h>
 #include "capture.h"
 #include "tap.h"
@@ -24,4 +25,14 @@ void capture_stop(struct capture *c, char *buf, size_t len)
 	got = fread(buf, 1, len - 1, c->file);
 	buf[got] = '\0';
 	fclose(c->file);
+}
+
+bool capture_holds(struct capture *c, const char *want, char *line, size_t len)
+{
+	bool holds;
+
+	capture_stop(c, line, len);
+	holds = strstr(line, want);
+	line[strcspn(line, "\n")] = '\0';
+	return holds;
 }

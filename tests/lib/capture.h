@@ -3,6 +3,7 @@
 #ifndef EDGEFW_TEST_CAPTURE_H
 #define EDGEFW_TEST_CAPTURE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -16,5 +17,8 @@ void capture_start(struct capture *c);
 
 /* stderr is back; what went to c is in buf, cut to len - 1 and ended. */
 void capture_stop(struct capture *c, char *buf, size_t len);
+
+/* Stops c: whether what went to it holds want; its first line in line. */
+bool capture_holds(struct capture *c, const char *want, char *line, size_t len);
 
 #endif
