@@ -21,8 +21,7 @@ static __always_inline bool in_net_of_head(const union edgefw_addr *a,
 	int w;
 
 	for (w = 1; w < 4; w++)
-		diff |= (a->w[w] ^ net->w[w]) &
-			bpf_htonl(edgefw_mask_word(len, w));
+		diff |= (a->w[w] ^ net->w[w]) & edgefw_mask_word_be(len, w);
 	return !diff;
 }
 
@@ -30,11 +29,9 @@ static __always_inline bool in_net_of_head(const union edgefw_addr *a,
 static __always_inline bool set6_holds(__u8 slot, const union edgefw_addr *a,
 				       __u32 len)
 {
-	struct edgefw_set6_key key = { .slot = slot, .len = len };
-	int w;
+	struct edgefw_set6_key key;
 
-	for (w = 0; w < 4; w++)
-		key.net.w[w] = a->w[w] & bpf_htonl(edgefw_mask_word(len, w));
+	edgefw_set6_key_of(&key, slot, a, len);
 	return bpf_map_lookup_elem(&set6_prefixes, &key) != NULL;
 }
 

@@ -289,6 +289,28 @@ static inline __u32 edgefw_mask_word(unsigned int len, unsigned int w)
 	return (__u32)(0xffffffffULL << (32 - bits));
 }
 
+/* edgefw_mask_word() in network byte order, as addresses are kept. */
+static inline __u32 edgefw_mask_word_be(unsigned int len, unsigned int w)
+{
+	__u32 mask = edgefw_mask_word(len, w);
+
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	mask = __builtin_bswap32(mask);
+#endif
+	return mask;
+}
+
+/* The key of set6_prefixes for a's prefix of length len in slot's set. */
+static inline void edgefw_set6_key_of(struct edgefw_set6_key *key, __u8 slot,
+				      const union edgefw_addr *a, __u32 len)
+{
+	int w;
+
+	*key = (struct edgefw_set6_key){ .slot = slot, .len = len };
+	for (w = 0; w < 4; w++)
+		key->net.w[w] = a->w[w] & edgefw_mask_word_be(len, w);
+}
+
 /* Peers of a rule: a set id, or one of these. */
 #define EDGEFW_PEER_ANY 0xffff
 #define EDGEFW_PEER_SELF 0xfffe

@@ -38,16 +38,6 @@ static int cmp_by_network(const void *a, const void *b)
 	return cmp_key(a, b);
 }
 
-static struct edgefw_set6_key key_of(const union edgefw_addr *a,
-				     unsigned int len)
-{
-	struct edgefw_set6_key k = { .len = len };
-
-	for (int w = 0; w < 4; w++)
-		k.net.w[w] = a->w[w] & htonl(edgefw_mask_word(len, w));
-	return k;
-}
-
 static void add_key(struct set6_index *ix, size_t *cap,
 		    const struct edgefw_set6_key *k)
 {
@@ -121,7 +111,7 @@ void set6_index_build(struct set6_index *ix, const struct prefix *v, size_t n)
 
 		if (v[i].family != EDGEFW_FAMILY_IPV6)
 			continue;
-		k = key_of(&v[i].addr, v[i].len);
+		edgefw_set6_key_of(&k, 0, &v[i].addr, v[i].len);
 		if (v[i].len < 32) {
 			ix->short_lens |= 1U << v[i].len;
 			add_key(ix, &key_cap, &k);
