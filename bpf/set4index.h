@@ -1,33 +1,35 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Membership in a set's IPv4 index (see edgefw.h). The includer defines
- * the maps set4_by24 and set4_bits: edgefw's programs in maps.h, the
- * bench's lookup program placeholders for edgefw's pinned maps.
+ * Membership in a set's IPv4 index (see edgefw.h). The includer provides
+ * what a BPF program has: bpf_map_lookup_elem() and the maps set4_by24
+ * and set4_bits. edgefw's programs take them from maps.h, the bench's
+ * lookup program from placeholders for edgefw's pinned maps, and the
+ * unit tests from tests/lib/bpf_shim.h, which runs this code in user
+ * space against kernel maps.
  */
 #ifndef EDGEFW_BPF_SET4INDEX_H
 #define EDGEFW_BPF_SET4INDEX_H
 
 #include <stdbool.h>
-#include <linux/bpf.h>
 #include <bpf/bpf_endian.h>
-#include <bpf/bpf_helpers.h>
 #include "edgefw.h"
 
 static __always_inline bool in_set4_index(__u8 slot, __be32 addr)
 {
-	__u32 a = bpf_ntohl(addr), key = EDGEFW_SET4_WORD(slot, a);
+	__u32 a = bpf_ntohl(addr), net24 = EDGEFW_SET4_NET24(a);
+	__u32 key = EDGEFW_SET4_WORD_KEY(slot, EDGEFW_SET4_WORD_OF(net24));
 	struct edgefw_set4_bits *bits;
 	__u64 *word = bpf_map_lookup_elem(&set4_by24, &key);
 	__u32 state;
 
 	if (!word)
 		return false;
-	state = (*word >> EDGEFW_SET4_SHIFT(a)) & 3;
+	state = EDGEFW_SET4_STATE(*word, net24);
 	if (state != EDGEFW_SET4_SOME)
 		return state == EDGEFW_SET4_ALL;
-	key = EDGEFW_SET4_PART_KEY(slot, a);
+	key = EDGEFW_SET4_PART_KEY(slot, net24);
 	bits = bpf_map_lookup_elem(&set4_bits, &key);
-	return bits && (bits->w[(a >> 6) & 3] >> (a & 63)) & 1;
+	return bits && edgefw_set4_holds(bits, a);
 }
 
 #endif

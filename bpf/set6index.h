@@ -1,15 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Membership in a set's IPv6 index (see edgefw.h). The includer defines
- * the maps set6_heads and set6_prefixes.
+ * Membership in a set's IPv6 index (see edgefw.h). The includer provides
+ * what a BPF program has: bpf_map_lookup_elem(), bpf_loop() and the maps
+ * set6_heads and set6_prefixes, as for set4index.h (the unit tests run
+ * this code in user space through tests/lib/bpf_shim.h).
  */
 #ifndef EDGEFW_BPF_SET6INDEX_H
 #define EDGEFW_BPF_SET6INDEX_H
 
 #include <stdbool.h>
-#include <linux/bpf.h>
 #include <bpf/bpf_endian.h>
-#include <bpf/bpf_helpers.h>
 #include "edgefw.h"
 
 /* Whether a lies in net/len; the first word is the head's, equal. */
@@ -21,8 +21,7 @@ static __always_inline bool in_net_of_head(const union edgefw_addr *a,
 	int w;
 
 	for (w = 1; w < 4; w++)
-		diff |= (a->w[w] ^ net->w[w]) &
-			bpf_htonl(edgefw_mask_word(len, w));
+		diff |= (a->w[w] ^ net->w[w]) & edgefw_mask_word_be(len, w);
 	return !diff;
 }
 
@@ -30,11 +29,9 @@ static __always_inline bool in_net_of_head(const union edgefw_addr *a,
 static __always_inline bool set6_holds(__u8 slot, const union edgefw_addr *a,
 				       __u32 len)
 {
-	struct edgefw_set6_key key = { .slot = slot, .len = len };
-	int w;
+	struct edgefw_set6_key key;
 
-	for (w = 0; w < 4; w++)
-		key.net.w[w] = a->w[w] & bpf_htonl(edgefw_mask_word(len, w));
+	edgefw_set6_key_of(&key, slot, a, len);
 	return bpf_map_lookup_elem(&set6_prefixes, &key) != NULL;
 }
 

@@ -222,14 +222,35 @@ enum edgefw_set4_state {
 	EDGEFW_SET4_ALL = 3,
 };
 
-/* addr: host byte order */
-#define EDGEFW_SET4_WORD(slot, addr) ((__u32)(slot) << 19 | (addr) >> 13)
-#define EDGEFW_SET4_SHIFT(addr) (((addr) >> 8 & 31) * 2)
-#define EDGEFW_SET4_PART_KEY(slot, addr) ((__u32)(slot) << 24 | (addr) >> 8)
+/*
+ * Where the IPv4 index keeps an address, for both sides. addr: host byte
+ * order; net24: an address's /24 network, its first 24 bits; word: the
+ * index of a word in a slot's part of set4_by24.
+ */
+#define EDGEFW_SET4_NET24(addr) ((addr) >> 8)
+#define EDGEFW_SET4_NETS_PER_WORD 32
+#define EDGEFW_SET4_WORD_OF(net24) ((net24) / EDGEFW_SET4_NETS_PER_WORD)
+#define EDGEFW_SET4_WORD_KEY(slot, word) ((__u32)(slot) << 19 | (word))
+/* net24's two bits in the word that holds them */
+#define EDGEFW_SET4_SHIFT(net24) ((net24) % EDGEFW_SET4_NETS_PER_WORD * 2)
+#define EDGEFW_SET4_STATE(word, net24) ((word) >> EDGEFW_SET4_SHIFT(net24) & 3)
+#define EDGEFW_SET4_PART_KEY(slot, net24) ((__u32)(slot) << 24 | (net24))
 
 struct edgefw_set4_bits {
-	__u64 w[4]; /* bit (addr & 255) */
+	__u64 w[4]; /* a bit per address of the /24 */
 };
+
+#define EDGEFW_SET4_BIT_WORD(addr) ((addr) >> 6 & 3)
+#define EDGEFW_SET4_BIT_SHIFT(addr) ((addr) % 64)
+
+/* bits: of addr's /24 */
+static inline __u32 edgefw_set4_holds(const struct edgefw_set4_bits *bits,
+				      __u32 addr)
+{
+	__u64 word = bits->w[EDGEFW_SET4_BIT_WORD(addr)];
+
+	return word >> EDGEFW_SET4_BIT_SHIFT(addr) & 1;
+}
 
 /*
  * IPv6: a prefix of /32 or longer lies in one /32 network, and partner
@@ -255,7 +276,7 @@ enum edgefw_set6_state {
 	EDGEFW_SET6_TRIE,
 };
 
-/* What a lookup in the IPv6 index answers (BPF and user space alike). */
+/* What a lookup in the IPv6 index answers. */
 enum edgefw_set6_answer {
 	EDGEFW_SET6_OUT,
 	EDGEFW_SET6_IN,
@@ -291,6 +312,28 @@ static inline __u32 edgefw_mask_word(unsigned int len, unsigned int w)
 	bits &= ~(bits >> 31); /* at least 0 */
 	bits = 32 + ((bits - 32) & ((bits - 32) >> 31)); /* at most 32 */
 	return (__u32)(0xffffffffULL << (32 - bits));
+}
+
+/* edgefw_mask_word() in network byte order, as addresses are kept. */
+static inline __u32 edgefw_mask_word_be(unsigned int len, unsigned int w)
+{
+	__u32 mask = edgefw_mask_word(len, w);
+
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	mask = __builtin_bswap32(mask);
+#endif
+	return mask;
+}
+
+/* The key of set6_prefixes for a's prefix of length len in slot's set. */
+static inline void edgefw_set6_key_of(struct edgefw_set6_key *key, __u8 slot,
+				      const union edgefw_addr *a, __u32 len)
+{
+	int w;
+
+	*key = (struct edgefw_set6_key){ .slot = slot, .len = len };
+	for (w = 0; w < 4; w++)
+		key->net.w[w] = a->w[w] & edgefw_mask_word_be(len, w);
 }
 
 /* Peers of a rule: a set id, or one of these. */

@@ -10,12 +10,14 @@
 
 static unsigned int state_of(const __u64 *words, __u32 net24)
 {
-	return (words[net24 / 32] >> (net24 % 32 * 2)) & 3;
+	return EDGEFW_SET4_STATE(words[EDGEFW_SET4_WORD_OF(net24)], net24);
 }
 
 static void mark(__u64 *words, __u32 net24, unsigned int state)
 {
-	words[net24 / 32] |= (__u64)state << (net24 % 32 * 2);
+	__u64 *word = &words[EDGEFW_SET4_WORD_OF(net24)];
+
+	*word |= (__u64)state << EDGEFW_SET4_SHIFT(net24);
 }
 
 static int cmp_part(const void *a, const void *b)
@@ -27,16 +29,17 @@ static int cmp_part(const void *a, const void *b)
 
 static void mark_covered(__u64 *words, const struct prefix *p)
 {
-	__u32 first = ntohl(p->addr.w[0]) >> 8;
+	__u32 first = EDGEFW_SET4_NET24(ntohl(p->addr.w[0]));
 	__u64 count = 1ULL << (24 - p->len);
 
 	/* whole words at once: a short prefix covers many of them */
 	for (__u64 i = 0; i < count;) {
 		__u32 net24 = first + i;
 
-		if (net24 % 32 == 0 && count - i >= 32) {
-			words[net24 / 32] = ~0ULL;
-			i += 32;
+		if (EDGEFW_SET4_SHIFT(net24) == 0 &&
+		    count - i >= EDGEFW_SET4_NETS_PER_WORD) {
+			words[EDGEFW_SET4_WORD_OF(net24)] = ~0ULL; /* all ALL */
+			i += EDGEFW_SET4_NETS_PER_WORD;
 		} else {
 			mark(words, net24, EDGEFW_SET4_ALL);
 			i++;
@@ -61,14 +64,14 @@ void set4_index_build(struct set4_index *ix, const struct prefix *v, size_t n)
 			mark_covered(ix->words, p);
 			continue;
 		}
-		mark(ix->words, a >> 8, EDGEFW_SET4_SOME);
+		mark(ix->words, EDGEFW_SET4_NET24(a), EDGEFW_SET4_SOME);
 		GROW(ix->parts, cap, ix->nr_parts + 1);
 		part = &ix->parts[ix->nr_parts++];
 		memset(part, 0, sizeof(*part));
-		part->net24 = a >> 8;
-		for (__u32 host = a & 255;
-		     host < (a & 255) + (1U << (32 - p->len)); host++)
-			part->bits.w[host / 64] |= 1ULL << (host % 64);
+		part->net24 = EDGEFW_SET4_NET24(a);
+		for (__u32 i = 0; i < 1U << (32 - p->len); i++)
+			part->bits.w[EDGEFW_SET4_BIT_WORD(a + i)] |=
+				1ULL << EDGEFW_SET4_BIT_SHIFT(a + i);
 	}
 	/* one part per /24, none where a shorter prefix covers it all */
 	qsort(ix->parts, ix->nr_parts, sizeof(*ix->parts), cmp_part);
@@ -103,17 +106,6 @@ static const struct set4_part *find_part(const struct set4_index *ix,
 		       cmp_part);
 }
 
-bool set4_index_contains(const struct set4_index *ix, __u32 addr)
-{
-	unsigned int state = state_of(ix->words, addr >> 8);
-	const struct set4_part *part;
-
-	if (state != EDGEFW_SET4_SOME)
-		return state == EDGEFW_SET4_ALL;
-	part = find_part(ix, addr >> 8);
-	return part && (part->bits.w[(addr & 255) / 64] >> (addr % 64)) & 1;
-}
-
 static bool same_part(const struct set4_part *a, const struct set4_part *b)
 {
 	return a && b && !memcmp(&a->bits, &b->bits, sizeof(a->bits));
@@ -133,20 +125,20 @@ int set4_index_write(int by24_fd, int bits_fd, unsigned int slot,
 
 	for (size_t i = 0; i < new->nr_parts; i++) {
 		const struct set4_part *p = &new->parts[i];
-		__u32 key = slot << 24 | p->net24;
+		__u32 key = EDGEFW_SET4_PART_KEY(slot, p->net24);
 
 		if (!old || !same_part(p, find_part(old, p->net24)))
 			map_batch_add(&parts, &key, &p->bits);
 	}
 	for (__u32 i = 0; i < EDGEFW_SET4_WORDS_PER_SLOT; i++) {
 		__u64 was = old ? old->words[i] : 0;
-		__u32 key = slot << 19 | i;
+		__u32 key = EDGEFW_SET4_WORD_KEY(slot, i);
 
 		if (new->words[i] != was)
 			map_batch_add(&words, &key, &new->words[i]);
 	}
 	for (size_t i = 0; old && i < old->nr_parts; i++) {
-		__u32 key = slot << 24 | old->parts[i].net24;
+		__u32 key = EDGEFW_SET4_PART_KEY(slot, old->parts[i].net24);
 
 		if (!find_part(new, old->parts[i].net24))
 			map_batch_add(&gone, &key, NULL);

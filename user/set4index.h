@@ -7,12 +7,11 @@
 #ifndef EDGEFW_SET4INDEX_H
 #define EDGEFW_SET4INDEX_H
 
-#include <stdbool.h>
 #include <stddef.h>
 #include "addr.h"
 
 struct set4_part {
-	__u32 net24; /* address >> 8 */
+	__u32 net24; /* EDGEFW_SET4_NET24 */
 	struct edgefw_set4_bits bits;
 };
 
@@ -25,9 +24,6 @@ struct set4_index {
 /* From the IPv4 prefixes among n; IPv6 ones are ignored. */
 void set4_index_build(struct set4_index *ix, const struct prefix *v, size_t n);
 void set4_index_free(struct set4_index *ix);
-
-/* addr: host byte order; what the data plane answers. */
-bool set4_index_contains(const struct set4_index *ix, __u32 addr);
 
 /*
  * Make slot's part of the maps go from old (NULL: empty maps) to new:

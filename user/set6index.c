@@ -38,16 +38,6 @@ static int cmp_by_network(const void *a, const void *b)
 	return cmp_key(a, b);
 }
 
-static struct edgefw_set6_key key_of(const union edgefw_addr *a,
-				     unsigned int len)
-{
-	struct edgefw_set6_key k = { .len = len };
-
-	for (int w = 0; w < 4; w++)
-		k.net.w[w] = a->w[w] & htonl(edgefw_mask_word(len, w));
-	return k;
-}
-
 static void add_key(struct set6_index *ix, size_t *cap,
 		    const struct edgefw_set6_key *k)
 {
@@ -121,7 +111,7 @@ void set6_index_build(struct set6_index *ix, const struct prefix *v, size_t n)
 
 		if (v[i].family != EDGEFW_FAMILY_IPV6)
 			continue;
-		k = key_of(&v[i].addr, v[i].len);
+		edgefw_set6_key_of(&k, 0, &v[i].addr, v[i].len);
 		if (v[i].len < 32) {
 			ix->short_lens |= 1U << v[i].len;
 			add_key(ix, &key_cap, &k);
@@ -166,58 +156,6 @@ static bool has_key(const struct set6_index *ix,
 {
 	return bsearch(k, ix->prefixes, ix->nr_prefixes, sizeof(*k), cmp_key) !=
 	       NULL;
-}
-
-/* Whether the index holds the prefix of a of length len exactly. */
-static bool holds(const struct set6_index *ix, const union edgefw_addr *a,
-		  unsigned int len)
-{
-	struct edgefw_set6_key k = key_of(a, len);
-
-	return has_key(ix, &k);
-}
-
-/* Whether a lies in the prefix net/len. */
-static bool in_prefix(const union edgefw_addr *a, const union edgefw_addr *net,
-		      unsigned int len)
-{
-	for (int w = 0; w < 4; w++) {
-		if ((a->w[w] ^ net->w[w]) & htonl(edgefw_mask_word(len, w)))
-			return false;
-	}
-	return true;
-}
-
-enum edgefw_set6_answer set6_index_lookup(const struct set6_index *ix,
-					  const union edgefw_addr *a)
-{
-	const struct set6_head *h;
-
-	for (int len = 31; len >= 0; len--) {
-		if ((ix->short_lens >> len & 1) && holds(ix, a, len))
-			return EDGEFW_SET6_IN;
-	}
-	h = find_head(ix, ntohl(a->w[0]));
-	if (!h)
-		return EDGEFW_SET6_OUT;
-	switch (h->head.state) {
-	case EDGEFW_SET6_ALL:
-		return EDGEFW_SET6_IN;
-	case EDGEFW_SET6_TRIE:
-		return EDGEFW_SET6_ASK_TRIE;
-	case EDGEFW_SET6_INLINE:
-		for (int i = 0; i < h->head.nr; i++) {
-			if (in_prefix(a, &h->head.net[i], h->head.len[i]))
-				return EDGEFW_SET6_IN;
-		}
-		return EDGEFW_SET6_OUT;
-	default:
-		for (int i = 0; i < h->head.nr; i++) {
-			if (holds(ix, a, h->head.len[i]))
-				return EDGEFW_SET6_IN;
-		}
-		return EDGEFW_SET6_OUT;
-	}
 }
 
 static bool same_head(const struct set6_head *a, const struct set6_head *b)

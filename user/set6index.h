@@ -8,7 +8,6 @@
 #ifndef EDGEFW_SET6INDEX_H
 #define EDGEFW_SET6INDEX_H
 
-#include <stdbool.h>
 #include <stddef.h>
 #include "addr.h"
 
@@ -29,10 +28,6 @@ struct set6_index {
 /* From the IPv6 prefixes among n; IPv4 ones are ignored. */
 void set6_index_build(struct set6_index *ix, const struct prefix *v, size_t n);
 void set6_index_free(struct set6_index *ix);
-
-/* What the data plane answers for a. */
-enum edgefw_set6_answer set6_index_lookup(const struct set6_index *ix,
-					  const union edgefw_addr *a);
 
 /*
  * Make slot's part of the maps go from old (NULL: empty maps) to new:

@@ -36,6 +36,17 @@ u128 prefix_last(const struct prefix *p)
 		~mask_of(p->len, p->family));
 }
 
+void prefix_edges(const struct prefix *p, u128 edges[PREFIX_EDGES])
+{
+	u128 first = addr_to_u128(&p->addr, p->family), last = prefix_last(p);
+	u128 all = mask_of(family_bits(p->family), p->family);
+	u128 e[PREFIX_EDGES] = { first, last, first - 1, last + 1,
+				 first + (last - first) / 2 };
+
+	for (int i = 0; i < PREFIX_EDGES; i++)
+		edges[i] = e[i] & all;
+}
+
 u128 random_u128(void)
 {
 	u128 v = 0;

@@ -18,6 +18,13 @@ u128 addr_to_u128(const union edgefw_addr *a, __u8 family);
 union edgefw_addr addr_from_u128(u128 v, __u8 family);
 u128 prefix_last(const struct prefix *p);
 
+/*
+ * Where an index is likeliest wrong about p: its first, last and a middle
+ * address, and the neighbours outside it (wrapping around the space).
+ */
+#define PREFIX_EDGES 5
+void prefix_edges(const struct prefix *p, u128 edges[PREFIX_EDGES]);
+
 /* Uniform over the whole space (rand() seeded by the caller). */
 u128 random_u128(void);
 

@@ -4,10 +4,8 @@
  * run on supported kernels only), and a missing feature is refused with
  * a message naming it and the release that brought it.
  */
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
+#include "capture.h"
 #include "probe.h"
 #include "tap.h"
 
@@ -25,22 +23,12 @@ static bool no(void)
 static int check_captured(const struct feature *f, size_t n, char *buf,
 			  size_t len)
 {
-	FILE *tmp = tmpfile();
-	int saved = dup(STDERR_FILENO), rc;
-	size_t got;
+	struct capture c;
+	int rc;
 
-	if (!tmp || saved < 0)
-		tap_bail("cannot capture stderr");
-	fflush(stderr);
-	dup2(fileno(tmp), STDERR_FILENO);
+	capture_start(&c);
 	rc = features_check(f, n);
-	fflush(stderr);
-	dup2(saved, STDERR_FILENO);
-	close(saved);
-	rewind(tmp);
-	got = fread(buf, 1, len - 1, tmp);
-	buf[got] = '\0';
-	fclose(tmp);
+	capture_stop(&c, buf, len);
 	return rc;
 }
 
