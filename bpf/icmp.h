@@ -52,6 +52,26 @@ static __always_inline __u8 *quoted_ip(void *pos, void *data_end, __u8 family,
 }
 
 /*
+ * Whether the quoted packet q, which went the other way than dir, is of a
+ * live flow: a global function, verified once on its own rather than on
+ * every path through the caller.
+ */
+__noinline int quoted_flow_live(const struct packet *q, __u32 dir)
+{
+	union flow_key key;
+	struct edgefw_flow *f;
+
+	if (!q)
+		return 0;
+	if (dir == EDGEFW_DIR_IN)
+		flow_key(&key, q, EDGEFW_DIR_OUT);
+	else
+		flow_key(&key, q, EDGEFW_DIR_IN);
+	f = flow_lookup(&key, q->family);
+	return f && flow_clock() - f->seen_ns <= flow_timeout(f->state);
+}
+
+/*
  * Whether the error p quotes a packet of a live flow. The quote holds the
  * IP header and at least 8 bytes after it (RFC 792, RFC 4443): the ports,
  * or an echo's identifier.
@@ -60,8 +80,6 @@ static __always_inline bool icmp_related(void *data, void *data_end,
 					 const struct packet *p, const int dir)
 {
 	struct packet q = { .family = p->family };
-	union flow_key key;
-	struct edgefw_flow *f;
 	__u8 *l4;
 
 	l4 = quoted_ip(data + (p->l4_off & L4_OFF_MAX) + 8, data_end, p->family,
@@ -79,10 +97,7 @@ static __always_inline bool icmp_related(void *data, void *data_end,
 			return false;
 		q.sport = q.dport = *(__u16 *)(l4 + 4);
 	}
-	flow_key(&key, &q,
-		 dir == EDGEFW_DIR_IN ? EDGEFW_DIR_OUT : EDGEFW_DIR_IN);
-	f = flow_lookup(&key, q.family);
-	return f && flow_clock() - f->seen_ns <= flow_timeout(f->state);
+	return quoted_flow_live(&q, dir);
 }
 
 #endif

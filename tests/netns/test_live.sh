@@ -35,9 +35,11 @@ CONF_A=$top/examples/lync-xmpp.conf
 PREFIX=${EDGEFW_TEST_PREFIX:-efwl-$$-}
 CONNECT_TIMEOUT=2 # seconds; a SYN that got no answer by then was dropped
 # Listeners and sessions end on their own after this long, even if this
-# script is killed with SIGKILL and its trap never runs; the suite takes
-# about a minute.
-LISTENER_LIFETIME=150
+# script is killed with SIGKILL and its trap never runs. The suite takes
+# about a minute on the host, and up to five under qemu's TCG on a busy
+# machine (vm-tests): the bound must outlast the slowest run, as a
+# listener gone early reads as a refused connection.
+LISTENER_LIFETIME=900
 # A second partner server, inside the partners' 203.0.113.0/24 but another
 # source for the per-source rate limit.
 PARTNER2_4=203.0.113.6

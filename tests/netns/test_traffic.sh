@@ -31,8 +31,10 @@ CONFIG=examples/lync-xmpp.conf
 PREFIX=${EDGEFW_TEST_PREFIX:-efwt-$$-}
 CONNECT_TIMEOUT=2 # seconds; a SYN that got no answer by then was dropped
 # Listeners end on their own after this long, even if this script is
-# killed with SIGKILL and its trap never runs; the suite takes ~30 s.
-LISTENER_LIFETIME=120
+# killed with SIGKILL and its trap never runs. The suite takes ~30 s on
+# the host and up to three minutes under qemu's TCG on a busy machine
+# (vm-tests): the bound must outlast the slowest run.
+LISTENER_LIFETIME=900
 
 traffic_use_private_directories traffic
 run_cleanup_on_exit traffic_cleanup
