@@ -10,7 +10,7 @@ PREFIX ?= /usr/local
 BUILD := build
 MULTIARCH := $(shell $(CC) -dumpmachine)
 
-PKGS := libbpf libnl-route-3.0 json-c nettle
+PKGS := libbpf libnl-route-3.0 json-c nettle libsystemd
 
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -Wall -Wextra -MMD -MP
@@ -34,7 +34,7 @@ LIB_SRCS := $(wildcard user/*.c)
 LIB_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRCS))
 LIB := $(BUILD)/libedgefw.a
 
-CLI_SRCS := $(wildcard user/cli/*.c)
+CLI_SRCS := $(wildcard user/cli/*.c user/daemon/*.c)
 CLI_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(CLI_SRCS))
 
 TEST_SRCS := $(wildcard tests/*/*.c)
@@ -47,7 +47,7 @@ BENCH_BINS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRCS))
 BENCH_BPF := $(patsubst bench/%.bpf.c,$(BUILD)/bench/%.bpf.o,$(wildcard bench/*.bpf.c))
 
 FORMAT_SRCS := $(wildcard include/*.h bpf/*.h bpf/*.c user/*.h user/*.c \
-	user/cli/*.h user/cli/*.c \
+	user/cli/*.h user/cli/*.c user/daemon/*.h user/daemon/*.c \
 	tests/*/*.c tests/*/*.h bench/*.c bench/*.h)
 
 .PHONY: all tests test difftest vm-test bench bench-progs demo install deps format format-check clean

@@ -10,6 +10,7 @@ packages=(
 	# build
 	make gcc clang llvm pkg-config libbpf-dev bpftool libelf-dev
 	zlib1g-dev libnl-3-dev libnl-route-3-dev libjson-c-dev nettle-dev
+	libsystemd-dev
 	linux-libc-dev clang-format
 	# tests and demo: namespaces, clients and servers, JSON
 	iproute2 util-linux procps netcat-openbsd socat jq

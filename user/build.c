@@ -29,8 +29,8 @@ static int fill_blocklist(const struct paths *p, const struct generation *g)
 }
 
 int gen_build(const struct paths *p, struct config *c,
-	      const struct map_fds *shared, struct compiled *cc,
-	      struct generation *g)
+	      const struct map_fds *shared, bool missing_ok,
+	      struct compiled *cc, struct generation *g)
 {
 	struct set_changes_file changes;
 
@@ -42,7 +42,7 @@ int gen_build(const struct paths *p, struct config *c,
 	set_changes_free(&changes);
 	if (compile(c, cc, stderr))
 		return OP_BAD_INPUT;
-	if (gen_resolve(c, g) || gen_load(c, cc, g, shared) ||
+	if (gen_resolve(c, missing_ok, g) || gen_load(c, cc, g, shared) ||
 	    (!shared && fill_blocklist(p, g)))
 		return OP_FAILED;
 	return 0;

@@ -17,11 +17,13 @@
 
 /*
  * Apply the set changes to c, compile it into cc and load and fill g;
- * shared: the running edgefw's maps (reload), or NULL (load). 0, or an
- * op_error after reporting; cc and g are the caller's to free either way.
+ * shared: the running edgefw's maps (reload), or NULL (load); missing_ok:
+ * a configured interface that is missing is waiting, not an error. 0, or
+ * an op_error after reporting; cc and g are the caller's to free either
+ * way.
  */
 int gen_build(const struct paths *p, struct config *c,
-	      const struct map_fds *shared, struct compiled *cc,
-	      struct generation *g);
+	      const struct map_fds *shared, bool missing_ok,
+	      struct compiled *cc, struct generation *g);
 
 #endif

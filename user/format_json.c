@@ -54,7 +54,10 @@ static json_object *iface_json(const struct loaded *l, size_t i,
 	add(o, "name", str(s->name));
 	add(o, "ifindex", json_object_new_int(s->ifindex));
 	add(o, "role", str(role_name(l->cfg.ifaces[i].role)));
-	add(o, "xdp_mode", str(s->xdp_native ? "native" : "generic"));
+	add(o, "state", str(iface_present(s) ? "attached" : "waiting"));
+	add(o, "xdp_mode",
+	    iface_present(s) ? str(s->xdp_native ? "native" : "generic")
+			     : NULL);
 	add(o, "xdp_prog_id", json_object_new_int64(h.xdp_id));
 	add(o, "tc_prog_id", json_object_new_int64(h.tc_id));
 	add(o, "addresses", json_prefixes(s->self, s->nr_self));

@@ -75,7 +75,12 @@ void loaded_iface_health(const struct loaded *l, size_t i,
 		h->xdp_id = query_xdp_prog(h->ifindex, &h->xdp_native);
 		h->tc_id = query_tc_prog(h->ifindex);
 	}
-	if (!h->ifindex)
+	if (!iface_present(s))
+		h->problem =
+			h->ifindex
+				? "waiting: the interface appeared, and is not filtered yet"
+				: "waiting for the interface to appear";
+	else if (!h->ifindex)
 		h->problem = "the interface is gone";
 	else if (h->ifindex != s->ifindex)
 		h->problem =

@@ -28,7 +28,8 @@ static bool is_loopback(const char *ifname)
 	return lo;
 }
 
-static int resolve_iface(const struct config *c, size_t i, struct gen_iface *gi)
+static int resolve_iface(const struct config *c, size_t i, bool missing_ok,
+			 struct gen_iface *gi)
 {
 	const struct cfg_iface *ifc = &c->ifaces[i];
 	struct iface_state *st = &gi->st;
@@ -37,6 +38,8 @@ static int resolve_iface(const struct config *c, size_t i, struct gen_iface *gi)
 
 	snprintf(st->name, sizeof(st->name), "%s", ifc->name);
 	st->ifindex = if_nametoindex(ifc->name);
+	if (!st->ifindex && missing_ok)
+		return 0; /* waiting: its programs load, nothing attaches */
 	if (!st->ifindex) {
 		log_err("%s: no such interface (%s:%u)", ifc->name, c->path,
 			ifc->loc.line);
@@ -73,13 +76,13 @@ static int resolve_iface(const struct config *c, size_t i, struct gen_iface *gi)
 	return 0;
 }
 
-int gen_resolve(const struct config *c, struct generation *g)
+int gen_resolve(const struct config *c, bool missing_ok, struct generation *g)
 {
 	memset(g, 0, sizeof(*g));
 	for (size_t i = 0; i < c->nr_ifaces; i++) {
 		g->ifaces[i].xdp_link_fd = -1;
 		g->nr_ifaces++;
-		if (resolve_iface(c, i, &g->ifaces[i]))
+		if (resolve_iface(c, i, missing_ok, &g->ifaces[i]))
 			return -1;
 	}
 	return 0;
@@ -299,6 +302,8 @@ int gen_attach(struct generation *g, enum xdp_mode mode)
 		struct iface_state *st = &gi->st;
 		int fd;
 
+		if (!iface_present(st))
+			continue;
 		fd = attach_xdp(st->name, st->ifindex,
 				bpf_program__fd(gi->skel->progs.edgefw_xdp),
 				mode, &st->xdp_native);
@@ -426,7 +431,7 @@ int gen_pin(const struct generation *g, const struct paths *p)
 	if (gen_pin_maps(g, p->gen_dir) || pin_shared_maps(g, p))
 		goto fail;
 	for (size_t i = 0; i < g->nr_ifaces; i++) {
-		if (gen_pin_iface(g, i, p))
+		if (iface_present(&g->ifaces[i].st) && gen_pin_iface(g, i, p))
 			goto fail;
 	}
 	return 0;

@@ -29,8 +29,12 @@ struct generation {
 	size_t nr_ifaces;
 };
 
-/* Interface indexes, and self addresses from the config or the NIC. */
-int gen_resolve(const struct config *c, struct generation *g);
+/*
+ * Interface indexes, and self addresses from the config or the NIC. An
+ * interface that is missing is an error, or with missing_ok, waiting: its
+ * programs are loaded (ifindex 0, no address) and never attached.
+ */
+int gen_resolve(const struct config *c, bool missing_ok, struct generation *g);
 
 /*
  * Verify the programs and create and fill the maps. shared: the running

@@ -6,8 +6,16 @@
 
 bool log_verbose;
 
-static void vlog(const char *prefix, const char *fmt, va_list ap)
+bool log_journal;
+
+/*
+ * priority: syslog's, which the journal reads from a "<N>" before each
+ * line of a service's stderr (sd-daemon(3)).
+ */
+static void vlog(int priority, const char *prefix, const char *fmt, va_list ap)
 {
+	if (log_journal)
+		fprintf(stderr, "<%d>", priority);
 	fprintf(stderr, "edgefw: %s", prefix);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
@@ -18,7 +26,7 @@ void log_err(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vlog("", fmt, ap);
+	vlog(3, "", fmt, ap);
 	va_end(ap);
 }
 
@@ -27,7 +35,7 @@ void log_warn(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vlog("warning: ", fmt, ap);
+	vlog(4, "warning: ", fmt, ap);
 	va_end(ap);
 }
 
@@ -36,7 +44,7 @@ void log_info(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vlog("", fmt, ap);
+	vlog(6, "", fmt, ap);
 	va_end(ap);
 }
 
@@ -47,7 +55,7 @@ void log_debug(const char *fmt, ...)
 	if (!log_verbose)
 		return;
 	va_start(ap, fmt);
-	vlog("debug: ", fmt, ap);
+	vlog(7, "debug: ", fmt, ap);
 	va_end(ap);
 }
 

@@ -6,6 +6,8 @@
 #include <stdbool.h>
 
 extern bool log_verbose;
+/* Each line starts with its syslog priority, as the journal reads them. */
+extern bool log_journal;
 
 void log_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

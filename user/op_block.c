@@ -152,6 +152,12 @@ int op_block_prune(const struct paths *p, struct block_report *r)
 	if (rc)
 		return rc;
 	rc = commit(&t);
+	for (size_t i = 0; i < t.list.n; i++) {
+		int64_t e = t.list.v[i].expires_ms;
+
+		if (e && (!r->next_expiry_ms || e < r->next_expiry_ms))
+			r->next_expiry_ms = e;
+	}
 	end(&t);
 	return rc;
 }

@@ -18,6 +18,7 @@ struct block_report {
 	bool existed; /* add: the prefix was blocked already, now updated */
 	bool loaded; /* the kernel has the change (else: at the next load) */
 	size_t expired; /* entries pruned on the way */
+	int64_t next_expiry_ms; /* of those left; 0 when none expires */
 };
 
 /*

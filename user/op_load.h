@@ -15,6 +15,7 @@
 struct load_opts {
 	enum xdp_mode xdp_mode;
 	bool force; /* skip the lockout guard (lockout.h) */
+	bool wait_for_ifaces; /* a missing interface waits (the daemon) */
 };
 
 /*

@@ -48,11 +48,13 @@ static void open_running(const struct paths *p, const struct runtime_state *st,
 		struct running *r = &run[j];
 
 		r->st = st->ifaces[j];
+		r->link_fd = r->old_xdp = r->old_tc = r->next = -1;
+		r->switched = false;
+		if (!iface_present(&r->st))
+			continue; /* waiting: nothing of it is attached */
 		r->link_fd = pins_open_iface(p, PIN_XDP_LINK, r->st.name);
 		r->old_xdp = r->link_fd >= 0 ? prog_of_link(r->link_fd) : -1;
 		r->old_tc = pins_open_iface(p, PIN_TC_PROG, r->st.name);
-		r->next = -1;
-		r->switched = false;
 		for (size_t i = 0; i < g->nr_ifaces; i++) {
 			/* the same device, still there, still ours */
 			if (!strcmp(g->ifaces[i].st.name, r->st.name) &&
@@ -125,6 +127,8 @@ static int switch_all(struct generation *g, struct running *run, size_t nr_run,
 		struct running *r = running_of(run, nr_run, i);
 		int fd;
 
+		if (!iface_present(&gi->st))
+			continue;
 		if (r) {
 			if (switch_iface(gi, r))
 				goto fail;
@@ -156,7 +160,7 @@ static void detach_removed(const struct paths *p, struct running *run, size_t n)
 		struct running *r = &run[j];
 		int ifindex = if_nametoindex(r->st.name);
 
-		if (r->next >= 0)
+		if (r->next >= 0 || !iface_present(&r->st))
 			continue;
 		if (r->link_fd >= 0 && bpf_link_detach(r->link_fd) &&
 		    errno != ENOLINK)
@@ -194,6 +198,8 @@ static int repin(const struct generation *g, struct running *run, size_t n,
 	for (size_t i = 0; i < g->nr_ifaces; i++) {
 		const struct gen_iface *gi = &g->ifaces[i];
 
+		if (!iface_present(&gi->st))
+			continue;
 		if (!running_of(run, n, i)) {
 			err |= gen_pin_iface(g, i, p);
 			continue;
@@ -219,7 +225,7 @@ int op_reload(const struct paths *p, const struct runtime_state *old,
 	if (features_check_kernel() ||
 	    pins_open_maps(p, SHARED_MAP_BITS, false, &shared))
 		return OP_FAILED;
-	rc = gen_build(p, c, &shared, &cc, &g);
+	rc = gen_build(p, c, &shared, o->wait_for_ifaces, &cc, &g);
 	if (rc == 0 && !o->force && lockout_check(c, &g, "reload"))
 		rc = OP_FAILED;
 	if (rc) {

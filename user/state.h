@@ -19,7 +19,7 @@
 
 struct iface_state {
 	char name[IF_NAMESIZE];
-	int ifindex;
+	int ifindex; /* 0: waiting for the interface to appear */
 	bool xdp_native;
 	bool qdisc_created; /* edgefw added the clsact qdisc */
 	struct prefix self[EDGEFW_MAX_SELF_ADDRS];
@@ -48,6 +48,11 @@ struct runtime_state {
 	size_t nr_protected;
 	bool protected_truncated;
 };
+
+static inline bool iface_present(const struct iface_state *s)
+{
+	return s->ifindex != 0;
+}
 
 int state_write(const struct paths *p, const struct runtime_state *st);
 

@@ -123,6 +123,7 @@ int cmd_set_del(struct cli_ctx *ctx, const struct cli_args *a);
 int cmd_block_add(struct cli_ctx *ctx, const struct cli_args *a);
 int cmd_block_del(struct cli_ctx *ctx, const struct cli_args *a);
 int cmd_block_list(struct cli_ctx *ctx, const struct cli_args *a);
+int cmd_daemon(struct cli_ctx *ctx, const struct cli_args *a);
 
 /* Checks of input, named in the table. */
 int check_load_config(const struct cli_args *a, void **input);

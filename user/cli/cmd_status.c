@@ -44,10 +44,14 @@ static int print_ifaces(const struct loaded *l)
 
 		loaded_iface_health(l, i, &h);
 		format_addrs(s, addrs, sizeof(addrs));
-		printf("  %-10s %-8s xdp %s prog %u, tc egress prog %u, self %s\n",
-		       s->name, role_name(l->cfg.ifaces[i].role),
-		       s->xdp_native ? "native" : "generic", h.xdp_id, h.tc_id,
-		       addrs);
+		if (!iface_present(s))
+			printf("  %-10s %-8s waiting\n", s->name,
+			       role_name(l->cfg.ifaces[i].role));
+		else
+			printf("  %-10s %-8s xdp %s prog %u, tc egress prog %u, self %s\n",
+			       s->name, role_name(l->cfg.ifaces[i].role),
+			       s->xdp_native ? "native" : "generic", h.xdp_id,
+			       h.tc_id, addrs);
 		if (h.problem) {
 			printf("    PROBLEM: %s\n", h.problem);
 			problems++;

@@ -108,6 +108,12 @@ const struct cli_command cli_commands[] = {
 		.flags = CMD_ROOT | CMD_LOCK,
 		.run = cmd_block_list,
 	},
+	{
+		.name = "daemon",
+		.options = OPT(OPT_CONFIG) | OPT(OPT_XDP_MODE),
+		.flags = CMD_ROOT,
+		.run = cmd_daemon,
+	},
 };
 
 const size_t cli_nr_commands = sizeof(cli_commands) / sizeof(cli_commands[0]);

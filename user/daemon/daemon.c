@@ -1,0 +1,299 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The daemon's loop: one poll over the netlink events, the signals and
+ * three timers. Events only mark the state dirty; a short settle timer
+ * then compares the machine with what is loaded once, so that an address
+ * flapping a thousand times a minute costs a few reloads, the last of
+ * which leaves the right state.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/inotify.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include "daemon.h"
+#include "log.h"
+#include "notify.h"
+#include "op_block.h"
+#include "state.h"
+#include "sync.h"
+#include "util.h"
+#include "watch.h"
+
+#define SETTLE_MS 100 /* after an event, before looking */
+#define RESYNC_MS 250 /* at least this long between two looks */
+#define PRUNE_MAX_MS 60000 /* blocks added by the CLI are seen this late */
+
+enum {
+	FD_WATCH, /* netlink: links and addresses */
+	FD_SIGNAL,
+	FD_SETTLE, /* timer: look at the machine after its changes settled */
+	FD_PRUNE, /* timer: the next block to expire */
+	FD_WATCHDOG, /* timer: systemd's */
+	FD_BLOCKS, /* inotify: blocklist.json replaced (by the CLI) */
+	NR_FDS
+};
+
+struct daemon {
+	struct paths paths;
+	struct daemon_config dc;
+	struct watch *watch;
+	struct pollfd fds[NR_FDS];
+	int64_t last_sync_ms;
+	bool dirty;
+};
+
+static int64_t mono_ms(void)
+{
+	return clock_ns(CLOCK_MONOTONIC) / 1000000;
+}
+
+static void arm(int fd, int64_t ms, int64_t interval_ms)
+{
+	struct itimerspec t = {
+		.it_value = { ms / 1000, ms % 1000 * 1000000 },
+		.it_interval = { interval_ms / 1000,
+				 interval_ms % 1000 * 1000000 },
+	};
+
+	/* 0 would disarm: "now" is a nanosecond */
+	if (!ms)
+		t.it_value.tv_nsec = 1;
+	timerfd_settime(fd, 0, &t, NULL);
+}
+
+static void drain(int fd)
+{
+	uint64_t n;
+
+	while (read(fd, &n, sizeof(n)) > 0)
+		;
+}
+
+/*
+ * The machine may have changed: look soon, but not too often. The first
+ * change sets the time to look; later ones do not put it off, or a
+ * steady stream of changes would keep it from ever coming.
+ */
+static void mark_dirty(struct daemon *d)
+{
+	int64_t wait = SETTLE_MS;
+	int64_t since = mono_ms() - d->last_sync_ms;
+
+	if (d->dirty)
+		return;
+	if (since + wait < RESYNC_MS)
+		wait = RESYNC_MS - since;
+	d->dirty = true;
+	arm(d->fds[FD_SETTLE].fd, wait, 0);
+}
+
+static void resync(struct daemon *d)
+{
+	bool reloaded;
+
+	d->dirty = false;
+	d->last_sync_ms = mono_ms();
+	if (sync_apply(&d->paths, &d->dc, false, &reloaded))
+		log_err("the loaded state could not follow the machine; trying again at the next change");
+	else if (reloaded)
+		notify_status(
+			"filtering; followed a change of interfaces or addresses");
+}
+
+static void prune(struct daemon *d)
+{
+	int64_t next = PRUNE_MAX_MS;
+	struct block_report r;
+	int lock = state_lock(&d->paths);
+
+	if (lock >= 0 && op_block_prune(&d->paths, &r) == 0) {
+		if (r.expired)
+			log_info("%zu expired %s left the blocklist", r.expired,
+				 r.expired == 1 ? "block" : "blocks");
+		if (r.next_expiry_ms && r.next_expiry_ms - wall_now_ms() < next)
+			next = r.next_expiry_ms - wall_now_ms();
+	}
+	state_unlock(lock);
+	arm(d->fds[FD_PRUNE].fd, next > 0 ? next : 0, 0);
+}
+
+static void reload_config(struct daemon *d)
+{
+	bool reloaded;
+
+	notify_reloading();
+	log_info("SIGHUP: reloading %s", d->dc.path);
+	if (sync_read_config(&d->dc) == 0 &&
+	    sync_apply(&d->paths, &d->dc, true, &reloaded) == 0)
+		notify_ready("filtering; the config was reloaded");
+	else
+		notify_ready(
+			"filtering with the config before; the reload failed");
+	prune(d);
+}
+
+/* true when the daemon is to end */
+static bool on_signal(struct daemon *d)
+{
+	struct signalfd_siginfo si;
+
+	while (read(d->fds[FD_SIGNAL].fd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo == SIGHUP)
+			reload_config(d);
+		else
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Blocks that the CLI adds expire on their own time: a new blocklist.json
+ * (replaced by rename) moves the prune timer to its next expiry.
+ */
+static int watch_blocks(struct daemon *d)
+{
+	int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+
+	if (fd < 0 || mkdir_p(d->paths.state_dir, 0700) ||
+	    inotify_add_watch(fd, d->paths.state_dir, IN_MOVED_TO) < 0) {
+		log_err("cannot watch %s: %s", d->paths.state_dir,
+			strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	d->fds[FD_BLOCKS].fd = fd;
+	return 0;
+}
+
+/* Whether blocklist.json is among the files the events name. */
+static bool blocks_replaced(struct daemon *d)
+{
+	char buf[4096]
+		__attribute__((aligned(__alignof__(struct inotify_event))));
+	const char *name = strrchr(d->paths.blocks_file, '/') + 1;
+	bool found = false;
+	ssize_t n;
+
+	while ((n = read(d->fds[FD_BLOCKS].fd, buf, sizeof(buf))) > 0) {
+		for (char *p = buf; p < buf + n;) {
+			struct inotify_event *ev = (void *)p;
+
+			if (ev->len && !strcmp(ev->name, name))
+				found = true;
+			p += sizeof(*ev) + ev->len;
+		}
+	}
+	return found;
+}
+
+static int open_fds(struct daemon *d)
+{
+	sigset_t mask;
+	uint64_t wd_us = notify_watchdog_interval_us();
+	int watch_fd_;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	d->watch = watch_open();
+	watch_fd_ = d->watch ? watch_fd(d->watch) : -1;
+	d->fds[FD_WATCH].fd = watch_fd_;
+	d->fds[FD_SIGNAL].fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	for (int i = FD_SETTLE; i <= FD_WATCHDOG; i++)
+		d->fds[i].fd = timerfd_create(CLOCK_MONOTONIC,
+					      TFD_NONBLOCK | TFD_CLOEXEC);
+	if (watch_blocks(d))
+		return -1;
+	for (int i = 0; i < NR_FDS; i++) {
+		if (d->fds[i].fd < 0) {
+			log_err("cannot set up the daemon's events: %s",
+				strerror(errno));
+			return -1;
+		}
+		d->fds[i].events = POLLIN;
+	}
+	if (wd_us)
+		arm(d->fds[FD_WATCHDOG].fd, wd_us / 1000, wd_us / 1000);
+	return 0;
+}
+
+static void close_fds(struct daemon *d)
+{
+	watch_close(d->watch);
+	for (int i = FD_SIGNAL; i < NR_FDS; i++) {
+		if (d->fds[i].fd >= 0)
+			close(d->fds[i].fd);
+	}
+}
+
+static void loop(struct daemon *d)
+{
+	for (;;) {
+		if (poll(d->fds, NR_FDS, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			log_err("poll: %s", strerror(errno));
+			return;
+		}
+		if (d->fds[FD_WATCH].revents && watch_read(d->watch))
+			mark_dirty(d);
+		if (d->fds[FD_SIGNAL].revents && on_signal(d))
+			return;
+		if (d->fds[FD_SETTLE].revents) {
+			drain(d->fds[FD_SETTLE].fd);
+			if (d->dirty)
+				resync(d);
+		}
+		if (d->fds[FD_PRUNE].revents) {
+			drain(d->fds[FD_PRUNE].fd);
+			prune(d);
+		}
+		if (d->fds[FD_WATCHDOG].revents) {
+			drain(d->fds[FD_WATCHDOG].fd);
+			notify_watchdog();
+		}
+		if (d->fds[FD_BLOCKS].revents && blocks_replaced(d))
+			prune(d);
+	}
+}
+
+int daemon_run(const char *config_path, enum xdp_mode mode)
+{
+	struct daemon d = { .dc = { .path = config_path, .mode = mode } };
+	int rc = 2;
+
+	log_journal = getenv("JOURNAL_STREAM") != NULL;
+	for (int i = 0; i < NR_FDS; i++)
+		d.fds[i].fd = -1;
+	if (paths_init(&d.paths) || sync_read_config(&d.dc))
+		goto out;
+	rc = 1;
+	/* listening before the load: no change between the two is missed */
+	if (open_fds(&d) || sync_start(&d.paths, &d.dc))
+		goto out;
+	/* what the load found may have changed already */
+	mark_dirty(&d);
+	prune(&d);
+	notify_ready("filtering");
+	log_info("filtering; following %s's interfaces and addresses",
+		 d.dc.path);
+	loop(&d);
+	notify_stopping();
+	log_info(
+		"stopping; the filter stays loaded ('edgefw unload' removes it)");
+	rc = 0;
+out:
+	close_fds(&d);
+	free(d.dc.text);
+	return rc;
+}

@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "config.h"
+#include "drift.h"
+#include "log.h"
+#include "op_load.h"
+#include "sync.h"
+#include "util.h"
+
+int sync_read_config(struct daemon_config *dc)
+{
+	struct config c;
+	const char *why;
+	size_t len;
+	char *text = read_input(dc->path, &len, &why);
+
+	if (!text) {
+		log_err("cannot read %s: %s", dc->path, why);
+		return -1;
+	}
+	if (config_parse(dc->path, text, len, &c, stderr)) {
+		log_err("%s has errors; what runs stays", dc->path);
+		free(text);
+		return -1;
+	}
+	config_free(&c);
+	free(dc->text);
+	dc->text = text;
+	dc->len = len;
+	return 0;
+}
+
+/* A fresh parse: a build applies the set changes to the config it gets. */
+static int parse(const struct daemon_config *dc, struct config *c)
+{
+	if (config_parse(dc->path, dc->text, dc->len, c, stderr)) {
+		log_err("%s: cannot parse the config that was checked",
+			dc->path);
+		return -1;
+	}
+	return 0;
+}
+
+static int load(const struct paths *p, const struct daemon_config *dc)
+{
+	const struct load_opts o = { .xdp_mode = dc->mode,
+				     .wait_for_ifaces = true };
+	struct runtime_state *st = xcalloc(1, sizeof(*st));
+	struct config c;
+	int rc = -1;
+
+	if (parse(dc, &c) == 0) {
+		rc = op_load(p, &c, &o, st) ? -1 : 0;
+		if (!rc)
+			log_info("loaded %s (%s mode, generation %lu)", c.path,
+				 mode_name(c.mode), st->generation);
+		config_free(&c);
+	}
+	free(st);
+	return rc;
+}
+
+/* Reload dc over old; what fails leaves old running. */
+static int reload(const struct paths *p, const struct daemon_config *dc,
+		  const struct runtime_state *old, const char *why)
+{
+	const struct load_opts o = { .xdp_mode = dc->mode,
+				     .force = true,
+				     .wait_for_ifaces = true };
+	struct runtime_state *st = xcalloc(1, sizeof(*st));
+	struct config c;
+	int rc = -1;
+
+	if (parse(dc, &c) == 0) {
+		rc = op_reload(p, old, &c, &o, st) ? -1 : 0;
+		if (!rc)
+			log_info("reloaded %s (generation %lu): %s", c.path,
+				 st->generation, why);
+		config_free(&c);
+	}
+	free(st);
+	return rc;
+}
+
+/*
+ * What is loaded: 1 when nothing (or only a load cut short, which a load
+ * cleans up), 0 with *st, -1 after reporting.
+ */
+static int read_loaded(const struct paths *p, struct runtime_state *st)
+{
+	int err = state_read(p, st);
+
+	if (err == -ENOENT || (err == 0 && !st->complete))
+		return 1;
+	if (err)
+		return -1;
+	return state_check_netns(st, "daemon") ? -1 : 0;
+}
+
+int sync_apply(const struct paths *p, const struct daemon_config *dc,
+	       bool force, bool *reloaded)
+{
+	struct runtime_state *st = xcalloc(1, sizeof(*st));
+	char why[256] = "the config file was reloaded";
+	struct config c;
+	int rc, lock = state_lock(p);
+
+	*reloaded = false;
+	if (lock < 0) {
+		free(st);
+		return -1;
+	}
+	rc = read_loaded(p, st);
+	if (rc == 1) {
+		/* unloaded under us ('edgefw unload'): load again */
+		rc = load(p, dc);
+		*reloaded = rc == 0;
+	} else if (rc == 0 && !force && parse(dc, &c) == 0) {
+		if (machine_drifted(&c, st, why, sizeof(why)))
+			force = true;
+		config_free(&c);
+	}
+	if (rc == 0 && force) {
+		rc = reload(p, dc, st, why);
+		*reloaded = rc == 0;
+	}
+	state_unlock(lock);
+	free(st);
+	return rc;
+}
+
+int sync_start(const struct paths *p, const struct daemon_config *dc)
+{
+	struct runtime_state *st = xcalloc(1, sizeof(*st));
+	char hash[SHA256_HEX_LEN + 1];
+	bool reloaded;
+	int rc, lock = state_lock(p);
+
+	if (lock < 0) {
+		free(st);
+		return -1;
+	}
+	rc = read_loaded(p, st);
+	state_unlock(lock);
+	if (rc == 1) {
+		lock = state_lock(p);
+		rc = lock < 0 ? -1 : load(p, dc);
+		state_unlock(lock);
+	} else if (rc == 0) {
+		/* adopt: change nothing that still matches */
+		sha256_hex(dc->text, dc->len, hash);
+		log_info("adopting generation %lu of %s", st->generation,
+			 st->config_path);
+		rc = sync_apply(p, dc, strcmp(hash, st->config_hash) != 0,
+				&reloaded);
+	}
+	free(st);
+	return rc;
+}

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the daemon does to the loaded state: load or adopt at start,
+ * bring it back in line with the machine, reload the config file.
+ */
+#ifndef EDGEFW_DAEMON_SYNC_H
+#define EDGEFW_DAEMON_SYNC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "attach.h"
+#include "paths.h"
+
+struct daemon_config {
+	const char *path;
+	char *text; /* the config that runs: reparsed for every rebuild */
+	size_t len;
+	enum xdp_mode mode;
+};
+
+/*
+ * Read and check the config file; 0, or -1 after reporting its errors
+ * (FILE:LINE:COL). On success dc holds the new text.
+ */
+int sync_read_config(struct daemon_config *dc);
+
+/*
+ * At start: load, or adopt what is loaded (a restart after a crash or a
+ * kill -9 does not touch a generation that matches the config and the
+ * machine). 0 or -1.
+ */
+int sync_start(const struct paths *p, const struct daemon_config *dc);
+
+/*
+ * Reload when the machine drifted from what is loaded (or always, with
+ * force: a new config). 0 or -1; *reloaded says whether it did.
+ */
+int sync_apply(const struct paths *p, const struct daemon_config *dc,
+	       bool force, bool *reloaded);
+
+#endif
