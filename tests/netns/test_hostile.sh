@@ -233,6 +233,7 @@ check_scan() { # DESCRIPTION ROLE SRC DST WANT
 # ===========================================================================
 
 require_traffic_tools nc socat jq nsenter ss timeout hping3 nmap awk
+[ -x /usr/bin/python3 ] || tap_bail "needs /usr/bin/python3 (package python3): run scripts/install-deps.sh"
 require_free_pin_directory
 out=$("$EDGEFW" check -c "$CONFIG" 2>&1) || tap_bail "edgefw check -c $CONFIG: $out"
 # The rule this suite's numbers are computed from.
