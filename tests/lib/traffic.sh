@@ -135,11 +135,12 @@ start_listener() { # ROLE SOCAT-LISTEN-ADDRESS [TARGET]
 	LISTENER_PIDS+=("$!")
 }
 
-# Waits (bounded) until ROLE has a TCP socket listening on ADDR:PORT.
-wait_listening() { # ROLE ADDR PORT
+# Waits (bounded: SECONDS, default 5) until ROLE has a TCP socket
+# listening on ADDR:PORT.
+wait_listening() { # ROLE ADDR PORT [SECONDS]
 	local _ filter="src $2 and sport = :$3"
 	[[ "$2" == *:* ]] && filter="src [$2] and sport = :$3"
-	for _ in $(seq 50); do
+	for _ in $(seq $((${4:-5} * 10))); do
 		# shellcheck disable=SC2086 # ss takes the filter as words
 		[ -n "$(in_ns "$PREFIX" "$1" ss -Hltn $filter)" ] && return 0
 		sleep 0.1
