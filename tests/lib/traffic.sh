@@ -297,8 +297,8 @@ connect_paced() {
 	CONNECTS_OK=$(sed -n 1p <<<"$out")
 	CONNECTS_MS=$(sed -n 2p <<<"$out")
 	CONNECTS_FIRST_FAILURE=$(sed -n 3p <<<"$out")
-	if ! [[ "$CONNECTS_OK" =~ ^[0-9]+$ ]]; then
-		CONNECTS_OK=0
+	if ! [[ "$CONNECTS_OK" =~ ^[0-9]+$ ]] || ! [[ "$CONNECTS_MS" =~ ^[0-9]+$ ]]; then
+		CONNECTS_OK=0 CONNECTS_MS=0
 		CONNECTS_FIRST_FAILURE="tcp_connects.py failed: $(head -c 300 <<<"$out")"
 	fi
 }
