@@ -290,10 +290,12 @@ check_match "flood 1: hping3 reports the SYNs it sent" "${sent1:-none}" '^[0-9]+
 sent1=${sent1:-0}
 check_range "flood 1: sent at least 5,000 SYNs (a flood, not a trickle)" "$sent1" 5000 1000000000
 check_connections_during_flood "flood 1"
-# Random sources may fall in the partners' /24 (256 in 2^32, a few
-# hundredth of a hit per flood): three such hits are allowed.
-check_range "flood 1: rule xmpp-s2s-in admitted the partner's SYNs only (+$rule1, partner sent $REAL_SYNS)" \
-	"$((rule1 - REAL_SYNS))" 0 3
+# hping3's random sources may fall in the partners' /24, and do so more
+# often than 256 in 2^32 (its generator is far from uniform: about one
+# packet in a million here); those are partners, admitted by the rule. A
+# few such hits are allowed, 3 and one per 100,000 packets sent.
+check_range "flood 1: rule xmpp-s2s-in admitted the partner's SYNs, next to nothing else (+$rule1, partner sent $REAL_SYNS)" \
+	"$((rule1 - REAL_SYNS))" 0 "$((3 + sent1 / 100000))"
 check_range "flood 1: drop policy on ext0 in counted the flood (+$policy1 of $sent1 sent)" \
 	"$policy1" "$((sent1 / 2))" "$((sent1 + 10))"
 check_eq "flood 1: no drop ratelimit (the partner stays within its own bucket)" "$ratelimit1" 0
