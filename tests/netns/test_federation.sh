@@ -83,13 +83,26 @@ SERVER_PIDS=()
 CONFIG=$WORK/edgefw.conf
 
 cleanup() {
-	local pid
+	local pid _ left
 	trap - EXIT INT TERM HUP
-	# timeout(1) passes the TERM on: Prosody shuts down, clients end.
+	# timeout(1) passes the TERM on: Prosody shuts down, clients end. What
+	# is still there 5 s later is killed (timeout's child, then timeout).
 	for pid in "${SERVER_PIDS[@]}"; do
 		kill "$pid" 2>/dev/null
 	done
+	for _ in $(seq 50); do
+		left=0
+		for pid in "${SERVER_PIDS[@]}"; do
+			kill -0 "$pid" 2>/dev/null && left=1
+		done
+		[ $left -eq 1 ] || break
+		sleep 0.1
+	done
 	for pid in "${SERVER_PIDS[@]}"; do
+		if kill -0 "$pid" 2>/dev/null; then
+			pkill -KILL -P "$pid" 2>/dev/null
+			kill -KILL "$pid" 2>/dev/null
+		fi
 		wait "$pid" 2>/dev/null
 	done
 	traffic_cleanup
