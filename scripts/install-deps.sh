@@ -14,6 +14,10 @@ packages=(
 	linux-libc-dev clang-format
 	# tests and demo: namespaces, clients and servers, JSON
 	iproute2 util-linux procps netcat-openbsd socat jq
+	# tests/netns/test_hostile: a SYN flooder, a port scanner, paced clients
+	hping3 nmap python3
+	# tests/netns/test_federation: XMPP servers, their DNS, a client, certs
+	prosody dnsmasq-base python3-slixmpp openssl
 	# vm-tests: kernels run under qemu from a busybox initramfs
 	qemu-system-x86 busybox-static kmod xz-utils zstd cpio
 )
@@ -41,5 +45,37 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
+
+# No package may start a service on this machine: prosody's would listen
+# on every address of the host (5222, 5269). The tests start their own
+# servers, in their namespaces. A policy-rc.d that answers 101 ("action
+# forbidden") stops both invoke-rc.d and deb-systemd-invoke from starting
+# anything during the install; one already there (container images have
+# one) is left alone, ours is removed when the install is over.
+policy=/usr/sbin/policy-rc.d
+own_policy=0
+remove_own_policy() {
+	[ $own_policy -eq 0 ] || "${sudo[@]}" rm -f "$policy"
+}
+trap remove_own_policy EXIT
+if [ ! -e "$policy" ]; then
+	own_policy=1
+	printf '#!/bin/sh\n# scripts/install-deps.sh: no service starts during the install\nexit 101\n' |
+		"${sudo[@]}" tee "$policy" >/dev/null
+	"${sudo[@]}" chmod 755 "$policy"
+fi
+
 "${sudo[@]}" apt-get update -qq
 "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+
+# Nor at boot: prosody's service, enabled by its package, is disabled for
+# systemd and for sysvinit (both work whether systemd runs or not).
+for p in "${missing[@]}"; do
+	[ "$p" = prosody ] || continue
+	if command -v systemctl >/dev/null; then
+		"${sudo[@]}" systemctl disable prosody.service >/dev/null 2>&1 || true
+	fi
+	if command -v update-rc.d >/dev/null && [ -e /etc/init.d/prosody ]; then
+		"${sudo[@]}" update-rc.d prosody disable >/dev/null 2>&1 || true
+	fi
+done

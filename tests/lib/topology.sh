@@ -21,6 +21,14 @@
 # Source this file, then: topology_up PREFIX / topology_down PREFIX.
 # topology_ns PREFIX ROLE prints a namespace's name (ROLE: edge inet lan);
 # in_ns PREFIX ROLE COMMAND... runs a command in it.
+#
+# topology_add_host PREFIX ROLE ... adds a host of its own on the internet
+# side (a namespace <prefix>ROLE behind the inet namespace, which then
+# routes), for a suite whose servers must each have their own stack:
+#
+#   <prefix>inet  to-ROLE ------------ eth0  <prefix>ROLE
+#                 ROUTER4/LEN                HOST4/LEN, default via ROUTER4
+#                 ROUTER6/LEN                HOST6/LEN, default via ROUTER6
 
 # The addresses, for callers to name rather than repeat.
 # shellcheck disable=SC2034 # used by the scripts that source this file
@@ -39,6 +47,8 @@
 }
 
 TOPO_ROLES="edge inet lan"
+# The roles topology_add_host added; topology_down removes them too.
+TOPO_EXTRA_ROLES=""
 
 topology_ns() { # PREFIX ROLE
 	printf '%s%s\n' "$1" "$2"
@@ -55,7 +65,7 @@ in_ns() { # PREFIX ROLE COMMAND...
 
 topology_exists() { # PREFIX: true if any of its namespaces exists
 	local role
-	for role in $TOPO_ROLES; do
+	for role in $TOPO_ROLES $TOPO_EXTRA_ROLES; do
 		[ -e "/run/netns/$(topology_ns "$1" "$role")" ] && return 0
 	done
 	return 1
@@ -144,7 +154,7 @@ topology_wait_carrier() { # PREFIX
 # ending them lets the namespaces really go away.
 topology_down() { # PREFIX
 	local role ns pids
-	for role in $TOPO_ROLES; do
+	for role in $TOPO_EXTRA_ROLES $TOPO_ROLES; do
 		ns=$(topology_ns "$1" "$role")
 		[ -e "/run/netns/$ns" ] || continue
 		pids=$(ip netns pids "$ns" 2>/dev/null)
@@ -153,4 +163,42 @@ topology_down() { # PREFIX
 		ip netns del "$ns" 2>/dev/null
 	done
 	! topology_exists "$1"
+}
+
+# topology_add_host PREFIX ROLE ROUTER4/LEN HOST4 [ROUTER6/LEN HOST6]:
+# after topology_up, a host namespace on the internet side (see the top of
+# this file); the inet namespace forwards between its links from then on.
+# On failure, what it made is removed (by topology_down, as on success).
+topology_add_host() {
+	local p=$1 role=$2 r4=$3 h4=$4 r6=${5:-} h6=${6:-} inet ns
+	inet=$(topology_ns "$p" inet)
+	ns=$(topology_ns "$p" "$role")
+	TOPO_EXTRA_ROLES="$TOPO_EXTRA_ROLES $role"
+	topology_make_ns "$p" "$role" || return 1
+	if ! {
+		in_ns "$p" inet sysctl -qw net.ipv4.ip_forward=1 \
+			net.ipv6.conf.all.forwarding=1 &&
+			ip -n "$inet" link add "to-$role" type veth peer name eth0 netns "$ns" &&
+			ip -n "$inet" addr add "$r4" dev "to-$role" &&
+			ip -n "$ns" addr add "$h4/${r4#*/}" dev eth0 &&
+			ip -n "$inet" link set "to-$role" up &&
+			ip -n "$ns" link set eth0 up &&
+			ip -n "$ns" route add default via "${r4%/*}" dev eth0 &&
+			if [ -n "$r6" ]; then
+				ip -n "$inet" addr add "$r6" dev "to-$role" nodad &&
+					ip -n "$ns" addr add "$h6/${r6#*/}" dev eth0 nodad &&
+					ip -n "$ns" -6 route add default via "${r6%/*}" dev eth0
+			fi
+	}; then
+		echo "topology_add_host: cannot add the host '$ns'" >&2
+		return 1
+	fi
+	local _
+	for _ in $(seq 50); do
+		topology_link_up "$p" "$role" eth0 && topology_link_up "$p" inet "to-$role" &&
+			return 0
+		sleep 0.1
+	done
+	echo "topology_add_host: the link of '$ns' did not come up" >&2
+	return 1
 }

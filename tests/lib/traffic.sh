@@ -135,11 +135,12 @@ start_listener() { # ROLE SOCAT-LISTEN-ADDRESS [TARGET]
 	LISTENER_PIDS+=("$!")
 }
 
-# Waits (bounded) until ROLE has a TCP socket listening on ADDR:PORT.
-wait_listening() { # ROLE ADDR PORT
+# Waits (bounded: SECONDS, default 5) until ROLE has a TCP socket
+# listening on ADDR:PORT.
+wait_listening() { # ROLE ADDR PORT [SECONDS]
 	local _ filter="src $2 and sport = :$3"
 	[[ "$2" == *:* ]] && filter="src [$2] and sport = :$3"
-	for _ in $(seq 50); do
+	for _ in $(seq $((${4:-5} * 10))); do
 		# shellcheck disable=SC2086 # ss takes the filter as words
 		[ -n "$(in_ns "$PREFIX" "$1" ss -Hltn $filter)" ] && return 0
 		sleep 0.1
@@ -256,4 +257,62 @@ check_counter() {
 	tap_result $ok "$desc"
 	[ $ok -eq 0 ] || tap_diag "counter $1 $2 $3 $4: before $before, after $after (wanted: $how)" \
 		"stats: $(printf '%s' "$STATS_AFTER" | head -c 300)"
+}
+
+# counter_delta IFACE DIR KIND NAME: the counter's packets at the last
+# counters_after minus those at the last counters_before; "missing" if
+# either has no such counter.
+counter_delta() {
+	local before after
+	before=$(counter_in "$STATS_BEFORE" "$@")
+	after=$(counter_in "$STATS_AFTER" "$@")
+	if [ "$before" = missing ] || [ "$after" = missing ]; then
+		echo missing
+	else
+		echo $((after - before))
+	fi
+}
+
+# ---------------------------------------------------------------------------
+# Many connections
+
+# connect_paced N RATE ROLE SRC DST PORT: N connections one after the
+# other from ROLE, each started on a schedule of RATE a second from the
+# first (never ahead of it), each waiting CONNECT_TIMEOUT at most, none
+# started after CONNECTS_DEADLINE seconds (default 60). One process
+# (tests/lib/tcp_connects.py) opens them all: a process per connection
+# cannot keep the pace on a loaded machine. Sets CONNECTS_OK (how many
+# connected), CONNECTS_FIRST_FAILURE (the first failure and the client's
+# words; empty if none) and CONNECTS_MS (the time taken).
+CONNECTS_OK=0
+CONNECTS_FIRST_FAILURE=
+CONNECTS_MS=0
+# shellcheck disable=SC2034 # the results are for the caller
+connect_paced() {
+	local n=$1 rate=$2 out
+	shift 2
+	out=$(in_ns "$PREFIX" "$1" /usr/bin/python3 \
+		"$(dirname "${BASH_SOURCE[0]}")/tcp_connects.py" "$n" "$rate" \
+		"${CONNECT_TIMEOUT:-2}" "${CONNECTS_DEADLINE:-60}" "$2" "$3" "$4" 2>&1)
+	CONNECTS_OK=$(sed -n 1p <<<"$out")
+	CONNECTS_MS=$(sed -n 2p <<<"$out")
+	CONNECTS_FIRST_FAILURE=$(sed -n 3p <<<"$out")
+	if ! [[ "$CONNECTS_OK" =~ ^[0-9]+$ ]] || ! [[ "$CONNECTS_MS" =~ ^[0-9]+$ ]]; then
+		CONNECTS_OK=0 CONNECTS_MS=0
+		CONNECTS_FIRST_FAILURE="tcp_connects.py failed: $(head -c 300 <<<"$out")"
+	fi
+}
+
+# tcp_syns_sent ROLE: the SYNs the namespace's TCP stack has sent so far,
+# connections opened (ActiveOpens) plus SYNs sent again (TCPSynRetrans):
+# the difference between two readings is exactly the SYNs of its clients.
+tcp_syns_sent() {
+	# shellcheck disable=SC2016 # awk's own $ fields
+	in_ns "$PREFIX" "$1" awk '
+		$1 == "Tcp:" && !th { for (i = 2; i <= NF; i++) tcol[$i] = i; th = 1; next }
+		$1 == "Tcp:" { opens = $(tcol["ActiveOpens"]) }
+		$1 == "TcpExt:" && !xh { for (i = 2; i <= NF; i++) xcol[$i] = i; xh = 1; next }
+		$1 == "TcpExt:" { retrans = $(xcol["TCPSynRetrans"]) }
+		END { if (opens == "" || retrans == "") exit 1; print opens + retrans }
+	' /proc/net/snmp /proc/net/netstat
 }
