@@ -29,6 +29,8 @@ packages=(
 	build-essential dpkg-dev llvm clang-format
 	# the package and the manual: checks
 	lintian mandoc man-db
+	# tests/install/test_unit: the unit under systemd, in a container
+	systemd-container
 	# tests and demo: namespaces, clients and servers, JSON
 	iproute2 util-linux procps netcat-openbsd socat jq
 	# vm-tests: kernels run under qemu from a busybox initramfs

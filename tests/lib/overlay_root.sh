@@ -12,8 +12,18 @@
 # only: the caller removes the directory).
 # Exits 125 when the overlay cannot be made, else COMMAND's status.
 # Run it under `unshare --mount --propagation private`.
+#
+# overlay_root.sh -e LAYERS DIR... -- COMMAND...: the same copy, but
+# COMMAND runs outside it, with OVERLAY_ROOT naming it (for a container
+# manager such as systemd-nspawn, which mounts /proc, /sys and /dev
+# itself).
 set -u
 
+outside=0
+if [ "${1:-}" = -e ]; then
+	outside=1
+	shift
+fi
 layers=${1:-}
 shift
 dirs=()
@@ -40,14 +50,17 @@ mount -t overlay edgefw-overlay \
 	echo "overlay_root.sh: cannot mount an overlay of /" >&2
 	exit 125
 }
-mount -t proc proc "$root/proc" &&
-	mount --rbind /sys "$root/sys" &&
-	mount --rbind /dev "$root/dev" || exit 125
 # /run and /tmp: the root file system's own directories, empty where the
 # machine mounts a tmpfs on them, as on a machine that has just booted.
 mkdir -p "$root/run/netns" "$root/tmp" && chmod 1777 "$root/tmp"
-mount --rbind /run/netns "$root/run/netns" || exit 125
 for d in "${dirs[@]}"; do
 	mkdir -p "$root$d" && mount --bind "$d" "$root$d" || exit 125
 done
+if [ $outside -eq 1 ]; then
+	OVERLAY_ROOT=$root exec "$@"
+fi
+mount -t proc proc "$root/proc" &&
+	mount --rbind /sys "$root/sys" &&
+	mount --rbind /dev "$root/dev" &&
+	mount --rbind /run/netns "$root/run/netns" || exit 125
 exec chroot "$root" "$@"
