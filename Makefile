@@ -50,7 +50,7 @@ FORMAT_SRCS := $(wildcard include/*.h bpf/*.h bpf/*.c user/*.h user/*.c \
 	user/cli/*.h user/cli/*.c user/daemon/*.h user/daemon/*.c \
 	tests/*/*.c tests/*/*.h bench/*.c bench/*.h)
 
-.PHONY: all tests test difftest vm-test bench bench-progs demo install deps format format-check clean
+.PHONY: all tests test difftest vm-test bench bench-progs demo deb deps format format-check clean
 .DELETE_ON_ERROR:
 
 all: $(BUILD)/edgefw
@@ -123,10 +123,12 @@ demo:
 deps:
 	scripts/install-deps.sh
 
-install: $(BUILD)/edgefw
-	install -D -m 0755 $(BUILD)/edgefw $(DESTDIR)$(PREFIX)/sbin/edgefw
-	install -D -m 0644 examples/lync-xmpp.conf \
-		$(DESTDIR)$(PREFIX)/share/doc/edgefw/examples/lync-xmpp.conf
+include mk/install.mk
+
+# The Debian package, built in a copy of the tree: build/edgefw_VERSION_*.deb
+# (scripts/build-deb.sh; the version is debian/changelog's).
+deb:
+	scripts/build-deb.sh
 
 format:
 	clang-format -i $(FORMAT_SRCS)

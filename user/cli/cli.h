@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <json-c/json.h>
 #include "attach.h"
 #include "config.h"
@@ -95,6 +96,19 @@ int cli_set_option(const char *command, int opt, const char *value,
 
 /* "[-c FILE] [--json]": the options of a command, for its usage. */
 void cli_format_options(unsigned int options, char *buf, size_t len);
+
+/*
+ * "\t-c FILE\t--config FILE\t--force": every spelling of the options, each
+ * after a tab, with its argument after a space, for completion.
+ */
+void cli_format_option_words(unsigned int options, char *buf, size_t len);
+
+/*
+ * `edgefw help --complete`: the command table for the shell's completion
+ * (completion/edgefw.bash), a line each: the global options, then help,
+ * then every command with its operands and options (complete.c).
+ */
+void cli_print_completion(FILE *out, const struct option *global);
 
 /* Report a usage error for command; returns EXIT_USAGE. */
 int usage_error(const char *command, const char *fmt, ...)

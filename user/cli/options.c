@@ -157,3 +157,24 @@ void cli_format_options(unsigned int options, char *buf, size_t len)
 					d->name);
 	}
 }
+
+void cli_format_option_words(unsigned int options, char *buf, size_t len)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (int o = 0; o < NR_OPTIONS && off < len; o++) {
+		const struct option_def *d = &defs[o];
+		const char *sep = d->arg ? " " : "",
+			   *arg = d->arg ? d->arg : "";
+
+		if (!(options & OPT(o)))
+			continue;
+		if (d->short_name)
+			off += snprintf(buf + off, len - off, "\t-%c%s%s",
+					d->short_name, sep, arg);
+		if (off < len)
+			off += snprintf(buf + off, len - off, "\t--%s%s%s",
+					d->name, sep, arg);
+	}
+}
