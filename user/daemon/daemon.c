@@ -318,7 +318,8 @@ int daemon_run(const char *config_path, enum xdp_mode mode)
 	loop(&d);
 	notify_stopping();
 	if (d.unloaded)
-		log_info("the filter was unloaded ('edgefw unload'): nothing left to follow; stopping");
+		log_info(
+			"the filter was unloaded ('edgefw unload'): nothing left to follow; stopping");
 	else
 		log_info(
 			"stopping; the filter stays loaded ('edgefw unload' removes it)");
