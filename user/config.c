@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,7 +52,10 @@ const char *mode_name(unsigned int mode)
 static void vdiag(FILE *diag, const char *file, struct src_loc loc,
 		  const char *fmt, va_list ap)
 {
-	fprintf(diag, "%s:%u:%u: ", file, loc.line, loc.col);
+	char shown[PATH_MAX];
+
+	fprintf(diag, "%s:%u:%u: ", printable(file, shown, sizeof(shown)),
+		loc.line, loc.col);
 	vfprintf(diag, fmt, ap);
 	fputc('\n', diag);
 }
@@ -94,10 +98,19 @@ static bool at_word(const struct parser *ps, const char *word)
 
 static int unexpected(struct parser *ps, const char *expected)
 {
+	char shown[PRINTABLE_LEN];
+
 	if (ps->tok.kind != TOK_BAD)
 		error_at(ps, ps->tok.loc, "expected %s, found '%s'", expected,
-			 token_describe(&ps->tok));
+			 token_describe(&ps->tok, shown));
 	return -1;
+}
+
+/* The current word as messages show it. */
+static const char *word_shown(const struct parser *ps,
+			      char shown[PRINTABLE_LEN])
+{
+	return printable(ps->tok.text, shown, PRINTABLE_LEN);
 }
 
 /* One of choices, by index; on anything else an error naming them. */
@@ -127,7 +140,7 @@ static int parse_choice(struct parser *ps, const char *what,
 	parse_choice(ps, what, names, ARRAY_SIZE(names))
 
 /* A letter first: a word starting with a digit is an address or prefix. */
-static bool valid_name(const char *s)
+bool config_valid_name(const char *s)
 {
 	size_t i;
 
@@ -142,13 +155,15 @@ static bool valid_name(const char *s)
 
 static int parse_name(struct parser *ps, const char *what, char *out)
 {
+	char shown[PRINTABLE_LEN];
+
 	if (ps->tok.kind != TOK_WORD)
 		return unexpected(ps, what);
-	if (!valid_name(ps->tok.text)) {
+	if (!config_valid_name(ps->tok.text)) {
 		error_at(
 			ps, ps->tok.loc,
 			"invalid %s '%s': use up to %d letters, digits, '_', '-' or '.', starting with a letter (not 'any' or 'self')",
-			what, ps->tok.text, NAME_LEN - 1);
+			what, word_shown(ps, shown), NAME_LEN - 1);
 		return -1;
 	}
 	strcpy(out, ps->tok.text);
@@ -278,7 +293,8 @@ static int parse_interface(struct parser *ps)
 {
 	struct config *c = ps->c;
 	struct cfg_iface ifc = { .loc = ps->tok.loc };
-	int role;
+	char shown[PRINTABLE_LEN];
+	int role, first;
 
 	next(ps);
 	if (ps->tok.kind != TOK_WORD)
@@ -287,15 +303,14 @@ static int parse_interface(struct parser *ps)
 		error_at(
 			ps, ps->tok.loc,
 			"invalid interface name '%s': at most %d characters, no '/' or ':'",
-			ps->tok.text, IF_NAMESIZE - 1);
+			word_shown(ps, shown), IF_NAMESIZE - 1);
 		return -1;
 	}
-	if (config_find_iface(c, ps->tok.text) >= 0) {
-		error_at(
-			ps, ps->tok.loc,
-			"interface %s is configured twice (first on line %u)",
-			ps->tok.text,
-			c->ifaces[config_find_iface(c, ps->tok.text)].loc.line);
+	first = config_find_iface(c, ps->tok.text);
+	if (first >= 0) {
+		error_at(ps, ps->tok.loc,
+			 "interface %s is configured twice (first on line %u)",
+			 word_shown(ps, shown), c->ifaces[first].loc.line);
 		return -1;
 	}
 	if (c->nr_ifaces == EDGEFW_MAX_IFACES) {
@@ -391,12 +406,16 @@ static int parse_port_number(struct parser *ps, const char *s, uint16_t *port)
 
 	errno = 0;
 	v = strtoul(s, &end, 10);
+	char shown[PRINTABLE_LEN];
+
 	if (!isdigit((unsigned char)*s) || *end || errno) {
-		error_at(ps, ps->tok.loc, "malformed port '%s'", ps->tok.text);
+		error_at(ps, ps->tok.loc, "malformed port '%s'",
+			 word_shown(ps, shown));
 		return -1;
 	}
 	if (v < 1 || v > 65535) {
-		error_at(ps, ps->tok.loc, "port %s out of range (1-65535)", s);
+		error_at(ps, ps->tok.loc, "port %s out of range (1-65535)",
+			 printable(s, shown, sizeof(shown)));
 		return -1;
 	}
 	*port = v;
@@ -406,7 +425,7 @@ static int parse_port_number(struct parser *ps, const char *s, uint16_t *port)
 static int rule_port(struct parser *ps, void *ctx)
 {
 	struct cfg_rule *r = ctx;
-	char lo[TOKEN_MAX], *dash;
+	char lo[TOKEN_MAX], shown[PRINTABLE_LEN], *dash;
 	struct port_range range;
 
 	snprintf(lo, sizeof(lo), "%s", ps->tok.text);
@@ -419,7 +438,8 @@ static int rule_port(struct parser *ps, void *ctx)
 	if (dash && parse_port_number(ps, dash + 1, &range.hi))
 		return -1;
 	if (range.hi < range.lo) {
-		error_at(ps, ps->tok.loc, "empty port range %s", ps->tok.text);
+		error_at(ps, ps->tok.loc, "empty port range %s",
+			 word_shown(ps, shown));
 		return -1;
 	}
 	r->ports = xrealloc(r->ports, r->nr_ports + 1, sizeof(range));
@@ -461,8 +481,8 @@ static void rule_free(struct cfg_rule *r)
 /* "R/s" or "R/m": a rate of 1 to 10^9 per second. */
 static int parse_rate(struct parser *ps, struct rate_limit *l)
 {
+	char shown[PRINTABLE_LEN], *end;
 	unsigned long rate;
-	char *end;
 
 	if (ps->tok.kind != TOK_WORD)
 		return unexpected(ps, "a rate such as 20/s or 30/m");
@@ -473,14 +493,14 @@ static int parse_rate(struct parser *ps, struct rate_limit *l)
 		error_at(
 			ps, ps->tok.loc,
 			"malformed rate '%s' (expected a number per second or minute, e.g. 20/s or 30/m)",
-			ps->tok.text);
+			word_shown(ps, shown));
 		return -1;
 	}
 	l->unit = end[1] == 's' ? 1 : 60;
 	if (rate < 1 || rate > 1000000000UL * l->unit) {
 		error_at(ps, ps->tok.loc,
 			 "rate %s out of range (1/m-1000000000/s)",
-			 ps->tok.text);
+			 word_shown(ps, shown));
 		return -1;
 	}
 	l->rate = rate;
@@ -491,8 +511,8 @@ static int parse_rate(struct parser *ps, struct rate_limit *l)
 
 static int parse_burst(struct parser *ps, struct rate_limit *l)
 {
+	char shown[PRINTABLE_LEN], *end;
 	unsigned long burst;
-	char *end;
 
 	next(ps);
 	errno = 0;
@@ -502,7 +522,7 @@ static int parse_burst(struct parser *ps, struct rate_limit *l)
 	    burst > LIMIT_MAX_BURST) {
 		error_at(ps, ps->tok.loc,
 			 "burst must be a number from 1 to %d, not '%s'",
-			 LIMIT_MAX_BURST, token_describe(&ps->tok));
+			 LIMIT_MAX_BURST, token_describe(&ps->tok, shown));
 		return -1;
 	}
 	l->burst = burst;
@@ -675,8 +695,8 @@ static int parse_fragments(struct parser *ps)
 static int parse_flows(struct parser *ps)
 {
 	struct src_loc loc = ps->tok.loc;
+	char shown[PRINTABLE_LEN], *end;
 	unsigned long n;
-	char *end;
 
 	next(ps);
 	if (!at_word(ps, "max"))
@@ -690,7 +710,7 @@ static int parse_flows(struct parser *ps)
 		error_at(ps, ps->tok.loc,
 			 "the flow table takes %u to %u flows, not '%s'",
 			 EDGEFW_FLOW_MIN_ENTRIES, EDGEFW_FLOW_MAX_ENTRIES_LIMIT,
-			 token_describe(&ps->tok));
+			 token_describe(&ps->tok, shown));
 		return -1;
 	}
 	if (ps->flows_seen) {
@@ -859,9 +879,13 @@ int config_parse(const char *file, const char *text, size_t len,
 	}
 	if (ps.errors == 0)
 		resolve(&ps);
-	if (ps.errors > MAX_ERRORS)
-		fprintf(diag, "%s: %d more errors not shown\n", file,
+	if (ps.errors > MAX_ERRORS) {
+		char shown[PATH_MAX];
+
+		fprintf(diag, "%s: %d more errors not shown\n",
+			printable(file, shown, sizeof(shown)),
 			ps.errors - MAX_ERRORS);
+	}
 	if (ps.errors)
 		config_free(c);
 	return ps.errors;
@@ -869,13 +893,15 @@ int config_parse(const char *file, const char *text, size_t len,
 
 int config_load(const char *path, struct config *c, FILE *diag)
 {
+	char shown[PATH_MAX];
 	const char *why;
 	size_t len;
 	char *text = read_input(path, &len, &why);
 	int errors;
 
 	if (!text) {
-		fprintf(diag, "edgefw: cannot read %s: %s\n", path, why);
+		fprintf(diag, "edgefw: cannot read %s: %s\n",
+			printable(path, shown, sizeof(shown)), why);
 		return -1;
 	}
 	errors = config_parse(path, text, len, c, diag);

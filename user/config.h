@@ -120,6 +120,12 @@ void config_diag(const struct config *c, FILE *diag, struct src_loc loc,
 int config_find_set(const struct config *c, const char *name);
 int config_find_iface(const struct config *c, const char *name);
 
+/*
+ * A name a set or rule may have: up to NAME_LEN - 1 letters, digits,
+ * '_', '-' or '.', a letter first, neither "any" nor "self".
+ */
+bool config_valid_name(const char *s);
+
 const char *role_name(unsigned int role);
 const char *dir_name(unsigned int dir);
 const char *action_name(unsigned int action);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include "compile.h"
 #include "config.h"
+#include "config_lex.h"
 #include "tap.h"
 
 /* The file name the parser puts in front of every message. */
@@ -1331,6 +1332,91 @@ static void test_set_keys(void)
 	config_free(&c);
 }
 
+/*
+ * Input is shown in messages as printable() shows it: control bytes and
+ * bytes beyond ASCII escaped, long words cut, never raw.
+ */
+static void test_raw_input(void)
+{
+	char long_word[TOKEN_MAX + 8], text[512], want[512];
+
+	expect_parse_error(
+		"a control byte in an unknown statement",
+		"interface e role external\n\x1b[31mred\n",
+		FILE_NAME
+		":2:1: expected a statement (mode, interface, set, rule, policy, fragments or flows), found '\\x1b[31mred'\n");
+	expect_parse_error(
+		"bytes beyond ASCII in a set name",
+		"interface e role external\nset caf\xc3\xa9 { 10.0.0.0/8 }\n",
+		FILE_NAME ":2:5: invalid set name 'caf\\xc3\\xa9': " NAME_RULES
+			  "\n");
+	expect_parse_error(
+		"a control byte in an address",
+		"interface e role external\nset a { 10.0.0.\x01 }\n",
+		FILE_NAME
+		":2:9: '10.0.0.\\x01' is not an IPv4 or IPv6 address\n");
+	expect_parse_error(
+		"a control byte in a prefix length",
+		"interface e role external\nset a { 10.0.0.0/\x7f }\n",
+		FILE_NAME
+		":2:9: malformed prefix length in '10.0.0.0/\\x7f'\n");
+	expect_parse_error(
+		"a backslash is escaped too",
+		"interface e role external\nrule a external in tcp 1\\x01\n",
+		FILE_NAME ":2:24: malformed port '1\\\\x01'\n");
+	expect_parse_error(
+		"a control byte in an interface name",
+		"interface e\x02 role external\ninterface e\x02 role internal\n",
+		FILE_NAME
+		":2:11: interface e\\x02 is configured twice (first on line 1)\n");
+	expect_parse_error(
+		"bytes beyond ASCII in a rate",
+		"interface e role external\nrule a external in tcp 1 limit 5/\xe2\x80\x8bs\n",
+		FILE_NAME
+		":2:32: malformed rate '5/\\xe2\\x80\\x8bs' (expected a number per second or minute, e.g. 20/s or 30/m)\n");
+	expect_parse_error(
+		"a control byte in a burst",
+		"interface e role external\nrule a external in tcp 1 limit 5/s burst 9\x1b\n",
+		FILE_NAME
+		":2:42: burst must be a number from 1 to 1000000, not '9\\x1b'\n");
+	expect_parse_error(
+		"a control byte in flows max",
+		"interface e role external\nflows max \x7f\n",
+		FILE_NAME
+		":2:11: the flow table takes 1024 to 16777216 flows, not '\\x7f'\n");
+
+	/* A word of 255 characters, the longest: shown cut to 64 and "...". */
+	memset(long_word, 'a', TOKEN_MAX - 1);
+	long_word[TOKEN_MAX - 1] = '\0';
+	snprintf(text, sizeof(text), "interface e role external\n%s\n",
+		 long_word);
+	snprintf(
+		want, sizeof(want),
+		FILE_NAME
+		":2:1: expected a statement (mode, interface, set, rule, policy, fragments or flows), found '%.*s...'\n",
+		PRINTABLE_LEN - 4, long_word);
+	expect_parse_error("a long word is cut", text, want);
+
+	/* The file's name is shown escaped too. */
+	{
+		struct config c;
+		char *diag;
+		size_t diag_len;
+		FILE *f = diag_open(&diag, &diag_len);
+		int errors =
+			config_parse("bad\nname\x01.conf", "bogus\n", 6, &c, f);
+
+		fclose(f);
+		CHECK(errors == 1 &&
+			      !strncmp(diag, "bad\\x0aname\\x01.conf:1:1: ",
+				       strlen("bad\\x0aname\\x01.conf:1:1: ")),
+		      "the file's name is shown escaped");
+		if (!errors)
+			config_free(&c);
+		free(diag);
+	}
+}
+
 int main(void)
 {
 	test_example();
@@ -1341,5 +1427,6 @@ int main(void)
 	test_candidate_limit();
 	test_port_classes();
 	test_set_keys();
+	test_raw_input();
 	return tap_done();
 }

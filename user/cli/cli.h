@@ -127,6 +127,7 @@ int cmd_block_list(struct cli_ctx *ctx, const struct cli_args *a);
 /* Checks of input, named in the table. */
 int check_load_config(const struct cli_args *a, void **input);
 void free_config_input(void *input);
+int check_set_name(const struct cli_args *a, void **input);
 int check_set_input(const struct cli_args *a, void **input);
 void free_set_input(void *input);
 int check_block_prefix(const struct cli_args *a, void **input);
