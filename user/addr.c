@@ -16,6 +16,24 @@ static void clear_host_bits(union edgefw_addr *a, unsigned int len,
 		a->b[i / 8] &= ~(0x80 >> (i % 8));
 }
 
+/*
+ * An IPv4-mapped IPv6 prefix (::ffff:a.b.c.d, or any prefix inside
+ * ::ffff:0:0/96) is IPv4: packets carry IPv4 sources as IPv4, never
+ * mapped, so that is what the operator means. Length minus 96.
+ */
+static void unmap_ipv4(struct prefix *p)
+{
+	static const uint8_t mapped[12] = { [10] = 0xff, [11] = 0xff };
+
+	if (p->family != EDGEFW_FAMILY_IPV6 || p->len < 96 ||
+	    memcmp(p->addr.b, mapped, sizeof(mapped)))
+		return;
+	p->addr.w[0] = p->addr.w[3];
+	memset(&p->addr.w[1], 0, sizeof(p->addr) - sizeof(p->addr.w[0]));
+	p->family = EDGEFW_FAMILY_IPV4;
+	p->len -= 96;
+}
+
 static int parse_plain(const char *s, struct prefix *p)
 {
 	memset(p, 0, sizeof(*p));
@@ -36,8 +54,10 @@ int addr_parse(const char *s, struct prefix *p, char *err, size_t errlen)
 {
 	char shown[PRINTABLE_LEN];
 
-	if (parse_plain(s, p) == 0)
+	if (parse_plain(s, p) == 0) {
+		unmap_ipv4(p);
 		return 0;
+	}
 	printable(s, shown, sizeof(shown));
 	if (strchr(s, '/'))
 		snprintf(err, errlen, "'%s': an address takes no prefix length",
@@ -94,6 +114,7 @@ int prefix_parse(const char *s, struct prefix *p, char *err, size_t errlen)
 			 fixed);
 		return -1;
 	}
+	unmap_ipv4(p);
 	return 0;
 }
 

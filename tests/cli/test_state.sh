@@ -920,6 +920,46 @@ test_corrupt_state() {
 }
 
 # ---------------------------------------------------------------------------
+# IPv4-mapped IPv6 (issue 11): ::ffff:a.b.c.d is IPv4 to block and set,
+# as the packets that carry it are.
+
+test_mapped_addresses() {
+	start_fresh "IPv4-mapped" "$WORK/main.conf" || return
+	run_edgefw block add ::ffff:192.0.2.66 --reason mapped
+	expect_result "block add ::ffff:192.0.2.66 exits 0, blocking 192.0.2.66" 0 \
+		"blocked 192\.0\.2\.66 with no time limit \(mapped\)"
+	check_eq "block add ::ffff:192.0.2.66: block list shows 192.0.2.66" \
+		"$(edgefw_out block list --json | jq -r '.blocks[].prefix' 2>&1)" 192.0.2.66
+	check_eq "block add ::ffff:192.0.2.66: the kernel blocks 192.0.2.66/32" \
+		"$(kernel_blocklist)" 192.0.2.66/32
+	run_edgefw block add ::ffff:198.51.100.0/120
+	expect_result "block add ::ffff:198.51.100.0/120 exits 0, blocking 198.51.100.0/24" 0 \
+		"blocked 198\.51\.100\.0/24 "
+	run_edgefw block del 192.0.2.66
+	expect_result "block del 192.0.2.66 removes the block added as ::ffff:192.0.2.66" 0 \
+		"unblocked 192\.0\.2\.66"
+	check_eq "IPv4-mapped blocks: the kernel holds 198.51.100.0/24 only" \
+		"$(kernel_blocklist)" 198.51.100.0/24
+
+	run_edgefw set add partners ::ffff:198.51.100.7 ::ffff:192.0.2.0/120
+	expect_result "set add partners ::ffff:198.51.100.7 ::ffff:192.0.2.0/120 exits 0" 0 \
+		"added 2 prefixes to set partners"
+	check_eq "set add of IPv4-mapped: set list shows them as IPv4" \
+		"$(set_list partners | grep -E '^(198\.51\.100\.7|192\.0\.2\.0/24)$' | sort)" \
+		"$(printf '%s\n' 192.0.2.0/24 198.51.100.7)"
+	check "set add of IPv4-mapped: sets.json records IPv4" -- jq -e \
+		'.sets.partners.added | index("198.51.100.7") != null and index("192.0.2.0/24") != null' "$SETS_FILE"
+	run_edgefw set add partners 198.51.100.7
+	expect_result "set add of 198.51.100.7 after ::ffff:198.51.100.7: already in the set" 0 \
+		"1 prefix was already in set partners"
+	run_edgefw set del partners ::ffff:198.51.100.7
+	expect_result "set del partners ::ffff:198.51.100.7 removes 198.51.100.7" 0 \
+		"removed 1 prefix from set partners"
+	check "set del of IPv4-mapped: 198.51.100.7 is gone" -- \
+		negate grep -qx '198\.51\.100\.7' <<<"$(set_list partners)"
+}
+
+# ---------------------------------------------------------------------------
 # kill -9 in the middle of a write
 
 # A random delay in [0, MAX) microseconds.
@@ -1339,7 +1379,8 @@ main() {
 	local step t0 steps=(${EDGEFW_TEST_STEPS:-test_set_not_loaded test_set_changes
 		test_set_bad_input test_set_100k test_set_write_fails test_block
 		test_block_not_loaded test_block_expired_at_load test_block_many
-		test_persistence test_corrupt_state test_kill_set_writes
+		test_mapped_addresses test_persistence test_corrupt_state
+		test_kill_set_writes
 		test_kill_block_writes test_save test_reload_cli test_lockout_guard})
 	for step in "${steps[@]}"; do
 		t0=$(now_us)

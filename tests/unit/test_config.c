@@ -1333,6 +1333,59 @@ static void test_set_keys(void)
 }
 
 /*
+ * IPv4-mapped IPv6 (::ffff:a.b.c.d, prefixes inside ::ffff:0:0/96) is
+ * IPv4 to the data plane's packets: the config means IPv4, length - 96.
+ */
+static const char mapped_text[] =
+	"interface e role external address { ::ffff:192.0.2.1, 2001:db8::1 }\n"
+	"set m { ::ffff:198.51.100.0/120, ::ffff:203.0.113.7, ::fffe:0:0/95,\n"
+	"\t::ffff:c000:0242, ::ffff:0:0/96 }\n"
+	"set d { 192.0.2.0/24, ::ffff:192.0.2.0/120 }\n"
+	"rule r external in tcp 1 from ::ffff:10.0.0.0/104 to self\n"
+	"rule s external in tcp 2 from m to ::ffff:192.0.2.1\n";
+
+static void test_mapped(void)
+{
+	static const char *const what = "mapped";
+	const struct cfg_set *m;
+	struct compiled cc;
+	struct config c;
+
+	parse_ok(what, mapped_text, &c);
+	CHECK(c.ifaces[0].nr_addrs == 2 &&
+		      prefix_is(&c.ifaces[0].addrs[0], "192.0.2.1", 32) &&
+		      prefix_is(&c.ifaces[0].addrs[1], "2001:db8::1", 128),
+	      "mapped: an interface address ::ffff:192.0.2.1 is 192.0.2.1");
+	m = &c.sets[0];
+	CHECK(m->nr_prefixes == 5 &&
+		      prefix_is(&m->prefixes[0], "198.51.100.0", 24) &&
+		      prefix_is(&m->prefixes[1], "203.0.113.7", 32) &&
+		      prefix_is(&m->prefixes[3], "192.0.2.66", 32) &&
+		      prefix_is(&m->prefixes[4], "0.0.0.0", 0),
+	      "mapped: set prefixes inside ::ffff:0:0/96 are IPv4, length - 96 (hex too)");
+	CHECK(m->nr_prefixes == 5 &&
+		      prefix_is(&m->prefixes[2], "::fffe:0:0", 95),
+	      "mapped: ::fffe:0:0/95, which holds more than IPv4, stays IPv6");
+	CHECK(prefix_is(&c.rules[0].from.prefix, "10.0.0.0", 8) &&
+		      prefix_is(&c.rules[1].to.prefix, "192.0.2.1", 32),
+	      "mapped: a rule's prefix and address are IPv4");
+	compile_ok(what, &c, &cc,
+		   FILE_NAME
+		   ":4:1: warning: set d lists 192.0.2.0/24 more than once\n");
+	CHECK_EQ(
+		cc.set_sizes[1], 1,
+		"mapped: 192.0.2.0/24 and ::ffff:192.0.2.0/120 are one prefix");
+	compiled_free(&cc);
+	config_free(&c);
+
+	expect_parse_error(
+		"mapped: host bits set, in the notation written",
+		"interface e role external\nset a { ::ffff:192.0.2.1/120 }\n",
+		FILE_NAME
+		":2:9: host bits set in '::ffff:192.0.2.1/120' (did you mean ::ffff:192.0.2.0/120?)\n");
+}
+
+/*
  * Input is shown in messages as printable() shows it: control bytes and
  * bytes beyond ASCII escaped, long words cut, never raw.
  */
@@ -1427,6 +1480,7 @@ int main(void)
 	test_candidate_limit();
 	test_port_classes();
 	test_set_keys();
+	test_mapped();
 	test_raw_input();
 	return tap_done();
 }
