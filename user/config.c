@@ -22,6 +22,8 @@ struct parser {
 	bool policy_seen[EDGEFW_NR_ROLES][EDGEFW_NR_DIRS];
 	bool fragments_seen[EDGEFW_NR_ROLES];
 	bool flows_seen;
+	size_t sets_cap, rules_cap, ifaces_cap; /* of the config's arrays */
+	size_t set_ids; /* named sets and inline prefixes so far */
 };
 
 static const char *const role_names[] = { "external", "internal" };
@@ -335,8 +337,10 @@ static int parse_interface(struct parser *ps)
 			return -1;
 		}
 	}
-	c->ifaces = xrealloc(c->ifaces, c->nr_ifaces + 1, sizeof(ifc));
-	c->ifaces[c->nr_ifaces++] = ifc;
+	GROW(c->ifaces, ps->ifaces_cap, c->nr_ifaces + 1);
+	c->ifaces[c->nr_ifaces] = ifc;
+	name_index_add(&c->iface_names, NAMES_OF(c->ifaces, name),
+		       c->nr_ifaces++);
 	return 0;
 }
 
@@ -352,30 +356,49 @@ static int set_prefix(struct parser *ps, void *ctx)
 	return 0;
 }
 
+/*
+ * Count a named set or an inline prefix of a rule, which the compiler
+ * makes a set of its own (compile.h), in the order of the file: the one
+ * beyond EDGEFW_MAX_SETS is an error, reported where it is written.
+ */
+static int count_set_id(struct parser *ps, struct src_loc loc)
+{
+	if (++ps->set_ids != EDGEFW_MAX_SETS + 1)
+		return 0;
+	error_at(ps, loc,
+		 "more than %d sets (inline prefixes count as one each)",
+		 EDGEFW_MAX_SETS);
+	return -1;
+}
+
 static int parse_set(struct parser *ps)
 {
 	struct config *c = ps->c;
 	struct cfg_set set = { .loc = ps->tok.loc };
 	struct src_loc name_loc;
+	int first;
 
 	next(ps);
 	name_loc = ps->tok.loc;
 	if (parse_name(ps, "set name", set.name))
 		return -1;
-	if (config_find_set(c, set.name) >= 0) {
+	first = config_find_set(c, set.name);
+	if (first >= 0) {
 		error_at(ps, name_loc,
 			 "set %s is defined twice (first on line %u)", set.name,
-			 c->sets[config_find_set(c, set.name)].loc.line);
+			 c->sets[first].loc.line);
 		return -1;
 	}
 	if (ps->tok.kind != TOK_LBRACE)
 		return unexpected(ps, "'{'");
-	if (parse_list(ps, "a prefix", set_prefix, &set, true)) {
+	if (parse_list(ps, "a prefix", set_prefix, &set, true) ||
+	    count_set_id(ps, set.loc)) {
 		free(set.prefixes);
 		return -1;
 	}
-	c->sets = xrealloc(c->sets, c->nr_sets + 1, sizeof(set));
-	c->sets[c->nr_sets++] = set;
+	GROW(c->sets, ps->sets_cap, c->nr_sets + 1);
+	c->sets[c->nr_sets] = set;
+	name_index_add(&c->set_names, NAMES_OF(c->sets, name), c->nr_sets++);
 	return 0;
 }
 
@@ -602,13 +625,11 @@ static int parse_rule(struct parser *ps)
 	loc = ps->tok.loc;
 	if (parse_name(ps, "rule name", r.name))
 		return -1;
-	for (size_t i = 0; i < c->nr_rules; i++) {
-		if (!strcmp(c->rules[i].name, r.name)) {
-			error_at(ps, loc,
-				 "rule %s is defined twice (first on line %u)",
-				 r.name, c->rules[i].loc.line);
-			return -1;
-		}
+	v = name_index_find(&c->rule_names, NAMES_OF(c->rules, name), r.name);
+	if (v >= 0) {
+		error_at(ps, loc, "rule %s is defined twice (first on line %u)",
+			 r.name, c->rules[v].loc.line);
+		return -1;
 	}
 	if (c->nr_rules == EDGEFW_MAX_RULES) {
 		error_at(ps, loc, "more than %d rules", EDGEFW_MAX_RULES);
@@ -635,10 +656,13 @@ static int parse_rule(struct parser *ps)
 			goto fail;
 		}
 	}
-	if (parse_rule_clauses(ps, &r))
+	if (parse_rule_clauses(ps, &r) ||
+	    (r.from.kind == PEER_PREFIX && count_set_id(ps, r.from.loc)) ||
+	    (r.to.kind == PEER_PREFIX && count_set_id(ps, r.to.loc)))
 		goto fail;
-	c->rules = xrealloc(c->rules, c->nr_rules + 1, sizeof(r));
-	c->rules[c->nr_rules++] = r;
+	GROW(c->rules, ps->rules_cap, c->nr_rules + 1);
+	c->rules[c->nr_rules] = r;
+	name_index_add(&c->rule_names, NAMES_OF(c->rules, name), c->nr_rules++);
 	return 0;
 fail:
 	rule_free(&r);
@@ -793,20 +817,13 @@ static void parse_statement(struct parser *ps)
 
 int config_find_set(const struct config *c, const char *name)
 {
-	for (size_t i = 0; i < c->nr_sets; i++) {
-		if (!strcmp(c->sets[i].name, name))
-			return (int)i;
-	}
-	return -1;
+	return name_index_find(&c->set_names, NAMES_OF(c->sets, name), name);
 }
 
 int config_find_iface(const struct config *c, const char *name)
 {
-	for (size_t i = 0; i < c->nr_ifaces; i++) {
-		if (!strcmp(c->ifaces[i].name, name))
-			return (int)i;
-	}
-	return -1;
+	return name_index_find(&c->iface_names, NAMES_OF(c->ifaces, name),
+			       name);
 }
 
 static void resolve_peer(struct parser *ps, struct peer *p)
@@ -857,7 +874,8 @@ int config_parse(const char *file, const char *text, size_t len,
 	memset(c, 0, sizeof(*c));
 	c->path = xstrdup(file);
 	c->text = xcalloc(len + 1, 1);
-	memcpy(c->text, text, len);
+	if (len)
+		memcpy(c->text, text, len);
 	c->text_len = len;
 	sha256_hex(text, len, c->hash);
 	c->mode = EDGEFW_MODE_ENFORCE;
@@ -920,6 +938,9 @@ void config_free(struct config *c)
 	free(c->ifaces);
 	free(c->sets);
 	free(c->rules);
+	name_index_free(&c->set_names);
+	name_index_free(&c->rule_names);
+	name_index_free(&c->iface_names);
 	free(c->path);
 	free(c->text);
 	memset(c, 0, sizeof(*c));

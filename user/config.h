@@ -8,6 +8,7 @@
 #include <net/if.h>
 #include "addr.h"
 #include "edgefw.h"
+#include "names.h"
 #include "util.h"
 
 #define DEFAULT_CONFIG_PATH "/etc/edgefw/edgefw.conf"
@@ -98,6 +99,8 @@ struct config {
 	uint8_t policy[EDGEFW_NR_ROLES][EDGEFW_NR_DIRS]; /* edgefw_action */
 	uint8_t fragments[EDGEFW_NR_ROLES]; /* edgefw_action */
 	uint32_t flows_max; /* size of the flow table */
+	/* the names of sets, rules and interfaces, indexed (names.h) */
+	struct name_index set_names, rule_names, iface_names;
 };
 
 /*
