@@ -76,7 +76,8 @@ struct cli_command {
 	const char *not_loaded; /* CMD_LOADED: said when nothing is */
 	/*
 	 * Checks the input before any privilege is needed; an exit status.
-	 * What it read goes to *input, freed by free_input.
+	 * What it read goes to *input, freed by free_input; when the check
+	 * fails, it has freed what it read itself.
 	 */
 	int (*check)(const struct cli_args *a, void **input);
 	void (*free_input)(void *input);

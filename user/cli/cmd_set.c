@@ -46,16 +46,17 @@ int check_set_name(const struct cli_args *a, void **input)
 		printable(a->operands[0], shown, sizeof(shown)), NAME_LEN - 1);
 }
 
+/* As every check: what it read is the caller's only when it succeeds. */
 int check_set_input(const struct cli_args *a, void **input)
 {
-	struct prefix_list *l = xcalloc(1, sizeof(*l));
+	struct prefix_list *l;
 	int errors = 0;
 
-	*input = l;
 	if (check_set_name(a, NULL))
 		return EXIT_USAGE;
 	if (!a->file && a->nr_operands < 2)
 		return usage_error("set", "needs PREFIX... or -f FILE");
+	l = xcalloc(1, sizeof(*l));
 	if (a->file)
 		errors = abs(read_file_input(a->file, l));
 	for (int i = 1; i < a->nr_operands; i++) {
@@ -71,9 +72,11 @@ int check_set_input(const struct cli_args *a, void **input)
 		}
 	}
 	if (errors) {
+		free_set_input(l);
 		log_err("nothing was changed: fix the input and run the command again");
 		return EXIT_USAGE;
 	}
+	*input = l;
 	return EXIT_OK;
 }
 
