@@ -10,6 +10,20 @@ PREFIX ?= /usr/local
 BUILD := build
 MULTIARCH := $(shell $(CC) -dumpmachine)
 
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer
+
+# FUZZ=1 (set by `make fuzz`): the library and the harnesses of
+# tests/fuzz/ built by clang for libFuzzer, with ASan and UBSan, into
+# build-fuzz/; any undefined behaviour stops the fuzzer.
+ifeq ($(FUZZ),1)
+BUILD := build-fuzz
+CC := clang
+FUZZ_FLAGS := $(SAN_FLAGS) -fno-sanitize-recover=all
+CFLAGS ?= -O1 -g
+CFLAGS += $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link
+LDFLAGS += $(FUZZ_FLAGS)
+endif
+
 PKGS := libbpf libnl-route-3.0 json-c nettle
 
 CFLAGS ?= -O2 -g
@@ -37,10 +51,19 @@ LIB := $(BUILD)/libedgefw.a
 CLI_SRCS := $(wildcard user/cli/*.c)
 CLI_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(CLI_SRCS))
 
-TEST_SRCS := $(wildcard tests/*/*.c)
+TEST_SRCS := $(filter-out tests/fuzz/%,$(wildcard tests/*/*.c))
 TEST_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
 TEST_SUPPORT := $(filter tests/lib/%,$(TEST_SRCS))
 TEST_PROGS := $(filter-out $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SUPPORT)),$(TEST_BINS))
+
+# The fuzz harnesses (tests/fuzz/fuzz_NAME.c), each built twice: as a
+# libFuzzer fuzzer by `make fuzz`, and by `make tests` with a main that
+# runs it over the files it is given, so that the suite (and the
+# sanitizer build) replays the seed corpus, regression cases included.
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_REPLAY := $(patsubst tests/%.c,$(BUILD)/tests/%,$(FUZZ_SRCS))
+FUZZERS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
+FUZZ_SECONDS ?= 60
 
 BENCH_SRCS := $(filter-out %.bpf.c,$(wildcard bench/*.c))
 BENCH_BINS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRCS))
@@ -50,8 +73,11 @@ FORMAT_SRCS := $(wildcard include/*.h bpf/*.h bpf/*.c user/*.h user/*.c \
 	user/cli/*.h user/cli/*.c \
 	tests/*/*.c tests/*/*.h bench/*.c bench/*.h)
 
-.PHONY: all tests test vm-test bench bench-progs demo install deps format format-check clean
+.PHONY: all tests test vm-test fuzz fuzzers bench bench-progs demo install deps format format-check clean
 .DELETE_ON_ERROR:
+# Kept: as intermediates make would delete them after a fresh build, and
+# the next make, whose dependency files name the skeletons, remade all.
+.SECONDARY: $(BPF_OBJS) $(SKELS)
 
 all: $(BUILD)/edgefw
 
@@ -83,11 +109,26 @@ TEST_LIB_OBJS := $(patsubst tests/%.c,$(BUILD)/tests/%.o,$(TEST_SUPPORT))
 $(TEST_PROGS): $(BUILD)/tests/%: $(BUILD)/tests/%.o $(TEST_LIB_OBJS) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-tests: $(BUILD)/edgefw $(TEST_PROGS)
+$(FUZZ_REPLAY): $(BUILD)/tests/fuzz/%: $(BUILD)/tests/fuzz/%.o \
+		$(BUILD)/tests/fuzz/replay.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+tests: $(BUILD)/edgefw $(TEST_PROGS) $(FUZZ_REPLAY)
 
 # The whole suite, as root; its last line is the runner's summary.
 test: tests
-	tests/run.sh
+	EDGEFW_BUILD=$(BUILD) tests/run.sh
+
+# Each fuzzer for FUZZ_SECONDS from its seed corpus (tests/fuzz/run.sh).
+fuzz:
+	$(MAKE) FUZZ=1 fuzzers
+	tests/fuzz/run.sh build-fuzz $(FUZZ_SECONDS)
+
+fuzzers: $(FUZZERS)
+
+$(BUILD)/fuzz/%: $(BUILD)/tests/fuzz/%.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
 
 # The tests inside qemu on Debian's 6.1 and 6.12 kernels (vm-tests/README.md);
 # VNG=1 runs them through virtme-ng instead.
@@ -129,6 +170,6 @@ format-check:
 	clang-format --dry-run --Werror $(FORMAT_SRCS)
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf build build-fuzz
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

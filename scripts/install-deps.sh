@@ -7,10 +7,11 @@
 set -euo pipefail
 
 packages=(
-	# build
+	# build; libclang-rt-14-dev: libFuzzer and clang's sanitizer runtimes
+	# (make fuzz, make test SANITIZE=1)
 	make gcc clang llvm pkg-config libbpf-dev bpftool libelf-dev
 	zlib1g-dev libnl-3-dev libnl-route-3-dev libjson-c-dev nettle-dev
-	linux-libc-dev clang-format
+	linux-libc-dev clang-format libclang-rt-14-dev
 	# tests and demo: namespaces, clients and servers, JSON
 	iproute2 util-linux procps netcat-openbsd socat jq
 	# vm-tests: kernels run under qemu from a busybox initramfs
