@@ -10,7 +10,20 @@ PREFIX ?= /usr/local
 BUILD := build
 MULTIARCH := $(shell $(CC) -dumpmachine)
 
+# SANITIZE=1: the user space (library, CLI, C tests) built with
+# AddressSanitizer (LeakSanitizer with it) and UndefinedBehaviorSanitizer
+# into build-san/, apart from the normal build; `make test SANITIZE=1`
+# runs the whole suite against it. BPF objects are built as always. By
+# clang: its one runtime writes every report, UBSan's too, where
+# log_path says (gcc's UBSan writes to stderr, which tests capture).
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer
+ifeq ($(SANITIZE),1)
+BUILD := build-san
+CC := clang
+CFLAGS ?= -O1 -g
+CFLAGS += $(SAN_FLAGS)
+LDFLAGS += $(SAN_FLAGS)
+endif
 
 # FUZZ=1 (set by `make fuzz`): the library and the harnesses of
 # tests/fuzz/ built by clang for libFuzzer, with ASan and UBSan, into
@@ -115,9 +128,19 @@ $(FUZZ_REPLAY): $(BUILD)/tests/fuzz/%: $(BUILD)/tests/fuzz/%.o \
 
 tests: $(BUILD)/edgefw $(TEST_PROGS) $(FUZZ_REPLAY)
 
+# With SANITIZE=1 a suite fails on any report of a sanitizer (report.PID
+# files in build-san/sanitizer/, see tests/run.sh), and the suites pin
+# under /sys/fs/bpf/edgefw-san-SUITE, apart from a normal run's.
+SAN_REPORTS = $(abspath $(BUILD))/sanitizer
+SAN_ENV = EDGEFW_SANITIZER_LOGS=$(SAN_REPORTS) \
+	EDGEFW_TEST_PIN_PREFIX=$${EDGEFW_TEST_PIN_PREFIX:-/sys/fs/bpf/edgefw-san-} \
+	ASAN_OPTIONS=halt_on_error=1:exitcode=99:detect_leaks=1:log_path=$(SAN_REPORTS)/report \
+	UBSAN_OPTIONS=halt_on_error=1:exitcode=99:print_stacktrace=1:log_path=$(SAN_REPORTS)/report:suppressions=$(abspath tests/ubsan.supp) \
+	LSAN_OPTIONS=suppressions=$(abspath tests/lsan.supp):print_suppressions=0
+
 # The whole suite, as root; its last line is the runner's summary.
 test: tests
-	EDGEFW_BUILD=$(BUILD) tests/run.sh
+	$(if $(filter 1,$(SANITIZE)),$(SAN_ENV)) EDGEFW_BUILD=$(BUILD) tests/run.sh
 
 # Each fuzzer for FUZZ_SECONDS from its seed corpus (tests/fuzz/run.sh).
 fuzz:
@@ -170,6 +193,6 @@ format-check:
 	clang-format --dry-run --Werror $(FORMAT_SRCS)
 
 clean:
-	rm -rf build build-fuzz
+	rm -rf build build-san build-fuzz
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
