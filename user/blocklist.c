@@ -99,14 +99,8 @@ static int parse_file(const char *text, size_t len, void *b, struct sf_err *e)
 
 int blocks_read(const struct paths *p, struct blocks *b)
 {
-	struct sf_err e = {};
-	int rc;
-
 	memset(b, 0, sizeof(*b));
-	rc = statefile_read(p->blocks_file, parse_file, b, &e);
-	if (rc < 0)
-		statefile_refuse(p->blocks_file, e.why);
-	return rc < 0 ? -1 : 0;
+	return statefile_load(p->blocks_file, parse_file, b);
 }
 
 json_object *blocks_json(const struct blocks *b)

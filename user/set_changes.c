@@ -107,14 +107,8 @@ static int parse_file(const char *text, size_t len, void *f, struct sf_err *e)
 
 int set_changes_read(const struct paths *p, struct set_changes_file *f)
 {
-	struct sf_err e = {};
-	int rc;
-
 	memset(f, 0, sizeof(*f));
-	rc = statefile_read(p->sets_file, parse_file, f, &e);
-	if (rc < 0)
-		statefile_refuse(p->sets_file, e.why);
-	return rc < 0 ? -1 : 0;
+	return statefile_load(p->sets_file, parse_file, f);
 }
 
 json_object *set_changes_json(const struct set_changes_file *f)

@@ -229,6 +229,19 @@ int statefile_read(const char *path,
 	return err ? -1 : 0;
 }
 
+int statefile_load(const char *path,
+		   int (*parse)(const char *text, size_t len, void *out,
+				struct sf_err *e),
+		   void *out)
+{
+	struct sf_err e = {};
+	int rc = statefile_read(path, parse, out, &e);
+
+	if (rc < 0)
+		statefile_refuse(path, e.why);
+	return rc < 0 ? -1 : 0;
+}
+
 /*
  * Temporary files of commands killed while writing; safe to remove, as
  * every writer holds the state lock.

@@ -81,6 +81,15 @@ int statefile_read(const char *path,
 void statefile_refuse(const char *path, const char *why);
 
 /*
+ * statefile_read, a refusal reported with statefile_refuse: 0 (when there
+ * is no such file too), or -1.
+ */
+int statefile_load(const char *path,
+		   int (*parse)(const char *text, size_t len, void *out,
+				struct sf_err *e),
+		   void *out);
+
+/*
  * Write root (consumed) to path in the state directory, which is created
  * if missing; temporary files of writers killed earlier go. 0, or -1
  * after reporting.

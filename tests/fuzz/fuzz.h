@@ -56,6 +56,11 @@ struct fuzz_state_file {
 	void (*free)(void *in); /* NULL: nothing to free */
 };
 
+static inline void fuzz_nothing_to_free(void *in)
+{
+	(void)in;
+}
+
 /*
  * A state file's text: refused with a reason, or read; then what was
  * read, as edgefw would write it, reads back the same (it writes the same
@@ -90,5 +95,31 @@ out:
 	free(again);
 	free(first);
 }
+
+/*
+ * The harness of a state file whose reader fills a struct of type: its
+ * reader from text, its writer to JSON and what frees what it read.
+ */
+#define FUZZ_STATE_FILE(type, parse_fn, json_fn, free_fn)                      \
+	static int parse(const char *text, size_t len, void *out,              \
+			 struct sf_err *e)                                     \
+	{                                                                      \
+		return parse_fn(text, len, out, e);                            \
+	}                                                                      \
+	static json_object *to_json(const void *in)                            \
+	{                                                                      \
+		return json_fn(in);                                            \
+	}                                                                      \
+	static void release(void *in)                                          \
+	{                                                                      \
+		free_fn(in);                                                   \
+	}                                                                      \
+	int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)           \
+	{                                                                      \
+		static const struct fuzz_state_file f = { sizeof(type), parse, \
+							  to_json, release };  \
+		fuzz_state_file(&f, data, size);                               \
+		return 0;                                                      \
+	}
 
 #endif

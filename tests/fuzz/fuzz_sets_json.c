@@ -3,27 +3,5 @@
 #include "fuzz.h"
 #include "set_changes.h"
 
-static int parse(const char *text, size_t len, void *out, struct sf_err *e)
-{
-	return set_changes_parse(text, len, out, e);
-}
-
-static json_object *to_json(const void *in)
-{
-	return set_changes_json(in);
-}
-
-static void release(void *in)
-{
-	set_changes_free(in);
-}
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
-{
-	static const struct fuzz_state_file f = {
-		sizeof(struct set_changes_file), parse, to_json, release
-	};
-
-	fuzz_state_file(&f, data, size);
-	return 0;
-}
+FUZZ_STATE_FILE(struct set_changes_file, set_changes_parse, set_changes_json,
+		set_changes_free)

@@ -3,21 +3,5 @@
 #include "fuzz.h"
 #include "state.h"
 
-static int parse(const char *text, size_t len, void *out, struct sf_err *e)
-{
-	return state_parse(text, len, out, e);
-}
-
-static json_object *to_json(const void *in)
-{
-	return state_json(in);
-}
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
-{
-	static const struct fuzz_state_file f = { sizeof(struct runtime_state),
-						  parse, to_json, NULL };
-
-	fuzz_state_file(&f, data, size);
-	return 0;
-}
+FUZZ_STATE_FILE(struct runtime_state, state_parse, state_json,
+		fuzz_nothing_to_free)

@@ -1069,19 +1069,35 @@ static void test_many_errors(void)
 			    want);
 }
 
-/* A file of nr rules "rule rN external in tcp 5269", after an interface. */
-static char *same_port_rules(int nr, const char *extra)
+/*
+ * "interface e role external", then line i (of at most 48 bytes) written
+ * by line for i from 0 to nr - 1, then extra.
+ */
+static char *config_lines(int nr, int (*line)(char *buf, size_t len, int i),
+			  const char *extra)
 {
-	size_t len = 64 + nr * 48 + strlen(extra);
+	size_t len = 64 + (size_t)nr * 48 + strlen(extra);
 	char *text = malloc(len);
 	size_t off;
 
+	if (!text)
+		tap_bail("out of memory");
 	off = snprintf(text, len, "interface e role external\n");
-	for (int i = 1; i <= nr; i++)
-		off += snprintf(text + off, len - off,
-				"rule r%d external in tcp 5269\n", i);
+	for (int i = 0; i < nr; i++)
+		off += line(text + off, len - off, i);
 	snprintf(text + off, len - off, "%s", extra);
 	return text;
+}
+
+static int same_port_rule(char *buf, size_t len, int i)
+{
+	return snprintf(buf, len, "rule r%d external in tcp 5269\n", i + 1);
+}
+
+/* A file of nr rules "rule rN external in tcp 5269", after an interface. */
+static char *same_port_rules(int nr, const char *extra)
+{
+	return config_lines(nr, same_port_rule, extra);
 }
 
 static void test_candidate_limit(void)
@@ -1390,21 +1406,15 @@ static void test_mapped(void)
  * A set id each for named sets and inline prefixes: the one beyond 1024
  * is reported where the file has it, a set or a rule's prefix.
  */
+static int set_line(char *buf, size_t len, int i)
+{
+	return snprintf(buf, len, "set s%d { 10.%d.%d.0/24 }\n", i,
+			i / 256 % 256, i % 256);
+}
+
 static char *many_sets(int nr, const char *extra)
 {
-	size_t len = 64 + (size_t)nr * 40 + strlen(extra);
-	char *text = malloc(len);
-	size_t off;
-
-	if (!text)
-		tap_bail("out of memory");
-	off = snprintf(text, len, "interface e role external\n");
-	for (int i = 0; i < nr; i++)
-		off += snprintf(text + off, len - off,
-				"set s%d { 10.%d.%d.0/24 }\n", i, i / 256 % 256,
-				i % 256);
-	snprintf(text + off, len - off, "%s", extra);
-	return text;
+	return config_lines(nr, set_line, extra);
 }
 
 static void test_set_limit(void)
