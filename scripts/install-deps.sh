@@ -27,6 +27,8 @@ packages=(
 	# build: debian/control's Build-Depends, and
 	"${build_packages[@]}"
 	build-essential dpkg-dev llvm clang-format
+	# libFuzzer and clang's sanitizer runtimes (make fuzz, make test SANITIZE=1)
+	libclang-rt-14-dev
 	# the package and the manual: checks
 	lintian mandoc man-db
 	# tests/install/test_unit: the unit under systemd, in a container

@@ -77,7 +77,8 @@ struct cli_command {
 	const char *not_loaded; /* CMD_LOADED: said when nothing is */
 	/*
 	 * Checks the input before any privilege is needed; an exit status.
-	 * What it read goes to *input, freed by free_input.
+	 * What it read goes to *input, freed by free_input; when the check
+	 * fails, it has freed what it read itself.
 	 */
 	int (*check)(const struct cli_args *a, void **input);
 	void (*free_input)(void *input);
@@ -142,6 +143,7 @@ int cmd_daemon(struct cli_ctx *ctx, const struct cli_args *a);
 /* Checks of input, named in the table. */
 int check_load_config(const struct cli_args *a, void **input);
 void free_config_input(void *input);
+int check_set_name(const struct cli_args *a, void **input);
 int check_set_input(const struct cli_args *a, void **input);
 void free_set_input(void *input);
 int check_block_prefix(const struct cli_args *a, void **input);

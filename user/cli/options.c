@@ -130,9 +130,12 @@ int cli_set_option(const char *command, int opt, const char *value,
 	why = defs[o].set(value, a);
 	if (!why)
 		return EXIT_OK;
-	if (defs[o].quote_value)
+	if (defs[o].quote_value) {
+		char shown[PRINTABLE_LEN];
+
 		return usage_error(command, "--%s %s, not '%s'", defs[o].name,
-				   why, value);
+				   why, printable(value, shown, sizeof(shown)));
+	}
 	return usage_error(command, "--%s %s", defs[o].name, why);
 }
 
