@@ -86,7 +86,7 @@ FORMAT_SRCS := $(wildcard include/*.h bpf/*.h bpf/*.c user/*.h user/*.c \
 	user/cli/*.h user/cli/*.c user/daemon/*.h user/daemon/*.c \
 	tests/*/*.c tests/*/*.h bench/*.c bench/*.h)
 
-.PHONY: all tests test difftest vm-test fuzz fuzzers bench bench-progs demo deb deps format format-check clean
+.PHONY: all tests test difftest vm-test vm-boot-test fuzz fuzzers bench bench-progs demo deb deps format format-check clean
 .DELETE_ON_ERROR:
 # Kept: as intermediates make would delete them after a fresh build, and
 # the next make, whose dependency files name the skeletons, remade all.
@@ -159,10 +159,15 @@ $(BUILD)/fuzz/%: $(BUILD)/tests/fuzz/%.o $(LIB)
 difftest: tests
 	EDGEFW_DIFF_PACKETS=10000000 EDGEFW_SUITE_TIMEOUT=3600 tests/run.sh diff/test_diff
 
-# The tests inside qemu on Debian's 6.1 and 6.12 kernels (vm-tests/README.md);
-# VNG=1 runs them through virtme-ng instead.
+# The tests inside qemu on Debian's 6.1 and 6.12 kernels (vm-tests/README.md):
+# the kernel-facing suites, and the boot test (systemd as PID 1, edgefw
+# installed and enabled); VNG=1 runs the suites through virtme-ng instead.
 vm-test: tests
 	VNG="$(VNG)" vm-tests/run.sh
+
+# The boot test alone.
+vm-boot-test: tests
+	vm-tests/run.sh --boot-only
 
 $(BUILD)/bench/%.bpf.o: bench/%.bpf.c $(wildcard bench/*.h) include/edgefw.h
 	@mkdir -p $(@D)

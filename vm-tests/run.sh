@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # edgefw's tests on other kernels: boots each kernel of the matrix under
-# qemu (TCG) and runs vm-tests/guest.sh in it (tests/run.sh, all suites, and
-# a check/load/status/unload cycle of build/edgefw), one qemu per core.
-# Prints one line per kernel and exits non-zero if any kernel failed.
+# qemu (TCG) twice, one qemu per core:
+#   - suites: vm-tests/guest.sh (tests/run.sh's kernel-facing suites and a
+#     check/load/status/unload cycle of build/edgefw);
+#   - boot: Debian's systemd as PID 1 with edgefw installed and enabled
+#     (vm-tests/boot-root.sh, vm-tests/boot-test.sh).
+# Prints one line per kernel and run, and exits non-zero if any failed.
 #
-# Usage: vm-tests/run.sh [SERIES...]        SERIES: 6.1 6.12 (default: all)
+# Usage: vm-tests/run.sh [--boot-only] [SERIES...]   SERIES: 6.1 6.12 (default: all)
 #   make vm-test                            the same, after `make tests`
+#   make vm-boot-test                       --boot-only: the boot test alone
 #   VNG=1              run the guest through vng (virtme-ng) instead
 #   VMTEST_TIMEOUT=S   limit per kernel, boot to power-off (default 900)
+#   VMTEST_BOOT_TIMEOUT=S  the same for the boot test's guest (default 300)
 #   VMTEST_SUITE_TIMEOUT=S  tests/run.sh's per-suite limit in the guest
 #                      (default 300)
 #   VMTEST_MEM=SIZE    guest memory (default 1536M)
@@ -20,15 +25,19 @@
 # Logs per kernel in build/vm-logs/<release>/: console.log (the serial
 # console: boot, test output, any panic), qemu.log (qemu's own messages),
 # guest/ (written by the guest: status, tests.log, cycle.log, test-logs/,
-# dmesg.txt).
+# dmesg.txt); the boot test's in build/vm-logs/<release>-boot/ (guest/:
+# status, boot.log, journal.txt, blame.txt, dmesg.txt).
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
 cache="$here/cache"
 logs_root="$top/build/vm-logs"
+boot_layer="$top/build/vm-boot/root"
 
 vm_timeout=${VMTEST_TIMEOUT:-900}
+# The boot test's guest: boot, checks, power-off take about a minute.
+boot_timeout=${VMTEST_BOOT_TIMEOUT:-300}
 suite_timeout=${VMTEST_SUITE_TIMEOUT:-300}
 memory=${VMTEST_MEM:-1536M}
 jobs=${VMTEST_JOBS:-$(nproc)}
@@ -74,12 +83,12 @@ cleanup() {
 	[ -z "$tmp" ] || rm -rf "$tmp"
 }
 
-# Runs a guest command under the per-kernel time limit, with its pid
-# recorded so that cleanup can stop it.
-run_limited() { # RELEASE COMMAND...
-	local rel=$1 pid
-	shift
-	timeout --kill-after=10 "$vm_timeout" "$@" &
+# Runs a guest command under a time limit, with its pid recorded so that
+# cleanup can stop it.
+run_limited() { # NAME SECONDS COMMAND...
+	local rel=$1 limit=$2 pid
+	shift 2
+	timeout --kill-after=10 "$limit" "$@" &
 	pid=$!
 	echo "$pid" >"$tmp/pids/$rel"
 	wait "$pid"
@@ -100,10 +109,10 @@ check_prerequisites() {
 	if [ -n "$use_vng" ]; then
 		command -v vng >/dev/null ||
 			die "VNG=1 but vng (virtme-ng) is not installed; it is not packaged in Debian 12 (pip install virtme-ng), or run without VNG=1 for the built-in runner"
-	else
-		static_busybox >/dev/null ||
-			die "no static busybox for the initramfs (apt-get install busybox-static)"
 	fi
+	# Always: the boot test runs through vm-tests/init, with or without vng.
+	static_busybox >/dev/null ||
+		die "no static busybox for the initramfs (apt-get install busybox-static)"
 }
 
 # Debian's busybox-static puts a static binary at /bin/busybox; the
@@ -164,7 +173,7 @@ copy_module_uncompressed() { # SRC DEST
 build_initramfs() { # RELEASE OUT
 	local rel=$1 out=$2 moddir staging busybox applet m path name
 	moddir="$cache/kernels/$rel/lib/modules/$rel"
-	staging="$tmp/initramfs-$rel"
+	staging="$out.d"
 	busybox=$(static_busybox) || return 1
 	mkdir -p "$staging"/{bin,proc,sys,dev,modules}
 	cp "$busybox" "$staging/bin/busybox"
@@ -210,12 +219,24 @@ kernel_image() { # RELEASE
 	fi
 }
 
-boot_with_qemu() { # RELEASE INITRAMFS LOGDIR
+# The kernel command line of a run of KIND: init runs guest.sh (suites),
+# or makes systemd PID 1 of the root with the boot layer (boot).
+guest_append() { # KIND LOGDIR
+	local common="console=ttyS0 panic=-1 oops=panic quiet loglevel=3 rdinit=/init vmtest_top=$top vmtest_results=$2/guest"
+	case "$1" in
+	suites) echo "$common vmtest_suite_timeout=$suite_timeout${VMTEST_APPEND:+ $VMTEST_APPEND}" ;;
+	boot) echo "$common vmtest_mode=boot vmtest_layer=$boot_layer systemd.unit=edgefw-vmboot.target${VMTEST_APPEND:+ $VMTEST_APPEND}" ;;
+	esac
+}
+
+boot_with_qemu() { # RELEASE INITRAMFS LOGDIR KIND
 	local rel=$1 initrd=$2 dir=$3
-	run_limited "$rel" qemu-system-x86_64 -accel tcg -machine q35 -cpu max -smp "$vcpus" -m "$memory" \
+	local limit=$vm_timeout
+	[ "$4" = suites ] || limit=$boot_timeout
+	run_limited "$(basename "$dir")" "$limit" qemu-system-x86_64 -accel tcg -machine q35 -cpu max -smp "$vcpus" -m "$memory" \
 		-nodefaults -no-user-config -display none -serial stdio -no-reboot \
 		-kernel "$(kernel_image "$rel")" -initrd "$initrd" \
-		-append "console=ttyS0 panic=-1 oops=panic quiet loglevel=3 rdinit=/init vmtest_top=$top vmtest_results=$dir/guest vmtest_suite_timeout=$suite_timeout${VMTEST_APPEND:+ $VMTEST_APPEND}" \
+		-append "$(guest_append "$4" "$dir")" \
 		-fsdev local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap \
 		-device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot \
 		-fsdev "local,id=results,path=$dir/guest,security_model=none,multidevs=remap" \
@@ -227,25 +248,35 @@ boot_with_qemu() { # RELEASE INITRAMFS LOGDIR
 # with its own init; guest.sh mounts what vng's init does not.
 boot_with_vng() { # RELEASE LOGDIR
 	local rel=$1 dir=$2
-	run_limited "$rel" vng --run "$cache/kernels/$rel/boot/vmlinuz-$rel" \
+	run_limited "$rel" "$vm_timeout" vng --run "$cache/kernels/$rel/boot/vmlinuz-$rel" \
 		--disable-kvm --force-9p --cpus 1 --memory "$memory" \
 		--rwdir "$dir/guest" \
 		--exec "EDGEFW_SUITE_TIMEOUT=$suite_timeout bash $here/guest.sh --results $dir/guest" \
 		</dev/null >"$dir/console.log" 2>"$dir/qemu.log"
 }
 
-# One kernel, start to end; runs in the background. Its verdict is made
+# Where a run of KIND on RELEASE leaves its logs.
+run_dir() { # RELEASE KIND
+	case "$2" in
+	suites) echo "$logs_root/$1" ;;
+	boot) echo "$logs_root/$1-boot" ;;
+	esac
+}
+
+# One guest, start to end; runs in the background. Its verdict is made
 # afterwards from the files it leaves in LOGDIR.
-run_one_kernel() { # RELEASE
-	local rel=$1 dir="$logs_root/$1" t0 rc initrd
+run_one_guest() { # RELEASE KIND
+	local rel=$1 kind=$2 dir t0 rc initrd
+	dir=$(run_dir "$rel" "$kind")
 	t0=$(date +%s)
-	if [ -n "$use_vng" ]; then
+	# vng boots with its own init: the boot test needs vm-tests/init.
+	if [ -n "$use_vng" ] && [ "$kind" = suites ]; then
 		boot_with_vng "$rel" "$dir"
 		rc=$?
 	else
-		initrd="$tmp/initramfs-$rel.cpio"
+		initrd="$tmp/initramfs-$rel-$kind.cpio"
 		if build_initramfs "$rel" "$initrd" 2>>"$dir/qemu.log"; then
-			boot_with_qemu "$rel" "$initrd" "$dir"
+			boot_with_qemu "$rel" "$initrd" "$dir" "$kind"
 			rc=$?
 		else
 			echo "vm-tests: cannot build the initramfs" >>"$dir/qemu.log"
@@ -388,6 +419,64 @@ report_kernel() { # RELEASE
 	return 1
 }
 
+# Judges one boot test from its logs, like report_kernel: its line, and
+# on failure why, with the failing checks and the ends of the logs.
+report_boot() { # RELEASE
+	local rel=$1 dir console guest qemu_rc seconds marker uname
+	local passed failed problems=() kernel_lines timeline
+	dir=$(run_dir "$rel" boot)
+	console="$dir/console.log"
+	guest="$dir/guest"
+	qemu_rc=$(status_value "$dir/host-status" qemu_rc)
+	seconds=$(status_value "$dir/host-status" seconds)
+	marker=$(tr -d '\r' <"$console" 2>/dev/null |
+		grep -aoE 'VMTEST_EXIT=[0-9]+$' | tail -n 1 | cut -d= -f2)
+	uname=$(status_value "$console" VMTEST_UNAME)
+	passed=$(tr -d '\r' <"$console" 2>/dev/null | grep -ac '^ok ')
+	failed=$(tr -d '\r' <"$console" 2>/dev/null | grep -ac '^not ok ')
+
+	if [ -z "$marker" ]; then
+		if [ "$qemu_rc" = 124 ] || [ "$qemu_rc" = 137 ]; then
+			problems+=("no VMTEST_EXIT: the guest hung; killed after ${boot_timeout}s (VMTEST_BOOT_TIMEOUT)")
+		else
+			problems+=("no VMTEST_EXIT: systemd did not boot, the test did not run, or the guest panicked (qemu status $qemu_rc)")
+		fi
+	elif [ "$marker" != 0 ]; then
+		problems+=("the guest reported failure (VMTEST_EXIT=$marker)")
+	fi
+	[ -z "$uname" ] || [ "$uname" = "$rel" ] ||
+		problems+=("the guest runs $uname, not $rel")
+	[ -z "$marker" ] || tr -d '\r' <"$console" | grep -aqE '^1\.\.[1-9][0-9]*$' ||
+		problems+=("no TAP plan from boot-test.sh")
+	kernel_lines=$(cat "$guest/dmesg.txt" "$console" 2>/dev/null | tr -d '\r' |
+		grep -aE '^\[ *[0-9]+\.[0-9]+\] ' | grep -aE "$kernel_problem_regex" | head -n 20)
+	[ -z "$kernel_lines" ] || problems+=("the guest kernel log shows a WARN/BUG/oops/panic")
+
+	timeline="edgefw attached $(status_value "$guest/status" t_filter_attached) s, network-pre $(status_value "$guest/status" t_network_pre) s, booted $(status_value "$guest/status" t_boot_finished) s"
+	if [ ${#problems[@]} -eq 0 ]; then
+		echo "$rel-boot PASS" >>"$tmp/verdicts"
+		printf '%-24s PASS  boot: %d passed, %d failed; %s  (%s s)\n' \
+			"$rel" "$passed" "$failed" "$timeline" "${seconds:-?}"
+		return 0
+	fi
+	echo "$rel-boot FAIL" >>"$tmp/verdicts"
+	printf '%-24s FAIL  boot: %d passed, %d failed  (%s s)\n' "$rel" "$passed" "$failed" "${seconds:-?}"
+	printf '    %s\n' "${problems[@]}"
+	if [ -n "$kernel_lines" ]; then
+		echo "    --- kernel log lines"
+		printf '%s\n' "$kernel_lines" | sed 's/^/    | /'
+	fi
+	if [ "$failed" -gt 0 ]; then
+		echo "    --- failing checks (all in ${guest#"$top"/}/boot.log; the journal in journal.txt)"
+		tr -d '\r' <"$console" | awk '/^not ok /{p=1; print; next} /^(ok |1\.\.)/{p=0} p' |
+			head -n 40 | sed 's/^/    | /'
+	fi
+	show_tail "guest kernel log" "$guest/dmesg.txt" 15
+	[ -n "$marker" ] || show_tail "serial console" "$console" 40
+	[ -n "$marker" ] || show_tail "qemu" "$dir/qemu.log" 10
+	return 1
+}
+
 # The minimum supported kernel is checked when the oldest kernel run is of
 # that series; say which kernel proved it, or that this run did not.
 report_minimum_kernel() { # RELEASE...
@@ -405,8 +494,12 @@ report_minimum_kernel() { # RELEASE...
 }
 
 main() {
-	local kernels=() fetched rel running=0 failed=0 t0
+	local kernels=() kinds=(boot suites) fetched rel kind running=0 failed=0 t0
 	t0=$(date +%s)
+	if [ "${1:-}" = --boot-only ]; then
+		kinds=(boot)
+		shift
+	fi
 	check_prerequisites
 	trap cleanup EXIT
 	trap 'say "interrupted: stopping the guests"; exit 130' INT TERM
@@ -419,26 +512,40 @@ main() {
 		die "cannot fetch the kernels (see fetch-kernels.sh's messages above)"
 	mapfile -t kernels <<<"$fetched"
 
-	say "${#kernels[@]} kernels, ${jobs} at a time, up to ${vm_timeout}s each${use_vng:+, through vng}: ${kernels[*]}"
-	for rel in "${kernels[@]}"; do
-		rm -rf "${logs_root:?}/$rel"
-		mkdir -p "$logs_root/$rel/guest"
-		if [ "$running" -ge "$jobs" ]; then
-			wait -n
-			running=$((running - 1))
-		fi
-		run_one_kernel "$rel" &
-		started_pids+=($!)
-		running=$((running + 1))
+	if [ "${kinds[0]}" = boot ]; then
+		"$here/boot-root.sh" "$boot_layer" ||
+			die "cannot make the boot test's layer (vm-tests/boot-root.sh)"
+	fi
+
+	say "${#kernels[@]} kernels (${kinds[*]}), ${jobs} guests at a time, up to ${vm_timeout}s each${use_vng:+, suites through vng}: ${kernels[*]}"
+	# The short boot tests first: the suites' guests then run side by
+	# side to the end.
+	for kind in "${kinds[@]}"; do
+		for rel in "${kernels[@]}"; do
+			rm -rf "$(run_dir "$rel" "$kind")"
+			mkdir -p "$(run_dir "$rel" "$kind")/guest"
+			if [ "$running" -ge "$jobs" ]; then
+				wait -n
+				running=$((running - 1))
+			fi
+			run_one_guest "$rel" "$kind" &
+			started_pids+=($!)
+			running=$((running + 1))
+		done
 	done
 	wait
 	started_pids=()
 
-	for rel in "${kernels[@]}"; do
-		report_kernel "$rel" || failed=$((failed + 1))
+	for kind in "${kinds[@]}"; do
+		for rel in "${kernels[@]}"; do
+			case "$kind" in
+			suites) report_kernel "$rel" ;;
+			boot) report_boot "$rel" ;;
+			esac || failed=$((failed + 1))
+		done
 	done
-	report_minimum_kernel "${kernels[@]}"
-	echo "vm-tests: ${#kernels[@]} kernels, $failed failed ($(($(date +%s) - t0)) s)"
+	[ "${kinds[*]}" = boot ] || report_minimum_kernel "${kernels[@]}"
+	echo "vm-tests: ${#kernels[@]} kernels, $((${#kernels[@]} * ${#kinds[@]})) guests, $failed failed ($(($(date +%s) - t0)) s)"
 	[ "$failed" -eq 0 ]
 }
 
