@@ -21,7 +21,7 @@
 set -u
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-# shellcheck source=../tests/lib/tap.sh
+# shellcheck source=tests/lib/tap.sh
 . "$top/tests/lib/tap.sh"
 
 results=$(tr ' ' '\n' </proc/cmdline | sed -n 's/^vmtest_results=//p')

@@ -33,7 +33,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
 cache="$here/cache"
 logs_root="$top/build/vm-logs"
-boot_layer="$top/build/vm-boot/root"
+# The boot test's layer (boot-root.sh), under $tmp: not in build/, where
+# make would take its *.d directories for dependency files.
+boot_layer=
 
 vm_timeout=${VMTEST_TIMEOUT:-900}
 # The boot test's guest: boot, checks, power-off take about a minute.
@@ -513,6 +515,7 @@ main() {
 	mapfile -t kernels <<<"$fetched"
 
 	if [ "${kinds[0]}" = boot ]; then
+		boot_layer=$tmp/boot-root
 		"$here/boot-root.sh" "$boot_layer" ||
 			die "cannot make the boot test's layer (vm-tests/boot-root.sh)"
 	fi
