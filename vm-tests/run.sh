@@ -520,7 +520,7 @@ main() {
 			die "cannot make the boot test's layer (vm-tests/boot-root.sh)"
 	fi
 
-	say "${#kernels[@]} kernels (${kinds[*]}), ${jobs} guests at a time, up to ${vm_timeout}s each${use_vng:+, suites through vng}: ${kernels[*]}"
+	say "${#kernels[@]} kernels (${kinds[*]}), ${jobs} guests at a time, up to ${vm_timeout}s each (boot test ${boot_timeout}s)${use_vng:+, suites through vng}: ${kernels[*]}"
 	# The short boot tests first: the suites' guests then run side by
 	# side to the end.
 	for kind in "${kinds[@]}"; do
