@@ -163,7 +163,7 @@ struct edgefw_block {
  * Drop events (bpf/events.h): what the data plane drops (in monitor mode:
  * would drop) streamed to `edgefw monitor` through a ring buffer, while
  * one listens. Each CPU keeps its own token bucket (no shared write on the
- * packet path): a config's `events max R/s burst B` is divided among the
+ * packet path): a config's `events rate R/s burst B` is divided among the
  * possible CPUs. What a bucket refuses, and what a full ring refuses, is
  * counted per CPU.
  */

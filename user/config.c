@@ -778,7 +778,7 @@ static int parse_icmp(struct parser *ps)
 }
 
 /*
- * events off | events max R/s|R/m [burst B]: the drop events of `edgefw
+ * events off | events rate R/s|R/m [burst B]: the drop events of `edgefw
  * monitor`, all CPUs together (each CPU takes its share).
  */
 static int parse_events(struct parser *ps)
@@ -790,7 +790,7 @@ static int parse_events(struct parser *ps)
 	if (at_word(ps, "off")) {
 		next(ps);
 		l.kind = EDGEFW_LIMIT_NONE;
-	} else if (at_word(ps, "max")) {
+	} else if (at_word(ps, "rate")) {
 		next(ps);
 		if (parse_rate(ps, &l))
 			return -1;
@@ -798,7 +798,7 @@ static int parse_events(struct parser *ps)
 			return -1;
 		l.kind = EDGEFW_LIMIT_TOTAL;
 	} else {
-		return unexpected(ps, "'max' or 'off'");
+		return unexpected(ps, "'rate' or 'off'");
 	}
 	if (ps->events_seen) {
 		error_at(ps, loc, "events is set twice");
@@ -1088,12 +1088,6 @@ void events_format(const struct config *c, char *buf, size_t len)
 	if (c->events.off)
 		snprintf(buf, len, "events off");
 	else
-		snprintf(buf, len, "events max %u/%c burst %u", c->events.rate,
+		snprintf(buf, len, "events rate %u/%c burst %u", c->events.rate,
 			 c->events.unit == 1 ? 's' : 'm', c->events.burst);
-}
-
-bool events_default(const struct config *c)
-{
-	return !c->events.off && c->events.rate == EDGEFW_EVENTS_RATE &&
-	       c->events.unit == 1 && c->events.burst == EDGEFW_EVENTS_BURST;
 }

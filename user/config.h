@@ -102,7 +102,7 @@ struct config {
 	uint8_t icmp_errors; /* enum edgefw_icmp_errors */
 	/* the names of sets, rules and interfaces, indexed (names.h) */
 	struct name_index set_names, rule_names, iface_names;
-	/* drop events: events max RATE/UNIT burst BURST, all CPUs together */
+	/* drop events: events rate RATE/UNIT burst BURST, all CPUs together */
 	struct {
 		bool off; /* events off */
 		uint32_t rate; /* per unit */
@@ -155,10 +155,7 @@ struct rule_text {
 void rule_format(const struct config *c, const struct cfg_rule *r,
 		 struct rule_text *t);
 
-/* The events statement, "events max 1000/s burst 1000" or "events off". */
+/* The events statement, "events rate 1000/s burst 1000" or "events off". */
 void events_format(const struct config *c, char *buf, size_t len);
-
-/* Whether the config's events statement is the default. */
-bool events_default(const struct config *c);
 
 #endif

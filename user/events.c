@@ -310,15 +310,20 @@ int events_poll(struct events *e, int timeout_ms)
 
 int events_read_counts(const struct events *e, struct events_counts *c)
 {
+	return events_counts_read(e->fd[FD_CPU], c);
+}
+
+int events_counts_read(int fd, struct events_counts *c)
+{
 	int nr_cpus = libbpf_num_possible_cpus();
 	struct edgefw_events_cpu *per_cpu;
 	__u32 zero = 0;
 
 	memset(c, 0, sizeof(*c));
-	if (nr_cpus <= 0 || e->fd[FD_CPU] < 0)
+	if (nr_cpus <= 0 || fd < 0)
 		return -1;
 	per_cpu = xcalloc(nr_cpus, sizeof(*per_cpu));
-	if (bpf_map_lookup_elem(e->fd[FD_CPU], &zero, per_cpu)) {
+	if (bpf_map_lookup_elem(fd, &zero, per_cpu)) {
 		log_err("cannot read the event counters: %s", strerror(errno));
 		free(per_cpu);
 		return -1;

@@ -100,6 +100,9 @@ int events_poll(struct events *e, int timeout_ms);
 /* The data plane's counters, all CPUs; 0 or -1 after reporting. */
 int events_read_counts(const struct events *e, struct events_counts *c);
 
+/* The same from the events_cpu map's fd. */
+int events_counts_read(int fd, struct events_counts *c);
+
 /* Clear the listener flag, let go of the ring and the lock. */
 void events_close(struct events *e);
 
