@@ -335,8 +335,10 @@ int cmd_monitor(struct cli_ctx *ctx, const struct cli_args *a)
 	clock_gettime(CLOCK_MONOTONIC, &reported);
 	while (!stop) {
 		n = events_poll(&e, 1000);
-		if (n == -EINTR)
+		if (n == -EINTR) {
+			n = 0; /* SIGINT, SIGTERM: the end asked for */
 			continue;
+		}
 		if (n < 0)
 			break;
 		clock_gettime(CLOCK_MONOTONIC, &now);
