@@ -29,8 +29,8 @@ int stats_read(const struct paths *p, size_t nr_ifaces, struct stats *s)
 			    &s->iface[0].slot[0][0]);
 	map_fds_close(&m);
 	if (!err && !pins_open_maps(p, MAP_BIT(MAP_EVENTS_CPU), true, &m)) {
-		s->has_events = !events_counts_read(m.fd[MAP_EVENTS_CPU],
-						    &s->events);
+		s->has_events =
+			!events_counts_read(m.fd[MAP_EVENTS_CPU], &s->events);
 		map_fds_close(&m);
 	}
 	if (err) {

@@ -43,7 +43,8 @@ static void print_dir(const struct config *c, const struct stats *s,
 static void print_events(const struct events_counts *ev)
 {
 	printf("drop events (edgefw monitor):\n");
-	printf("  %-29s %14" PRIu64 " events\n", "emitted", (uint64_t)ev->emitted);
+	printf("  %-29s %14" PRIu64 " events\n", "emitted",
+	       (uint64_t)ev->emitted);
 	printf("  %-29s %14" PRIu64 " events\n", "suppressed by the limit",
 	       (uint64_t)ev->limited);
 	printf("  %-29s %14" PRIu64 " events\n", "suppressed, ring full",
