@@ -4,7 +4,8 @@
 # class of the matrix, for edgefw loaded from examples/lync-xmpp.conf on
 # ext0 (ingress_ifindex set), for a trivial XDP_PASS program (the floor)
 # and for xdp-filter with the nearest rule set it can express, one pinned
-# CPU, median of the rounds. Writes testrun.json and testrun.md.
+# CPU, median of the rounds; and the flood class with a drop-event
+# listener (events.json). Writes testrun.json and testrun.md.
 set -u
 out=$1
 # shellcheck source=bench/lib.sh
@@ -22,7 +23,8 @@ cleanup() {
 	in_ns "$BENCH_PREFIX" edge xdp-filter unload xf0 >/dev/null 2>&1
 	bench_edge_down
 }
-trap cleanup EXIT
+work_events=$(mktemp -d) || exit 1
+trap 'cleanup; rm -rf "$work_events"' EXIT
 trap 'exit 130' INT TERM HUP
 
 # xdp-filter ORs its rules: it cannot say "port 5269 AND from a partner",
@@ -57,6 +59,43 @@ in_ns "$BENCH_PREFIX" edge "$BENCH_BUILD/testrun" \
 	bench_die "testrun failed"
 load=$(load_end)
 
+# Drop events (issue 13): the flood class with nobody listening (above:
+# one read of the listener flag), with a listener over the limit (the
+# config's 1000/s is spent in the first ms), and with a listener whose
+# every event is sent, under a limit no CPU reaches (a reload, which
+# keeps the events maps).
+events_class() { # CLASS... -> JSON on stdout
+	local args=() c
+	for c in "$@"; do args+=(--class "$c"); done
+	in_ns "$BENCH_PREFIX" edge "$BENCH_BUILD/testrun" \
+		--program "edgefw=link:$EDGEFW_PIN_DIR/xdp_ext0" \
+		--events "$EDGEFW_PIN_DIR" --ifindex ext0 --cpu "$BENCH_CPU" \
+		--repeat "$repeat" --rounds "$rounds" "${args[@]}"
+}
+flood_class="non-partner SYN to 5269"
+events_class "$flood_class" "$flood_class, listener, over the limit" \
+	>"$out/events-limit.raw.json" || bench_die "testrun (events) failed"
+{
+	cat "$config"
+	echo "events rate 1000000000/s burst 1000000"
+} >"$work_events/unlimited.conf"
+bench_edgefw reload -c "$work_events/unlimited.conf" >/dev/null ||
+	bench_die "cannot reload with unlimited events"
+# The per-CPU buckets keep their time over a reload: the old config's
+# burst (1000 events at 1000/s: up to a second ahead) must run out first.
+sleep 2
+events_class "$flood_class, listener, event sent" \
+	>"$out/events-sent.raw.json" || bench_die "testrun (events) failed"
+jq -s '{stage: "testrun-events",
+	classes: [.[].results[] | {class, path, ns, noisy, verdict, events}]}' \
+	"$out/events-limit.raw.json" "$out/events-sent.raw.json" \
+	>"$out/events.json" || bench_die "cannot summarise the events classes"
+jq -r '"## Drop events: the flood path (edgefw, BPF_PROG_TEST_RUN, ns a packet)\n",
+	"| class | path | ns | events sent / suppressed by the limit / ring full of runs | took its path |",
+	"|---|---|---|---|---|",
+	(.classes[] | "| \(.class) | \(.path) | \(.ns)\(if .noisy then "*" else "" end) | \(if .events then "\(.events.sent) / \(.events.suppressed_limit) / \(.events.suppressed_ring_full) of \(.events.runs)" else "nobody listens" end) | \(if .events then (if .events.took_path then "yes" else "NO" end) else "-" end) |")' \
+	"$out/events.json" >"$out/events.md"
+
 # Flood-path classes hold to +25 ns over the floor; a partner SYN, with
 # its rate limit, to +45 ns; every class to less than xdp-filter.
 jq --argjson load "$load" --arg config "examples/lync-xmpp.conf" '
@@ -89,3 +128,6 @@ jq -r '
 	 "| \(.class) | \(.edgefw.verdict) | \(.edgefw.ns)\(if .edgefw.noisy then "*" else "" end) | \(.trivial.ns) | +\(.over_trivial_ns)\(if .target_over_trivial_ns then " (target +\(.target_over_trivial_ns))" + mark(.over_trivial_ns <= .target_over_trivial_ns) else "" end) | \(.ratio_trivial * 100 | round / 100) | \(."xdp-filter".ns) | \(.edgefw.ns - ."xdp-filter".ns)\(mark(.edgefw.ns < ."xdp-filter".ns)) |"),
 	"\n* noisy: the rounds spread more than 10% around the median, twice."' \
 	"$out/testrun.json" >"$out/testrun.md"
+
+# The events classes follow the matrix in the stage's report.
+{ echo; cat "$out/events.md"; } >>"$out/testrun.md"

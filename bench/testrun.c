@@ -10,6 +10,14 @@
  * Programs: NAME=link:PIN (the program of a pinned XDP link), NAME=dev:IF
  * (the XDP program attached to an interface), NAME=obj:FILE:PROG (loaded
  * from an object file). Output: one JSON document on stdout.
+ *
+ * Drop events: with --events PIN_DIR (edgefw's pin directory), the
+ * classes of a listener run for the program named edgefw with the
+ * listener flag set, as `edgefw monitor` sets it, and the ring read
+ * between rounds; what the data plane did with the events
+ * (sent, suppressed by the limit, ring full) is reported with them, and
+ * a class whose packets did not take its path is flagged. The others run
+ * with nobody listening (the flag's one read).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -22,15 +30,20 @@
 #include <string.h>
 #include <unistd.h>
 #include <linux/bpf.h>
-#include <linux/in.h>
+#include <netinet/in.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <json-c/json.h>
+#include <time.h>
+#include "edgefw.h"
+#include "events.h"
 #include "packet.h"
+#include "util.h"
 
 #define MAX_PROGRAMS 8
 #define MAX_ROUNDS 101
 #define NOISE_SPREAD 0.10 /* of the median, either way */
+#define EVENTS_ROUND_MAX 10000 /* fewer than the ring's 11,900 events */
 
 /* The matrix's addresses, as in examples/lync-xmpp.conf and the tests. */
 #define SELF4 "198.51.100.10"
@@ -39,6 +52,9 @@
 #define PARTNER6 "2001:db8:77::5"
 #define STRANGER4 "192.0.2.66"
 
+/* Where a class's drop event goes; EVENTS_NONE: nobody listens. */
+enum events_path { EVENTS_NONE, EVENTS_LIMITED, EVENTS_SENT };
+
 struct class
 {
 	const char *name;
@@ -46,6 +62,7 @@ struct class
 	struct pkt_spec spec;
 	/* a SYN to send first, so that the flow exists */
 	bool needs_flow;
+	enum events_path events;
 };
 
 #define TCP(s, d, sp, dp, fl)                                                \
@@ -77,6 +94,20 @@ static const struct class classes[] = {
 	{ .name = "non-partner SYN to 5269",
 	  .path = "flood: set miss",
 	  .spec = TCP(STRANGER4, SELF4, 40004, 5269, PKT_SYN) },
+	/*
+	 * The flood with a monitor running: its events over the limit
+	 * (any config's, once the burst is spent), or all sent, which
+	 * needs a config whose limit a CPU cannot reach (stage-testrun.sh
+	 * reloads one: events rate 1000000000/s burst 1000000).
+	 */
+	{ .name = "non-partner SYN to 5269, listener, over the limit",
+	  .path = "flood: set miss, event suppressed by the limit",
+	  .spec = TCP(STRANGER4, SELF4, 40004, 5269, PKT_SYN),
+	  .events = EVENTS_LIMITED },
+	{ .name = "non-partner SYN to 5269, listener, event sent",
+	  .path = "flood: set miss, event to the ring",
+	  .spec = TCP(STRANGER4, SELF4, 40004, 5269, PKT_SYN),
+	  .events = EVENTS_SENT },
 	{ .name = "closed port",
 	  .path = "flood: no rule for the port",
 	  .spec = TCP(PARTNER4, SELF4, 40005, 443, PKT_SYN) },
@@ -112,6 +143,8 @@ struct options {
 	int cpu;
 	unsigned int repeat;
 	unsigned int rounds;
+	/* --events: the listener flag, the per-CPU counters, the ring */
+	int ctl_fd, cpu_fd, ring_fd;
 };
 
 static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -217,7 +250,74 @@ struct measurement {
 	__u32 median;
 	__u32 retval;
 	bool noisy;
+	struct events_counts events; /* over the whole measurement */
+	__u64 runs;
 };
+
+static void set_lease(const struct options *o, __u64 until)
+{
+	struct edgefw_events_ctl ctl = { .listen_until_ns = until };
+	__u32 zero = 0;
+
+	if (bpf_map_update_elem(o->ctl_fd, &zero, &ctl, BPF_ANY))
+		die("events_ctl: %s", strerror(errno));
+}
+
+/* A reader that keeps nothing: the ring's records are only let go. */
+static int on_event(void *ctx, void *data, size_t size)
+{
+	(void)ctx;
+	(void)data;
+	(void)size;
+	return 0;
+}
+
+/*
+ * Listen around a measurement of a listener class: the flag set, the
+ * ring read after every round (outside the time measured), as a monitor
+ * that keeps up would; a round of EVENTS_SENT runs at most
+ * EVENTS_ROUND_MAX packets, which the ring holds.
+ */
+static struct ring_buffer *listen_begin(const struct options *o,
+					struct events_counts *before)
+{
+	struct ring_buffer *rb;
+
+	set_lease(o, clock_ns(CLOCK_MONOTONIC_COARSE) +
+			     3600 * EDGEFW_NSEC_PER_SEC);
+	rb = ring_buffer__new(o->ring_fd, on_event, NULL, NULL);
+	if (!rb)
+		die("cannot read the events ring");
+	ring_buffer__consume(rb);
+	if (events_counts_read(o->cpu_fd, before))
+		die("cannot read events_cpu");
+	return rb;
+}
+
+static void listen_end(const struct options *o, struct ring_buffer *rb,
+		       const struct events_counts *before,
+		       struct events_counts *delta)
+{
+	struct events_counts after;
+
+	set_lease(o, 0);
+	ring_buffer__consume(rb);
+	ring_buffer__free(rb);
+	if (events_counts_read(o->cpu_fd, &after))
+		die("cannot read events_cpu");
+	delta->emitted = after.emitted - before->emitted;
+	delta->limited = after.limited - before->limited;
+	delta->ring_full = after.ring_full - before->ring_full;
+}
+
+/* Whether nine runs in ten took the class's path. */
+static bool took_path(const struct class *c, const struct measurement *m)
+{
+	__u64 on = c->events == EVENTS_SENT ? m->events.emitted
+					    : m->events.limited;
+
+	return on * 10 >= m->runs * 9;
+}
 
 static bool spread_ok(const struct measurement *m, unsigned int rounds)
 {
@@ -228,10 +328,19 @@ static bool spread_ok(const struct measurement *m, unsigned int rounds)
 static void measure(const struct program *prog, const struct class *c,
 		    const struct options *o, struct measurement *m)
 {
+	unsigned int repeat = o->repeat;
+	struct ring_buffer *rb = NULL;
+	struct events_counts before;
 	struct pkt p;
 
 	if (pkt_build(&c->spec, &p))
 		die("cannot build %s", c->name);
+	memset(&m->events, 0, sizeof(m->events));
+	m->runs = 0;
+	if (c->events == EVENTS_SENT && repeat > EVENTS_ROUND_MAX)
+		repeat = EVENTS_ROUND_MAX;
+	if (c->events)
+		rb = listen_begin(o, &before);
 	for (int attempt = 0; attempt < 2; attempt++) {
 		if (c->needs_flow) {
 			struct pkt_spec syn = c->spec;
@@ -242,17 +351,24 @@ static void measure(const struct program *prog, const struct class *c,
 			pkt_build(&syn, &sp);
 			run_round(prog->fd, &sp, o, 1, &rv);
 		}
-		run_round(prog->fd, &p, o, o->repeat / 10,
-			  &m->retval); /* warm */
-		for (unsigned int r = 0; r < o->rounds; r++)
-			m->ns[r] = run_round(prog->fd, &p, o, o->repeat,
-					     &m->retval);
+		run_round(prog->fd, &p, o, repeat / 10, &m->retval); /* warm */
+		if (rb)
+			ring_buffer__consume(rb);
+		m->runs += repeat / 10 + (__u64)o->rounds * repeat;
+		for (unsigned int r = 0; r < o->rounds; r++) {
+			m->ns[r] =
+				run_round(prog->fd, &p, o, repeat, &m->retval);
+			if (rb)
+				ring_buffer__consume(rb);
+		}
 		qsort(m->ns, o->rounds, sizeof(m->ns[0]), cmp_u32);
 		m->median = m->ns[o->rounds / 2];
 		m->noisy = !spread_ok(m, o->rounds);
 		if (!m->noisy)
 			break;
 	}
+	if (rb)
+		listen_end(o, rb, &before, &m->events);
 }
 
 static const char *verdict_name(__u32 retval)
@@ -282,6 +398,24 @@ static json_object *measurement_json(const struct program *prog,
 			       json_object_new_string(verdict_name(m->retval)));
 	json_object_object_add(obj, "noisy", json_object_new_boolean(m->noisy));
 	json_object_object_add(obj, "rounds_ns", rounds);
+	if (c->events) {
+		json_object *ev = json_object_new_object();
+
+		json_object_object_add(ev, "runs",
+				       json_object_new_int64(m->runs));
+		json_object_object_add(
+			ev, "sent", json_object_new_int64(m->events.emitted));
+		json_object_object_add(
+			ev, "suppressed_limit",
+			json_object_new_int64(m->events.limited));
+		json_object_object_add(
+			ev, "suppressed_ring_full",
+			json_object_new_int64(m->events.ring_full));
+		json_object_object_add(
+			ev, "took_path",
+			json_object_new_boolean(took_path(c, m)));
+		json_object_object_add(obj, "events", ev);
+	}
 	return obj;
 }
 
@@ -294,6 +428,25 @@ static bool wanted(const struct options *o, const struct class *c)
 	return o->nr_only == 0;
 }
 
+static int open_pin(const char *dir, const char *name)
+{
+	char path[4096];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		die("%s: %s", path, strerror(errno));
+	return fd;
+}
+
+static void open_events(struct options *o, const char *pin_dir)
+{
+	o->ctl_fd = open_pin(pin_dir, "events_ctl");
+	o->cpu_fd = open_pin(pin_dir, "events_cpu");
+	o->ring_fd = open_pin(pin_dir, "events");
+}
+
 static void parse_args(int argc, char **argv, struct options *o)
 {
 	static const struct option opts[] = {
@@ -303,11 +456,17 @@ static void parse_args(int argc, char **argv, struct options *o)
 		{ "repeat", required_argument, NULL, 'n' },
 		{ "rounds", required_argument, NULL, 'r' },
 		{ "class", required_argument, NULL, 'k' },
+		{ "events", required_argument, NULL, 'e' },
 		{},
 	};
 	int opt;
 
-	*o = (struct options){ .cpu = -1, .repeat = 500000, .rounds = 15 };
+	*o = (struct options){ .cpu = -1,
+			       .repeat = 500000,
+			       .rounds = 15,
+			       .ctl_fd = -1,
+			       .cpu_fd = -1,
+			       .ring_fd = -1 };
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'p':
@@ -326,6 +485,9 @@ static void parse_args(int argc, char **argv, struct options *o)
 			break;
 		case 'r':
 			o->rounds = strtoul(optarg, NULL, 10);
+			break;
+		case 'e':
+			open_events(o, optarg);
 			break;
 		case 'k':
 			if (o->nr_only == 16)
@@ -362,6 +524,10 @@ int main(int argc, char **argv)
 		for (int i = 0; i < o.nr_progs; i++) {
 			struct measurement m;
 
+			/* a listener is edgefw's alone, and needs its maps */
+			if (classes[c].events &&
+			    (o.ctl_fd < 0 || strcmp(o.progs[i].name, "edgefw")))
+				continue;
 			measure(&o.progs[i], &classes[c], &o, &m);
 			json_object_array_add(
 				results, measurement_json(&o.progs[i],

@@ -126,4 +126,27 @@ struct {
 	__type(value, struct edgefw_flow);
 } flows6 SEC(".maps");
 
+/*
+ * Drop events (bpf/events.h), shared by every generation: a reload keeps
+ * a running `edgefw monitor` streaming.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, EDGEFW_EVENTS_RING_BYTES);
+} events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct edgefw_events_ctl);
+} events_ctl SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct edgefw_events_cpu);
+} events_cpu SEC(".maps");
+
 #endif

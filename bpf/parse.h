@@ -53,6 +53,8 @@ struct packet {
 	__u8 hop_limit;
 	__u16 l4_off; /* ICMP: where its header starts, from data */
 	__u16 ip_end; /* ICMP: where the datagram ends, from data */
+	__u16 vlan_tci[2]; /* network byte order, outer first: for events */
+	__u8 nr_vlans;
 };
 
 /* ICMP message types that edgefw singles out (RFC 792, RFC 4443). */
@@ -307,6 +309,8 @@ static __always_inline int parse_packet(void *data, void *data_end,
 			break;
 		if ((void *)(vh + 1) > data_end)
 			return PARSE_TRUNCATED;
+		p->vlan_tci[i] = vh->tci;
+		p->nr_vlans = i + 1;
 		proto = vh->proto;
 		pos = vh + 1;
 	}

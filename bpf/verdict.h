@@ -9,6 +9,7 @@
 #define EDGEFW_BPF_VERDICT_H
 
 #include "blocklist.h"
+#include "events.h"
 #include "flows.h"
 #include "icmp.h"
 #include "maps.h"
@@ -61,10 +62,12 @@ static __always_inline void admit(struct edgefw_flow *f, const struct packet *p,
 /*
  * The verdict for a parsed packet: a reason or EDGEFW_VERDICT_RULE(id).
  * data, data_end: the packet, for what only some packets read again (the
- * packet an ICMP error quotes).
+ * packet an ICMP error quotes). *spent: a ratelimit drop's rule, for its
+ * event.
  */
 static __always_inline __u32 decide(void *data, void *data_end, int parsed,
-				    const struct packet *p, const int dir)
+				    const struct packet *p, const int dir,
+				    __u32 *spent)
 {
 	struct edgefw_flow *f = NULL;
 	__u64 now = 0;
@@ -100,8 +103,10 @@ static __always_inline __u32 decide(void *data, void *data_end, int parsed,
 
 	rule = match_rules(p, dir);
 	if (rule != NO_RULE) {
-		if (!rate_admits(rule, p))
+		if (!rate_admits(rule, p)) {
+			*spent = rule;
 			return EDGEFW_DROP_RATELIMIT;
+		}
 		admit(f, p, dir, now);
 		return EDGEFW_VERDICT_RULE(rule);
 	}
@@ -128,16 +133,24 @@ static __always_inline void count(const int dir, __u32 verdict, __u32 bytes)
 	}
 }
 
-/* Whether to let the packet through, after counting it. */
+/*
+ * Whether to let the packet through, after counting it, and for a drop
+ * its event if someone listens: a pass pays nothing for events, a drop
+ * one read while nobody listens.
+ */
 static __always_inline bool judge(void *data, void *data_end, int parsed,
 				  const struct packet *p, const int dir,
 				  __u32 bytes)
 {
-	__u32 verdict = decide(data, data_end, parsed, p, dir);
+	__u32 spent = EDGEFW_EVENT_NO_RULE;
+	__u32 verdict = decide(data, data_end, parsed, p, dir, &spent);
 
 	count(dir, verdict, bytes);
-	return !edgefw_verdict_drops(verdict) ||
-	       cfg.mode == EDGEFW_MODE_MONITOR;
+	if (!edgefw_verdict_drops(verdict))
+		return true;
+	if (cfg.events_interval_ns && events_listening())
+		events_emit(p, dir, verdict, spent, bytes);
+	return cfg.mode == EDGEFW_MODE_MONITOR;
 }
 
 #endif

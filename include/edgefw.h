@@ -159,6 +159,73 @@ struct edgefw_block {
 	__u64 expires_ns; /* bpf_ktime_get_boot_ns() time; 0: never */
 };
 
+/*
+ * Drop events (bpf/events.h): what the data plane drops (in monitor mode:
+ * would drop) streamed to `edgefw monitor` through a ring buffer, while
+ * one listens. Each CPU keeps its own token bucket (no shared write on the
+ * packet path): a config's `events rate R/s burst B` is divided among the
+ * possible CPUs. What a bucket refuses, and what a full ring refuses, is
+ * counted per CPU.
+ */
+#define EDGEFW_EVENTS_RATE 1000 /* a second, all CPUs together */
+#define EDGEFW_EVENTS_BURST 1000
+#define EDGEFW_EVENTS_RING_BYTES (1U << 20) /* about 11,900 events */
+/* How long a listener's lease runs; the listener renews it every second. */
+#define EDGEFW_EVENTS_LEASE_NS (5 * EDGEFW_NSEC_PER_SEC)
+
+/*
+ * The listener flag: one read on the drop path while nobody listens.
+ * listen_until_ns: 0, nobody listens; else the listener's lease, in the
+ * time of bpf_ktime_get_coarse_ns() (CLOCK_MONOTONIC_COARSE). A listener
+ * killed without clearing it is found out when its lease runs out: the
+ * data plane then clears it (compare-and-swap), and the drop path is back
+ * to one read.
+ */
+struct edgefw_events_ctl {
+	__u64 listen_until_ns;
+};
+
+/* Per CPU: the bucket and what it and the ring let through or not. */
+struct edgefw_events_cpu {
+	__u64 tat_ns; /* GCRA: when this CPU's bucket is full again */
+	__u64 emitted;
+	__u64 limited; /* suppressed: the bucket was empty */
+	__u64 ring_full; /* suppressed: the ring had no room */
+};
+
+#define EDGEFW_EVENT_NO_RULE 0xffff
+
+/* struct edgefw_event.flags */
+#define EDGEFW_EVENT_MONITOR 0x01 /* monitor mode: a would-be drop */
+
+/* One dropped packet, as the ring buffer carries it. */
+struct edgefw_event {
+	__u64 time_ns; /* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
+	union edgefw_addr src; /* as parsed; zero where parsing stopped */
+	union edgefw_addr dst;
+	__u32 ifindex;
+	/* the generation's config: the first 32 bits of its SHA-256 */
+	__u32 config_tag;
+	__u32 len; /* the packet's length in bytes */
+	__u16 slot; /* the interface's index in the config */
+	/* the rule whose limit was spent (ratelimit), else EDGEFW_EVENT_NO_RULE */
+	__u16 rule;
+	__u16 sport; /* network byte order; an ICMP echo: its identifier */
+	__u16 dport;
+	__u16 vlan_tci[2]; /* network byte order, outer tag first */
+	__u8 dir; /* enum edgefw_dir */
+	__u8 reason; /* a drop reason (enum edgefw_reason) */
+	__u8 flags; /* EDGEFW_EVENT_* */
+	__u8 family; /* enum edgefw_family; 0 before an IP header was read */
+	__u8 proto;
+	__u8 tcp_flags;
+	__u8 icmp_type;
+	__u8 icmp_code;
+	__u8 nr_vlans; /* 0-2: the tags in vlan_tci */
+	__u8 frag; /* 0 not a fragment, 1 a first fragment, 2 a later one */
+	__u8 pad[6];
+};
+
 /* Shared state that user space keeps for the data plane. */
 struct edgefw_control {
 	__u32 nr_blocked; /* blocklist entries; 0 skips the lookup */
@@ -412,6 +479,13 @@ struct edgefw_iface_config {
 	union edgefw_addr self6[EDGEFW_MAX_SELF_ADDRS];
 	/* class of ICMP and ICMPv6 per direction; they have no ports */
 	__u16 icmp_class[EDGEFW_NR_DIRS][2];
+	/*
+	 * Drop events: one CPU's bucket (0: events off, and the verifier
+	 * removes them), and the config's tag (struct edgefw_event).
+	 */
+	__u32 config_tag;
+	__u64 events_interval_ns;
+	__u64 events_burst_ns;
 };
 
 /*

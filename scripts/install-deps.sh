@@ -37,6 +37,8 @@ packages=(
 	iproute2 util-linux procps netcat-openbsd socat jq
 	# tests/netns/test_hostile: a SYN flooder, a port scanner, paced clients
 	hping3 nmap python3
+	# tests/netns/test_monitor: ICMPv6 echoes
+	iputils-ping
 	# tests/netns/test_federation: XMPP servers, their DNS, a client, certs
 	prosody dnsmasq-base python3-slixmpp openssl
 	# vm-tests: kernels run under qemu from a busybox initramfs

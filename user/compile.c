@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <arpa/inet.h>
+#include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <bpf/libbpf.h>
 #include "compile.h"
 #include "log.h"
 
@@ -457,11 +460,39 @@ void compiled_free(struct compiled *cc)
 	memset(cc, 0, sizeof(*cc));
 }
 
+__u32 config_tag(const char *hash_hex)
+{
+	__u32 tag = 0;
+
+	for (int i = 0; i < 8 && isxdigit((unsigned char)hash_hex[i]); i++)
+		tag = tag << 4 | (isdigit((unsigned char)hash_hex[i])
+					  ? hash_hex[i] - '0'
+					  : (tolower(hash_hex[i]) - 'a' + 10));
+	return tag;
+}
+
+void compile_events(const struct config *c, unsigned int nr_cpus,
+		    __u64 *interval_ns, __u64 *burst_ns)
+{
+	__u64 tokens;
+
+	*interval_ns = *burst_ns = 0;
+	if (c->events.off || !c->events.rate || !nr_cpus)
+		return;
+	*interval_ns = (__u64)c->events.unit * EDGEFW_NSEC_PER_SEC * nr_cpus /
+		       c->events.rate;
+	if (!*interval_ns)
+		*interval_ns = 1;
+	tokens = c->events.burst / nr_cpus;
+	*burst_ns = tokens > 1 ? (tokens - 1) * *interval_ns : 0;
+}
+
 void compile_iface(const struct config *c, const struct compiled *cc,
 		   size_t iface, __u32 ifindex, const struct prefix *self,
 		   size_t nr_self, struct edgefw_iface_config *out)
 {
 	unsigned int role = c->ifaces[iface].role;
+	int nr_cpus = libbpf_num_possible_cpus();
 
 	memset(out, 0, sizeof(*out));
 	out->ifindex = ifindex;
@@ -481,4 +512,7 @@ void compile_iface(const struct config *c, const struct compiled *cc,
 		else
 			out->self6[out->nr_self6++] = self[i].addr;
 	}
+	out->config_tag = config_tag(c->hash);
+	compile_events(c, nr_cpus > 0 ? nr_cpus : 1, &out->events_interval_ns,
+		       &out->events_burst_ns);
 }

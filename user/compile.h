@@ -51,6 +51,16 @@ unsigned int compiled_index_slot(const struct compiled *cc, unsigned int set);
 /* Set the filter bits that cover p (see struct edgefw_set_filter). */
 void set_filter_add(struct edgefw_set_filter *f, const struct prefix *p);
 
+/* The tag of a config by its SHA-256 (hex): its first 32 bits. */
+__u32 config_tag(const char *hash_hex);
+
+/*
+ * One CPU's share of the config's drop events: the interval between its
+ * events and its bucket's burst, as GCRA times; both 0 for events off.
+ */
+void compile_events(const struct config *c, unsigned int nr_cpus,
+		    __u64 *interval_ns, __u64 *burst_ns);
+
 /* The read-only configuration of one interface's programs. */
 void compile_iface(const struct config *c, const struct compiled *cc,
 		   size_t iface, __u32 ifindex, const struct prefix *self,

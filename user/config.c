@@ -25,6 +25,7 @@ struct parser {
 	bool icmp_seen;
 	size_t sets_cap, rules_cap, ifaces_cap; /* of the config's arrays */
 	size_t set_ids; /* named sets and inline prefixes so far */
+	bool events_seen;
 };
 
 static const char *const role_names[] = { "external", "internal" };
@@ -776,6 +777,43 @@ static int parse_icmp(struct parser *ps)
 	return 0;
 }
 
+/*
+ * events off | events rate R/s|R/m [burst B]: the drop events of `edgefw
+ * monitor`, all CPUs together (each CPU takes its share).
+ */
+static int parse_events(struct parser *ps)
+{
+	struct src_loc loc = ps->tok.loc;
+	struct rate_limit l = {};
+
+	next(ps);
+	if (at_word(ps, "off")) {
+		next(ps);
+		l.kind = EDGEFW_LIMIT_NONE;
+	} else if (at_word(ps, "rate")) {
+		next(ps);
+		if (parse_rate(ps, &l))
+			return -1;
+		if (at_word(ps, "burst") && parse_burst(ps, &l))
+			return -1;
+		l.kind = EDGEFW_LIMIT_TOTAL;
+	} else {
+		return unexpected(ps, "'rate' or 'off'");
+	}
+	if (ps->events_seen) {
+		error_at(ps, loc, "events is set twice");
+		return -1;
+	}
+	ps->events_seen = true;
+	ps->c->events.off = l.kind == EDGEFW_LIMIT_NONE;
+	if (!ps->c->events.off) {
+		ps->c->events.rate = l.rate;
+		ps->c->events.unit = l.unit;
+		ps->c->events.burst = l.burst;
+	}
+	return 0;
+}
+
 static const struct {
 	const char *keyword;
 	int (*parse)(struct parser *ps);
@@ -784,6 +822,7 @@ static const struct {
 	{ "set", parse_set },	    { "rule", parse_rule },
 	{ "policy", parse_policy }, { "fragments", parse_fragments },
 	{ "flows", parse_flows },   { "icmp", parse_icmp },
+	{ "events", parse_events },
 };
 
 static bool is_keyword(const struct token *t)
@@ -914,6 +953,9 @@ int config_parse(const char *file, const char *text, size_t len,
 	c->fragments[EDGEFW_ROLE_EXTERNAL] = EDGEFW_ACT_DROP;
 	c->fragments[EDGEFW_ROLE_INTERNAL] = EDGEFW_ACT_PASS;
 	c->flows_max = EDGEFW_FLOW_MAX_ENTRIES;
+	c->events.rate = EDGEFW_EVENTS_RATE;
+	c->events.unit = 1;
+	c->events.burst = EDGEFW_EVENTS_BURST;
 
 	lexer_init(&ps.lx, text, len);
 	next(&ps);
@@ -1039,4 +1081,13 @@ void rule_format(const struct config *c, const struct cfg_rule *r,
 	peer_format(c, &r->from, t->from, sizeof(t->from));
 	peer_format(c, &r->to, t->to, sizeof(t->to));
 	limit_format(&r->limit, t->limit, sizeof(t->limit));
+}
+
+void events_format(const struct config *c, char *buf, size_t len)
+{
+	if (c->events.off)
+		snprintf(buf, len, "events off");
+	else
+		snprintf(buf, len, "events rate %u/%c burst %u", c->events.rate,
+			 c->events.unit == 1 ? 's' : 'm', c->events.burst);
 }

@@ -102,6 +102,13 @@ struct config {
 	uint8_t icmp_errors; /* enum edgefw_icmp_errors */
 	/* the names of sets, rules and interfaces, indexed (names.h) */
 	struct name_index set_names, rule_names, iface_names;
+	/* drop events: events rate RATE/UNIT burst BURST, all CPUs together */
+	struct {
+		bool off; /* events off */
+		uint32_t rate; /* per unit */
+		uint32_t unit; /* seconds: 1 or 60 */
+		uint32_t burst;
+	} events;
 };
 
 /*
@@ -147,5 +154,8 @@ struct rule_text {
 
 void rule_format(const struct config *c, const struct cfg_rule *r,
 		 struct rule_text *t);
+
+/* The events statement, "events rate 1000/s burst 1000" or "events off". */
+void events_format(const struct config *c, char *buf, size_t len);
 
 #endif

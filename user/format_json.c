@@ -177,6 +177,24 @@ static json_object *dir_json(const struct config *c, const struct stats *s,
 	return o;
 }
 
+/*
+ * The drop events' counters, named for the metrics they become:
+ * edgefw_events_total and edgefw_events_suppressed_total{cause}.
+ */
+static json_object *events_json(const struct events_counts *ev)
+{
+	json_object *o = json_object_new_object();
+	json_object *by = json_object_new_object();
+
+	add(o, "emitted_total", json_object_new_int64(ev->emitted));
+	add(o, "suppressed_total",
+	    json_object_new_int64(events_suppressed(ev)));
+	add(by, "limit", json_object_new_int64(ev->limited));
+	add(by, "ring_full", json_object_new_int64(ev->ring_full));
+	add(o, "suppressed", by);
+	return o;
+}
+
 json_object *json_stats(const struct config *c, const struct stats *s)
 {
 	json_object *root = json_object_new_object();
@@ -192,6 +210,8 @@ json_object *json_stats(const struct config *c, const struct stats *s)
 		json_object_array_add(ifaces, o);
 	}
 	add(root, "interfaces", ifaces);
+	if (s->has_events)
+		add(root, "events", events_json(&s->events));
 	return root;
 }
 

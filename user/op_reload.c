@@ -212,6 +212,46 @@ static int repin(const struct generation *g, struct running *run, size_t n,
 	return err;
 }
 
+/*
+ * The event maps, which an edgefw loaded before they existed lacks: the
+ * new generation then creates them (*created), to be pinned with it.
+ */
+static int open_events_maps(const struct paths *p, struct map_fds *shared,
+			    unsigned int *created)
+{
+	*created = 0;
+	for (int m = 0; m < NR_MAPS; m++) {
+		char path[PATH_MAX];
+
+		if (!(EVENTS_MAP_BITS & MAP_BIT(m)))
+			continue;
+		if (pins_map_path(p, m, path, sizeof(path)))
+			return -1;
+		shared->fd[m] = bpf_obj_get(path);
+		if (shared->fd[m] >= 0)
+			continue;
+		if (errno != ENOENT) {
+			log_err("cannot open %s: %s", path, strerror(errno));
+			return -1;
+		}
+		*created |= MAP_BIT(m);
+	}
+	return 0;
+}
+
+static int pin_created(const struct generation *g, const struct paths *p,
+		       unsigned int created)
+{
+	int err = 0;
+
+	for (int m = 0; m < NR_MAPS; m++) {
+		if (created & MAP_BIT(m))
+			err |= pin_fd(gen_map_fd(g, m), p->pin_dir,
+				      map_name(m));
+	}
+	return err;
+}
+
 int op_reload(const struct paths *p, const struct runtime_state *old,
 	      struct config *c, const struct load_opts *o,
 	      struct runtime_state *st)
@@ -220,11 +260,17 @@ int op_reload(const struct paths *p, const struct runtime_state *old,
 	struct map_fds shared;
 	struct compiled cc;
 	struct generation g;
+	unsigned int created;
 	int rc;
 
 	if (features_check_kernel() ||
-	    pins_open_maps(p, SHARED_MAP_BITS, false, &shared))
+	    pins_open_maps(p, SHARED_MAP_BITS & ~EVENTS_MAP_BITS, false,
+			   &shared))
 		return OP_FAILED;
+	if (open_events_maps(p, &shared, &created)) {
+		map_fds_close(&shared);
+		return OP_FAILED;
+	}
 	rc = gen_build(p, c, &shared, o->wait_for_ifaces, &cc, &g);
 	if (rc == 0 && !o->force && lockout_check(c, &g, "reload"))
 		rc = OP_FAILED;
@@ -240,7 +286,7 @@ int op_reload(const struct paths *p, const struct runtime_state *old,
 	}
 	/* From here the new config runs: what fails is reported, not undone. */
 	detach_removed(p, run, old->nr_ifaces);
-	if (repin(&g, run, old->nr_ifaces, p))
+	if (repin(&g, run, old->nr_ifaces, p) || pin_created(&g, p, created))
 		rc = OP_FAILED;
 	gen_to_state(&g, c, &cc, st);
 	st->generation = old->generation + 1;

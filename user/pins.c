@@ -25,6 +25,9 @@ static const char *const map_names[NR_MAPS] = {
 	[MAP_FLOWS6] = "flows6",
 	[MAP_BLOCKLIST] = "blocklist",
 	[MAP_CONTROL] = "control",
+	[MAP_EVENTS] = "events",
+	[MAP_EVENTS_CTL] = "events_ctl",
+	[MAP_EVENTS_CPU] = "events_cpu",
 };
 
 _Static_assert(NR_MAPS <= 32, "a bit per map in an unsigned int");

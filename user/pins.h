@@ -30,6 +30,10 @@ enum edgefw_map {
 	MAP_FLOWS6,
 	MAP_BLOCKLIST,
 	MAP_CONTROL,
+	/* and so do the drop events: a reload keeps edgefw monitor going */
+	MAP_EVENTS,
+	MAP_EVENTS_CTL,
+	MAP_EVENTS_CPU,
 	NR_MAPS,
 };
 
@@ -63,9 +67,12 @@ int pins_open_maps(const struct paths *p, unsigned int want, bool quiet,
 		   struct map_fds *m);
 
 #define MAP_BIT(m) (1U << (m))
+#define EVENTS_MAP_BITS                                  \
+	(MAP_BIT(MAP_EVENTS) | MAP_BIT(MAP_EVENTS_CTL) | \
+	 MAP_BIT(MAP_EVENTS_CPU))
 #define SHARED_MAP_BITS                                                       \
 	(MAP_BIT(MAP_FLOWS4) | MAP_BIT(MAP_FLOWS6) | MAP_BIT(MAP_BLOCKLIST) | \
-	 MAP_BIT(MAP_CONTROL))
+	 MAP_BIT(MAP_CONTROL) | EVENTS_MAP_BITS)
 
 /* Where a map is pinned: the pin directory or the generation's, dir/NAME. */
 int pins_map_path(const struct paths *p, enum edgefw_map m, char *buf,

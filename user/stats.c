@@ -3,6 +3,7 @@
 #include <string.h>
 #include "log.h"
 #include "maps.h"
+#include "events.h"
 #include "pins.h"
 #include "stats.h"
 #include "util.h"
@@ -27,6 +28,11 @@ int stats_read(const struct paths *p, size_t nr_ifaces, struct stats *s)
 			    nr_ifaces * EDGEFW_NR_DIRS * EDGEFW_SLOTS_PER_DIR,
 			    &s->iface[0].slot[0][0]);
 	map_fds_close(&m);
+	if (!err && !pins_open_maps(p, MAP_BIT(MAP_EVENTS_CPU), true, &m)) {
+		s->has_events =
+			!events_counts_read(m.fd[MAP_EVENTS_CPU], &s->events);
+		map_fds_close(&m);
+	}
 	if (err) {
 		log_err("cannot read the counters: %s", strerror(-err));
 		stats_free(s);

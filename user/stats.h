@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include "edgefw.h"
+#include "events.h"
 #include "paths.h"
 
 struct iface_counters {
@@ -18,6 +19,12 @@ struct iface_counters {
 struct stats {
 	struct iface_counters *iface;
 	size_t nr_ifaces;
+	/*
+	 * The drop events' counters (shared by every generation); false when
+	 * an edgefw without drop events loaded what runs.
+	 */
+	bool has_events;
+	struct events_counts events;
 };
 
 /* The counters of the first nr_ifaces interfaces; 0 or -1 after reporting. */

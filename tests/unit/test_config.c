@@ -776,7 +776,21 @@ static void test_errors(void)
 	expect_parse_error(
 		"unknown statement", "interface e role external\nfoo bar\n",
 		FILE_NAME
-		":2:1: expected a statement (mode, interface, set, rule, policy, fragments, flows or icmp), found 'foo'\n");
+		":2:1: expected a statement (mode, interface, set, rule, policy, fragments, flows, icmp or events), found 'foo'\n");
+	/* The events statement (drop events of edgefw monitor). */
+	expect_parse_error("events without rate or off",
+			   "interface e role external\nevents max 5/s\n",
+			   FILE_NAME
+			   ":2:8: expected 'rate' or 'off', found 'max'\n");
+	expect_parse_error(
+		"events set twice",
+		"interface e role external\nevents off\nevents off\n",
+		FILE_NAME ":3:1: events is set twice\n");
+	expect_parse_error(
+		"events with a malformed rate",
+		"interface e role external\nevents rate 5\n",
+		FILE_NAME
+		":2:13: malformed rate '5' (expected a number per second or minute, e.g. 20/s or 30/m)\n");
 	expect_parse_error("unexpected token after interface",
 			   "interface e role external foo\n",
 			   FILE_NAME
@@ -1065,7 +1079,7 @@ static void test_many_errors(void)
 		FILE_NAME
 		":2:24: port 0 out of range (1-65535)\n" FILE_NAME
 		":3:9: host bits set in '10.0.0.1/8' (did you mean 10.0.0.0/8?)\n" FILE_NAME
-		":4:1: expected a statement (mode, interface, set, rule, policy, fragments, flows or icmp), found 'bogus'\n" FILE_NAME
+		":4:1: expected a statement (mode, interface, set, rule, policy, fragments, flows, icmp or events), found 'bogus'\n" FILE_NAME
 		":6:1: mode is set twice\n" FILE_NAME
 		":7:25: ports apply to tcp and udp only\n" FILE_NAME
 		":9:2: prefix length 33 out of range for IPv4 (0-32) in '10.0.0.0/33'\n" FILE_NAME
@@ -1079,7 +1093,7 @@ static void test_many_errors(void)
 			woff += snprintf(
 				want + woff, sizeof(want) - woff,
 				FILE_NAME
-				":%d:1: expected a statement (mode, interface, set, rule, policy, fragments, flows or icmp), found 'bad%d'\n",
+				":%d:1: expected a statement (mode, interface, set, rule, policy, fragments, flows, icmp or events), found 'bad%d'\n",
 				i + 1, i);
 	}
 	snprintf(want + woff, sizeof(want) - woff,
@@ -1532,7 +1546,7 @@ static void test_raw_input(void)
 		"a control byte in an unknown statement",
 		"interface e role external\n\x1b[31mred\n",
 		FILE_NAME
-		":2:1: expected a statement (mode, interface, set, rule, policy, fragments, flows or icmp), found '\\x1b[31mred'\n");
+		":2:1: expected a statement (mode, interface, set, rule, policy, fragments, flows, icmp or events), found '\\x1b[31mred'\n");
 	expect_parse_error(
 		"bytes beyond ASCII in a set name",
 		"interface e role external\nset caf\xc3\xa9 { 10.0.0.0/8 }\n",
@@ -1581,7 +1595,7 @@ static void test_raw_input(void)
 	snprintf(
 		want, sizeof(want),
 		FILE_NAME
-		":2:1: expected a statement (mode, interface, set, rule, policy, fragments, flows or icmp), found '%.*s...'\n",
+		":2:1: expected a statement (mode, interface, set, rule, policy, fragments, flows, icmp or events), found '%.*s...'\n",
 		PRINTABLE_LEN - 4, long_word);
 	expect_parse_error("a long word is cut", text, want);
 

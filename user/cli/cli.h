@@ -31,6 +31,9 @@ enum cli_option {
 	OPT_FILE,
 	OPT_TTL,
 	OPT_REASON,
+	OPT_INTERFACE,
+	OPT_DROP_REASON, /* --reason, of monitor: a drop reason */
+	OPT_RULE,
 	OPT_FORCE, /* last in usage: what insists comes after the rest */
 	NR_OPTIONS,
 };
@@ -46,6 +49,9 @@ struct cli_args {
 	const char *file; /* -f FILE, "-" for standard input */
 	int64_t ttl; /* seconds; 0: no time limit */
 	const char *reason;
+	const char *iface; /* --interface */
+	int drop_reason; /* --reason of monitor; 0: any */
+	const char *rule; /* --rule */
 	char **operands;
 	int nr_operands;
 };
@@ -139,6 +145,7 @@ int cmd_block_add(struct cli_ctx *ctx, const struct cli_args *a);
 int cmd_block_del(struct cli_ctx *ctx, const struct cli_args *a);
 int cmd_block_list(struct cli_ctx *ctx, const struct cli_args *a);
 int cmd_daemon(struct cli_ctx *ctx, const struct cli_args *a);
+int cmd_monitor(struct cli_ctx *ctx, const struct cli_args *a);
 
 /* Checks of input, named in the table. */
 int check_load_config(const struct cli_args *a, void **input);

@@ -53,7 +53,7 @@ static void print_rule(FILE *out, const struct config *c,
 static void print_config(FILE *out, const struct loaded *l)
 {
 	const struct config *c = &l->cfg;
-	char when[32];
+	char when[32], events[64];
 	time_t now = time(NULL);
 	struct tm tm;
 
@@ -87,6 +87,8 @@ static void print_config(FILE *out, const struct loaded *l)
 		fprintf(out, "fragments %s %s\n", role_name(role),
 			action_name(c->fragments[role]));
 	fprintf(out, "icmp errors %s\n", icmp_errors_name(c->icmp_errors));
+	events_format(c, events, sizeof(events));
+	fprintf(out, "%s\n", events);
 }
 
 int cmd_save(struct cli_ctx *ctx, const struct cli_args *a)

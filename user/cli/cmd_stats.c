@@ -40,6 +40,17 @@ static void print_dir(const struct config *c, const struct stats *s,
 		printf("  (no packets)\n");
 }
 
+static void print_events(const struct events_counts *ev)
+{
+	printf("drop events (edgefw monitor):\n");
+	printf("  %-29s %14" PRIu64 " events\n", "emitted",
+	       (uint64_t)ev->emitted);
+	printf("  %-29s %14" PRIu64 " events\n", "suppressed by the limit",
+	       (uint64_t)ev->limited);
+	printf("  %-29s %14" PRIu64 " events\n", "suppressed, ring full",
+	       (uint64_t)ev->ring_full);
+}
+
 int cmd_stats(struct cli_ctx *ctx, const struct cli_args *a)
 {
 	const struct config *c = &ctx->loaded.cfg;
@@ -54,6 +65,8 @@ int cmd_stats(struct cli_ctx *ctx, const struct cli_args *a)
 			for (unsigned int dir = 0; dir < EDGEFW_NR_DIRS; dir++)
 				print_dir(c, &s, i, dir);
 		}
+		if (s.has_events)
+			print_events(&s.events);
 	}
 	stats_free(&s);
 	return EXIT_OK;

@@ -110,6 +110,14 @@ const struct cli_command cli_commands[] = {
 		.run = cmd_block_list,
 	},
 	{
+		.name = "monitor",
+		.options = OPT(OPT_JSON) | OPT(OPT_INTERFACE) |
+			   OPT(OPT_DROP_REASON) | OPT(OPT_RULE),
+		.flags = CMD_ROOT | CMD_LOADED,
+		.not_loaded = "not loaded",
+		.run = cmd_monitor,
+	},
+	{
 		.name = "daemon",
 		.options = OPT(OPT_CONFIG) | OPT(OPT_XDP_MODE),
 		.flags = CMD_ROOT,

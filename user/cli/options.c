@@ -10,6 +10,7 @@
 #include "blocklist.h"
 #include "cli.h"
 #include "duration.h"
+#include "events.h"
 
 struct option_def {
 	const char *name;
@@ -74,6 +75,26 @@ static const char *set_reason(const char *value, struct cli_args *a)
 	return why;
 }
 
+static const char *set_iface(const char *value, struct cli_args *a)
+{
+	a->iface = value;
+	return NULL;
+}
+
+static const char *set_drop_reason(const char *value, struct cli_args *a)
+{
+	a->drop_reason = events_drop_reason(value);
+	return a->drop_reason < 0
+		       ? "takes malformed, fragment, blocked, ratelimit or policy"
+		       : NULL;
+}
+
+static const char *set_rule(const char *value, struct cli_args *a)
+{
+	a->rule = value;
+	return NULL;
+}
+
 static const struct option_def defs[NR_OPTIONS] = {
 	[OPT_CONFIG] = { "config", 'c', "FILE", false, set_config },
 	[OPT_XDP_MODE] = { "xdp-mode", 0, "auto|native|generic", true,
@@ -83,6 +104,9 @@ static const struct option_def defs[NR_OPTIONS] = {
 	[OPT_FILE] = { "file", 'f', "FILE", false, set_file },
 	[OPT_TTL] = { "ttl", 0, "DUR", true, set_ttl },
 	[OPT_REASON] = { "reason", 0, "TEXT", false, set_reason },
+	[OPT_INTERFACE] = { "interface", 0, "I", false, set_iface },
+	[OPT_DROP_REASON] = { "reason", 0, "R", true, set_drop_reason },
+	[OPT_RULE] = { "rule", 0, "NAME", false, set_rule },
 };
 
 /* getopt returns the option's index; short names come back as chars. */
