@@ -8,6 +8,7 @@
 #include <net/if.h>
 #include "addr.h"
 #include "edgefw.h"
+#include "endpoint.h"
 #include "util.h"
 
 #define DEFAULT_CONFIG_PATH "/etc/edgefw/edgefw.conf"
@@ -83,6 +84,13 @@ struct cfg_iface {
 	struct src_loc loc;
 };
 
+/* metrics listen ADDR:PORT: where the daemon serves GET /metrics */
+struct cfg_metrics {
+	bool listen; /* off unless the config says where */
+	struct endpoint at;
+	struct src_loc loc; /* of ADDR:PORT, for errors found when binding */
+};
+
 struct config {
 	char *path;
 	char *text; /* the source, kept as the snapshot of what is loaded */
@@ -99,6 +107,7 @@ struct config {
 	uint8_t fragments[EDGEFW_NR_ROLES]; /* edgefw_action */
 	uint32_t flows_max; /* size of the flow table */
 	uint8_t icmp_errors; /* enum edgefw_icmp_errors */
+	struct cfg_metrics metrics;
 };
 
 /*
