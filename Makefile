@@ -50,7 +50,7 @@ FORMAT_SRCS := $(wildcard include/*.h bpf/*.h bpf/*.c user/*.h user/*.c \
 	user/cli/*.h user/cli/*.c user/daemon/*.h user/daemon/*.c \
 	tests/*/*.c tests/*/*.h bench/*.c bench/*.h)
 
-.PHONY: all tests test difftest vm-test bench bench-progs demo install deps format format-check clean
+.PHONY: FORCE all tests test difftest vm-test bench bench-progs demo install deps format format-check clean
 .DELETE_ON_ERROR:
 
 all: $(BUILD)/edgefw
@@ -61,6 +61,19 @@ $(BUILD)/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) include/edgefw.h
 
 $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	$(BPFTOOL) gen skeleton $< name $(subst -,_,$*)_bpf > $@
+
+# What edgefw_build_info reports; the header is rewritten only when it
+# changes, so a new commit rebuilds one object.
+EDGEFW_VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo unknown)
+EDGEFW_COMMIT ?= $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
+
+$(BUILD)/build_version.h: FORCE
+	@mkdir -p $(@D)
+	@printf '#define EDGEFW_VERSION "%s"\n#define EDGEFW_COMMIT "%s"\n' \
+		'$(EDGEFW_VERSION)' '$(EDGEFW_COMMIT)' >$@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+
+$(BUILD)/user/version.o: $(BUILD)/build_version.h
 
 $(BUILD)/user/%.o: user/%.c $(SKELS)
 	@mkdir -p $(@D)

@@ -40,3 +40,17 @@ void stats_free(struct stats *s)
 	free(s->iface);
 	memset(s, 0, sizeof(*s));
 }
+
+void counter_rate(const struct edgefw_counter *prev,
+		  const struct edgefw_counter *cur, double seconds,
+		  struct counter_rate *r)
+{
+	/* counters only grow within a generation; a reset reads as none */
+	__u64 packets = cur->packets >= prev->packets
+				? cur->packets - prev->packets
+				: 0;
+	__u64 bytes = cur->bytes >= prev->bytes ? cur->bytes - prev->bytes : 0;
+
+	r->pps = seconds > 0 ? packets / seconds : 0;
+	r->bps = seconds > 0 ? bytes * 8 / seconds : 0;
+}

@@ -32,4 +32,14 @@ static inline const struct edgefw_counter *stats_counter(const struct stats *s,
 	return &s->iface[iface].slot[dir][verdict];
 }
 
+/* A counter's change over seconds, per second: packets, and bits. */
+struct counter_rate {
+	double pps;
+	double bps;
+};
+
+void counter_rate(const struct edgefw_counter *prev,
+		  const struct edgefw_counter *cur, double seconds,
+		  struct counter_rate *r);
+
 #endif

@@ -27,6 +27,9 @@ enum cli_option {
 	OPT_CONFIG,
 	OPT_XDP_MODE,
 	OPT_JSON,
+	OPT_PROMETHEUS,
+	OPT_TEXTFILE,
+	OPT_WATCH,
 	OPT_FILE,
 	OPT_TTL,
 	OPT_REASON,
@@ -42,6 +45,9 @@ struct cli_args {
 	enum xdp_mode xdp_mode;
 	bool force;
 	bool json;
+	bool prometheus; /* --prometheus: the text exposition format */
+	const char *textfile; /* --textfile DIR: DIR/edgefw.prom */
+	unsigned int watch; /* --watch SECS: rates every SECS; 0: once */
 	const char *file; /* -f FILE, "-" for standard input */
 	int64_t ttl; /* seconds; 0: no time limit */
 	const char *reason;
@@ -131,5 +137,6 @@ void free_config_input(void *input);
 int check_set_input(const struct cli_args *a, void **input);
 void free_set_input(void *input);
 int check_block_prefix(const struct cli_args *a, void **input);
+int check_stats_options(const struct cli_args *a, void **input);
 
 #endif
