@@ -10,6 +10,33 @@ PREFIX ?= /usr/local
 BUILD := build
 MULTIARCH := $(shell $(CC) -dumpmachine)
 
+# SANITIZE=1: the user space (library, CLI, C tests) built with
+# AddressSanitizer (LeakSanitizer with it) and UndefinedBehaviorSanitizer
+# into build-san/, apart from the normal build; `make test SANITIZE=1`
+# runs the whole suite against it. BPF objects are built as always. By
+# clang: its one runtime writes every report, UBSan's too, where
+# log_path says (gcc's UBSan writes to stderr, which tests capture).
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer
+ifeq ($(SANITIZE),1)
+BUILD := build-san
+CC := clang
+CFLAGS ?= -O1 -g
+CFLAGS += $(SAN_FLAGS)
+LDFLAGS += $(SAN_FLAGS)
+endif
+
+# FUZZ=1 (set by `make fuzz`): the library and the harnesses of
+# tests/fuzz/ built by clang for libFuzzer, with ASan and UBSan, into
+# build-fuzz/; any undefined behaviour stops the fuzzer.
+ifeq ($(FUZZ),1)
+BUILD := build-fuzz
+CC := clang
+FUZZ_FLAGS := $(SAN_FLAGS) -fno-sanitize-recover=all
+CFLAGS ?= -O1 -g
+CFLAGS += $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link
+LDFLAGS += $(FUZZ_FLAGS)
+endif
+
 PKGS := libbpf libnl-route-3.0 json-c nettle libsystemd
 
 CFLAGS ?= -O2 -g
@@ -37,10 +64,19 @@ LIB := $(BUILD)/libedgefw.a
 CLI_SRCS := $(wildcard user/cli/*.c user/daemon/*.c)
 CLI_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(CLI_SRCS))
 
-TEST_SRCS := $(wildcard tests/*/*.c)
+TEST_SRCS := $(filter-out tests/fuzz/%,$(wildcard tests/*/*.c))
 TEST_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
 TEST_SUPPORT := $(filter tests/lib/%,$(TEST_SRCS))
 TEST_PROGS := $(filter-out $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SUPPORT)),$(TEST_BINS))
+
+# The fuzz harnesses (tests/fuzz/fuzz_NAME.c), each built twice: as a
+# libFuzzer fuzzer by `make fuzz`, and by `make tests` with a main that
+# runs it over the files it is given, so that the suite (and the
+# sanitizer build) replays the seed corpus, regression cases included.
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_REPLAY := $(patsubst tests/%.c,$(BUILD)/tests/%,$(FUZZ_SRCS))
+FUZZERS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
+FUZZ_SECONDS ?= 60
 
 BENCH_SRCS := $(filter-out %.bpf.c,$(wildcard bench/*.c))
 BENCH_BINS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRCS))
@@ -50,8 +86,11 @@ FORMAT_SRCS := $(wildcard include/*.h bpf/*.h bpf/*.c user/*.h user/*.c \
 	user/cli/*.h user/cli/*.c user/daemon/*.h user/daemon/*.c \
 	tests/*/*.c tests/*/*.h bench/*.c bench/*.h)
 
-.PHONY: FORCE all tests test difftest vm-test bench bench-progs demo install deps format format-check clean
+.PHONY: FORCE all tests test difftest vm-test fuzz fuzzers bench bench-progs demo deb deps format format-check clean
 .DELETE_ON_ERROR:
+# Kept: as intermediates make would delete them after a fresh build, and
+# the next make, whose dependency files name the skeletons, remade all.
+.SECONDARY: $(BPF_OBJS) $(SKELS)
 
 all: $(BUILD)/edgefw
 
@@ -96,11 +135,36 @@ TEST_LIB_OBJS := $(patsubst tests/%.c,$(BUILD)/tests/%.o,$(TEST_SUPPORT))
 $(TEST_PROGS): $(BUILD)/tests/%: $(BUILD)/tests/%.o $(TEST_LIB_OBJS) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-tests: $(BUILD)/edgefw $(TEST_PROGS)
+$(FUZZ_REPLAY): $(BUILD)/tests/fuzz/%: $(BUILD)/tests/fuzz/%.o \
+		$(BUILD)/tests/fuzz/replay.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+tests: $(BUILD)/edgefw $(TEST_PROGS) $(FUZZ_REPLAY)
+
+# With SANITIZE=1 a suite fails on any report of a sanitizer (report.PID
+# files in build-san/sanitizer/, see tests/run.sh), and the suites pin
+# under /sys/fs/bpf/edgefw-san-SUITE, apart from a normal run's.
+SAN_REPORTS = $(abspath $(BUILD))/sanitizer
+SAN_ENV = EDGEFW_SANITIZER_LOGS=$(SAN_REPORTS) \
+	EDGEFW_TEST_PIN_PREFIX=$${EDGEFW_TEST_PIN_PREFIX:-/sys/fs/bpf/edgefw-san-} \
+	ASAN_OPTIONS=halt_on_error=1:exitcode=99:detect_leaks=1:log_path=$(SAN_REPORTS)/report \
+	UBSAN_OPTIONS=halt_on_error=1:exitcode=99:print_stacktrace=1:log_path=$(SAN_REPORTS)/report:suppressions=$(abspath tests/ubsan.supp) \
+	LSAN_OPTIONS=suppressions=$(abspath tests/lsan.supp):print_suppressions=0
 
 # The whole suite, as root; its last line is the runner's summary.
 test: tests
-	tests/run.sh
+	$(if $(filter 1,$(SANITIZE)),$(SAN_ENV)) EDGEFW_BUILD=$(BUILD) tests/run.sh
+
+# Each fuzzer for FUZZ_SECONDS from its seed corpus (tests/fuzz/run.sh).
+fuzz:
+	$(MAKE) FUZZ=1 fuzzers
+	tests/fuzz/run.sh build-fuzz $(FUZZ_SECONDS)
+
+fuzzers: $(FUZZERS)
+
+$(BUILD)/fuzz/%: $(BUILD)/tests/fuzz/%.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
 
 # The differential test at full length, as root: 10,000,000 packets where
 # `make test` runs 1,000,000 (tests/diff/test_diff.c; EDGEFW_DIFF_SEED
@@ -136,10 +200,12 @@ demo:
 deps:
 	scripts/install-deps.sh
 
-install: $(BUILD)/edgefw
-	install -D -m 0755 $(BUILD)/edgefw $(DESTDIR)$(PREFIX)/sbin/edgefw
-	install -D -m 0644 examples/lync-xmpp.conf \
-		$(DESTDIR)$(PREFIX)/share/doc/edgefw/examples/lync-xmpp.conf
+include mk/install.mk
+
+# The Debian package, built in a copy of the tree: build/edgefw_VERSION_*.deb
+# (scripts/build-deb.sh; the version is debian/changelog's).
+deb:
+	scripts/build-deb.sh
 
 format:
 	clang-format -i $(FORMAT_SRCS)
@@ -148,6 +214,6 @@ format-check:
 	clang-format --dry-run --Werror $(FORMAT_SRCS)
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf build build-san build-fuzz
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,17 +1,38 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# Installs the Debian packages that edgefw's build, tests, VM tests and demo
-# need, when any is missing: one `apt-get update`, then one install.
+# Installs the Debian packages that edgefw's build, its Debian package,
+# tests, VM tests and demo need, when any is missing: one `apt-get
+# update`, then one install.
 # Usage: scripts/install-deps.sh [bench]   (as root, or with sudo available)
 #   bench: also the peers `make bench` measures edgefw against
 set -euo pipefail
 
+# The package's Build-Depends, which are the build's (debhelper-compat is
+# debhelper's): debian/control is the one list of them.
+build_depends() {
+	awk '/^Build-Depends:/ { f = 1; sub(/^Build-Depends:/, "") }
+		f && /^[A-Za-z-]+:/ && !/^Build-Depends:/ { f = 0 }
+		f' "$(dirname "$0")/../debian/control" |
+		tr ',' '\n' | sed 's/[[(<].*//; s/^[[:space:]]*//; s/[[:space:]]*$//' |
+		sed 's/^debhelper-compat$/debhelper/' | grep .
+}
+
+mapfile -t build_packages < <(build_depends)
+[ ${#build_packages[@]} -gt 5 ] || {
+	echo "install-deps: cannot read the Build-Depends of debian/control" >&2
+	exit 1
+}
+
 packages=(
-	# build
-	make gcc clang llvm pkg-config libbpf-dev bpftool libelf-dev
-	zlib1g-dev libnl-3-dev libnl-route-3-dev libjson-c-dev nettle-dev
-	libsystemd-dev libmicrohttpd-dev
-	linux-libc-dev clang-format
+	# build: debian/control's Build-Depends, and
+	"${build_packages[@]}"
+	build-essential dpkg-dev llvm clang-format
+	# libFuzzer and clang's sanitizer runtimes (make fuzz, make test SANITIZE=1)
+	libclang-rt-14-dev
+	# the package and the manual: checks
+	lintian mandoc man-db
+	# tests/install/test_unit: the unit under systemd, in a container
+	systemd-container
 	# tests and demo: namespaces, clients and servers, JSON
 	iproute2 util-linux procps netcat-openbsd socat jq
 	# tests/netns/test_hostile: a SYN flooder, a port scanner, paced clients

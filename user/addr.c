@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "addr.h"
+#include "util.h"
 
 static void clear_host_bits(union edgefw_addr *a, unsigned int len,
 			    unsigned int bits)
@@ -12,6 +14,24 @@ static void clear_host_bits(union edgefw_addr *a, unsigned int len,
 
 	for (i = len; i < bits; i++)
 		a->b[i / 8] &= ~(0x80 >> (i % 8));
+}
+
+/*
+ * An IPv4-mapped IPv6 prefix (::ffff:a.b.c.d, or any prefix inside
+ * ::ffff:0:0/96) is IPv4: packets carry IPv4 sources as IPv4, never
+ * mapped, so that is what the operator means. Length minus 96.
+ */
+static void unmap_ipv4(struct prefix *p)
+{
+	static const uint8_t mapped[12] = { [10] = 0xff, [11] = 0xff };
+
+	if (p->family != EDGEFW_FAMILY_IPV6 || p->len < 96 ||
+	    memcmp(p->addr.b, mapped, sizeof(mapped)))
+		return;
+	p->addr.w[0] = p->addr.w[3];
+	memset(&p->addr.w[1], 0, sizeof(p->addr) - sizeof(p->addr.w[0]));
+	p->family = EDGEFW_FAMILY_IPV4;
+	p->len -= 96;
 }
 
 static int parse_plain(const char *s, struct prefix *p)
@@ -32,19 +52,25 @@ static int parse_plain(const char *s, struct prefix *p)
 
 int addr_parse(const char *s, struct prefix *p, char *err, size_t errlen)
 {
-	if (parse_plain(s, p) == 0)
+	char shown[PRINTABLE_LEN];
+
+	if (parse_plain(s, p) == 0) {
+		unmap_ipv4(p);
 		return 0;
+	}
+	printable(s, shown, sizeof(shown));
 	if (strchr(s, '/'))
 		snprintf(err, errlen, "'%s': an address takes no prefix length",
-			 s);
+			 shown);
 	else
-		snprintf(err, errlen, "'%s' is not an IPv4 or IPv6 address", s);
+		snprintf(err, errlen, "'%s' is not an IPv4 or IPv6 address",
+			 shown);
 	return -1;
 }
 
 int prefix_parse(const char *s, struct prefix *p, char *err, size_t errlen)
 {
-	char addr[INET6_ADDRSTRLEN + 1], *end;
+	char addr[INET6_ADDRSTRLEN + 1], shown[PRINTABLE_LEN], *end;
 	const char *slash = strchr(s, '/');
 	struct prefix exact;
 	unsigned long len;
@@ -57,21 +83,23 @@ int prefix_parse(const char *s, struct prefix *p, char *err, size_t errlen)
 		memcpy(addr, s, n);
 		addr[n] = '\0';
 	}
+	printable(s, shown, sizeof(shown));
 	if (n >= sizeof(addr) || parse_plain(addr, p)) {
-		snprintf(err, errlen, "malformed prefix '%s'", s);
+		snprintf(err, errlen, "malformed prefix '%s'", shown);
 		return -1;
 	}
+	/* digits alone: strtoul would take blanks and a sign before them */
 	errno = 0;
 	len = strtoul(slash + 1, &end, 10);
-	if (!slash[1] || *end || errno || slash[1] == '-' || slash[1] == '+') {
-		snprintf(err, errlen, "malformed prefix length in '%s'", s);
+	if (!isdigit((unsigned char)slash[1]) || *end || errno) {
+		snprintf(err, errlen, "malformed prefix length in '%s'", shown);
 		return -1;
 	}
 	if (len > family_bits(p->family)) {
 		snprintf(err, errlen,
 			 "prefix length %lu out of range for %s (0-%u) in '%s'",
 			 len, p->family == EDGEFW_FAMILY_IPV4 ? "IPv4" : "IPv6",
-			 family_bits(p->family), s);
+			 family_bits(p->family), shown);
 		return -1;
 	}
 	exact = *p;
@@ -82,9 +110,11 @@ int prefix_parse(const char *s, struct prefix *p, char *err, size_t errlen)
 
 		prefix_format(p, fixed, sizeof(fixed));
 		snprintf(err, errlen,
-			 "host bits set in '%s' (did you mean %s?)", s, fixed);
+			 "host bits set in '%s' (did you mean %s?)", shown,
+			 fixed);
 		return -1;
 	}
+	unmap_ipv4(p);
 	return 0;
 }
 

@@ -24,11 +24,13 @@ static inline unsigned int family_bits(uint8_t family)
 
 /*
  * "ADDR" or "ADDR/LEN". On error returns -1 and writes why into err, e.g.
- * "host bits set in 203.0.113.5/24 (did you mean 203.0.113.0/24?)".
+ * "host bits set in 203.0.113.5/24 (did you mean 203.0.113.0/24?)". An
+ * IPv4-mapped IPv6 address or prefix (::ffff:192.0.2.66, inside
+ * ::ffff:0:0/96) comes back as IPv4 (192.0.2.66, length minus 96).
  */
 int prefix_parse(const char *s, struct prefix *p, char *err, size_t errlen);
 
-/* A single address: no "/LEN" accepted. */
+/* A single address: no "/LEN" accepted; IPv4-mapped ones as IPv4. */
 int addr_parse(const char *s, struct prefix *p, char *err, size_t errlen);
 
 /* "ADDR/LEN", or "ADDR" alone for a full-length prefix. */

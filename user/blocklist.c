@@ -9,25 +9,38 @@
 /* 1 had "added" in seconds; 2 keeps every time in ms ("added_ms"). */
 #define BLOCKS_FILE_VERSION 2
 
-static bool block_parse(json_object *o, int64_t version, struct block_entry *e)
+/* Entry i of "blocks", of a file of the version given. */
+static bool block_parse(json_object *o, size_t i, int64_t version,
+			struct block_entry *b, struct sf_err *e)
 {
-	char text[PREFIX_STRLEN], why[160];
+	char text[INET6_ADDRSTRLEN + 8], why[160], buf[PREFIX_STRLEN];
 
-	memset(e, 0, sizeof(*e));
-	if (!json_object_is_type(o, json_type_object) ||
-	    !json_copy_string(o, "prefix", text, sizeof(text)) ||
-	    prefix_parse(text, &e->prefix, why, sizeof(why)) ||
-	    !json_get_int(o, "expires_ms", &e->expires_ms) ||
-	    e->expires_ms < 0 ||
-	    !json_copy_string(o, "reason", e->reason, sizeof(e->reason)))
+	memset(b, 0, sizeof(*b));
+	e->at[0] = '\0';
+	if (!json_object_is_type(o, json_type_object))
+		return sf_fail(e, "\"blocks\"[%zu] is %s, not an object", i,
+			       sf_type(o));
+	sf_at(e, "\"blocks\"[%zu]: ", i);
+	if (!sf_string(o, "prefix", text, sizeof(text), e))
 		return false;
-	if (version == 1) {
-		if (!json_get_int(o, "added", &e->added_ms))
-			return false;
-		e->added_ms *= 1000;
-		return true;
-	}
-	return json_get_int(o, "added_ms", &e->added_ms);
+	if (prefix_parse(text, &b->prefix, why, sizeof(why)))
+		return sf_fail(e, "\"prefix\": %s", why);
+	prefix_format(&b->prefix, buf, sizeof(buf));
+	sf_at(e, "\"blocks\"[%zu] (%s): ", i, buf);
+	if (!sf_int(o, "expires_ms", 0, STATEFILE_TIME_MAX_MS, &b->expires_ms,
+		    e) ||
+	    !sf_string(o, "reason", b->reason, sizeof(b->reason), e))
+		return false;
+	if (strpbrk(b->reason, "\n\r"))
+		return sf_fail(e, "\"reason\" is more than one line");
+	if (version > 1)
+		return sf_int(o, "added_ms", 0, STATEFILE_TIME_MAX_MS,
+			      &b->added_ms, e);
+	if (!sf_int(o, "added", 0, STATEFILE_TIME_MAX_MS / 1000, &b->added_ms,
+		    e))
+		return false;
+	b->added_ms *= 1000;
+	return true;
 }
 
 static int cmp_block(const void *a, const void *b)
@@ -36,41 +49,61 @@ static int cmp_block(const void *a, const void *b)
 			  &((const struct block_entry *)b)->prefix);
 }
 
-int blocks_read(const struct paths *p, struct blocks *b)
+int blocks_parse(const char *text, size_t len, struct blocks *b,
+		 struct sf_err *e)
 {
 	json_object *root, *arr;
 	int64_t version;
-	bool missing, ok;
+	size_t n = 0;
 
 	memset(b, 0, sizeof(*b));
-	root = statefile_read(p->blocks_file, 1, BLOCKS_FILE_VERSION, &version,
-			      &missing);
+	root = statefile_parse(text, len, 1, BLOCKS_FILE_VERSION, &version, e);
 	if (!root)
-		return missing ? 0 : -1;
-	arr = json_get_array(root, "blocks");
-	ok = arr;
-	for (size_t i = 0; ok && i < json_object_array_length(arr); i++) {
+		return -1;
+	arr = sf_member(root, "blocks", json_type_array, e);
+	if (arr)
+		n = json_object_array_length(arr);
+	if (n > EDGEFW_BLOCK_MAX_ENTRIES)
+		sf_fail(e,
+			"\"blocks\" has %zu entries, more than the blocklist holds (%u)",
+			n, EDGEFW_BLOCK_MAX_ENTRIES);
+	for (size_t i = 0; !e->failed && i < n; i++) {
 		GROW(b->v, b->cap, b->n + 1);
-		ok = block_parse(json_object_array_get_idx(arr, i), version,
-				 &b->v[b->n]);
-		b->n += ok;
+		if (block_parse(json_object_array_get_idx(arr, i), i, version,
+				&b->v[b->n], e))
+			b->n++;
 	}
 	json_object_put(root);
 	if (b->n)
 		qsort(b->v, b->n, sizeof(*b->v), cmp_block);
-	for (size_t i = 1; ok && i < b->n; i++)
-		ok = prefix_cmp(&b->v[i - 1].prefix, &b->v[i].prefix) != 0;
-	if (!ok) {
-		statefile_refuse(
-			p->blocks_file,
-			"an entry without a valid prefix, expiry, time added and reason, or a prefix listed twice");
+	for (size_t i = 1; !e->failed && i < b->n; i++) {
+		char buf[PREFIX_STRLEN];
+
+		if (prefix_cmp(&b->v[i - 1].prefix, &b->v[i].prefix))
+			continue;
+		prefix_format(&b->v[i].prefix, buf, sizeof(buf));
+		e->at[0] = '\0';
+		sf_fail(e, "\"blocks\" lists %s twice", buf);
+	}
+	if (e->failed) {
 		blocks_free(b);
 		return -1;
 	}
 	return 0;
 }
 
-int blocks_write(const struct paths *p, const struct blocks *b)
+static int parse_file(const char *text, size_t len, void *b, struct sf_err *e)
+{
+	return blocks_parse(text, len, b, e);
+}
+
+int blocks_read(const struct paths *p, struct blocks *b)
+{
+	memset(b, 0, sizeof(*b));
+	return statefile_load(p->blocks_file, parse_file, b);
+}
+
+json_object *blocks_json(const struct blocks *b)
 {
 	json_object *root = json_object_new_object();
 	json_object *arr = json_object_new_array_ext(b->n);
@@ -94,7 +127,12 @@ int blocks_write(const struct paths *p, const struct blocks *b)
 		json_object_array_add(arr, o);
 	}
 	json_object_object_add(root, "blocks", arr);
-	return statefile_write(p, p->blocks_file, root);
+	return root;
+}
+
+int blocks_write(const struct paths *p, const struct blocks *b)
+{
+	return statefile_write(p, p->blocks_file, blocks_json(b));
 }
 
 void blocks_free(struct blocks *b)

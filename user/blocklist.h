@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <json-c/json.h>
 #include "addr.h"
 #include "paths.h"
 
@@ -27,9 +28,22 @@ struct blocks {
 	size_t cap;
 };
 
+struct sf_err;
+
 /* 0 (a missing file is an empty list), or -1 after reporting. */
 int blocks_read(const struct paths *p, struct blocks *b);
+
+/*
+ * The entries of the text of a blocklist.json, sorted: 0, or -1 with e
+ * saying what is wrong where (nothing is kept).
+ */
+int blocks_parse(const char *text, size_t len, struct blocks *b,
+		 struct sf_err *e);
+
 int blocks_write(const struct paths *p, const struct blocks *b);
+
+/* The JSON document of a blocklist.json, as blocks_write writes it. */
+json_object *blocks_json(const struct blocks *b);
 void blocks_free(struct blocks *b);
 struct blocks blocks_copy(const struct blocks *b);
 

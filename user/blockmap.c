@@ -14,11 +14,14 @@
  */
 static __u64 expiry_ns(int64_t expires_ms)
 {
-	int64_t left;
+	/* 146 years: a later deadline (in ns from 2262 on) is as far */
+	const int64_t far = (int64_t)1 << 62;
+	int64_t left = far;
 
 	if (!expires_ms)
 		return 0;
-	left = expires_ms * 1000000 - clock_ns(CLOCK_REALTIME);
+	if (expires_ms < far / 1000000)
+		left = expires_ms * 1000000 - clock_ns(CLOCK_REALTIME);
 	return clock_ns(CLOCK_BOOTTIME) + (left > 0 ? left : 0) +
 	       1; /* never 0, which means "never" */
 }

@@ -305,16 +305,41 @@ static void assign_index_slots(const struct config *c, struct compiled *cc)
 	}
 }
 
+/*
+ * Where the set of id EDGEFW_MAX_SETS, the first beyond the limit, is
+ * written, if there is one: the named sets have the first ids, then each
+ * inline prefix of a rule, in order. (The parser refuses such configs
+ * already, at the set or prefix that crosses the limit in the file.)
+ */
+static bool set_limit_crossed(const struct config *c, struct src_loc *loc)
+{
+	size_t id = c->nr_sets;
+
+	if (id > EDGEFW_MAX_SETS) {
+		*loc = c->sets[EDGEFW_MAX_SETS].loc;
+		return true;
+	}
+	for (size_t i = 0; i < c->nr_rules; i++) {
+		const struct peer *peers[] = { &c->rules[i].from,
+					       &c->rules[i].to };
+
+		for (size_t j = 0; j < ARRAY_SIZE(peers); j++) {
+			if (peers[j]->kind == PEER_PREFIX &&
+			    id++ == EDGEFW_MAX_SETS) {
+				*loc = peers[j]->loc;
+				return true;
+			}
+		}
+	}
+	return false;
+}
+
 static int compile_sets(const struct config *c, struct compiled *cc, FILE *diag)
 {
-	size_t cap = 0, inline_prefixes = 0;
+	struct src_loc loc;
+	size_t cap = 0;
 
-	for (size_t i = 0; i < c->nr_rules; i++)
-		inline_prefixes += (c->rules[i].from.kind == PEER_PREFIX) +
-				   (c->rules[i].to.kind == PEER_PREFIX);
-	if (c->nr_sets + inline_prefixes > EDGEFW_MAX_SETS) {
-		struct src_loc loc = { 1, 1 };
-
+	if (set_limit_crossed(c, &loc)) {
 		config_diag(
 			c, diag, loc,
 			"more than %d sets (inline prefixes count as one each)",

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,8 @@ struct parser {
 	bool fragments_seen[EDGEFW_NR_ROLES];
 	bool flows_seen;
 	bool icmp_seen;
+	size_t sets_cap, rules_cap, ifaces_cap; /* of the config's arrays */
+	size_t set_ids; /* named sets and inline prefixes so far */
 };
 
 static const char *const role_names[] = { "external", "internal" };
@@ -58,7 +61,10 @@ const char *icmp_errors_name(unsigned int v)
 static void vdiag(FILE *diag, const char *file, struct src_loc loc,
 		  const char *fmt, va_list ap)
 {
-	fprintf(diag, "%s:%u:%u: ", file, loc.line, loc.col);
+	char shown[PATH_MAX];
+
+	fprintf(diag, "%s:%u:%u: ", printable(file, shown, sizeof(shown)),
+		loc.line, loc.col);
 	vfprintf(diag, fmt, ap);
 	fputc('\n', diag);
 }
@@ -101,10 +107,19 @@ static bool at_word(const struct parser *ps, const char *word)
 
 static int unexpected(struct parser *ps, const char *expected)
 {
+	char shown[PRINTABLE_LEN];
+
 	if (ps->tok.kind != TOK_BAD)
 		error_at(ps, ps->tok.loc, "expected %s, found '%s'", expected,
-			 token_describe(&ps->tok));
+			 token_describe(&ps->tok, shown));
 	return -1;
+}
+
+/* The current word as messages show it. */
+static const char *word_shown(const struct parser *ps,
+			      char shown[PRINTABLE_LEN])
+{
+	return printable(ps->tok.text, shown, PRINTABLE_LEN);
 }
 
 /* One of choices, by index; on anything else an error naming them. */
@@ -134,7 +149,7 @@ static int parse_choice(struct parser *ps, const char *what,
 	parse_choice(ps, what, names, ARRAY_SIZE(names))
 
 /* A letter first: a word starting with a digit is an address or prefix. */
-static bool valid_name(const char *s)
+bool config_valid_name(const char *s)
 {
 	size_t i;
 
@@ -149,13 +164,15 @@ static bool valid_name(const char *s)
 
 static int parse_name(struct parser *ps, const char *what, char *out)
 {
+	char shown[PRINTABLE_LEN];
+
 	if (ps->tok.kind != TOK_WORD)
 		return unexpected(ps, what);
-	if (!valid_name(ps->tok.text)) {
+	if (!config_valid_name(ps->tok.text)) {
 		error_at(
 			ps, ps->tok.loc,
 			"invalid %s '%s': use up to %d letters, digits, '_', '-' or '.', starting with a letter (not 'any' or 'self')",
-			what, ps->tok.text, NAME_LEN - 1);
+			what, word_shown(ps, shown), NAME_LEN - 1);
 		return -1;
 	}
 	strcpy(out, ps->tok.text);
@@ -285,7 +302,8 @@ static int parse_interface(struct parser *ps)
 {
 	struct config *c = ps->c;
 	struct cfg_iface ifc = { .loc = ps->tok.loc };
-	int role;
+	char shown[PRINTABLE_LEN];
+	int role, first;
 
 	next(ps);
 	if (ps->tok.kind != TOK_WORD)
@@ -294,15 +312,14 @@ static int parse_interface(struct parser *ps)
 		error_at(
 			ps, ps->tok.loc,
 			"invalid interface name '%s': at most %d characters, no '/' or ':'",
-			ps->tok.text, IF_NAMESIZE - 1);
+			word_shown(ps, shown), IF_NAMESIZE - 1);
 		return -1;
 	}
-	if (config_find_iface(c, ps->tok.text) >= 0) {
-		error_at(
-			ps, ps->tok.loc,
-			"interface %s is configured twice (first on line %u)",
-			ps->tok.text,
-			c->ifaces[config_find_iface(c, ps->tok.text)].loc.line);
+	first = config_find_iface(c, ps->tok.text);
+	if (first >= 0) {
+		error_at(ps, ps->tok.loc,
+			 "interface %s is configured twice (first on line %u)",
+			 word_shown(ps, shown), c->ifaces[first].loc.line);
 		return -1;
 	}
 	if (c->nr_ifaces == EDGEFW_MAX_IFACES) {
@@ -327,8 +344,10 @@ static int parse_interface(struct parser *ps)
 			return -1;
 		}
 	}
-	c->ifaces = xrealloc(c->ifaces, c->nr_ifaces + 1, sizeof(ifc));
-	c->ifaces[c->nr_ifaces++] = ifc;
+	GROW(c->ifaces, ps->ifaces_cap, c->nr_ifaces + 1);
+	c->ifaces[c->nr_ifaces] = ifc;
+	name_index_add(&c->iface_names, NAMES_OF(c->ifaces, name),
+		       c->nr_ifaces++);
 	return 0;
 }
 
@@ -344,30 +363,49 @@ static int set_prefix(struct parser *ps, void *ctx)
 	return 0;
 }
 
+/*
+ * Count a named set or an inline prefix of a rule, which the compiler
+ * makes a set of its own (compile.h), in the order of the file: the one
+ * beyond EDGEFW_MAX_SETS is an error, reported where it is written.
+ */
+static int count_set_id(struct parser *ps, struct src_loc loc)
+{
+	if (++ps->set_ids != EDGEFW_MAX_SETS + 1)
+		return 0;
+	error_at(ps, loc,
+		 "more than %d sets (inline prefixes count as one each)",
+		 EDGEFW_MAX_SETS);
+	return -1;
+}
+
 static int parse_set(struct parser *ps)
 {
 	struct config *c = ps->c;
 	struct cfg_set set = { .loc = ps->tok.loc };
 	struct src_loc name_loc;
+	int first;
 
 	next(ps);
 	name_loc = ps->tok.loc;
 	if (parse_name(ps, "set name", set.name))
 		return -1;
-	if (config_find_set(c, set.name) >= 0) {
+	first = config_find_set(c, set.name);
+	if (first >= 0) {
 		error_at(ps, name_loc,
 			 "set %s is defined twice (first on line %u)", set.name,
-			 c->sets[config_find_set(c, set.name)].loc.line);
+			 c->sets[first].loc.line);
 		return -1;
 	}
 	if (ps->tok.kind != TOK_LBRACE)
 		return unexpected(ps, "'{'");
-	if (parse_list(ps, "a prefix", set_prefix, &set, true)) {
+	if (parse_list(ps, "a prefix", set_prefix, &set, true) ||
+	    count_set_id(ps, set.loc)) {
 		free(set.prefixes);
 		return -1;
 	}
-	c->sets = xrealloc(c->sets, c->nr_sets + 1, sizeof(set));
-	c->sets[c->nr_sets++] = set;
+	GROW(c->sets, ps->sets_cap, c->nr_sets + 1);
+	c->sets[c->nr_sets] = set;
+	name_index_add(&c->set_names, NAMES_OF(c->sets, name), c->nr_sets++);
 	return 0;
 }
 
@@ -398,12 +436,16 @@ static int parse_port_number(struct parser *ps, const char *s, uint16_t *port)
 
 	errno = 0;
 	v = strtoul(s, &end, 10);
+	char shown[PRINTABLE_LEN];
+
 	if (!isdigit((unsigned char)*s) || *end || errno) {
-		error_at(ps, ps->tok.loc, "malformed port '%s'", ps->tok.text);
+		error_at(ps, ps->tok.loc, "malformed port '%s'",
+			 word_shown(ps, shown));
 		return -1;
 	}
 	if (v < 1 || v > 65535) {
-		error_at(ps, ps->tok.loc, "port %s out of range (1-65535)", s);
+		error_at(ps, ps->tok.loc, "port %s out of range (1-65535)",
+			 printable(s, shown, sizeof(shown)));
 		return -1;
 	}
 	*port = v;
@@ -413,7 +455,7 @@ static int parse_port_number(struct parser *ps, const char *s, uint16_t *port)
 static int rule_port(struct parser *ps, void *ctx)
 {
 	struct cfg_rule *r = ctx;
-	char lo[TOKEN_MAX], *dash;
+	char lo[TOKEN_MAX], shown[PRINTABLE_LEN], *dash;
 	struct port_range range;
 
 	snprintf(lo, sizeof(lo), "%s", ps->tok.text);
@@ -426,7 +468,8 @@ static int rule_port(struct parser *ps, void *ctx)
 	if (dash && parse_port_number(ps, dash + 1, &range.hi))
 		return -1;
 	if (range.hi < range.lo) {
-		error_at(ps, ps->tok.loc, "empty port range %s", ps->tok.text);
+		error_at(ps, ps->tok.loc, "empty port range %s",
+			 word_shown(ps, shown));
 		return -1;
 	}
 	r->ports = xrealloc(r->ports, r->nr_ports + 1, sizeof(range));
@@ -468,8 +511,8 @@ static void rule_free(struct cfg_rule *r)
 /* "R/s" or "R/m": a rate of 1 to 10^9 per second. */
 static int parse_rate(struct parser *ps, struct rate_limit *l)
 {
+	char shown[PRINTABLE_LEN], *end;
 	unsigned long rate;
-	char *end;
 
 	if (ps->tok.kind != TOK_WORD)
 		return unexpected(ps, "a rate such as 20/s or 30/m");
@@ -480,14 +523,14 @@ static int parse_rate(struct parser *ps, struct rate_limit *l)
 		error_at(
 			ps, ps->tok.loc,
 			"malformed rate '%s' (expected a number per second or minute, e.g. 20/s or 30/m)",
-			ps->tok.text);
+			word_shown(ps, shown));
 		return -1;
 	}
 	l->unit = end[1] == 's' ? 1 : 60;
 	if (rate < 1 || rate > 1000000000UL * l->unit) {
 		error_at(ps, ps->tok.loc,
 			 "rate %s out of range (1/m-1000000000/s)",
-			 ps->tok.text);
+			 word_shown(ps, shown));
 		return -1;
 	}
 	l->rate = rate;
@@ -498,8 +541,8 @@ static int parse_rate(struct parser *ps, struct rate_limit *l)
 
 static int parse_burst(struct parser *ps, struct rate_limit *l)
 {
+	char shown[PRINTABLE_LEN], *end;
 	unsigned long burst;
-	char *end;
 
 	next(ps);
 	errno = 0;
@@ -509,7 +552,7 @@ static int parse_burst(struct parser *ps, struct rate_limit *l)
 	    burst > LIMIT_MAX_BURST) {
 		error_at(ps, ps->tok.loc,
 			 "burst must be a number from 1 to %d, not '%s'",
-			 LIMIT_MAX_BURST, token_describe(&ps->tok));
+			 LIMIT_MAX_BURST, token_describe(&ps->tok, shown));
 		return -1;
 	}
 	l->burst = burst;
@@ -589,13 +632,11 @@ static int parse_rule(struct parser *ps)
 	loc = ps->tok.loc;
 	if (parse_name(ps, "rule name", r.name))
 		return -1;
-	for (size_t i = 0; i < c->nr_rules; i++) {
-		if (!strcmp(c->rules[i].name, r.name)) {
-			error_at(ps, loc,
-				 "rule %s is defined twice (first on line %u)",
-				 r.name, c->rules[i].loc.line);
-			return -1;
-		}
+	v = name_index_find(&c->rule_names, NAMES_OF(c->rules, name), r.name);
+	if (v >= 0) {
+		error_at(ps, loc, "rule %s is defined twice (first on line %u)",
+			 r.name, c->rules[v].loc.line);
+		return -1;
 	}
 	if (c->nr_rules == EDGEFW_MAX_RULES) {
 		error_at(ps, loc, "more than %d rules", EDGEFW_MAX_RULES);
@@ -622,10 +663,13 @@ static int parse_rule(struct parser *ps)
 			goto fail;
 		}
 	}
-	if (parse_rule_clauses(ps, &r))
+	if (parse_rule_clauses(ps, &r) ||
+	    (r.from.kind == PEER_PREFIX && count_set_id(ps, r.from.loc)) ||
+	    (r.to.kind == PEER_PREFIX && count_set_id(ps, r.to.loc)))
 		goto fail;
-	c->rules = xrealloc(c->rules, c->nr_rules + 1, sizeof(r));
-	c->rules[c->nr_rules++] = r;
+	GROW(c->rules, ps->rules_cap, c->nr_rules + 1);
+	c->rules[c->nr_rules] = r;
+	name_index_add(&c->rule_names, NAMES_OF(c->rules, name), c->nr_rules++);
 	return 0;
 fail:
 	rule_free(&r);
@@ -682,8 +726,8 @@ static int parse_fragments(struct parser *ps)
 static int parse_flows(struct parser *ps)
 {
 	struct src_loc loc = ps->tok.loc;
+	char shown[PRINTABLE_LEN], *end;
 	unsigned long n;
-	char *end;
 
 	next(ps);
 	if (!at_word(ps, "max"))
@@ -697,7 +741,7 @@ static int parse_flows(struct parser *ps)
 		error_at(ps, ps->tok.loc,
 			 "the flow table takes %u to %u flows, not '%s'",
 			 EDGEFW_FLOW_MIN_ENTRIES, EDGEFW_FLOW_MAX_ENTRIES_LIMIT,
-			 token_describe(&ps->tok));
+			 token_describe(&ps->tok, shown));
 		return -1;
 	}
 	if (ps->flows_seen) {
@@ -837,20 +881,13 @@ static void parse_statement(struct parser *ps)
 
 int config_find_set(const struct config *c, const char *name)
 {
-	for (size_t i = 0; i < c->nr_sets; i++) {
-		if (!strcmp(c->sets[i].name, name))
-			return (int)i;
-	}
-	return -1;
+	return name_index_find(&c->set_names, NAMES_OF(c->sets, name), name);
 }
 
 int config_find_iface(const struct config *c, const char *name)
 {
-	for (size_t i = 0; i < c->nr_ifaces; i++) {
-		if (!strcmp(c->ifaces[i].name, name))
-			return (int)i;
-	}
-	return -1;
+	return name_index_find(&c->iface_names, NAMES_OF(c->ifaces, name),
+			       name);
 }
 
 static void resolve_peer(struct parser *ps, struct peer *p)
@@ -901,7 +938,8 @@ int config_parse(const char *file, const char *text, size_t len,
 	memset(c, 0, sizeof(*c));
 	c->path = xstrdup(file);
 	c->text = xcalloc(len + 1, 1);
-	memcpy(c->text, text, len);
+	if (len)
+		memcpy(c->text, text, len);
 	c->text_len = len;
 	sha256_hex(text, len, c->hash);
 	c->mode = EDGEFW_MODE_ENFORCE;
@@ -923,9 +961,13 @@ int config_parse(const char *file, const char *text, size_t len,
 	}
 	if (ps.errors == 0)
 		resolve(&ps);
-	if (ps.errors > MAX_ERRORS)
-		fprintf(diag, "%s: %d more errors not shown\n", file,
+	if (ps.errors > MAX_ERRORS) {
+		char shown[PATH_MAX];
+
+		fprintf(diag, "%s: %d more errors not shown\n",
+			printable(file, shown, sizeof(shown)),
 			ps.errors - MAX_ERRORS);
+	}
 	if (ps.errors)
 		config_free(c);
 	return ps.errors;
@@ -933,13 +975,15 @@ int config_parse(const char *file, const char *text, size_t len,
 
 int config_load(const char *path, struct config *c, FILE *diag)
 {
+	char shown[PATH_MAX];
 	const char *why;
 	size_t len;
 	char *text = read_input(path, &len, &why);
 	int errors;
 
 	if (!text) {
-		fprintf(diag, "edgefw: cannot read %s: %s\n", path, why);
+		fprintf(diag, "edgefw: cannot read %s: %s\n",
+			printable(path, shown, sizeof(shown)), why);
 		return -1;
 	}
 	errors = config_parse(path, text, len, c, diag);
@@ -958,6 +1002,9 @@ void config_free(struct config *c)
 	free(c->ifaces);
 	free(c->sets);
 	free(c->rules);
+	name_index_free(&c->set_names);
+	name_index_free(&c->rule_names);
+	name_index_free(&c->iface_names);
 	free(c->path);
 	free(c->text);
 	memset(c, 0, sizeof(*c));

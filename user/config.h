@@ -9,6 +9,7 @@
 #include "addr.h"
 #include "edgefw.h"
 #include "endpoint.h"
+#include "names.h"
 #include "util.h"
 
 #define DEFAULT_CONFIG_PATH "/etc/edgefw/edgefw.conf"
@@ -108,6 +109,8 @@ struct config {
 	uint32_t flows_max; /* size of the flow table */
 	uint8_t icmp_errors; /* enum edgefw_icmp_errors */
 	struct cfg_metrics metrics;
+	/* the names of sets, rules and interfaces, indexed (names.h) */
+	struct name_index set_names, rule_names, iface_names;
 };
 
 /*
@@ -129,6 +132,12 @@ void config_diag(const struct config *c, FILE *diag, struct src_loc loc,
 
 int config_find_set(const struct config *c, const char *name);
 int config_find_iface(const struct config *c, const char *name);
+
+/*
+ * A name a set or rule may have: up to NAME_LEN - 1 letters, digits,
+ * '_', '-' or '.', a letter first, neither "any" nor "self".
+ */
+bool config_valid_name(const char *s);
 
 const char *role_name(unsigned int role);
 const char *dir_name(unsigned int dir);

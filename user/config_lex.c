@@ -100,11 +100,11 @@ void lexer_next(struct lexer *lx, struct token *t)
 	t->text[n] = '\0';
 }
 
-const char *token_describe(const struct token *t)
+const char *token_describe(const struct token *t, char buf[PRINTABLE_LEN])
 {
 	switch (t->kind) {
 	case TOK_WORD:
-		return t->text;
+		return printable(t->text, buf, PRINTABLE_LEN);
 	case TOK_LBRACE:
 		return "{";
 	case TOK_RBRACE:

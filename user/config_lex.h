@@ -38,6 +38,11 @@ struct lexer {
 
 void lexer_init(struct lexer *lx, const char *text, size_t len);
 void lexer_next(struct lexer *lx, struct token *t);
-const char *token_describe(const struct token *t);
+
+/*
+ * The token as a message shows it: a word as printable() shows it (into
+ * buf, of PRINTABLE_LEN bytes), else what it is ("end of line").
+ */
+const char *token_describe(const struct token *t, char buf[PRINTABLE_LEN]);
 
 #endif

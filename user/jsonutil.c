@@ -1,86 +1,64 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "jsonutil.h"
 #include "util.h"
 
-static json_object *member(json_object *o, const char *key, json_type type)
+/* Only blanks in text[from, len): the text need not end in a NUL. */
+static bool blank_from(const char *text, size_t from, size_t len)
 {
-	json_object *v;
-
-	if (!json_object_object_get_ex(o, key, &v) ||
-	    !json_object_is_type(v, type))
-		return NULL;
-	return v;
+	for (size_t i = from; i < len; i++) {
+		if (!strchr(" \t\r\n", text[i]) || !text[i])
+			return false;
+	}
+	return true;
 }
 
-const char *json_get_string(json_object *o, const char *key)
+json_object *json_parse_text(const char *text, size_t len, const char **why)
 {
-	json_object *v = member(o, key, json_type_string);
-
-	return v ? json_object_get_string(v) : NULL;
-}
-
-bool json_get_int(json_object *o, const char *key, int64_t *out)
-{
-	json_object *v = member(o, key, json_type_int);
-
-	if (v)
-		*out = json_object_get_int64(v);
-	return v;
-}
-
-bool json_get_bool(json_object *o, const char *key, bool *out)
-{
-	json_object *v = member(o, key, json_type_boolean);
-
-	if (v)
-		*out = json_object_get_boolean(v);
-	return v;
-}
-
-json_object *json_get_array(json_object *o, const char *key)
-{
-	return member(o, key, json_type_array);
-}
-
-json_object *json_get_object(json_object *o, const char *key)
-{
-	return member(o, key, json_type_object);
-}
-
-bool json_copy_string(json_object *o, const char *key, char *dst, size_t len)
-{
-	const char *s = json_get_string(o, key);
-
-	return s && snprintf(dst, len, "%s", s) < (int)len;
-}
-
-json_object *json_read_file(const char *path, const char **why)
-{
+	static __thread char buf[128];
 	json_tokener *tok;
 	json_object *o;
-	size_t len;
-	char *text = read_input(path, &len, why);
+	enum json_tokener_error err;
+	size_t end;
 
-	if (!text)
+	if (blank_from(text, 0, len)) {
+		*why = "empty: no JSON document";
 		return NULL;
+	}
+	if (len > INT_MAX) {
+		*why = "not JSON edgefw reads: too long";
+		return NULL;
+	}
 	tok = json_tokener_new();
 	o = json_tokener_parse_ex(tok, text, (int)len);
-	/* trailing bytes after the document mean a damaged file too */
-	if (!o || json_tokener_get_error(tok) != json_tokener_success ||
-	    json_tokener_get_parse_end(tok) +
-			    strspn(text + json_tokener_get_parse_end(tok),
-				   " \t\r\n") !=
-		    len) {
-		*why = "not a complete JSON document";
+	err = json_tokener_get_error(tok);
+	end = json_tokener_get_parse_end(tok);
+	if (!o && err == json_tokener_continue) {
+		/* the end of the text: a number there is whole ("42") */
+		o = json_tokener_parse_ex(tok, "", 1);
+		if (!o)
+			err = json_tokener_continue;
+	}
+	json_tokener_free(tok);
+	if (!o && err == json_tokener_continue) {
+		*why = "not a complete JSON document: it ends early";
+	} else if (!o) {
+		snprintf(buf, sizeof(buf), "not JSON: %s at byte %zu",
+			 json_tokener_error_desc(err), end + 1);
+		*why = buf;
+	} else if (!blank_from(text, end, len)) {
+		/* what follows the document means a damaged file too */
+		snprintf(buf, sizeof(buf),
+			 "not one JSON document: more follows at byte %zu",
+			 end + 1);
+		*why = buf;
 		json_object_put(o);
 		o = NULL;
 	}
-	json_tokener_free(tok);
-	free(text);
 	return o;
 }
 

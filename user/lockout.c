@@ -133,8 +133,13 @@ int lockout_check(const struct config *c, const struct generation *g,
 		const char *what;
 	} segments[] = { { EDGEFW_TCP_SYN, "a new connection (SYN)" },
 			 { EDGEFW_TCP_ACK, "its established packets (ACK)" } };
+	/* 2 bytes in: the IP header after Ethernet's 14 is 4-byte aligned */
+	union {
+		__u32 align;
+		__u8 b[2 + 128];
+	} frame;
+	__u8 *pkt = frame.b + 2;
 	struct ssh_session s;
-	__u8 pkt[128];
 	int i;
 
 	if (!ssh_session_from_env(&s))

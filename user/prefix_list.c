@@ -21,12 +21,26 @@ static int cmp_prefix(const void *a, const void *b)
 	return prefix_cmp(a, b);
 }
 
+void plist_sort(struct prefix_list *l)
+{
+	if (l->n)
+		qsort(l->v, l->n, sizeof(*l->v), cmp_prefix);
+}
+
+const struct prefix *plist_first_duplicate(const struct prefix_list *sorted)
+{
+	for (size_t i = 1; i < sorted->n; i++) {
+		if (!prefix_cmp(&sorted->v[i - 1], &sorted->v[i]))
+			return &sorted->v[i];
+	}
+	return NULL;
+}
+
 size_t plist_sort_unique(struct prefix_list *l)
 {
 	size_t out = 0, n = l->n;
 
-	if (l->n)
-		qsort(l->v, l->n, sizeof(*l->v), cmp_prefix);
+	plist_sort(l);
 	for (size_t i = 0; i < n; i++) {
 		if (out && !prefix_cmp(&l->v[out - 1], &l->v[i]))
 			continue;

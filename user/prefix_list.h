@@ -16,8 +16,14 @@ struct prefix_list {
 void plist_add(struct prefix_list *l, const struct prefix *p);
 void plist_free(struct prefix_list *l);
 
-/* Sort by family, address and length; drop duplicates, return how many. */
+/* Sort by family, address and length. */
+void plist_sort(struct prefix_list *l);
+
+/* Sort, and drop duplicates; returns how many. */
 size_t plist_sort_unique(struct prefix_list *l);
+
+/* A prefix that a sorted list holds more than once, or NULL. */
+const struct prefix *plist_first_duplicate(const struct prefix_list *sorted);
 
 /* Membership in a sorted list: its entry, or NULL. */
 const struct prefix *plist_find(const struct prefix_list *sorted,

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <limits.h>
 #include <stdbool.h>
 #include <string.h>
 #include "prefix_text.h"
+#include "util.h"
 
 struct reader {
-	const char *label;
+	char label[PATH_MAX]; /* as printable() shows it */
 	FILE *diag;
 	unsigned int line;
 	int errors;
@@ -85,9 +87,10 @@ static void parse_words(struct reader *r, const char *s, size_t n,
 int prefix_text_parse(const char *label, const char *text, size_t len,
 		      struct prefix_list *out, FILE *diag)
 {
-	struct reader r = { .label = label, .diag = diag };
+	struct reader r = { .diag = diag };
 	const char *s = text, *end = text + len;
 
+	printable(label, r.label, sizeof(r.label));
 	while (s < end) {
 		const char *nl = memchr(s, '\n', end - s);
 		size_t n = (nl ? nl : end) - s;
@@ -99,7 +102,7 @@ int prefix_text_parse(const char *label, const char *text, size_t len,
 		s += n + 1;
 	}
 	if (r.errors > PREFIX_ERRORS_SHOWN)
-		fprintf(diag, "%s: %d more errors not shown\n", label,
+		fprintf(diag, "%s: %d more errors not shown\n", r.label,
 			r.errors - PREFIX_ERRORS_SHOWN);
 	return r.errors;
 }

@@ -9,6 +9,21 @@
 
 #define SETS_FILE_VERSION 1
 
+/* What sets.json may add to all sets together: what their trie holds. */
+#define SETS_FILE_MAX_ADDED EDGEFW_SET_MAX_ENTRIES
+
+static struct set_changes *new_changes(struct set_changes_file *f,
+				       const char *name)
+{
+	struct set_changes *sc;
+
+	GROW(f->v, f->cap, f->n + 1);
+	sc = &f->v[f->n++];
+	memset(sc, 0, sizeof(*sc));
+	snprintf(sc->name, sizeof(sc->name), "%s", name);
+	return sc;
+}
+
 const struct set_changes *set_changes_get(const struct set_changes_file *f,
 					  const char *name)
 {
@@ -26,58 +41,87 @@ struct set_changes *set_changes_find(struct set_changes_file *f,
 
 	if (found)
 		return (struct set_changes *)found;
-	if (!create)
-		return NULL;
-	f->v = xrealloc(f->v, f->n + 1, sizeof(*f->v));
-	memset(&f->v[f->n], 0, sizeof(f->v[f->n]));
-	snprintf(f->v[f->n].name, sizeof(f->v[f->n].name), "%s", name);
-	return &f->v[f->n++];
+	return create ? new_changes(f, name) : NULL;
 }
 
-int set_changes_read(const struct paths *p, struct set_changes_file *f)
+/* One member of "sets": NAME: { "added": [...], "removed": [...] } */
+static bool parse_set(struct set_changes_file *f, const char *name,
+		      json_object *val, struct sf_err *e)
+{
+	char shown[PRINTABLE_LEN];
+	struct set_changes *sc;
+
+	printable(name, shown, sizeof(shown));
+	e->at[0] = '\0';
+	if (!config_valid_name(name))
+		return sf_fail(e, "\"sets\" has \"%s\", which is no set name",
+			       shown);
+	if (!json_object_is_type(val, json_type_object))
+		return sf_fail(e, "set \"%s\" is %s, not an object", shown,
+			       sf_type(val));
+	sf_at(e, "set \"%s\": ", shown);
+	sc = new_changes(f, name);
+	if (!sf_prefixes(val, "added", &sc->added, e) ||
+	    !sf_prefixes(val, "removed", &sc->removed, e))
+		return false;
+	for (size_t i = 0; i < sc->removed.n; i++) {
+		char buf[PREFIX_STRLEN];
+
+		if (!plist_contains(&sc->added, &sc->removed.v[i]))
+			continue;
+		prefix_format(&sc->removed.v[i], buf, sizeof(buf));
+		return sf_fail(e, "%s is both added and removed", buf);
+	}
+	return true;
+}
+
+int set_changes_parse(const char *text, size_t len, struct set_changes_file *f,
+		      struct sf_err *e)
 {
 	json_object *root, *sets;
+	size_t added = 0;
 	int64_t version;
-	bool missing, ok;
 
 	memset(f, 0, sizeof(*f));
-	root = statefile_read(p->sets_file, SETS_FILE_VERSION,
-			      SETS_FILE_VERSION, &version, &missing);
+	root = statefile_parse(text, len, SETS_FILE_VERSION, SETS_FILE_VERSION,
+			       &version, e);
 	if (!root)
-		return missing ? 0 : -1;
-	sets = json_get_object(root, "sets");
-	ok = sets != NULL;
-	if (ok) {
+		return -1;
+	sets = sf_member(root, "sets", json_type_object, e);
+	if (sets) {
 		json_object_object_foreach(sets, name, val) {
-			struct set_changes *sc;
-
-			if (strlen(name) >= NAME_LEN ||
-			    !json_object_is_type(val, json_type_object)) {
-				ok = false;
+			if (!parse_set(f, name, val, e))
+				break;
+			added += f->v[f->n - 1].added.n;
+			if (added > SETS_FILE_MAX_ADDED) {
+				e->at[0] = '\0';
+				sf_fail(e,
+					"the sets' \"added\" lists hold more than %u prefixes, all that the sets can hold",
+					SETS_FILE_MAX_ADDED);
 				break;
 			}
-			sc = set_changes_find(f, name, true);
-			ok = statefile_parse_prefixes(json_get_array(val,
-								     "added"),
-						      &sc->added) &&
-			     statefile_parse_prefixes(json_get_array(val,
-								     "removed"),
-						      &sc->removed);
-			if (!ok)
-				break;
 		}
 	}
 	json_object_put(root);
-	if (!ok) {
-		statefile_refuse(p->sets_file,
-				 "a set without valid added/removed lists");
+	if (e->failed) {
 		set_changes_free(f);
 		return -1;
 	}
 	return 0;
 }
 
-int set_changes_write(const struct paths *p, const struct set_changes_file *f)
+static int parse_file(const char *text, size_t len, void *f, struct sf_err *e)
+{
+	return set_changes_parse(text, len, f, e);
+}
+
+int set_changes_read(const struct paths *p, struct set_changes_file *f)
+{
+	memset(f, 0, sizeof(*f));
+	return statefile_load(p->sets_file, parse_file, f);
+}
+
+json_object *set_changes_json(const struct set_changes_file *f)
 {
 	json_object *root = json_object_new_object();
 	json_object *sets = json_object_new_object();
@@ -99,7 +143,12 @@ int set_changes_write(const struct paths *p, const struct set_changes_file *f)
 		json_object_object_add(sets, f->v[i].name, o);
 	}
 	json_object_object_add(root, "sets", sets);
-	return statefile_write(p, p->sets_file, root);
+	return root;
+}
+
+int set_changes_write(const struct paths *p, const struct set_changes_file *f)
+{
+	return statefile_write(p, p->sets_file, set_changes_json(f));
 }
 
 void set_changes_free(struct set_changes_file *f)

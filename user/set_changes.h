@@ -9,6 +9,7 @@
 #define EDGEFW_SET_CHANGES_H
 
 #include <stdbool.h>
+#include <json-c/json.h>
 #include "config.h"
 #include "paths.h"
 #include "prefix_list.h"
@@ -22,11 +23,26 @@ struct set_changes {
 struct set_changes_file {
 	struct set_changes *v;
 	size_t n;
+	size_t cap;
 };
+
+struct sf_err;
 
 /* 0 (a missing file holds no changes), or -1 after reporting. */
 int set_changes_read(const struct paths *p, struct set_changes_file *f);
+
+/*
+ * The changes of the text of a sets.json: 0, or -1 with e saying what is
+ * wrong where (nothing is kept).
+ */
+int set_changes_parse(const char *text, size_t len, struct set_changes_file *f,
+		      struct sf_err *e);
+
 int set_changes_write(const struct paths *p, const struct set_changes_file *f);
+
+/* The JSON document of a sets.json, as set_changes_write writes it. */
+json_object *set_changes_json(const struct set_changes_file *f);
+
 void set_changes_free(struct set_changes_file *f);
 
 /* The changes of a set, created empty if asked to; NULL if none. */

@@ -7,10 +7,13 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <inttypes.h>
+#include <limits.h>
 #include <json-c/json.h>
 #include "jsonutil.h"
 #include "log.h"
 #include "state.h"
+#include "statefile.h"
 
 #define STATE_VERSION 1
 #define LOCK_WAIT_MS 10000
@@ -26,27 +29,37 @@ static json_object *sizes_to_json(const struct runtime_state *st)
 }
 
 /* Optional: an older edgefw's state has none. */
-static bool parse_sizes(json_object *root, struct runtime_state *st)
+static bool parse_sizes(json_object *root, struct runtime_state *st,
+			struct sf_err *e)
 {
 	json_object *arr;
 	size_t n;
 
 	if (!json_object_object_get_ex(root, "set_sizes", &arr))
 		return true;
-	if (!json_object_is_type(arr, json_type_array))
+	e->at[0] = '\0';
+	arr = sf_member(root, "set_sizes", json_type_array, e);
+	if (!arr)
 		return false;
 	n = json_object_array_length(arr);
 	if (n > EDGEFW_MAX_SETS)
-		return false;
+		return sf_fail(
+			e, "\"set_sizes\" has %zu entries, more than %d sets",
+			n, EDGEFW_MAX_SETS);
 	for (size_t i = 0; i < n; i++) {
 		json_object *v = json_object_array_get_idx(arr, i);
 		int64_t size;
 
 		if (!json_object_is_type(v, json_type_int))
-			return false;
+			return sf_fail(
+				e, "\"set_sizes\"[%zu] is %s, not an integer",
+				i, sf_type(v));
 		size = json_object_get_int64(v);
-		if (size < 0)
-			return false;
+		if (size < 0 || size > EDGEFW_SET_MAX_ENTRIES)
+			return sf_fail(e,
+				       "\"set_sizes\"[%zu] is %" PRId64
+				       ", out of range (0 to %u)",
+				       i, size, EDGEFW_SET_MAX_ENTRIES);
 		st->set_sizes[i] = size;
 	}
 	st->nr_sets = n;
@@ -73,38 +86,49 @@ static json_object *protected_to_json(const struct runtime_state *st)
 }
 
 /* Optional too: an older edgefw recorded none. */
-static bool parse_protected(json_object *root, struct runtime_state *st)
+static bool parse_protected(json_object *root, struct runtime_state *st,
+			    struct sf_err *e)
 {
 	json_object *arr;
 	size_t n;
 
 	if (!json_object_object_get_ex(root, "protected", &arr))
 		return true;
-	if (!json_object_is_type(arr, json_type_array))
+	e->at[0] = '\0';
+	arr = sf_member(root, "protected", json_type_array, e);
+	if (!arr)
 		return false;
 	n = json_object_array_length(arr);
 	if (n > PROTECT_MAX)
-		return false;
+		return sf_fail(e, "\"protected\" has %zu entries, more than %d",
+			       n, PROTECT_MAX);
 	for (size_t i = 0; i < n; i++) {
 		json_object *o = json_object_array_get_idx(arr, i);
 		struct protected_prefix *pp = &st->protected[i];
 		char text[PREFIX_STRLEN], why[160];
 
-		if (!json_copy_string(o, "prefix", text, sizeof(text)) ||
-		    prefix_parse(text, &pp->prefix, why, sizeof(why)) ||
-		    !json_copy_string(o, "by", pp->by, sizeof(pp->by)))
+		e->at[0] = '\0';
+		if (!json_object_is_type(o, json_type_object))
+			return sf_fail(
+				e, "\"protected\"[%zu] is %s, not an object", i,
+				sf_type(o));
+		sf_at(e, "\"protected\"[%zu]: ", i);
+		if (!sf_string(o, "prefix", text, sizeof(text), e) ||
+		    !sf_string(o, "by", pp->by, sizeof(pp->by), e))
 			return false;
+		if (prefix_parse(text, &pp->prefix, why, sizeof(why)))
+			return sf_fail(e, "\"prefix\": %s", why);
 	}
 	st->nr_protected = n;
-	return json_get_bool(root, "protected_truncated",
-			     &st->protected_truncated);
+	e->at[0] = '\0';
+	return sf_bool(root, "protected_truncated", &st->protected_truncated,
+		       e);
 }
 
-int state_write(const struct paths *p, const struct runtime_state *st)
+json_object *state_json(const struct runtime_state *st)
 {
 	json_object *root = json_object_new_object();
 	json_object *ifaces = json_object_new_array();
-	int err;
 
 	json_object_object_add(root, "version",
 			       json_object_new_int(STATE_VERSION));
@@ -146,6 +170,13 @@ int state_write(const struct paths *p, const struct runtime_state *st)
 	json_object_object_add(
 		root, "protected_truncated",
 		json_object_new_boolean(st->protected_truncated));
+	return root;
+}
+
+int state_write(const struct paths *p, const struct runtime_state *st)
+{
+	json_object *root = state_json(st);
+	int err;
 
 	err = mkdir_p(p->run_dir, 0700);
 	if (!err)
@@ -156,84 +187,151 @@ int state_write(const struct paths *p, const struct runtime_state *st)
 	return err;
 }
 
-static bool parse_iface(json_object *o, struct iface_state *s)
+/* The addresses of an interface: "self": [ ADDR, ... ] */
+static bool parse_self(json_object *o, struct iface_state *s, struct sf_err *e)
 {
-	json_object *self;
-	int64_t ifindex;
+	json_object *self = sf_member(o, "self", json_type_array, e);
 	size_t n;
 
-	if (!json_copy_string(o, "name", s->name, sizeof(s->name)) ||
-	    !json_get_int(o, "ifindex", &ifindex) ||
-	    !json_get_bool(o, "xdp_native", &s->xdp_native) ||
-	    !json_get_bool(o, "qdisc_created", &s->qdisc_created) ||
-	    !(self = json_get_array(o, "self")))
+	if (!self)
 		return false;
-	s->ifindex = ifindex;
 	n = json_object_array_length(self);
 	if (n > EDGEFW_MAX_SELF_ADDRS)
-		return false;
+		return sf_fail(e, "\"self\" has %zu addresses, more than %d", n,
+			       EDGEFW_MAX_SELF_ADDRS);
 	for (size_t i = 0; i < n; i++) {
 		json_object *a = json_object_array_get_idx(self, i);
-		char why[128];
+		char why[160];
 
-		if (!json_object_is_type(a, json_type_string) ||
-		    addr_parse(json_object_get_string(a), &s->self[i], why,
+		if (!json_object_is_type(a, json_type_string))
+			return sf_fail(e, "\"self\"[%zu] is %s, not a string",
+				       i, sf_type(a));
+		if (addr_parse(json_object_get_string(a), &s->self[i], why,
 			       sizeof(why)))
-			return false;
+			return sf_fail(e, "\"self\"[%zu]: %s", i, why);
 	}
 	s->nr_self = n;
 	return true;
 }
 
-static bool parse_state(json_object *root, struct runtime_state *st)
+static bool parse_iface(json_object *o, size_t i, struct iface_state *s,
+			struct sf_err *e)
 {
-	json_object *ifaces;
-	int64_t version, loaded_at, generation, netns_dev, netns_ino;
-	size_t n;
+	char shown[PRINTABLE_LEN];
+	int64_t ifindex;
 
-	if (!json_get_int(root, "version", &version) ||
-	    version != STATE_VERSION ||
-	    !json_copy_string(root, "config_path", st->config_path,
-			      sizeof(st->config_path)) ||
-	    !json_copy_string(root, "config_sha256", st->config_hash,
-			      sizeof(st->config_hash)) ||
-	    !json_get_int(root, "loaded_at", &loaded_at) ||
-	    !json_get_int(root, "generation", &generation) ||
-	    !json_get_bool(root, "complete", &st->complete) ||
-	    !json_get_int(root, "netns_dev", &netns_dev) ||
-	    !json_get_int(root, "netns_ino", &netns_ino) ||
-	    !(ifaces = json_get_array(root, "interfaces")))
+	e->at[0] = '\0';
+	if (!json_object_is_type(o, json_type_object))
+		return sf_fail(e, "\"interfaces\"[%zu] is %s, not an object", i,
+			       sf_type(o));
+	sf_at(e, "\"interfaces\"[%zu]: ", i);
+	if (!sf_string(o, "name", s->name, sizeof(s->name), e))
 		return false;
-	st->loaded_at = loaded_at;
-	st->generation = generation;
-	st->netns_dev = netns_dev;
-	st->netns_ino = netns_ino;
-	n = json_object_array_length(ifaces);
-	if (n > EDGEFW_MAX_IFACES)
+	if (!s->name[0])
+		return sf_fail(e, "\"name\" is empty");
+	sf_at(e, "\"interfaces\"[%zu] (%s): ", i,
+	      printable(s->name, shown, sizeof(shown)));
+	/* 0: waiting for the interface to appear */
+	if (!sf_int(o, "ifindex", 0, INT_MAX, &ifindex, e) ||
+	    !sf_bool(o, "xdp_native", &s->xdp_native, e) ||
+	    !sf_bool(o, "qdisc_created", &s->qdisc_created, e))
 		return false;
-	for (size_t i = 0; i < n; i++) {
-		if (!parse_iface(json_object_array_get_idx(ifaces, i),
-				 &st->ifaces[i]))
-			return false;
-	}
-	st->nr_ifaces = n;
-	return parse_sizes(root, st) && parse_protected(root, st);
+	s->ifindex = ifindex;
+	return parse_self(o, s, e);
 }
 
-int state_read(const struct paths *p, struct runtime_state *st)
+static bool parse_ifaces(json_object *root, struct runtime_state *st,
+			 struct sf_err *e)
 {
-	const char *why;
+	json_object *ifaces = sf_member(root, "interfaces", json_type_array, e);
+	size_t n;
+
+	if (!ifaces)
+		return false;
+	n = json_object_array_length(ifaces);
+	if (n > EDGEFW_MAX_IFACES)
+		return sf_fail(e,
+			       "\"interfaces\" has %zu entries, more than %d",
+			       n, EDGEFW_MAX_IFACES);
+	for (size_t i = 0; i < n; i++) {
+		if (!parse_iface(json_object_array_get_idx(ifaces, i), i,
+				 &st->ifaces[i], e))
+			return false;
+		for (size_t j = 0; j < i; j++) {
+			char shown[PRINTABLE_LEN];
+
+			if (strcmp(st->ifaces[j].name, st->ifaces[i].name))
+				continue;
+			e->at[0] = '\0';
+			return sf_fail(e, "\"interfaces\" lists %s twice",
+				       printable(st->ifaces[i].name, shown,
+						 sizeof(shown)));
+		}
+	}
+	st->nr_ifaces = n;
+	return true;
+}
+
+static bool is_hex(const char *s, size_t n)
+{
+	return strlen(s) == n && strspn(s, "0123456789abcdef") == n;
+}
+
+int state_parse(const char *text, size_t len, struct runtime_state *st,
+		struct sf_err *e)
+{
+	int64_t version, loaded_at, generation, netns_dev, netns_ino;
 	json_object *root;
 	bool ok;
 
 	memset(st, 0, sizeof(*st));
-	root = json_read_file(p->state, &why);
-	if (!root && errno == ENOENT && access(p->state, F_OK))
-		return -ENOENT;
-	ok = root && parse_state(root, st);
+	root = statefile_parse(text, len, STATE_VERSION, STATE_VERSION,
+			       &version, e);
+	if (!root)
+		return -1;
+	ok = sf_string(root, "config_path", st->config_path,
+		       sizeof(st->config_path), e) &&
+	     (st->config_path[0] || sf_fail(e, "\"config_path\" is empty")) &&
+	     sf_string(root, "config_sha256", st->config_hash,
+		       sizeof(st->config_hash), e) &&
+	     (is_hex(st->config_hash, SHA256_HEX_LEN) ||
+	      sf_fail(e, "\"config_sha256\" is not %d hex digits",
+		      SHA256_HEX_LEN)) &&
+	     sf_int(root, "loaded_at", 0, STATEFILE_TIME_MAX_MS / 1000,
+		    &loaded_at, e) &&
+	     sf_int(root, "generation", 0, INT64_MAX, &generation, e) &&
+	     sf_bool(root, "complete", &st->complete, e) &&
+	     sf_int(root, "netns_dev", INT64_MIN, INT64_MAX, &netns_dev, e) &&
+	     sf_int(root, "netns_ino", INT64_MIN, INT64_MAX, &netns_ino, e) &&
+	     parse_ifaces(root, st, e) && parse_sizes(root, st, e) &&
+	     parse_protected(root, st, e);
 	json_object_put(root);
-	if (!ok) {
-		log_err("edgefw's runtime state %s is corrupt", p->state);
+	if (!ok)
+		return -1;
+	st->loaded_at = loaded_at;
+	st->generation = generation;
+	st->netns_dev = netns_dev;
+	st->netns_ino = netns_ino;
+	return 0;
+}
+
+static int parse_file(const char *text, size_t len, void *st, struct sf_err *e)
+{
+	return state_parse(text, len, st, e);
+}
+
+int state_read(const struct paths *p, struct runtime_state *st)
+{
+	struct sf_err e = {};
+	int rc;
+
+	memset(st, 0, sizeof(*st));
+	rc = statefile_read(p->state, parse_file, st, &e);
+	if (rc == 1)
+		return -ENOENT;
+	if (rc < 0) {
+		log_err("edgefw's runtime state %s is corrupt (%s)", p->state,
+			e.why);
 		return -EINVAL;
 	}
 	return 0;

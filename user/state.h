@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <net/if.h>
 #include <time.h>
+#include <json-c/json.h>
 #include "addr.h"
 #include "edgefw.h"
 #include "paths.h"
@@ -53,11 +54,19 @@ static inline bool iface_present(const struct iface_state *s)
 {
 	return s->ifindex != 0;
 }
+struct sf_err;
 
 int state_write(const struct paths *p, const struct runtime_state *st);
 
 /* 0, -ENOENT when nothing is loaded, -EINVAL (reported) when corrupt. */
 int state_read(const struct paths *p, struct runtime_state *st);
+
+/* The text of a state.json: 0, or -1 with e saying what is wrong where. */
+int state_parse(const char *text, size_t len, struct runtime_state *st,
+		struct sf_err *e);
+
+/* The JSON document of a state.json, as state_write writes it. */
+json_object *state_json(const struct runtime_state *st);
 
 int state_remove(const struct paths *p);
 

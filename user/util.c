@@ -253,3 +253,36 @@ void sha256_hex(const void *data, size_t len, char out[SHA256_HEX_LEN + 1])
 	for (i = 0; i < sizeof(digest); i++)
 		sprintf(out + 2 * i, "%02x", digest[i]);
 }
+
+const char *printable(const char *s, char *buf, size_t len)
+{
+	static const char more[] = "...";
+	size_t off = 0;
+
+	if (!len)
+		return buf;
+	for (; *s; s++) {
+		unsigned char ch = *s;
+		char one[5];
+		size_t n;
+
+		if (ch == '\\')
+			n = snprintf(one, sizeof(one), "\\\\");
+		else if (ch < 0x20 || ch >= 0x7f)
+			n = snprintf(one, sizeof(one), "\\x%02x", ch);
+		else
+			n = snprintf(one, sizeof(one), "%c", ch);
+		/* room for this, and for "..." should more follow */
+		if (off + n + (s[1] ? sizeof(more) - 1 : 0) >= len) {
+			if (off + sizeof(more) <= len) {
+				memcpy(buf + off, more, sizeof(more) - 1);
+				off += sizeof(more) - 1;
+			}
+			break;
+		}
+		memcpy(buf + off, one, n);
+		off += n;
+	}
+	buf[off] = '\0';
+	return buf;
+}

@@ -62,4 +62,15 @@ int64_t wall_now_ms(void);
 
 void sha256_hex(const void *data, size_t len, char out[SHA256_HEX_LEN + 1]);
 
+/* A buffer for printable(): a word shown in a message, 64 bytes of it. */
+#define PRINTABLE_LEN 68
+
+/*
+ * Input (a word of a config, an argument, a string of a state file) as a
+ * message may show it: a control byte, a byte beyond ASCII and '\' as
+ * \xHH or \\, and cut with "..." at the end to fit len bytes (with its
+ * NUL). Returns buf.
+ */
+const char *printable(const char *s, char *buf, size_t len);
+
 #endif

@@ -407,6 +407,67 @@ test_bad_usage() {
 	check "usage: none of it loaded anything" -- negate pins_exist
 }
 
+# ---------------------------------------------------------------------------
+# Input echoed in messages (issue 11): control bytes and bytes beyond
+# ASCII from a config, an argument or a file name are shown escaped
+# (\xHH), and a long word cut; never raw, whatever the terminal makes of it.
+
+# The last run's stderr holds no byte outside printable ASCII and tabs.
+stderr_printable() {
+	! printf '%s' "$ERR" | LC_ALL=C grep -q '[^	 -~]'
+}
+
+# expect_escaped DESCRIPTION STATUS REGEX: the status, the message, and
+# nothing raw on stderr.
+expect_escaped() {
+	expect_result "$1" "$2" "$3"
+	check "$1: nothing raw on stderr" -- stderr_printable
+}
+
+test_raw_input() {
+	local long
+	long=$(printf 'a%.0s' $(seq 5000))
+
+	printf 'interface e role external\nset caf\303\251 { 10.0.0.\001 }\n\033[2Jrule\n' \
+		>"$WORK/raw.conf"
+	run_edgefw check -c "$WORK/raw.conf"
+	expect_escaped "raw input: check of a config with control and non-ASCII bytes exits 2" 2 \
+		"raw\.conf:2:5: invalid set name 'caf\\\\xc3\\\\xa9'"
+	check_match "raw input: the escape sequence of a statement is shown escaped" "$ERR" \
+		"raw\.conf:3:1: expected a statement .*found '\\\\x1b\[2Jrule'"
+	run_edgefw check -c "$WORK/bad"$'\n'"name"$'\001'".conf"
+	expect_escaped "raw input: check of a missing file with a line end and a control byte in its name exits 2" 2 \
+		"cannot read .*/bad\\\\x0aname\\\\x01\.conf: No such file"
+
+	run_edgefw block add $'10.0.0.\033[31m'
+	expect_escaped "raw input: block add of an escape sequence exits 2" 2 \
+		"'10\.0\.0\.\\\\x1b\[31m' is not an IPv4 or IPv6 address"
+	run_edgefw block add "$long"
+	expect_escaped "raw input: block add of a word of 5000 characters exits 2" 2 \
+		"'a{64}\.\.\.' is not an IPv4 or IPv6 address"
+	check "raw input: the word of 5000 characters is cut (stderr under 300 bytes)" -- \
+		test "${#ERR}" -lt 300
+	run_edgefw block add 192.0.2.1 --ttl $'1\001h'
+	expect_escaped "raw input: --ttl with a control byte exits 2" 2 \
+		"--ttl takes a duration .*, not '1\\\\x01h'"
+	run_edgefw block add $'192.0.2.1/\3012'
+	expect_escaped "raw input: a prefix length beyond ASCII exits 2" 2 \
+		"malformed prefix length in '192\.0\.2\.1/\\\\xc12'"
+	run_edgefw set add partners $'203.0.113.\xff' 10.0.0.0/8
+	expect_escaped "raw input: set add of a byte beyond ASCII exits 2" 2 \
+		"argument 1: '203\.0\.113\.\\\\xff' is not an IPv4 or IPv6 address"
+	run_edgefw set add $'part\033ners' 10.0.0.0/8
+	expect_escaped "raw input: set add to a set name with an escape exits 2" 2 \
+		"'part\\\\x1bners' is no set name"
+	run_edgefw set list $'\001'
+	expect_escaped "raw input: set list of a control byte exits 2" 2 \
+		"'\\\\x01' is no set name"
+	run_edgefw set add partners -f "$WORK/no"$'\033'"file"
+	expect_escaped "raw input: set add -f of a missing file with an escape in its name exits 2" 2 \
+		"cannot read .*/no\\\\x1bfile: No such file"
+	check "raw input: none of it loaded anything" -- negate pins_exist
+}
+
 # The README's command table is the usage edgefw prints, line for line:
 # both come from one table (user/cli/commands.c), and this keeps the
 # README from drifting.
@@ -686,6 +747,7 @@ main() {
 	test_check_errors
 	test_check_unreadable
 	test_bad_usage
+	test_raw_input
 	test_readme_commands
 	test_unprivileged
 	for step in test_netns_exec_refused test_load_bad_config \

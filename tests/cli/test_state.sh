@@ -1036,6 +1036,251 @@ test_corrupt_state() {
 }
 
 # ---------------------------------------------------------------------------
+# Malformed state files (issue 11): every shape of every state file is
+# refused by every command that reads it, with exit status 1, naming the
+# file and what is wrong where; never a crash, and nothing changes.
+
+# The shapes, a line each: FILE <tab> WHAT <tab> REASON <tab> CONTENT, where
+# FILE is sets, blocks or state, REASON what the refusal says (a fixed
+# string) and CONTENT the file's text (printf's %b: \n and \t).
+malformed_shapes() {
+	local iface='{"name":"ext0","ifindex":3,"xdp_native":true,"qdisc_created":false,"self":["192.0.2.1"]}'
+	local top='"version":1,"config_path":"/etc/edgefw/edgefw.conf","config_sha256":"'
+	top+=$(printf 'a%.0s' $(seq 64))'","loaded_at":1796457606,"generation":1,"complete":true,"netns_dev":4,"netns_ino":4026532242'
+	local b='"expires_ms":0,"added_ms":1796457606000,"reason":"x"'
+	local top_v2=${top/'"version":1,'/'"version":2,'}
+	local top_gen=${top/'"generation":1,'/'"generation":-1,'}
+	local top_hash=${top/aaaa/xyz}
+	cat <<-EOF
+		sets	top-level array	the top level is an array, not an object	[{"version":1,"sets":{}}]
+		sets	top-level string	the top level is a string, not an object	"sets"
+		sets	top-level number	the top level is an integer, not an object	1
+		sets	no version	"version" is missing	{"sets":{}}
+		sets	version 0	version 0 is not one this edgefw reads (1)	{"version":0,"sets":{}}
+		sets	version 99	version 99 is not one this edgefw reads (1)	{"version":99,"sets":{}}
+		sets	version "1"	"version" is a string, not an integer	{"version":"1","sets":{}}
+		sets	no "sets"	"sets" is missing	{"version":1}
+		sets	"sets" an array	"sets" is an array, not an object	{"version":1,"sets":[]}
+		sets	a set not an object	set "partners" is an array, not an object	{"version":1,"sets":{"partners":[]}}
+		sets	"added" missing	set "partners": "added" is missing	{"version":1,"sets":{"partners":{"removed":[]}}}
+		sets	"added" not an array	set "partners": "added" is a string, not an array	{"version":1,"sets":{"partners":{"added":"10.0.0.0/8","removed":[]}}}
+		sets	"added" holding a number	set "partners": "added"[1] is an integer, not a string	{"version":1,"sets":{"partners":{"added":["10.0.0.0/8",7],"removed":[]}}}
+		sets	"removed" holding a bad prefix	set "partners": "removed"[0]: host bits set in '10.0.0.1/8'	{"version":1,"sets":{"partners":{"added":[],"removed":["10.0.0.1/8"]}}}
+		sets	a prefix twice	set "partners": "added" lists 10.0.0.0/8 twice	{"version":1,"sets":{"partners":{"added":["10.0.0.0/8","::ffff:10.0.0.0/104"],"removed":[]}}}
+		sets	added and removed	set "partners": 10.0.0.0/8 is both added and removed	{"version":1,"sets":{"partners":{"added":["10.0.0.0/8"],"removed":["10.0.0.0/8"]}}}
+		sets	a set name of control bytes	"sets" has "\\x1b[2J", which is no set name	{"version":1,"sets":{"\\\\u001b[2J":{"added":[],"removed":[]}}}
+		sets	blocklist.json in its place	version 2 is not one this edgefw reads (1)	{"version":2,"blocks":[{"prefix":"192.0.2.1",$b}]}
+		sets	a version 1 blocklist.json in its place	"sets" is missing	{"version":1,"blocks":[]}
+		blocks	top-level array	the top level is an array, not an object	[]
+		blocks	top-level number	the top level is an integer, not an object	2
+		blocks	version missing	"version" is missing	{"blocks":[]}
+		blocks	version 0	version 0 is not one this edgefw reads (1 to 2)	{"version":0,"blocks":[]}
+		blocks	version 99	version 99 is not one this edgefw reads (1 to 2)	{"version":99,"blocks":[]}
+		blocks	version "2"	"version" is a string, not an integer	{"version":"2","blocks":[]}
+		blocks	no "blocks"	"blocks" is missing	{"version":2}
+		blocks	"blocks" an object	"blocks" is an object, not an array	{"version":2,"blocks":{}}
+		blocks	an entry not an object	"blocks"[1] is a string, not an object	{"version":2,"blocks":[{"prefix":"192.0.2.1",$b},"192.0.2.2"]}
+		blocks	an entry without a prefix	"blocks"[0]: "prefix" is missing	{"version":2,"blocks":[{$b}]}
+		blocks	a bad prefix	"blocks"[0]: "prefix": '192.0.2.300' is not an IPv4 or IPv6 address	{"version":2,"blocks":[{"prefix":"192.0.2.300",$b}]}
+		blocks	no expiry	"blocks"[0] (192.0.2.1): "expires_ms" is missing	{"version":2,"blocks":[{"prefix":"192.0.2.1","added_ms":0,"reason":""}]}
+		blocks	expiry a string	"blocks"[0] (192.0.2.1): "expires_ms" is a string, not an integer	{"version":2,"blocks":[{"prefix":"192.0.2.1","expires_ms":"0","added_ms":0,"reason":""}]}
+		blocks	a negative time	"blocks"[0] (192.0.2.1): "added_ms" is -1, out of range (0 to 253402300799999)	{"version":2,"blocks":[{"prefix":"192.0.2.1","expires_ms":0,"added_ms":-1,"reason":""}]}
+		blocks	a huge time	"blocks"[0] (192.0.2.1): "expires_ms" is 9223372036854775807, out of range	{"version":2,"blocks":[{"prefix":"192.0.2.1","expires_ms":9223372036854775807,"added_ms":0,"reason":""}]}
+		blocks	a huge time of version 1	"blocks"[0] (192.0.2.1): "added" is 9223372036854775807, out of range (0 to 253402300799)	{"version":1,"blocks":[{"prefix":"192.0.2.1","expires_ms":0,"added":9223372036854775807,"reason":""}]}
+		blocks	a reason not a string	"blocks"[0] (192.0.2.1): "reason" is null, not a string	{"version":2,"blocks":[{"prefix":"192.0.2.1","expires_ms":0,"added_ms":0,"reason":null}]}
+		blocks	a reason of two lines	"blocks"[0] (192.0.2.1): "reason" is more than one line	{"version":2,"blocks":[{"prefix":"192.0.2.1","expires_ms":0,"added_ms":0,"reason":"a\\\\nb"}]}
+		blocks	a prefix twice	"blocks" lists 192.0.2.1 twice	{"version":2,"blocks":[{"prefix":"192.0.2.1",$b},{"prefix":"::ffff:192.0.2.1",$b}]}
+		blocks	sets.json in its place	"blocks" is missing	{"version":1,"sets":{"partners":{"added":["10.0.0.0/8"],"removed":[]}}}
+		state	top-level array	the top level is an array, not an object	[]
+		state	version 2	version 2 is not one this edgefw reads (1)	{$top_v2,"interfaces":[$iface]}
+		state	no interfaces	"interfaces" is missing	{$top}
+		state	an interface not an object	"interfaces"[0] is a string, not an object	{$top,"interfaces":["ext0"]}
+		state	an interface without addresses	"interfaces"[0] (ext0): "self" is missing	{$top,"interfaces":[{"name":"ext0","ifindex":3,"xdp_native":true,"qdisc_created":false}]}
+		state	an interface twice	"interfaces" lists ext0 twice	{$top,"interfaces":[$iface,$iface]}
+		state	a negative generation	"generation" is -1, out of range	{$top_gen,"interfaces":[$iface]}
+		state	a bad hash	"config_sha256" is not 64 hex digits	{$top_hash,"interfaces":[$iface]}
+		state	a negative set size	"set_sizes"[1] is -1, out of range (0 to 4194304)	{$top,"interfaces":[$iface],"set_sizes":[3,-1]}
+		state	sets.json in its place	"config_path" is missing	{"version":1,"sets":{}}
+	EOF
+}
+
+# state_file_path FILE: the path of sets, blocks or state.
+state_file_path() {
+	case "$1" in
+	sets) echo "$SETS_FILE" ;;
+	blocks) echo "$BLOCKS_FILE" ;;
+	state) echo "$EDGEFW_RUN_DIR/state.json" ;;
+	esac
+}
+
+# The commands that read each file, while edgefw is loaded.
+readers_of() {
+	case "$1" in
+	sets) printf '%s\n' 'reload' 'set add partners 10.70.0.0/16' 'save' ;;
+	blocks) printf '%s\n' 'block add 192.0.2.77' 'block list' ;;
+	state) printf '%s\n' 'status' 'reload' 'set add partners 10.70.0.0/16' 'save' 'load -c MAIN' ;;
+	esac
+}
+
+# grep -E of a fixed string.
+regex_of() {
+	printf '%s' "$1" | sed 's/[][\.*^$(){}?+|/]/\\&/g'
+}
+
+# expect_refused WHAT PATH REASON: the last run exited 1 (no crash, no
+# sanitizer's exit), saying PATH is corrupt and why.
+expect_refused() {
+	expect_result "$1: exits 1 naming the file and the reason" 1 \
+		"$(regex_of "$2") is corrupt \($(regex_of "$3")"
+}
+
+# Everything a refused command must leave as it was, while loaded.
+loaded_snapshot() {
+	echo "ids: $(attached_ids)"
+	echo "generation: $(status_json .generation)"
+	echo "kernel blocklist:"
+	kernel_blocklist
+	echo "partners:"
+	set_list partners
+}
+
+test_malformed_state_files() {
+	local file what reason content path cmd sum before
+	make_valid_state_files || {
+		tap_result 1 "malformed state files: set-up: valid state files"
+		return
+	}
+	# Loaded, with valid files; each shape is written over one of them,
+	# each reader refuses it, and the valid file goes back.
+	start_fresh "malformed state files" "$WORK/main.conf" || return
+	cp "$WORK/sets.valid" "$SETS_FILE"
+	cp "$WORK/blocklist.valid" "$BLOCKS_FILE"
+	run_edgefw reload
+	expect_result "malformed state files: set-up reload exits 0" 0
+	cp "$EDGEFW_RUN_DIR/state.json" "$WORK/state.valid"
+	before=$(loaded_snapshot)
+	while IFS=$'\t' read -r file what reason content; do
+		path=$(state_file_path "$file")
+		printf '%b\n' "$content" >"$path"
+		sum=$(file_sum "$path")
+		while read -r cmd; do
+			# shellcheck disable=SC2086 # the command's words
+			run_edgefw ${cmd/MAIN/$WORK/main.conf}
+			expect_refused "$(basename "$path") ($what): $cmd" "$path" "$reason"
+		done < <(readers_of "$file")
+		check_eq "$(basename "$path") ($what): the file is left as it was" \
+			"$(file_sum "$path")" "$sum"
+		cp "$WORK/$(basename "$path" .json).valid" "$path"
+	done < <(malformed_shapes)
+	check_eq "malformed state files: the kernel, the sets and the blocklist are as before" \
+		"$(loaded_snapshot)" "$before"
+
+	# Not loaded: load refuses a malformed sets.json or blocklist.json and
+	# attaches nothing.
+	reset_all
+	while IFS=$'\t' read -r file what reason content; do
+		[ "$file" != state ] || continue
+		cp "$WORK/sets.valid" "$SETS_FILE"
+		cp "$WORK/blocklist.valid" "$BLOCKS_FILE"
+		path=$(state_file_path "$file")
+		printf '%b\n' "$content" >"$path"
+		run_edgefw load -c "$WORK/main.conf"
+		expect_refused "$(basename "$path") ($what): load" "$path" "$reason"
+		check "$(basename "$path") ($what): load attached nothing" -- negate test -e "$EDGEFW_PIN_DIR"
+	done < <(malformed_shapes)
+	reset_all
+}
+
+# Huge files: refused quickly, naming the entry, or read whole.
+test_huge_state_files() {
+	local t0 us
+	start_fresh "huge state files" "$WORK/main.conf" || return
+	# 100,000 prefixes added, the last of them bad
+	awk 'BEGIN { printf "{\"version\":1,\"sets\":{\"partners\":{\"removed\":[],\"added\":[";
+		for (i = 0; i < 99999; i++) printf "\"10.%d.%d.%d\",", int(i / 65536), int(i / 256) % 256, i % 256;
+		printf "\"10.0.0.0/33\"]}}}\n" }' >"$SETS_FILE"
+	t0=$(now_us)
+	run_edgefw set add partners 10.70.0.0/16
+	us=$(($(now_us) - t0))
+	expect_refused "sets.json of 100,000 prefixes, the last bad: set add ($(format_us "$us"))" "$SETS_FILE" \
+		"set \"partners\": \"added\"[99999]: prefix length 33 out of range for IPv4"
+	# 100,000 sets (changes kept for sets the config no longer has), one
+	# with a name no set may have
+	awk 'BEGIN { printf "{\"version\":1,\"sets\":{";
+		for (i = 0; i < 100000; i++) printf "\"gone%d\":{\"added\":[\"10.0.0.0/8\"],\"removed\":[]},", i;
+		printf "\"-x\":{\"added\":[],\"removed\":[]}}}\n" }' >"$SETS_FILE"
+	t0=$(now_us)
+	run_edgefw reload
+	us=$(($(now_us) - t0))
+	expect_refused "sets.json of 100,001 sets, the last misnamed: reload ($(format_us "$us"))" "$SETS_FILE" \
+		"\"sets\" has \"-x\", which is no set name"
+	check "sets.json of 100,001 sets: refused in under 10 s" -- test "$us" -lt 10000000
+	rm -f "$SETS_FILE"
+	# 100,000 blocks, the first and the last the same prefix
+	awk 'BEGIN { printf "{\"version\":2,\"blocks\":[";
+		for (i = 0; i < 100000; i++) printf "{\"prefix\":\"10.%d.%d.%d\",\"expires_ms\":0,\"added_ms\":0,\"reason\":\"\"},", int(i / 65536), int(i / 256) % 256, i % 256;
+		printf "{\"prefix\":\"10.0.0.0\",\"expires_ms\":0,\"added_ms\":0,\"reason\":\"\"}]}\n" }' >"$BLOCKS_FILE"
+	t0=$(now_us)
+	run_edgefw block list
+	us=$(($(now_us) - t0))
+	expect_refused "blocklist.json of 100,001 blocks, one twice: block list ($(format_us "$us"))" "$BLOCKS_FILE" \
+		"\"blocks\" lists 10.0.0.0 twice"
+	rm -f "$BLOCKS_FILE"
+	# state.json with more interfaces and set sizes than edgefw has
+	cp "$EDGEFW_RUN_DIR/state.json" "$WORK/state.valid"
+	jq -c '.interfaces = [range(33) | {name: "e\(.)", ifindex: (. + 1), xdp_native: true, qdisc_created: false, self: []}]' \
+		"$WORK/state.valid" >"$EDGEFW_RUN_DIR/state.json"
+	run_edgefw status
+	expect_refused "state.json with 33 interfaces: status" "$EDGEFW_RUN_DIR/state.json" \
+		"\"interfaces\" has 33 entries, more than 32"
+	jq -c '.set_sizes = [range(1025) | 0]' "$WORK/state.valid" >"$EDGEFW_RUN_DIR/state.json"
+	run_edgefw status
+	expect_refused "state.json with 1025 set sizes: status" "$EDGEFW_RUN_DIR/state.json" \
+		"\"set_sizes\" has 1025 entries, more than 1024 sets"
+	cp "$WORK/state.valid" "$EDGEFW_RUN_DIR/state.json"
+}
+
+# ---------------------------------------------------------------------------
+# IPv4-mapped IPv6 (issue 11): ::ffff:a.b.c.d is IPv4 to block and set,
+# as the packets that carry it are.
+
+test_mapped_addresses() {
+	start_fresh "IPv4-mapped" "$WORK/main.conf" || return
+	run_edgefw block add ::ffff:192.0.2.66 --reason mapped
+	expect_result "block add ::ffff:192.0.2.66 exits 0, blocking 192.0.2.66" 0 \
+		"blocked 192\.0\.2\.66 with no time limit \(mapped\)"
+	check_eq "block add ::ffff:192.0.2.66: block list shows 192.0.2.66" \
+		"$(edgefw_out block list --json | jq -r '.blocks[].prefix' 2>&1)" 192.0.2.66
+	check_eq "block add ::ffff:192.0.2.66: the kernel blocks 192.0.2.66/32" \
+		"$(kernel_blocklist)" 192.0.2.66/32
+	run_edgefw block add ::ffff:198.51.100.0/120
+	expect_result "block add ::ffff:198.51.100.0/120 exits 0, blocking 198.51.100.0/24" 0 \
+		"blocked 198\.51\.100\.0/24 "
+	run_edgefw block del 192.0.2.66
+	expect_result "block del 192.0.2.66 removes the block added as ::ffff:192.0.2.66" 0 \
+		"unblocked 192\.0\.2\.66"
+	check_eq "IPv4-mapped blocks: the kernel holds 198.51.100.0/24 only" \
+		"$(kernel_blocklist)" 198.51.100.0/24
+
+	run_edgefw set add partners ::ffff:198.51.100.7 ::ffff:192.0.2.0/120
+	expect_result "set add partners ::ffff:198.51.100.7 ::ffff:192.0.2.0/120 exits 0" 0 \
+		"added 2 prefixes to set partners"
+	check_eq "set add of IPv4-mapped: set list shows them as IPv4" \
+		"$(set_list partners | grep -E '^(198\.51\.100\.7|192\.0\.2\.0/24)$' | sort)" \
+		"$(printf '%s\n' 192.0.2.0/24 198.51.100.7)"
+	check "set add of IPv4-mapped: sets.json records IPv4" -- jq -e \
+		'.sets.partners.added | index("198.51.100.7") != null and index("192.0.2.0/24") != null' "$SETS_FILE"
+	run_edgefw set add partners 198.51.100.7
+	expect_result "set add of 198.51.100.7 after ::ffff:198.51.100.7: already in the set" 0 \
+		"1 prefix was already in set partners"
+	run_edgefw set del partners ::ffff:198.51.100.7
+	expect_result "set del partners ::ffff:198.51.100.7 removes 198.51.100.7" 0 \
+		"removed 1 prefix from set partners"
+	check "set del of IPv4-mapped: 198.51.100.7 is gone" -- \
+		negate grep -qx '198\.51\.100\.7' <<<"$(set_list partners)"
+}
+
+# ---------------------------------------------------------------------------
 # kill -9 in the middle of a write
 
 # A random delay in [0, MAX) microseconds.
@@ -1456,7 +1701,8 @@ main() {
 		test_set_bad_input test_set_100k test_set_write_fails test_block
 		test_block_not_loaded test_block_expired_at_load test_block_many
 		test_private_dirs test_load_cut_short test_block_guard
-		test_persistence test_corrupt_state test_kill_set_writes
+		test_mapped_addresses test_persistence test_corrupt_state
+		test_malformed_state_files test_huge_state_files test_kill_set_writes
 		test_kill_block_writes test_save test_reload_cli test_lockout_guard})
 	for step in "${steps[@]}"; do
 		t0=$(now_us)

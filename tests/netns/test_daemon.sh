@@ -337,6 +337,29 @@ test_stop() {
 	check_match "SIGTERM: the log says so" "$(cat "$WORK/daemon.log")" "the filter stays loaded"
 }
 
+daemon_gone() {
+	! daemon_alive
+}
+
+# 'edgefw unload' under a running daemon: it stays unloaded, the daemon ends.
+test_unload_under_daemon() {
+	start_daemon "$WORK/daemon.conf"
+	check_within 20 "unload under the daemon: a new daemon adopts" grep -q \
+		"adopting generation" "$WORK/daemon.log"
+	check_within 10 "unload under the daemon: it filters" grep -q \
+		"filtering; following" "$WORK/daemon.log"
+	edge "$EDGEFW" unload >/dev/null 2>&1
+	check_within 5 "unload under the daemon: the daemon ends" daemon_gone
+	wait "$DAEMON_PID"
+	check_eq "unload under the daemon: it exits 0" "$?" 0
+	DAEMON_PID=''
+	sleep 1
+	check_eq "unload under the daemon: nothing on ext0 (not loaded again)" "$(xdp_prog_name ext0)" ""
+	check "unload under the daemon: no state.json" -- negate test -e "$EDGEFW_RUN_DIR/state.json"
+	check_match "unload under the daemon: the log says why it stopped" "$(cat "$WORK/daemon.log")" \
+		"the filter was unloaded .'edgefw unload'.: nothing left to follow"
+}
+
 test_bad_config_at_start() {
 	local out rc
 	edge "$EDGEFW" unload >/dev/null 2>&1
@@ -369,6 +392,7 @@ main() {
 	test_sighup
 	test_block_expiry
 	test_stop
+	test_unload_under_daemon
 	test_bad_config_at_start
 	tap_diag "daemon log:" "$(sed 's/^/  /' "$WORK/daemon.log" | tail -40)"
 	tap_done

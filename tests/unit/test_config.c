@@ -10,8 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <time.h>
 #include "compile.h"
 #include "config.h"
+#include "config_lex.h"
 #include "tap.h"
 
 /* The file name the parser puts in front of every message. */
@@ -1086,19 +1088,35 @@ static void test_many_errors(void)
 			    want);
 }
 
-/* A file of nr rules "rule rN external in tcp 5269", after an interface. */
-static char *same_port_rules(int nr, const char *extra)
+/*
+ * "interface e role external", then line i (of at most 48 bytes) written
+ * by line for i from 0 to nr - 1, then extra.
+ */
+static char *config_lines(int nr, int (*line)(char *buf, size_t len, int i),
+			  const char *extra)
 {
-	size_t len = 64 + nr * 48 + strlen(extra);
+	size_t len = 64 + (size_t)nr * 48 + strlen(extra);
 	char *text = malloc(len);
 	size_t off;
 
+	if (!text)
+		tap_bail("out of memory");
 	off = snprintf(text, len, "interface e role external\n");
-	for (int i = 1; i <= nr; i++)
-		off += snprintf(text + off, len - off,
-				"rule r%d external in tcp 5269\n", i);
+	for (int i = 0; i < nr; i++)
+		off += line(text + off, len - off, i);
 	snprintf(text + off, len - off, "%s", extra);
 	return text;
+}
+
+static int same_port_rule(char *buf, size_t len, int i)
+{
+	return snprintf(buf, len, "rule r%d external in tcp 5269\n", i + 1);
+}
+
+/* A file of nr rules "rule rN external in tcp 5269", after an interface. */
+static char *same_port_rules(int nr, const char *extra)
+{
+	return config_lines(nr, same_port_rule, extra);
 }
 
 static void test_candidate_limit(void)
@@ -1429,6 +1447,243 @@ static void test_metrics(void)
 		":3:1: metrics listen is set twice (first on line 2)\n");
 }
 
+/*
+ * IPv4-mapped IPv6 (::ffff:a.b.c.d, prefixes inside ::ffff:0:0/96) is
+ * IPv4 to the data plane's packets: the config means IPv4, length - 96.
+ */
+static const char mapped_text[] =
+	"interface e role external address { ::ffff:192.0.2.1, 2001:db8::1 }\n"
+	"set m { ::ffff:198.51.100.0/120, ::ffff:203.0.113.7, ::fffe:0:0/95,\n"
+	"\t::ffff:c000:0242, ::ffff:0:0/96 }\n"
+	"set d { 192.0.2.0/24, ::ffff:192.0.2.0/120 }\n"
+	"rule r external in tcp 1 from ::ffff:10.0.0.0/104 to self\n"
+	"rule s external in tcp 2 from m to ::ffff:192.0.2.1\n";
+
+static void test_mapped(void)
+{
+	static const char *const what = "mapped";
+	const struct cfg_set *m;
+	struct compiled cc;
+	struct config c;
+
+	parse_ok(what, mapped_text, &c);
+	CHECK(c.ifaces[0].nr_addrs == 2 &&
+		      prefix_is(&c.ifaces[0].addrs[0], "192.0.2.1", 32) &&
+		      prefix_is(&c.ifaces[0].addrs[1], "2001:db8::1", 128),
+	      "mapped: an interface address ::ffff:192.0.2.1 is 192.0.2.1");
+	m = &c.sets[0];
+	CHECK(m->nr_prefixes == 5 &&
+		      prefix_is(&m->prefixes[0], "198.51.100.0", 24) &&
+		      prefix_is(&m->prefixes[1], "203.0.113.7", 32) &&
+		      prefix_is(&m->prefixes[3], "192.0.2.66", 32) &&
+		      prefix_is(&m->prefixes[4], "0.0.0.0", 0),
+	      "mapped: set prefixes inside ::ffff:0:0/96 are IPv4, length - 96 (hex too)");
+	CHECK(m->nr_prefixes == 5 &&
+		      prefix_is(&m->prefixes[2], "::fffe:0:0", 95),
+	      "mapped: ::fffe:0:0/95, which holds more than IPv4, stays IPv6");
+	CHECK(prefix_is(&c.rules[0].from.prefix, "10.0.0.0", 8) &&
+		      prefix_is(&c.rules[1].to.prefix, "192.0.2.1", 32),
+	      "mapped: a rule's prefix and address are IPv4");
+	compile_ok(what, &c, &cc,
+		   FILE_NAME
+		   ":4:1: warning: set d lists 192.0.2.0/24 more than once\n");
+	CHECK_EQ(
+		cc.set_sizes[1], 1,
+		"mapped: 192.0.2.0/24 and ::ffff:192.0.2.0/120 are one prefix");
+	compiled_free(&cc);
+	config_free(&c);
+
+	expect_parse_error(
+		"mapped: host bits set, in the notation written",
+		"interface e role external\nset a { ::ffff:192.0.2.1/120 }\n",
+		FILE_NAME
+		":2:9: host bits set in '::ffff:192.0.2.1/120' (did you mean ::ffff:192.0.2.0/120?)\n");
+}
+
+/*
+ * A set id each for named sets and inline prefixes: the one beyond 1024
+ * is reported where the file has it, a set or a rule's prefix.
+ */
+static int set_line(char *buf, size_t len, int i)
+{
+	return snprintf(buf, len, "set s%d { 10.%d.%d.0/24 }\n", i,
+			i / 256 % 256, i % 256);
+}
+
+static char *many_sets(int nr, const char *extra)
+{
+	return config_lines(nr, set_line, extra);
+}
+
+static void test_set_limit(void)
+{
+	struct compiled cc;
+	struct config c;
+	char *text;
+
+	text = many_sets(EDGEFW_MAX_SETS,
+			 "rule r external in tcp 1 from s0 to s1023\n");
+	parse_ok("1024 sets", text, &c);
+	compile_ok("1024 sets", &c, &cc, "");
+	CHECK_EQ(cc.nr_sets, EDGEFW_MAX_SETS, "1024 sets: 1024 set ids");
+	compiled_free(&cc);
+	config_free(&c);
+	free(text);
+
+	text = many_sets(EDGEFW_MAX_SETS + 2, "");
+	expect_parse_error(
+		"1026 sets: the error at set 1025, once", text,
+		FILE_NAME
+		":1026:1: more than 1024 sets (inline prefixes count as one each)\n");
+	free(text);
+
+	text = many_sets(
+		EDGEFW_MAX_SETS - 1,
+		"rule r external in tcp 1 from 192.0.2.0/24 to s0\n"
+		"rule q external in tcp 1 from s1 to 198.51.100.0/24\n");
+	expect_parse_error(
+		"1023 sets and two inline prefixes: the error at the second prefix",
+		text,
+		FILE_NAME
+		":1026:37: more than 1024 sets (inline prefixes count as one each)\n");
+	free(text);
+
+	text = many_sets(EDGEFW_MAX_SETS - 1,
+			 "rule r external in tcp 1 from 192.0.2.0/24 to ::1\n");
+	expect_parse_error(
+		"1023 sets and a rule of two inline prefixes: the error at its 'to'",
+		text,
+		FILE_NAME
+		":1025:47: more than 1024 sets (inline prefixes count as one each)\n");
+	free(text);
+}
+
+/* Parsing time of text, in seconds; its errors are not looked at. */
+static double parse_seconds(const char *text, int *errors)
+{
+	struct timespec t0, t1;
+	struct config c;
+	char *diag;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	*errors = parse(text, strlen(text), &c, &diag);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (!*errors)
+		config_free(&c);
+	free(diag);
+	return (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+}
+
+/*
+ * Names are found by hash: 100,000 sets (over the limit: one error), or
+ * the same with rules naming them, parse in well under a second where
+ * comparing each set with all before it took 15 s.
+ */
+static void test_many_names(void)
+{
+	char *text = many_sets(100000, "");
+	char *rules = many_sets(
+		100000, "rule r external in tcp 1 from s99999 to s50000\n");
+	double t;
+	int errors;
+
+	t = parse_seconds(text, &errors);
+	tap_diag("100,000 sets without rules: parsed in %.3f s", t);
+	CHECK(errors == 1 && t < 5,
+	      "100,000 sets parse in under 5 s, one error");
+	t = parse_seconds(rules, &errors);
+	tap_diag("100,000 sets and a rule naming two: parsed in %.3f s", t);
+	CHECK(errors == 1 && t < 5,
+	      "100,000 sets and a rule parse in under 5 s, one error");
+	free(rules);
+	free(text);
+}
+
+/*
+ * Input is shown in messages as printable() shows it: control bytes and
+ * bytes beyond ASCII escaped, long words cut, never raw.
+ */
+static void test_raw_input(void)
+{
+	char long_word[TOKEN_MAX + 8], text[512], want[512];
+
+	expect_parse_error(
+		"a control byte in an unknown statement",
+		"interface e role external\n\x1b[31mred\n",
+		FILE_NAME
+		":2:1: expected a statement (mode, interface, set, rule, policy, fragments, flows or icmp), found '\\x1b[31mred'\n");
+	expect_parse_error(
+		"bytes beyond ASCII in a set name",
+		"interface e role external\nset caf\xc3\xa9 { 10.0.0.0/8 }\n",
+		FILE_NAME ":2:5: invalid set name 'caf\\xc3\\xa9': " NAME_RULES
+			  "\n");
+	expect_parse_error(
+		"a control byte in an address",
+		"interface e role external\nset a { 10.0.0.\x01 }\n",
+		FILE_NAME
+		":2:9: '10.0.0.\\x01' is not an IPv4 or IPv6 address\n");
+	expect_parse_error(
+		"a control byte in a prefix length",
+		"interface e role external\nset a { 10.0.0.0/\x7f }\n",
+		FILE_NAME
+		":2:9: malformed prefix length in '10.0.0.0/\\x7f'\n");
+	expect_parse_error(
+		"a backslash is escaped too",
+		"interface e role external\nrule a external in tcp 1\\x01\n",
+		FILE_NAME ":2:24: malformed port '1\\\\x01'\n");
+	expect_parse_error(
+		"a control byte in an interface name",
+		"interface e\x02 role external\ninterface e\x02 role internal\n",
+		FILE_NAME
+		":2:11: interface e\\x02 is configured twice (first on line 1)\n");
+	expect_parse_error(
+		"bytes beyond ASCII in a rate",
+		"interface e role external\nrule a external in tcp 1 limit 5/\xe2\x80\x8bs\n",
+		FILE_NAME
+		":2:32: malformed rate '5/\\xe2\\x80\\x8bs' (expected a number per second or minute, e.g. 20/s or 30/m)\n");
+	expect_parse_error(
+		"a control byte in a burst",
+		"interface e role external\nrule a external in tcp 1 limit 5/s burst 9\x1b\n",
+		FILE_NAME
+		":2:42: burst must be a number from 1 to 1000000, not '9\\x1b'\n");
+	expect_parse_error(
+		"a control byte in flows max",
+		"interface e role external\nflows max \x7f\n",
+		FILE_NAME
+		":2:11: the flow table takes 1024 to 16777216 flows, not '\\x7f'\n");
+
+	/* A word of 255 characters, the longest: shown cut to 64 and "...". */
+	memset(long_word, 'a', TOKEN_MAX - 1);
+	long_word[TOKEN_MAX - 1] = '\0';
+	snprintf(text, sizeof(text), "interface e role external\n%s\n",
+		 long_word);
+	snprintf(
+		want, sizeof(want),
+		FILE_NAME
+		":2:1: expected a statement (mode, interface, set, rule, policy, fragments, flows or icmp), found '%.*s...'\n",
+		PRINTABLE_LEN - 4, long_word);
+	expect_parse_error("a long word is cut", text, want);
+
+	/* The file's name is shown escaped too. */
+	{
+		struct config c;
+		char *diag;
+		size_t diag_len;
+		FILE *f = diag_open(&diag, &diag_len);
+		int errors =
+			config_parse("bad\nname\x01.conf", "bogus\n", 6, &c, f);
+
+		fclose(f);
+		CHECK(errors == 1 &&
+			      !strncmp(diag, "bad\\x0aname\\x01.conf:1:1: ",
+				       strlen("bad\\x0aname\\x01.conf:1:1: ")),
+		      "the file's name is shown escaped");
+		if (!errors)
+			config_free(&c);
+		free(diag);
+	}
+}
+
 int main(void)
 {
 	test_example();
@@ -1440,5 +1695,9 @@ int main(void)
 	test_candidate_limit();
 	test_port_classes();
 	test_set_keys();
+	test_mapped();
+	test_set_limit();
+	test_many_names();
+	test_raw_input();
 	return tap_done();
 }

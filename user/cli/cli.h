@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <json-c/json.h>
 #include "attach.h"
 #include "config.h"
@@ -82,7 +83,8 @@ struct cli_command {
 	const char *not_loaded; /* CMD_LOADED: said when nothing is */
 	/*
 	 * Checks the input before any privilege is needed; an exit status.
-	 * What it read goes to *input, freed by free_input.
+	 * What it read goes to *input, freed by free_input; when the check
+	 * fails, it has freed what it read itself.
 	 */
 	int (*check)(const struct cli_args *a, void **input);
 	void (*free_input)(void *input);
@@ -101,6 +103,19 @@ int cli_set_option(const char *command, int opt, const char *value,
 
 /* "[-c FILE] [--json]": the options of a command, for its usage. */
 void cli_format_options(unsigned int options, char *buf, size_t len);
+
+/*
+ * "\t-c FILE\t--config FILE\t--force": every spelling of the options, each
+ * after a tab, with its argument after a space, for completion.
+ */
+void cli_format_option_words(unsigned int options, char *buf, size_t len);
+
+/*
+ * `edgefw help --complete`: the command table for the shell's completion
+ * (completion/edgefw.bash), a line each: the global options, then help,
+ * then every command with its operands and options (complete.c).
+ */
+void cli_print_completion(FILE *out, const struct option *global);
 
 /* Report a usage error for command; returns EXIT_USAGE. */
 int usage_error(const char *command, const char *fmt, ...)
@@ -134,6 +149,7 @@ int cmd_daemon(struct cli_ctx *ctx, const struct cli_args *a);
 /* Checks of input, named in the table. */
 int check_load_config(const struct cli_args *a, void **input);
 void free_config_input(void *input);
+int check_set_name(const struct cli_args *a, void **input);
 int check_set_input(const struct cli_args *a, void **input);
 void free_set_input(void *input);
 int check_block_prefix(const struct cli_args *a, void **input);

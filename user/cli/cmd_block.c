@@ -10,14 +10,17 @@
 #include "op_block.h"
 #include "util.h"
 
+/* As every check: what it read is the caller's only when it succeeds. */
 int check_block_prefix(const struct cli_args *a, void **input)
 {
 	struct prefix *p = xcalloc(1, sizeof(*p));
 	char why[160];
 
-	*input = p;
-	if (prefix_parse(a->operands[0], p, why, sizeof(why)))
+	if (prefix_parse(a->operands[0], p, why, sizeof(why))) {
+		free(p);
 		return usage_error("block", "%s", why);
+	}
+	*input = p;
 	return EXIT_OK;
 }
 

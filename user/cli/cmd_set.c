@@ -4,6 +4,7 @@
  * whole input is checked before anything changes (exit 2 naming the line
  * of the first bad prefixes).
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,12 +18,14 @@
 static int read_file_input(const char *file, struct prefix_list *out)
 {
 	const char *label = strcmp(file, "-") ? file : "(stdin)", *why;
+	char shown[PATH_MAX];
 	size_t len;
 	char *text = read_input(file, &len, &why);
 	int errors;
 
 	if (!text) {
-		log_err("cannot read %s: %s", label, why);
+		log_err("cannot read %s: %s",
+			printable(label, shown, sizeof(shown)), why);
 		return -1;
 	}
 	errors = prefix_text_parse(label, text, len, out, stderr);
@@ -30,14 +33,30 @@ static int read_file_input(const char *file, struct prefix_list *out)
 	return errors;
 }
 
+int check_set_name(const struct cli_args *a, void **input)
+{
+	char shown[PRINTABLE_LEN];
+
+	(void)input;
+	if (config_valid_name(a->operands[0]))
+		return EXIT_OK;
+	return usage_error(
+		"set",
+		"'%s' is no set name: the config's sets are named by up to %d letters, digits, '_', '-' or '.', a letter first",
+		printable(a->operands[0], shown, sizeof(shown)), NAME_LEN - 1);
+}
+
+/* As every check: what it read is the caller's only when it succeeds. */
 int check_set_input(const struct cli_args *a, void **input)
 {
-	struct prefix_list *l = xcalloc(1, sizeof(*l));
+	struct prefix_list *l;
 	int errors = 0;
 
-	*input = l;
+	if (check_set_name(a, NULL))
+		return EXIT_USAGE;
 	if (!a->file && a->nr_operands < 2)
 		return usage_error("set", "needs PREFIX... or -f FILE");
+	l = xcalloc(1, sizeof(*l));
 	if (a->file)
 		errors = abs(read_file_input(a->file, l));
 	for (int i = 1; i < a->nr_operands; i++) {
@@ -53,9 +72,11 @@ int check_set_input(const struct cli_args *a, void **input)
 		}
 	}
 	if (errors) {
+		free_set_input(l);
 		log_err("nothing was changed: fix the input and run the command again");
 		return EXIT_USAGE;
 	}
+	*input = l;
 	return EXIT_OK;
 }
 

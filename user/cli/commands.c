@@ -79,6 +79,7 @@ const struct cli_command cli_commands[] = {
 		.max_operands = 1,
 		.flags = CMD_ROOT | CMD_LOCK | CMD_LOADED,
 		.not_loaded = SET_NOT_LOADED,
+		.check = check_set_name,
 		.run = cmd_set_list,
 	},
 	SET_CHANGE("set add", cmd_set_add),

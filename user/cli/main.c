@@ -220,7 +220,12 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (!strcmp(argv[optind], "help")) {
-		usage(stdout);
+		/* hidden: for the shell's completion, not for people */
+		if (optind + 1 < argc &&
+		    !strcmp(argv[optind + 1], "--complete"))
+			cli_print_completion(stdout, opts);
+		else
+			usage(stdout);
 		return EXIT_OK;
 	}
 	log_setup_libbpf();

@@ -164,9 +164,12 @@ int cli_set_option(const char *command, int opt, const char *value,
 	why = defs[o].set(value, a);
 	if (!why)
 		return EXIT_OK;
-	if (defs[o].quote_value)
+	if (defs[o].quote_value) {
+		char shown[PRINTABLE_LEN];
+
 		return usage_error(command, "--%s %s, not '%s'", defs[o].name,
-				   why, value);
+				   why, printable(value, shown, sizeof(shown)));
+	}
 	return usage_error(command, "--%s %s", defs[o].name, why);
 }
 
@@ -189,5 +192,26 @@ void cli_format_options(unsigned int options, char *buf, size_t len)
 		else
 			off += snprintf(buf + off, len - off, " [--%s]",
 					d->name);
+	}
+}
+
+void cli_format_option_words(unsigned int options, char *buf, size_t len)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (int o = 0; o < NR_OPTIONS && off < len; o++) {
+		const struct option_def *d = &defs[o];
+		const char *sep = d->arg ? " " : "",
+			   *arg = d->arg ? d->arg : "";
+
+		if (!(options & OPT(o)))
+			continue;
+		if (d->short_name)
+			off += snprintf(buf + off, len - off, "\t-%c%s%s",
+					d->short_name, sep, arg);
+		if (off < len)
+			off += snprintf(buf + off, len - off, "\t--%s%s%s",
+					d->name, sep, arg);
 	}
 }

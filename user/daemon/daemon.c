@@ -36,7 +36,7 @@ enum {
 	FD_SETTLE, /* timer: look at the machine after its changes settled */
 	FD_PRUNE, /* timer: the next block to expire */
 	FD_WATCHDOG, /* timer: systemd's */
-	FD_BLOCKS, /* inotify: blocklist.json replaced (by the CLI) */
+	FD_FILES, /* inotify: blocklist.json replaced, state.json removed */
 	NR_FDS
 };
 
@@ -47,6 +47,8 @@ struct daemon {
 	struct pollfd fds[NR_FDS];
 	int64_t last_sync_ms;
 	bool dirty;
+	bool unloaded; /* 'edgefw unload' ran: the daemon ends */
+	int blocks_wd, state_wd; /* inotify: state_dir, run_dir */
 };
 
 static int64_t mono_ms(void)
@@ -97,10 +99,14 @@ static void mark_dirty(struct daemon *d)
 static void resync(struct daemon *d)
 {
 	bool reloaded;
+	int rc;
 
 	d->dirty = false;
 	d->last_sync_ms = mono_ms();
-	if (sync_apply(&d->paths, &d->dc, false, &reloaded))
+	rc = sync_apply(&d->paths, &d->dc, false, &reloaded);
+	if (rc == SYNC_UNLOADED)
+		d->unloaded = true;
+	else if (rc)
 		log_err("the loaded state could not follow the machine; trying again at the next change");
 	else if (reloaded)
 		notify_status(
@@ -127,11 +133,15 @@ static void prune(struct daemon *d)
 static void reload_config(struct daemon *d)
 {
 	bool reloaded;
+	int rc = -1;
 
 	notify_reloading();
 	log_info("SIGHUP: reloading %s", d->dc.path);
-	if (sync_read_config(&d->dc) == 0 &&
-	    sync_apply(&d->paths, &d->dc, true, &reloaded) == 0)
+	if (sync_read_config(&d->dc) == 0)
+		rc = sync_apply(&d->paths, &d->dc, true, &reloaded);
+	if (rc == SYNC_UNLOADED)
+		d->unloaded = true;
+	else if (rc == 0)
 		notify_ready("filtering; the config was reloaded");
 	else
 		notify_ready(
@@ -155,43 +165,59 @@ static bool on_signal(struct daemon *d)
 
 /*
  * Blocks that the CLI adds expire on their own time: a new blocklist.json
- * (replaced by rename) moves the prune timer to its next expiry.
+ * (replaced by rename) moves the prune timer to its next expiry. And
+ * 'edgefw unload' removes state.json: the daemon has nothing left to keep.
  */
-static int watch_blocks(struct daemon *d)
+static int watch_files(struct daemon *d)
 {
 	int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	const char *dir = d->paths.state_dir;
 
-	if (fd < 0 || mkdir_p(d->paths.state_dir, 0700) ||
-	    inotify_add_watch(fd, d->paths.state_dir, IN_MOVED_TO) < 0) {
-		log_err("cannot watch %s: %s", d->paths.state_dir,
-			strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	d->fds[FD_BLOCKS].fd = fd;
+	if (fd < 0 || mkdir_p(dir, 0700))
+		goto fail;
+	d->blocks_wd = inotify_add_watch(fd, dir, IN_MOVED_TO);
+	if (d->blocks_wd < 0)
+		goto fail;
+	dir = d->paths.run_dir;
+	d->state_wd = inotify_add_watch(fd, dir, IN_DELETE);
+	if (d->state_wd < 0)
+		goto fail;
+	d->fds[FD_FILES].fd = fd;
 	return 0;
+fail:
+	log_err("cannot watch %s: %s", dir, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return -1;
 }
 
-/* Whether blocklist.json is among the files the events name. */
-static bool blocks_replaced(struct daemon *d)
+static bool names(const struct inotify_event *ev, int wd, const char *path)
+{
+	return ev->wd == wd && ev->len &&
+	       !strcmp(ev->name, strrchr(path, '/') + 1);
+}
+
+static void on_files(struct daemon *d)
 {
 	char buf[4096]
 		__attribute__((aligned(__alignof__(struct inotify_event))));
-	const char *name = strrchr(d->paths.blocks_file, '/') + 1;
-	bool found = false;
+	bool blocks = false, state = false;
 	ssize_t n;
 
-	while ((n = read(d->fds[FD_BLOCKS].fd, buf, sizeof(buf))) > 0) {
+	while ((n = read(d->fds[FD_FILES].fd, buf, sizeof(buf))) > 0) {
 		for (char *p = buf; p < buf + n;) {
 			struct inotify_event *ev = (void *)p;
 
-			if (ev->len && !strcmp(ev->name, name))
-				found = true;
+			blocks |= names(ev, d->blocks_wd, d->paths.blocks_file);
+			state |= names(ev, d->state_wd, d->paths.state);
 			p += sizeof(*ev) + ev->len;
 		}
 	}
-	return found;
+	/* a load that cleans up after one cut short removes it too */
+	if (state && sync_unloaded(&d->paths))
+		d->unloaded = true;
+	else if (blocks)
+		prune(d);
 }
 
 static int open_fds(struct daemon *d)
@@ -212,7 +238,7 @@ static int open_fds(struct daemon *d)
 	for (int i = FD_SETTLE; i <= FD_WATCHDOG; i++)
 		d->fds[i].fd = timerfd_create(CLOCK_MONOTONIC,
 					      TFD_NONBLOCK | TFD_CLOEXEC);
-	if (watch_blocks(d))
+	if (watch_files(d))
 		return -1;
 	for (int i = 0; i < NR_FDS; i++) {
 		if (d->fds[i].fd < 0) {
@@ -262,8 +288,10 @@ static void loop(struct daemon *d)
 			drain(d->fds[FD_WATCHDOG].fd);
 			notify_watchdog();
 		}
-		if (d->fds[FD_BLOCKS].revents && blocks_replaced(d))
-			prune(d);
+		if (d->fds[FD_FILES].revents)
+			on_files(d);
+		if (d->unloaded)
+			return;
 	}
 }
 
@@ -289,8 +317,12 @@ int daemon_run(const char *config_path, enum xdp_mode mode)
 		 d.dc.path);
 	loop(&d);
 	notify_stopping();
-	log_info(
-		"stopping; the filter stays loaded ('edgefw unload' removes it)");
+	if (d.unloaded)
+		log_info(
+			"the filter was unloaded ('edgefw unload'): nothing left to follow; stopping");
+	else
+		log_info(
+			"stopping; the filter stays loaded ('edgefw unload' removes it)");
 	rc = 0;
 out:
 	close_fds(&d);

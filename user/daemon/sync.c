@@ -94,7 +94,7 @@ static int read_loaded(const struct paths *p, struct runtime_state *st)
 	int err = state_read(p, st);
 
 	if (err == -ENOENT || (err == 0 && !st->complete))
-		return 1;
+		return SYNC_UNLOADED;
 	if (err)
 		return -1;
 	return state_check_netns(st, "daemon") ? -1 : 0;
@@ -113,12 +113,12 @@ int sync_apply(const struct paths *p, const struct daemon_config *dc,
 		free(st);
 		return -1;
 	}
+	/*
+	 * Unloaded under us ('edgefw unload'): the operator's word stands,
+	 * the daemon does not load it back (rc 1, SYNC_UNLOADED).
+	 */
 	rc = read_loaded(p, st);
-	if (rc == 1) {
-		/* unloaded under us ('edgefw unload'): load again */
-		rc = load(p, dc);
-		*reloaded = rc == 0;
-	} else if (rc == 0 && !force && parse(dc, &c) == 0) {
+	if (rc == 0 && !force && parse(dc, &c) == 0) {
 		if (machine_drifted(&c, st, why, sizeof(why)))
 			force = true;
 		config_free(&c);
@@ -130,6 +130,17 @@ int sync_apply(const struct paths *p, const struct daemon_config *dc,
 	state_unlock(lock);
 	free(st);
 	return rc;
+}
+
+bool sync_unloaded(const struct paths *p)
+{
+	struct runtime_state *st = xcalloc(1, sizeof(*st));
+	int lock = state_lock(p);
+	bool unloaded = lock >= 0 && read_loaded(p, st) == SYNC_UNLOADED;
+
+	state_unlock(lock);
+	free(st);
+	return unloaded;
 }
 
 int sync_start(const struct paths *p, const struct daemon_config *dc)
@@ -145,7 +156,7 @@ int sync_start(const struct paths *p, const struct daemon_config *dc)
 	}
 	rc = read_loaded(p, st);
 	state_unlock(lock);
-	if (rc == 1) {
+	if (rc == SYNC_UNLOADED) {
 		lock = state_lock(p);
 		rc = lock < 0 ? -1 : load(p, dc);
 		state_unlock(lock);

@@ -31,11 +31,18 @@ int sync_read_config(struct daemon_config *dc);
  */
 int sync_start(const struct paths *p, const struct daemon_config *dc);
 
+/* nothing is loaded any more: someone ran 'edgefw unload' */
+#define SYNC_UNLOADED 1
+
 /*
  * Reload when the machine drifted from what is loaded (or always, with
- * force: a new config). 0 or -1; *reloaded says whether it did.
+ * force: a new config). 0, SYNC_UNLOADED (nothing loaded: it loads
+ * nothing) or -1; *reloaded says whether it did.
  */
 int sync_apply(const struct paths *p, const struct daemon_config *dc,
 	       bool force, bool *reloaded);
+
+/* Whether nothing is loaded (under the lock). */
+bool sync_unloaded(const struct paths *p);
 
 #endif
