@@ -37,7 +37,7 @@ CFLAGS += $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link
 LDFLAGS += $(FUZZ_FLAGS)
 endif
 
-PKGS := libbpf libnl-route-3.0 json-c nettle libsystemd
+PKGS := libbpf libnl-route-3.0 json-c nettle libsystemd libmicrohttpd
 
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -Wall -Wextra -MMD -MP
@@ -101,10 +101,12 @@ $(BUILD)/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) include/edgefw.h
 $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	$(BPFTOOL) gen skeleton $< name $(subst -,_,$*)_bpf > $@
 
-# What edgefw_build_info reports; the header is rewritten only when it
-# changes, so a new commit rebuilds one object.
-EDGEFW_VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo unknown)
-EDGEFW_COMMIT ?= $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
+# What edgefw_build_info reports: the release (debian/changelog's) and the
+# commit built (git's, -dirty with changes; the package's copy of the tree
+# has no git: scripts/build-deb.sh passes it). The header is rewritten only
+# when it changes, so a new commit rebuilds one object.
+EDGEFW_VERSION ?= $(shell sed -n '1s/^[^(]*(\([^)]*\)).*/\1/p' debian/changelog)
+EDGEFW_COMMIT ?= $(shell git describe --always --dirty --abbrev=12 --exclude='*' 2>/dev/null || echo unknown)
 
 $(BUILD)/build_version.h: FORCE
 	@mkdir -p $(@D)

@@ -230,6 +230,14 @@ static void table_metrics(FILE *out, const struct metrics *m)
 	     l->st.set_sizes_known && i < c->nr_sets && i < l->st.nr_sets; i++)
 		sample(out, "edgefw_set_prefixes", l->st.set_sizes[i], "set",
 		       c->sets[i].name, NULL);
+	family(out, "edgefw_flows", "gauge",
+	       "Entries of each flow table, by family: tracked flows, and expired ones until the LRU table reuses their place.");
+	if (m->flows_read) {
+		sample(out, "edgefw_flows", m->flows[0], "family", "ipv4",
+		       NULL);
+		sample(out, "edgefw_flows", m->flows[1], "family", "ipv6",
+		       NULL);
+	}
 	family(out, "edgefw_flows_max", "gauge",
 	       "The size of each flow table (flows max), by family; an LRU table: when full, the oldest flow goes.");
 	sample(out, "edgefw_flows_max", c->flows_max, "family", "ipv4", NULL);

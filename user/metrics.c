@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "log.h"
+#include "maps.h"
 #include "metrics.h"
 
 #define SNAPSHOT_TRIES 5
@@ -44,6 +45,23 @@ static void read_map_bytes(const struct paths *p, struct metrics *m)
 	}
 }
 
+/*
+ * The flow tables are walked in kernel batches, never locked for it: the
+ * count is what they held while the walk went by.
+ */
+static void read_flows(const struct paths *p, struct metrics *m)
+{
+	struct map_fds fds;
+
+	if (pins_open_maps(p, MAP_BIT(MAP_FLOWS4) | MAP_BIT(MAP_FLOWS6), true,
+			   &fds))
+		return;
+	m->flows_read =
+		map_count_entries(fds.fd[MAP_FLOWS4], &m->flows[0]) == 0 &&
+		map_count_entries(fds.fd[MAP_FLOWS6], &m->flows[1]) == 0;
+	map_fds_close(&fds);
+}
+
 int metrics_read(const struct loaded *l, struct metrics *m)
 {
 	struct utsname u;
@@ -57,6 +75,7 @@ int metrics_read(const struct loaded *l, struct metrics *m)
 		return -1;
 	m->loaded = l;
 	read_map_bytes(&l->paths, m);
+	read_flows(&l->paths, m);
 	return 0;
 }
 

@@ -2,7 +2,7 @@
 /*
  * What a scrape reads besides what is loaded (inspect.h): the running
  * generation's counters (stats.h), the memory of every pinned map, the
- * kernel. Read without the state lock, as `edgefw stats` reads: a scrape
+ * entries of the flow tables, the kernel. Read without the state lock, as `edgefw stats` reads: a scrape
  * never waits for a reload, nor a reload for it.
  */
 #ifndef EDGEFW_METRICS_H
@@ -20,6 +20,9 @@ struct metrics {
 	/* the kernel's memory charge of each map (fdinfo memlock) */
 	uint64_t map_bytes[NR_MAPS];
 	unsigned int maps_read; /* MAP_BIT()s of map_bytes that were read */
+	/* entries of the flow tables, IPv4 and IPv6 (expired ones included) */
+	uint64_t flows[2];
+	bool flows_read;
 	char kernel[sizeof(((struct utsname *)0)->release)];
 };
 
