@@ -225,11 +225,18 @@ static void table_metrics(FILE *out, const struct metrics *m)
 	       "Entries of the dynamic blocklist in the kernel (expired ones until they are pruned).");
 	sample(out, "edgefw_blocklist_entries", l->nr_blocked, NULL);
 	family(out, "edgefw_set_prefixes", "gauge",
-	       "Prefixes of each named set of the running config, with the changes made by edgefw set.");
-	for (size_t i = 0;
-	     l->st.set_sizes_known && i < c->nr_sets && i < l->st.nr_sets; i++)
-		sample(out, "edgefw_set_prefixes", l->st.set_sizes[i], "set",
-		       c->sets[i].name, NULL);
+	       "Prefixes of each named set of the running config, with the changes made by edgefw set, by family.");
+	/* an older edgefw's state: the families are known after a reload */
+	for (size_t i = 0; l->st.set_sizes_known && l->st.set_sizes6_known &&
+			   i < c->nr_sets && i < l->st.nr_sets;
+	     i++) {
+		size_t v6 = l->st.set_sizes6[i];
+
+		sample(out, "edgefw_set_prefixes", l->st.set_sizes[i] - v6,
+		       "set", c->sets[i].name, "family", "ipv4", NULL);
+		sample(out, "edgefw_set_prefixes", v6, "set", c->sets[i].name,
+		       "family", "ipv6", NULL);
+	}
 	family(out, "edgefw_flows", "gauge",
 	       "Entries of each flow table, by family: tracked flows, and expired ones until the LRU table reuses their place.");
 	if (m->flows_read) {

@@ -348,8 +348,17 @@ check_eq "/metrics: edgefw_blocklist_entries 1" "$(sample_of "$m_after" edgefw_b
 check_eq "/metrics: udp-ok's bytes are stats --json's" \
 	"$(delta_metric 'edgefw_bytes_total\{interface="ext0",role="external",direction="in",verdict="pass",reason="rule",rule="udp-ok"\}')" \
 	"$(($(jq '.interfaces[0].in.rules["udp-ok"].bytes' <<<"$STATS_AFTER") - $(jq '.interfaces[0].in.rules["udp-ok"].bytes' <<<"$STATS_BEFORE")))"
-check_eq "/metrics: edgefw_set_prefixes of partners 2" \
-	"$(sample_of "$m_after" 'edgefw_set_prefixes\{set="partners"\}')" 2
+check_eq "/metrics: edgefw_set_prefixes of partners: 1 IPv4" \
+	"$(sample_of "$m_after" 'edgefw_set_prefixes\{set="partners",family="ipv4"\}')" 1
+check_eq "/metrics: edgefw_set_prefixes of partners: 1 IPv6" \
+	"$(sample_of "$m_after" 'edgefw_set_prefixes\{set="partners",family="ipv6"\}')" 1
+edge "$EDGEFW" set add partners 198.51.100.0/24 198.51.101.0/24 2001:db8:99::/48 >/dev/null 2>&1 ||
+	tap_result 1 "edgefw set add partners"
+m=$(scrape)
+check_eq "  ...after set add of 2 IPv4 and 1 IPv6 prefixes: 3 IPv4" \
+	"$(sample_of "$m" 'edgefw_set_prefixes\{set="partners",family="ipv4"\}')" 3
+check_eq "  ...and 2 IPv6" \
+	"$(sample_of "$m" 'edgefw_set_prefixes\{set="partners",family="ipv6"\}')" 2
 # the flows that udp-ok and udp-lim opened, as the kernel's table has them
 flows_in_kernel() { # FAMILY: 4 or 6
 	bpftool -j map dump pinned "$EDGEFW_PIN_DIR/flows$1" 2>/dev/null | jq length

@@ -1611,7 +1611,7 @@ static void test_raw_input(void)
 		"a control byte in an unknown statement",
 		"interface e role external\n\x1b[31mred\n",
 		FILE_NAME
-		":2:1: expected a statement (mode, interface, set, rule, policy, fragments, flows or icmp), found '\\x1b[31mred'\n");
+		":2:1: expected a statement (mode, interface, set, rule, policy, fragments, flows, icmp or metrics), found '\\x1b[31mred'\n");
 	expect_parse_error(
 		"bytes beyond ASCII in a set name",
 		"interface e role external\nset caf\xc3\xa9 { 10.0.0.0/8 }\n",
@@ -1660,7 +1660,7 @@ static void test_raw_input(void)
 	snprintf(
 		want, sizeof(want),
 		FILE_NAME
-		":2:1: expected a statement (mode, interface, set, rule, policy, fragments, flows or icmp), found '%.*s...'\n",
+		":2:1: expected a statement (mode, interface, set, rule, policy, fragments, flows, icmp or metrics), found '%.*s...'\n",
 		PRINTABLE_LEN - 4, long_word);
 	expect_parse_error("a long word is cut", text, want);
 
