@@ -63,8 +63,21 @@ static __always_inline void admit(struct edgefw_flow *f, const struct packet *p,
  * data, data_end: the packet, for what only some packets read again (the
  * packet an ICMP error quotes).
  */
+/* A rate limit's drop, counted for its rule as well as for its reason. */
+static __always_inline void count_limited(const int dir, int rule, __u32 bytes)
+{
+	__u32 idx = EDGEFW_LIMITED_INDEX(cfg.slot, dir, rule & 0xff);
+	struct edgefw_counter *c = bpf_map_lookup_elem(&limited, &idx);
+
+	if (c) {
+		c->packets++;
+		c->bytes += bytes;
+	}
+}
+
 static __always_inline __u32 decide(void *data, void *data_end, int parsed,
-				    const struct packet *p, const int dir)
+				    const struct packet *p, const int dir,
+				    __u32 bytes)
 {
 	struct edgefw_flow *f = NULL;
 	__u64 now = 0;
@@ -100,8 +113,10 @@ static __always_inline __u32 decide(void *data, void *data_end, int parsed,
 
 	rule = match_rules(p, dir);
 	if (rule != NO_RULE) {
-		if (!rate_admits(rule, p))
+		if (!rate_admits(rule, p)) {
+			count_limited(dir, rule, bytes);
 			return EDGEFW_DROP_RATELIMIT;
+		}
 		admit(f, p, dir, now);
 		return EDGEFW_VERDICT_RULE(rule);
 	}
@@ -133,7 +148,7 @@ static __always_inline bool judge(void *data, void *data_end, int parsed,
 				  const struct packet *p, const int dir,
 				  __u32 bytes)
 {
-	__u32 verdict = decide(data, data_end, parsed, p, dir);
+	__u32 verdict = decide(data, data_end, parsed, p, dir, bytes);
 
 	count(dir, verdict, bytes);
 	return !edgefw_verdict_drops(verdict) ||

@@ -161,12 +161,19 @@ static json_object *dir_json(const struct config *c, const struct stats *s,
 	json_object *rules = json_object_new_object();
 	json_object *pass = json_object_new_object();
 	json_object *drop = json_object_new_object();
+	json_object *limited = json_object_new_object();
 
 	for (size_t r = 0; r < c->nr_rules; r++) {
-		if (c->rules[r].role == role && c->rules[r].dir == dir)
-			add(rules, c->rules[r].name,
-			    counter_json(stats_counter(
-				    s, iface, dir, EDGEFW_VERDICT_RULE(r))));
+		const struct edgefw_counter *n =
+			stats_limited(s, iface, dir, r);
+
+		if (c->rules[r].role != role || c->rules[r].dir != dir)
+			continue;
+		add(rules, c->rules[r].name,
+		    counter_json(stats_counter(s, iface, dir,
+					       EDGEFW_VERDICT_RULE(r))));
+		if (n && c->rules[r].limit.kind != EDGEFW_LIMIT_NONE)
+			add(limited, c->rules[r].name, counter_json(n));
 	}
 	for (unsigned int v = 0; v < EDGEFW_NR_REASONS; v++)
 		add(edgefw_verdict_drops(v) ? drop : pass, reason_name(v),
@@ -174,6 +181,7 @@ static json_object *dir_json(const struct config *c, const struct stats *s,
 	add(o, "rules", rules);
 	add(o, "pass", pass);
 	add(o, "drop", drop);
+	add(o, "ratelimited", limited);
 	return o;
 }
 

@@ -158,26 +158,34 @@ static void counter_family(FILE *out, const struct metrics *m, bool bytes)
 	}
 }
 
-/*
- * The data plane counts rate-limit drops per interface and direction,
- * not per rule: they are the rule's when one rule of that role and
- * direction has a limit, else no rule can be named.
- */
-static const char *limited_rule(const struct config *c, unsigned int role,
-				unsigned int dir, size_t *nr_limited)
+static void ratelimited(FILE *out, const struct metrics *m, size_t i,
+			unsigned int dir)
 {
-	const char *name = "";
+	const struct config *c = &m->loaded->cfg;
+	unsigned int role = c->ifaces[i].role;
+	bool any = false;
 
-	*nr_limited = 0;
 	for (size_t r = 0; r < c->nr_rules; r++) {
 		const struct cfg_rule *rule = &c->rules[r];
+		const struct edgefw_counter *n;
 
-		if (rule->role == role && rule->dir == dir &&
-		    rule->limit.kind != EDGEFW_LIMIT_NONE) {
-			name = ++*nr_limited == 1 ? rule->name : "";
-		}
+		if (rule->role != role || rule->dir != dir ||
+		    rule->limit.kind == EDGEFW_LIMIT_NONE)
+			continue;
+		any = true;
+		n = stats_limited(&m->stats, i, dir, r);
+		if (n)
+			sample(out, "edgefw_ratelimited_total", n->packets,
+			       "interface", c->ifaces[i].name, "direction",
+			       dir_name(dir), "rule", rule->name, NULL);
 	}
-	return name;
+	/* a generation of an edgefw that did not count them by rule */
+	if (any && !m->stats.limited)
+		sample(out, "edgefw_ratelimited_total",
+		       stats_counter(&m->stats, i, dir, EDGEFW_DROP_RATELIMIT)
+			       ->packets,
+		       "interface", c->ifaces[i].name, "direction",
+		       dir_name(dir), "rule", "", NULL);
 }
 
 static void drop_metrics(FILE *out, const struct metrics *m)
@@ -185,22 +193,10 @@ static void drop_metrics(FILE *out, const struct metrics *m)
 	const struct config *c = &m->loaded->cfg;
 
 	family(out, "edgefw_ratelimited_total", "counter",
-	       "Packets a rule's rate limit dropped, by interface and direction; rule names the rule when it is the only one with a limit there, else it is empty (the data plane does not count them per rule).");
+	       "Packets a rule's rate limit dropped, by interface, direction and rule (rule=\"\" for all of them, from a generation loaded by an edgefw that did not count them by rule).");
 	for (size_t i = 0; i < c->nr_ifaces && i < m->stats.nr_ifaces; i++) {
-		for (unsigned int dir = 0; dir < EDGEFW_NR_DIRS; dir++) {
-			size_t n;
-			const char *rule =
-				limited_rule(c, c->ifaces[i].role, dir, &n);
-
-			if (!n) /* nothing there has a limit */
-				continue;
-			sample(out, "edgefw_ratelimited_total",
-			       stats_counter(&m->stats, i, dir,
-					     EDGEFW_DROP_RATELIMIT)
-				       ->packets,
-			       "interface", c->ifaces[i].name, "direction",
-			       dir_name(dir), "rule", rule, NULL);
-		}
+		for (unsigned int dir = 0; dir < EDGEFW_NR_DIRS; dir++)
+			ratelimited(out, m, i, dir);
 	}
 	family(out, "edgefw_blocked_total", "counter",
 	       "Packets dropped at ingress because their source is on the blocklist, by interface.");

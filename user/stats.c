@@ -11,6 +11,26 @@ _Static_assert(sizeof(struct iface_counters) ==
 		       EDGEFW_NR_DIRS * EDGEFW_SLOTS_PER_DIR *
 			       sizeof(struct edgefw_counter),
 	       "an interface's counters are contiguous, as the map holds them");
+_Static_assert(sizeof(struct iface_limited) ==
+		       EDGEFW_NR_DIRS * EDGEFW_MAX_RULES *
+			       sizeof(struct edgefw_counter),
+	       "so are its rate limits' drops");
+
+/* Per rule, beside the counters; missing from an older edgefw's generation. */
+static int read_limited(const struct paths *p, struct stats *s)
+{
+	struct map_fds m;
+	int err;
+
+	if (pins_open_maps(p, MAP_BIT(MAP_LIMITED), true, &m))
+		return 0;
+	s->limited = xcalloc(s->nr_ifaces, sizeof(*s->limited));
+	err = counters_read(m.fd[MAP_LIMITED], EDGEFW_LIMITED_INDEX(0, 0, 0),
+			    s->nr_ifaces * EDGEFW_NR_DIRS * EDGEFW_MAX_RULES,
+			    &s->limited[0].rule[0][0]);
+	map_fds_close(&m);
+	return err;
+}
 
 int stats_read(const struct paths *p, size_t nr_ifaces, struct stats *s)
 {
@@ -27,6 +47,8 @@ int stats_read(const struct paths *p, size_t nr_ifaces, struct stats *s)
 			    nr_ifaces * EDGEFW_NR_DIRS * EDGEFW_SLOTS_PER_DIR,
 			    &s->iface[0].slot[0][0]);
 	map_fds_close(&m);
+	if (!err)
+		err = read_limited(p, s);
 	if (err) {
 		log_err("cannot read the counters: %s", strerror(-err));
 		stats_free(s);
@@ -38,6 +60,7 @@ int stats_read(const struct paths *p, size_t nr_ifaces, struct stats *s)
 void stats_free(struct stats *s)
 {
 	free(s->iface);
+	free(s->limited);
 	memset(s, 0, sizeof(*s));
 }
 

@@ -49,6 +49,9 @@ SILENT_PID=''
 N_OK=20      # partner -> udp 7001: rule udp-ok
 N_LIM=12     # partner -> udp 7000: rule udp-lim, burst 3, the rest ratelimit
 LIM_BURST=3
+N_LIM2=8     # partner -> udp 7002: rule udp-lim2, burst 2 in all, the rest ratelimit
+LIM2_BURST=2
+LIMITED=$((N_LIM - LIM_BURST + N_LIM2 - LIM2_BURST)) # every ratelimit drop
 N_POLICY=15  # non-partner (IPv6) -> udp 9999: drop policy
 N_BLOCKED=10 # blocked non-partner (IPv4) -> udp 7001: drop blocked
 
@@ -82,6 +85,7 @@ interface int0 role internal address $TOPO_EDGE_INT4
 set partners { 203.0.113.0/24, 2001:db8:77::/48 }
 rule udp-ok  external in udp 7001 from partners to self
 rule udp-lim external in udp 7000 from partners to self limit 1/m burst $LIM_BURST per source
+rule udp-lim2 external in udp 7002 from partners to self limit 1/m burst $LIM2_BURST total
 rule s2s-in  external in tcp 5269 from partners to self
 policy external in  drop
 policy external out pass
@@ -312,6 +316,7 @@ counters_before
 m_before=$(scrape)
 send_udp inet "$TOPO_PARTNER4" "$TOPO_EDGE_EXT4" 7001 $N_OK
 send_udp inet "$TOPO_PARTNER4" "$TOPO_EDGE_EXT4" 7000 $N_LIM
+send_udp inet "$TOPO_PARTNER4" "$TOPO_EDGE_EXT4" 7002 $N_LIM2
 send_udp inet "$TOPO_STRANGER6" "$TOPO_EDGE_EXT6" 9999 $N_POLICY
 edge "$EDGEFW" block add "$TOPO_STRANGER4" --reason "metrics test" >/dev/null 2>&1 ||
 	tap_result 1 "edgefw block add $TOPO_STRANGER4"
@@ -330,16 +335,23 @@ delta_metric() { # SELECTOR
 }
 check_eq "stats --json: rule udp-ok counted $N_OK" "$(delta_json rules udp-ok)" $N_OK
 check_eq "stats --json: rule udp-lim counted its burst, $LIM_BURST" "$(delta_json rules udp-lim)" $LIM_BURST
-check_eq "stats --json: drop ratelimit $((N_LIM - LIM_BURST))" "$(delta_json drop ratelimit)" $((N_LIM - LIM_BURST))
+check_eq "stats --json: drop ratelimit $LIMITED, both rules'" "$(delta_json drop ratelimit)" $LIMITED
+check_eq "stats --json: ratelimited by udp-lim $((N_LIM - LIM_BURST))" \
+	"$(delta_json ratelimited udp-lim)" $((N_LIM - LIM_BURST))
+check_eq "stats --json: ratelimited by udp-lim2 $((N_LIM2 - LIM2_BURST))" \
+	"$(delta_json ratelimited udp-lim2)" $((N_LIM2 - LIM2_BURST))
 check_eq "stats --json: drop policy $N_POLICY" "$(delta_json drop policy)" $N_POLICY
 check_eq "stats --json: drop blocked $N_BLOCKED" "$(delta_json drop blocked)" $N_BLOCKED
 check_eq "/metrics: rule udp-ok $N_OK" "$(delta_metric "$(packets_sel pass rule udp-ok)")" $N_OK
 check_eq "/metrics: rule udp-lim $LIM_BURST" "$(delta_metric "$(packets_sel pass rule udp-lim)")" $LIM_BURST
-check_eq "/metrics: drop ratelimit $((N_LIM - LIM_BURST))" \
-	"$(delta_metric "$(packets_sel drop ratelimit '')")" $((N_LIM - LIM_BURST))
-check_eq "/metrics: edgefw_ratelimited_total names rule udp-lim, $((N_LIM - LIM_BURST))" \
+check_eq "/metrics: drop ratelimit $LIMITED" \
+	"$(delta_metric "$(packets_sel drop ratelimit '')")" $LIMITED
+check_eq "/metrics: edgefw_ratelimited_total of rule udp-lim $((N_LIM - LIM_BURST))" \
 	"$(delta_metric 'edgefw_ratelimited_total\{interface="ext0",direction="in",rule="udp-lim"\}')" \
 	$((N_LIM - LIM_BURST))
+check_eq "/metrics: edgefw_ratelimited_total of rule udp-lim2 $((N_LIM2 - LIM2_BURST))" \
+	"$(delta_metric 'edgefw_ratelimited_total\{interface="ext0",direction="in",rule="udp-lim2"\}')" \
+	$((N_LIM2 - LIM2_BURST))
 check_eq "/metrics: drop policy $N_POLICY" "$(delta_metric "$(packets_sel drop policy '')")" $N_POLICY
 check_eq "/metrics: drop blocked $N_BLOCKED" "$(delta_metric "$(packets_sel drop blocked '')")" $N_BLOCKED
 check_eq "/metrics: edgefw_blocked_total $N_BLOCKED" \
@@ -444,17 +456,17 @@ summary_sum() { # REASON: ext0 in's count of REASON over every summary line
 		awk '{ s += $1 } END { print s + 0 }'
 }
 summary_complete() {
-	[ "$(summary_sum blocked)" -ge $N_BLOCKED ] && [ "$(summary_sum ratelimit)" -ge $((N_LIM - LIM_BURST)) ]
+	[ "$(summary_sum blocked)" -ge $N_BLOCKED ] && [ "$(summary_sum ratelimit)" -ge $LIMITED ]
 }
 check "summary: the drops are logged within $((SUMMARY_SECS * 2 + 1)) s" -- \
 	wait_for $((SUMMARY_SECS * 2 + 1)) summary_complete
 check_eq "summary: drop policy adds up to $N_POLICY" "$(summary_sum policy)" $N_POLICY
-check_eq "summary: ratelimit adds up to $((N_LIM - LIM_BURST))" "$(summary_sum ratelimit)" $((N_LIM - LIM_BURST))
+check_eq "summary: ratelimit adds up to $LIMITED" "$(summary_sum ratelimit)" $LIMITED
 check_eq "summary: blocked adds up to $N_BLOCKED" "$(summary_sum blocked)" $N_BLOCKED
 check_match "summary: a ratelimit drop names its rule" "$(cat "$WORK/daemon.log")" \
-	"ratelimit [0-9]+ \[udp-lim\]"
+	"ratelimit [0-9]+ \[udp-lim [0-9]+, udp-lim2 [0-9]+\]"
 lines=$(grep -c 'dropped in the last' "$WORK/daemon.log")
-check "summary: few lines, not one a packet ($lines lines for $((N_POLICY + N_LIM - LIM_BURST + N_BLOCKED)) drops)" -- \
+check "summary: few lines, not one a packet ($lines lines for $((N_POLICY + LIMITED + N_BLOCKED)) drops)" -- \
 	test "$lines" -le 4
 
 # --- Hung scrapers hold up neither scrapes nor a reload. ---
@@ -497,6 +509,20 @@ check_eq "/metrics: ext1 no longer waiting" \
 	"$(sample_of "$(scrape)" 'edgefw_xdp_mode\{interface="ext1",mode="waiting"\}')" 0
 check "prometheus: sees the 2 reloads" -- wait_for 10 prom_query_is \
 	'edgefw_reloads_total{result="success"}' 2
+
+# --- A reload that fails: counted, and what runs stays. ---
+cp "$CONF" "$WORK/good.conf"
+echo "rule broken external in tcp 99999" >>"$CONF"
+kill -HUP "$DAEMON_PID"
+failed_reload_scraped() {
+	[ "$(sample_of "$(scrape)" 'edgefw_reloads_total\{result="failure"\}')" = 1 ]
+}
+check "SIGHUP with a broken config: edgefw_reloads_total{result=\"failure\"} 1 within 5 s" -- \
+	wait_for 5 failed_reload_scraped
+check_eq "  ...and generation 3 keeps running" "$(sample_of "$(scrape)" edgefw_generation)" 3
+check_match "  ...the log names the line and says what runs stays" "$(cat "$WORK/daemon.log")" \
+	"$CONF:[0-9]+:[0-9]+: .*99999.*"
+cp "$WORK/good.conf" "$CONF"
 
 # --- stats --textfile DIR ---
 mkdir -p "$WORK/textfile"

@@ -170,8 +170,11 @@ static void reload_config(struct daemon *d)
 
 	notify_reloading();
 	log_info("SIGHUP: reloading %s", d->dc.path);
-	if (sync_read_config(&d->dc) == 0)
+	if (sync_read_config(&d->dc) == 0) {
 		rc = sync_apply(&d->paths, &d->dc, true, &reloaded);
+	} else {
+		sync_count_reload(-1); /* its errors are logged */
+	}
 	if (rc == SYNC_UNLOADED)
 		d->unloaded = true;
 	else if (rc == 0) {

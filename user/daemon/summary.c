@@ -46,31 +46,61 @@ static uint64_t moved(const struct drop_summary *s, const struct stats *now,
 	return b >= a ? b - a : 0;
 }
 
+/* Rule r's rate-limit drops since the last look. */
+static uint64_t limited_moved(const struct drop_summary *s,
+			      const struct stats *now, size_t i,
+			      unsigned int dir, size_t r)
+{
+	const struct edgefw_counter *b = stats_limited(now, i, dir, r), *a;
+
+	if (!b)
+		return 0;
+	a = s->have && i < s->prev.nr_ifaces
+		    ? stats_limited(&s->prev, i, dir, r)
+		    : NULL;
+	if (!a)
+		return b->packets;
+	return b->packets >= a->packets ? b->packets - a->packets : 0;
+}
+
+/* " [xmpp-s2s-in 30, xmpp-c2s 2]": whose rate limits dropped them. */
+static size_t limited_rules(const struct drop_summary *s,
+			    const struct config *c, const struct stats *now,
+			    size_t i, unsigned int dir, char *buf, size_t len)
+{
+	size_t off = 0;
+	unsigned int k = 0;
+
+	for (size_t r = 0; r < c->nr_rules && off < len; r++) {
+		uint64_t n = limited_moved(s, now, i, dir, r);
+
+		if (!n || c->rules[r].role != c->ifaces[i].role ||
+		    c->rules[r].dir != dir)
+			continue;
+		off += snprintf(buf + off, len - off, "%s%s %" PRIu64,
+				k++ ? ", " : " [", c->rules[r].name, n);
+	}
+	if (k && off < len)
+		off += snprintf(buf + off, len - off, "]");
+	return off < len ? off : len - 1;
+}
+
 /*
- * "ext0 in 1234 (policy 1200, ratelimit 30 [xmpp-s2s-in], blocked 4)":
- * a rate-limit drop names its rule when only one rule there has a limit.
+ * "ext0 in 1234 (policy 1200, ratelimit 30 [xmpp-s2s-in 30], blocked 4)":
+ * by reason, and the rate limits' drops by rule.
  */
 static size_t describe(const struct drop_summary *s, const struct config *c,
 		       const struct stats *now, size_t i, unsigned int dir,
 		       char *buf, size_t len, uint64_t *total)
 {
 	uint64_t n[EDGEFW_NR_REASONS] = {}, sum = 0;
-	const char *limited = NULL;
-	size_t off = 0, nr_limited = 0;
+	size_t off = 0;
 
 	for (unsigned int v = EDGEFW_FIRST_DROP; v < EDGEFW_NR_REASONS; v++)
 		sum += n[v] = moved(s, now, i, dir, v);
 	*total += sum;
 	if (!sum || len < 2)
 		return 0;
-	for (size_t r = 0; r < c->nr_rules; r++) {
-		if (c->rules[r].role == c->ifaces[i].role &&
-		    c->rules[r].dir == dir &&
-		    c->rules[r].limit.kind != EDGEFW_LIMIT_NONE) {
-			limited = c->rules[r].name;
-			nr_limited++;
-		}
-	}
 	off = snprintf(buf, len, "%s%s %s %" PRIu64 " (",
 		       *total > sum ? "; " : "", c->ifaces[i].name,
 		       dir_name(dir), sum);
@@ -80,8 +110,9 @@ static size_t describe(const struct drop_summary *s, const struct config *c,
 			continue;
 		off += snprintf(buf + off, len - off, "%s%s %" PRIu64,
 				k++ ? ", " : "", reason_name(v), n[v]);
-		if (v == EDGEFW_DROP_RATELIMIT && nr_limited == 1 && off < len)
-			off += snprintf(buf + off, len - off, " [%s]", limited);
+		if (v == EDGEFW_DROP_RATELIMIT && off < len)
+			off += limited_rules(s, c, now, i, dir, buf + off,
+					     len - off);
 	}
 	if (off < len)
 		off += snprintf(buf + off, len - off, ")");

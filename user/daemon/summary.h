@@ -2,8 +2,9 @@
 /*
  * The daemon's drop summary: every interval (60 s; EDGEFW_SUMMARY_SECS
  * changes it), one log line of what was dropped in it, by interface,
- * direction and reason, never a line per packet. An interval without
- * drops logs nothing.
+ * direction and reason, and the rate limits' drops by rule, never a line
+ * per packet. An interval without drops logs nothing. Not by source: the
+ * counters keep none (the drop events of `edgefw monitor` have them).
  */
 #ifndef EDGEFW_DAEMON_SUMMARY_H
 #define EDGEFW_DAEMON_SUMMARY_H

@@ -19,7 +19,7 @@ void sync_reload_counts(uint64_t *ok, uint64_t *failed)
 	*failed = __atomic_load_n(&reloads_failed, __ATOMIC_RELAXED);
 }
 
-static void count_reload(int rc)
+void sync_count_reload(int rc)
 {
 	__atomic_fetch_add(rc ? &reloads_failed : &reloads_ok, 1,
 			   __ATOMIC_RELAXED);
@@ -155,7 +155,7 @@ static int reload(const struct paths *p, const struct daemon_config *dc,
 		char ifaces[512], changes[512];
 
 		rc = op_reload(p, old, &c, &o, st) ? -1 : 0;
-		count_reload(rc);
+		sync_count_reload(rc);
 		if (!rc) {
 			ifaces_text(st, ifaces, sizeof(ifaces));
 			attach_changes(old, st, changes, sizeof(changes));
@@ -170,7 +170,7 @@ static int reload(const struct paths *p, const struct daemon_config *dc,
 		}
 		config_free(&c);
 	} else {
-		count_reload(-1);
+		sync_count_reload(-1);
 	}
 	free(st);
 	return rc;

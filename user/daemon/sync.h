@@ -51,4 +51,7 @@ bool sync_unloaded(const struct paths *p);
 /* The reloads this daemon ran: those that worked, and those that failed. */
 void sync_reload_counts(uint64_t *ok, uint64_t *failed);
 
+/* One more reload that worked (rc 0) or failed, for the metrics. */
+void sync_count_reload(int rc);
+
 #endif
