@@ -232,7 +232,7 @@ test_taken_port() {
 	local pid out rc
 	edge_bg socat "TCP4-LISTEN:$METRICS_PORT,bind=127.0.0.1,reuseaddr,fork" /dev/null
 	pid=$BG_PID
-	if ! wait_for 5 edge sh -c "ss -Hltn 'sport = :$METRICS_PORT' | grep -q ."; then
+	if ! wait_for 30 edge sh -c "ss -Hltn 'sport = :$METRICS_PORT' | grep -q ."; then
 		tap_result 1 "a listener of another program holds 127.0.0.1:$METRICS_PORT"
 	fi
 	out=$(edge timeout 20 "$EDGEFW" daemon -c "$CONF" 2>&1)
@@ -280,13 +280,13 @@ test_taken_port
 
 # --- The daemon, with metrics on the edge's loopback. ---
 start_daemon
-check "the daemon serves /metrics on 127.0.0.1:$METRICS_PORT within 20 s" -- \
-	wait_for 20 scrape_ok
+check "the daemon serves /metrics on 127.0.0.1:$METRICS_PORT within 30 s" -- \
+	wait_for 30 scrape_ok
 start_prometheus
 # /metrics answers from before the load (edgefw_loaded 0) to after it
 loaded_scraped() { [ "$(sample_of "$(scrape 2>/dev/null)" edgefw_loaded)" = 1 ]; }
-check "/metrics: edgefw_loaded 1 once the daemon has loaded (within 20 s)" -- \
-	wait_for 20 loaded_scraped
+check "/metrics: edgefw_loaded 1 once the daemon has loaded (within 30 s)" -- \
+	wait_for 30 loaded_scraped
 m=$(scrape)
 check_eq "/metrics: generation 1" "$(sample_of "$m" edgefw_generation)" 1
 check_eq "/metrics: ext1, missing, waiting" \
@@ -382,7 +382,7 @@ flows_metric_is_kernels() {
 	[ "$m4" = "$(flows_in_kernel 4)" ] && [ "$m6" = "$(flows_in_kernel 6)" ] && [ "$m4" -ge 2 ]
 }
 check "/metrics: edgefw_flows{family} is what the flow tables hold (>= 2 IPv4: udp-ok's and udp-lim's)" -- \
-	wait_for 5 flows_metric_is_kernels
+	wait_for 30 flows_metric_is_kernels
 tap_diag "flows: ipv4 $(flows_in_kernel 4), ipv6 $(flows_in_kernel 6)"
 edge "$EDGEFW" stats --prometheus >"$WORK/cli.prom"
 check_eq "stats --prometheus: rule udp-ok as /metrics has it" \
@@ -417,13 +417,13 @@ check_match "stats --watch on a terminal: redrawn in place" "$out" $'\033\\[H\03
 check_match "  ...and says Ctrl-C ends it" "$out" "Ctrl-C ends"
 
 # --- A real Prometheus scrapes the daemon and answers the same. ---
-check "prometheus: the edgefw target is up within 20 s" -- \
-	wait_for 20 prom_query_is 'up{job="edgefw"}' 1
-check "prometheus: rule udp-ok is $N_OK" -- wait_for 10 prom_query_is \
+check "prometheus: the edgefw target is up within 30 s" -- \
+	wait_for 30 prom_query_is 'up{job="edgefw"}' 1
+check "prometheus: rule udp-ok is $N_OK" -- wait_for 30 prom_query_is \
 	'edgefw_packets_total{interface="ext0",direction="in",reason="rule",rule="udp-ok"}' $N_OK
-check "prometheus: edgefw_ratelimited_total of udp-lim is $((N_LIM - LIM_BURST))" -- wait_for 10 prom_query_is \
+check "prometheus: edgefw_ratelimited_total of udp-lim is $((N_LIM - LIM_BURST))" -- wait_for 30 prom_query_is \
 	'edgefw_ratelimited_total{interface="ext0",direction="in",rule="udp-lim"}' $((N_LIM - LIM_BURST))
-check "prometheus: edgefw_blocked_total is $N_BLOCKED" -- wait_for 10 prom_query_is \
+check "prometheus: edgefw_blocked_total is $N_BLOCKED" -- wait_for 30 prom_query_is \
 	'edgefw_blocked_total{interface="ext0"}' $N_BLOCKED
 
 # --- The dashboard: JSON, metrics that exist, expressions that run. ---
@@ -458,13 +458,19 @@ summary_sum() { # REASON: ext0 in's count of REASON over every summary line
 summary_complete() {
 	[ "$(summary_sum blocked)" -ge $N_BLOCKED ] && [ "$(summary_sum ratelimit)" -ge $LIMITED ]
 }
-check "summary: the drops are logged within $((SUMMARY_SECS * 2 + 1)) s" -- \
-	wait_for $((SUMMARY_SECS * 2 + 1)) summary_complete
+check "summary: the drops are logged within 30 s" -- \
+	wait_for 30 summary_complete
 check_eq "summary: drop policy adds up to $N_POLICY" "$(summary_sum policy)" $N_POLICY
 check_eq "summary: ratelimit adds up to $LIMITED" "$(summary_sum ratelimit)" $LIMITED
 check_eq "summary: blocked adds up to $N_BLOCKED" "$(summary_sum blocked)" $N_BLOCKED
-check_match "summary: a ratelimit drop names its rule" "$(cat "$WORK/daemon.log")" \
-	"ratelimit [0-9]+ \[udp-lim [0-9]+, udp-lim2 [0-9]+\]"
+summary_rule_sum() { # RULE: its rate-limit drops over every summary line
+	grep -o 'dropped in the last .*' "$WORK/daemon.log" | grep -oE "ratelimit [0-9]+ \[[^]]*\]" |
+		grep -oE "(\[| )$1 [0-9]+" | grep -oE '[0-9]+$' | awk '{ s += $1 } END { print s + 0 }'
+}
+check_eq "summary: its ratelimit drops name rule udp-lim, $((N_LIM - LIM_BURST))" \
+	"$(summary_rule_sum udp-lim)" $((N_LIM - LIM_BURST))
+check_eq "summary: and rule udp-lim2, $((N_LIM2 - LIM2_BURST))" \
+	"$(summary_rule_sum udp-lim2)" $((N_LIM2 - LIM2_BURST))
 lines=$(grep -c 'dropped in the last' "$WORK/daemon.log")
 check "summary: few lines, not one a packet ($lines lines for $((N_POLICY + LIMITED + N_BLOCKED)) drops)" -- \
 	test "$lines" -le 4
@@ -479,12 +485,12 @@ stalled_connections() { # at least N of ours established to the metrics port
 	[ "$(edge ss -Htnp state established "dport = :$METRICS_PORT" |
 		grep -cE 'users:\(\("(python3|nc)"')" -ge "$1" ]
 }
-check "4 stalled scrapers are connected" -- wait_for 5 stalled_connections 4
+check "4 stalled scrapers are connected" -- wait_for 30 stalled_connections 4
 ok=0
 for i in 1 2 3 4 5; do scrape_ok && ok=$((ok + 1)); done
 check_eq "4 scrapers stalled (3 mid-request, 1 silent): 5 other scrapes answer" "$ok" 5
 kill -HUP "$DAEMON_PID"
-check "  ...and SIGHUP reloads: generation 2 within 5 s" -- wait_for 5 generation_is 2
+check "  ...and SIGHUP reloads: generation 2 within 30 s" -- wait_for 30 generation_is 2
 check_match "the log: the reload, with the config hash and generation" "$(cat "$WORK/daemon.log")" \
 	"reloaded $CONF \(sha256 $CONF_HASH, generation 2\): the config file was reloaded"
 m=$(scrape)
@@ -502,12 +508,12 @@ check "  ...and the stalled scrapers are still connected" -- stalled_connections
 ns_edge=$(topology_ns "$PREFIX" edge)
 ip -n "$ns_edge" link add ext1 type veth peer name to-edge1 netns "$(topology_ns "$PREFIX" inet)"
 ip -n "$ns_edge" link set ext1 up
-check "ext1 created: generation 3 within 5 s" -- wait_for 5 generation_is 3
+check "ext1 created: generation 3 within 30 s" -- wait_for 30 generation_is 3
 check_match "the log: ext1 attached, with the hash and generation" "$(cat "$WORK/daemon.log")" \
 	"reloaded $CONF \(sha256 $CONF_HASH, generation 3\): ext1 appeared; attached ext1 \((native|generic)\)"
 check_eq "/metrics: ext1 no longer waiting" \
 	"$(sample_of "$(scrape)" 'edgefw_xdp_mode\{interface="ext1",mode="waiting"\}')" 0
-check "prometheus: sees the 2 reloads" -- wait_for 10 prom_query_is \
+check "prometheus: sees the 2 reloads" -- wait_for 30 prom_query_is \
 	'edgefw_reloads_total{result="success"}' 2
 
 # --- A reload that fails: counted, and what runs stays. ---
@@ -517,8 +523,8 @@ kill -HUP "$DAEMON_PID"
 failed_reload_scraped() {
 	[ "$(sample_of "$(scrape)" 'edgefw_reloads_total\{result="failure"\}')" = 1 ]
 }
-check "SIGHUP with a broken config: edgefw_reloads_total{result=\"failure\"} 1 within 5 s" -- \
-	wait_for 5 failed_reload_scraped
+check "SIGHUP with a broken config: edgefw_reloads_total{result=\"failure\"} 1 within 30 s" -- \
+	wait_for 30 failed_reload_scraped
 check_eq "  ...and generation 3 keeps running" "$(sample_of "$(scrape)" edgefw_generation)" 3
 check_match "  ...the log names the line and says what runs stays" "$(cat "$WORK/daemon.log")" \
 	"$CONF:[0-9]+:[0-9]+: .*99999.*"
@@ -553,5 +559,16 @@ check "the silent client: closed by the server (the connection timeout)" -- \
 HUNG_PIDS=()
 check "the daemon still runs" -- kill -0 "$DAEMON_PID"
 
-tap_diag "a sample of /metrics:" "$(scrape | grep -E '^edgefw_(packets_total\{interface="ext0",role="external",direction="in",verdict="drop"|generation|reloads_total|ratelimited_total)' | head -8)"
+# --- A reload that moves metrics listen moves the server. ---
+sample_text=$(scrape)
+NEW_PORT=$((METRICS_PORT + 2))
+sed -i "s/^metrics listen .*/metrics listen 127.0.0.1:$NEW_PORT/" "$CONF"
+kill -HUP "$DAEMON_PID"
+new_port_serves() { edge curl -sf -m 5 -o /dev/null "http://127.0.0.1:$NEW_PORT/metrics"; }
+check "metrics listen moved by a reload: 127.0.0.1:$NEW_PORT serves /metrics within 30 s" -- \
+	wait_for 30 new_port_serves
+old_port_closed() { ! scrape_ok; }
+check "  ...and 127.0.0.1:$METRICS_PORT no longer does" -- old_port_closed
+
+tap_diag "a sample of /metrics:" "$(grep -vE '^# HELP' <<<"$sample_text" | grep -E 'edgefw_(generation|reloads_total|ratelimited_total|flows|set_prefixes|blocklist_entries|build_info|xdp_mode\{interface="ext0")|edgefw_packets_total\{interface="ext0",role="external",direction="in",verdict="(drop|pass)",reason="(policy|rule)"' | head -30)"
 tap_done

@@ -137,9 +137,10 @@ static void prune(struct daemon *d)
 
 /*
  * A reloaded config may move the metrics: the new address is bound
- * before the old one closes, unless it is the old one's port (then the
- * old one closes first). A new address that cannot be had leaves the
- * metrics off, and says why.
+ * before the old one closes; when it cannot be while the old one is open
+ * (the same port on an address that overlaps), the old one closes and it
+ * is tried again. A new address that cannot be had leaves the metrics
+ * off, and says why.
  */
 static void follow_metrics(struct daemon *d)
 {
