@@ -408,11 +408,11 @@ check_eq "  ...and bps x seconds / 8 of udp-ok to its bytes" \
 		"$WORK/watch.json" 2>&1)" \
 	"$(($(jq '.interfaces[0].in.rules["udp-ok"].bytes' <<<"$STATS_AFTER") - $(jq '.interfaces[0].in.rules["udp-ok"].bytes' <<<"$STATS_BEFORE")))"
 
-out=$(edge timeout -s INT 2.5 "$EDGEFW" stats --watch 1 2>&1)
+out=$(edge timeout -s INT 5 "$EDGEFW" stats --watch 1 2>&1)
 check_match "stats --watch on a pipe: plain text blocks" "$out" "rates over 1\.[0-9] s, generation 1"
 no_escapes() { ! grep -q $'\033' <<<"$out"; }
 check "  ...without terminal escapes" -- no_escapes
-out=$(edge timeout -s INT 2.5 script -qec "$EDGEFW stats --watch 1" /dev/null 2>&1)
+out=$(edge timeout -s INT 5 script -qec "$EDGEFW stats --watch 1" /dev/null 2>&1)
 check_match "stats --watch on a terminal: redrawn in place" "$out" $'\033\\[H\033\\[J'
 check_match "  ...and says Ctrl-C ends it" "$out" "Ctrl-C ends"
 
