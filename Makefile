@@ -37,7 +37,7 @@ CFLAGS += $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link
 LDFLAGS += $(FUZZ_FLAGS)
 endif
 
-PKGS := libbpf libnl-route-3.0 json-c nettle libsystemd
+PKGS := libbpf libnl-route-3.0 json-c nettle libsystemd libmicrohttpd
 
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -Wall -Wextra -MMD -MP
@@ -86,7 +86,7 @@ FORMAT_SRCS := $(wildcard include/*.h bpf/*.h bpf/*.c user/*.h user/*.c \
 	user/cli/*.h user/cli/*.c user/daemon/*.h user/daemon/*.c \
 	tests/*/*.c tests/*/*.h bench/*.c bench/*.h)
 
-.PHONY: all tests test difftest vm-test vm-boot-test fuzz fuzzers bench bench-progs demo deb deps format format-check clean
+.PHONY: FORCE all tests test difftest vm-test vm-boot-test fuzz fuzzers bench bench-progs demo deb deps format format-check clean
 .DELETE_ON_ERROR:
 # Kept: as intermediates make would delete them after a fresh build, and
 # the next make, whose dependency files name the skeletons, remade all.
@@ -100,6 +100,21 @@ $(BUILD)/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) include/edgefw.h
 
 $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	$(BPFTOOL) gen skeleton $< name $(subst -,_,$*)_bpf > $@
+
+# What edgefw_build_info reports: the release (debian/changelog's) and the
+# commit built (git's, -dirty with changes; the package's copy of the tree
+# has no git: scripts/build-deb.sh passes it). The header is rewritten only
+# when it changes, so a new commit rebuilds one object.
+EDGEFW_VERSION ?= $(shell sed -n '1s/^[^(]*(\([^)]*\)).*/\1/p' debian/changelog)
+EDGEFW_COMMIT ?= $(shell git describe --always --dirty --abbrev=12 --exclude='*' 2>/dev/null || echo unknown)
+
+$(BUILD)/build_version.h: FORCE
+	@mkdir -p $(@D)
+	@printf '#define EDGEFW_VERSION "%s"\n#define EDGEFW_COMMIT "%s"\n' \
+		'$(EDGEFW_VERSION)' '$(EDGEFW_COMMIT)' >$@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+
+$(BUILD)/user/version.o: $(BUILD)/build_version.h
 
 $(BUILD)/user/%.o: user/%.c $(SKELS)
 	@mkdir -p $(@D)

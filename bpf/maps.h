@@ -24,6 +24,14 @@ struct {
 	__type(value, struct edgefw_counter);
 } counters SEC(".maps");
 
+/* Only a rate limit's drops write here: EDGEFW_LIMITED_INDEX. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, EDGEFW_NR_LIMITED);
+	__type(key, __u32);
+	__type(value, struct edgefw_counter);
+} limited SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
 	__uint(max_entries, EDGEFW_SET_MAX_ENTRIES);

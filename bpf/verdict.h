@@ -59,11 +59,23 @@ static __always_inline void admit(struct edgefw_flow *f, const struct packet *p,
 		flow_open(p, dir);
 }
 
+/* A rate limit's drop, counted for its rule as well as for its reason. */
+static __always_inline void count_limited(const int dir, int rule, __u32 bytes)
+{
+	__u32 idx = EDGEFW_LIMITED_INDEX(cfg.slot, dir, rule & 0xff);
+	struct edgefw_counter *c = bpf_map_lookup_elem(&limited, &idx);
+
+	if (c) {
+		c->packets++;
+		c->bytes += bytes;
+	}
+}
+
 /*
  * The verdict for a parsed packet: a reason or EDGEFW_VERDICT_RULE(id).
  * data, data_end: the packet, for what only some packets read again (the
  * packet an ICMP error quotes). *spent: a ratelimit drop's rule, for its
- * event.
+ * counter and its event.
  */
 static __always_inline __u32 decide(void *data, void *data_end, int parsed,
 				    const struct packet *p, const int dir,
@@ -148,6 +160,8 @@ static __always_inline bool judge(void *data, void *data_end, int parsed,
 	count(dir, verdict, bytes);
 	if (!edgefw_verdict_drops(verdict))
 		return true;
+	if (verdict == EDGEFW_DROP_RATELIMIT)
+		count_limited(dir, spent, bytes);
 	if (cfg.events_interval_ns && events_listening())
 		events_emit(p, dir, verdict, spent, bytes);
 	return cfg.mode == EDGEFW_MODE_MONITOR;

@@ -123,6 +123,16 @@ struct edgefw_counter {
 	__u64 bytes;
 };
 
+/*
+ * What each rule's rate limit dropped, per (interface, direction, rule):
+ * the counters count these as EDGEFW_DROP_RATELIMIT of the interface and
+ * direction, which does not say whose limit it was.
+ */
+#define EDGEFW_LIMITED_INDEX(iface, dir, rule) \
+	(((iface)*EDGEFW_NR_DIRS + (dir)) * EDGEFW_MAX_RULES + (rule))
+#define EDGEFW_NR_LIMITED \
+	(EDGEFW_MAX_IFACES * EDGEFW_NR_DIRS * EDGEFW_MAX_RULES)
+
 /* An IPv4 address is stored in w[0], the rest zero. */
 union edgefw_addr {
 	__u8 b[16];

@@ -24,6 +24,9 @@ git ls-files -z --cached --others --exclude-standard |
 	done | tar --null -T - -cf - | tar -xf - -C "$src"
 
 echo "build-deb: building edgefw $version in $src"
+# the copy has no git: the commit that edgefw_build_info reports
+EDGEFW_COMMIT=$(git describe --always --dirty --abbrev=12 --exclude='*' 2>/dev/null || echo unknown)
+export EDGEFW_COMMIT
 (cd "$src" && dpkg-buildpackage -us -uc -b) >"$work/build.log" 2>&1 || {
 	tail -40 "$work/build.log" >&2
 	echo "build-deb: dpkg-buildpackage failed; the whole log: $work/build.log" >&2

@@ -41,6 +41,8 @@ packages=(
 	iputils-ping
 	# tests/netns/test_federation: XMPP servers, their DNS, a client, certs
 	prosody dnsmasq-base python3-slixmpp openssl
+	# tests/netns/test_metrics: promtool, a Prometheus that scrapes, a client
+	prometheus curl
 	# vm-tests: kernels run under qemu from a busybox initramfs
 	qemu-system-x86 busybox-static kmod xz-utils zstd cpio
 )
@@ -70,8 +72,8 @@ echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 
 # No package may start a service on this machine: prosody's would listen
-# on every address of the host (5222, 5269). The tests start their own
-# servers, in their namespaces. A policy-rc.d that answers 101 ("action
+# on every address of the host (5222, 5269), prometheus's on 9090. The
+# tests start their own servers, in their namespaces. A policy-rc.d that answers 101 ("action
 # forbidden") stops both invoke-rc.d and deb-systemd-invoke from starting
 # anything during the install; one already there (container images have
 # one) is left alone, ours is removed when the install is over.
@@ -91,14 +93,15 @@ fi
 "${sudo[@]}" apt-get update -qq
 "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 
-# Nor at boot: prosody's service, enabled by its package, is disabled for
-# systemd and for sysvinit (both work whether systemd runs or not).
+# Nor at boot: the services of prosody and prometheus, enabled by their
+# packages, are disabled for systemd and for sysvinit (both work whether
+# systemd runs or not).
 for p in "${missing[@]}"; do
-	[ "$p" = prosody ] || continue
+	case $p in prosody | prometheus) ;; *) continue ;; esac
 	if command -v systemctl >/dev/null; then
-		"${sudo[@]}" systemctl disable prosody.service >/dev/null 2>&1 || true
+		"${sudo[@]}" systemctl disable "$p.service" >/dev/null 2>&1 || true
 	fi
-	if command -v update-rc.d >/dev/null && [ -e /etc/init.d/prosody ]; then
-		"${sudo[@]}" update-rc.d prosody disable >/dev/null 2>&1 || true
+	if command -v update-rc.d >/dev/null && [ -e "/etc/init.d/$p" ]; then
+		"${sudo[@]}" update-rc.d "$p" disable >/dev/null 2>&1 || true
 	fi
 done

@@ -224,7 +224,9 @@ static void sort_set_keys(const struct config *c, struct compiled *cc,
 		qsort(cc->set_keys, cc->nr_set_keys, sizeof(*cc->set_keys),
 		      cmp_set_key);
 	free(cc->set_sizes);
+	free(cc->set_sizes6);
 	cc->set_sizes = xcalloc(cc->nr_sets, sizeof(*cc->set_sizes));
+	cc->set_sizes6 = xcalloc(cc->nr_sets, sizeof(*cc->set_sizes6));
 	for (size_t i = 0; i < cc->nr_set_keys; i++) {
 		struct edgefw_set_key *k = &cc->set_keys[i];
 
@@ -242,6 +244,7 @@ static void sort_set_keys(const struct config *c, struct compiled *cc,
 			continue;
 		}
 		cc->set_sizes[k->set]++;
+		cc->set_sizes6[k->set] += k->family == EDGEFW_FAMILY_IPV6;
 		cc->set_keys[out++] = *k;
 	}
 	cc->nr_set_keys = out;
@@ -455,6 +458,7 @@ void compiled_free(struct compiled *cc)
 {
 	free(cc->ports);
 	free(cc->set_sizes);
+	free(cc->set_sizes6);
 	free(cc->set_keys);
 	free(cc->filters);
 	memset(cc, 0, sizeof(*cc));

@@ -21,6 +21,7 @@ struct compiled {
 	__u16 icmp_class[EDGEFW_NR_ROLES][EDGEFW_NR_DIRS][2];
 	size_t nr_sets; /* config's sets, then one per inline prefix */
 	size_t *set_sizes; /* prefixes per set id */
+	size_t *set_sizes6; /* the IPv6 ones */
 	struct edgefw_set_key *set_keys; /* sorted, no duplicates */
 	size_t nr_set_keys;
 	/* EDGEFW_FILTER_KEY(set, family) for every set id */

@@ -814,15 +814,49 @@ static int parse_events(struct parser *ps)
 	return 0;
 }
 
+/*
+ * metrics listen ADDR:PORT: the daemon serves the Prometheus metrics
+ * there (README, Metrics). Checked here; a port that is taken is found
+ * when the daemon binds it.
+ */
+static int parse_metrics(struct parser *ps)
+{
+	struct cfg_metrics *m = &ps->c->metrics;
+	struct src_loc loc = ps->tok.loc;
+	char why[256];
+
+	next(ps);
+	if (!at_word(ps, "listen"))
+		return unexpected(ps, "'listen'");
+	next(ps);
+	if (ps->tok.kind != TOK_WORD)
+		return unexpected(ps,
+				  "an address and port such as 127.0.0.1:9101");
+	if (m->listen) {
+		error_at(ps, loc,
+			 "metrics listen is set twice (first on line %u)",
+			 m->loc.line);
+		return -1;
+	}
+	if (endpoint_parse(ps->tok.text, &m->at, why, sizeof(why))) {
+		error_at(ps, ps->tok.loc, "metrics listen: %s", why);
+		return -1;
+	}
+	m->listen = true;
+	m->loc = ps->tok.loc;
+	next(ps);
+	return 0;
+}
+
 static const struct {
 	const char *keyword;
 	int (*parse)(struct parser *ps);
 } statements[] = {
-	{ "mode", parse_mode },	    { "interface", parse_interface },
-	{ "set", parse_set },	    { "rule", parse_rule },
-	{ "policy", parse_policy }, { "fragments", parse_fragments },
-	{ "flows", parse_flows },   { "icmp", parse_icmp },
-	{ "events", parse_events },
+	{ "mode", parse_mode },	      { "interface", parse_interface },
+	{ "set", parse_set },	      { "rule", parse_rule },
+	{ "policy", parse_policy },   { "fragments", parse_fragments },
+	{ "flows", parse_flows },     { "icmp", parse_icmp },
+	{ "events", parse_events },   { "metrics", parse_metrics },
 };
 
 static bool is_keyword(const struct token *t)

@@ -8,6 +8,7 @@
 #include <net/if.h>
 #include "addr.h"
 #include "edgefw.h"
+#include "endpoint.h"
 #include "names.h"
 #include "util.h"
 
@@ -84,6 +85,13 @@ struct cfg_iface {
 	struct src_loc loc;
 };
 
+/* metrics listen ADDR:PORT: where the daemon serves GET /metrics */
+struct cfg_metrics {
+	bool listen; /* off unless the config says where */
+	struct endpoint at;
+	struct src_loc loc; /* of ADDR:PORT, for errors found when binding */
+};
+
 struct config {
 	char *path;
 	char *text; /* the source, kept as the snapshot of what is loaded */
@@ -100,6 +108,7 @@ struct config {
 	uint8_t fragments[EDGEFW_NR_ROLES]; /* edgefw_action */
 	uint32_t flows_max; /* size of the flow table */
 	uint8_t icmp_errors; /* enum edgefw_icmp_errors */
+	struct cfg_metrics metrics;
 	/* the names of sets, rules and interfaces, indexed (names.h) */
 	struct name_index set_names, rule_names, iface_names;
 	/* drop events: events rate RATE/UNIT burst BURST, all CPUs together */

@@ -161,12 +161,19 @@ static json_object *dir_json(const struct config *c, const struct stats *s,
 	json_object *rules = json_object_new_object();
 	json_object *pass = json_object_new_object();
 	json_object *drop = json_object_new_object();
+	json_object *limited = json_object_new_object();
 
 	for (size_t r = 0; r < c->nr_rules; r++) {
-		if (c->rules[r].role == role && c->rules[r].dir == dir)
-			add(rules, c->rules[r].name,
-			    counter_json(stats_counter(
-				    s, iface, dir, EDGEFW_VERDICT_RULE(r))));
+		const struct edgefw_counter *n =
+			stats_limited(s, iface, dir, r);
+
+		if (c->rules[r].role != role || c->rules[r].dir != dir)
+			continue;
+		add(rules, c->rules[r].name,
+		    counter_json(stats_counter(s, iface, dir,
+					       EDGEFW_VERDICT_RULE(r))));
+		if (n && c->rules[r].limit.kind != EDGEFW_LIMIT_NONE)
+			add(limited, c->rules[r].name, counter_json(n));
 	}
 	for (unsigned int v = 0; v < EDGEFW_NR_REASONS; v++)
 		add(edgefw_verdict_drops(v) ? drop : pass, reason_name(v),
@@ -174,6 +181,7 @@ static json_object *dir_json(const struct config *c, const struct stats *s,
 	add(o, "rules", rules);
 	add(o, "pass", pass);
 	add(o, "drop", drop);
+	add(o, "ratelimited", limited);
 	return o;
 }
 
@@ -212,6 +220,84 @@ json_object *json_stats(const struct config *c, const struct stats *s)
 	add(root, "interfaces", ifaces);
 	if (s->has_events)
 		add(root, "events", events_json(&s->events));
+	return root;
+}
+
+static json_object *rate_json(const struct edgefw_counter *prev,
+			      const struct edgefw_counter *cur, double seconds)
+{
+	json_object *o = json_object_new_object();
+	struct counter_rate r;
+
+	counter_rate(prev, cur, seconds, &r);
+	add(o, "pps", json_object_new_double(r.pps));
+	add(o, "bps", json_object_new_double(r.bps));
+	return o;
+}
+
+static json_object *dir_rates_json(const struct config *c,
+				   const struct stats *prev,
+				   const struct stats *cur, double seconds,
+				   size_t iface, unsigned int dir)
+{
+	unsigned int role = c->ifaces[iface].role;
+	json_object *o = json_object_new_object();
+	json_object *rules = json_object_new_object();
+	json_object *pass = json_object_new_object();
+	json_object *drop = json_object_new_object();
+	struct edgefw_counter sum[2][2] = {}; /* [before, after][drops] */
+
+	for (__u32 v = 0; v < EDGEFW_NR_REASONS + c->nr_rules; v++) {
+		const struct edgefw_counter *a =
+			stats_counter(prev, iface, dir, v);
+		const struct edgefw_counter *b =
+			stats_counter(cur, iface, dir, v);
+		bool drops = edgefw_verdict_drops(v);
+
+		if (v >= EDGEFW_NR_REASONS) {
+			const struct cfg_rule *r =
+				&c->rules[v - EDGEFW_NR_REASONS];
+
+			if (r->role != role || r->dir != dir)
+				continue;
+			add(rules, r->name, rate_json(a, b, seconds));
+		} else {
+			add(drops ? drop : pass, reason_name(v),
+			    rate_json(a, b, seconds));
+		}
+		sum[0][drops].packets += a->packets;
+		sum[0][drops].bytes += a->bytes;
+		sum[1][drops].packets += b->packets;
+		sum[1][drops].bytes += b->bytes;
+	}
+	add(o, "rules", rules);
+	add(o, "pass", pass);
+	add(o, "drop", drop);
+	add(o, "total_pass", rate_json(&sum[0][0], &sum[1][0], seconds));
+	add(o, "total_drop", rate_json(&sum[0][1], &sum[1][1], seconds));
+	return o;
+}
+
+json_object *json_stats_rates(const struct config *c, const struct stats *prev,
+			      const struct stats *cur, double seconds)
+{
+	json_object *root = json_object_new_object();
+	json_object *ifaces = json_object_new_array();
+
+	add(root, "seconds", json_object_new_double(seconds));
+	for (size_t i = 0;
+	     i < c->nr_ifaces && i < cur->nr_ifaces && i < prev->nr_ifaces;
+	     i++) {
+		json_object *o = json_object_new_object();
+
+		add(o, "name", str(c->ifaces[i].name));
+		add(o, "role", str(role_name(c->ifaces[i].role)));
+		for (unsigned int dir = 0; dir < EDGEFW_NR_DIRS; dir++)
+			add(o, dir_name(dir),
+			    dir_rates_json(c, prev, cur, seconds, i, dir));
+		json_object_array_add(ifaces, o);
+	}
+	add(root, "interfaces", ifaces);
 	return root;
 }
 

@@ -19,6 +19,13 @@ json_object *json_status(const struct loaded *l, bool *healthy);
 /* stats --json */
 json_object *json_stats(const struct config *c, const struct stats *s);
 
+/*
+ * stats --watch SECS --json: the rates between two snapshots of one
+ * generation, seconds apart, per second (pps, and bps in bits).
+ */
+json_object *json_stats_rates(const struct config *c, const struct stats *prev,
+			      const struct stats *cur, double seconds);
+
 /* block list --json; now_ms: the time the times left count from */
 json_object *json_blocks(const struct blocks *b, int64_t now_ms);
 

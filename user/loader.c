@@ -380,10 +380,12 @@ void gen_to_state(const struct generation *g, const struct config *c,
 	for (size_t i = 0; i < g->nr_ifaces; i++)
 		st->ifaces[i] = g->ifaces[i].st;
 	st->nr_ifaces = g->nr_ifaces;
-	st->set_sizes_known = true;
+	st->set_sizes_known = st->set_sizes6_known = true;
 	st->nr_sets = c->nr_sets;
-	for (size_t i = 0; i < c->nr_sets; i++)
+	for (size_t i = 0; i < c->nr_sets; i++) {
 		st->set_sizes[i] = cc->set_sizes[i];
+		st->set_sizes6[i] = cc->set_sizes6[i];
+	}
 	st->nr_protected = protected_collect(
 		c, NULL, st->protected, PROTECT_MAX, &st->protected_truncated);
 }

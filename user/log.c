@@ -14,11 +14,14 @@ bool log_journal;
  */
 static void vlog(int priority, const char *prefix, const char *fmt, va_list ap)
 {
+	/* one line whole, whichever thread (the daemon's metrics) writes */
+	flockfile(stderr);
 	if (log_journal)
 		fprintf(stderr, "<%d>", priority);
 	fprintf(stderr, "edgefw: %s", prefix);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
+	funlockfile(stderr);
 }
 
 void log_err(const char *fmt, ...)

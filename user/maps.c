@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
@@ -136,5 +137,43 @@ int counters_read(int fd, __u32 first, size_t n, struct edgefw_counter *out)
 	}
 	free(keys);
 	free(per_cpu);
+	return err;
+}
+
+/* Entries copied per call while counting: a bucket never holds more. */
+#define COUNT_BATCH 4096
+
+int map_count_entries(int fd, uint64_t *n)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	struct bpf_map_info info = {};
+	__u32 info_len = sizeof(info);
+	__u64 in = 0, out = 0; /* a hash table's batch token: a bucket */
+	void *keys, *values;
+	int err = 0;
+
+	*n = 0;
+	if (bpf_obj_get_info_by_fd(fd, &info, &info_len))
+		return -errno;
+	keys = xcalloc(COUNT_BATCH, info.key_size);
+	values = xcalloc(COUNT_BATCH, info.value_size);
+	for (bool first = true;; first = false) {
+		__u32 count = COUNT_BATCH;
+
+		err = bpf_map_lookup_batch(fd, first ? NULL : &in, &out, keys,
+					   values, &count, &opts);
+		if (err)
+			err = -errno;
+		*n += count;
+		if (err == -ENOENT) { /* the last buckets were read */
+			err = 0;
+			break;
+		}
+		if (err)
+			break;
+		in = out;
+	}
+	free(keys);
+	free(values);
 	return err;
 }

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Bulk map updates and per-CPU counter sums. */
+/* Bulk map updates, per-CPU counter sums, entry counts. */
 #ifndef EDGEFW_MAPS_H
 #define EDGEFW_MAPS_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include "edgefw.h"
 
 /*
@@ -40,5 +41,11 @@ int map_batch_delete(int fd, const struct map_batch *b);
  * over the CPUs, in kernel batches. 0 or -errno.
  */
 int counters_read(int fd, __u32 first, size_t n, struct edgefw_counter *out);
+
+/*
+ * The entries of a hash table, read in kernel batches (the table is
+ * walked, not locked: entries come and go meanwhile). 0 or -errno.
+ */
+int map_count_entries(int fd, uint64_t *n);
 
 #endif

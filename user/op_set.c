@@ -132,13 +132,19 @@ static double seconds_since(const struct timespec *t0)
  * What the runtime state keeps of the sets: their sizes (for status) and
  * the protected prefixes (for block), after a change of set.
  */
-static void record_state(struct loaded *l, unsigned int set, size_t size,
+static void record_state(struct loaded *l, unsigned int set,
+			 const struct prefix_list *now,
 			 const struct set_changes_file *file)
 {
 	struct runtime_state *st = &l->st;
+	size_t v6 = 0;
 
-	if (st->set_sizes_known && set < st->nr_sets)
-		st->set_sizes[set] = size;
+	for (size_t i = 0; i < now->n; i++)
+		v6 += now->v[i].family == EDGEFW_FAMILY_IPV6;
+	if (st->set_sizes_known && set < st->nr_sets) {
+		st->set_sizes[set] = now->n;
+		st->set_sizes6[set] = v6;
+	}
 	st->nr_protected = protected_collect(&l->cfg, file, st->protected,
 					     PROTECT_MAX,
 					     &st->protected_truncated);
@@ -203,7 +209,7 @@ int op_set_change(struct loaded *l, const char *name, bool add,
 	set_changes_record(set_changes_find(&file, name, true), add, &changed);
 	if (set_changes_write(&l->paths, &file))
 		goto undo_index;
-	record_state(l, set, after.n, &file);
+	record_state(l, set, &after, &file);
 	r->changed = changed.n;
 	r->seconds = seconds_since(&t0);
 	rc = 0;

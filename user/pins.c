@@ -12,6 +12,7 @@
 
 static const char *const map_names[NR_MAPS] = {
 	[MAP_COUNTERS] = "counters",
+	[MAP_LIMITED] = "limited",
 	[MAP_SETS] = "sets",
 	[MAP_SET_FILTER] = "set_filter",
 	[MAP_SET4_BY24] = "set4_by24",

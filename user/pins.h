@@ -16,6 +16,7 @@
 enum edgefw_map {
 	/* a generation's own: a reload replaces them with its config */
 	MAP_COUNTERS,
+	MAP_LIMITED,
 	MAP_SETS,
 	MAP_SET_FILTER,
 	MAP_SET4_BY24,

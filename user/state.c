@@ -18,52 +18,81 @@
 #define STATE_VERSION 1
 #define LOCK_WAIT_MS 10000
 
-static json_object *sizes_to_json(const struct runtime_state *st)
+static json_object *sizes_to_json(const size_t *sizes, size_t n)
 {
-	json_object *arr = json_object_new_array_ext(st->nr_sets);
+	json_object *arr = json_object_new_array_ext(n);
 
-	for (size_t i = 0; i < st->nr_sets; i++)
-		json_object_array_add(arr,
-				      json_object_new_int64(st->set_sizes[i]));
+	for (size_t i = 0; i < n; i++)
+		json_object_array_add(arr, json_object_new_int64(sizes[i]));
 	return arr;
 }
 
-/* Optional: an older edgefw's state has none. */
-static bool parse_sizes(json_object *root, struct runtime_state *st,
-			struct sf_err *e)
+/*
+ * An array of set sizes, name: absent is fine (*found false). n: its
+ * length, at most EDGEFW_MAX_SETS.
+ */
+static bool parse_size_array(json_object *root, const char *name, size_t *sizes,
+			     size_t *n, bool *found, struct sf_err *e)
 {
 	json_object *arr;
-	size_t n;
 
-	if (!json_object_object_get_ex(root, "set_sizes", &arr))
+	*found = false;
+	if (!json_object_object_get_ex(root, name, &arr))
 		return true;
 	e->at[0] = '\0';
-	arr = sf_member(root, "set_sizes", json_type_array, e);
+	arr = sf_member(root, name, json_type_array, e);
 	if (!arr)
 		return false;
-	n = json_object_array_length(arr);
-	if (n > EDGEFW_MAX_SETS)
-		return sf_fail(
-			e, "\"set_sizes\" has %zu entries, more than %d sets",
-			n, EDGEFW_MAX_SETS);
-	for (size_t i = 0; i < n; i++) {
+	*n = json_object_array_length(arr);
+	if (*n > EDGEFW_MAX_SETS)
+		return sf_fail(e, "\"%s\" has %zu entries, more than %d sets",
+			       name, *n, EDGEFW_MAX_SETS);
+	for (size_t i = 0; i < *n; i++) {
 		json_object *v = json_object_array_get_idx(arr, i);
 		int64_t size;
 
 		if (!json_object_is_type(v, json_type_int))
-			return sf_fail(
-				e, "\"set_sizes\"[%zu] is %s, not an integer",
-				i, sf_type(v));
+			return sf_fail(e, "\"%s\"[%zu] is %s, not an integer",
+				       name, i, sf_type(v));
 		size = json_object_get_int64(v);
 		if (size < 0 || size > EDGEFW_SET_MAX_ENTRIES)
 			return sf_fail(e,
-				       "\"set_sizes\"[%zu] is %" PRId64
+				       "\"%s\"[%zu] is %" PRId64
 				       ", out of range (0 to %u)",
-				       i, size, EDGEFW_SET_MAX_ENTRIES);
-		st->set_sizes[i] = size;
+				       name, i, size, EDGEFW_SET_MAX_ENTRIES);
+		sizes[i] = size;
 	}
-	st->nr_sets = n;
-	st->set_sizes_known = true;
+	*found = true;
+	return true;
+}
+
+/*
+ * Optional: an older edgefw's state has no set_sizes, and one a little
+ * less old no set_sizes6 (the IPv6 part of each).
+ */
+static bool parse_sizes(json_object *root, struct runtime_state *st,
+			struct sf_err *e)
+{
+	size_t n6 = 0;
+
+	if (!parse_size_array(root, "set_sizes", st->set_sizes, &st->nr_sets,
+			      &st->set_sizes_known, e) ||
+	    !parse_size_array(root, "set_sizes6", st->set_sizes6, &n6,
+			      &st->set_sizes6_known, e))
+		return false;
+	if (!st->set_sizes6_known)
+		return true;
+	if (!st->set_sizes_known || n6 != st->nr_sets)
+		return sf_fail(
+			e, "\"set_sizes6\" has %zu entries, \"set_sizes\" %zu",
+			n6, st->set_sizes_known ? st->nr_sets : 0);
+	for (size_t i = 0; i < n6; i++) {
+		if (st->set_sizes6[i] > st->set_sizes[i])
+			return sf_fail(
+				e,
+				"\"set_sizes6\"[%zu] is %zu, more than the set's %zu prefixes",
+				i, st->set_sizes6[i], st->set_sizes[i]);
+	}
 	return true;
 }
 
@@ -165,7 +194,13 @@ json_object *state_json(const struct runtime_state *st)
 	}
 	json_object_object_add(root, "interfaces", ifaces);
 	if (st->set_sizes_known)
-		json_object_object_add(root, "set_sizes", sizes_to_json(st));
+		json_object_object_add(root, "set_sizes",
+				       sizes_to_json(st->set_sizes,
+						     st->nr_sets));
+	if (st->set_sizes_known && st->set_sizes6_known)
+		json_object_object_add(root, "set_sizes6",
+				       sizes_to_json(st->set_sizes6,
+						     st->nr_sets));
 	json_object_object_add(root, "protected", protected_to_json(st));
 	json_object_object_add(
 		root, "protected_truncated",

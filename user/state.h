@@ -44,6 +44,9 @@ struct runtime_state {
 	bool set_sizes_known;
 	size_t nr_sets;
 	size_t set_sizes[EDGEFW_MAX_SETS];
+	/* the IPv6 ones of set_sizes (an older edgefw's state has none) */
+	bool set_sizes6_known;
+	size_t set_sizes6[EDGEFW_MAX_SETS];
 	/* what a block must not cover (protect.h); none from an older edgefw */
 	struct protected_prefix protected[PROTECT_MAX];
 	size_t nr_protected;

@@ -16,8 +16,15 @@ struct iface_counters {
 	struct edgefw_counter slot[EDGEFW_NR_DIRS][EDGEFW_SLOTS_PER_DIR];
 };
 
+/* What each rule's rate limit dropped there (EDGEFW_LIMITED_INDEX). */
+struct iface_limited {
+	struct edgefw_counter rule[EDGEFW_NR_DIRS][EDGEFW_MAX_RULES];
+};
+
 struct stats {
 	struct iface_counters *iface;
+	/* NULL: a generation loaded by an edgefw without the limited map */
+	struct iface_limited *limited;
 	size_t nr_ifaces;
 	/*
 	 * The drop events' counters (shared by every generation); false when
@@ -38,5 +45,24 @@ static inline const struct edgefw_counter *stats_counter(const struct stats *s,
 {
 	return &s->iface[iface].slot[dir][verdict];
 }
+
+/* What rule's rate limit dropped; NULL when that is not known. */
+static inline const struct edgefw_counter *stats_limited(const struct stats *s,
+							 size_t iface,
+							 unsigned int dir,
+							 size_t rule)
+{
+	return s->limited ? &s->limited[iface].rule[dir][rule] : NULL;
+}
+
+/* A counter's change over seconds, per second: packets, and bits. */
+struct counter_rate {
+	double pps;
+	double bps;
+};
+
+void counter_rate(const struct edgefw_counter *prev,
+		  const struct edgefw_counter *cur, double seconds,
+		  struct counter_rate *r);
 
 #endif

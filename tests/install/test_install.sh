@@ -170,11 +170,11 @@ section() {
 }
 
 # The keywords of each statement of the README's configuration table:
-# "mode", "interface", ..., "icmp errors", "flows max".
+# "mode", "interface", ..., "icmp errors", "flows max", "metrics listen".
 readme_statements() {
 	awk '/^## Configuration/ { f = 1; next } /^## / { f = 0 } f' "$top/README.md" |
 		sed -n 's/^| `\([a-z][a-z ]*[a-z]\).*/\1/p' |
-		awk '{ print ($2 ~ /^(errors|max)$/) ? $1 " " $2 : $1 }'
+		awk '{ print ($2 ~ /^(errors|max|listen)$/) ? $1 " " $2 : $1 }'
 }
 
 # The installed completion, from the installed binary: commands and set

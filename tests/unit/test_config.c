@@ -776,7 +776,7 @@ static void test_errors(void)
 	expect_parse_error(
 		"unknown statement", "interface e role external\nfoo bar\n",
 		FILE_NAME
-		":2:1: expected a statement (mode, interface, set, rule, policy, fragments, flows, icmp or events), found 'foo'\n");
+		":2:1: expected a statement (mode, interface, set, rule, policy, fragments, flows, icmp, events or metrics), found 'foo'\n");
 	/* The events statement (drop events of edgefw monitor). */
 	expect_parse_error("events without rate or off",
 			   "interface e role external\nevents max 5/s\n",
@@ -1079,7 +1079,7 @@ static void test_many_errors(void)
 		FILE_NAME
 		":2:24: port 0 out of range (1-65535)\n" FILE_NAME
 		":3:9: host bits set in '10.0.0.1/8' (did you mean 10.0.0.0/8?)\n" FILE_NAME
-		":4:1: expected a statement (mode, interface, set, rule, policy, fragments, flows, icmp or events), found 'bogus'\n" FILE_NAME
+		":4:1: expected a statement (mode, interface, set, rule, policy, fragments, flows, icmp, events or metrics), found 'bogus'\n" FILE_NAME
 		":6:1: mode is set twice\n" FILE_NAME
 		":7:25: ports apply to tcp and udp only\n" FILE_NAME
 		":9:2: prefix length 33 out of range for IPv4 (0-32) in '10.0.0.0/33'\n" FILE_NAME
@@ -1093,7 +1093,7 @@ static void test_many_errors(void)
 			woff += snprintf(
 				want + woff, sizeof(want) - woff,
 				FILE_NAME
-				":%d:1: expected a statement (mode, interface, set, rule, policy, fragments, flows, icmp or events), found 'bad%d'\n",
+				":%d:1: expected a statement (mode, interface, set, rule, policy, fragments, flows, icmp, events or metrics), found 'bad%d'\n",
 				i + 1, i);
 	}
 	snprintf(want + woff, sizeof(want) - woff,
@@ -1382,6 +1382,85 @@ static void test_set_keys(void)
 	config_free(&c);
 }
 
+/* metrics listen ADDR:PORT: off by default, checked at FILE:LINE:COL */
+static void test_metrics(void)
+{
+	struct config c;
+
+	parse_ok("metrics off", "interface e role external\n", &c);
+	CHECK(!c.metrics.listen, "metrics: off unless the config says where");
+	config_free(&c);
+
+	parse_ok("metrics IPv4",
+		 "interface e role external\nmetrics listen 127.0.0.1:9464\n",
+		 &c);
+	CHECK(c.metrics.listen && c.metrics.at.port == 9464 &&
+		      prefix_is(&c.metrics.at.addr, "127.0.0.1", 32) &&
+		      c.metrics.loc.line == 2 && c.metrics.loc.col == 16,
+	      "metrics listen 127.0.0.1:9464: the address, port and place");
+	config_free(&c);
+
+	parse_ok("metrics IPv6",
+		 "metrics listen [::1]:65535 # loopback\n"
+		 "interface e role external\n",
+		 &c);
+	CHECK(c.metrics.listen && c.metrics.at.port == 65535 &&
+		      prefix_is(&c.metrics.at.addr, "::1", 128),
+	      "metrics listen [::1]:65535: an IPv6 address in brackets");
+	config_free(&c);
+
+	expect_parse_error(
+		"metrics: no port",
+		"interface e role external\nmetrics listen 127.0.0.1\n",
+		FILE_NAME
+		":2:16: metrics listen: '127.0.0.1' has no port: expected ADDRESS:PORT, such as 127.0.0.1:9101 or [::1]:9101\n");
+	expect_parse_error(
+		"metrics: IPv6 without brackets",
+		"interface e role external\nmetrics listen ::1:9464\n",
+		FILE_NAME
+		":2:16: metrics listen: malformed address and port '::1:9464': an IPv6 address goes in brackets, as in [::1]:9101\n");
+	expect_parse_error(
+		"metrics: a name",
+		"interface e role external\nmetrics  listen localhost:9464\n",
+		FILE_NAME
+		":2:17: metrics listen: 'localhost' is not an IPv4 or IPv6 address (no name is looked up: give such as 127.0.0.1:9101 or [::1]:9101)\n");
+	expect_parse_error(
+		"metrics: port out of range",
+		"interface e role external\nmetrics listen [::1]:65536\n",
+		FILE_NAME
+		":2:16: metrics listen: port '65536' is not a number from 1 to 65535\n");
+	expect_parse_error(
+		"metrics: port 0",
+		"interface e role external\nmetrics listen 127.0.0.1:0\n",
+		FILE_NAME
+		":2:16: metrics listen: port '0' is not a number from 1 to 65535\n");
+	expect_parse_error(
+		"metrics: IPv4 in brackets",
+		"interface e role external\nmetrics listen [127.0.0.1]:80\n",
+		FILE_NAME
+		":2:16: metrics listen: '127.0.0.1' in brackets is not an IPv6 address: expected such as 127.0.0.1:9101 or [::1]:9101\n");
+	expect_parse_error(
+		"metrics: unclosed bracket",
+		"interface e role external\nmetrics listen [::1:80\n",
+		FILE_NAME
+		":2:16: metrics listen: malformed address and port '[::1:80': expected [IPV6]:PORT, such as 127.0.0.1:9101 or [::1]:9101\n");
+	expect_parse_error("metrics: no listen",
+			   "interface e role external\nmetrics 127.0.0.1:80\n",
+			   FILE_NAME
+			   ":2:9: expected 'listen', found '127.0.0.1:80'\n");
+	expect_parse_error(
+		"metrics: no address",
+		"interface e role external\nmetrics listen\n",
+		FILE_NAME
+		":2:15: expected an address and port such as 127.0.0.1:9101, found 'end of line'\n");
+	expect_parse_error(
+		"metrics: twice",
+		"interface e role external\nmetrics listen 127.0.0.1:1\n"
+		"metrics listen 127.0.0.1:2\n",
+		FILE_NAME
+		":3:1: metrics listen is set twice (first on line 2)\n");
+}
+
 /*
  * IPv4-mapped IPv6 (::ffff:a.b.c.d, prefixes inside ::ffff:0:0/96) is
  * IPv4 to the data plane's packets: the config means IPv4, length - 96.
@@ -1546,7 +1625,7 @@ static void test_raw_input(void)
 		"a control byte in an unknown statement",
 		"interface e role external\n\x1b[31mred\n",
 		FILE_NAME
-		":2:1: expected a statement (mode, interface, set, rule, policy, fragments, flows, icmp or events), found '\\x1b[31mred'\n");
+		":2:1: expected a statement (mode, interface, set, rule, policy, fragments, flows, icmp, events or metrics), found '\\x1b[31mred'\n");
 	expect_parse_error(
 		"bytes beyond ASCII in a set name",
 		"interface e role external\nset caf\xc3\xa9 { 10.0.0.0/8 }\n",
@@ -1595,7 +1674,7 @@ static void test_raw_input(void)
 	snprintf(
 		want, sizeof(want),
 		FILE_NAME
-		":2:1: expected a statement (mode, interface, set, rule, policy, fragments, flows, icmp or events), found '%.*s...'\n",
+		":2:1: expected a statement (mode, interface, set, rule, policy, fragments, flows, icmp, events or metrics), found '%.*s...'\n",
 		PRINTABLE_LEN - 4, long_word);
 	expect_parse_error("a long word is cut", text, want);
 
@@ -1625,6 +1704,7 @@ int main(void)
 	test_defaults();
 	test_syntax();
 	test_errors();
+	test_metrics();
 	test_many_errors();
 	test_candidate_limit();
 	test_port_classes();

@@ -28,6 +28,9 @@ enum cli_option {
 	OPT_CONFIG,
 	OPT_XDP_MODE,
 	OPT_JSON,
+	OPT_PROMETHEUS,
+	OPT_TEXTFILE,
+	OPT_WATCH,
 	OPT_FILE,
 	OPT_TTL,
 	OPT_REASON,
@@ -46,6 +49,9 @@ struct cli_args {
 	enum xdp_mode xdp_mode;
 	bool force;
 	bool json;
+	bool prometheus; /* --prometheus: the text exposition format */
+	const char *textfile; /* --textfile DIR: DIR/edgefw.prom */
+	unsigned int watch; /* --watch SECS: rates every SECS; 0: once */
 	const char *file; /* -f FILE, "-" for standard input */
 	int64_t ttl; /* seconds; 0: no time limit */
 	const char *reason;
@@ -154,5 +160,6 @@ int check_set_name(const struct cli_args *a, void **input);
 int check_set_input(const struct cli_args *a, void **input);
 void free_set_input(void *input);
 int check_block_prefix(const struct cli_args *a, void **input);
+int check_stats_options(const struct cli_args *a, void **input);
 
 #endif

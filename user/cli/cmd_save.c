@@ -89,6 +89,12 @@ static void print_config(FILE *out, const struct loaded *l)
 	fprintf(out, "icmp errors %s\n", icmp_errors_name(c->icmp_errors));
 	events_format(c, events, sizeof(events));
 	fprintf(out, "%s\n", events);
+	if (c->metrics.listen) {
+		char at[ENDPOINT_STRLEN];
+
+		endpoint_format(&c->metrics.at, at, sizeof(at));
+		fprintf(out, "metrics listen %s\n", at);
+	}
 }
 
 int cmd_save(struct cli_ctx *ctx, const struct cli_args *a)

@@ -58,8 +58,10 @@ const struct cli_command cli_commands[] = {
 	},
 	{
 		.name = "stats",
-		.options = OPT(OPT_JSON),
+		.options = OPT(OPT_JSON) | OPT(OPT_PROMETHEUS) |
+			   OPT(OPT_TEXTFILE) | OPT(OPT_WATCH),
 		.flags = CMD_ROOT | CMD_LOADED,
+		.check = check_stats_options,
 		.not_loaded = "not loaded",
 		.run = cmd_stats,
 	},

@@ -4,8 +4,10 @@
  * argument, and how its value is checked. Commands name the ones they
  * take (commands.c); usage, parsing and errors come from here alike.
  */
+#include <ctype.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "blocklist.h"
 #include "cli.h"
@@ -45,6 +47,35 @@ static const char *set_json(const char *value, struct cli_args *a)
 {
 	(void)value;
 	a->json = true;
+	return NULL;
+}
+
+static const char *set_prometheus(const char *value, struct cli_args *a)
+{
+	(void)value;
+	a->prometheus = true;
+	return NULL;
+}
+
+static const char *set_textfile(const char *value, struct cli_args *a)
+{
+	a->textfile = value;
+	return *value ? NULL : "takes a directory";
+}
+
+#define WATCH_MAX_SECS 3600
+
+static const char *set_watch(const char *value, struct cli_args *a)
+{
+	unsigned long secs;
+	char *end;
+
+	secs = strtoul(value, &end, 10);
+	if (!isdigit((unsigned char)*value) || *end || secs < 1 ||
+	    secs > WATCH_MAX_SECS)
+		return "takes a number of seconds from 1 to " STR(
+			WATCH_MAX_SECS);
+	a->watch = secs;
 	return NULL;
 }
 
@@ -101,6 +132,9 @@ static const struct option_def defs[NR_OPTIONS] = {
 			   set_xdp_mode },
 	[OPT_FORCE] = { "force", 0, NULL, false, set_force },
 	[OPT_JSON] = { "json", 0, NULL, false, set_json },
+	[OPT_PROMETHEUS] = { "prometheus", 0, NULL, false, set_prometheus },
+	[OPT_TEXTFILE] = { "textfile", 0, "DIR", false, set_textfile },
+	[OPT_WATCH] = { "watch", 0, "SECS", true, set_watch },
 	[OPT_FILE] = { "file", 'f', "FILE", false, set_file },
 	[OPT_TTL] = { "ttl", 0, "DUR", true, set_ttl },
 	[OPT_REASON] = { "reason", 0, "TEXT", false, set_reason },

@@ -19,9 +19,11 @@
 #include <sys/timerfd.h>
 #include "daemon.h"
 #include "log.h"
+#include "metrics_http.h"
 #include "notify.h"
 #include "op_block.h"
 #include "state.h"
+#include "summary.h"
 #include "sync.h"
 #include "util.h"
 #include "watch.h"
@@ -37,6 +39,7 @@ enum {
 	FD_PRUNE, /* timer: the next block to expire */
 	FD_WATCHDOG, /* timer: systemd's */
 	FD_FILES, /* inotify: blocklist.json replaced, state.json removed */
+	FD_SUMMARY, /* timer: the drop summary's interval */
 	NR_FDS
 };
 
@@ -44,6 +47,8 @@ struct daemon {
 	struct paths paths;
 	struct daemon_config dc;
 	struct watch *watch;
+	struct metrics_http *metrics; /* NULL: no metrics listen */
+	struct drop_summary summary;
 	struct pollfd fds[NR_FDS];
 	int64_t last_sync_ms;
 	bool dirty;
@@ -130,6 +135,35 @@ static void prune(struct daemon *d)
 	arm(d->fds[FD_PRUNE].fd, next > 0 ? next : 0, 0);
 }
 
+/*
+ * A reloaded config may move the metrics: the new address is bound
+ * before the old one closes; when it cannot be while the old one is open
+ * (the same port on an address that overlaps), the old one closes and it
+ * is tried again. A new address that cannot be had leaves the metrics
+ * off, and says why.
+ */
+static void follow_metrics(struct daemon *d)
+{
+	const struct cfg_metrics *m = &d->dc.metrics;
+	struct metrics_http *h = NULL;
+
+	if (metrics_http_serves(d->metrics, m))
+		return;
+	if (m->listen)
+		h = metrics_http_start(&d->paths, d->dc.path, m);
+	if (!h && m->listen && d->metrics) {
+		log_info("closing the metrics' old address to try again");
+		metrics_http_stop(d->metrics);
+		d->metrics = NULL;
+		h = metrics_http_start(&d->paths, d->dc.path, m);
+	}
+	if (!m->listen)
+		log_info(
+			"metrics: the config has no metrics listen any more: no longer serving /metrics");
+	metrics_http_stop(d->metrics);
+	d->metrics = h;
+}
+
 static void reload_config(struct daemon *d)
 {
 	bool reloaded;
@@ -137,13 +171,17 @@ static void reload_config(struct daemon *d)
 
 	notify_reloading();
 	log_info("SIGHUP: reloading %s", d->dc.path);
-	if (sync_read_config(&d->dc) == 0)
+	if (sync_read_config(&d->dc) == 0) {
 		rc = sync_apply(&d->paths, &d->dc, true, &reloaded);
+	} else {
+		sync_count_reload(-1); /* its errors are logged */
+	}
 	if (rc == SYNC_UNLOADED)
 		d->unloaded = true;
-	else if (rc == 0)
+	else if (rc == 0) {
+		follow_metrics(d);
 		notify_ready("filtering; the config was reloaded");
-	else
+	} else
 		notify_ready(
 			"filtering with the config before; the reload failed");
 	prune(d);
@@ -238,6 +276,8 @@ static int open_fds(struct daemon *d)
 	for (int i = FD_SETTLE; i <= FD_WATCHDOG; i++)
 		d->fds[i].fd = timerfd_create(CLOCK_MONOTONIC,
 					      TFD_NONBLOCK | TFD_CLOEXEC);
+	d->fds[FD_SUMMARY].fd =
+		timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	if (watch_files(d))
 		return -1;
 	for (int i = 0; i < NR_FDS; i++) {
@@ -255,6 +295,9 @@ static int open_fds(struct daemon *d)
 
 static void close_fds(struct daemon *d)
 {
+	metrics_http_stop(d->metrics);
+	d->metrics = NULL;
+	summary_free(&d->summary);
 	watch_close(d->watch);
 	for (int i = FD_SIGNAL; i < NR_FDS; i++) {
 		if (d->fds[i].fd >= 0)
@@ -290,6 +333,10 @@ static void loop(struct daemon *d)
 		}
 		if (d->fds[FD_FILES].revents)
 			on_files(d);
+		if (d->fds[FD_SUMMARY].revents) {
+			drain(d->fds[FD_SUMMARY].fd);
+			summary_tick(&d->summary, &d->paths);
+		}
 		if (d->unloaded)
 			return;
 	}
@@ -306,9 +353,26 @@ int daemon_run(const char *config_path, enum xdp_mode mode)
 	if (paths_init(&d.paths) || sync_read_config(&d.dc))
 		goto out;
 	rc = 1;
-	/* listening before the load: no change between the two is missed */
-	if (open_fds(&d) || sync_start(&d.paths, &d.dc))
+	/*
+	 * Listening before the load: no change between the two is missed,
+	 * and a metrics port that is taken stops the start before anything
+	 * is loaded. The metrics thread starts once the signals are
+	 * blocked, so they stay the loop's.
+	 */
+	if (open_fds(&d))
 		goto out;
+	if (d.dc.metrics.listen) {
+		d.metrics =
+			metrics_http_start(&d.paths, d.dc.path, &d.dc.metrics);
+		if (!d.metrics)
+			goto out;
+	}
+	if (sync_start(&d.paths, &d.dc))
+		goto out;
+	summary_init(&d.summary);
+	summary_tick(&d.summary, &d.paths); /* what the first one counts from */
+	arm(d.fds[FD_SUMMARY].fd, d.summary.secs * 1000LL,
+	    d.summary.secs * 1000LL);
 	/* what the load found may have changed already */
 	mark_dirty(&d);
 	prune(&d);

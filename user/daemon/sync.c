@@ -10,6 +10,74 @@
 #include "sync.h"
 #include "util.h"
 
+/* The reloads this daemon ran, for its metrics (another thread reads them). */
+static uint64_t reloads_ok, reloads_failed;
+
+void sync_reload_counts(uint64_t *ok, uint64_t *failed)
+{
+	*ok = __atomic_load_n(&reloads_ok, __ATOMIC_RELAXED);
+	*failed = __atomic_load_n(&reloads_failed, __ATOMIC_RELAXED);
+}
+
+void sync_count_reload(int rc)
+{
+	__atomic_fetch_add(rc ? &reloads_failed : &reloads_ok, 1,
+			   __ATOMIC_RELAXED);
+}
+
+/* The first 12 hex digits of a config hash name it in the log. */
+#define HASH_SHOWN 12
+
+/* "ext0 native, ext1 waiting": how each interface is attached */
+static void ifaces_text(const struct runtime_state *st, char *buf, size_t len)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < st->nr_ifaces && off < len; i++) {
+		const struct iface_state *s = &st->ifaces[i];
+
+		off += snprintf(buf + off, len - off, "%s%s %s", i ? ", " : "",
+				s->name,
+				!iface_present(s) ? "waiting"
+				: s->xdp_native	  ? "native"
+						  : "generic");
+	}
+}
+
+/*
+ * What a reload changed in the attachments: "; attached ext1 (native)",
+ * "; detached ext1 (gone)", "; re-attached ext0 (created anew)".
+ */
+static void attach_changes(const struct runtime_state *old,
+			   const struct runtime_state *st, char *buf,
+			   size_t len)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < st->nr_ifaces && off < len; i++) {
+		const struct iface_state *s = &st->ifaces[i], *was = NULL;
+
+		for (size_t j = 0; j < old->nr_ifaces; j++) {
+			if (!strcmp(old->ifaces[j].name, s->name))
+				was = &old->ifaces[j];
+		}
+		if (was && was->ifindex == s->ifindex)
+			continue;
+		if (!iface_present(s))
+			off += snprintf(buf + off, len - off,
+					"; detached %s (gone)", s->name);
+		else
+			off += snprintf(buf + off, len - off, "; %s %s (%s)",
+					was && iface_present(was)
+						? "re-attached"
+						: "attached",
+					s->name,
+					s->xdp_native ? "native" : "generic");
+	}
+}
+
 int sync_read_config(struct daemon_config *dc)
 {
 	struct config c;
@@ -26,6 +94,7 @@ int sync_read_config(struct daemon_config *dc)
 		free(text);
 		return -1;
 	}
+	dc->metrics = c.metrics;
 	config_free(&c);
 	free(dc->text);
 	dc->text = text;
@@ -53,10 +122,18 @@ static int load(const struct paths *p, const struct daemon_config *dc)
 	int rc = -1;
 
 	if (parse(dc, &c) == 0) {
+		char ifaces[512];
+
 		rc = op_load(p, &c, &o, st) ? -1 : 0;
+		ifaces_text(st, ifaces, sizeof(ifaces));
 		if (!rc)
-			log_info("loaded %s (%s mode, generation %lu)", c.path,
-				 mode_name(c.mode), st->generation);
+			log_info(
+				"loaded %s (sha256 %.*s, %s mode, generation %lu): %s",
+				c.path, HASH_SHOWN, c.hash, mode_name(c.mode),
+				st->generation, ifaces);
+		else
+			log_err("loading %s (sha256 %.*s) failed: nothing is loaded",
+				c.path, HASH_SHOWN, c.hash);
 		config_free(&c);
 	}
 	free(st);
@@ -75,11 +152,25 @@ static int reload(const struct paths *p, const struct daemon_config *dc,
 	int rc = -1;
 
 	if (parse(dc, &c) == 0) {
+		char ifaces[512], changes[512];
+
 		rc = op_reload(p, old, &c, &o, st) ? -1 : 0;
-		if (!rc)
-			log_info("reloaded %s (generation %lu): %s", c.path,
-				 st->generation, why);
+		sync_count_reload(rc);
+		if (!rc) {
+			ifaces_text(st, ifaces, sizeof(ifaces));
+			attach_changes(old, st, changes, sizeof(changes));
+			log_info(
+				"reloaded %s (sha256 %.*s, generation %lu): %s%s; now %s",
+				c.path, HASH_SHOWN, c.hash, st->generation, why,
+				changes, ifaces);
+		} else {
+			log_err("reloading %s (sha256 %.*s: %s) failed: generation %lu (sha256 %.*s) keeps running",
+				c.path, HASH_SHOWN, c.hash, why,
+				old->generation, HASH_SHOWN, old->config_hash);
+		}
 		config_free(&c);
+	} else {
+		sync_count_reload(-1);
 	}
 	free(st);
 	return rc;
@@ -163,8 +254,12 @@ int sync_start(const struct paths *p, const struct daemon_config *dc)
 	} else if (rc == 0) {
 		/* adopt: change nothing that still matches */
 		sha256_hex(dc->text, dc->len, hash);
-		log_info("adopting generation %lu of %s", st->generation,
-			 st->config_path);
+		log_info("adopting generation %lu of %s (sha256 %.*s)%s",
+			 st->generation, st->config_path, HASH_SHOWN,
+			 st->config_hash,
+			 strcmp(hash, st->config_hash)
+				 ? "; the config file changed since: reloading"
+				 : "");
 		rc = sync_apply(p, dc, strcmp(hash, st->config_hash) != 0,
 				&reloaded);
 	}

@@ -8,7 +8,9 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include "attach.h"
+#include "config.h"
 #include "paths.h"
 
 struct daemon_config {
@@ -16,6 +18,7 @@ struct daemon_config {
 	char *text; /* the config that runs: reparsed for every rebuild */
 	size_t len;
 	enum xdp_mode mode;
+	struct cfg_metrics metrics; /* of text */
 };
 
 /*
@@ -44,5 +47,11 @@ int sync_apply(const struct paths *p, const struct daemon_config *dc,
 
 /* Whether nothing is loaded (under the lock). */
 bool sync_unloaded(const struct paths *p);
+
+/* The reloads this daemon ran: those that worked, and those that failed. */
+void sync_reload_counts(uint64_t *ok, uint64_t *failed);
+
+/* One more reload that worked (rc 0) or failed, for the metrics. */
+void sync_count_reload(int rc);
 
 #endif
