@@ -852,11 +852,11 @@ static const struct {
 	const char *keyword;
 	int (*parse)(struct parser *ps);
 } statements[] = {
-	{ "mode", parse_mode },	      { "interface", parse_interface },
-	{ "set", parse_set },	      { "rule", parse_rule },
-	{ "policy", parse_policy },   { "fragments", parse_fragments },
-	{ "flows", parse_flows },     { "icmp", parse_icmp },
-	{ "events", parse_events },   { "metrics", parse_metrics },
+	{ "mode", parse_mode },	    { "interface", parse_interface },
+	{ "set", parse_set },	    { "rule", parse_rule },
+	{ "policy", parse_policy }, { "fragments", parse_fragments },
+	{ "flows", parse_flows },   { "icmp", parse_icmp },
+	{ "events", parse_events }, { "metrics", parse_metrics },
 };
 
 static bool is_keyword(const struct token *t)

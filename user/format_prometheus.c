@@ -217,8 +217,8 @@ static void drop_metrics(FILE *out, const struct metrics *m)
 	       "Drop events not sent, by cause: limit (the per-CPU token bucket of 'events rate') or ring_full (the ring buffer had no room).");
 	sample(out, "edgefw_events_suppressed_total", m->stats.events.limited,
 	       "cause", "limit", NULL);
-	sample(out, "edgefw_events_suppressed_total",
-	       m->stats.events.ring_full, "cause", "ring_full", NULL);
+	sample(out, "edgefw_events_suppressed_total", m->stats.events.ring_full,
+	       "cause", "ring_full", NULL);
 }
 
 static void table_metrics(FILE *out, const struct metrics *m)
