@@ -31,6 +31,8 @@ enum cli_option {
 	OPT_FILE,
 	OPT_TTL,
 	OPT_REASON,
+	OPT_SET,
+	OPT_SECURE,
 	OPT_FORCE, /* last in usage: what insists comes after the rest */
 	NR_OPTIONS,
 };
@@ -46,6 +48,8 @@ struct cli_args {
 	const char *file; /* -f FILE, "-" for standard input */
 	int64_t ttl; /* seconds; 0: no time limit */
 	const char *reason;
+	const char *set; /* --set NAME; NULL when not given */
+	bool secure;
 	char **operands;
 	int nr_operands;
 };
@@ -139,6 +143,10 @@ int cmd_block_add(struct cli_ctx *ctx, const struct cli_args *a);
 int cmd_block_del(struct cli_ctx *ctx, const struct cli_args *a);
 int cmd_block_list(struct cli_ctx *ctx, const struct cli_args *a);
 int cmd_daemon(struct cli_ctx *ctx, const struct cli_args *a);
+int cmd_partner_add(struct cli_ctx *ctx, const struct cli_args *a);
+int cmd_partner_del(struct cli_ctx *ctx, const struct cli_args *a);
+int cmd_partner_list(struct cli_ctx *ctx, const struct cli_args *a);
+int cmd_partner_refresh(struct cli_ctx *ctx, const struct cli_args *a);
 
 /* Checks of input, named in the table. */
 int check_load_config(const struct cli_args *a, void **input);
@@ -147,5 +155,6 @@ int check_set_name(const struct cli_args *a, void **input);
 int check_set_input(const struct cli_args *a, void **input);
 void free_set_input(void *input);
 int check_block_prefix(const struct cli_args *a, void **input);
+int check_partner_domain(const struct cli_args *a, void **input);
 
 #endif

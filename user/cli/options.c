@@ -74,6 +74,21 @@ static const char *set_reason(const char *value, struct cli_args *a)
 	return why;
 }
 
+static const char *set_set(const char *value, struct cli_args *a)
+{
+	if (!config_valid_name(value))
+		return "takes a set name: up to 31 letters, digits, '_', '-' or '.', a letter first";
+	a->set = value;
+	return NULL;
+}
+
+static const char *set_secure(const char *value, struct cli_args *a)
+{
+	(void)value;
+	a->secure = true;
+	return NULL;
+}
+
 static const struct option_def defs[NR_OPTIONS] = {
 	[OPT_CONFIG] = { "config", 'c', "FILE", false, set_config },
 	[OPT_XDP_MODE] = { "xdp-mode", 0, "auto|native|generic", true,
@@ -83,6 +98,8 @@ static const struct option_def defs[NR_OPTIONS] = {
 	[OPT_FILE] = { "file", 'f', "FILE", false, set_file },
 	[OPT_TTL] = { "ttl", 0, "DUR", true, set_ttl },
 	[OPT_REASON] = { "reason", 0, "TEXT", false, set_reason },
+	[OPT_SET] = { "set", 0, "NAME", true, set_set },
+	[OPT_SECURE] = { "secure", 0, NULL, false, set_secure },
 };
 
 /* getopt returns the option's index; short names come back as chars. */
