@@ -40,7 +40,7 @@ packages=(
 	# tests/netns/test_federation: XMPP servers, their DNS, a client, certs
 	prosody dnsmasq-base python3-slixmpp openssl
 	# tests/netns/test_partners: an authoritative DNS server, zone signing
-	knot ldnsutils
+	knot knot-dnsutils ldnsutils
 	# vm-tests: kernels run under qemu from a busybox initramfs
 	qemu-system-x86 busybox-static kmod xz-utils zstd cpio
 )

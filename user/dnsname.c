@@ -57,6 +57,7 @@ int dnsname_parse(const char *s, char out[DNSNAME_LEN], char *why,
 				return -1;
 			}
 			label = 0;
+			out[i] = '.';
 			continue;
 		}
 		if (ch >= 0x80) {
