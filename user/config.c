@@ -836,16 +836,18 @@ static int partners_duration(struct parser *ps, const char *what, int64_t min,
 			     int64_t max, uint32_t *out)
 {
 	char shown[PRINTABLE_LEN];
-	int64_t v = ps->tok.kind == TOK_WORD ? duration_parse(ps->tok.text) : -1;
+	int64_t v = ps->tok.kind == TOK_WORD ? duration_parse(ps->tok.text)
+					     : -1;
 
 	if (v < min || v > max) {
 		char lo[32], hi[32];
 
 		duration_format(min, lo, sizeof(lo));
 		duration_format(max, hi, sizeof(hi));
-		error_at(ps, ps->tok.loc,
-			 "%s takes a duration from %s to %s (90s, 15m, 2h, 1d), not '%s'",
-			 what, lo, hi, token_describe(&ps->tok, shown));
+		error_at(
+			ps, ps->tok.loc,
+			"%s takes a duration from %s to %s (90s, 15m, 2h, 1d), not '%s'",
+			what, lo, hi, token_describe(&ps->tok, shown));
 		return -1;
 	}
 	*out = v;
@@ -872,7 +874,8 @@ static int partners_resolver(struct parser *ps, struct cfg_partners *pc)
 	unsigned long port = 53;
 
 	if (ps->tok.kind != TOK_WORD)
-		return unexpected(ps, "a resolver's address (ADDR or ADDR@PORT)");
+		return unexpected(ps,
+				  "a resolver's address (ADDR or ADDR@PORT)");
 	snprintf(addr, sizeof(addr), "%s", ps->tok.text);
 	at = strchr(addr, '@');
 	if (at) {
@@ -936,9 +939,9 @@ static int parse_partners(struct parser *ps)
 			if (!at_word(ps, "max"))
 				return unexpected(ps, "'max'");
 			next(ps);
-			if (partners_duration(ps, "refresh max", pc->refresh_min,
-					      PARTNERS_REFRESH_MAX * 7,
-					      &pc->refresh_max))
+			if (partners_duration(
+				    ps, "refresh max", pc->refresh_min,
+				    PARTNERS_REFRESH_MAX * 7, &pc->refresh_max))
 				return -1;
 		} else if (at_word(ps, "grace")) {
 			next(ps);
@@ -960,7 +963,8 @@ static int parse_partners(struct parser *ps)
 			if (!clause_once(ps, &ps->anchor_seen, loc,
 					 "trust-anchor"))
 				return -1;
-			if (ps->tok.kind != TOK_WORD || ps->tok.text[0] != '/') {
+			if (ps->tok.kind != TOK_WORD ||
+			    ps->tok.text[0] != '/') {
 				if (!at_word(ps, "none"))
 					return unexpected(
 						ps,
@@ -986,10 +990,10 @@ static const struct {
 	const char *keyword;
 	int (*parse)(struct parser *ps);
 } statements[] = {
-	{ "mode", parse_mode },	    { "interface", parse_interface },
-	{ "set", parse_set },	    { "rule", parse_rule },
-	{ "policy", parse_policy }, { "fragments", parse_fragments },
-	{ "flows", parse_flows },   { "icmp", parse_icmp },
+	{ "mode", parse_mode },		{ "interface", parse_interface },
+	{ "set", parse_set },		{ "rule", parse_rule },
+	{ "policy", parse_policy },	{ "fragments", parse_fragments },
+	{ "flows", parse_flows },	{ "icmp", parse_icmp },
 	{ "partners", parse_partners },
 };
 

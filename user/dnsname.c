@@ -90,10 +90,9 @@ int dnsname_parse(const char *s, char out[DNSNAME_LEN], char *why,
 			break;
 	}
 	if (i == 0 || out[i - 1] == '.') {
-		snprintf(
-			why, why_len,
-			"'%s' is no domain name: its last label is all digits",
-			shown);
+		snprintf(why, why_len,
+			 "'%s' is no domain name: its last label is all digits",
+			 shown);
 		return -1;
 	}
 	return 0;

@@ -264,8 +264,8 @@ static json_object *partner_list_json(const struct partner *pt, int64_t now_ms)
 		json_object_array_add(leaving, l);
 	}
 	add(o, "leaving", leaving);
-	add(o, "ttl", pt->last_refresh_ms ? json_object_new_int64(pt->ttl)
-					  : NULL);
+	add(o, "ttl",
+	    pt->last_refresh_ms ? json_object_new_int64(pt->ttl) : NULL);
 	add(o, "dnssec", str(dnssec_name(pt->dnssec)));
 	add(o, "last_refresh", utc_ms_or_null(pt->last_refresh_ms));
 	add(o, "next_refresh", utc_ms_or_null(pt->next_refresh_ms));

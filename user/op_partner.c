@@ -213,8 +213,9 @@ static void results_free(struct results *rs)
 static void log_result(const char *set, const struct resolution *res)
 {
 	if (!res->ok)
-		log_warn("partner %s (set %s): %s; its addresses stay as they were",
-			 res->domain, set, res->error);
+		log_warn(
+			"partner %s (set %s): %s; its addresses stay as they were",
+			res->domain, set, res->error);
 	else if (res->error[0])
 		log_warn("partner %s (set %s): %s", res->domain, set,
 			 res->error);
@@ -268,8 +269,9 @@ static size_t take_results(struct partner_tx *tx, const struct results *rs,
 			struct resolution insecure = *res;
 
 			insecure.ok = false;
-			snprintf(insecure.error, sizeof(insecure.error),
-				 "the answers are not DNSSEC-secure, and the config requires it");
+			snprintf(
+				insecure.error, sizeof(insecure.error),
+				"the answers are not DNSSEC-secure, and the config requires it");
 			partner_take(pt, &insecure, &tx->l.cfg.partners, now);
 			log_result(pt->set, &insecure);
 			failed++;
@@ -317,8 +319,9 @@ int op_partner_add(const struct paths *p, const struct loaded *l,
 	}
 	pt = partners_find(&tx.cur, set, domain);
 	if (pt && !pt->from_cli) {
-		log_info("%s is a partner of set %s in the config already; resolved again",
-			 domain, set);
+		log_info(
+			"%s is a partner of set %s in the config already; resolved again",
+			domain, set);
 	} else if (!pt) {
 		if (tx.cur.n >= CONFIG_MAX_DOMAINS) {
 			log_err("there are %d partner domains already, all there may be",
@@ -473,8 +476,9 @@ int op_partner_maintain(const struct paths *p, struct partners_file *out,
 			changed = true;
 			for (size_t j = 0; j < gone.n; j++) {
 				prefix_format(&gone.v[j], buf, sizeof(buf));
-				log_info("partner %s (set %s): %s is gone from DNS for longer than the grace period: it leaves the set",
-					 pt->domain, pt->set, buf);
+				log_info(
+					"partner %s (set %s): %s is gone from DNS for longer than the grace period: it leaves the set",
+					pt->domain, pt->set, buf);
 			}
 		}
 		plist_free(&gone);

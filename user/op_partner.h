@@ -34,8 +34,7 @@ int op_partner_add(const struct paths *p, const struct loaded *l,
  * set has it): exactly the addresses that no other domain of the set and
  * no prefix of its own holds leave the set. 0, or an op_error.
  */
-int op_partner_del(const struct paths *p, const char *set,
-		   const char *domain);
+int op_partner_del(const struct paths *p, const char *set, const char *domain);
 
 /*
  * Resolve again the domain of set (NULL: every domain, of every set) and

@@ -39,15 +39,15 @@ void partner_copy(struct partner *dst, const struct partner *src)
 	memset(&dst->addrs, 0, sizeof(dst->addrs));
 	for (size_t i = 0; i < src->addrs.n; i++)
 		plist_add(&dst->addrs, &src->addrs.v[i]);
-	dst->leaving = src->nr_leaving ? xcalloc(src->nr_leaving,
-						 sizeof(*dst->leaving))
-				       : NULL;
+	dst->leaving = src->nr_leaving
+			       ? xcalloc(src->nr_leaving, sizeof(*dst->leaving))
+			       : NULL;
 	if (src->nr_leaving)
 		memcpy(dst->leaving, src->leaving,
 		       src->nr_leaving * sizeof(*dst->leaving));
-	dst->targets = src->nr_targets ? xcalloc(src->nr_targets,
-						 sizeof(*dst->targets))
-				       : NULL;
+	dst->targets = src->nr_targets
+			       ? xcalloc(src->nr_targets, sizeof(*dst->targets))
+			       : NULL;
 	if (src->nr_targets)
 		memcpy(dst->targets, src->targets,
 		       src->nr_targets * sizeof(*dst->targets));
@@ -280,8 +280,7 @@ static bool parse_addrs(json_object *o, struct partner *pt, struct sf_err *e)
 	return true;
 }
 
-static bool parse_leaving(json_object *o, struct partner *pt,
-			  struct sf_err *e)
+static bool parse_leaving(json_object *o, struct partner *pt, struct sf_err *e)
 {
 	json_object *arr = sf_member(o, "leaving", json_type_array, e);
 	size_t n;
@@ -299,7 +298,8 @@ static bool parse_leaving(json_object *o, struct partner *pt,
 		char text[PREFIX_STRLEN], why[160];
 
 		if (!json_object_is_type(v, json_type_object))
-			return sf_fail(e, "\"leaving\"[%zu] is %s, not an object",
+			return sf_fail(e,
+				       "\"leaving\"[%zu] is %s, not an object",
 				       i, sf_type(v));
 		if (!sf_string(v, "address", text, sizeof(text), e) ||
 		    !sf_int(v, "until_ms", 0, STATEFILE_TIME_MAX_MS,
@@ -312,8 +312,7 @@ static bool parse_leaving(json_object *o, struct partner *pt,
 	return true;
 }
 
-static bool parse_targets(json_object *o, struct partner *pt,
-			  struct sf_err *e)
+static bool parse_targets(json_object *o, struct partner *pt, struct sf_err *e)
 {
 	json_object *arr = sf_member(o, "targets", json_type_array, e);
 	size_t n;
@@ -332,7 +331,8 @@ static bool parse_targets(json_object *o, struct partner *pt,
 		int64_t port;
 
 		if (!json_object_is_type(v, json_type_object))
-			return sf_fail(e, "\"targets\"[%zu] is %s, not an object",
+			return sf_fail(e,
+				       "\"targets\"[%zu] is %s, not an object",
 				       i, sf_type(v));
 		if (!sf_string(v, "host", t->host, sizeof(t->host), e) ||
 		    !sf_int(v, "port", 0, 65535, &port, e) ||
@@ -372,7 +372,8 @@ static bool parse_partner(json_object *o, size_t i, struct partner *pt,
 	if (!sf_string(o, "origin", origin, sizeof(origin), e))
 		return false;
 	if (strcmp(origin, "cli") && strcmp(origin, "config"))
-		return sf_fail(e, "\"origin\" is neither \"cli\" nor \"config\"");
+		return sf_fail(e,
+			       "\"origin\" is neither \"cli\" nor \"config\"");
 	pt->from_cli = !strcmp(origin, "cli");
 	if (!sf_bool(o, "secure", &pt->secure, e) || !parse_addrs(o, pt, e) ||
 	    !parse_leaving(o, pt, e) || !parse_targets(o, pt, e) ||
@@ -392,8 +393,8 @@ static bool parse_partner(json_object *o, size_t i, struct partner *pt,
 		    &pt->last_refresh_ms, e) ||
 	    !sf_int(o, "next_refresh_ms", 0, STATEFILE_TIME_MAX_MS,
 		    &pt->next_refresh_ms, e) ||
-	    !sf_string(o, "last_error", pt->last_error,
-		       sizeof(pt->last_error), e) ||
+	    !sf_string(o, "last_error", pt->last_error, sizeof(pt->last_error),
+		       e) ||
 	    !sf_int(o, "failures", 0, INT64_MAX, &v, e))
 		return false;
 	pt->failures = v;
@@ -462,9 +463,11 @@ static json_object *partner_json(const struct partner *pt)
 
 	json_object_object_add(o, "domain", json_object_new_string(pt->domain));
 	json_object_object_add(o, "set", json_object_new_string(pt->set));
-	json_object_object_add(
-		o, "origin", json_object_new_string(pt->from_cli ? "cli" : "config"));
-	json_object_object_add(o, "secure", json_object_new_boolean(pt->secure));
+	json_object_object_add(o, "origin",
+			       json_object_new_string(pt->from_cli ? "cli"
+								   : "config"));
+	json_object_object_add(o, "secure",
+			       json_object_new_boolean(pt->secure));
 	json_object_object_add(o, "addresses",
 			       json_prefixes(pt->addrs.v, pt->addrs.n));
 	for (size_t i = 0; i < pt->nr_leaving; i++) {
@@ -485,10 +488,10 @@ static json_object *partner_json(const struct partner *pt)
 
 		json_object_object_add(
 			t, "host", json_object_new_string(pt->targets[i].host));
-		json_object_object_add(t, "port",
-				       json_object_new_int(pt->targets[i].port));
-		json_object_object_add(t, "tls",
-				       json_object_new_boolean(pt->targets[i].tls));
+		json_object_object_add(
+			t, "port", json_object_new_int(pt->targets[i].port));
+		json_object_object_add(
+			t, "tls", json_object_new_boolean(pt->targets[i].tls));
 		json_object_array_add(targets, t);
 	}
 	json_object_object_add(o, "targets", targets);

@@ -255,7 +255,8 @@ static void take_srv(struct lookup *lk, struct query *q,
 		if (!strcmp(host, ".")) {
 			lk->dot_records++;
 		} else if (len && host[len - 1] == '.' &&
-			   dnsname_parse(host, s.t.host, why, sizeof(why)) == 0) {
+			   dnsname_parse(host, s.t.host, why, sizeof(why)) ==
+				   0) {
 			GROW(lk->srvs, lk->srvs_cap, lk->nr_srvs + 1);
 			lk->srvs[lk->nr_srvs++] = s;
 		} else {
@@ -281,7 +282,8 @@ static void take_addrs(struct lookup *lk, struct query *q,
 		memcpy(&p.addr, result->data[i], want);
 		p.len = family_bits(p.family);
 		if (lk->res.addrs.n == PARTNER_MAX_ADDRS) {
-			warn(lk, "more than %d addresses: the rest are left out",
+			warn(lk,
+			     "more than %d addresses: the rest are left out",
 			     PARTNER_MAX_ADDRS);
 			return;
 		}
@@ -326,7 +328,8 @@ static void on_answer(void *arg, int err, struct ub_result *result)
 			take_srv(lk, q, result);
 		else if (result->havedata)
 			take_addrs(lk, q, result);
-		else if (result->nxdomain && (q->kind == Q_A || q->kind == Q_AAAA))
+		else if (result->nxdomain &&
+			 (q->kind == Q_A || q->kind == Q_AAAA))
 			warn(lk, "%s: no such domain (NXDOMAIN)", q->name);
 	}
 	if (result)

@@ -87,8 +87,8 @@ static int sync_index(const struct map_fds *fds, unsigned int set,
 }
 
 /* What a holds and b does not: both sorted. */
-static void difference(const struct prefix_list *a,
-		       const struct prefix_list *b, struct prefix_list *out)
+static void difference(const struct prefix_list *a, const struct prefix_list *b,
+		       struct prefix_list *out)
 {
 	for (size_t i = 0; i < a->n; i++) {
 		if (!plist_contains(b, &a->v[i]))
@@ -97,8 +97,7 @@ static void difference(const struct prefix_list *a,
 }
 
 int set_apply(const struct loaded *l, unsigned int set,
-	      const struct prefix_list *before,
-	      const struct prefix_list *after)
+	      const struct prefix_list *before, const struct prefix_list *after)
 {
 	struct prefix_list added = {}, removed = {};
 	unsigned int slot = index_slot(&l->cfg, set);

@@ -15,8 +15,7 @@
 #include "statefile.h"
 #include "tap.h"
 
-static struct prefix P(const char *s)
-{
+static struct prefix P(const char *s) {
 	struct prefix p;
 	char why[160];
 
@@ -25,7 +24,8 @@ static struct prefix P(const char *s)
 	return p;
 }
 
-static void list(struct prefix_list *l, const char *words)
+static void
+list(struct prefix_list *l, const char *words)
 {
 	char buf[1024], *save, *w;
 
@@ -66,27 +66,35 @@ static void test_ownership(void)
 	with(&f, "partners", "three.example", "203.0.113.50 198.51.100.7");
 	with(&f, "other", "one.example", "203.0.113.99");
 	partners_set_effective(&stat, &f, "partners", &before);
-	CHECK_EQ(before.n, 6, "the set: its 2 prefixes, and 4 more addresses of its domains (203.0.113.50 is both)");
-	CHECK(!holds(&before, "203.0.113.99"), "another set's domain adds nothing to it");
+	CHECK_EQ(
+		before.n, 6,
+		"the set: its 2 prefixes, and 4 more addresses of its domains (203.0.113.50 is both)");
+	CHECK(!holds(&before, "203.0.113.99"),
+	      "another set's domain adds nothing to it");
 
 	partners_copy(&g, &f);
 	partners_remove(&g, partners_find(&g, "partners", "two.example"));
 	partners_set_effective(&stat, &g, "partners", &after);
-	CHECK(holds(&after, "203.0.113.20"), "two.example gone: the address it shared with one.example stays");
-	CHECK(!holds(&after, "203.0.113.21"), "two.example gone: its own address goes");
+	CHECK(holds(&after, "203.0.113.20"),
+	      "two.example gone: the address it shared with one.example stays");
+	CHECK(!holds(&after, "203.0.113.21"),
+	      "two.example gone: its own address goes");
 	CHECK_EQ(before.n - after.n, 1, "exactly one address leaves");
 	plist_free(&after);
 
 	partners_remove(&g, partners_find(&g, "partners", "three.example"));
 	partners_set_effective(&stat, &g, "partners", &after);
-	CHECK(holds(&after, "203.0.113.50"), "three.example gone: an address that is a static prefix stays");
-	CHECK(!holds(&after, "198.51.100.7"), "an address inside a static prefix is no entry of its own: it goes (the prefix still admits it)");
+	CHECK(holds(&after, "203.0.113.50"),
+	      "three.example gone: an address that is a static prefix stays");
+	CHECK(!holds(&after, "198.51.100.7"),
+	      "an address inside a static prefix is no entry of its own: it goes (the prefix still admits it)");
 	CHECK(holds(&after, "198.51.100.0/24"), "the static prefix stays");
 	plist_free(&after);
 
 	partners_remove(&g, partners_find(&g, "partners", "one.example"));
 	partners_set_effective(&stat, &g, "partners", &after);
-	CHECK_EQ(after.n, stat.n, "every domain gone: the set is its own prefixes again");
+	CHECK_EQ(after.n, stat.n,
+		 "every domain gone: the set is its own prefixes again");
 	plist_free(&after);
 	plist_free(&before);
 	plist_free(&stat);
@@ -97,16 +105,18 @@ static void test_ownership(void)
 static void test_grace(void)
 {
 	struct partners_file f = {};
-	struct partner *pt = with(&f, "partners", "p.example",
-				  "203.0.113.5 203.0.113.6");
+	struct partner *pt =
+		with(&f, "partners", "p.example", "203.0.113.5 203.0.113.6");
 	struct prefix_list now = {}, owned = {};
 
 	list(&now, "203.0.113.6 203.0.113.7");
 	partner_merge(pt, &now, 1000, 3000);
 	partner_owned(pt, &owned);
-	CHECK_EQ(owned.n, 3, "gone from DNS: still owned, beside the new address");
+	CHECK_EQ(owned.n, 3,
+		 "gone from DNS: still owned, beside the new address");
 	CHECK_EQ(pt->nr_leaving, 1, "one address is leaving");
-	CHECK(pt->nr_leaving && pt->leaving[0].until_ms == 4000, "until now + grace");
+	CHECK(pt->nr_leaving && pt->leaving[0].until_ms == 4000,
+	      "until now + grace");
 	CHECK(!partner_expire(pt, 3999), "before its grace runs out it stays");
 	CHECK(partner_expire(pt, 4000), "then it goes");
 	plist_free(&owned);
@@ -131,8 +141,8 @@ static void test_grace(void)
 static void test_file(void)
 {
 	struct partners_file f = {}, back;
-	struct partner *pt = with(&f, "partners", "p.example",
-				  "203.0.113.5 2001:db8::5");
+	struct partner *pt =
+		with(&f, "partners", "p.example", "203.0.113.5 2001:db8::5");
 	struct sf_err e = {};
 	json_object *o;
 	const char *text;
@@ -180,8 +190,8 @@ static void test_file(void)
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct sf_err e2 = {};
-		int rc = partners_parse(bad[i].text, strlen(bad[i].text),
-					&back, &e2);
+		int rc = partners_parse(bad[i].text, strlen(bad[i].text), &back,
+					&e2);
 
 		CHECK(rc < 0 && back.n == 0 && strstr(e2.why, bad[i].why),
 		      "refused whole: %s (said: %s%s)", bad[i].why, e2.at,
@@ -212,17 +222,19 @@ static void test_config(void)
 		"partners grace 10m timeout 5s trust-anchor none\n",
 		&c, diag, sizeof(diag));
 
-	CHECK_EQ(errors, 0, "domain items and partners settings parse: %s", diag);
+	CHECK_EQ(errors, 0, "domain items and partners settings parse: %s",
+		 diag);
 	if (errors)
 		return;
 	CHECK(c.sets[0].nr_domains == 2 &&
 		      !strcmp(c.sets[0].domains[0].name, "partner.example") &&
-		      !c.sets[0].domains[0].secure && c.sets[0].domains[1].secure,
+		      !c.sets[0].domains[0].secure &&
+		      c.sets[0].domains[1].secure,
 	      "the set's domains, lower case, without the root's dot, 'secure' read");
 	CHECK(!strcmp(c.partners.resolver, "127.0.0.1@5353") &&
 		      c.partners.refresh_min == 30 &&
-		      c.partners.refresh_max == 7200 && c.partners.grace == 600 &&
-		      c.partners.timeout == 5 &&
+		      c.partners.refresh_max == 7200 &&
+		      c.partners.grace == 600 && c.partners.timeout == 5 &&
 		      !strcmp(c.partners.trust_anchor, "none"),
 	      "the partners settings");
 	CHECK(partners_sync_config(&f, &c) && f.n == 2 && !f.v[0].from_cli &&
@@ -233,23 +245,30 @@ static void test_config(void)
 	static const struct {
 		const char *text, *msg;
 	} bad[] = {
-		{ "set p { domain a..example }", "t.conf:2:16: 'a..example' is no domain name: it has an empty label" },
-		{ "set p { domain x.example, domain x.example }", "domain x.example is in set p twice" },
+		{ "set p { domain a..example }",
+		  "t.conf:2:16: 'a..example' is no domain name: it has an empty label" },
+		{ "set p { domain x.example, domain x.example }",
+		  "domain x.example is in set p twice" },
 		{ "set p { domain 192.0.2.1 }", "is an address, not a domain" },
 		{ "set p { domain a.123 }", "its last label is all digits" },
 		{ "set p { domain }", "expected a domain name" },
-		{ "partners resolver 10.0.0.1@99999", "invalid port in resolver" },
+		{ "partners resolver 10.0.0.1@99999",
+		  "invalid port in resolver" },
 		{ "partners resolver host.example", "resolver:" },
-		{ "partners refresh min 1h max 1m", "refresh max takes a duration from 1h" },
-		{ "partners grace 1s\npartners grace 2s", "partners grace is set twice" },
-		{ "partners trust-anchor relative.key", "an absolute file name or 'none'" },
-		{ "partners colour blue", "expected resolver, refresh, grace, timeout or trust-anchor" },
+		{ "partners refresh min 1h max 1m",
+		  "refresh max takes a duration from 1h" },
+		{ "partners grace 1s\npartners grace 2s",
+		  "partners grace is set twice" },
+		{ "partners trust-anchor relative.key",
+		  "an absolute file name or 'none'" },
+		{ "partners colour blue",
+		  "expected resolver, refresh, grace, timeout or trust-anchor" },
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		char text[512];
 
-		snprintf(text, sizeof(text), "interface ext0 role external\n%s\n",
-			 bad[i].text);
+		snprintf(text, sizeof(text),
+			 "interface ext0 role external\n%s\n", bad[i].text);
 		diag[0] = '\0';
 		errors = parse(text, &c, diag, sizeof(diag));
 		CHECK(errors > 0 && strstr(diag, bad[i].msg), "refused: %s",
@@ -269,7 +288,9 @@ static void test_names(void)
 		{ "XMPP.Partner.Example.", "xmpp.partner.example" },
 		{ "xn--bcher-kva.example", "xn--bcher-kva.example" },
 		{ "a-b.c1", "a-b.c1" },
-		{ "b\xc3\xbc" "cher.example", NULL },
+		{ "b\xc3\xbc"
+		  "cher.example",
+		  NULL },
 		{ "under_score.example", NULL },
 		{ ".", NULL },
 		{ "", NULL },
@@ -284,7 +305,8 @@ static void test_names(void)
 
 		if (cases[i].out)
 			CHECK(rc == 0 && !strcmp(out, cases[i].out),
-			      "'%s' is the domain %s", cases[i].in, cases[i].out);
+			      "'%s' is the domain %s", cases[i].in,
+			      cases[i].out);
 		else
 			CHECK(rc < 0, "'%s' is refused (%s)", cases[i].in,
 			      rc < 0 ? why : "accepted");

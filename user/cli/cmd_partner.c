@@ -89,7 +89,8 @@ static void print_partner(const struct partner *pt, int64_t now_ms)
 	printf("  ttl %u s, dnssec %s, last refresh %s, next refresh %s (in %s), failures %llu\n",
 	       pt->ttl, dnssec_name(pt->dnssec), last, next, left,
 	       (unsigned long long)pt->failures);
-	printf("  last error: %s\n", pt->last_error[0] ? pt->last_error : "none");
+	printf("  last error: %s\n",
+	       pt->last_error[0] ? pt->last_error : "none");
 }
 
 int cmd_partner_list(struct cli_ctx *ctx, const struct cli_args *a)
@@ -110,8 +111,8 @@ int cmd_partner_list(struct cli_ctx *ctx, const struct cli_args *a)
 	}
 	partners_free(&f);
 	if (domain && !shown.n) {
-		log_err("%s is no partner%s%s", domain, a->set ? " of set " : "",
-			a->set ? a->set : "");
+		log_err("%s is no partner%s%s", domain,
+			a->set ? " of set " : "", a->set ? a->set : "");
 		return EXIT_USAGE;
 	}
 	if (a->json) {
@@ -136,7 +137,8 @@ int cmd_partner_add(struct cli_ctx *ctx, const struct cli_args *a)
 		return exit_status_of(rc);
 	log_info("partner %s: %zu %s in set %s%s", pt.domain, pt.addrs.n,
 		 pt.addrs.n == 1 ? "address" : "addresses", pt.set,
-		 pt.last_refresh_ms ? "" : " (not resolved yet: retried later)");
+		 pt.last_refresh_ms ? ""
+				    : " (not resolved yet: retried later)");
 	partner_free(&pt);
 	return EXIT_OK;
 }

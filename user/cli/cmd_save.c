@@ -65,8 +65,7 @@ static void print_rule(FILE *out, const struct config *c,
 
 static void print_partners(FILE *out, const struct cfg_partners *pc)
 {
-	fprintf(out,
-		"partners refresh min %us max %us grace %us timeout %us\n",
+	fprintf(out, "partners refresh min %us max %us grace %us timeout %us\n",
 		pc->refresh_min, pc->refresh_max, pc->grace, pc->timeout);
 	if (pc->resolver[0])
 		fprintf(out, "partners resolver %s\n", pc->resolver);

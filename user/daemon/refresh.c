@@ -49,9 +49,11 @@ struct daemon_partners *daemon_partners_open(const struct paths *p)
 	struct daemon_partners *dp = xcalloc(1, sizeof(*dp));
 
 	dp->paths = p;
-	dp->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	dp->timer_fd =
+		timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	if (dp->timer_fd < 0) {
-		log_err("cannot set up the partners' timer: %s", strerror(errno));
+		log_err("cannot set up the partners' timer: %s",
+			strerror(errno));
 		free(dp);
 		return NULL;
 	}
@@ -105,8 +107,9 @@ static void landed(struct resolution *res, void *ctx)
 	struct daemon_partners *dp = f->dp;
 
 	if (!res->ok)
-		log_warn("partner %s (set %s): %s; its addresses stay as they were",
-			 f->domain, f->set, res->error);
+		log_warn(
+			"partner %s (set %s): %s; its addresses stay as they were",
+			f->domain, f->set, res->error);
 	if (op_partner_take(dp->paths, f->set, res) < 0)
 		log_err("partner %s (set %s): what DNS said could not be applied; tried again at the next refresh",
 			f->domain, f->set);
@@ -177,8 +180,7 @@ void daemon_partners_tick(struct daemon_partners *dp)
 	due = partners_next_due(&f) - now;
 	if (due < next)
 		next = due;
-	if (dp->resolver &&
-	    resolver_next_deadline(dp->resolver) != INT64_MAX) {
+	if (dp->resolver && resolver_next_deadline(dp->resolver) != INT64_MAX) {
 		int64_t left = resolver_next_deadline(dp->resolver) -
 			       clock_ns(CLOCK_MONOTONIC) / 1000000;
 
