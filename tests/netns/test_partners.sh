@@ -6,7 +6,9 @@
 # the fallback to the domain's own A/AAAA, XEP-0368's xmpps SRV, the "."
 # target, two domains sharing a server (deleting one leaves the shared
 # address), a CNAME, NXDOMAIN, 40 SRV targets (bounded, warned), names
-# that are no domain; real TCP to 5269 that connects once the partner's
+# that are no domain; DNSSEC: a signed zone (secure), a broken signature
+# (bogus: nothing enters the set), an insecure answer where DNSSEC is
+# required (the set keeps what it had); real TCP to 5269 that connects once the partner's
 # domain is added and not before; the daemon picking up a TTL change
 # within TTL + 2 s, the address gone from DNS leaving after the grace
 # period, and the DNS server stopped: addresses kept, failures counted.
@@ -78,6 +80,31 @@ write_zone() { # SERIAL PARTNER-ADDR
 	} >"$WORK/test.zone"
 }
 
+# Two signed zones, with ldns's tools: signed.example, whose answers
+# validate against the trust anchors (their DS records), and
+# bogus.example, whose A record is changed after signing, so that its
+# signature no longer matches.
+write_signed_zones() {
+	local z key addr=203.0.113.40
+	for z in signed bogus; do
+		cat >"$WORK/$z.zone" <<-EOF
+			\$ORIGIN $z.example.
+			\$TTL $TTL
+			@ SOA ns.example. admin.example. 1 60 60 600 $TTL
+			@ NS ns.example.
+			_xmpp-server._tcp SRV 0 5 5269 xmpp.$z.example.
+			xmpp A $addr
+		EOF
+		addr=203.0.113.41
+		key=$(cd "$WORK" && ldns-keygen -a ECDSAP256SHA256 -k "$z.example") &&
+			(cd "$WORK" && ldns-signzone "$z.zone" "$key") &&
+			cat "$WORK/$key.ds" >>"$WORK/anchors" || return 1
+	done
+	sed -i 's/^\(xmpp\.bogus\.example\.\s.*\sA\s\+\)203\.0\.113\.41$/\1203.0.113.43/' \
+		"$WORK/bogus.zone.signed"
+	grep -q '203\.0\.113\.43' "$WORK/bogus.zone.signed"
+}
+
 start_knot() {
 	mkdir -p "$WORK/knot"
 	cat >"$WORK/knot.conf" <<-EOF
@@ -100,6 +127,10 @@ start_knot() {
 		zone:
 		  - domain: example
 		    file: test.zone
+		  - domain: signed.example
+		    file: signed.zone.signed
+		  - domain: bogus.example
+		    file: bogus.zone.signed
 	EOF
 	# nsenter execs knotd in place: $! is knotd's own pid
 	nsenter --net="/run/netns/$(topology_ns "$PREFIX" edge)" \
@@ -122,7 +153,7 @@ write_config() {
 		rule s2s-out external out tcp 5269 to partners
 		policy external in  drop
 		policy external out drop
-		partners resolver 127.0.0.1@53 refresh min 1s max 1h grace ${GRACE}s timeout 3s trust-anchor none
+		partners resolver 127.0.0.1@53 refresh min 1s max 1h grace ${GRACE}s timeout 3s trust-anchor $WORK/anchors
 	EOF
 }
 
@@ -264,6 +295,24 @@ test_shared() {
 	check_match "partner del of an unknown domain: says so" "$out" "is no partner"
 }
 
+test_dnssec() {
+	check "signed.example, DNSSEC required: partner add" -- \
+		partner add signed.example --secure
+	check_eq "signed.example: secure, its address in the set" \
+		"$(of signed.example '"\(.dnssec) \(.addresses | join(" ")) \(.require_secure)"')" \
+		"secure 203.0.113.40 true"
+	partner add bogus.example >/dev/null 2>&1
+	check_eq "bogus.example (a broken signature): bogus, no address" \
+		"$(of bogus.example '"\(.dnssec) \(.addresses | length)"')" "bogus 0"
+	check_match "... the error says so" "$(of bogus.example .last_error)" "bogus DNSSEC answer"
+	check "... and its records' address is not in the set" -- not_in_set 203.0.113.43
+	check "alias.example again, now requiring DNSSEC: partner add --secure" -- \
+		partner add alias.example --secure
+	check_match "an insecure answer where DNSSEC is required: an error" \
+		"$(of alias.example .last_error)" "not DNSSEC-secure"
+	check "... and the set keeps what it had" -- in_set 203.0.113.30
+}
+
 test_daemon_refresh() {
 	local t0
 	start_daemon
@@ -305,11 +354,12 @@ start_daemon() {
 
 # ---------------------------------------------------------------------------
 
-require_traffic_tools nc jq socat knotd knotc kdig
+require_traffic_tools nc jq socat knotd knotc kdig ldns-keygen ldns-signzone
 require_free_pin_directory
 WORK=$(mktemp -d /tmp/edgefw-partners.XXXXXX) || tap_bail "no work directory"
 topology_up "$PREFIX" || tap_bail "cannot build the namespaces"
 write_zone 1 "$TOPO_PARTNER4"
+write_signed_zones || tap_bail "cannot sign the test zones"
 write_config
 start_knot || tap_bail "knotd did not answer: $(tail -5 "$WORK/knot.log")"
 start_listener edge "TCP4-LISTEN:5269,bind=$TOPO_EDGE_EXT4"
@@ -323,5 +373,6 @@ test_names
 test_srv_and_traffic
 test_kinds
 test_shared
+test_dnssec
 test_daemon_refresh
 tap_done
