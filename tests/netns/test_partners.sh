@@ -346,6 +346,27 @@ test_daemon_refresh() {
 	check "daemon: still alive" -- kill -0 "$DAEMON_PID"
 }
 
+# A partners.json that is not what edgefw writes is refused whole, naming
+# the file and what is wrong where; the sets stay as they are.
+test_corrupt_file() {
+	local file=$EDGEFW_STATE_DIR/partners.json out rc
+	kill -TERM "$DAEMON_PID"
+	wait "$DAEMON_PID" 2>/dev/null
+	DAEMON_PID=''
+	cp "$file" "$WORK/partners.json.good"
+	sed -i 's/"203\.0\.113\.9"/"203.0.113.9\/24"/' "$file"
+	out=$(partner list 2>&1)
+	rc=$?
+	check_eq "a corrupt partners.json: partner list exits 1" "$rc" 1
+	check_match "... naming the file and what is wrong where" "$out" \
+		'partners\.json is corrupt .*\(partner\.example\): "addresses"\[0\]: host bits set'
+	out=$(edge "$EDGEFW" reload 2>&1)
+	check_eq "... reload refuses it (exit 1)" "$?" 1
+	check "... and the set is as it was" -- in_set 203.0.113.9
+	cp "$WORK/partners.json.good" "$file"
+	check "the file restored: partner list works again" -- partner list
+}
+
 start_daemon() {
 	nsenter --net="/run/netns/$(topology_ns "$PREFIX" edge)" \
 		"$EDGEFW" daemon -c "$WORK/partners.conf" >>"$WORK/daemon.log" 2>&1 &
@@ -375,4 +396,5 @@ test_kinds
 test_shared
 test_dnssec
 test_daemon_refresh
+test_corrupt_file
 tap_done
