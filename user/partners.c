@@ -214,23 +214,6 @@ bool partner_expire(struct partner *pt, int64_t now_ms)
 	return true;
 }
 
-int64_t partners_next_due(const struct partners_file *f)
-{
-	int64_t due = INT64_MAX;
-
-	for (size_t i = 0; i < f->n; i++) {
-		const struct partner *pt = &f->v[i];
-
-		if (pt->next_refresh_ms < due)
-			due = pt->next_refresh_ms;
-		for (size_t j = 0; j < pt->nr_leaving; j++) {
-			if (pt->leaving[j].until_ms < due)
-				due = pt->leaving[j].until_ms;
-		}
-	}
-	return due;
-}
-
 void partners_apply(struct config *c, const struct partners_file *f)
 {
 	for (size_t i = 0; i < f->n; i++) {

@@ -120,9 +120,6 @@ void partner_merge(struct partner *pt, const struct prefix_list *addrs,
 /* Drop the leaving addresses whose grace ran out; true if any went. */
 bool partner_expire(struct partner *pt, int64_t now_ms);
 
-/* The earliest time anything of f is due: a refresh or a grace's end. */
-int64_t partners_next_due(const struct partners_file *f);
-
 /*
  * Put the domains' addresses into the config's sets, before it is
  * compiled, as set_changes_apply does with sets.json.

@@ -177,9 +177,14 @@ void daemon_partners_tick(struct daemon_partners *dp)
 			dp->flights = fl;
 		}
 	}
-	due = partners_next_due(&f) - now;
-	if (due < next)
-		next = due;
+	/* the grace periods' ends; refreshes under way are not due again */
+	for (size_t i = 0; i < f.n; i++) {
+		for (size_t j = 0; j < f.v[i].nr_leaving; j++) {
+			due = f.v[i].leaving[j].until_ms - now;
+			if (due < next)
+				next = due;
+		}
+	}
 	if (dp->resolver && resolver_next_deadline(dp->resolver) != INT64_MAX) {
 		int64_t left = resolver_next_deadline(dp->resolver) -
 			       clock_ns(CLOCK_MONOTONIC) / 1000000;
