@@ -281,6 +281,14 @@ static void take_addrs(struct lookup *lk, struct query *q,
 			continue;
 		memcpy(&p.addr, result->data[i], want);
 		p.len = family_bits(p.family);
+		if (p.family == EDGEFW_FAMILY_IPV6) {
+			char text[INET6_ADDRSTRLEN], why[160];
+
+			/* as everywhere in edgefw: IPv4-mapped is IPv4 */
+			inet_ntop(AF_INET6, &p.addr, text, sizeof(text));
+			if (addr_parse(text, &p, why, sizeof(why)))
+				continue;
+		}
 		if (lk->res.addrs.n == PARTNER_MAX_ADDRS) {
 			warn(lk,
 			     "more than %d addresses: the rest are left out",

@@ -72,6 +72,7 @@ write_zone() { # SERIAL PARTNER-ADDR
 			_xmpp-server._tcp.alias SRV 0 5 5269 host.alias.example.
 			host.alias CNAME real.alias.example.
 			real.alias A 203.0.113.30
+			mapped AAAA ::ffff:203.0.113.12
 		EOF
 		for i in $(seq 1 40); do
 			echo "_xmpp-server._tcp.many SRV $i 5 5269 h$i.many.example."
@@ -254,6 +255,9 @@ test_kinds() {
 	partner add alias.example >/dev/null 2>&1
 	check_eq "a target that is a CNAME: the address it points to" \
 		"$(of alias.example '.addresses | join(" ")')" "203.0.113.30"
+	partner add mapped.example >/dev/null 2>&1
+	check_eq "an IPv4-mapped AAAA record: the IPv4 address, as everywhere in edgefw" \
+		"$(of mapped.example '.addresses | join(" ")')" "203.0.113.12"
 	partner add nosuch.example >/dev/null 2>&1
 	check_eq "NXDOMAIN: the domain is kept, with no address" \
 		"$(of nosuch.example '.addresses | length')" 0
