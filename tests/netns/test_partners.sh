@@ -73,6 +73,7 @@ write_zone() { # SERIAL PARTNER-ADDR
 			host.alias CNAME real.alias.example.
 			real.alias A 203.0.113.30
 			mapped AAAA ::ffff:203.0.113.12
+			cfg A 203.0.113.50
 		EOF
 		for i in $(seq 1 40); do
 			echo "_xmpp-server._tcp.many SRV $i 5 5269 h$i.many.example."
@@ -321,6 +322,17 @@ test_daemon_refresh() {
 	local t0
 	start_daemon
 	check "daemon: adopts what is loaded" -- wait_until 20 has_generation
+
+	# a domain of the config: the daemon resolves it after SIGHUP
+	sed -i 's/^set partners { }$/set partners { domain cfg.example }/' "$WORK/partners.conf"
+	kill -HUP "$DAEMON_PID"
+	check "daemon: a domain of the config, after SIGHUP, has its address in the set" -- \
+		wait_until 10 in_set 203.0.113.50
+	check_eq "... partner list says it is the config's" "$(of cfg.example .origin)" config
+	check "... the domains added with partner add stay" -- in_set 203.0.113.40
+	out=$(partner del cfg.example 2>&1)
+	check_eq "partner del of a domain of the config: exit 2" "$?" 2
+	check_match "... saying where to remove it" "$out" "in the config .*remove it there and reload"
 	write_zone 2 203.0.113.9
 	edge knotc -c "$WORK/knot.conf" zone-reload example >/dev/null 2>&1
 	t0=$(now_ms)
