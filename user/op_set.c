@@ -96,6 +96,8 @@ int op_set_change(struct loaded *l, const char *name, bool add,
 		return OP_FAILED;
 	if (partners_read(&l->paths, &partners))
 		goto out;
+	/* the domains the kernel's set was built with (op_partner.c) */
+	partners_sync_config(&partners, &l->cfg);
 	set_changes_current(&l->cfg.sets[set],
 			    set_changes_find(&file, name, false), &current);
 	triage(&current, add, input, &changed, r);
