@@ -37,12 +37,14 @@ CFLAGS += $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link
 LDFLAGS += $(FUZZ_FLAGS)
 endif
 
-PKGS := libbpf libnl-route-3.0 json-c nettle libsystemd libmicrohttpd
+PKGS := libbpf libnl-route-3.0 json-c nettle libsystemd libmicrohttpd ldns
 
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -Wall -Wextra -MMD -MP
 CPPFLAGS += -Iinclude -Iuser -I$(BUILD) $(shell $(PKG_CONFIG) --cflags $(PKGS))
-LDLIBS += $(shell $(PKG_CONFIG) --libs $(PKGS)) -lelf -lz
+# libunbound without pkg-config: its libunbound.pc names libevent in
+# Requires.private, which Debian's libunbound-dev does not bring.
+LDLIBS += $(shell $(PKG_CONFIG) --libs $(PKGS)) -lunbound -lelf -lz
 
 BPF_CFLAGS := -O2 -g -Wall -target bpf -mcpu=v3 \
 	-I/usr/include/$(MULTIARCH) -Iinclude

@@ -43,6 +43,8 @@ packages=(
 	prosody dnsmasq-base python3-slixmpp openssl
 	# tests/netns/test_metrics: promtool, a Prometheus that scrapes, a client
 	prometheus curl
+	# tests/netns/test_partners: an authoritative DNS server, zone signing
+	knot knot-dnsutils ldnsutils
 	# vm-tests: kernels run under qemu from a busybox initramfs
 	qemu-system-x86 busybox-static kmod xz-utils zstd cpio
 )

@@ -6,6 +6,7 @@
 #include "build.h"
 #include "log.h"
 #include "op.h"
+#include "partners.h"
 #include "set_changes.h"
 
 /* What expired while nothing was loaded leaves blocklist.json too. */
@@ -33,6 +34,7 @@ int gen_build(const struct paths *p, struct config *c,
 	      struct compiled *cc, struct generation *g)
 {
 	struct set_changes_file changes;
+	struct partners_file partners;
 
 	memset(cc, 0, sizeof(*cc));
 	memset(g, 0, sizeof(*g));
@@ -40,6 +42,12 @@ int gen_build(const struct paths *p, struct config *c,
 		return OP_FAILED;
 	set_changes_apply(c, &changes);
 	set_changes_free(&changes);
+	if (partners_read(p, &partners))
+		return OP_FAILED;
+	/* the config's domains, and those added with 'edgefw partner add' */
+	partners_sync_config(&partners, c);
+	partners_apply(c, &partners);
+	partners_free(&partners);
 	if (compile(c, cc, stderr))
 		return OP_BAD_INPUT;
 	if (gen_resolve(c, missing_ok, g) || gen_load(c, cc, g, shared) ||

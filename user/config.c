@@ -2,11 +2,13 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <arpa/inet.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include "config.h"
 #include "config_lex.h"
+#include "duration.h"
 
 #define MAX_ERRORS 20
 
@@ -23,6 +25,9 @@ struct parser {
 	bool fragments_seen[EDGEFW_NR_ROLES];
 	bool flows_seen;
 	bool icmp_seen;
+	bool resolver_seen, refresh_seen, grace_seen, timeout_seen,
+		anchor_seen; /* partners ... */
+	size_t domains; /* in all sets so far */
 	size_t sets_cap, rules_cap, ifaces_cap; /* of the config's arrays */
 	size_t set_ids; /* named sets and inline prefixes so far */
 	bool events_seen;
@@ -352,11 +357,59 @@ static int parse_interface(struct parser *ps)
 	return 0;
 }
 
+const struct cfg_domain *config_find_domain(const struct cfg_set *s,
+					    const char *domain)
+{
+	for (size_t i = 0; i < s->nr_domains; i++) {
+		if (!strcmp(s->domains[i].name, domain))
+			return &s->domains[i];
+	}
+	return NULL;
+}
+
+/* domain NAME [secure]: a partner by XMPP domain, resolved into the set */
+static int set_domain(struct parser *ps, struct cfg_set *set)
+{
+	struct cfg_domain d = { .loc = ps->tok.loc };
+	const struct cfg_domain *first;
+	char why[256];
+
+	next(ps);
+	if (ps->tok.kind != TOK_WORD)
+		return unexpected(ps, "a domain name");
+	if (dnsname_parse(ps->tok.text, d.name, why, sizeof(why))) {
+		error_at(ps, ps->tok.loc, "%s", why);
+		return -1;
+	}
+	first = config_find_domain(set, d.name);
+	if (first) {
+		error_at(ps, ps->tok.loc,
+			 "domain %s is in set %s twice (first on line %u)",
+			 d.name, set->name, first->loc.line);
+		return -1;
+	}
+	if (++ps->domains > CONFIG_MAX_DOMAINS) {
+		error_at(ps, ps->tok.loc, "more than %d partner domains",
+			 CONFIG_MAX_DOMAINS);
+		return -1;
+	}
+	next(ps);
+	if (at_word(ps, "secure")) {
+		d.secure = true;
+		next(ps);
+	}
+	GROW(set->domains, set->domains_cap, set->nr_domains + 1);
+	set->domains[set->nr_domains++] = d;
+	return 0;
+}
+
 static int set_prefix(struct parser *ps, void *ctx)
 {
 	struct cfg_set *set = ctx;
 	struct prefix p;
 
+	if (at_word(ps, "domain"))
+		return set_domain(ps, set);
 	if (parse_prefix_word(ps, &p, false))
 		return -1;
 	GROW(set->prefixes, set->cap, set->nr_prefixes + 1);
@@ -399,9 +452,11 @@ static int parse_set(struct parser *ps)
 	}
 	if (ps->tok.kind != TOK_LBRACE)
 		return unexpected(ps, "'{'");
-	if (parse_list(ps, "a prefix", set_prefix, &set, true) ||
+	if (parse_list(ps, "a prefix or 'domain NAME'", set_prefix, &set,
+		       true) ||
 	    count_set_id(ps, set.loc)) {
 		free(set.prefixes);
+		free(set.domains);
 		return -1;
 	}
 	GROW(c->sets, ps->sets_cap, c->nr_sets + 1);
@@ -848,15 +903,171 @@ static int parse_metrics(struct parser *ps)
 	return 0;
 }
 
+/* A duration clause of partners: seconds from min to max. */
+static int partners_duration(struct parser *ps, const char *what, int64_t min,
+			     int64_t max, uint32_t *out)
+{
+	char shown[PRINTABLE_LEN];
+	int64_t v = ps->tok.kind == TOK_WORD ? duration_parse(ps->tok.text)
+					     : -1;
+
+	if (v < min || v > max) {
+		char lo[32], hi[32];
+
+		duration_format(min, lo, sizeof(lo));
+		duration_format(max, hi, sizeof(hi));
+		error_at(
+			ps, ps->tok.loc,
+			"%s takes a duration from %s to %s (90s, 15m, 2h, 1d), not '%s'",
+			what, lo, hi, token_describe(&ps->tok, shown));
+		return -1;
+	}
+	*out = v;
+	next(ps);
+	return 0;
+}
+
+static bool clause_once(struct parser *ps, bool *seen, struct src_loc loc,
+			const char *what)
+{
+	if (*seen) {
+		error_at(ps, loc, "partners %s is set twice", what);
+		return false;
+	}
+	*seen = true;
+	return true;
+}
+
+/* partners resolver ADDR[@PORT] */
+static int partners_resolver(struct parser *ps, struct cfg_partners *pc)
+{
+	char shown[PRINTABLE_LEN], addr[TOKEN_MAX], why[160], *at, *end;
+	struct prefix p;
+	unsigned long port = 53;
+
+	if (ps->tok.kind != TOK_WORD)
+		return unexpected(ps,
+				  "a resolver's address (ADDR or ADDR@PORT)");
+	snprintf(addr, sizeof(addr), "%s", ps->tok.text);
+	at = strchr(addr, '@');
+	if (at) {
+		*at = '\0';
+		errno = 0;
+		port = strtoul(at + 1, &end, 10);
+		if (!isdigit((unsigned char)at[1]) || *end || errno ||
+		    port < 1 || port > 65535) {
+			error_at(ps, ps->tok.loc,
+				 "invalid port in resolver '%s': 1 to 65535",
+				 word_shown(ps, shown));
+			return -1;
+		}
+	}
+	if (addr_parse(addr, &p, why, sizeof(why))) {
+		error_at(ps, ps->tok.loc, "resolver: %s", why);
+		return -1;
+	}
+	inet_ntop(p.family == EDGEFW_FAMILY_IPV4 ? AF_INET : AF_INET6, &p.addr,
+		  shown, sizeof(shown));
+	snprintf(pc->resolver, sizeof(pc->resolver), "%.*s@%lu",
+		 INET6_ADDRSTRLEN, shown, port);
+	next(ps);
+	return 0;
+}
+
+/*
+ * partners CLAUSE...: resolver ADDR[@PORT], refresh min DUR max DUR,
+ * grace DUR, timeout DUR, trust-anchor FILE|none; each once in the file.
+ */
+static int parse_partners(struct parser *ps)
+{
+	struct cfg_partners *pc = &ps->c->partners;
+	char shown[PRINTABLE_LEN];
+
+	next(ps);
+	if (ps->tok.kind != TOK_WORD)
+		return unexpected(
+			ps,
+			"resolver, refresh, grace, timeout or trust-anchor");
+	while (ps->tok.kind == TOK_WORD) {
+		struct src_loc loc = ps->tok.loc;
+
+		if (at_word(ps, "resolver")) {
+			next(ps);
+			if (!clause_once(ps, &ps->resolver_seen, loc,
+					 "resolver") ||
+			    partners_resolver(ps, pc))
+				return -1;
+		} else if (at_word(ps, "refresh")) {
+			next(ps);
+			if (!clause_once(ps, &ps->refresh_seen, loc, "refresh"))
+				return -1;
+			if (!at_word(ps, "min"))
+				return unexpected(ps, "'min'");
+			next(ps);
+			if (partners_duration(ps, "refresh min", 1,
+					      PARTNERS_REFRESH_MAX * 7,
+					      &pc->refresh_min))
+				return -1;
+			if (!at_word(ps, "max"))
+				return unexpected(ps, "'max'");
+			next(ps);
+			if (partners_duration(
+				    ps, "refresh max", pc->refresh_min,
+				    PARTNERS_REFRESH_MAX * 7, &pc->refresh_max))
+				return -1;
+		} else if (at_word(ps, "grace")) {
+			next(ps);
+			if (!clause_once(ps, &ps->grace_seen, loc, "grace") ||
+			    partners_duration(ps, "grace", 1,
+					      PARTNERS_REFRESH_MAX * 30,
+					      &pc->grace))
+				return -1;
+		} else if (at_word(ps, "timeout")) {
+			next(ps);
+			if (!clause_once(ps, &ps->timeout_seen, loc,
+					 "timeout") ||
+			    partners_duration(ps, "timeout", 1,
+					      PARTNERS_TIMEOUT_MAX,
+					      &pc->timeout))
+				return -1;
+		} else if (at_word(ps, "trust-anchor")) {
+			next(ps);
+			if (!clause_once(ps, &ps->anchor_seen, loc,
+					 "trust-anchor"))
+				return -1;
+			if (ps->tok.kind != TOK_WORD ||
+			    ps->tok.text[0] != '/') {
+				if (!at_word(ps, "none"))
+					return unexpected(
+						ps,
+						"an absolute file name or 'none'");
+			}
+			if (strlen(ps->tok.text) >= sizeof(pc->trust_anchor)) {
+				error_at(ps, ps->tok.loc, "'%s' is too long",
+					 word_shown(ps, shown));
+				return -1;
+			}
+			strcpy(pc->trust_anchor, ps->tok.text);
+			next(ps);
+		} else {
+			return unexpected(
+				ps,
+				"resolver, refresh, grace, timeout or trust-anchor");
+		}
+	}
+	return 0;
+}
+
 static const struct {
 	const char *keyword;
 	int (*parse)(struct parser *ps);
 } statements[] = {
-	{ "mode", parse_mode },	    { "interface", parse_interface },
-	{ "set", parse_set },	    { "rule", parse_rule },
-	{ "policy", parse_policy }, { "fragments", parse_fragments },
-	{ "flows", parse_flows },   { "icmp", parse_icmp },
-	{ "events", parse_events }, { "metrics", parse_metrics },
+	{ "mode", parse_mode },		{ "interface", parse_interface },
+	{ "set", parse_set },		{ "rule", parse_rule },
+	{ "policy", parse_policy },	{ "fragments", parse_fragments },
+	{ "flows", parse_flows },	{ "icmp", parse_icmp },
+	{ "events", parse_events },	{ "metrics", parse_metrics },
+	{ "partners", parse_partners },
 };
 
 static bool is_keyword(const struct token *t)
@@ -990,6 +1201,10 @@ int config_parse(const char *file, const char *text, size_t len,
 	c->events.rate = EDGEFW_EVENTS_RATE;
 	c->events.unit = 1;
 	c->events.burst = EDGEFW_EVENTS_BURST;
+	c->partners.refresh_min = PARTNERS_REFRESH_MIN;
+	c->partners.refresh_max = PARTNERS_REFRESH_MAX;
+	c->partners.grace = PARTNERS_GRACE;
+	c->partners.timeout = PARTNERS_TIMEOUT;
 
 	lexer_init(&ps.lx, text, len);
 	next(&ps);
@@ -1036,8 +1251,10 @@ void config_free(struct config *c)
 {
 	for (size_t i = 0; i < c->nr_ifaces; i++)
 		free(c->ifaces[i].addrs);
-	for (size_t i = 0; i < c->nr_sets; i++)
+	for (size_t i = 0; i < c->nr_sets; i++) {
 		free(c->sets[i].prefixes);
+		free(c->sets[i].domains);
+	}
 	for (size_t i = 0; i < c->nr_rules; i++)
 		rule_free(&c->rules[i]);
 	free(c->ifaces);

@@ -3,10 +3,12 @@
 #ifndef EDGEFW_CONFIG_H
 #define EDGEFW_CONFIG_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <net/if.h>
 #include "addr.h"
+#include "dnsname.h"
 #include "edgefw.h"
 #include "endpoint.h"
 #include "names.h"
@@ -68,13 +70,42 @@ struct cfg_rule {
 	struct src_loc role_loc;
 };
 
+/* A partner by XMPP domain: its servers' addresses, from DNS, join the set. */
+struct cfg_domain {
+	char name[DNSNAME_LEN];
+	bool secure; /* only DNSSEC-secure answers change the set */
+	struct src_loc loc;
+};
+
+/* Partner domains in all sets together, config and 'edgefw partner add'. */
+#define CONFIG_MAX_DOMAINS 4096
+
 struct cfg_set {
 	char name[NAME_LEN];
 	struct prefix *prefixes;
 	size_t nr_prefixes;
 	size_t cap;
+	struct cfg_domain *domains;
+	size_t nr_domains;
+	size_t domains_cap;
 	struct src_loc loc;
 };
+
+/* partners ...: how the partner domains are resolved and refreshed */
+struct cfg_partners {
+	char resolver[INET6_ADDRSTRLEN + 8]; /* ADDR[@PORT]; "": resolv.conf */
+	char trust_anchor[PATH_MAX]; /* "": the default; "none": no DNSSEC */
+	uint32_t refresh_min; /* seconds: the TTL is clamped to these */
+	uint32_t refresh_max;
+	uint32_t grace; /* seconds an address gone from DNS stays */
+	uint32_t timeout; /* seconds a resolution may take */
+};
+
+#define PARTNERS_REFRESH_MIN 60
+#define PARTNERS_REFRESH_MAX 86400
+#define PARTNERS_GRACE 3600
+#define PARTNERS_TIMEOUT 10
+#define PARTNERS_TIMEOUT_MAX 300
 
 struct cfg_iface {
 	char name[IF_NAMESIZE];
@@ -109,6 +140,7 @@ struct config {
 	uint32_t flows_max; /* size of the flow table */
 	uint8_t icmp_errors; /* enum edgefw_icmp_errors */
 	struct cfg_metrics metrics;
+	struct cfg_partners partners;
 	/* the names of sets, rules and interfaces, indexed (names.h) */
 	struct name_index set_names, rule_names, iface_names;
 	/* drop events: events rate RATE/UNIT burst BURST, all CPUs together */
@@ -139,6 +171,10 @@ void config_diag(const struct config *c, FILE *diag, struct src_loc loc,
 
 int config_find_set(const struct config *c, const char *name);
 int config_find_iface(const struct config *c, const char *name);
+
+/* The domain of the config's set, or NULL. */
+const struct cfg_domain *config_find_domain(const struct cfg_set *s,
+					    const char *domain);
 
 /*
  * A name a set or rule may have: up to NAME_LEN - 1 letters, digits,

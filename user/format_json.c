@@ -333,3 +333,62 @@ json_object *json_set(const char *name, const struct prefix_list *l)
 	add(root, "prefixes", json_prefixes(l->v, l->n));
 	return root;
 }
+
+static json_object *utc_ms_or_null(int64_t ms)
+{
+	return ms ? utc(ms / 1000) : NULL;
+}
+
+static json_object *partner_list_json(const struct partner *pt, int64_t now_ms)
+{
+	json_object *o = json_object_new_object();
+	json_object *targets = json_object_new_array();
+	json_object *leaving = json_object_new_array();
+	int64_t next = pt->next_refresh_ms - now_ms;
+
+	add(o, "domain", str(pt->domain));
+	add(o, "set", str(pt->set));
+	add(o, "origin", str(pt->from_cli ? "cli" : "config"));
+	add(o, "require_secure", json_object_new_boolean(pt->secure));
+	for (size_t i = 0; i < pt->nr_targets; i++) {
+		json_object *t = json_object_new_object();
+
+		add(t, "host", str(pt->targets[i].host));
+		add(t, "port", json_object_new_int(pt->targets[i].port));
+		add(t, "tls", json_object_new_boolean(pt->targets[i].tls));
+		json_object_array_add(targets, t);
+	}
+	add(o, "targets", targets);
+	add(o, "addresses", json_prefixes(pt->addrs.v, pt->addrs.n));
+	for (size_t i = 0; i < pt->nr_leaving; i++) {
+		json_object *l = json_object_new_object();
+		char buf[PREFIX_STRLEN];
+
+		prefix_format(&pt->leaving[i].addr, buf, sizeof(buf));
+		add(l, "address", str(buf));
+		add(l, "until", utc(pt->leaving[i].until_ms / 1000));
+		json_object_array_add(leaving, l);
+	}
+	add(o, "leaving", leaving);
+	add(o, "ttl",
+	    pt->last_refresh_ms ? json_object_new_int64(pt->ttl) : NULL);
+	add(o, "dnssec", str(dnssec_name(pt->dnssec)));
+	add(o, "last_refresh", utc_ms_or_null(pt->last_refresh_ms));
+	add(o, "next_refresh", utc_ms_or_null(pt->next_refresh_ms));
+	add(o, "next_refresh_in",
+	    json_object_new_int64(next > 0 ? (next + 999) / 1000 : 0));
+	add(o, "last_error", pt->last_error[0] ? str(pt->last_error) : NULL);
+	add(o, "failures", json_object_new_int64((int64_t)pt->failures));
+	return o;
+}
+
+json_object *json_partners(const struct partners_file *f, int64_t now_ms)
+{
+	json_object *root = json_object_new_object();
+	json_object *arr = json_object_new_array();
+
+	for (size_t i = 0; i < f->n; i++)
+		json_object_array_add(arr, partner_list_json(&f->v[i], now_ms));
+	add(root, "partners", arr);
+	return root;
+}

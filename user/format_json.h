@@ -10,6 +10,7 @@
 #include <json-c/json.h>
 #include "blocklist.h"
 #include "inspect.h"
+#include "partners.h"
 #include "prefix_list.h"
 #include "stats.h"
 
@@ -28,6 +29,9 @@ json_object *json_stats_rates(const struct config *c, const struct stats *prev,
 
 /* block list --json; now_ms: the time the times left count from */
 json_object *json_blocks(const struct blocks *b, int64_t now_ms);
+
+/* partner list --json; now_ms: the time the times left count from */
+json_object *json_partners(const struct partners_file *f, int64_t now_ms);
 
 /* set list NAME --json */
 json_object *json_set(const char *name, const struct prefix_list *l);

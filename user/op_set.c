@@ -5,15 +5,14 @@
 #include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
-#include "compile.h"
 #include "log.h"
 #include "maps.h"
 #include "op.h"
 #include "op_set.h"
+#include "partners.h"
+#include "pins.h"
+#include "set_apply.h"
 #include "set_changes.h"
-#include "setindex.h"
-
-#define SET_MAP_BITS (MAP_BIT(MAP_SETS) | SET_INDEX_MAP_BITS)
 
 static int find_set(const struct loaded *l, const char *name)
 {
@@ -33,76 +32,6 @@ static void note_overlap(const struct prefix *inner, const struct prefix *outer,
 		return;
 	r->shown[r->nr_shown][0] = *inner;
 	r->shown[r->nr_shown++][1] = *outer;
-}
-
-static int kernel_change(int fd, bool add, unsigned int set,
-			 const struct prefix_list *l, size_t *done)
-{
-	struct edgefw_set_key *keys = xcalloc(l->n, sizeof(*keys));
-	__u8 *ones = xcalloc(l->n, 1);
-	int err;
-
-	for (size_t i = 0; i < l->n; i++)
-		prefix_set_key(&l->v[i], set, &keys[i]);
-	memset(ones, 1, l->n);
-	err = add ? map_update_many(fd, keys, ones, l->n, sizeof(*keys), 1,
-				    done)
-		  : map_delete_many(fd, keys, l->n, sizeof(*keys), done);
-	free(ones);
-	free(keys);
-	return err;
-}
-
-/*
- * Before prefixes go into the set, the set's filters must let them
- * through: their bits are set first. Removals leave the bits, as a bit
- * too many only costs a lookup.
- */
-static int widen_filters(int fd, unsigned int set,
-			 const struct prefix_list *added)
-{
-	static const __u8 families[] = { EDGEFW_FAMILY_IPV4,
-					 EDGEFW_FAMILY_IPV6 };
-	int err = 0;
-
-	for (size_t i = 0; i < ARRAY_SIZE(families) && !err; i++) {
-		__u32 key = EDGEFW_FILTER_KEY(set, families[i]);
-		struct edgefw_set_filter f;
-
-		err = bpf_map_lookup_elem(fd, &key, &f);
-		for (size_t j = 0; !err && j < added->n; j++) {
-			if (added->v[j].family == families[i])
-				set_filter_add(&f, &added->v[j]);
-		}
-		if (!err)
-			err = bpf_map_update_elem(fd, &key, &f, BPF_ANY);
-	}
-	if (err)
-		log_err("cannot update the filter of set %u: %s", set,
-			strerror(errno));
-	return err ? -1 : 0;
-}
-
-/* The index slot of a set: slots follow from the rules alone. */
-static unsigned int index_slot(const struct config *c, unsigned int set)
-{
-	__u16 slots[EDGEFW_INDEX_SLOTS];
-	size_t n = compile_index_slots(c, slots);
-
-	for (size_t slot = 0; slot < n; slot++) {
-		if (slots[slot] == set)
-			return slot;
-	}
-	return EDGEFW_NO_INDEX_SLOT;
-}
-
-static int sync_index(const struct map_fds *fds, unsigned int set,
-		      unsigned int slot, const struct prefix_list *from,
-		      const struct prefix_list *to)
-{
-	if (slot == EDGEFW_NO_INDEX_SLOT)
-		return 0;
-	return set_indexes_write(fds, set, slot, from, to);
 }
 
 /* Sort the input and pick what changes the set. */
@@ -132,7 +61,7 @@ static double seconds_since(const struct timespec *t0)
  * What the runtime state keeps of the sets: their sizes (for status) and
  * the protected prefixes (for block), after a change of set.
  */
-static void record_state(struct loaded *l, unsigned int set,
+void op_set_record_state(struct loaded *l, unsigned int set,
 			 const struct prefix_list *now,
 			 const struct set_changes_file *file)
 {
@@ -158,13 +87,11 @@ int op_set_change(struct loaded *l, const char *name, bool add,
 		  struct prefix_list *input, struct set_change_report *r)
 {
 	struct prefix_list current = {}, changed = {}, after = {};
+	struct prefix_list kernel_before = {}, kernel_after = {};
+	struct partners_file partners = {};
 	struct set_changes_file file;
-	struct set_changes *sc;
-	unsigned int slot;
 	struct timespec t0;
-	struct map_fds fds;
 	int set, rc = OP_FAILED;
-	size_t done = 0;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	memset(r, 0, sizeof(*r));
@@ -173,26 +100,18 @@ int op_set_change(struct loaded *l, const char *name, bool add,
 		return OP_BAD_INPUT;
 	if (set_changes_read(&l->paths, &file))
 		return OP_FAILED;
-	sc = set_changes_find(&file, name, false);
-	set_changes_current(&l->cfg.sets[set], sc, &current);
+	if (partners_read(&l->paths, &partners))
+		goto out;
+	/* the domains the kernel's set was built with (op_partner.c) */
+	partners_sync_config(&partners, &l->cfg);
+	set_changes_current(&l->cfg.sets[set],
+			    set_changes_find(&file, name, false), &current);
 	triage(&current, add, input, &changed, r);
-	slot = index_slot(&l->cfg, set);
 	if (!changed.n) {
 		/* nothing to do: the kernel and sets.json stay as they are */
 		r->seconds = seconds_since(&t0);
-		map_fds_init(&fds);
 		rc = 0;
 		goto out;
-	}
-
-	if (pins_open_maps(&l->paths, SET_MAP_BITS, false, &fds))
-		goto out;
-	if (add && widen_filters(fds.fd[MAP_SET_FILTER], set, &changed))
-		goto out;
-	if (kernel_change(fds.fd[MAP_SETS], add, set, &changed, &done)) {
-		log_err("cannot change set %s in the kernel: %s", name,
-			strerror(errno));
-		goto undo;
 	}
 	for (size_t i = 0; i < current.n; i++)
 		plist_add(&after, &current.v[i]);
@@ -203,27 +122,26 @@ int op_set_change(struct loaded *l, const char *name, bool add,
 	} else {
 		plist_subtract(&after, &changed);
 	}
-	done = changed.n;
-	if (sync_index(&fds, set, slot, &current, &after))
-		goto undo_index;
+	/* what the set's partner domains own stays, whatever set del says */
+	partners_set_effective(&current, &partners, name, &kernel_before);
+	partners_set_effective(&after, &partners, name, &kernel_after);
+	if (set_apply(l, set, &kernel_before, &kernel_after))
+		goto out;
 	set_changes_record(set_changes_find(&file, name, true), add, &changed);
-	if (set_changes_write(&l->paths, &file))
-		goto undo_index;
-	record_state(l, set, &after, &file);
+	if (set_changes_write(&l->paths, &file)) {
+		set_apply(l, set, &kernel_after, &kernel_before);
+		log_err("set %s is unchanged", name);
+		goto out;
+	}
+	op_set_record_state(l, set, &kernel_after, &file);
 	r->changed = changed.n;
 	r->seconds = seconds_since(&t0);
 	rc = 0;
-	goto out;
-undo_index:
-	sync_index(&fds, set, slot, &after, &current);
-undo:
-	/* put the kernel back: the part of the change that went in */
-	changed.n = done;
-	kernel_change(fds.fd[MAP_SETS], !add, set, &changed, &done);
-	log_err("set %s is unchanged", name);
 out:
-	map_fds_close(&fds);
+	partners_free(&partners);
 	set_changes_free(&file);
+	plist_free(&kernel_after);
+	plist_free(&kernel_before);
 	plist_free(&after);
 	plist_free(&changed);
 	plist_free(&current);

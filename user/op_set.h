@@ -32,6 +32,16 @@ struct set_change_report {
 int op_set_change(struct loaded *l, const char *name, bool add,
 		  struct prefix_list *input, struct set_change_report *r);
 
+/*
+ * What the runtime state keeps of a set after a change of it: its size
+ * by family (status, metrics) from what the kernel now holds, and the
+ * protected prefixes (for block).
+ */
+struct set_changes_file;
+void op_set_record_state(struct loaded *l, unsigned int set,
+			 const struct prefix_list *now,
+			 const struct set_changes_file *file);
+
 /* What the kernel holds for the set, sorted. 0, or an op_error. */
 int op_set_list(const struct loaded *l, const char *name,
 		struct prefix_list *out);

@@ -41,7 +41,9 @@ int paths_init(struct paths *p)
 	    path_join(p->sets_file, sizeof(p->sets_file), p->state_dir,
 		      "sets.json") ||
 	    path_join(p->blocks_file, sizeof(p->blocks_file), p->state_dir,
-		      "blocklist.json")) {
+		      "blocklist.json") ||
+	    path_join(p->partners_file, sizeof(p->partners_file), p->state_dir,
+		      "partners.json")) {
 		log_err("EDGEFW_PIN_DIR, EDGEFW_RUN_DIR or EDGEFW_STATE_DIR is too long");
 		return -1;
 	}

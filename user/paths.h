@@ -22,6 +22,7 @@ struct paths {
 	char state_dir[PATH_MAX]; /* survives reboots: CLI set and block changes */
 	char sets_file[PATH_MAX];
 	char blocks_file[PATH_MAX];
+	char partners_file[PATH_MAX]; /* partner domains and their addresses */
 };
 
 /* From the environment; -1 after reporting a path too long. */

@@ -776,7 +776,7 @@ static void test_errors(void)
 	expect_parse_error(
 		"unknown statement", "interface e role external\nfoo bar\n",
 		FILE_NAME
-		":2:1: expected a statement (mode, interface, set, rule, policy, fragments, flows, icmp, events or metrics), found 'foo'\n");
+		":2:1: expected a statement (mode, interface, set, rule, policy, fragments, flows, icmp, events, metrics or partners), found 'foo'\n");
 	/* The events statement (drop events of edgefw monitor). */
 	expect_parse_error("events without rate or off",
 			   "interface e role external\nevents max 5/s\n",
@@ -1079,7 +1079,7 @@ static void test_many_errors(void)
 		FILE_NAME
 		":2:24: port 0 out of range (1-65535)\n" FILE_NAME
 		":3:9: host bits set in '10.0.0.1/8' (did you mean 10.0.0.0/8?)\n" FILE_NAME
-		":4:1: expected a statement (mode, interface, set, rule, policy, fragments, flows, icmp, events or metrics), found 'bogus'\n" FILE_NAME
+		":4:1: expected a statement (mode, interface, set, rule, policy, fragments, flows, icmp, events, metrics or partners), found 'bogus'\n" FILE_NAME
 		":6:1: mode is set twice\n" FILE_NAME
 		":7:25: ports apply to tcp and udp only\n" FILE_NAME
 		":9:2: prefix length 33 out of range for IPv4 (0-32) in '10.0.0.0/33'\n" FILE_NAME
@@ -1093,7 +1093,7 @@ static void test_many_errors(void)
 			woff += snprintf(
 				want + woff, sizeof(want) - woff,
 				FILE_NAME
-				":%d:1: expected a statement (mode, interface, set, rule, policy, fragments, flows, icmp, events or metrics), found 'bad%d'\n",
+				":%d:1: expected a statement (mode, interface, set, rule, policy, fragments, flows, icmp, events, metrics or partners), found 'bad%d'\n",
 				i + 1, i);
 	}
 	snprintf(want + woff, sizeof(want) - woff,
@@ -1625,7 +1625,7 @@ static void test_raw_input(void)
 		"a control byte in an unknown statement",
 		"interface e role external\n\x1b[31mred\n",
 		FILE_NAME
-		":2:1: expected a statement (mode, interface, set, rule, policy, fragments, flows, icmp, events or metrics), found '\\x1b[31mred'\n");
+		":2:1: expected a statement (mode, interface, set, rule, policy, fragments, flows, icmp, events, metrics or partners), found '\\x1b[31mred'\n");
 	expect_parse_error(
 		"bytes beyond ASCII in a set name",
 		"interface e role external\nset caf\xc3\xa9 { 10.0.0.0/8 }\n",
@@ -1674,7 +1674,7 @@ static void test_raw_input(void)
 	snprintf(
 		want, sizeof(want),
 		FILE_NAME
-		":2:1: expected a statement (mode, interface, set, rule, policy, fragments, flows, icmp, events or metrics), found '%.*s...'\n",
+		":2:1: expected a statement (mode, interface, set, rule, policy, fragments, flows, icmp, events, metrics or partners), found '%.*s...'\n",
 		PRINTABLE_LEN - 4, long_word);
 	expect_parse_error("a long word is cut", text, want);
 

@@ -37,6 +37,8 @@ enum cli_option {
 	OPT_INTERFACE,
 	OPT_DROP_REASON, /* --reason, of monitor: a drop reason */
 	OPT_RULE,
+	OPT_SET,
+	OPT_SECURE,
 	OPT_FORCE, /* last in usage: what insists comes after the rest */
 	NR_OPTIONS,
 };
@@ -58,6 +60,8 @@ struct cli_args {
 	const char *iface; /* --interface */
 	int drop_reason; /* --reason of monitor; 0: any */
 	const char *rule; /* --rule */
+	const char *set; /* --set NAME; NULL when not given */
+	bool secure;
 	char **operands;
 	int nr_operands;
 };
@@ -152,6 +156,10 @@ int cmd_block_del(struct cli_ctx *ctx, const struct cli_args *a);
 int cmd_block_list(struct cli_ctx *ctx, const struct cli_args *a);
 int cmd_daemon(struct cli_ctx *ctx, const struct cli_args *a);
 int cmd_monitor(struct cli_ctx *ctx, const struct cli_args *a);
+int cmd_partner_add(struct cli_ctx *ctx, const struct cli_args *a);
+int cmd_partner_del(struct cli_ctx *ctx, const struct cli_args *a);
+int cmd_partner_list(struct cli_ctx *ctx, const struct cli_args *a);
+int cmd_partner_refresh(struct cli_ctx *ctx, const struct cli_args *a);
 
 /* Checks of input, named in the table. */
 int check_load_config(const struct cli_args *a, void **input);
@@ -161,5 +169,6 @@ int check_set_input(const struct cli_args *a, void **input);
 void free_set_input(void *input);
 int check_block_prefix(const struct cli_args *a, void **input);
 int check_stats_options(const struct cli_args *a, void **input);
+int check_partner_domain(const struct cli_args *a, void **input);
 
 #endif

@@ -2,12 +2,15 @@
 /*
  * edgefw save: the running state as a config file. The loaded config's
  * statements, with every named set as it is now (the config's prefixes
- * and the changes made with 'edgefw set'). Loading the output gives the
+ * and the changes made with 'edgefw set', its partner domains: the
+ * config's and those of 'edgefw partner add'). Loading the output gives the
  * same rules and sets; 'edgefw check' accepts it.
  */
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 #include "cli.h"
+#include "op_partner.h"
 #include "set_changes.h"
 
 static void print_iface(FILE *out, const struct cfg_iface *ifc)
@@ -22,12 +25,22 @@ static void print_iface(FILE *out, const struct cfg_iface *ifc)
 	fputc('\n', out);
 }
 
-static void print_set(FILE *out, const struct cfg_set *s)
+/*
+ * A set's own prefixes and its domains: the addresses the domains own
+ * come from DNS again when the output is loaded, and are not written.
+ */
+static void print_set(FILE *out, const struct cfg_set *s,
+		      const struct partners_file *pf)
 {
 	struct prefix_list l = {};
 
 	config_set_prefixes(s, &l);
 	fprintf(out, "set %s {\n", s->name);
+	for (size_t i = 0; i < pf->n; i++) {
+		if (!strcmp(pf->v[i].set, s->name))
+			fprintf(out, "\tdomain %s%s\n", pf->v[i].domain,
+				pf->v[i].secure ? " secure" : "");
+	}
 	for (size_t i = 0; i < l.n; i++) {
 		char a[PREFIX_STRLEN];
 
@@ -50,7 +63,18 @@ static void print_rule(FILE *out, const struct config *c,
 		t.limit[0] ? " limit " : "", t.limit);
 }
 
-static void print_config(FILE *out, const struct loaded *l)
+static void print_partners(FILE *out, const struct cfg_partners *pc)
+{
+	fprintf(out, "partners refresh min %us max %us grace %us timeout %us\n",
+		pc->refresh_min, pc->refresh_max, pc->grace, pc->timeout);
+	if (pc->resolver[0])
+		fprintf(out, "partners resolver %s\n", pc->resolver);
+	if (pc->trust_anchor[0])
+		fprintf(out, "partners trust-anchor %s\n", pc->trust_anchor);
+}
+
+static void print_config(FILE *out, const struct loaded *l,
+			 const struct partners_file *pf)
 {
 	const struct config *c = &l->cfg;
 	char when[32], events[64];
@@ -72,7 +96,7 @@ static void print_config(FILE *out, const struct loaded *l)
 		print_iface(out, &c->ifaces[i]);
 	fputc('\n', out);
 	for (size_t i = 0; i < c->nr_sets; i++)
-		print_set(out, &c->sets[i]);
+		print_set(out, &c->sets[i], pf);
 	fputc('\n', out);
 	for (size_t i = 0; i < c->nr_rules; i++)
 		print_rule(out, c, &c->rules[i]);
@@ -95,17 +119,24 @@ static void print_config(FILE *out, const struct loaded *l)
 		endpoint_format(&c->metrics.at, at, sizeof(at));
 		fprintf(out, "metrics listen %s\n", at);
 	}
+	print_partners(out, &c->partners);
 }
 
 int cmd_save(struct cli_ctx *ctx, const struct cli_args *a)
 {
 	struct set_changes_file changes;
+	struct partners_file pf;
 
 	(void)a;
 	if (set_changes_read(&ctx->paths, &changes))
 		return EXIT_FAILED;
+	if (op_partner_list(&ctx->loaded, &pf)) {
+		set_changes_free(&changes);
+		return EXIT_FAILED;
+	}
 	set_changes_apply(&ctx->loaded.cfg, &changes);
 	set_changes_free(&changes);
-	print_config(stdout, &ctx->loaded);
+	print_config(stdout, &ctx->loaded, &pf);
+	partners_free(&pf);
 	return EXIT_OK;
 }

@@ -11,6 +11,8 @@
 #define ANY -1
 
 #define SET_NOT_LOADED "edgefw is not loaded; sets change on a running edgefw"
+#define PARTNER_NOT_LOADED \
+	"edgefw is not loaded; partners change on a running edgefw"
 
 /* set add and set del take the same, and differ in what they do */
 #define SET_CHANGE(verb, fn)                                                   \
@@ -118,6 +120,52 @@ const struct cli_command cli_commands[] = {
 		.flags = CMD_ROOT | CMD_LOADED,
 		.not_loaded = "not loaded",
 		.run = cmd_monitor,
+	},
+	{
+		.name = "partner list",
+		.operands = "[DOMAIN]",
+		.options = OPT(OPT_SET) | OPT(OPT_JSON),
+		.max_operands = 1,
+		.flags = CMD_ROOT | CMD_LOADED,
+		.not_loaded = PARTNER_NOT_LOADED,
+		.check = check_partner_domain,
+		.free_input = free,
+		.run = cmd_partner_list,
+	},
+	{
+		.name = "partner add",
+		.operands = "DOMAIN",
+		.options = OPT(OPT_SET) | OPT(OPT_SECURE),
+		.min_operands = 1,
+		.max_operands = 1,
+		.flags = CMD_ROOT | CMD_LOADED,
+		.not_loaded = PARTNER_NOT_LOADED,
+		.check = check_partner_domain,
+		.free_input = free,
+		.run = cmd_partner_add,
+	},
+	{
+		.name = "partner del",
+		.operands = "DOMAIN",
+		.options = OPT(OPT_SET),
+		.min_operands = 1,
+		.max_operands = 1,
+		.flags = CMD_ROOT | CMD_LOADED,
+		.not_loaded = PARTNER_NOT_LOADED,
+		.check = check_partner_domain,
+		.free_input = free,
+		.run = cmd_partner_del,
+	},
+	{
+		.name = "partner refresh",
+		.operands = "[DOMAIN]",
+		.options = OPT(OPT_SET),
+		.max_operands = 1,
+		.flags = CMD_ROOT | CMD_LOADED,
+		.not_loaded = PARTNER_NOT_LOADED,
+		.check = check_partner_domain,
+		.free_input = free,
+		.run = cmd_partner_refresh,
 	},
 	{
 		.name = "daemon",

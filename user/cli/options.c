@@ -126,6 +126,21 @@ static const char *set_rule(const char *value, struct cli_args *a)
 	return NULL;
 }
 
+static const char *set_set(const char *value, struct cli_args *a)
+{
+	if (!config_valid_name(value))
+		return "takes a set name: up to 31 letters, digits, '_', '-' or '.', a letter first";
+	a->set = value;
+	return NULL;
+}
+
+static const char *set_secure(const char *value, struct cli_args *a)
+{
+	(void)value;
+	a->secure = true;
+	return NULL;
+}
+
 static const struct option_def defs[NR_OPTIONS] = {
 	[OPT_CONFIG] = { "config", 'c', "FILE", false, set_config },
 	[OPT_XDP_MODE] = { "xdp-mode", 0, "auto|native|generic", true,
@@ -141,6 +156,8 @@ static const struct option_def defs[NR_OPTIONS] = {
 	[OPT_INTERFACE] = { "interface", 0, "I", false, set_iface },
 	[OPT_DROP_REASON] = { "reason", 0, "R", true, set_drop_reason },
 	[OPT_RULE] = { "rule", 0, "NAME", false, set_rule },
+	[OPT_SET] = { "set", 0, "NAME", true, set_set },
+	[OPT_SECURE] = { "secure", 0, NULL, false, set_secure },
 };
 
 /* getopt returns the option's index; short names come back as chars. */

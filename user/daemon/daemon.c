@@ -22,6 +22,7 @@
 #include "metrics_http.h"
 #include "notify.h"
 #include "op_block.h"
+#include "refresh.h"
 #include "state.h"
 #include "summary.h"
 #include "sync.h"
@@ -40,6 +41,8 @@ enum {
 	FD_WATCHDOG, /* timer: systemd's */
 	FD_FILES, /* inotify: blocklist.json replaced, state.json removed */
 	FD_SUMMARY, /* timer: the drop summary's interval */
+	FD_PARTNERS, /* timer: partner domains to resolve (refresh.c) */
+	FD_DNS, /* their answers */
 	NR_FDS
 };
 
@@ -49,6 +52,7 @@ struct daemon {
 	struct watch *watch;
 	struct metrics_http *metrics; /* NULL: no metrics listen */
 	struct drop_summary summary;
+	struct daemon_partners *partners;
 	struct pollfd fds[NR_FDS];
 	int64_t last_sync_ms;
 	bool dirty;
@@ -280,7 +284,12 @@ static int open_fds(struct daemon *d)
 		timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	if (watch_files(d))
 		return -1;
-	for (int i = 0; i < NR_FDS; i++) {
+	d->partners = daemon_partners_open(&d->paths);
+	if (!d->partners)
+		return -1;
+	d->fds[FD_PARTNERS].fd = daemon_partners_timer_fd(d->partners);
+	d->fds[FD_DNS].events = POLLIN;
+	for (int i = 0; i < FD_DNS; i++) {
 		if (d->fds[i].fd < 0) {
 			log_err("cannot set up the daemon's events: %s",
 				strerror(errno));
@@ -299,6 +308,8 @@ static void close_fds(struct daemon *d)
 	d->metrics = NULL;
 	summary_free(&d->summary);
 	watch_close(d->watch);
+	daemon_partners_close(d->partners); /* its descriptors with it */
+	d->fds[FD_PARTNERS].fd = d->fds[FD_DNS].fd = -1;
 	for (int i = FD_SIGNAL; i < NR_FDS; i++) {
 		if (d->fds[i].fd >= 0)
 			close(d->fds[i].fd);
@@ -308,6 +319,7 @@ static void close_fds(struct daemon *d)
 static void loop(struct daemon *d)
 {
 	for (;;) {
+		d->fds[FD_DNS].fd = daemon_partners_dns_fd(d->partners);
 		if (poll(d->fds, NR_FDS, -1) < 0) {
 			if (errno == EINTR)
 				continue;
@@ -337,6 +349,10 @@ static void loop(struct daemon *d)
 			drain(d->fds[FD_SUMMARY].fd);
 			summary_tick(&d->summary, &d->paths);
 		}
+		if (d->fds[FD_PARTNERS].revents)
+			daemon_partners_tick(d->partners);
+		if (d->fds[FD_DNS].fd >= 0 && d->fds[FD_DNS].revents)
+			daemon_partners_answers(d->partners);
 		if (d->unloaded)
 			return;
 	}
