@@ -7,6 +7,7 @@
 #include <string.h>
 #include "config.h"
 #include "config_lex.h"
+#include "duration.h"
 
 #define MAX_ERRORS 20
 
@@ -23,6 +24,7 @@ struct parser {
 	bool fragments_seen[EDGEFW_NR_ROLES];
 	bool flows_seen;
 	bool icmp_seen;
+	bool control_ttl_seen, control_partners_seen;
 	size_t sets_cap, rules_cap, ifaces_cap; /* of the config's arrays */
 	size_t set_ids; /* named sets and inline prefixes so far */
 };
@@ -32,6 +34,7 @@ static const char *const dir_names[] = { "in", "out" };
 static const char *const action_names[] = { "drop", "pass" };
 static const char *const mode_names[] = { "enforce", "monitor" };
 static const char *const icmp_errors_names[] = { "related", "any" };
+static const char *const control_partners_names[] = { "refuse", "allow" };
 
 const char *role_name(unsigned int role)
 {
@@ -51,6 +54,11 @@ const char *action_name(unsigned int action)
 const char *mode_name(unsigned int mode)
 {
 	return mode < ARRAY_SIZE(mode_names) ? mode_names[mode] : "?";
+}
+
+const char *control_partners_name(bool allow)
+{
+	return control_partners_names[allow];
 }
 
 const char *icmp_errors_name(unsigned int v)
@@ -776,14 +784,71 @@ static int parse_icmp(struct parser *ps)
 	return 0;
 }
 
+/*
+ * What members of group edgefw may do through the daemon's control socket:
+ *   control block ttl max DUR          the longest block they may add
+ *   control block partners refuse|allow  whether they may block partners
+ */
+static int parse_control(struct parser *ps)
+{
+	struct src_loc loc = ps->tok.loc;
+	char shown[PRINTABLE_LEN];
+	int64_t ttl;
+	int v;
+
+	next(ps);
+	if (!at_word(ps, "block"))
+		return unexpected(ps, "'block'");
+	next(ps);
+	if (at_word(ps, "partners")) {
+		next(ps);
+		v = PARSE_CHOICE(
+			ps, "whether the control socket may block partners",
+			control_partners_names);
+		if (v < 0)
+			return -1;
+		if (ps->control_partners_seen) {
+			error_at(ps, loc,
+				 "control block partners is set twice");
+			return -1;
+		}
+		ps->control_partners_seen = true;
+		ps->c->control_block_partners = v;
+		return 0;
+	}
+	if (!at_word(ps, "ttl"))
+		return unexpected(ps, "'ttl' or 'partners'");
+	next(ps);
+	if (!at_word(ps, "max"))
+		return unexpected(ps, "'max'");
+	next(ps);
+	ttl = ps->tok.kind == TOK_WORD ? duration_parse(ps->tok.text) : -1;
+	if (ttl < 0) {
+		error_at(
+			ps, ps->tok.loc,
+			"control block ttl max takes a duration such as 90s, 15m, 2h or 7d (up to 10 years), not '%s'",
+			token_describe(&ps->tok, shown));
+		return -1;
+	}
+	if (ps->control_ttl_seen) {
+		error_at(ps, loc, "control block ttl max is set twice");
+		return -1;
+	}
+	ps->control_ttl_seen = true;
+	ps->c->control_ttl_max = ttl;
+	next(ps);
+	return 0;
+}
+
 static const struct {
 	const char *keyword;
 	int (*parse)(struct parser *ps);
 } statements[] = {
-	{ "mode", parse_mode },	    { "interface", parse_interface },
-	{ "set", parse_set },	    { "rule", parse_rule },
-	{ "policy", parse_policy }, { "fragments", parse_fragments },
-	{ "flows", parse_flows },   { "icmp", parse_icmp },
+	{ "mode", parse_mode },	      { "interface", parse_interface },
+	{ "set", parse_set },	      { "rule", parse_rule },
+	{ "policy", parse_policy },   { "fragments", parse_fragments },
+	{ "flows", parse_flows },     { "icmp", parse_icmp },
+	{ "control", parse_control },
 };
 
 static bool is_keyword(const struct token *t)
@@ -914,6 +979,7 @@ int config_parse(const char *file, const char *text, size_t len,
 	c->fragments[EDGEFW_ROLE_EXTERNAL] = EDGEFW_ACT_DROP;
 	c->fragments[EDGEFW_ROLE_INTERNAL] = EDGEFW_ACT_PASS;
 	c->flows_max = EDGEFW_FLOW_MAX_ENTRIES;
+	c->control_ttl_max = CONTROL_TTL_MAX_DEFAULT;
 
 	lexer_init(&ps.lx, text, len);
 	next(&ps);

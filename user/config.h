@@ -13,6 +13,8 @@
 
 #define DEFAULT_CONFIG_PATH "/etc/edgefw/edgefw.conf"
 #define NAME_LEN 32 /* rule and set names, with the NUL */
+/* control block ttl max: a day, unless the config says otherwise */
+#define CONTROL_TTL_MAX_DEFAULT (24 * 3600)
 
 struct src_loc {
 	unsigned int line;
@@ -100,6 +102,9 @@ struct config {
 	uint8_t fragments[EDGEFW_NR_ROLES]; /* edgefw_action */
 	uint32_t flows_max; /* size of the flow table */
 	uint8_t icmp_errors; /* enum edgefw_icmp_errors */
+	/* the control socket's members of group edgefw (control.h) */
+	int64_t control_ttl_max; /* seconds: the longest block they add */
+	bool control_block_partners; /* they may block partners */
 	/* the names of sets, rules and interfaces, indexed (names.h) */
 	struct name_index set_names, rule_names, iface_names;
 };
@@ -135,6 +140,7 @@ const char *dir_name(unsigned int dir);
 const char *action_name(unsigned int action);
 const char *mode_name(unsigned int mode);
 const char *icmp_errors_name(unsigned int v);
+const char *control_partners_name(bool allow);
 
 /* A rule's clauses as text, for status and save. */
 struct rule_text {

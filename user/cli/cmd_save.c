@@ -87,6 +87,10 @@ static void print_config(FILE *out, const struct loaded *l)
 		fprintf(out, "fragments %s %s\n", role_name(role),
 			action_name(c->fragments[role]));
 	fprintf(out, "icmp errors %s\n", icmp_errors_name(c->icmp_errors));
+	fprintf(out, "control block ttl max %llds\n",
+		(long long)c->control_ttl_max);
+	fprintf(out, "control block partners %s\n",
+		control_partners_name(c->control_block_partners));
 }
 
 int cmd_save(struct cli_ctx *ctx, const struct cli_args *a)

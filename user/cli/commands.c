@@ -6,6 +6,7 @@
  * tests/cli/test_cli.sh) and argument errors all come from here.
  */
 #include <stdlib.h>
+#include <string.h>
 #include "cli.h"
 
 #define ANY -1
@@ -53,13 +54,13 @@ const struct cli_command cli_commands[] = {
 	{
 		.name = "status",
 		.options = OPT(OPT_JSON),
-		.flags = CMD_ROOT | CMD_INSPECTS | CMD_NETNS,
+		.flags = CMD_ROOT | CMD_INSPECTS | CMD_NETNS | CMD_CONTROL,
 		.run = cmd_status,
 	},
 	{
 		.name = "stats",
 		.options = OPT(OPT_JSON),
-		.flags = CMD_ROOT | CMD_LOADED,
+		.flags = CMD_ROOT | CMD_LOADED | CMD_CONTROL,
 		.not_loaded = "not loaded",
 		.run = cmd_stats,
 	},
@@ -88,7 +89,8 @@ const struct cli_command cli_commands[] = {
 		.options = OPT(OPT_TTL) | OPT(OPT_REASON) | OPT(OPT_FORCE),
 		.min_operands = 1,
 		.max_operands = 1,
-		.flags = CMD_ROOT | CMD_LOCK,
+		.flags = CMD_ROOT | CMD_LOCK | CMD_CONTROL | CMD_CHANGES,
+		.control_operand = "addr",
 		.check = check_block_prefix,
 		.free_input = free,
 		.run = cmd_block_add,
@@ -98,7 +100,8 @@ const struct cli_command cli_commands[] = {
 		.operands = "ADDR[/LEN]",
 		.min_operands = 1,
 		.max_operands = 1,
-		.flags = CMD_ROOT | CMD_LOCK,
+		.flags = CMD_ROOT | CMD_LOCK | CMD_CONTROL | CMD_CHANGES,
+		.control_operand = "addr",
 		.check = check_block_prefix,
 		.free_input = free,
 		.run = cmd_block_del,
@@ -106,7 +109,7 @@ const struct cli_command cli_commands[] = {
 	{
 		.name = "block list",
 		.options = OPT(OPT_JSON),
-		.flags = CMD_ROOT | CMD_LOCK,
+		.flags = CMD_ROOT | CMD_LOCK | CMD_CONTROL,
 		.run = cmd_block_list,
 	},
 	{
@@ -118,3 +121,12 @@ const struct cli_command cli_commands[] = {
 };
 
 const size_t cli_nr_commands = sizeof(cli_commands) / sizeof(cli_commands[0]);
+
+const struct cli_command *cli_find(const char *name)
+{
+	for (size_t i = 0; i < cli_nr_commands; i++) {
+		if (!strcmp(cli_commands[i].name, name))
+			return &cli_commands[i];
+	}
+	return NULL;
+}

@@ -17,6 +17,7 @@
 #include <sys/inotify.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
+#include "control.h"
 #include "daemon.h"
 #include "log.h"
 #include "notify.h"
@@ -37,6 +38,7 @@ enum {
 	FD_PRUNE, /* timer: the next block to expire */
 	FD_WATCHDOG, /* timer: systemd's */
 	FD_FILES, /* inotify: blocklist.json replaced, state.json removed */
+	FD_CONTROL, /* the control socket's epoll (control.h) */
 	NR_FDS
 };
 
@@ -44,6 +46,7 @@ struct daemon {
 	struct paths paths;
 	struct daemon_config dc;
 	struct watch *watch;
+	struct control *control;
 	struct pollfd fds[NR_FDS];
 	int64_t last_sync_ms;
 	bool dirty;
@@ -240,7 +243,7 @@ static int open_fds(struct daemon *d)
 					      TFD_NONBLOCK | TFD_CLOEXEC);
 	if (watch_files(d))
 		return -1;
-	for (int i = 0; i < NR_FDS; i++) {
+	for (int i = 0; i < FD_CONTROL; i++) {
 		if (d->fds[i].fd < 0) {
 			log_err("cannot set up the daemon's events: %s",
 				strerror(errno));
@@ -256,7 +259,8 @@ static int open_fds(struct daemon *d)
 static void close_fds(struct daemon *d)
 {
 	watch_close(d->watch);
-	for (int i = FD_SIGNAL; i < NR_FDS; i++) {
+	control_close(d->control);
+	for (int i = FD_SIGNAL; i < FD_CONTROL; i++) {
 		if (d->fds[i].fd >= 0)
 			close(d->fds[i].fd);
 	}
@@ -290,6 +294,8 @@ static void loop(struct daemon *d)
 		}
 		if (d->fds[FD_FILES].revents)
 			on_files(d);
+		if (d->fds[FD_CONTROL].revents)
+			control_dispatch(d->control);
 		if (d->unloaded)
 			return;
 	}
@@ -309,6 +315,10 @@ int daemon_run(const char *config_path, enum xdp_mode mode)
 	/* listening before the load: no change between the two is missed */
 	if (open_fds(&d) || sync_start(&d.paths, &d.dc))
 		goto out;
+	/* without it the daemon filters all the same: poll skips fd -1 */
+	d.control = control_open(&d.paths);
+	d.fds[FD_CONTROL].fd = d.control ? control_fd(d.control) : -1;
+	d.fds[FD_CONTROL].events = POLLIN;
 	/* what the load found may have changed already */
 	mark_dirty(&d);
 	prune(&d);
