@@ -28,6 +28,7 @@ struct parser {
 	bool resolver_seen, refresh_seen, grace_seen, timeout_seen,
 		anchor_seen; /* partners ... */
 	size_t domains; /* in all sets so far */
+	bool control_ttl_seen, control_partners_seen;
 	size_t sets_cap, rules_cap, ifaces_cap; /* of the config's arrays */
 	size_t set_ids; /* named sets and inline prefixes so far */
 	bool events_seen;
@@ -38,6 +39,7 @@ static const char *const dir_names[] = { "in", "out" };
 static const char *const action_names[] = { "drop", "pass" };
 static const char *const mode_names[] = { "enforce", "monitor" };
 static const char *const icmp_errors_names[] = { "related", "any" };
+static const char *const control_partners_names[] = { "refuse", "allow" };
 
 const char *role_name(unsigned int role)
 {
@@ -57,6 +59,11 @@ const char *action_name(unsigned int action)
 const char *mode_name(unsigned int mode)
 {
 	return mode < ARRAY_SIZE(mode_names) ? mode_names[mode] : "?";
+}
+
+const char *control_partners_name(bool allow)
+{
+	return control_partners_names[allow];
 }
 
 const char *icmp_errors_name(unsigned int v)
@@ -975,6 +982,62 @@ static int partners_resolver(struct parser *ps, struct cfg_partners *pc)
 }
 
 /*
+ * What members of group edgefw may do through the daemon's control socket:
+ *   control block ttl max DUR          the longest block they may add
+ *   control block partners refuse|allow  whether they may block partners
+ */
+static int parse_control(struct parser *ps)
+{
+	struct src_loc loc = ps->tok.loc;
+	char shown[PRINTABLE_LEN];
+	int64_t ttl;
+	int v;
+
+	next(ps);
+	if (!at_word(ps, "block"))
+		return unexpected(ps, "'block'");
+	next(ps);
+	if (at_word(ps, "partners")) {
+		next(ps);
+		v = PARSE_CHOICE(
+			ps, "whether the control socket may block partners",
+			control_partners_names);
+		if (v < 0)
+			return -1;
+		if (ps->control_partners_seen) {
+			error_at(ps, loc,
+				 "control block partners is set twice");
+			return -1;
+		}
+		ps->control_partners_seen = true;
+		ps->c->control_block_partners = v;
+		return 0;
+	}
+	if (!at_word(ps, "ttl"))
+		return unexpected(ps, "'ttl' or 'partners'");
+	next(ps);
+	if (!at_word(ps, "max"))
+		return unexpected(ps, "'max'");
+	next(ps);
+	ttl = ps->tok.kind == TOK_WORD ? duration_parse(ps->tok.text) : -1;
+	if (ttl < 0) {
+		error_at(
+			ps, ps->tok.loc,
+			"control block ttl max takes a duration such as 90s, 15m, 2h or 7d (up to 10 years), not '%s'",
+			token_describe(&ps->tok, shown));
+		return -1;
+	}
+	if (ps->control_ttl_seen) {
+		error_at(ps, loc, "control block ttl max is set twice");
+		return -1;
+	}
+	ps->control_ttl_seen = true;
+	ps->c->control_ttl_max = ttl;
+	next(ps);
+	return 0;
+}
+
+/*
  * partners CLAUSE...: resolver ADDR[@PORT], refresh min DUR max DUR,
  * grace DUR, timeout DUR, trust-anchor FILE|none; each once in the file.
  */
@@ -1067,7 +1130,7 @@ static const struct {
 	{ "policy", parse_policy },	{ "fragments", parse_fragments },
 	{ "flows", parse_flows },	{ "icmp", parse_icmp },
 	{ "events", parse_events },	{ "metrics", parse_metrics },
-	{ "partners", parse_partners },
+	{ "partners", parse_partners }, { "control", parse_control },
 };
 
 static bool is_keyword(const struct token *t)
@@ -1205,6 +1268,7 @@ int config_parse(const char *file, const char *text, size_t len,
 	c->partners.refresh_max = PARTNERS_REFRESH_MAX;
 	c->partners.grace = PARTNERS_GRACE;
 	c->partners.timeout = PARTNERS_TIMEOUT;
+	c->control_ttl_max = CONTROL_TTL_MAX_DEFAULT;
 
 	lexer_init(&ps.lx, text, len);
 	next(&ps);

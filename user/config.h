@@ -16,6 +16,8 @@
 
 #define DEFAULT_CONFIG_PATH "/etc/edgefw/edgefw.conf"
 #define NAME_LEN 32 /* rule and set names, with the NUL */
+/* control block ttl max: a day, unless the config says otherwise */
+#define CONTROL_TTL_MAX_DEFAULT (24 * 3600)
 
 struct src_loc {
 	unsigned int line;
@@ -141,6 +143,9 @@ struct config {
 	uint8_t icmp_errors; /* enum edgefw_icmp_errors */
 	struct cfg_metrics metrics;
 	struct cfg_partners partners;
+	/* the control socket's members of group edgefw (control.h) */
+	int64_t control_ttl_max; /* seconds: the longest block they add */
+	bool control_block_partners; /* they may block partners */
 	/* the names of sets, rules and interfaces, indexed (names.h) */
 	struct name_index set_names, rule_names, iface_names;
 	/* drop events: events rate RATE/UNIT burst BURST, all CPUs together */
@@ -187,6 +192,7 @@ const char *dir_name(unsigned int dir);
 const char *action_name(unsigned int action);
 const char *mode_name(unsigned int mode);
 const char *icmp_errors_name(unsigned int v);
+const char *control_partners_name(bool allow);
 
 /* A rule's clauses as text, for status and save. */
 struct rule_text {

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "blockmap.h"
+#include "duration.h"
 #include "log.h"
 #include "op.h"
 #include "op_block.h"
@@ -75,24 +76,22 @@ static void end(struct block_txn *t)
 }
 
 /* The guard of protect.h, against what is loaded if anything is. */
-static int guard(const struct paths *p, const struct prefix *prefix)
+static int guard(const struct paths *p, const struct prefix *prefix,
+		 const char *hint)
 {
 	struct runtime_state *st = xcalloc(1, sizeof(*st));
-	int err = block_guard(prefix, state_read(p, st) ? NULL : st);
+	int err = block_guard(prefix, state_read(p, st) ? NULL : st, hint);
 
 	free(st);
 	return err;
 }
 
-int op_block_add(const struct paths *p, struct block_entry *e, int64_t ttl_ms,
-		 bool force, struct block_report *r)
+static int add(const struct paths *p, struct block_entry *e, int64_t ttl_ms,
+	       struct block_report *r)
 {
 	struct block_txn t;
-	int rc;
+	int rc = begin(p, &t, r);
 
-	if (!force && guard(p, &e->prefix))
-		return OP_BAD_INPUT;
-	rc = begin(p, &t, r);
 	if (rc)
 		return rc;
 	/* timed from now, when the lock is ours: at least the TTL */
@@ -103,6 +102,37 @@ int op_block_add(const struct paths *p, struct block_entry *e, int64_t ttl_ms,
 	rc = commit(&t);
 	end(&t);
 	return rc;
+}
+
+int op_block_add(const struct paths *p, struct block_entry *e, int64_t ttl_ms,
+		 bool force, struct block_report *r)
+{
+	if (!force &&
+	    guard(p, &e->prefix, "run again with --force to block it anyway"))
+		return OP_BAD_INPUT;
+	return add(p, e, ttl_ms, r);
+}
+
+int op_block_add_limited(const struct paths *p, struct block_entry *e,
+			 int64_t *ttl_ms, const struct block_limits *lim,
+			 struct block_report *r)
+{
+	static const char hint[] = "only root may block it";
+	char buf[PREFIX_STRLEN], max[32];
+
+	prefix_format(&e->prefix, buf, sizeof(buf));
+	duration_format(lim->ttl_max_ms / 1000, max, sizeof(max));
+	if (*ttl_ms > lim->ttl_max_ms) {
+		log_err("refusing to block %s for longer than %s, the most the config allows here (control block ttl max); only root may block it longer",
+			buf, max);
+		return OP_BAD_INPUT;
+	}
+	if (!*ttl_ms)
+		*ttl_ms = lim->ttl_max_ms;
+	if (guard(p, &e->prefix, hint) ||
+	    partner_guard(&e->prefix, lim->partners, lim->nr_partners, hint))
+		return OP_BAD_INPUT;
+	return add(p, e, *ttl_ms, r);
 }
 
 int op_block_del(const struct paths *p, const struct prefix *prefix,

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include "blocklist.h"
 #include "paths.h"
+#include "protect.h"
 
 struct block_report {
 	bool existed; /* add: the prefix was blocked already, now updated */
@@ -28,6 +29,25 @@ struct block_report {
  */
 int op_block_add(const struct paths *p, struct block_entry *e, int64_t ttl_ms,
 		 bool force, struct block_report *r);
+
+/*
+ * What a caller other than root may block: the members of group edgefw
+ * on the daemon's control socket (the config's 'control block').
+ */
+struct block_limits {
+	int64_t ttl_max_ms; /* the longest block */
+	const struct protected_prefix *partners; /* NULL: may be blocked */
+	size_t nr_partners;
+};
+
+/*
+ * As op_block_add without force, within lim: a *ttl_ms over the most is
+ * refused, none (0) becomes the most; partners are refused as what
+ * protect.h names is. Refusals are OP_BAD_INPUT, with the reason said.
+ */
+int op_block_add_limited(const struct paths *p, struct block_entry *e,
+			 int64_t *ttl_ms, const struct block_limits *lim,
+			 struct block_report *r);
 
 /* Unblock a prefix; OP_FAILED, saying so, when it is not blocked. */
 int op_block_del(const struct paths *p, const struct prefix *prefix,

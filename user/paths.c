@@ -38,6 +38,8 @@ int paths_init(struct paths *p)
 	    path_join(p->snapshot, sizeof(p->snapshot), p->run_dir,
 		      "loaded.conf") ||
 	    path_join(p->lock, sizeof(p->lock), p->run_dir, "lock") ||
+	    path_join(p->control_sock, sizeof(p->control_sock), p->run_dir,
+		      "control.sock") ||
 	    path_join(p->sets_file, sizeof(p->sets_file), p->state_dir,
 		      "sets.json") ||
 	    path_join(p->blocks_file, sizeof(p->blocks_file), p->state_dir,

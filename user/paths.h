@@ -19,6 +19,7 @@ struct paths {
 	char state[PATH_MAX];
 	char snapshot[PATH_MAX];
 	char lock[PATH_MAX];
+	char control_sock[PATH_MAX]; /* the daemon's, for group edgefw */
 	char state_dir[PATH_MAX]; /* survives reboots: CLI set and block changes */
 	char sets_file[PATH_MAX];
 	char blocks_file[PATH_MAX];

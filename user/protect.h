@@ -37,8 +37,25 @@ size_t protected_collect(const struct config *c,
 
 /*
  * 0 when blocking prefix cuts off nothing of the above; else -1 after
- * saying what it would cut off. st: what is loaded, or NULL.
+ * saying what it would cut off, then hint (what the caller may do about
+ * it). st: what is loaded, or NULL.
  */
-int block_guard(const struct prefix *prefix, const struct runtime_state *st);
+int block_guard(const struct prefix *prefix, const struct runtime_state *st,
+		const char *hint);
+
+/*
+ * The partners: the prefixes that rules of the external role admit
+ * traffic from (in) or to (out), with changes as protected_collect takes
+ * them, into *out (allocated; free it). Returns how many. The control
+ * socket's members may not block them unless the config lets them.
+ */
+size_t partners_collect(const struct config *c,
+			const struct set_changes_file *changes,
+			struct protected_prefix **out);
+
+/* As block_guard, against the n partners. */
+int partner_guard(const struct prefix *prefix,
+		  const struct protected_prefix *partners, size_t n,
+		  const char *hint);
 
 #endif

@@ -30,12 +30,15 @@ WORK=${EDGEFW_DEB_WORK:-}
 # Every file the package installs (directories aside).
 PACKAGE_FILES="\
 /lib/systemd/system/edgefw.service
+/usr/lib/sysusers.d/edgefw.conf
 /usr/lib/tmpfiles.d/edgefw.conf
 /usr/sbin/edgefw
 /usr/share/bash-completion/completions/edgefw
 /usr/share/doc/edgefw/changelog.gz
 /usr/share/doc/edgefw/copyright
 /usr/share/doc/edgefw/examples/lync-xmpp.conf
+/usr/share/edgefw/fail2ban/action.d/edgefw.conf
+/usr/share/edgefw/prosody/mod_edgefw.lua
 /usr/share/man/man5/edgefw.conf.5.gz
 /usr/share/man/man8/edgefw.8.gz"
 
@@ -92,6 +95,8 @@ test_contents() {
 		"deb-systemd-helper enable 'edgefw.service'"
 	check_match "postinst creates the directories of tmpfiles.d" \
 		"$(cat "$WORK/control/postinst")" 'systemd-tmpfiles .*--create edgefw.conf'
+	check_match "postinst creates group edgefw (sysusers.d)" \
+		"$(cat "$WORK/control/postinst")" 'systemd-sysusers .*edgefw.conf'
 }
 
 test_lintian() {

@@ -21,10 +21,13 @@ DEBIAN_FILES="\
 0755 usr/sbin/edgefw
 0644 lib/systemd/system/edgefw.service
 0644 usr/lib/tmpfiles.d/edgefw.conf
+0644 usr/lib/sysusers.d/edgefw.conf
 0644 usr/share/man/man8/edgefw.8
 0644 usr/share/man/man5/edgefw.conf.5
 0644 usr/share/bash-completion/completions/edgefw
-0644 usr/share/doc/edgefw/examples/lync-xmpp.conf"
+0644 usr/share/doc/edgefw/examples/lync-xmpp.conf
+0644 usr/share/edgefw/prosody/mod_edgefw.lua
+0644 usr/share/edgefw/fail2ban/action.d/edgefw.conf"
 
 # Under /usr/local, the prefix's own directories, which systemd,
 # systemd-tmpfiles and bash-completion search.
@@ -32,10 +35,13 @@ LOCAL_FILES="\
 0755 usr/local/sbin/edgefw
 0644 usr/local/lib/systemd/system/edgefw.service
 0644 usr/local/lib/tmpfiles.d/edgefw.conf
+0644 usr/local/lib/sysusers.d/edgefw.conf
 0644 usr/local/share/man/man8/edgefw.8
 0644 usr/local/share/man/man5/edgefw.conf.5
 0644 usr/local/share/bash-completion/completions/edgefw
-0644 usr/local/share/doc/edgefw/examples/lync-xmpp.conf"
+0644 usr/local/share/doc/edgefw/examples/lync-xmpp.conf
+0644 usr/local/share/edgefw/prosody/mod_edgefw.lua
+0644 usr/local/share/edgefw/fail2ban/action.d/edgefw.conf"
 
 # "MODE PATH" of every file under a directory, sorted.
 files_in() {

@@ -135,8 +135,16 @@ test_started() {
 	check_eq "started: XDP on e0" "$(xdp_mode_of e0)" native
 	check_eq "started: edgefw's filter on e0 egress" "$(edgefw_filter_of e0)" present
 	check "started: pinned in the machine's BPF filesystem" -- test -d /sys/fs/bpf/edgefw
-	check_eq "started: /run/edgefw is root's alone" \
-		"$(in_ct stat -c '%a %U' /run/edgefw 2>&1)" "700 root"
+	if has_daemon; then
+		# sysusers.d made group edgefw at boot: it may reach the socket
+		check_eq "started: /run/edgefw is root's, group edgefw may pass" \
+			"$(in_ct stat -c '%a %U %G' /run/edgefw 2>&1)" "710 root edgefw"
+		check_eq "started: the control socket, root:edgefw 0660" \
+			"$(in_ct stat -c '%a %U %G' /run/edgefw/control.sock 2>&1)" "660 root edgefw"
+	else
+		check_eq "started: /run/edgefw is root's alone" \
+			"$(in_ct stat -c '%a %U' /run/edgefw 2>&1)" "700 root"
+	fi
 	check_eq "started: /var/lib/edgefw is root's alone" \
 		"$(in_ct stat -c '%a %U' /var/lib/edgefw 2>&1)" "700 root"
 	t_edgefw=$(unit_state ActiveEnterTimestampMonotonic)

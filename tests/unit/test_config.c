@@ -598,6 +598,10 @@ static void test_defaults(void)
 	CHECK(c.nr_rules == 0 && c.nr_sets == 0, "defaults: no rules, no sets");
 	CHECK_EQ(c.icmp_errors, EDGEFW_ICMP_ERRORS_RELATED,
 		 "defaults: icmp errors related");
+	CHECK_EQ(c.control_ttl_max, 86400,
+		 "defaults: control block ttl max 1d");
+	CHECK(!c.control_block_partners,
+	      "defaults: control block partners refuse");
 	config_free(&c);
 
 	parse_ok("overrides",
@@ -607,7 +611,9 @@ static void test_defaults(void)
 		 "policy external in drop\n"
 		 "fragments external pass\n"
 		 "fragments internal drop\n"
-		 "icmp errors any\n",
+		 "icmp errors any\n"
+		 "control block ttl max 90m\n"
+		 "control block partners allow\n",
 		 &c);
 	CHECK_EQ(c.mode, EDGEFW_MODE_MONITOR, "overrides: mode monitor");
 	CHECK(c.policy[INT][OUT] == EDGEFW_ACT_PASS &&
@@ -620,6 +626,10 @@ static void test_defaults(void)
 	      "overrides: fragments external pass, internal drop");
 	CHECK_EQ(c.icmp_errors, EDGEFW_ICMP_ERRORS_ANY,
 		 "overrides: icmp errors any");
+	CHECK_EQ(c.control_ttl_max, 5400,
+		 "overrides: control block ttl max 90m");
+	CHECK(c.control_block_partners,
+	      "overrides: control block partners allow");
 	config_free(&c);
 }
 
@@ -776,7 +786,7 @@ static void test_errors(void)
 	expect_parse_error(
 		"unknown statement", "interface e role external\nfoo bar\n",
 		FILE_NAME
-		":2:1: expected a statement (mode, interface, set, rule, policy, fragments, flows, icmp, events, metrics or partners), found 'foo'\n");
+		":2:1: expected a statement (mode, interface, set, rule, policy, fragments, flows, icmp, events, metrics, partners or control), found 'foo'\n");
 	/* The events statement (drop events of edgefw monitor). */
 	expect_parse_error("events without rate or off",
 			   "interface e role external\nevents max 5/s\n",
@@ -875,6 +885,25 @@ static void test_errors(void)
 			   "icmp errors any\n"
 			   "icmp errors related\n",
 			   FILE_NAME ":3:1: icmp errors is set twice\n");
+	expect_parse_error("duplicate control block ttl max",
+			   "interface e role external\n"
+			   "control block ttl max 1h\n"
+			   "control block ttl max 2h\n",
+			   FILE_NAME
+			   ":3:1: control block ttl max is set twice\n");
+	expect_parse_error(
+		"control block ttl max that is no duration",
+		"interface e role external\ncontrol block ttl max forever\n",
+		FILE_NAME
+		":2:23: control block ttl max takes a duration such as 90s, 15m, 2h or 7d (up to 10 years), not 'forever'\n");
+	expect_parse_error(
+		"control block partners of an unknown kind",
+		"interface e role external\ncontrol block partners maybe\n",
+		FILE_NAME
+		":2:24: expected whether the control socket may block partners (refuse or allow), found 'maybe'\n");
+	expect_parse_error("control without block",
+			   "interface e role external\ncontrol ttl 1h\n",
+			   FILE_NAME ":2:9: expected 'block', found 'ttl'\n");
 	expect_parse_error(
 		"icmp errors of an unknown kind",
 		"interface e role external\nicmp errors some\n",
@@ -1079,7 +1108,7 @@ static void test_many_errors(void)
 		FILE_NAME
 		":2:24: port 0 out of range (1-65535)\n" FILE_NAME
 		":3:9: host bits set in '10.0.0.1/8' (did you mean 10.0.0.0/8?)\n" FILE_NAME
-		":4:1: expected a statement (mode, interface, set, rule, policy, fragments, flows, icmp, events, metrics or partners), found 'bogus'\n" FILE_NAME
+		":4:1: expected a statement (mode, interface, set, rule, policy, fragments, flows, icmp, events, metrics, partners or control), found 'bogus'\n" FILE_NAME
 		":6:1: mode is set twice\n" FILE_NAME
 		":7:25: ports apply to tcp and udp only\n" FILE_NAME
 		":9:2: prefix length 33 out of range for IPv4 (0-32) in '10.0.0.0/33'\n" FILE_NAME
@@ -1093,7 +1122,7 @@ static void test_many_errors(void)
 			woff += snprintf(
 				want + woff, sizeof(want) - woff,
 				FILE_NAME
-				":%d:1: expected a statement (mode, interface, set, rule, policy, fragments, flows, icmp, events, metrics or partners), found 'bad%d'\n",
+				":%d:1: expected a statement (mode, interface, set, rule, policy, fragments, flows, icmp, events, metrics, partners or control), found 'bad%d'\n",
 				i + 1, i);
 	}
 	snprintf(want + woff, sizeof(want) - woff,
@@ -1625,7 +1654,7 @@ static void test_raw_input(void)
 		"a control byte in an unknown statement",
 		"interface e role external\n\x1b[31mred\n",
 		FILE_NAME
-		":2:1: expected a statement (mode, interface, set, rule, policy, fragments, flows, icmp, events, metrics or partners), found '\\x1b[31mred'\n");
+		":2:1: expected a statement (mode, interface, set, rule, policy, fragments, flows, icmp, events, metrics, partners or control), found '\\x1b[31mred'\n");
 	expect_parse_error(
 		"bytes beyond ASCII in a set name",
 		"interface e role external\nset caf\xc3\xa9 { 10.0.0.0/8 }\n",
@@ -1674,7 +1703,7 @@ static void test_raw_input(void)
 	snprintf(
 		want, sizeof(want),
 		FILE_NAME
-		":2:1: expected a statement (mode, interface, set, rule, policy, fragments, flows, icmp, events, metrics or partners), found '%.*s...'\n",
+		":2:1: expected a statement (mode, interface, set, rule, policy, fragments, flows, icmp, events, metrics, partners or control), found '%.*s...'\n",
 		PRINTABLE_LEN - 4, long_word);
 	expect_parse_error("a long word is cut", text, want);
 

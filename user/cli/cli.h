@@ -44,9 +44,13 @@ enum cli_option {
 };
 
 #define OPT(o) (1U << (o))
+/* The options a request to the daemon's control socket carries. */
+#define CONTROL_OPTIONS \
+	(OPT(OPT_JSON) | OPT(OPT_TTL) | OPT(OPT_REASON) | OPT(OPT_FORCE))
 
 /* What the command line said, parsed and checked. */
 struct cli_args {
+	unsigned int given; /* OPT() of the options given */
 	const char *config; /* -c FILE; NULL when not given */
 	enum xdp_mode xdp_mode;
 	bool force;
@@ -73,10 +77,22 @@ enum cmd_flag {
 	CMD_LOADED = 1 << 2, /* what is loaded, opened; refused when nothing */
 	CMD_INSPECTS = 1 << 3, /* what is loaded, if anything: it reports all */
 	CMD_NETNS = 1 << 4, /* only in the network namespace of the load */
+	/*
+	 * Served by the daemon's control socket (user/daemon/control.c) to
+	 * root and to members of group edgefw, and what the CLI run by a
+	 * user without the privileges asks it for.
+	 */
+	CMD_CONTROL = 1 << 5,
+	CMD_CHANGES = 1
+		      << 6, /* CMD_CONTROL: a change, logged with its caller */
 };
+
+struct block_limits;
 
 struct cli_ctx {
 	struct paths paths;
+	/* a member of group edgefw on the control socket: what it may block */
+	const struct block_limits *limits;
 	struct loaded loaded; /* CMD_LOADED, CMD_INSPECTS */
 	int loaded_rc; /* CMD_INSPECTS: 0 loaded, 1 not, -1 unreadable */
 	void *input; /* what the command's check read */
@@ -91,6 +107,8 @@ struct cli_command {
 	int max_operands; /* -1: any number */
 	unsigned int flags; /* enum cmd_flag */
 	const char *not_loaded; /* CMD_LOADED: said when nothing is */
+	/* CMD_CONTROL: the request's field that holds the operand, if any */
+	const char *control_operand;
 	/*
 	 * Checks the input before any privilege is needed; an exit status.
 	 * What it read goes to *input, freed by free_input; when the check
@@ -104,10 +122,30 @@ struct cli_command {
 extern const struct cli_command cli_commands[];
 extern const size_t cli_nr_commands;
 
+/* The command of that name ("block add"), or NULL. */
+const struct cli_command *cli_find(const char *name);
+
+/*
+ * Run cmd with what a parses to (its check, privileges when asked, the
+ * paths, the lock, what is loaded, then the command), as the CLI and the
+ * control socket both do; ctx may carry limits. An exit status.
+ */
+int cli_execute(const struct cli_command *cmd, const struct cli_args *a,
+		struct cli_ctx *ctx, bool privileges);
+
+/*
+ * The command asked of the daemon over its control socket, for a user
+ * without root's privileges (control_client.c): prints what the daemon
+ * answers; an exit status.
+ */
+int control_client_run(const struct cli_command *cmd, const struct cli_args *a);
+
 /* Options: the getopt table of a command, and parsing one value. */
 struct option;
 size_t cli_getopt_table(unsigned int options, struct option *out,
 			char *shortopts, size_t shortlen);
+/* The long name of option o (enum cli_option). */
+const char *cli_option_name(int o);
 int cli_set_option(const char *command, int opt, const char *value,
 		   struct cli_args *a);
 

@@ -35,22 +35,31 @@ int cmd_block_add(struct cli_ctx *ctx, const struct cli_args *a)
 {
 	struct block_entry e = { .prefix = *(struct prefix *)ctx->input };
 	char buf[PREFIX_STRLEN], ttl[32] = "";
+	int64_t ttl_ms = a->ttl * 1000;
 	struct block_report r;
 	int rc;
 
 	if (a->reason)
 		snprintf(e.reason, sizeof(e.reason), "%s", a->reason);
-	rc = op_block_add(&ctx->paths, &e, a->ttl * 1000, a->force, &r);
+	if (ctx->limits && a->force) {
+		log_err("--force is root's alone: members of group edgefw cannot block what edgefw protects");
+		return EXIT_USAGE;
+	}
+	if (ctx->limits)
+		rc = op_block_add_limited(&ctx->paths, &e, &ttl_ms, ctx->limits,
+					  &r);
+	else
+		rc = op_block_add(&ctx->paths, &e, ttl_ms, a->force, &r);
 	if (rc)
 		return exit_status_of(rc);
 	prefix_format(&e.prefix, buf, sizeof(buf));
-	if (a->ttl) {
+	if (ttl_ms) {
 		memcpy(ttl, " for ", 5);
-		duration_format(a->ttl, ttl + 5, sizeof(ttl) - 5);
+		duration_format(ttl_ms / 1000, ttl + 5, sizeof(ttl) - 5);
 	}
 	log_info("%s %s%s%s%s%s",
 		 r.existed ? "updated the block of" : "blocked", buf,
-		 a->ttl ? ttl : " with no time limit", e.reason[0] ? " (" : "",
+		 ttl_ms ? ttl : " with no time limit", e.reason[0] ? " (" : "",
 		 e.reason, e.reason[0] ? ")" : "");
 	say_loaded(&r);
 	return EXIT_OK;

@@ -120,6 +120,10 @@ static void print_config(FILE *out, const struct loaded *l,
 		fprintf(out, "metrics listen %s\n", at);
 	}
 	print_partners(out, &c->partners);
+	fprintf(out, "control block ttl max %llds\n",
+		(long long)c->control_ttl_max);
+	fprintf(out, "control block partners %s\n",
+		control_partners_name(c->control_block_partners));
 }
 
 int cmd_save(struct cli_ctx *ctx, const struct cli_args *a)

@@ -6,6 +6,7 @@
  * tests/cli/test_cli.sh) and argument errors all come from here.
  */
 #include <stdlib.h>
+#include <string.h>
 #include "cli.h"
 
 #define ANY -1
@@ -55,14 +56,14 @@ const struct cli_command cli_commands[] = {
 	{
 		.name = "status",
 		.options = OPT(OPT_JSON),
-		.flags = CMD_ROOT | CMD_INSPECTS | CMD_NETNS,
+		.flags = CMD_ROOT | CMD_INSPECTS | CMD_NETNS | CMD_CONTROL,
 		.run = cmd_status,
 	},
 	{
 		.name = "stats",
 		.options = OPT(OPT_JSON) | OPT(OPT_PROMETHEUS) |
 			   OPT(OPT_TEXTFILE) | OPT(OPT_WATCH),
-		.flags = CMD_ROOT | CMD_LOADED,
+		.flags = CMD_ROOT | CMD_LOADED | CMD_CONTROL,
 		.check = check_stats_options,
 		.not_loaded = "not loaded",
 		.run = cmd_stats,
@@ -92,7 +93,8 @@ const struct cli_command cli_commands[] = {
 		.options = OPT(OPT_TTL) | OPT(OPT_REASON) | OPT(OPT_FORCE),
 		.min_operands = 1,
 		.max_operands = 1,
-		.flags = CMD_ROOT | CMD_LOCK,
+		.flags = CMD_ROOT | CMD_LOCK | CMD_CONTROL | CMD_CHANGES,
+		.control_operand = "addr",
 		.check = check_block_prefix,
 		.free_input = free,
 		.run = cmd_block_add,
@@ -102,7 +104,8 @@ const struct cli_command cli_commands[] = {
 		.operands = "ADDR[/LEN]",
 		.min_operands = 1,
 		.max_operands = 1,
-		.flags = CMD_ROOT | CMD_LOCK,
+		.flags = CMD_ROOT | CMD_LOCK | CMD_CONTROL | CMD_CHANGES,
+		.control_operand = "addr",
 		.check = check_block_prefix,
 		.free_input = free,
 		.run = cmd_block_del,
@@ -110,7 +113,7 @@ const struct cli_command cli_commands[] = {
 	{
 		.name = "block list",
 		.options = OPT(OPT_JSON),
-		.flags = CMD_ROOT | CMD_LOCK,
+		.flags = CMD_ROOT | CMD_LOCK | CMD_CONTROL,
 		.run = cmd_block_list,
 	},
 	{
@@ -126,7 +129,8 @@ const struct cli_command cli_commands[] = {
 		.operands = "[DOMAIN]",
 		.options = OPT(OPT_SET) | OPT(OPT_JSON),
 		.max_operands = 1,
-		.flags = CMD_ROOT | CMD_LOADED,
+		.flags = CMD_ROOT | CMD_LOADED | CMD_CONTROL,
+		.control_operand = "domain",
 		.not_loaded = PARTNER_NOT_LOADED,
 		.check = check_partner_domain,
 		.free_input = free,
@@ -176,3 +180,12 @@ const struct cli_command cli_commands[] = {
 };
 
 const size_t cli_nr_commands = sizeof(cli_commands) / sizeof(cli_commands[0]);
+
+const struct cli_command *cli_find(const char *name)
+{
+	for (size_t i = 0; i < cli_nr_commands; i++) {
+		if (!strcmp(cli_commands[i].name, name))
+			return &cli_commands[i];
+	}
+	return NULL;
+}

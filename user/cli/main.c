@@ -156,36 +156,70 @@ static int open_loaded(const struct cli_command *cmd, struct cli_ctx *ctx)
 	return -1;
 }
 
-static int run(const struct cli_command *cmd, int argc, char **argv)
+int cli_execute(const struct cli_command *cmd, const struct cli_args *a,
+		struct cli_ctx *ctx, bool privileges)
 {
-	struct cli_args a = { .xdp_mode = XDP_MODE_AUTO };
-	struct cli_ctx ctx = { .loaded_rc = 1 };
-	int rc, lock = -1;
+	int rc = EXIT_OK, lock = -1;
 
-	rc = parse(cmd, argc, argv, &a);
-	if (rc == EXIT_OK && cmd->check)
-		rc = cmd->check(&a, &ctx.input);
+	ctx->loaded_rc = 1;
+	if (cmd->check)
+		rc = cmd->check(a, &ctx->input);
 	if (rc)
 		return rc;
 	rc = EXIT_FAILED;
-	if (paths_init(&ctx.paths) ||
-	    ((cmd->flags & CMD_ROOT) && require_privileges(cmd->name)))
+	if ((privileges && (cmd->flags & CMD_ROOT) &&
+	     require_privileges(cmd->name)) ||
+	    paths_init(&ctx->paths))
 		goto out;
 	if (cmd->flags & CMD_LOCK) {
-		lock = state_lock(&ctx.paths);
+		lock = state_lock(&ctx->paths);
 		if (lock < 0)
 			goto out;
 	}
-	if ((cmd->flags & (CMD_LOADED | CMD_INSPECTS)) &&
-	    open_loaded(cmd, &ctx))
+	if ((cmd->flags & (CMD_LOADED | CMD_INSPECTS)) && open_loaded(cmd, ctx))
 		goto out;
-	rc = cmd->run(&ctx, &a);
+	rc = cmd->run(ctx, a);
 out:
-	loaded_close(&ctx.loaded);
+	loaded_close(&ctx->loaded);
 	state_unlock(lock);
-	if (cmd->free_input)
-		cmd->free_input(ctx.input);
+	if (cmd->free_input && ctx->input)
+		cmd->free_input(ctx->input);
+	ctx->input = NULL;
 	return rc;
+}
+
+static int run(const struct cli_command *cmd, int argc, char **argv)
+{
+	struct cli_args a = { .xdp_mode = XDP_MODE_AUTO };
+	struct cli_ctx ctx = {};
+	int rc = parse(cmd, argc, argv, &a);
+
+	if (rc)
+		return rc;
+	/*
+	 * Without root's privileges, the daemon does it if it may; the
+	 * input is checked here first, as for root.
+	 */
+	if ((cmd->flags & CMD_CONTROL) && !have_privileges()) {
+		unsigned int local = a.given & ~CONTROL_OPTIONS;
+
+		/* the socket would not carry it: refuse, never ignore it */
+		if (local)
+			return usage_error(
+				cmd->name,
+				"--%s needs root: the daemon's control socket serves %s without it",
+				cli_option_name(__builtin_ctz(local)),
+				cmd->name);
+		if (cmd->check) {
+			rc = cmd->check(&a, &ctx.input);
+			if (rc)
+				return rc;
+			if (cmd->free_input)
+				cmd->free_input(ctx.input);
+		}
+		return control_client_run(cmd, &a);
+	}
+	return cli_execute(cmd, &a, &ctx, true);
 }
 
 int main(int argc, char **argv)

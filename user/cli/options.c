@@ -194,6 +194,11 @@ size_t cli_getopt_table(unsigned int options, struct option *out,
 	return n;
 }
 
+const char *cli_option_name(int o)
+{
+	return defs[o].name;
+}
+
 int cli_set_option(const char *command, int opt, const char *value,
 		   struct cli_args *a)
 {
@@ -202,6 +207,7 @@ int cli_set_option(const char *command, int opt, const char *value,
 
 	if (o < 0)
 		return EXIT_USAGE;
+	a->given |= OPT(o);
 	why = defs[o].set(value, a);
 	if (!why)
 		return EXIT_OK;

@@ -17,6 +17,7 @@
 #include <sys/inotify.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
+#include "control.h"
 #include "daemon.h"
 #include "log.h"
 #include "metrics_http.h"
@@ -43,6 +44,7 @@ enum {
 	FD_SUMMARY, /* timer: the drop summary's interval */
 	FD_PARTNERS, /* timer: partner domains to resolve (refresh.c) */
 	FD_DNS, /* their answers */
+	FD_CONTROL, /* the control socket's epoll (control.h) */
 	NR_FDS
 };
 
@@ -53,6 +55,7 @@ struct daemon {
 	struct metrics_http *metrics; /* NULL: no metrics listen */
 	struct drop_summary summary;
 	struct daemon_partners *partners;
+	struct control *control;
 	struct pollfd fds[NR_FDS];
 	int64_t last_sync_ms;
 	bool dirty;
@@ -310,6 +313,8 @@ static void close_fds(struct daemon *d)
 	watch_close(d->watch);
 	daemon_partners_close(d->partners); /* its descriptors with it */
 	d->fds[FD_PARTNERS].fd = d->fds[FD_DNS].fd = -1;
+	control_close(d->control); /* its epoll descriptor with it */
+	d->fds[FD_CONTROL].fd = -1;
 	for (int i = FD_SIGNAL; i < NR_FDS; i++) {
 		if (d->fds[i].fd >= 0)
 			close(d->fds[i].fd);
@@ -353,6 +358,8 @@ static void loop(struct daemon *d)
 			daemon_partners_tick(d->partners);
 		if (d->fds[FD_DNS].fd >= 0 && d->fds[FD_DNS].revents)
 			daemon_partners_answers(d->partners);
+		if (d->fds[FD_CONTROL].revents)
+			control_dispatch(d->control);
 		if (d->unloaded)
 			return;
 	}
@@ -389,6 +396,10 @@ int daemon_run(const char *config_path, enum xdp_mode mode)
 	summary_tick(&d.summary, &d.paths); /* what the first one counts from */
 	arm(d.fds[FD_SUMMARY].fd, d.summary.secs * 1000LL,
 	    d.summary.secs * 1000LL);
+	/* without it the daemon filters all the same: poll skips fd -1 */
+	d.control = control_open(&d.paths);
+	d.fds[FD_CONTROL].fd = d.control ? control_fd(d.control) : -1;
+	d.fds[FD_CONTROL].events = POLLIN;
 	/* what the load found may have changed already */
 	mark_dirty(&d);
 	prune(&d);
