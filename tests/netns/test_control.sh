@@ -254,6 +254,17 @@ test_member_limits() {
 	check_eq "the partners set did not change" "$(edge "$EDGEFW" set list partners --json | jq -c .prefixes)" \
 		'["203.0.113.0/24","2001:db8:77::/48"]'
 	check "edgefw is still loaded" -- edge "$EDGEFW" status
+
+	# options the socket does not carry: refused, never ignored
+	run_as "$MEMBER" stats --prometheus
+	expect "member: stats --prometheus needs root" 2 "stats: --prometheus needs root"
+	run_as "$MEMBER" stats --watch 1
+	expect "member: stats --watch needs root" 2 "stats: --watch needs root"
+	run_as "$MEMBER" partner list --set partners
+	expect "member: partner list --set needs root" 2 "partner list: --set needs root"
+	run_as "$MEMBER" partner list --json
+	expect "member: partner list through the socket" 0 ""
+	check_eq "member: partner list --json is JSON" "$(jq -r type <<<"$OUT" 2>/dev/null)" object
 }
 
 test_outsider() {
