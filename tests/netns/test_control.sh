@@ -7,8 +7,10 @@
 # the block drops a stranger's real connection as 'blocked'; it cannot
 # block a protected address (the front-end pool, a partner), exceed the
 # config's TTL cap, use --force, or run other commands (load, set add,
-# unload), by the CLI or by a request of its own. A user outside the group
-# is refused. Garbage, a 1 MB line and stalled clients get their errors
+# unload), by the CLI or by a request of its own. Each block records its
+# owner: a member cannot unblock or change root's, but may unblock another
+# member's; the members' limits follow set changes and reloads. A user
+# outside the group is refused. Garbage, a 1 MB line and stalled clients get their errors
 # while the daemon answers others; more clients than it serves are
 # refused with the reason; 1,000 block requests in one burst all land or
 # are refused with a reason. Every change is logged with uid and pid.
