@@ -19,7 +19,6 @@ if [ "${BENCH_QUICK:-0}" = 1 ]; then
 	repeat=100000
 	rounds=5
 fi
-example=$BENCH_TOP/examples/lync-xmpp.conf
 config=$out/testrun.conf
 
 cleanup() {
@@ -49,18 +48,8 @@ xdp_filter_up() {
 	done
 }
 
-# The example with two changes for the admitted classes (bench/README.md):
-# the partner rule's limit is one no run reaches (50/s keeps the coarse
-# clock of the example's 20/s; a burst of 1,000,000, and the harness
-# fills the buckets again between rounds), and 198.18.0.0/15 (RFC 2544)
-# joins the partners, for more partner sources than 203.0.113.0/24 has.
-sed -e 's|limit 20/s burst 40 per source|limit 50/s burst 1000000 per source|' \
-	-e 's|^\t203\.0\.113\.0/24$|&\n\t198.18.0.0/15|' "$example" >"$config" ||
+"$BENCH_TOP/bench/testrun-config.sh" >"$config" ||
 	bench_die "cannot write $config"
-grep -q 'limit 50/s burst 1000000 per source' "$config" &&
-	grep -q '198\.18\.0\.0/15' "$config" ||
-	bench_die "examples/lync-xmpp.conf changed: update the bench's config in $0"
-
 bench_edge_up "$config"
 xdp_filter_up || bench_die "cannot load xdp-filter"
 bench_wait_idle 0.5 "${BENCH_IDLE_WAIT:-180}"

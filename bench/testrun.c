@@ -119,6 +119,17 @@ static int prog_of_dev(const char *ifname)
 	return bpf_prog_get_fd_by_id(q.prog_id);
 }
 
+/* Objects loaded here stay loaded, and reachable, until exit. */
+static struct bpf_object *kept[2 * MAX_PROGRAMS + 1];
+static int nr_kept;
+
+static void keep(struct bpf_object *obj)
+{
+	if (nr_kept == (int)ARRAY_SIZE(kept))
+		die("too many objects");
+	kept[nr_kept++] = obj;
+}
+
 static int prog_of_obj(char *spec)
 {
 	char *prog = strchr(spec, ':');
@@ -134,7 +145,8 @@ static int prog_of_obj(char *spec)
 	p = bpf_object__find_program_by_name(obj, prog);
 	if (!p)
 		die("%s: no program %s", spec, prog);
-	return bpf_program__fd(p); /* the object stays loaded until exit */
+	keep(obj);
+	return bpf_program__fd(p);
 }
 
 /*
@@ -168,7 +180,8 @@ static void vary_attach(struct program *prog, const char *obj_path)
 			prog->vary_fd = bpf_program__fd(p);
 			prog->vary_cfg_fd =
 				bpf_object__find_map_fd_by_name(obj, "vary");
-			return; /* the object stays loaded until exit */
+			keep(obj);
+			return;
 		}
 		bpf_object__close(obj);
 	}
@@ -278,7 +291,8 @@ static long map_walk(int fd, enum map_op op, __u64 value, key_filter filter)
 				continue;
 			if (n == cap) {
 				cap *= 2;
-				mine = realloc(mine, (size_t)cap * info.key_size);
+				mine = realloc(mine,
+					       (size_t)cap * info.key_size);
 				if (!mine)
 					die("out of memory");
 			}
@@ -331,8 +345,8 @@ static bool partner_flow6(const void *key)
 {
 	static const __u8 net48[6] = { 0x20, 0x01, 0x0d, 0xb8, 0x00, 0x77 };
 
-	return !memcmp(((const struct edgefw_flow_key6 *)key)->remote.b,
-		       net48, sizeof(net48));
+	return !memcmp(((const struct edgefw_flow_key6 *)key)->remote.b, net48,
+		       sizeof(net48));
 }
 
 static long flows_count(const struct program *prog)
@@ -469,9 +483,9 @@ static struct vary_config vary_of(const struct class *c, const struct pkt *p)
 	struct vary_config v = {};
 
 	if (c->many) {
-		v.sources = c->kind == KIND_FLOOD	   ? FLOOD_SOURCES :
-			    c->kind == KIND_NEW_SOURCE ? NEW_SOURCES :
-							 PARTNER_SOURCES;
+		v.sources = c->kind == KIND_FLOOD	 ? FLOOD_SOURCES
+			    : c->kind == KIND_NEW_SOURCE ? NEW_SOURCES
+							 : PARTNER_SOURCES;
 		/* IPv4: the address; IPv6: its last 32 bits */
 		v.addr_off = src_off + (p->family == 4 ? 0 : 12);
 		if (c->kind == KIND_FLOOD) {
@@ -503,8 +517,8 @@ static const char *sources_name(const struct class *c)
 			 PARTNER_SOURCES);
 	else if (c->many)
 		snprintf(buf, sizeof(buf), "%d",
-			 c->kind == KIND_FLOOD ? FLOOD_SOURCES :
-						 PARTNER_SOURCES);
+			 c->kind == KIND_FLOOD ? FLOOD_SOURCES
+					       : PARTNER_SOURCES);
 	else if (c->kind == KIND_ADMITTED)
 		snprintf(buf, sizeof(buf), "1, a new port each run");
 	else
@@ -578,8 +592,10 @@ static void round_end(const struct program *prog, const struct class *c,
 			    runs, nr_buckets);
 	if (c->kind == KIND_ADMITTED &&
 	    nr_buckets != (c->many ? PARTNER_SOURCES : 1))
-		path_failed(pc, "%ld buckets after a round, not %d: a source had none",
-			    nr_buckets, c->many ? PARTNER_SOURCES : 1);
+		path_failed(
+			pc,
+			"%ld buckets after a round, not %d: a source had none",
+			nr_buckets, c->many ? PARTNER_SOURCES : 1);
 }
 
 static int cmp_u32(const void *a, const void *b)
@@ -673,8 +689,8 @@ static bool spread_ok(const struct measurement *m, unsigned int rounds)
 
 /* After a measurement of edgefw: every run took the class's path. */
 static void check_path(const struct program *prog, const struct class *c,
-		       struct measurement *m, const __u64 *before,
-		       long flows0, long buckets0)
+		       struct measurement *m, const __u64 *before, long flows0,
+		       long buckets0)
 {
 	__u64 after[EDGEFW_SLOTS_PER_DIR], now[EDGEFW_SLOTS_PER_DIR];
 	__u64 on;
@@ -685,8 +701,8 @@ static void check_path(const struct program *prog, const struct class *c,
 	on = on_path(c, now);
 	if (on < m->runs)
 		path_failed(&m->path, "%llu of %llu runs %s",
-			    (unsigned long long)on,
-			    (unsigned long long)m->runs, on_path_name(c));
+			    (unsigned long long)on, (unsigned long long)m->runs,
+			    on_path_name(c));
 	if (c->kind != KIND_ADMITTED && c->kind != KIND_NEW_SOURCE) {
 		long flows = flows_count(prog);
 		long nr_buckets = buckets(prog, MAP_COUNT, 0);
@@ -700,7 +716,8 @@ static void check_path(const struct program *prog, const struct class *c,
 				    buckets0, nr_buckets);
 	}
 	if (c->events && !took_path(c, m))
-		path_failed(&m->path, "fewer than 9 in 10 events took the path");
+		path_failed(&m->path,
+			    "fewer than 9 in 10 events took the path");
 	m->checked = true;
 }
 
@@ -772,10 +789,10 @@ static void measure(const struct program *prog, const struct class *c,
 
 static const char *verdict_name(__u32 retval)
 {
-	return retval == XDP_PASS	? "pass" :
-	       retval == XDP_DROP	? "drop" :
-	       retval == XDP_ABORTED ? "aborted" :
-					 "?";
+	return retval == XDP_PASS      ? "pass"
+	       : retval == XDP_DROP    ? "drop"
+	       : retval == XDP_ABORTED ? "aborted"
+				       : "?";
 }
 
 static json_object *measurement_json(const struct program *prog,
@@ -813,8 +830,8 @@ static json_object *measurement_json(const struct program *prog,
 				       json_object_new_boolean(m->path.ok));
 		json_object_object_add(
 			pc, "detail",
-			json_object_new_string(m->path.ok ? on_path_name(c) :
-							    m->path.why));
+			json_object_new_string(m->path.ok ? on_path_name(c)
+							  : m->path.why));
 		json_object_object_add(obj, "path_check", pc);
 	}
 	if (c->events) {
@@ -938,8 +955,7 @@ static void parse_args(int argc, char **argv, struct options *o)
 			exit(0);
 		case 'k':
 			if (o->nr_only == ARRAY_SIZE(o->only))
-				die("at most %zu --class",
-				    ARRAY_SIZE(o->only));
+				die("at most %zu --class", ARRAY_SIZE(o->only));
 			o->only[o->nr_only++] = optarg;
 			break;
 		default:
@@ -1011,8 +1027,7 @@ int main(int argc, char **argv)
 	json_object_object_add(root, "cpu", json_object_new_int(o.cpu));
 	json_object_object_add(root, "state_round_max",
 			       json_object_new_int64(STATE_ROUND_MAX));
-	json_object_object_add(root, "off_path",
-			       json_object_new_int(off_path));
+	json_object_object_add(root, "off_path", json_object_new_int(off_path));
 	json_object_object_add(root, "results", results);
 	puts(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY));
 	json_object_put(root);

@@ -51,7 +51,8 @@ enum class_kind {
 /* Where a class's drop event goes; EVENTS_NONE: nobody listens. */
 enum events_path { EVENTS_NONE, EVENTS_LIMITED, EVENTS_SENT };
 
-struct class {
+struct class
+{
 	const char *name;
 	const char *path; /* the path it takes, for the report */
 	struct pkt_spec spec;
@@ -65,58 +66,56 @@ struct class {
 		.src = (s), .dst = (d), .proto = IPPROTO_TCP, .sport = (sp), \
 		.dport = (dp), .tcp_flags = (fl)                             \
 	}
-#define VLAN_TCP(s, d, sp, dp, fl)                                         \
-	{                                                                  \
-		.vlan = { { 0x8100, 100 } }, .src = (s), .dst = (d),       \
-		.proto = IPPROTO_TCP, .sport = (sp), .dport = (dp),        \
-		.tcp_flags = (fl)                                          \
+#define VLAN_TCP(s, d, sp, dp, fl)                                   \
+	{                                                            \
+		.vlan = { { 0x8100, 100 } }, .src = (s), .dst = (d), \
+		.proto = IPPROTO_TCP, .sport = (sp), .dport = (dp),  \
+		.tcp_flags = (fl)                                    \
 	}
 
 /* A partner class in IPv4, IPv6 and 802.1Q, one source and many. */
-#define PARTNER_CLASS(label, what, k, fl)                                    \
-	{ .name = label " v4",                                               \
-	  .path = what,                                                      \
-	  .spec = TCP(PARTNER4, SELF4, 40001, 5269, fl),                     \
-	  .kind = k },                                                       \
-		{ .name = label " v6",                                       \
-		  .path = what,                                              \
-		  .spec = TCP(PARTNER6, SELF6, 40001, 5269, fl),             \
-		  .kind = k },                                               \
-		{ .name = label " 802.1Q",                                   \
-		  .path = what,                                              \
-		  .spec = VLAN_TCP(PARTNER4, SELF4, 40001, 5269, fl),        \
-		  .kind = k },                                               \
-		{ .name = label " v4, many sources",                         \
-		  .path = what,                                              \
-		  .spec = TCP(PARTNER4, SELF4, 40001, 5269, fl),             \
-		  .kind = k,                                                 \
-		  .many = true },                                            \
-		{ .name = label " v6, many sources",                         \
-		  .path = what,                                              \
-		  .spec = TCP(PARTNER6, SELF6, 40001, 5269, fl),             \
-		  .kind = k,                                                 \
-		  .many = true },                                            \
-		{ .name = label " 802.1Q, many sources",                     \
-		  .path = what,                                              \
-		  .spec = VLAN_TCP(PARTNER4, SELF4, 40001, 5269, fl),        \
-		  .kind = k,                                                 \
-		  .many = true }
+#define PARTNER_CLASS(label, what, k, fl)                                      \
+	{ .name = label " v4",                                                 \
+	  .path = what,                                                        \
+	  .spec = TCP(PARTNER4, SELF4, 40001, 5269, fl),                       \
+	  .kind = k },                                                         \
+		{ .name = label " v6",                                         \
+		  .path = what,                                                \
+		  .spec = TCP(PARTNER6, SELF6, 40001, 5269, fl),               \
+		  .kind = k },                                                 \
+		{ .name = label " 802.1Q",                                     \
+		  .path = what,                                                \
+		  .spec = VLAN_TCP(PARTNER4, SELF4, 40001, 5269, fl),          \
+		  .kind = k },                                                 \
+		{ .name = label " v4, many sources",                           \
+		  .path = what,                                                \
+		  .spec = TCP(PARTNER4, SELF4, 40001, 5269, fl),               \
+		  .kind = k,                                                   \
+		  .many = true },                                              \
+		{ .name = label " v6, many sources",                           \
+		  .path = what,                                                \
+		  .spec = TCP(PARTNER6, SELF6, 40001, 5269, fl),               \
+		  .kind = k,                                                   \
+		  .many = true },                                              \
+	{                                                                      \
+		.name = label " 802.1Q, many sources", .path = what,           \
+		.spec = VLAN_TCP(PARTNER4, SELF4, 40001, 5269, fl), .kind = k, \
+		.many = true                                                   \
+	}
 
-#define FLOOD_CLASS(label, what, ...)                                        \
-	{ .name = label,                                                     \
-	  .path = what,                                                      \
-	  .spec = __VA_ARGS__,                                               \
-	  .kind = KIND_FLOOD },                                              \
-		{ .name = label ", many sources",                            \
-		  .path = what,                                              \
-		  .spec = __VA_ARGS__,                                       \
-		  .kind = KIND_FLOOD,                                        \
-		  .many = true }
+#define FLOOD_CLASS(label, what, ...)                                 \
+	{ .name = label,                                              \
+	  .path = what,                                               \
+	  .spec = __VA_ARGS__,                                        \
+	  .kind = KIND_FLOOD },                                       \
+	{                                                             \
+		.name = label ", many sources", .path = what,         \
+		.spec = __VA_ARGS__, .kind = KIND_FLOOD, .many = true \
+	}
 
 static const struct class classes[] = {
-	PARTNER_CLASS("partner SYN admitted",
-		      "rule, bucket taken, flow opened", KIND_ADMITTED,
-		      PKT_SYN),
+	PARTNER_CLASS("partner SYN admitted", "rule, bucket taken, flow opened",
+		      KIND_ADMITTED, PKT_SYN),
 	/* new sources are many by nature: a source per run */
 	{ .name = "partner SYN, new source v4",
 	  .path = "rule, new bucket, flow opened",
