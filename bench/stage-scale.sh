@@ -13,7 +13,7 @@ out=$1
 # Namespaces, pins and state of this stage's own (lib.sh names the
 # directories after the prefix), so that it never meets, or tears down,
 # another stage's run on the same machine.
-BENCH_PREFIX=efwbs-
+BENCH_PREFIX=${BENCH_SCALE_PREFIX:-efwbs-}
 # shellcheck source=bench/lib.sh
 . "$(dirname "$0")/lib.sh"
 

@@ -11,9 +11,9 @@ set -u
 example=$(cd "$(dirname "$0")/.." && pwd)/examples/lync-xmpp.conf
 conf=$(sed -e 's|limit 20/s burst 40 per source|limit 50/s burst 1000000 per source|' \
 	-e 's|^\t203\.0\.113\.0/24$|&\n\t198.18.0.0/15|' "$example") || exit 1
-grep -q 'limit 50/s burst 1000000 per source' <<<"$conf" &&
-	grep -q '198\.18\.0\.0/15' <<<"$conf" || {
+if ! grep -q 'limit 50/s burst 1000000 per source' <<<"$conf" ||
+	! grep -q '198\.18\.0\.0/15' <<<"$conf"; then
 	echo "$0: examples/lync-xmpp.conf changed: update the bench's config here" >&2
 	exit 1
-}
+fi
 printf '%s\n' "$conf"

@@ -11,6 +11,15 @@
  * (the XDP program attached to an interface), NAME=obj:FILE:PROG (loaded
  * from an object file). Output: one JSON document on stdout.
  *
+ * Classes that need another packet each run (an admitted SYN opens a new
+ * flow; the many-sources variants) run every program behind its own copy
+ * of bench/vary.bpf.c, which rewrites the source in place and tail-calls
+ * it. The program named edgefw has its maps read around each class: the
+ * state a class starts from is made (buckets, spent buckets, flows) and
+ * every run is checked to have taken the class's path (its counters, its
+ * new flows and buckets, or none). A class off its path is reported on
+ * stderr and in the JSON, and testrun exits 2.
+ *
  * Drop events: with --events PIN_DIR (edgefw's pin directory), the
  * classes of a listener run for the program named edgefw with the
  * listener flag set, as `edgefw monitor` sets it, and the ring read

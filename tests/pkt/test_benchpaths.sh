@@ -41,8 +41,9 @@ testrun() { # ARGS...: the harness on ext0's program and the floor
 }
 
 require_traffic_tools jq
-[ -x "$TESTRUN" ] && [ -f "$BUILD/bench/vary.bpf.o" ] ||
+if [ ! -x "$TESTRUN" ] || [ ! -f "$BUILD/bench/vary.bpf.o" ]; then
 	tap_bail "no $TESTRUN or vary.bpf.o: run make tests"
+fi
 require_free_pin_directory
 topology_up "$PREFIX" || tap_bail "cannot build the namespace topology"
 bench/testrun-config.sh >"$WORK/bench.conf" || tap_bail "no bench config"
