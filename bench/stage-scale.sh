@@ -346,7 +346,7 @@ jq -r '
 	(.targets.set_growth[] | "| \(.class) | \(.from_ns) | \(.to_ns) | \(.ratio | r2)x | <= 1.5x: \(.met | mark) |"),
 	"",
 	"### Flow table fill (`flows max 1048576`, both tables filled alike)\n",
-	"| flows | in flows4 / flows6 | established partner packet | spoofed reply | floor | flows4 lookup alone ns, 1 / 64k keys (found) | flows4 | flows6 | all maps MB | fill s (v4 / v6) | other load %, CPU pressure |",
+	"| flows | in flows4 / flows6 | established v4 | spoofed reply | floor | flows4 lookup alone ns, 1 / 64k keys (found) | flows4 | flows6 | all maps MB | fill s (v4 / v6) | other load %, CPU pressure |",
 	"|---|---|---|---|---|---|---|---|---|---|---|",
 	(.flows[] | "| \(.fill | count) | \(.filled.flows4.entries) / \(.filled.flows6.entries) | \(ns("established v4")) | \(ns("spoofed reply")) | \(floor) | \(lookups) | \(memlock("flows4") | size) | \(memlock("flows6") | size) | \(.memlock_total_bytes | mb) | \(.filled.flows4.seconds | r3) / \(.filled.flows6.seconds | r3) | \(.load.busy_percent), \(.load.cpu_pressure_avg10) |"),
 	"",
@@ -366,5 +366,5 @@ jq -r '
 	"",
 	"BPF_PROG_TEST_RUN runs one packet over and over: every lookup it makes finds its cache lines warm. The lookup-alone columns (bench/lookup.bpf.c, median ns net of its floor) show one map lookup for one key repeated and for 65536 different keys in turn (random IPv4 sources against the sets; flows spread over the whole flow table), with the share found: the cost a flood from many sources or the traffic of many flows meets.\n",
 	"IPv4 addresses of the partners set meet its IPv4 index (a /24 array read, then for a partly covered /24 a hash lookup); IPv6 addresses its filter (how many of its 1024 bits are set) and then its IPv6 index (a hash lookup by /32 network; for a /32 with more than two prefixes, one exact lookup per prefix length in it). The probes are random sources: IPv4 from anywhere, IPv6 from 2000::/3; the LPM lookup columns show what the trie alone would cost the same probes. Slab growth: SUnreclaim of the whole machine since before the first `set add`; the trie takes what its memlock (entries x element size, without the trie'"'"'s inner nodes or allocator rounding) does not count.\n",
-	"Verdicts: a partner SYN is dropped by its per-source limit (20/s burst 40) after the first 40 runs; its cost is the rule, the set lookup and the bucket. * noisy: the rounds spread more than 10% around the median, twice. other load %: how busy the CPUs other than the one measured on were (bench/lib.sh); CPU pressure: /proc/pressure/cpu some avg10 at the end of the measurement."' \
+	"Verdicts: a partner SYN over its limit is dropped by its source'"'"'s spent bucket (bench/testrun.c spends it first, and checks every run was a ratelimit drop); its cost is the rule, the set lookup and the bucket. * noisy: the rounds spread more than 10% around the median, twice. other load %: how busy the CPUs other than the one measured on were (bench/lib.sh); CPU pressure: /proc/pressure/cpu some avg10 at the end of the measurement."' \
 	"$out/scale.json" >"$out/scale.md" || bench_die "cannot write scale.md"
