@@ -8,6 +8,8 @@
 # listener (events.json). Each class's path is checked after its run
 # (testrun exits 2 if one took another): the stage then fails. Writes
 # testrun.json, testrun.md and testrun.conf.
+#   BENCH_REPEAT, BENCH_ROUNDS  runs a round (500000) and rounds (15)
+#   BENCH_IDLE_WAIT             seconds to wait for an idle machine (180)
 set -u
 out=$1
 # shellcheck source=bench/lib.sh
