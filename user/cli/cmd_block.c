@@ -84,7 +84,7 @@ int cmd_block_del(struct cli_ctx *ctx, const struct cli_args *a)
 static void print_text(const struct blocks *b, int64_t now_ms)
 {
 	printf("%-40s %-12s %-21s %-16s %s\n", "PREFIX", "EXPIRES IN", "ADDED",
-	       "BY", "REASON");
+	       "OWNER", "REASON");
 	for (size_t i = 0; i < b->n; i++) {
 		const struct block_entry *e = &b->v[i];
 		char pfx[PREFIX_STRLEN], left[32] = "never", added[32];
