@@ -82,6 +82,7 @@ wait_gone() { # SECONDS PID
 }
 
 make_users() {
+	take_group_edgefw_turn
 	if ! getent group edgefw >/dev/null; then
 		groupadd --system edgefw || tap_bail "cannot create group edgefw"
 		GROUP_MADE=1
