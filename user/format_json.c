@@ -309,7 +309,7 @@ json_object *json_blocks(const struct blocks *b, int64_t now_ms)
 	for (size_t i = 0; i < b->n; i++) {
 		const struct block_entry *e = &b->v[i];
 		json_object *o = json_object_new_object();
-		char pfx[PREFIX_STRLEN];
+		char pfx[PREFIX_STRLEN], owner[BLOCK_OWNER_LEN];
 
 		prefix_format(&e->prefix, pfx, sizeof(pfx));
 		add(o, "prefix", str(pfx));
@@ -318,6 +318,9 @@ json_object *json_blocks(const struct blocks *b, int64_t now_ms)
 					    block_seconds_left(e, now_ms))
 				  : NULL);
 		add(o, "added_at", utc(e->added_ms / 1000));
+		block_owner_name(e->added_by, owner, sizeof(owner));
+		add(o, "added_by", str(owner));
+		add(o, "added_by_uid", json_object_new_int64(e->added_by));
 		add(o, "reason", str(e->reason));
 		json_object_array_add(arr, o);
 	}
