@@ -60,18 +60,6 @@ static void build_info(FILE *out, const struct metrics *m)
 	sample(out, "edgefw_loaded", m->loaded != NULL, NULL);
 }
 
-static void daemon_metrics(FILE *out, const struct prom_daemon *d)
-{
-	if (!d)
-		return;
-	family(out, "edgefw_reloads_total", "counter",
-	       "Reloads this daemon ran (SIGHUP, interface and address changes), by result.");
-	sample(out, "edgefw_reloads_total", d->reloads_ok, "result", "success",
-	       NULL);
-	sample(out, "edgefw_reloads_total", d->reloads_failed, "result",
-	       "failure", NULL);
-}
-
 static void state_metrics(FILE *out, const struct loaded *l)
 {
 	const struct config *c = &l->cfg;
@@ -85,6 +73,12 @@ static void state_metrics(FILE *out, const struct loaded *l)
 	family(out, "edgefw_generation", "gauge",
 	       "The running generation: 1 at load, one more at each reload.");
 	sample(out, "edgefw_generation", l->st.generation, NULL);
+	family(out, "edgefw_reloads_total", "counter",
+	       "Reloads since the load, by edgefw reload and by the daemon (SIGHUP, interface and address changes), by result.");
+	sample(out, "edgefw_reloads_total", l->st.reloads_ok, "result",
+	       "success", NULL);
+	sample(out, "edgefw_reloads_total", l->st.reloads_failed, "result",
+	       "failure", NULL);
 	family(out, "edgefw_last_reload_timestamp_seconds", "gauge",
 	       "Unix time of the load or reload that made the running generation.");
 	sample(out, "edgefw_last_reload_timestamp_seconds",
@@ -263,10 +257,9 @@ static void table_metrics(FILE *out, const struct metrics *m)
 	}
 }
 
-void prom_write(FILE *out, const struct metrics *m, const struct prom_daemon *d)
+void prom_write(FILE *out, const struct metrics *m)
 {
 	build_info(out, m);
-	daemon_metrics(out, d);
 	if (!m->loaded)
 		return;
 	state_metrics(out, m->loaded);

@@ -265,10 +265,13 @@ int op_reload(const struct paths *p, const struct runtime_state *old,
 
 	if (features_check_kernel() ||
 	    pins_open_maps(p, SHARED_MAP_BITS & ~EVENTS_MAP_BITS, false,
-			   &shared))
+			   &shared)) {
+		state_count_failed_reload(p);
 		return OP_FAILED;
+	}
 	if (open_events_maps(p, &shared, &created)) {
 		map_fds_close(&shared);
+		state_count_failed_reload(p);
 		return OP_FAILED;
 	}
 	rc = gen_build(p, c, &shared, o->wait_for_ifaces, &cc, &g);
@@ -276,11 +279,13 @@ int op_reload(const struct paths *p, const struct runtime_state *old,
 		rc = OP_FAILED;
 	if (rc) {
 		log_err("nothing changed: the running config stays");
+		state_count_failed_reload(p);
 		goto free_gen;
 	}
 	open_running(p, old, &g, run);
 	if (switch_all(&g, run, old->nr_ifaces, o->xdp_mode)) {
 		log_err("nothing changed: the running config stays");
+		state_count_failed_reload(p);
 		rc = OP_FAILED;
 		goto close;
 	}
@@ -291,6 +296,8 @@ int op_reload(const struct paths *p, const struct runtime_state *old,
 	gen_to_state(&g, c, &cc, st);
 	st->generation = old->generation + 1;
 	st->complete = true;
+	st->reloads_ok = old->reloads_ok + !rc;
+	st->reloads_failed = old->reloads_failed + !!rc;
 	if (write_file_atomic(p->snapshot, c->text, c->text_len, 0600) ||
 	    state_write(p, st))
 		rc = OP_FAILED;

@@ -304,9 +304,9 @@ check "promtool check metrics: /metrics" -- \
 edge "$EDGEFW" stats --prometheus >"$WORK/cli.prom"
 check "promtool check metrics: stats --prometheus" -- \
 	sh -c "promtool check metrics <'$WORK/cli.prom' 2>&1 | (! grep .)"
-check_eq "stats --prometheus has the same metrics as /metrics, less the daemon's" \
+check_eq "stats --prometheus has the same metrics as /metrics" \
 	"$(grep '^# TYPE' "$WORK/cli.prom" | sort)" \
-	"$(grep '^# TYPE' "$WORK/scrape.prom" | grep -v edgefw_reloads_total | sort)"
+	"$(grep '^# TYPE' "$WORK/scrape.prom" | sort)"
 
 # --- N packets of each class, counted exactly. ---
 edge_bg "$EDGEFW" stats --watch 1 --json >"$WORK/watch.json" 2>"$WORK/watch.err"
@@ -529,6 +529,26 @@ check_eq "  ...and generation 3 keeps running" "$(sample_of "$(scrape)" edgefw_g
 check_match "  ...the log names the line and says what runs stays" "$(cat "$WORK/daemon.log")" \
 	"$CONF:[0-9]+:[0-9]+: .*99999.*"
 cp "$WORK/good.conf" "$CONF"
+
+# --- The CLI's reloads count too (state.json), in /metrics and stats. ---
+reloads_of() { # RESULT: edgefw_reloads_total{result=RESULT}, /metrics and CLI
+	echo "$(sample_of "$(scrape)" "edgefw_reloads_total\\{result=\"$1\"\\}")" \
+		"$(sample_of "$(edge "$EDGEFW" stats --prometheus)" "edgefw_reloads_total\\{result=\"$1\"\\}")"
+}
+ts_before=$(sample_of "$(scrape)" edgefw_last_reload_timestamp_seconds)
+check "edgefw reload (the CLI): exits 0" -- edge "$EDGEFW" reload
+check_eq "  ...edgefw_reloads_total{result=\"success\"} 3 in /metrics and stats --prometheus" \
+	"$(reloads_of success)" "3 3"
+check_eq "  ...generation 4" "$(sample_of "$(scrape)" edgefw_generation)" 4
+check "  ...edgefw_last_reload_timestamp_seconds did not go back" -- \
+	test "$(sample_of "$(scrape)" edgefw_last_reload_timestamp_seconds)" -ge "$ts_before"
+echo "rule broken external in tcp 99999" >"$WORK/broken.conf"
+! edge "$EDGEFW" reload -c "$WORK/broken.conf" 2>"$WORK/broken.err"
+check_eq "edgefw reload -c a broken config (the CLI): fails" "$?" 0
+check_match "  ...naming the line" "$(cat "$WORK/broken.err")" "broken.conf:1:[0-9]+: .*99999"
+check_eq "  ...edgefw_reloads_total{result=\"failure\"} 2 in /metrics and stats --prometheus" \
+	"$(reloads_of failure)" "2 2"
+check_eq "  ...and success stays 3" "$(reloads_of success)" "3 3"
 
 # --- stats --textfile DIR ---
 mkdir -p "$WORK/textfile"

@@ -181,7 +181,7 @@ static void reload_config(struct daemon *d)
 	if (sync_read_config(&d->dc) == 0) {
 		rc = sync_apply(&d->paths, &d->dc, true, &reloaded);
 	} else {
-		sync_count_reload(-1); /* its errors are logged */
+		sync_count_failed_reload(&d->paths); /* its errors are logged */
 	}
 	if (rc == SYNC_UNLOADED)
 		d->unloaded = true;
