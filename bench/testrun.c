@@ -289,7 +289,7 @@ static struct ring_buffer *listen_begin(const struct options *o,
 	if (!rb)
 		die("cannot read the events ring");
 	ring_buffer__consume(rb);
-	if (events_counts_read(o->cpu_fd, before))
+	if (events_counts_read(o->cpu_fd, EDGEFW_READER_MONITOR, before))
 		die("cannot read events_cpu");
 	return rb;
 }
@@ -303,7 +303,7 @@ static void listen_end(const struct options *o, struct ring_buffer *rb,
 	set_lease(o, 0);
 	ring_buffer__consume(rb);
 	ring_buffer__free(rb);
-	if (events_counts_read(o->cpu_fd, &after))
+	if (events_counts_read(o->cpu_fd, EDGEFW_READER_MONITOR, &after))
 		die("cannot read events_cpu");
 	delta->emitted = after.emitted - before->emitted;
 	delta->limited = after.limited - before->limited;

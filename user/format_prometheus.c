@@ -213,6 +213,18 @@ static void drop_metrics(FILE *out, const struct metrics *m)
 	       "cause", "limit", NULL);
 	sample(out, "edgefw_events_suppressed_total", m->stats.events.ring_full,
 	       "cause", "ring_full", NULL);
+	if (!m->stats.has_samples)
+		return;
+	family(out, "edgefw_samples_emitted_total", "counter",
+	       "Drop samples sent to the daemon's ring buffer for the top sources of its drop summary, since load.");
+	sample(out, "edgefw_samples_emitted_total", m->stats.samples.emitted,
+	       NULL);
+	family(out, "edgefw_samples_suppressed_total", "counter",
+	       "Drop samples not sent, by cause: limit (the per-CPU token bucket of 'events ... sample') or ring_full (the ring buffer had no room).");
+	sample(out, "edgefw_samples_suppressed_total", m->stats.samples.limited,
+	       "cause", "limit", NULL);
+	sample(out, "edgefw_samples_suppressed_total",
+	       m->stats.samples.ring_full, "cause", "ring_full", NULL);
 }
 
 static void table_metrics(FILE *out, const struct metrics *m)
