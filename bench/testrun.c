@@ -16,8 +16,10 @@
  * listener flag set, as `edgefw monitor` sets it, and the ring read
  * between rounds; what the data plane did with the events
  * (sent, suppressed by the limit, ring full) is reported with them, and
- * a class whose packets did not take its path is flagged. The others run
- * with nobody listening (the flag's one read).
+ * a class whose packets did not take its path is flagged. The daemon's
+ * sampler class holds the sampler's lease instead and reads the samples
+ * ring: the flood's cost whenever the daemon runs. The others run with
+ * nobody listening (the flag's one read).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -52,8 +54,13 @@
 #define PARTNER6 "2001:db8:77::5"
 #define STRANGER4 "192.0.2.66"
 
-/* Where a class's drop event goes; EVENTS_NONE: nobody listens. */
-enum events_path { EVENTS_NONE, EVENTS_LIMITED, EVENTS_SENT };
+/*
+ * Where a class's drop event goes; EVENTS_NONE: nobody listens.
+ * EVENTS_SAMPLER: the daemon's sampler alone listens (its lease held, its
+ * samples ring read), as whenever the daemon runs; its low rate is spent
+ * at once, so the path is the sampler's bucket refusing.
+ */
+enum events_path { EVENTS_NONE, EVENTS_LIMITED, EVENTS_SENT, EVENTS_SAMPLER };
 
 struct class
 {
@@ -108,6 +115,11 @@ static const struct class classes[] = {
 	  .path = "flood: set miss, event to the ring",
 	  .spec = TCP(STRANGER4, SELF4, 40004, 5269, PKT_SYN),
 	  .events = EVENTS_SENT },
+	/* the production cost of the flood while the daemon runs */
+	{ .name = "non-partner SYN to 5269, daemon's sampler",
+	  .path = "flood: set miss, sample suppressed by the sampler's limit",
+	  .spec = TCP(STRANGER4, SELF4, 40004, 5269, PKT_SYN),
+	  .events = EVENTS_SAMPLER },
 	{ .name = "closed port",
 	  .path = "flood: no rule for the port",
 	  .spec = TCP(PARTNER4, SELF4, 40005, 443, PKT_SYN) },
@@ -144,7 +156,7 @@ struct options {
 	unsigned int repeat;
 	unsigned int rounds;
 	/* --events: the listener flag, the per-CPU counters, the ring */
-	int ctl_fd, cpu_fd, ring_fd;
+	int ctl_fd, cpu_fd, ring_fd, samples_fd;
 };
 
 static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -254,10 +266,23 @@ struct measurement {
 	__u64 runs;
 };
 
-static void set_lease(const struct options *o, __u64 until)
+static enum edgefw_events_reader reader_of(const struct class *c)
 {
-	struct edgefw_events_ctl ctl = { .listen_until_ns = until };
+	return c->events == EVENTS_SAMPLER ? EDGEFW_READER_SAMPLER
+					   : EDGEFW_READER_MONITOR;
+}
+
+/* The lease of the class's reader alone; until 0: nobody listens. */
+static void set_lease(const struct options *o, const struct class *c,
+		      __u64 until)
+{
+	struct edgefw_events_ctl ctl = {};
 	__u32 zero = 0;
+
+	if (reader_of(c) == EDGEFW_READER_SAMPLER)
+		ctl.sample_until_ns = until;
+	else
+		ctl.listen_until_ns = until;
 
 	if (bpf_map_update_elem(o->ctl_fd, &zero, &ctl, BPF_ANY))
 		die("events_ctl: %s", strerror(errno));
@@ -279,31 +304,36 @@ static int on_event(void *ctx, void *data, size_t size)
  * EVENTS_ROUND_MAX packets, which the ring holds.
  */
 static struct ring_buffer *listen_begin(const struct options *o,
+					const struct class *c,
 					struct events_counts *before)
 {
 	struct ring_buffer *rb;
+	int ring = reader_of(c) == EDGEFW_READER_SAMPLER ? o->samples_fd
+							 : o->ring_fd;
 
-	set_lease(o, clock_ns(CLOCK_MONOTONIC_COARSE) +
-			     3600 * EDGEFW_NSEC_PER_SEC);
-	rb = ring_buffer__new(o->ring_fd, on_event, NULL, NULL);
+	set_lease(o, c,
+		  clock_ns(CLOCK_MONOTONIC_COARSE) +
+			  3600 * EDGEFW_NSEC_PER_SEC);
+	rb = ring_buffer__new(ring, on_event, NULL, NULL);
 	if (!rb)
 		die("cannot read the events ring");
 	ring_buffer__consume(rb);
-	if (events_counts_read(o->cpu_fd, EDGEFW_READER_MONITOR, before))
+	if (events_counts_read(o->cpu_fd, reader_of(c), before))
 		die("cannot read events_cpu");
 	return rb;
 }
 
-static void listen_end(const struct options *o, struct ring_buffer *rb,
+static void listen_end(const struct options *o, const struct class *c,
+		       struct ring_buffer *rb,
 		       const struct events_counts *before,
 		       struct events_counts *delta)
 {
 	struct events_counts after;
 
-	set_lease(o, 0);
+	set_lease(o, c, 0);
 	ring_buffer__consume(rb);
 	ring_buffer__free(rb);
-	if (events_counts_read(o->cpu_fd, EDGEFW_READER_MONITOR, &after))
+	if (events_counts_read(o->cpu_fd, reader_of(c), &after))
 		die("cannot read events_cpu");
 	delta->emitted = after.emitted - before->emitted;
 	delta->limited = after.limited - before->limited;
@@ -340,7 +370,7 @@ static void measure(const struct program *prog, const struct class *c,
 	if (c->events == EVENTS_SENT && repeat > EVENTS_ROUND_MAX)
 		repeat = EVENTS_ROUND_MAX;
 	if (c->events)
-		rb = listen_begin(o, &before);
+		rb = listen_begin(o, c, &before);
 	for (int attempt = 0; attempt < 2; attempt++) {
 		if (c->needs_flow) {
 			struct pkt_spec syn = c->spec;
@@ -368,7 +398,7 @@ static void measure(const struct program *prog, const struct class *c,
 			break;
 	}
 	if (rb)
-		listen_end(o, rb, &before, &m->events);
+		listen_end(o, c, rb, &before, &m->events);
 }
 
 static const char *verdict_name(__u32 retval)
@@ -445,6 +475,7 @@ static void open_events(struct options *o, const char *pin_dir)
 	o->ctl_fd = open_pin(pin_dir, "events_ctl");
 	o->cpu_fd = open_pin(pin_dir, "events_cpu");
 	o->ring_fd = open_pin(pin_dir, "events");
+	o->samples_fd = open_pin(pin_dir, "samples");
 }
 
 static void parse_args(int argc, char **argv, struct options *o)
@@ -466,7 +497,8 @@ static void parse_args(int argc, char **argv, struct options *o)
 			       .rounds = 15,
 			       .ctl_fd = -1,
 			       .cpu_fd = -1,
-			       .ring_fd = -1 };
+			       .ring_fd = -1,
+			       .samples_fd = -1 };
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'p':
