@@ -143,7 +143,9 @@ $(FUZZ_REPLAY): $(BUILD)/tests/fuzz/%: $(BUILD)/tests/fuzz/%.o \
 		$(BUILD)/tests/fuzz/replay.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-tests: $(BUILD)/edgefw $(TEST_PROGS) $(FUZZ_REPLAY)
+# test_benchpaths runs the bench harness in a tiny mode.
+tests: $(BUILD)/edgefw $(TEST_PROGS) $(FUZZ_REPLAY) $(BUILD)/bench/testrun \
+	$(BUILD)/bench/vary.bpf.o $(BUILD)/bench/trivial.bpf.o
 
 # With SANITIZE=1 a suite fails on any report of a sanitizer (report.PID
 # files in build-san/sanitizer/, see tests/run.sh), and the suites pin

@@ -83,6 +83,19 @@ static const struct class classes[] = {
 		    .dport = 5269,
 		    .tcp_flags = PKT_ACK,
 		    .pad_to = MIN_FRAME } },
+	/*
+	 * A partner's SYNs, one source over and over: past the rule's burst
+	 * (examples/lync-xmpp.conf: 20/s burst 40) edgefw drops them by
+	 * the source's spent bucket, where a stateless filter lets them in.
+	 */
+	{ .name = "partner-syn",
+	  .spec = { .src = PARTNER4,
+		    .dst = SELF4,
+		    .proto = IPPROTO_TCP,
+		    .sport = 40008,
+		    .dport = 5269,
+		    .tcp_flags = PKT_SYN,
+		    .pad_to = MIN_FRAME } },
 };
 
 struct options {
@@ -460,7 +473,7 @@ static const struct class *find_class(const char *name)
 		if (!strcmp(classes[i].name, name))
 			return &classes[i];
 	}
-	die("no class %s (syn-flood, partner-flow)", name);
+	die("no class %s (syn-flood, partner-flow, partner-syn)", name);
 }
 
 /* gen.bpf.o next to this program, as `make bench-progs` puts it. */
@@ -480,7 +493,7 @@ static const char *default_obj(void)
 
 static void usage(void)
 {
-	die("usage: gen --ifname IF --dst-mac MAC --class syn-flood|partner-flow --cpu N\n"
+	die("usage: gen --ifname IF --dst-mac MAC --class syn-flood|partner-flow|partner-syn --cpu N\n"
 	    "           (--count N --seconds S [--batch N] [--anchor IF] | --prime)\n"
 	    "           [--obj gen.bpf.o]");
 }

@@ -73,7 +73,7 @@ bench_edge_up() { # CONFIG
 # keep out of them (scalectl --avoid), so that the partner stays in the
 # set, the stranger out, and no generated flow is one a class measures.
 BENCH_AVOID=(--avoid 203.0.113.0/24 --avoid 192.0.2.0/24
-	--avoid 2001:db8:77::/48 --avoid 2001:db8:99::/48)
+	--avoid 198.18.0.0/15 --avoid 2001:db8:77::/48 --avoid 2001:db8:99::/48)
 
 # A stage's scratch directory: $work, with $records (JSON lines) in it,
 # removed with the edge namespace on every exit, ^C included.

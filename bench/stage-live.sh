@@ -3,8 +3,9 @@
 # Stage live: live floods over veth into the edge namespace, for edgefw
 # (native and generic XDP, examples/lync-xmpp.conf) and its peers: trivial
 # XDP_DROP, xdp-filter, nftables netdev ingress, iptables raw, and the IP
-# stack with no filter. Two floods: SYNs to port 5269 from spoofed
-# non-partner sources, and segments of one established partner connection.
+# stack with no filter. Three floods: SYNs to port 5269 from spoofed
+# non-partner sources, segments of one established partner connection,
+# and one partner source's SYNs to 5269 over its rate limit.
 #
 # The generator (bench/gen.c) sends from the inet namespace out of its veth
 # with BPF_F_TEST_XDP_LIVE_FRAMES; the receiver runs in the veth's NAPI on
@@ -56,6 +57,7 @@ receivers=(
 classes=(
 	"syn-flood|spoofed non-partner SYNs to 5269"
 	"partner-flow|established partner flow to 5269"
+	"partner-syn|partner-source SYNs to 5269 over their limit"
 )
 
 edge() { in_ns "$BENCH_PREFIX" edge "$@"; }
@@ -386,7 +388,7 @@ jq -r '
 	"Targets, edgefw native on the spoofed SYN flood: \(.targets.percent_of_trivial_native.value | pct) of trivial XDP_DROP native'"'"'s rate (target >= 90%: \(.targets.percent_of_trivial_native | mark)); \(.targets.times_nftables.value | times) nftables'"'"' rate (target >= 4x: \(.targets.times_nftables | mark)). The receive CPU alone, per packet: edgefw native \(ns("edgefw-native")), trivial XDP_DROP native \(ns("trivial-native")), nftables \(ns("nftables")); generic: edgefw \(ns("edgefw-generic")), trivial \(ns("trivial-generic")).",
 	"",
 	def span: if length == 0 then "n/a" else "\(min | round)-\(max | round) ns" end;
-	"Generator, per packet sent: \([.receivers[].classes[] | select(.class == "syn-flood") | .generator_ns] | span) for the SYN flood (it rewrites the source address and two checksums), \([.receivers[].classes[] | select(.class == "partner-flow") | .generator_ns] | span) for the partner flow. Its work is the same whatever the receiver: the spread shows how well the softirq time splits the core between generator and receiver.",
+	"Generator, per packet sent: \([.receivers[].classes[] | select(.class == "syn-flood") | .generator_ns] | span) for the SYN flood (it rewrites the source address and two checksums), \([.receivers[].classes[] | select(.class == "partner-flow") | .generator_ns] | span) for the partner flow, \([.receivers[].classes[] | select(.class == "partner-syn") | .generator_ns] | span) for the partner SYNs over their limit (edgefw drops them by the source'"'"'s spent bucket, 20/s burst 40, after the first 40; the stateless filters let them in). Its work is the same whatever the receiver: the spread shows how well the softirq time splits the core between generator and receiver.",
 	"",
 	"Mpps: the frames ext0 took from its ring (its rx counter; frames lost on the way, all floods: \([.receivers[].classes[].lost] | add)) per second of CPU time the flood had: the generator'"'"'s own (rusage: its work and the receive work run in its context after each batch) and ksoftirqd'"'"'s (receive work deferred). On an idle core this is the wall-clock rate; when other tasks share the core the wall-clock rate falls (wall Mpps, with the flood'"'"'s share of the core) and this one does not. Receive ns/pkt: the core'"'"'s softirq time (/proc/stat) over the frames. Verdict: whether the frames reached the edge'"'"'s TCP (its InSegs counter); for edgefw, the counter the flood moved most. Passed packets cost the edge'"'"'s stack, the RSTs it sends and, for edgefw, its TC egress program; the generator'"'"'s side drops those RSTs with XDP. % and x compare receivers with the same verdict only. Other CPUs busy: the machine'"'"'s other load, the busiest round. * noisy: rounds spread more than 10% around the median, twice."' \
 	"$out/live.json" >"$out/live.md"

@@ -13,7 +13,7 @@ out=$1
 # Namespaces, pins and state of this stage's own (lib.sh names the
 # directories after the prefix), so that it never meets, or tears down,
 # another stage's run on the same machine.
-BENCH_PREFIX=efwbs-
+BENCH_PREFIX=${BENCH_SCALE_PREFIX:-efwbs-}
 # shellcheck source=bench/lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -138,7 +138,7 @@ measure_sets() {
 		filter=$(in_edge 60 "$scalectl" filter \
 			--map "$EDGEFW_PIN_DIR/gen/set_filter" --set 0 --addr "$stranger4")
 		objs=$(objects)
-		classes=$(measure_classes "partner SYN v4" "partner SYN v6" \
+		classes=$(measure_classes "partner SYN over its limit v4" "partner SYN over its limit v6" \
 			"non-partner SYN to 5269") || return 1
 		lookups=$(in_edge 600 "$scalectl" lookup-set \
 			--map "$EDGEFW_PIN_DIR/gen/sets" --set 0 --seed "$seed" \
@@ -185,7 +185,7 @@ measure_flows() {
 		bench_say "scale: flow tables filled to $fill"
 		filled=$(fill_flows "$fill") || return 1
 		objs=$(objects)
-		classes=$(measure_classes "established partner packet" \
+		classes=$(measure_classes "established v4" \
 			"spoofed reply") || return 1
 		mapfile -t args < <(flows4_args "$fill")
 		lookups=$(in_edge 600 "$scalectl" lookup-flows "${args[@]}" \
@@ -245,7 +245,7 @@ measure_rules() {
 		bench_say "scale: $label rules"
 		load=$(fresh_load "$file") || return 1
 		objs=$(objects)
-		classes=$(measure_classes "partner SYN v4" \
+		classes=$(measure_classes "partner SYN over its limit v4" \
 			"non-partner SYN to 5269" "closed port") || return 1
 		# One trie holds every set: do the others deepen the partners'?
 		lookups=$(in_edge 600 "$scalectl" lookup-set \
@@ -288,11 +288,11 @@ jq -s --arg config "$(basename "$conf")" --argjson seed "$seed" \
 	| {stage: "scale", quick: ($quick == 1), config: $config,
 	   seed: $seed, repeat: $repeat, rounds: $rounds, cpu: $cpu,
 	   memory_source: "memlock of /proc/self/fdinfo/FD of each map (as bpftool map show): the kernel'"'"'s map_mem_usage",
-	   prefixes: "bench/scalectl prefixes: half IPv4, half IPv6; IPv4 /32 55%, /25-/31 15%, /24 25%, /20-/23 5% (a million cover 2% of the IPv4 space); IPv6 (in 2000::/3) /128 40%, /65-/127 15%, /64 25%, /48 15%, /32-/47 5%; distinct; none overlapping 203.0.113.0/24, 192.0.2.0/24, 2001:db8:77::/48, 2001:db8:99::/48",
+	   prefixes: "bench/scalectl prefixes: half IPv4, half IPv6; IPv4 /32 55%, /25-/31 15%, /24 25%, /20-/23 5% (a million cover 2% of the IPv4 space); IPv6 (in 2000::/3) /128 40%, /65-/127 15%, /64 25%, /48 15%, /32-/47 5%; distinct; none overlapping 203.0.113.0/24, 192.0.2.0/24, 198.18.0.0/15, 2001:db8:77::/48, 2001:db8:99::/48",
 	   sets: $sets, flows: $flows,
 	   rules: [.[] | select(.part == "rules")],
 	   targets: {
-		set_growth: [("partner SYN v4", "partner SYN v6",
+		set_growth: [("partner SYN over its limit v4", "partner SYN over its limit v6",
 			      "non-partner SYN to 5269") as $c
 			| {class: $c, from_prefixes: $sets[0].size,
 			   to_prefixes: $sets[-1].size,
@@ -300,7 +300,7 @@ jq -s --arg config "$(basename "$conf")" --argjson seed "$seed" \
 			   ratio: (ns($sets[-1]; $c) / ns($sets[0]; $c)),
 			   target_ratio: 1.5}
 			| . + {met: (.ratio <= .target_ratio)}],
-		flow_growth: [("established partner packet", "spoofed reply") as $c
+		flow_growth: [("established v4", "spoofed reply") as $c
 			| {class: $c, from_flows: $flows[0].fill,
 			   to_flows: $flows[-1].fill,
 			   from_ns: ns($flows[0]; $c), to_ns: ns($flows[-1]; $c),
@@ -311,7 +311,7 @@ jq -r '
 	# every measured class drops but the established packet, which passes
 	def ns($c): .classes[] | select(.class == $c)
 		| "\(.edgefw.ns)\(if .edgefw.noisy then "*" else "" end)"
-		  + (if .edgefw.verdict != (if $c == "established partner packet"
+		  + (if .edgefw.verdict != (if $c == "established v4"
 					     then "pass" else "drop" end)
 		     then " (\(.edgefw.verdict)!)" else "" end);
 	def floor: [.classes[].trivial.ns] | min;
@@ -336,9 +336,9 @@ jq -r '
 	"## Scale: per-packet cost as the tables grow (BPF_PROG_TEST_RUN, median of \(.rounds) x \(.repeat), CPU \(.cpu))\n",
 	"edgefw loaded from `\(.config)` (examples/lync-xmpp.conf with `flows max 1048576`) on ext0; ns per packet of edgefw beside the trivial XDP_PASS floor in the same run. Memory: \(.memory_source).\(if .quick then " **Quick run: smaller sizes, fewer rounds.**" else "" end)\n",
 	"### Partner set size (`edgefw set add` of generated prefixes, seed \(.seed))\n",
-	"| prefixes | partner SYN v4 | partner SYN v6 | non-partner SYN to 5269 | floor | IPv6 filter bits set | IPv4 index lookup alone ns, 1 / 64k keys (found) | LPM lookup alone ns, 1 / 64k keys (found) | IPv6 index lookup alone ns, 1 / 64k keys (found) | LPM lookup alone, IPv6 keys | sets trie | IPv4 index (by24 + bits) | all maps MB | slab growth MB | set add s (wall / edgefw) | other load %, CPU pressure |",
+	"| prefixes | partner SYN over its limit v4 | partner SYN over its limit v6 | non-partner SYN to 5269 | floor | IPv6 filter bits set | IPv4 index lookup alone ns, 1 / 64k keys (found) | LPM lookup alone ns, 1 / 64k keys (found) | IPv6 index lookup alone ns, 1 / 64k keys (found) | LPM lookup alone, IPv6 keys | sets trie | IPv4 index (by24 + bits) | all maps MB | slab growth MB | set add s (wall / edgefw) | other load %, CPU pressure |",
 	"|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
-	(.sets[] | "| \(.prefixes | count) | \(ns("partner SYN v4")) | \(ns("partner SYN v6")) | \(ns("non-partner SYN to 5269")) | \(floor) | \(.filter.v6_bits_set) | \(index_lookups) | \(lookups) | \(index6_lookups) | \(lookups6) | \(memlock("sets") | size) | \(memlock("set4_by24") | size) + \(memlock("set4_bits") | size) | \(.memlock_total_bytes | mb) | \(.slab_growth_kb / 1024 | . * 10 | round / 10) | \(if .add then "\(.add.wall_s | r3) / \(.add.edgefw_s) (+\(.add.prefixes | count))" else "-" end) | \(.load.busy_percent), \(.load.cpu_pressure_avg10) |"),
+	(.sets[] | "| \(.prefixes | count) | \(ns("partner SYN over its limit v4")) | \(ns("partner SYN over its limit v6")) | \(ns("non-partner SYN to 5269")) | \(floor) | \(.filter.v6_bits_set) | \(index_lookups) | \(lookups) | \(index6_lookups) | \(lookups6) | \(memlock("sets") | size) | \(memlock("set4_by24") | size) + \(memlock("set4_bits") | size) | \(.memlock_total_bytes | mb) | \(.slab_growth_kb / 1024 | . * 10 | round / 10) | \(if .add then "\(.add.wall_s | r3) / \(.add.edgefw_s) (+\(.add.prefixes | count))" else "-" end) | \(.load.busy_percent), \(.load.cpu_pressure_avg10) |"),
 	"",
 	"Growth against the target (per-packet cost grows <= 1.5x from 10 to 1M prefixes):\n",
 	"| class | at \(.targets.set_growth[0].from_prefixes | count) | at \(.targets.set_growth[0].to_prefixes | count) | growth | target |",
@@ -346,16 +346,16 @@ jq -r '
 	(.targets.set_growth[] | "| \(.class) | \(.from_ns) | \(.to_ns) | \(.ratio | r2)x | <= 1.5x: \(.met | mark) |"),
 	"",
 	"### Flow table fill (`flows max 1048576`, both tables filled alike)\n",
-	"| flows | in flows4 / flows6 | established partner packet | spoofed reply | floor | flows4 lookup alone ns, 1 / 64k keys (found) | flows4 | flows6 | all maps MB | fill s (v4 / v6) | other load %, CPU pressure |",
+	"| flows | in flows4 / flows6 | established v4 | spoofed reply | floor | flows4 lookup alone ns, 1 / 64k keys (found) | flows4 | flows6 | all maps MB | fill s (v4 / v6) | other load %, CPU pressure |",
 	"|---|---|---|---|---|---|---|---|---|---|---|",
-	(.flows[] | "| \(.fill | count) | \(.filled.flows4.entries) / \(.filled.flows6.entries) | \(ns("established partner packet")) | \(ns("spoofed reply")) | \(floor) | \(lookups) | \(memlock("flows4") | size) | \(memlock("flows6") | size) | \(.memlock_total_bytes | mb) | \(.filled.flows4.seconds | r3) / \(.filled.flows6.seconds | r3) | \(.load.busy_percent), \(.load.cpu_pressure_avg10) |"),
+	(.flows[] | "| \(.fill | count) | \(.filled.flows4.entries) / \(.filled.flows6.entries) | \(ns("established v4")) | \(ns("spoofed reply")) | \(floor) | \(lookups) | \(memlock("flows4") | size) | \(memlock("flows6") | size) | \(.memlock_total_bytes | mb) | \(.filled.flows4.seconds | r3) / \(.filled.flows6.seconds | r3) | \(.load.busy_percent), \(.load.cpu_pressure_avg10) |"),
 	"",
 	(.targets.flow_growth[] | "- \(.class): \(.from_ns) ns at \(.from_flows | count) flows, \(.to_ns) ns at \(.to_flows | count): \(.ratio | r2)x"),
 	"",
 	"### Rules (generated: distinct ports and sets; the example'"'"'s rules kept)\n",
-	"| rules | on tcp 5269 | partner SYN v4 | non-partner SYN to 5269 | closed port | floor | partners LPM lookup alone ns, 1 / 64k keys (found) | verified insns xdp / tc (ext0) | load s | all maps MB | other load %, CPU pressure |",
+	"| rules | on tcp 5269 | partner SYN over its limit v4 | non-partner SYN to 5269 | closed port | floor | partners LPM lookup alone ns, 1 / 64k keys (found) | verified insns xdp / tc (ext0) | load s | all maps MB | other load %, CPU pressure |",
 	"|---|---|---|---|---|---|---|---|---|---|---|",
-	(.rules[] | "| \(.rules) | \(.rules_on_5269) | \(ns("partner SYN v4")) | \(ns("non-partner SYN to 5269")) | \(ns("closed port")) | \(floor) | \(lookups) | \(.programs[] | select(.pin == "xdp_ext0") | .verified_insns) / \(.programs[] | select(.pin == "tc_ext0") | .verified_insns) | \(.load_s | r2) | \(.memlock_total_bytes | mb) | \(.load.busy_percent), \(.load.cpu_pressure_avg10) |"),
+	(.rules[] | "| \(.rules) | \(.rules_on_5269) | \(ns("partner SYN over its limit v4")) | \(ns("non-partner SYN to 5269")) | \(ns("closed port")) | \(floor) | \(lookups) | \(.programs[] | select(.pin == "xdp_ext0") | .verified_insns) / \(.programs[] | select(.pin == "tc_ext0") | .verified_insns) | \(.load_s | r2) | \(.memlock_total_bytes | mb) | \(.load.busy_percent), \(.load.cpu_pressure_avg10) |"),
 	"",
 	"### Every map at the largest set size and at the fullest flow table\n",
 	"| map | type | max entries | MB at \(.sets[-1].prefixes | count) prefixes | MB at \(.flows[-1].fill | count) flows |",
@@ -366,5 +366,5 @@ jq -r '
 	"",
 	"BPF_PROG_TEST_RUN runs one packet over and over: every lookup it makes finds its cache lines warm. The lookup-alone columns (bench/lookup.bpf.c, median ns net of its floor) show one map lookup for one key repeated and for 65536 different keys in turn (random IPv4 sources against the sets; flows spread over the whole flow table), with the share found: the cost a flood from many sources or the traffic of many flows meets.\n",
 	"IPv4 addresses of the partners set meet its IPv4 index (a /24 array read, then for a partly covered /24 a hash lookup); IPv6 addresses its filter (how many of its 1024 bits are set) and then its IPv6 index (a hash lookup by /32 network; for a /32 with more than two prefixes, one exact lookup per prefix length in it). The probes are random sources: IPv4 from anywhere, IPv6 from 2000::/3; the LPM lookup columns show what the trie alone would cost the same probes. Slab growth: SUnreclaim of the whole machine since before the first `set add`; the trie takes what its memlock (entries x element size, without the trie'"'"'s inner nodes or allocator rounding) does not count.\n",
-	"Verdicts: a partner SYN is dropped by its per-source limit (20/s burst 40) after the first 40 runs; its cost is the rule, the set lookup and the bucket. * noisy: the rounds spread more than 10% around the median, twice. other load %: how busy the CPUs other than the one measured on were (bench/lib.sh); CPU pressure: /proc/pressure/cpu some avg10 at the end of the measurement."' \
+	"Verdicts: a partner SYN over its limit is dropped by its source'"'"'s spent bucket (bench/testrun.c spends it first, and checks every run was a ratelimit drop); its cost is the rule, the set lookup and the bucket. * noisy: the rounds spread more than 10% around the median, twice. other load %: how busy the CPUs other than the one measured on were (bench/lib.sh); CPU pressure: /proc/pressure/cpu some avg10 at the end of the measurement."' \
 	"$out/scale.json" >"$out/scale.md" || bench_die "cannot write scale.md"

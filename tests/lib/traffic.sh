@@ -80,6 +80,17 @@ require_free_pin_directory() {
 		tap_bail "$EDGEFW_PIN_DIR exists: another edgefw uses it; unload that one or use another EDGEFW_PIN_DIR"
 }
 
+# Group edgefw and its members belong to the machine, not to a namespace:
+# suites that add or remove them take turns (a lock held until the suite
+# exits), so that one suite's clean-up never takes the group, or a member,
+# from another's daemon in the middle of its run.
+take_group_edgefw_turn() {
+	exec {GROUP_TURN_FD}>/run/lock/edgefw-tests-group-edgefw.lock ||
+		tap_bail "cannot open /run/lock/edgefw-tests-group-edgefw.lock"
+	flock -w 1800 "$GROUP_TURN_FD" ||
+		tap_bail "another suite held group edgefw for 30 minutes"
+}
+
 # run_cleanup_on_exit CLEANUP: CLEANUP runs on every exit, normal, failed
 # or interrupted; an interrupt exits with the signal's usual status.
 run_cleanup_on_exit() {

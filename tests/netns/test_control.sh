@@ -55,6 +55,7 @@ run_cleanup_on_exit cleanup
 negate() { ! "$@"; }
 
 make_users() {
+	take_group_edgefw_turn
 	if ! getent group edgefw >/dev/null; then
 		groupadd --system edgefw || tap_bail "cannot create group edgefw"
 		GROUP_MADE=1

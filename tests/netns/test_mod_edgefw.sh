@@ -319,6 +319,7 @@ topology_add_host "$PREFIX" rogue "$ROGUE_ROUTER4" "$ROGUE4" \
 tap_diag "namespaces $(topology_ns "$PREFIX" '{edge,inet,lan,partner,rogue}'), pins $EDGEFW_PIN_DIR, work $WORK"
 
 # Prosody runs as user prosody, which must be in group edgefw
+take_group_edgefw_turn
 if ! getent group edgefw >/dev/null; then
 	groupadd --system edgefw || tap_bail "cannot create group edgefw"
 	GROUP_MADE=1
