@@ -187,7 +187,8 @@ static json_object *dir_json(const struct config *c, const struct stats *s,
 
 /*
  * The drop events' counters, named for the metrics they become:
- * edgefw_events_total and edgefw_events_suppressed_total{cause}.
+ * edgefw_events_emitted_total and edgefw_events_suppressed_total{cause}
+ * (edgefw_samples_* for the samples of the daemon's drop summary).
  */
 static json_object *events_json(const struct events_counts *ev)
 {
@@ -220,6 +221,8 @@ json_object *json_stats(const struct config *c, const struct stats *s)
 	add(root, "interfaces", ifaces);
 	if (s->has_events)
 		add(root, "events", events_json(&s->events));
+	if (s->has_samples)
+		add(root, "samples", events_json(&s->samples));
 	return root;
 }
 

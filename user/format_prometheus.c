@@ -60,18 +60,6 @@ static void build_info(FILE *out, const struct metrics *m)
 	sample(out, "edgefw_loaded", m->loaded != NULL, NULL);
 }
 
-static void daemon_metrics(FILE *out, const struct prom_daemon *d)
-{
-	if (!d)
-		return;
-	family(out, "edgefw_reloads_total", "counter",
-	       "Reloads this daemon ran (SIGHUP, interface and address changes), by result.");
-	sample(out, "edgefw_reloads_total", d->reloads_ok, "result", "success",
-	       NULL);
-	sample(out, "edgefw_reloads_total", d->reloads_failed, "result",
-	       "failure", NULL);
-}
-
 static void state_metrics(FILE *out, const struct loaded *l)
 {
 	const struct config *c = &l->cfg;
@@ -85,6 +73,12 @@ static void state_metrics(FILE *out, const struct loaded *l)
 	family(out, "edgefw_generation", "gauge",
 	       "The running generation: 1 at load, one more at each reload.");
 	sample(out, "edgefw_generation", l->st.generation, NULL);
+	family(out, "edgefw_reloads_total", "counter",
+	       "Reloads since the load, by edgefw reload and by the daemon (SIGHUP, interface and address changes), by result.");
+	sample(out, "edgefw_reloads_total", l->st.reloads_ok, "result",
+	       "success", NULL);
+	sample(out, "edgefw_reloads_total", l->st.reloads_failed, "result",
+	       "failure", NULL);
 	family(out, "edgefw_last_reload_timestamp_seconds", "gauge",
 	       "Unix time of the load or reload that made the running generation.");
 	sample(out, "edgefw_last_reload_timestamp_seconds",
@@ -219,6 +213,18 @@ static void drop_metrics(FILE *out, const struct metrics *m)
 	       "cause", "limit", NULL);
 	sample(out, "edgefw_events_suppressed_total", m->stats.events.ring_full,
 	       "cause", "ring_full", NULL);
+	if (!m->stats.has_samples)
+		return;
+	family(out, "edgefw_samples_emitted_total", "counter",
+	       "Drop samples sent to the daemon's ring buffer for the top sources of its drop summary, since load.");
+	sample(out, "edgefw_samples_emitted_total", m->stats.samples.emitted,
+	       NULL);
+	family(out, "edgefw_samples_suppressed_total", "counter",
+	       "Drop samples not sent, by cause: limit (the per-CPU token bucket of 'events ... sample') or ring_full (the ring buffer had no room).");
+	sample(out, "edgefw_samples_suppressed_total", m->stats.samples.limited,
+	       "cause", "limit", NULL);
+	sample(out, "edgefw_samples_suppressed_total",
+	       m->stats.samples.ring_full, "cause", "ring_full", NULL);
 }
 
 static void table_metrics(FILE *out, const struct metrics *m)
@@ -263,10 +269,9 @@ static void table_metrics(FILE *out, const struct metrics *m)
 	}
 }
 
-void prom_write(FILE *out, const struct metrics *m, const struct prom_daemon *d)
+void prom_write(FILE *out, const struct metrics *m)
 {
 	build_info(out, m);
-	daemon_metrics(out, d);
 	if (!m->loaded)
 		return;
 	state_metrics(out, m->loaded);

@@ -1263,6 +1263,15 @@ test_huge_state_files() {
 	run_edgefw status
 	expect_refused "state.json with 1025 set sizes: status" "$EDGEFW_RUN_DIR/state.json" \
 		"\"set_sizes\" has 1025 entries, more than 1024 sets"
+	# the reloads' counters (edgefw_reloads_total), strict as the rest
+	jq -c '.reloads.failed = -1' "$WORK/state.valid" >"$EDGEFW_RUN_DIR/state.json"
+	run_edgefw status
+	expect_refused "state.json with a negative reload count: status" "$EDGEFW_RUN_DIR/state.json" \
+		"\"reloads\": \"failed\" is -1, out of range"
+	jq -c '.reloads = "many"' "$WORK/state.valid" >"$EDGEFW_RUN_DIR/state.json"
+	run_edgefw stats --prometheus
+	expect_refused "state.json with reloads a string: stats --prometheus" "$EDGEFW_RUN_DIR/state.json" \
+		"\"reloads\" is a string, not an object"
 	cp "$WORK/state.valid" "$EDGEFW_RUN_DIR/state.json"
 }
 
