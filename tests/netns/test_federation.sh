@@ -41,7 +41,11 @@
 # xmpp-s2s-out and dns-out moved, no drop on ext0 in; mallory -> bob gets
 # an error back, bob never sees it, rogue's log shows the outgoing
 # connection failing and edgefw counts its SYNs as drop policy on ext0
-# in; then, edgefw unloaded, mallory -> bob comes back: the control that
+# in; partner.test by domain only: its static prefixes deleted and its
+# Prosody restarted, alice -> bob fails (SYNs drop policy), after `partner
+# add partner.test` (resolved through `partners resolver`, the dnsmasq)
+# it comes back, after `partner del` and a restart it fails again; then,
+# edgefw unloaded, mallory -> bob comes back: the control that
 # shows it was edgefw that kept rogue.test out. About 40 s.
 #
 # Environment: EDGEFW (the binary), EDGEFW_PIN_DIR, EDGEFW_RUN_DIR and
