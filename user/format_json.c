@@ -350,6 +350,7 @@ static json_object *partner_list_json(const struct partner *pt, int64_t now_ms)
 	json_object *o = json_object_new_object();
 	json_object *targets = json_object_new_array();
 	json_object *leaving = json_object_new_array();
+	json_object *by;
 	int64_t next = pt->next_refresh_ms - now_ms;
 
 	add(o, "domain", str(pt->domain));
@@ -385,6 +386,11 @@ static json_object *partner_list_json(const struct partner *pt, int64_t now_ms)
 	    json_object_new_int64(next > 0 ? (next + 999) / 1000 : 0));
 	add(o, "last_error", pt->last_error[0] ? str(pt->last_error) : NULL);
 	add(o, "failures", json_object_new_int64((int64_t)pt->failures));
+	by = json_object_new_object();
+	for (unsigned int f = 0; f < PF_NR; f++)
+		add(by, partner_failure_name(f),
+		    json_object_new_int64((int64_t)pt->failures_by[f]));
+	add(o, "failures_by_cause", by);
 	return o;
 }
 

@@ -269,6 +269,52 @@ static void table_metrics(FILE *out, const struct metrics *m)
 	}
 }
 
+/* Each partner domain's addresses, DNS failures and DNSSEC status. */
+static void partner_metrics(FILE *out, const struct metrics *m)
+{
+	const struct partners_file *f = &m->partners;
+
+	if (!m->partners_read)
+		return;
+	family(out, "edgefw_partner_addresses", "gauge",
+	       "Addresses a partner domain puts into its set: what DNS last gave, and those gone from DNS still in their grace period.");
+	for (size_t i = 0; i < f->n; i++) {
+		struct prefix_list owned = { 0 };
+
+		partner_owned(&f->v[i], &owned);
+		sample(out, "edgefw_partner_addresses", owned.n, "set",
+		       f->v[i].set, "domain", f->v[i].domain, NULL);
+		plist_free(&owned);
+	}
+	family(out, "edgefw_partner_resolve_failures_total", "counter",
+	       "Resolutions of a partner domain that failed, by cause (timeout, servfail, refused, rcode, bogus, insecure, special_use, error): the set kept what it had.");
+	for (size_t i = 0; i < f->n; i++) {
+		for (unsigned int c = 0; c < PF_NR; c++)
+			sample(out, "edgefw_partner_resolve_failures_total",
+			       f->v[i].failures_by[c], "set", f->v[i].set,
+			       "domain", f->v[i].domain, "cause",
+			       partner_failure_name(c), NULL);
+	}
+	family(out, "edgefw_partner_last_refresh_timestamp_seconds", "gauge",
+	       "Unix time of a partner domain's last resolution that succeeded (absent: none yet).");
+	for (size_t i = 0; i < f->n; i++) {
+		if (f->v[i].last_refresh_ms)
+			sample(out,
+			       "edgefw_partner_last_refresh_timestamp_seconds",
+			       (uint64_t)f->v[i].last_refresh_ms / 1000, "set",
+			       f->v[i].set, "domain", f->v[i].domain, NULL);
+	}
+	family(out, "edgefw_partner_dnssec", "gauge",
+	       "1 for the DNSSEC status of a partner domain's last answer (unknown: never resolved; insecure, secure, bogus), 0 for the others.");
+	for (size_t i = 0; i < f->n; i++) {
+		for (unsigned int st = DNSSEC_UNKNOWN; st <= DNSSEC_BOGUS; st++)
+			sample(out, "edgefw_partner_dnssec",
+			       f->v[i].dnssec == st, "set", f->v[i].set,
+			       "domain", f->v[i].domain, "status",
+			       dnssec_name(st), NULL);
+	}
+}
+
 void prom_write(FILE *out, const struct metrics *m)
 {
 	build_info(out, m);
@@ -280,4 +326,5 @@ void prom_write(FILE *out, const struct metrics *m)
 	counter_family(out, m, true);
 	drop_metrics(out, m);
 	table_metrics(out, m);
+	partner_metrics(out, m);
 }

@@ -89,7 +89,7 @@ cat >"$CONF" <<EOF
 interface ext0 role external
 interface ext1 role external
 interface int0 role internal address $TOPO_EDGE_INT4
-set partners { 203.0.113.0/24, 2001:db8:77::/48 }
+set partners { 203.0.113.0/24, 2001:db8:77::/48, domain xmpp.invalid }
 rule udp-ok  external in udp 7001 from partners to self
 rule udp-lim external in udp 7000 from partners to self limit 1/m burst $LIM_BURST per source
 rule udp-lim2 external in udp 7002 from partners to self limit 1/m burst $LIM2_BURST total
@@ -304,6 +304,21 @@ check_match "the log: loaded, with the config hash, generation and attachments" 
 	"loaded $CONF \(sha256 $CONF_HASH, enforce mode, generation 1\): ext0 (native|generic), ext1 waiting, int0 (native|generic)"
 check_match "the log: where the metrics are" "$(cat "$WORK/daemon.log")" \
 	"serving metrics on http://127.0.0.1:$METRICS_PORT/metrics"
+
+# The config's partner domain is under invalid. (RFC 6761), never
+# resolved: its resolution fails at once, without a DNS server in this
+# suite, and the per-domain partner metrics have samples.
+partner_failed() {
+	[ "$(sample_of "$(scrape 2>/dev/null)" \
+		'edgefw_partner_resolve_failures_total\{set="partners",domain="xmpp.invalid",cause="special_use"\}')" -ge 1 ] 2>/dev/null
+}
+check "/metrics: the daemon's failed resolution of xmpp.invalid, cause special_use (within 15 s)" -- \
+	wait_for 15 partner_failed
+m=$(scrape)
+check_eq "/metrics: xmpp.invalid puts no address into partners" \
+	"$(sample_of "$m" 'edgefw_partner_addresses\{set="partners",domain="xmpp.invalid"\}')" 0
+check_eq "/metrics: ... and its DNSSEC status is unknown (never resolved)" \
+	"$(sample_of "$m" 'edgefw_partner_dnssec\{set="partners",domain="xmpp.invalid",status="unknown"\}')" 1
 
 # --- promtool accepts both outputs. ---
 scrape >"$WORK/scrape.prom"
