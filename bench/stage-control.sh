@@ -11,8 +11,9 @@ set -u
 out=$1
 # Namespaces, pins and state of this stage's own (lib.sh names the
 # directories after the prefix), so that it never meets, or tears down,
-# another stage's run on the same machine.
-BENCH_PREFIX=efwbc-
+# another stage's run on the same machine (BENCH_PREFIX overrides it, for
+# two runs of this stage side by side).
+BENCH_PREFIX=${BENCH_PREFIX:-efwbc-}
 # shellcheck source=bench/lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -22,7 +23,9 @@ reload_prefixes=100000
 reload_runs=5
 load_runs=5
 status_runs=21
-idle_wait=60 # seconds a measurement waits for the machine to calm down
+# seconds a measurement waits for the machine to calm down (BENCH_IDLE_WAIT:
+# less on a machine that is known to stay busy)
+idle_wait=${BENCH_IDLE_WAIT:-60}
 if [ "${BENCH_QUICK:-0}" = 1 ]; then
 	set_sizes=(10000 100000)
 	set_runs=(2 2)
@@ -30,7 +33,7 @@ if [ "${BENCH_QUICK:-0}" = 1 ]; then
 	reload_runs=2
 	load_runs=2
 	status_runs=5
-	idle_wait=10
+	idle_wait=${BENCH_IDLE_WAIT:-10}
 fi
 add_target_prefixes=100000
 add_target_s=0.5

@@ -54,6 +54,7 @@ void lexer_next(struct lexer *lx, struct token *t)
 
 	t->loc.line = lx->line;
 	t->loc.col = lx->col;
+	t->off = lx->pos;
 	t->text[0] = '\0';
 	switch (ch) {
 	case EOF:

@@ -20,6 +20,7 @@
 #include "op.h"
 #include "op_load.h"
 #include "probe.h"
+#include "snapshot.h"
 
 /* An interface of the running generation. */
 struct running {
@@ -331,8 +332,7 @@ int op_reload(const struct paths *p, const struct runtime_state *old,
 	st->complete = true;
 	st->reloads_ok = old->reloads_ok + !rc;
 	st->reloads_failed = old->reloads_failed + !!rc;
-	if (write_file_atomic(p->snapshot, c->text, c->text_len, 0600) ||
-	    state_write(p, st))
+	if (snapshot_write(p, c) || state_write(p, st))
 		rc = OP_FAILED;
 close:
 	close_running(run, old->nr_ifaces);

@@ -13,6 +13,7 @@
 #include <json-c/json.h>
 #include "jsonutil.h"
 #include "log.h"
+#include "snapshot.h"
 #include "state.h"
 #include "statefile.h"
 
@@ -419,13 +420,12 @@ int state_count_failed_reload(const struct paths *p)
 
 int state_remove(const struct paths *p)
 {
-	int err = 0;
+	int err = 0, snap;
 
 	if (unlink(p->state) && errno != ENOENT)
 		err = -errno;
-	if (unlink(p->snapshot) && errno != ENOENT)
-		err = -errno;
-	return err;
+	snap = snapshot_remove(p);
+	return err ? err : snap;
 }
 
 int state_lock(const struct paths *p)

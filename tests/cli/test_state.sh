@@ -65,7 +65,8 @@ cleanup() {
 		ip netns del "$NS" 2>/dev/null
 	fi
 	rm -rf "$EDGEFW_PIN_DIR"
-	rm -f "$EDGEFW_RUN_DIR/state.json" "$EDGEFW_RUN_DIR/loaded.conf"
+	rm -f "$EDGEFW_RUN_DIR/state.json" "$EDGEFW_RUN_DIR/loaded.conf" \
+		"$EDGEFW_RUN_DIR/loaded.shape.conf"
 	! mountpoint -q "$EDGEFW_STATE_DIR" || umount "$EDGEFW_STATE_DIR"
 	cli_remove_own_directories
 	[ -z "$WORK" ] || rm -rf "$WORK"
@@ -188,7 +189,8 @@ block_list_stable() {
 reset_all() {
 	nsenter --net="$NS_PATH" "$EDGEFW" unload >/dev/null 2>&1
 	rm -rf "$EDGEFW_PIN_DIR"
-	rm -f "$EDGEFW_RUN_DIR/state.json" "$EDGEFW_RUN_DIR/loaded.conf"
+	rm -f "$EDGEFW_RUN_DIR/state.json" "$EDGEFW_RUN_DIR/loaded.conf" \
+		"$EDGEFW_RUN_DIR/loaded.shape.conf"
 	mkdir -p "$EDGEFW_STATE_DIR"
 	rm -f "$EDGEFW_STATE_DIR"/*
 }
@@ -490,6 +492,129 @@ test_set_100k() {
 		"removed $BIG_COUNT prefixes from set partners"
 	tap_diag "set del of $BIG_COUNT prefixes from a file: $(format_us "$us")"
 	check_eq "set list after the del: as before" "$(set_list partners)" "$before"
+}
+
+# What status says of each set, text and --json, and stats --prometheus
+# of its families, against what the kernel holds (set list): the sizes
+# status reads from the runtime state must be exact. One line a set:
+# "NAME text json ipv4 ipv6 | kernel all ipv4 ipv6".
+status_counts() {
+	local json text prom name all v6
+	json=$(edgefw_out status --json)
+	text=$(edgefw_out status)
+	prom=$(edgefw_out stats --prometheus)
+	for name in $(jq -r '.sets[].name' <<<"$json"); do
+		all=$(set_list "$name" | grep -c .)
+		v6=$(set_list "$name" | grep -c :)
+		printf '%s %s %s %s %s | kernel %s %s %s\n' "$name" \
+			"$(awk -v n="$name" '$1 == n && NF == 3 { print $2 }' <<<"$text")" \
+			"$(jq -r --arg n "$name" '.sets[] | select(.name == $n) | .prefixes' <<<"$json")" \
+			"$(sed -n "s/^edgefw_set_prefixes{set=\"$name\",family=\"ipv4\"} //p" <<<"$prom")" \
+			"$(sed -n "s/^edgefw_set_prefixes{set=\"$name\",family=\"ipv6\"} //p" <<<"$prom")" \
+			"$all" "$((all - v6))" "$v6"
+	done
+}
+
+# Every set's line of status_counts says the kernel's numbers.
+expect_status_counts() { # WHAT
+	local got want
+	got=$(status_counts)
+	want=$(awk '{ print $1, $8, $8, $9, $10, "| kernel", $8, $9, $10 }' <<<"$got")
+	check_eq "$1: status (text, --json) and stats --prometheus count each set as the kernel holds it" \
+		"$got" "$want"
+}
+
+# status reads the sets' sizes from the runtime state and the config's
+# shape (loaded.shape.conf: the config without its sets' prefixes), never
+# the config's text, so that it costs the same whatever the sets hold;
+# the sizes stay exact through every change, an older runtime without a
+# shape is read the slow way, and a damaged shape or size is reported.
+test_status_counts() {
+	local shape=$EDGEFW_RUN_DIR/loaded.shape.conf
+	local snap=$EDGEFW_RUN_DIR/loaded.conf before
+	# a '}' in a comment of the set, where the set's text ends for the shape
+	awk -v big="$BIG" '/^set partners/ {
+		print "set partners { 203.0.113.0/24, 2001:db8:77::/48, domain partner.invalid # } in a comment"
+		while ((getline line <big) > 0) print line
+		print "2001:db8:f00::/48 }"
+		next } { print }' "$WORK/main.conf" >"$WORK/bigset.conf"
+	register_configs
+	start_fresh "status counts" "$WORK/bigset.conf" || return
+	expect_status_counts "a config with $BIG_COUNT prefixes in a set"
+	check_eq "status: the config's set of $((BIG_COUNT + 3))" \
+		"$(status_json '.sets[] | select(.name == "partners") | .prefixes')" "$((BIG_COUNT + 3))"
+	check "the shape holds none of the set's prefixes" -- \
+		negate grep -q '172\.16\.\|203\.0\.113\.0/24' "$shape"
+	check "... and keeps the set's domain" -- grep -q '^domain partner.invalid$' "$shape"
+	check "... and is small" -- test "$(stat -c %s "$shape")" -lt 4096
+
+	# status, stats, set list and partner list never read the config's text
+	before=$(status_counts)
+	mv "$snap" "$WORK/loaded.conf.saved"
+	printf 'garbage {\n' >"$snap"
+	run_edgefw status
+	expect_result "the config's text damaged: status reads the shape (exit 0)" 0
+	check_eq "... and counts as before" "$(status_counts)" "$before"
+	check_match "... and shows the config's rules" "$(edgefw_out status)" "rules: 6"
+	run_edgefw partner list
+	check_match "... partner list still lists the config's domain" "$OUT" "partner.invalid"
+	run_edgefw set add partners 10.90.0.0/16
+	expect_result "... set add, which needs the set's prefixes, reads the text and refuses" 1 \
+		"cannot read the loaded config snapshot"
+	mv "$WORK/loaded.conf.saved" "$snap"
+
+	# an older edgefw's runtime, without a shape: the config's text
+	rm "$shape"
+	run_edgefw status --json
+	expect_result "no shape (an older edgefw's load): status exits 0" 0
+	check_eq "... and counts as before" "$(status_counts)" "$before"
+	# a shape of another config (a reload by an older edgefw): not used
+	{
+		printf '# edgefw: the loaded config without its sets'"'"' prefixes; sha256 %064d\n' 0
+		sed '/^rule media/d' "$WORK/bigset.conf"
+	} >"$shape"
+	check_match "a shape of another config: status shows the loaded config's rules" \
+		"$(edgefw_out status)" "rules: 6"
+	printf 'garbage {\n' >"$shape"
+	run_edgefw status
+	expect_result "a damaged shape: status exits 0, saying so" 0 \
+		"loaded.shape.conf does not read; reading the whole config"
+	check_eq "... and counts as before" "$(status_counts)" "$before"
+
+	# every change keeps the sizes exact, and rewrites the shape
+	run_edgefw reload
+	expect_result "reload exits 0" 0
+	check "reload writes the shape again" -- grep -q '^domain partner.invalid$' "$shape"
+	expect_status_counts "after reload"
+	run_edgefw set add partners 10.80.0.0/16 10.81.0.1 2001:db8:81::/48 2001:db8:82::1
+	expect_status_counts "after set add"
+	run_edgefw set del partners 10.81.0.1 203.0.113.0/24 2001:db8:f00::/48 2001:db8:82::1
+	expect_status_counts "after set del of an added prefix and the config's"
+	run_edgefw set del partners -f "$BIG"
+	expect_status_counts "after set del of $BIG_COUNT"
+	run_edgefw set add frontends 10.1.2.0/24
+	expect_status_counts "after set add to another set"
+	run_edgefw reload -c "$WORK/main.conf"
+	expect_result "reload of another config exits 0" 0
+	check "... whose shape has no domain" -- negate grep -q '^domain' "$shape"
+	expect_status_counts "after reload of another config"
+	run_edgefw unload
+	run_edgefw load -c "$WORK/bigset.conf"
+	expect_status_counts "after unload and load"
+	check "unload and load: the shape is the big config's again" -- \
+		grep -q '^domain partner.invalid$' "$shape"
+
+	# a size for each set, or status refuses, naming the file
+	cp "$EDGEFW_RUN_DIR/state.json" "$WORK/state.saved"
+	jq -c '.set_sizes += [0] | .set_sizes6 += [0]' "$WORK/state.saved" \
+		>"$EDGEFW_RUN_DIR/state.json"
+	run_edgefw status
+	expect_result "a size too many in state.json: status exits 1 naming the file" 1 \
+		'state.json is corrupt \("set_sizes" has 4 entries for the 3 sets of the loaded config\)'
+	run_edgefw reload
+	expect_result "... reload counts them again" 0
+	expect_status_counts "after that reload"
+	reset_all
 }
 
 # A set index as the kernel holds it. 4: the per-address bits of every
@@ -1733,7 +1858,8 @@ main() {
 
 	# EDGEFW_TEST_STEPS="test_block ..." runs only those steps (by hand)
 	local step t0 steps=(${EDGEFW_TEST_STEPS:-test_set_not_loaded test_set_changes
-		test_set_bad_input test_set_100k test_set_write_fails test_block
+		test_set_bad_input test_set_100k test_status_counts
+		test_set_write_fails test_block
 		test_block_not_loaded test_block_expired_at_load
 		test_block_owner_of_older_file test_block_many
 		test_private_dirs test_load_cut_short test_block_guard
