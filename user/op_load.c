@@ -86,7 +86,7 @@ int op_load(const struct paths *p, struct config *c, const struct load_opts *o,
 	if (check_nothing_loaded(p) || features_check_kernel() ||
 	    ensure_bpffs(p))
 		return OP_FAILED;
-	rc = gen_build(p, c, NULL, o->wait_for_ifaces, &cc, &g);
+	rc = gen_build(p, c, NULL, NULL, o->wait_for_ifaces, &cc, &g, NULL);
 	if (rc == 0 && !o->force && lockout_check(c, &g, "load"))
 		rc = OP_FAILED;
 	if (rc == 0) {

@@ -214,6 +214,13 @@ json_object *state_json(const struct runtime_state *st)
 	json_object_object_add(reloads, "failed",
 			       json_object_new_int64(st->reloads_failed));
 	json_object_object_add(root, "reloads", reloads);
+	if (st->sets_digest_known) {
+		char hex[SETS_DIGEST_HEX_LEN + 1];
+
+		sets_digest_format(&st->sets_digest, hex);
+		json_object_object_add(root, "sets_digest",
+				       json_object_new_string(hex));
+	}
 	return root;
 }
 
@@ -343,6 +350,24 @@ static bool parse_reloads(json_object *root, struct runtime_state *st,
 	return true;
 }
 
+/* Optional: an older edgefw kept none, and a set change clears it. */
+static bool parse_digest(json_object *root, struct runtime_state *st,
+			 struct sf_err *e)
+{
+	char hex[SETS_DIGEST_HEX_LEN + 2];
+
+	if (!json_object_object_get_ex(root, "sets_digest", NULL))
+		return true;
+	e->at[0] = '\0';
+	if (!sf_string(root, "sets_digest", hex, sizeof(hex), e))
+		return false;
+	if (sets_digest_parse(hex, &st->sets_digest))
+		return sf_fail(e, "\"sets_digest\" is not %d hex digits",
+			       SETS_DIGEST_HEX_LEN);
+	st->sets_digest_known = true;
+	return true;
+}
+
 int state_parse(const char *text, size_t len, struct runtime_state *st,
 		struct sf_err *e)
 {
@@ -370,7 +395,8 @@ int state_parse(const char *text, size_t len, struct runtime_state *st,
 	     sf_int(root, "netns_dev", INT64_MIN, INT64_MAX, &netns_dev, e) &&
 	     sf_int(root, "netns_ino", INT64_MIN, INT64_MAX, &netns_ino, e) &&
 	     parse_ifaces(root, st, e) && parse_sizes(root, st, e) &&
-	     parse_protected(root, st, e) && parse_reloads(root, st, e);
+	     parse_protected(root, st, e) && parse_reloads(root, st, e) &&
+	     parse_digest(root, st, e);
 	json_object_put(root);
 	if (!ok)
 		return -1;

@@ -637,10 +637,94 @@ index_snapshot() {
 		jq -c .formatted.value.short6_lens
 }
 
+# The ids of the running generation's set maps: the trie, the filters and
+# both indexes.
+set_map_ids() {
+	local map
+	for map in sets set_filter set4_by24 set4_bits set6_heads set6_prefixes; do
+		printf '%s ' "$(bpftool -j map show pinned "$EDGEFW_PIN_DIR/gen/$map" | jq .id)"
+	done
+}
+
+# What the sets are, as the kernel holds them: every set's prefixes and
+# both indexes.
+sets_snapshot() {
+	local name
+	for name in partners frontends admin; do
+		echo "$name: $(set_list "$name" | tr '\n' ' ')"
+	done
+	index_snapshot 4
+	index_snapshot 6
+}
+
+# A reload whose sets are those running keeps their maps (the runtime
+# state's sets_digest says what they hold); any change of the sets, an
+# older state without the digest, or a set change cut short, fills new
+# ones; what the kernel holds is what a fresh load of the same sets fills.
+test_reload_keeps_sets() {
+	local ids fresh digest
+	sed 's|limit 20/s burst 40 per source|limit 30/s burst 60 per source|' \
+		"$WORK/main.conf" >"$WORK/limit.conf"
+	sed 's|^set frontends { 10.1.1.0/28 }$|set frontends { 10.1.1.0/28, 10.1.3.0/24 }|' \
+		"$WORK/main.conf" >"$WORK/frontends.conf"
+	register_configs
+	start_fresh "reload keeps the sets" "$WORK/main.conf" || return
+	run_edgefw set add partners 198.19.5.7 198.19.6.0/24 2001:db8:5::/48 2001:db8:6:1::/64
+	ids=$(set_map_ids)
+	run_edgefw reload
+	expect_result "reload of the same config exits 0" 0
+	check_eq "... keeps the set maps" "$(set_map_ids)" "$ids"
+	run_edgefw reload -c "$WORK/limit.conf"
+	expect_result "reload with another limit, the same sets, exits 0" 0
+	check_eq "... keeps the set maps" "$(set_map_ids)" "$ids"
+	run_edgefw set add partners 198.19.7.1 2001:db8:7::/48
+	run_edgefw set del partners 198.19.5.7 2001:db8:77::/48
+	run_edgefw reload -c "$WORK/main.conf"
+	check_eq "set add and del, then reload: the set maps are kept" "$(set_map_ids)" "$ids"
+	expect_status_counts "set maps kept"
+	sets_snapshot >"$WORK/kept"
+	run_edgefw unload
+	run_edgefw load -c "$WORK/main.conf"
+	sets_snapshot >"$WORK/fresh"
+	check_eq "the kept maps hold what a fresh load fills" \
+		"$(diff "$WORK/kept" "$WORK/fresh" && echo same)" same
+	fresh=$(set_map_ids)
+
+	run_edgefw reload -c "$WORK/frontends.conf"
+	expect_result "reload with a set changed in the config exits 0" 0
+	check "... fills new set maps" -- test "$(set_map_ids)" != "$fresh"
+	check_match "... holding the change" "$(set_list frontends | tr '\n' ' ')" "10.1.3.0/24"
+
+	# an older edgefw's state, without the digest: new maps, and a digest
+	ids=$(set_map_ids)
+	jq -c 'del(.sets_digest)' "$EDGEFW_RUN_DIR/state.json" >"$WORK/state.nodigest"
+	cp "$WORK/state.nodigest" "$EDGEFW_RUN_DIR/state.json"
+	run_edgefw reload -c "$WORK/frontends.conf"
+	expect_result "a state without sets_digest: reload exits 0" 0
+	check "... fills new set maps" -- test "$(set_map_ids)" != "$ids"
+	check "... and records the digest" -- jq -e '.sets_digest | test("^[0-9a-f]{32}$")' \
+		"$EDGEFW_RUN_DIR/state.json"
+	ids=$(set_map_ids)
+	run_edgefw reload -c "$WORK/frontends.conf"
+	check_eq "... which the next reload keeps the maps by" "$(set_map_ids)" "$ids"
+
+	# a digest that is not 32 hex digits: refused as the other fields are
+	digest=$(jq -r .sets_digest "$EDGEFW_RUN_DIR/state.json")
+	jq -c '.sets_digest = "xyz"' "$EDGEFW_RUN_DIR/state.json" >"$WORK/state.bad"
+	cp "$EDGEFW_RUN_DIR/state.json" "$WORK/state.good"
+	cp "$WORK/state.bad" "$EDGEFW_RUN_DIR/state.json"
+	run_edgefw status
+	expect_result "a malformed sets_digest: status exits 1 naming the file" 1 \
+		'state.json is corrupt \("sets_digest" is not 32 hex digits\)'
+	cp "$WORK/state.good" "$EDGEFW_RUN_DIR/state.json"
+	check_match "the digest is hex" "$digest" '^[0-9a-f]{32}$'
+	reset_all
+}
+
 # A set change whose state file cannot be written (a full file system)
 # puts the kernel back: the trie and both indexes.
 test_set_write_fails() {
-	local input=$WORK/nospace.txt before index4 index6 sum i
+	local input=$WORK/nospace.txt before index4 index6 sum i ids
 	start_fresh "set write fails" "$WORK/main.conf" || return
 	{
 		echo 198.19.5.0/24
@@ -667,6 +751,15 @@ test_set_write_fails() {
 	check_eq "set add failed: the IPv4 index is as before" "$(index_snapshot 4)" "$index4"
 	check_eq "set add failed: the IPv6 index is as before" "$(index_snapshot 6)" "$index6"
 	check_eq "set add failed: sets.json is as before" "$(file_sum "$SETS_FILE")" "$sum"
+	check "set add failed: the runtime state keeps no digest of the sets" -- \
+		negate jq -e 'has("sets_digest")' "$EDGEFW_RUN_DIR/state.json"
+	ids=$(set_map_ids)
+	run_edgefw reload
+	expect_result "... and the reload after it exits 0" 0
+	check "... filling new set maps" -- test "$(set_map_ids)" != "$ids"
+	check_eq "... that hold the set as before" "$(set_list partners)" "$before"
+	check_eq "... and the IPv4 index as before" "$(index_snapshot 4)" "$index4"
+	check_eq "... and the IPv6 index as before" "$(index_snapshot 6)" "$index6"
 
 	# the same change with room to write it does reach the index
 	run_edgefw set add partners -f "$input"
@@ -1859,7 +1952,7 @@ main() {
 	# EDGEFW_TEST_STEPS="test_block ..." runs only those steps (by hand)
 	local step t0 steps=(${EDGEFW_TEST_STEPS:-test_set_not_loaded test_set_changes
 		test_set_bad_input test_set_100k test_status_counts
-		test_set_write_fails test_block
+		test_reload_keeps_sets test_set_write_fails test_block
 		test_block_not_loaded test_block_expired_at_load
 		test_block_owner_of_older_file test_block_many
 		test_private_dirs test_load_cut_short test_block_guard
