@@ -1672,7 +1672,7 @@ test_kill_set_writes() {
 
 # The prefixes of a blocklist.json, sorted; "invalid" unless version 2.
 blocks_in_file() {
-	jq -r 'if .version == 2 and (.blocks | type) == "array" then .blocks[].prefix else "invalid" end' \
+	jq -r 'if (.version == 2 or .version == 3) and (.blocks | type) == "array" then .blocks[].prefix else "invalid" end' \
 		"$1" 2>/dev/null | sort || echo invalid
 }
 
