@@ -5,14 +5,16 @@
 # run in the edge namespace), several runs, median. `edgefw set add` of
 # 100k and 1M generated prefixes (and edgefw's own printed time), their
 # `set del`, `reload` of a config whose set holds 100k prefixes, `status`
-# and `stats` (text and --json) at each set size, and `load` and `unload` for
+# and `stats` (text and --json) at each set size and with a config whose
+# set holds 1M prefixes in its text, and `load` and `unload` for
 # reference. Writes control.json and control.md.
 set -u
 out=$1
 # Namespaces, pins and state of this stage's own (lib.sh names the
 # directories after the prefix), so that it never meets, or tears down,
-# another stage's run on the same machine.
-BENCH_PREFIX=efwbc-
+# another stage's run on the same machine (BENCH_PREFIX overrides it, for
+# two runs of this stage side by side).
+BENCH_PREFIX=${BENCH_PREFIX:-efwbc-}
 # shellcheck source=bench/lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -20,17 +22,22 @@ set_sizes=(100000 1000000)
 set_runs=(5 3) # per size: a million-prefix round takes seconds
 reload_prefixes=100000
 reload_runs=5
+# status of a config whose set holds this many prefixes in its text
+status_config_prefixes=1000000
 load_runs=5
 status_runs=21
-idle_wait=60 # seconds a measurement waits for the machine to calm down
+# seconds a measurement waits for the machine to calm down (BENCH_IDLE_WAIT:
+# less on a machine that is known to stay busy)
+idle_wait=${BENCH_IDLE_WAIT:-60}
 if [ "${BENCH_QUICK:-0}" = 1 ]; then
 	set_sizes=(10000 100000)
 	set_runs=(2 2)
 	reload_prefixes=10000
 	reload_runs=2
+	status_config_prefixes=100000
 	load_runs=2
 	status_runs=5
-	idle_wait=10
+	idle_wait=${BENCH_IDLE_WAIT:-10}
 fi
 add_target_prefixes=100000
 add_target_s=0.5
@@ -168,9 +175,9 @@ measure_set_add() { # SIZE RUNS
 
 # ---- reload ----
 
-# The example with COUNT generated prefixes in its partners set.
-big_set_config() { # COUNT
-	sed "/^set partners {/r $work/prefixes-reload" "$example"
+# The example with the COUNT generated prefixes of FILE in its partners set.
+big_set_config() { # COUNT [FILE]
+	sed "/^set partners {/r ${2:-$work/prefixes-reload}" "$example"
 	printf '\n# bench/stage-control.sh: %d generated prefixes in partners, seed %d\n' \
 		"$1" "$seed"
 }
@@ -192,6 +199,20 @@ measure_reload() {
 	measure_status "$label" "$reload_prefixes"
 }
 
+# status and stats of a config whose set holds a million prefixes in its
+# text: what they read must not grow with it (issue 15: 593 ms at 1M).
+measure_status_config() {
+	local conf=$work/control-status-set.conf label
+	head -n "$status_config_prefixes" "$work/prefixes" >"$work/prefixes-status"
+	big_set_config "$status_config_prefixes" "$work/prefixes-status" >"$conf"
+	label="config with a $(human_count "$status_config_prefixes") set"
+	bench_say "control: status of a $label"
+	in_edge 120 "$EDGEFW" unload >/dev/null 2>&1
+	rm -rf "$EDGEFW_STATE_DIR"
+	in_edge 900 "$EDGEFW" load -c "$conf" >/dev/null || return 1
+	measure_status "$label" "$status_config_prefixes"
+}
+
 # ---- the run ----
 
 bench_edge_up "$example"
@@ -206,6 +227,7 @@ for i in "${!set_sizes[@]}"; do
 		bench_die "control: set add failed"
 done
 measure_reload || bench_die "control: reload failed"
+measure_status_config || bench_die "control: status of a big config failed"
 
 jq -s --argjson seed "$seed" --argjson quick "${BENCH_QUICK:-0}" \
 	--argjson cpu "$BENCH_CPU" \

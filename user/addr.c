@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <ctype.h>
+#include <endian.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -83,23 +84,26 @@ int prefix_parse(const char *s, struct prefix *p, char *err, size_t errlen)
 		memcpy(addr, s, n);
 		addr[n] = '\0';
 	}
-	printable(s, shown, sizeof(shown));
+	/* shown only when wrong: a million prefixes are parsed in a set add */
 	if (n >= sizeof(addr) || parse_plain(addr, p)) {
-		snprintf(err, errlen, "malformed prefix '%s'", shown);
+		snprintf(err, errlen, "malformed prefix '%s'",
+			 printable(s, shown, sizeof(shown)));
 		return -1;
 	}
 	/* digits alone: strtoul would take blanks and a sign before them */
 	errno = 0;
 	len = strtoul(slash + 1, &end, 10);
 	if (!isdigit((unsigned char)slash[1]) || *end || errno) {
-		snprintf(err, errlen, "malformed prefix length in '%s'", shown);
+		snprintf(err, errlen, "malformed prefix length in '%s'",
+			 printable(s, shown, sizeof(shown)));
 		return -1;
 	}
 	if (len > family_bits(p->family)) {
 		snprintf(err, errlen,
 			 "prefix length %lu out of range for %s (0-%u) in '%s'",
 			 len, p->family == EDGEFW_FAMILY_IPV4 ? "IPv4" : "IPv6",
-			 family_bits(p->family), shown);
+			 family_bits(p->family),
+			 printable(s, shown, sizeof(shown)));
 		return -1;
 	}
 	exact = *p;
@@ -110,24 +114,99 @@ int prefix_parse(const char *s, struct prefix *p, char *err, size_t errlen)
 
 		prefix_format(p, fixed, sizeof(fixed));
 		snprintf(err, errlen,
-			 "host bits set in '%s' (did you mean %s?)", shown,
-			 fixed);
+			 "host bits set in '%s' (did you mean %s?)",
+			 printable(s, shown, sizeof(shown)), fixed);
 		return -1;
 	}
 	unmap_ipv4(p);
 	return 0;
 }
 
+static char *put_dec(char *o, unsigned int v)
+{
+	if (v >= 100)
+		*o++ = '0' + v / 100;
+	if (v >= 10)
+		*o++ = '0' + v / 10 % 10;
+	*o++ = '0' + v % 10;
+	return o;
+}
+
+static char *put_ipv4(char *o, const uint8_t *b)
+{
+	for (int i = 0; i < 4; i++) {
+		if (i)
+			*o++ = '.';
+		o = put_dec(o, b[i]);
+	}
+	return o;
+}
+
+/*
+ * As glibc's inet_ntop writes it (RFC 5952: the longest run of two or
+ * more zero groups as ::, the first of equals; lower-case hex without
+ * leading zeros; ::a.b.c.d and ::ffff:a.b.c.d dotted), without its
+ * sprintf per group: sets.json holds a million of them.
+ */
+static char *put_ipv6(char *o, const uint8_t *b)
+{
+	static const char hex[] = "0123456789abcdef";
+	int best = -1, best_len = 0, run = -1;
+	uint16_t w[8];
+
+	for (int i = 0; i < 8; i++) {
+		w[i] = b[2 * i] << 8 | b[2 * i + 1];
+		if (w[i] == 0 && run < 0)
+			run = i;
+		if ((w[i] != 0 || i == 7) && run >= 0) {
+			int n = (w[i] == 0 ? i + 1 : i) - run;
+
+			if (n > best_len) {
+				best = run;
+				best_len = n;
+			}
+			run = -1;
+		}
+	}
+	if (best_len < 2)
+		best = -1;
+	for (int i = 0; i < 8; i++) {
+		if (i == best) {
+			*o++ = ':';
+			i += best_len - 1;
+			if (i == 7)
+				*o++ = ':';
+			continue;
+		}
+		if (i)
+			*o++ = ':';
+		if (i == 6 && best == 0 &&
+		    (best_len == 6 || (best_len == 5 && w[5] == 0xffff)))
+			return put_ipv4(o, b + 12);
+		for (int shift = 12, started = 0; shift >= 0; shift -= 4) {
+			int d = w[i] >> shift & 0xf;
+
+			if (d || started || shift == 0) {
+				*o++ = hex[d];
+				started = 1;
+			}
+		}
+	}
+	return o;
+}
+
 void prefix_format(const struct prefix *p, char *buf, size_t len)
 {
-	char a[INET6_ADDRSTRLEN];
+	char a[PREFIX_STRLEN], *o;
 
-	inet_ntop(p->family == EDGEFW_FAMILY_IPV4 ? AF_INET : AF_INET6,
-		  p->addr.b, a, sizeof(a));
-	if (p->len == family_bits(p->family))
-		snprintf(buf, len, "%s", a);
-	else
-		snprintf(buf, len, "%s/%u", a, p->len);
+	o = p->family == EDGEFW_FAMILY_IPV4 ? put_ipv4(a, p->addr.b)
+					    : put_ipv6(a, p->addr.b);
+	if (p->len != family_bits(p->family)) {
+		*o++ = '/';
+		o = put_dec(o, p->len);
+	}
+	*o = '\0';
+	snprintf(buf, len, "%s", a);
 }
 
 bool prefix_contains(const struct prefix *outer, const struct prefix *inner)
@@ -140,15 +219,25 @@ bool prefix_contains(const struct prefix *outer, const struct prefix *inner)
 	return memcmp(&masked, &outer->addr, sizeof(masked)) == 0;
 }
 
+/* Half an address as a number: two compares instead of a memcmp call. */
+static uint64_t addr_half(const union edgefw_addr *a, int i)
+{
+	uint64_t v;
+
+	memcpy(&v, a->b + 8 * i, sizeof(v));
+	return be64toh(v);
+}
+
 int prefix_cmp(const struct prefix *a, const struct prefix *b)
 {
-	int c;
-
 	if (a->family != b->family)
 		return a->family < b->family ? -1 : 1;
-	c = memcmp(&a->addr, &b->addr, sizeof(a->addr));
-	if (c)
-		return c;
+	for (int i = 0; i < 2; i++) {
+		uint64_t x = addr_half(&a->addr, i), y = addr_half(&b->addr, i);
+
+		if (x != y)
+			return x < y ? -1 : 1;
+	}
 	return (int)a->len - (int)b->len;
 }
 

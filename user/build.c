@@ -29,10 +29,25 @@ static int fill_blocklist(const struct paths *p, const struct generation *g)
 	return err ? -1 : 0;
 }
 
-int gen_build(const struct paths *p, struct config *c,
-	      const struct map_fds *shared, bool missing_ok,
-	      struct compiled *cc, struct generation *g)
+/* The running set maps, if they hold what cc compiled. */
+static const struct map_fds *sets_to_reuse(const struct sets_reuse *reuse,
+					   const struct compiled *cc)
 {
+	struct sets_digest d;
+
+	if (!reuse)
+		return NULL;
+	sets_digest_compiled(cc, &d);
+	return sets_digest_eq(&d, &reuse->digest) ? &reuse->fds : NULL;
+}
+
+int gen_build(const struct paths *p, struct config *c,
+	      const struct map_fds *shared, const struct sets_reuse *reuse,
+	      bool missing_ok, struct compiled *cc, struct generation *g,
+	      bool *reused)
+{
+	const struct map_fds *sets;
+
 	struct set_changes_file changes;
 	struct partners_file partners;
 
@@ -50,7 +65,10 @@ int gen_build(const struct paths *p, struct config *c,
 	partners_free(&partners);
 	if (compile(c, cc, stderr))
 		return OP_BAD_INPUT;
-	if (gen_resolve(c, missing_ok, g) || gen_load(c, cc, g, shared) ||
+	sets = sets_to_reuse(reuse, cc);
+	if (reused)
+		*reused = sets != NULL;
+	if (gen_resolve(c, missing_ok, g) || gen_load(c, cc, g, shared, sets) ||
 	    (!shared && fill_blocklist(p, g)))
 		return OP_FAILED;
 	return 0;

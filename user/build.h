@@ -14,16 +14,28 @@
 #include "loader.h"
 #include "paths.h"
 #include "pins.h"
+#include "setdigest.h"
+
+/*
+ * The running generation's set maps and the digest of what they hold
+ * (setdigest.h), for a reload that compiles the same sets to take.
+ */
+struct sets_reuse {
+	struct map_fds fds; /* SETS_MAP_BITS */
+	struct sets_digest digest;
+};
 
 /*
  * Apply the set changes to c, compile it into cc and load and fill g;
- * shared: the running edgefw's maps (reload), or NULL (load); missing_ok:
- * a configured interface that is missing is waiting, not an error. 0, or
- * an op_error after reporting; cc and g are the caller's to free either
- * way.
+ * shared: the running edgefw's maps (reload), or NULL (load); reuse: the
+ * running set maps, taken when cc's sets have their digest (*reused says
+ * so), or NULL; missing_ok: a configured interface that is missing is
+ * waiting, not an error. 0, or an op_error after reporting; cc and g are
+ * the caller's to free either way.
  */
 int gen_build(const struct paths *p, struct config *c,
-	      const struct map_fds *shared, bool missing_ok,
-	      struct compiled *cc, struct generation *g);
+	      const struct map_fds *shared, const struct sets_reuse *reuse,
+	      bool missing_ok, struct compiled *cc, struct generation *g,
+	      bool *reused);
 
 #endif

@@ -31,6 +31,7 @@ struct parser {
 	bool control_ttl_seen, control_partners_seen;
 	size_t sets_cap, rules_cap, ifaces_cap; /* of the config's arrays */
 	size_t set_ids; /* named sets and inline prefixes so far */
+	size_t rbrace_off; /* of the '}' that closed the last list */
 	bool events_seen;
 };
 
@@ -216,6 +217,7 @@ static int parse_list(struct parser *ps, const char *what, item_fn item,
 				next(ps);
 			if (ps->tok.kind == TOK_RBRACE) {
 				ps->depth--;
+				ps->rbrace_off = ps->tok.off;
 				next(ps);
 				return 0;
 			}
@@ -459,6 +461,7 @@ static int parse_set(struct parser *ps)
 	}
 	if (ps->tok.kind != TOK_LBRACE)
 		return unexpected(ps, "'{'");
+	set.body_start = ps->tok.off + 1;
 	if (parse_list(ps, "a prefix or 'domain NAME'", set_prefix, &set,
 		       true) ||
 	    count_set_id(ps, set.loc)) {
@@ -466,6 +469,7 @@ static int parse_set(struct parser *ps)
 		free(set.domains);
 		return -1;
 	}
+	set.body_end = ps->rbrace_off;
 	GROW(c->sets, ps->sets_cap, c->nr_sets + 1);
 	c->sets[c->nr_sets] = set;
 	name_index_add(&c->set_names, NAMES_OF(c->sets, name), c->nr_sets++);

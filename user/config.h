@@ -91,6 +91,8 @@ struct cfg_set {
 	size_t nr_domains;
 	size_t domains_cap;
 	struct src_loc loc;
+	/* what lies between its braces, as offsets into the config's text */
+	size_t body_start, body_end;
 };
 
 /* partners ...: how the partner domains are resolved and refreshed */

@@ -54,6 +54,7 @@ void lexer_next(struct lexer *lx, struct token *t)
 
 	t->loc.line = lx->line;
 	t->loc.col = lx->col;
+	t->off = lx->pos;
 	t->text[0] = '\0';
 	switch (ch) {
 	case EOF:
@@ -83,13 +84,14 @@ void lexer_next(struct lexer *lx, struct token *t)
 		return;
 	}
 
+	/* a word holds no line end: its bytes move the column alone */
 	t->kind = TOK_WORD;
-	while (is_word_char(peek(lx))) {
-		if (n + 1 < sizeof(t->text))
-			t->text[n] = (char)peek(lx);
+	while (lx->pos + n < lx->len &&
+	       is_word_char((unsigned char)lx->text[lx->pos + n]))
 		n++;
-		advance(lx);
-	}
+	memcpy(t->text, lx->text + lx->pos, n < sizeof(t->text) ? n : 0);
+	lx->pos += n;
+	lx->col += n;
 	if (n + 1 > sizeof(t->text)) {
 		t->kind = TOK_BAD;
 		snprintf(t->text, sizeof(t->text),

@@ -26,6 +26,7 @@ struct token {
 	enum token_kind kind;
 	char text[TOKEN_MAX];
 	struct src_loc loc;
+	size_t off; /* of its first byte in the text */
 };
 
 struct lexer {

@@ -185,7 +185,7 @@ static void load_names(struct events *e)
 {
 	if (e->names_ok)
 		loaded_close(&e->names);
-	e->names_ok = loaded_open(&e->paths, &e->names) == 0;
+	e->names_ok = loaded_open_shape(&e->paths, &e->names) == 0;
 	e->names_tag = e->names_ok ? config_tag(e->names.cfg.hash) : 0;
 	e->names_tried_ns = clock_ns(CLOCK_MONOTONIC);
 }

@@ -8,6 +8,7 @@
 #include "inspect.h"
 #include "log.h"
 #include "pins.h"
+#include "snapshot.h"
 
 static int read_nr_blocked(struct loaded *l)
 {
@@ -28,9 +29,8 @@ static int read_nr_blocked(struct loaded *l)
 	return err;
 }
 
-int loaded_open(const struct paths *p, struct loaded *l)
+static int open_as(const struct paths *p, struct loaded *l, bool shape_only)
 {
-	FILE *quiet;
 	int err;
 
 	memset(l, 0, sizeof(*l));
@@ -44,17 +44,29 @@ int loaded_open(const struct paths *p, struct loaded *l)
 		log_err("a load was interrupted; run 'edgefw unload' to clean up, then load again");
 		return -1;
 	}
-	/* The snapshot was checked when it was loaded. */
-	quiet = fopen("/dev/null", "w");
-	err = config_load(p->snapshot, &l->cfg, quiet ? quiet : stderr);
-	if (quiet)
-		fclose(quiet);
-	if (err) {
-		log_err("cannot read the loaded config snapshot %s",
-			p->snapshot);
+	if (snapshot_load(p, l->st.config_hash, shape_only, &l->cfg))
+		return -1;
+	/*
+	 * What reads the sets' sizes (status, stats) needs one for each set
+	 * of the config; reload, which counts them again, reads none.
+	 */
+	if (shape_only && l->st.set_sizes_known &&
+	    l->st.nr_sets != l->cfg.nr_sets) {
+		log_err("edgefw's runtime state %s is corrupt (\"set_sizes\" has %zu entries for the %zu sets of the loaded config); run 'edgefw reload' to count them again",
+			p->state, l->st.nr_sets, l->cfg.nr_sets);
 		return -1;
 	}
 	return read_nr_blocked(l);
+}
+
+int loaded_open(const struct paths *p, struct loaded *l)
+{
+	return open_as(p, l, false);
+}
+
+int loaded_open_shape(const struct paths *p, struct loaded *l)
+{
+	return open_as(p, l, true);
 }
 
 void loaded_close(struct loaded *l)

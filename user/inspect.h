@@ -25,6 +25,13 @@ struct loaded {
  * state, an interrupted load).
  */
 int loaded_open(const struct paths *p, struct loaded *l);
+
+/*
+ * The same, for what reads no set's prefixes: the config's sets come
+ * without them (snapshot.h), so that it costs the same whatever the sets
+ * hold; their sizes are in l->st.
+ */
+int loaded_open_shape(const struct paths *p, struct loaded *l);
 void loaded_close(struct loaded *l);
 
 /* An interface as the kernel has it now, against what was loaded. */

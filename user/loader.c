@@ -11,6 +11,7 @@
 #include "loader.h"
 #include "maps.h"
 #include "netlink.h"
+#include "setdigest.h"
 #include "setindex.h"
 
 static bool is_loopback(const char *ifname)
@@ -103,7 +104,7 @@ static int reuse_map(struct bpf_map *map, int fd)
  * the running edgefw's shared ones; every other interface shares them all.
  */
 static int share_maps(struct edgefw_bpf *skel, const struct edgefw_bpf *first,
-		      const struct map_fds *shared)
+		      const struct map_fds *shared, const struct map_fds *sets)
 {
 	struct bpf_map *map;
 
@@ -120,6 +121,8 @@ static int share_maps(struct edgefw_bpf *skel, const struct edgefw_bpf *first,
 				bpf_object__find_map_by_name(first->obj, name));
 		else if (shared && id < NR_MAPS && map_is_shared(id))
 			fd = shared->fd[id];
+		else if (sets && id < NR_MAPS && (SETS_MAP_BITS & MAP_BIT(id)))
+			fd = sets->fd[id];
 		if (fd >= 0 && reuse_map(map, fd))
 			return -1;
 	}
@@ -128,7 +131,7 @@ static int share_maps(struct edgefw_bpf *skel, const struct edgefw_bpf *first,
 
 static int load_iface(const struct config *c, const struct compiled *cc,
 		      struct generation *g, size_t i,
-		      const struct map_fds *shared)
+		      const struct map_fds *shared, const struct map_fds *sets)
 {
 	struct gen_iface *gi = &g->ifaces[i];
 	struct edgefw_bpf *skel;
@@ -144,9 +147,9 @@ static int load_iface(const struct config *c, const struct compiled *cc,
 		      &skel->rodata->cfg);
 	memcpy(skel->rodata->rules, cc->rules, sizeof(cc->rules));
 	memcpy(skel->rodata->classes, cc->classes, sizeof(cc->classes));
-	if (share_maps(skel, i ? g->ifaces[0].skel : NULL, shared))
+	if (share_maps(skel, i ? g->ifaces[0].skel : NULL, shared, sets))
 		return -1;
-	if (i == 0 &&
+	if (i == 0 && !sets &&
 	    bpf_map__set_max_entries(skel->maps.set4_by24,
 				     (cc->nr_indexed ? cc->nr_indexed : 1) *
 					     EDGEFW_SET4_WORDS_PER_SLOT)) {
@@ -279,16 +282,21 @@ static void warn_flow_table_size(const struct config *c, int flows_fd)
 }
 
 int gen_load(const struct config *c, const struct compiled *cc,
-	     struct generation *g, const struct map_fds *shared)
+	     struct generation *g, const struct map_fds *shared,
+	     const struct map_fds *sets)
 {
 	if (shared)
 		warn_flow_table_size(c, shared->fd[MAP_FLOWS4]);
 	for (size_t i = 0; i < g->nr_ifaces; i++) {
-		if (load_iface(c, cc, g, i, shared))
+		if (load_iface(c, cc, g, i, shared, sets))
 			return -1;
 	}
-	if (fill_port_classes(cc, gen_map_fd(g, MAP_PORT_CLASSES)) ||
-	    fill_set_filters(cc, gen_map_fd(g, MAP_SET_FILTER)) ||
+	if (fill_port_classes(cc, gen_map_fd(g, MAP_PORT_CLASSES)))
+		return -1;
+	/* taken as they are: they hold what cc compiled (setdigest.h) */
+	if (sets)
+		return 0;
+	if (fill_set_filters(cc, gen_map_fd(g, MAP_SET_FILTER)) ||
 	    fill_sets(c, cc, gen_map_fd(g, MAP_SETS)) ||
 	    fill_set_indexes(cc, g))
 		return -1;
@@ -381,6 +389,8 @@ void gen_to_state(const struct generation *g, const struct config *c,
 		st->ifaces[i] = g->ifaces[i].st;
 	st->nr_ifaces = g->nr_ifaces;
 	st->set_sizes_known = st->set_sizes6_known = true;
+	sets_digest_compiled(cc, &st->sets_digest);
+	st->sets_digest_known = true;
 	st->nr_sets = c->nr_sets;
 	for (size_t i = 0; i < c->nr_sets; i++) {
 		st->set_sizes[i] = cc->set_sizes[i];

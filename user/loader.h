@@ -39,10 +39,13 @@ int gen_resolve(const struct config *c, bool missing_ok, struct generation *g);
 /*
  * Verify the programs and create and fill the maps. shared: the running
  * edgefw's shared maps to reuse (the fds of the shared maps), or NULL to
- * create them.
+ * create them; sets: the running generation's set maps (SETS_MAP_BITS of
+ * setindex.h) when they hold what cc compiled, taken as they are, or NULL
+ * to create and fill new ones.
  */
 int gen_load(const struct config *c, const struct compiled *cc,
-	     struct generation *g, const struct map_fds *shared);
+	     struct generation *g, const struct map_fds *shared,
+	     const struct map_fds *sets);
 
 /* Attach every interface; on failure detach what was attached. */
 int gen_attach(struct generation *g, enum xdp_mode mode);

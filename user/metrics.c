@@ -103,7 +103,7 @@ static bool still_current(const struct paths *p, const struct loaded *l)
 int metrics_snapshot(const struct paths *p, struct loaded *l, struct metrics *m)
 {
 	for (int try = 1;; try++) {
-		int rc = loaded_open(p, l);
+		int rc = loaded_open_shape(p, l);
 
 		memset(m, 0, sizeof(*m));
 		if (rc == 1)

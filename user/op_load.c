@@ -8,6 +8,7 @@
 #include "op.h"
 #include "op_load.h"
 #include "probe.h"
+#include "snapshot.h"
 
 /*
  * Refuses when something is loaded, or left over from an earlier run. A
@@ -60,10 +61,8 @@ static int commit(const struct paths *p, const struct config *c,
 	for (size_t i = 0; i < g->nr_ifaces; i++)
 		st->ifaces[i] = g->ifaces[i].st;
 	st->complete = true;
-	if (write_file_atomic(p->snapshot, c->text, c->text_len, 0600)) {
-		log_err("cannot write %s: %s", p->snapshot, strerror(errno));
+	if (snapshot_write(p, c))
 		goto undo_pins;
-	}
 	if (state_write(p, st))
 		goto undo_pins;
 	return 0;
@@ -87,7 +86,7 @@ int op_load(const struct paths *p, struct config *c, const struct load_opts *o,
 	if (check_nothing_loaded(p) || features_check_kernel() ||
 	    ensure_bpffs(p))
 		return OP_FAILED;
-	rc = gen_build(p, c, NULL, o->wait_for_ifaces, &cc, &g);
+	rc = gen_build(p, c, NULL, NULL, o->wait_for_ifaces, &cc, &g, NULL);
 	if (rc == 0 && !o->force && lockout_check(c, &g, "load"))
 		rc = OP_FAILED;
 	if (rc == 0) {

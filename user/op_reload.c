@@ -20,6 +20,8 @@
 #include "op.h"
 #include "op_load.h"
 #include "probe.h"
+#include "setindex.h"
+#include "snapshot.h"
 
 /* An interface of the running generation. */
 struct running {
@@ -290,10 +292,12 @@ int op_reload(const struct paths *p, const struct runtime_state *old,
 	      struct runtime_state *st)
 {
 	struct running run[EDGEFW_MAX_IFACES];
+	struct sets_reuse reuse = { .digest = old->sets_digest };
 	struct map_fds shared;
 	struct compiled cc;
 	struct generation g;
 	unsigned int created;
+	bool reused = false;
 	int rc;
 
 	if (features_check_kernel() ||
@@ -307,7 +311,21 @@ int op_reload(const struct paths *p, const struct runtime_state *old,
 		state_count_failed_reload(p);
 		return OP_FAILED;
 	}
-	rc = gen_build(p, c, &shared, o->wait_for_ifaces, &cc, &g);
+	/*
+	 * The running set maps, to take as they are if the new config's sets
+	 * are what they hold; unknown (an older edgefw's state, a set change
+	 * cut short) or unreadable, the sets are filled anew.
+	 */
+	if (!old->sets_digest_known ||
+	    pins_open_maps(p, SETS_MAP_BITS, true, &reuse.fds))
+		map_fds_init(&reuse.fds);
+	rc = gen_build(p, c, &shared,
+		       old->sets_digest_known && reuse.fds.fd[MAP_SETS] >= 0
+			       ? &reuse
+			       : NULL,
+		       o->wait_for_ifaces, &cc, &g, &reused);
+	if (reused)
+		log_debug("the sets are those running: their maps are kept");
 	if (rc == 0 && !o->force && lockout_check(c, &g, "reload"))
 		rc = OP_FAILED;
 	if (rc) {
@@ -331,8 +349,7 @@ int op_reload(const struct paths *p, const struct runtime_state *old,
 	st->complete = true;
 	st->reloads_ok = old->reloads_ok + !rc;
 	st->reloads_failed = old->reloads_failed + !!rc;
-	if (write_file_atomic(p->snapshot, c->text, c->text_len, 0600) ||
-	    state_write(p, st))
+	if (snapshot_write(p, c) || state_write(p, st))
 		rc = OP_FAILED;
 close:
 	close_running(run, old->nr_ifaces);
@@ -340,5 +357,6 @@ free_gen:
 	gen_free(&g);
 	compiled_free(&cc);
 	map_fds_close(&shared);
+	map_fds_close(&reuse.fds);
 	return rc;
 }

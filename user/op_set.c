@@ -39,10 +39,16 @@ static void triage(const struct prefix_list *current, bool add,
 		   struct prefix_list *input, struct prefix_list *changed,
 		   struct set_change_report *r)
 {
+	struct prefix_list in_set = {};
+
 	r->duplicates = plist_sort_unique(input);
-	for (size_t i = 0; i < input->n; i++) {
-		if (plist_contains(current, &input->v[i]) != add)
-			plist_add(changed, &input->v[i]);
+	if (add) {
+		plist_difference(input, current, changed);
+	} else {
+		/* what the set holds of the input: the input without the rest */
+		plist_difference(input, current, &in_set);
+		plist_difference(input, &in_set, changed);
+		plist_free(&in_set);
 	}
 	r->skipped = input->n - changed->n;
 	if (add)

@@ -37,6 +37,8 @@ int paths_init(struct paths *p)
 	    path_join(p->state, sizeof(p->state), p->run_dir, "state.json") ||
 	    path_join(p->snapshot, sizeof(p->snapshot), p->run_dir,
 		      "loaded.conf") ||
+	    path_join(p->shape, sizeof(p->shape), p->run_dir,
+		      "loaded.shape.conf") ||
 	    path_join(p->lock, sizeof(p->lock), p->run_dir, "lock") ||
 	    path_join(p->control_sock, sizeof(p->control_sock), p->run_dir,
 		      "control.sock") ||

@@ -18,6 +18,7 @@ struct paths {
 	char run_dir[PATH_MAX]; /* tmpfs: state, config snapshot, lock */
 	char state[PATH_MAX];
 	char snapshot[PATH_MAX];
+	char shape[PATH_MAX]; /* the snapshot without the sets' prefixes */
 	char lock[PATH_MAX];
 	char control_sock[PATH_MAX]; /* the daemon's, for group edgefw */
 	char state_dir[PATH_MAX]; /* survives reboots: CLI set and block changes */

@@ -21,9 +21,47 @@ static int cmp_prefix(const void *a, const void *b)
 	return prefix_cmp(a, b);
 }
 
+/* The end of the sorted run of v that starts at from. */
+static size_t run_end(const struct prefix *v, size_t from, size_t n)
+{
+	size_t i = from + 1;
+
+	while (i < n && prefix_cmp(&v[i - 1], &v[i]) <= 0)
+		i++;
+	return i;
+}
+
+/* v[0, mid) and v[mid, n) sorted: merged in place, stably. */
+static void merge_runs(struct prefix *v, size_t mid, size_t n)
+{
+	struct prefix *left = xcalloc(mid, sizeof(*left));
+	size_t i = 0, j = mid, o = 0;
+
+	memcpy(left, v, mid * sizeof(*v));
+	while (i < mid && j < n)
+		v[o++] = prefix_cmp(&v[j], &left[i]) < 0 ? v[j++] : left[i++];
+	while (i < mid)
+		v[o++] = left[i++];
+	free(left);
+}
+
+/*
+ * The lists of a set change are mostly sorted already, or two sorted
+ * lists one after the other (a set and what is added to it): those are
+ * checked or merged in one pass instead of sorted again.
+ */
 void plist_sort(struct prefix_list *l)
 {
-	if (l->n)
+	size_t mid;
+
+	if (l->n < 2)
+		return;
+	mid = run_end(l->v, 0, l->n);
+	if (mid == l->n)
+		return;
+	if (run_end(l->v, mid, l->n) == l->n)
+		merge_runs(l->v, mid, l->n);
+	else
 		qsort(l->v, l->n, sizeof(*l->v), cmp_prefix);
 }
 
@@ -63,15 +101,36 @@ bool plist_contains(const struct prefix_list *sorted, const struct prefix *p)
 	return plist_find(sorted, p) != NULL;
 }
 
+/* Both sorted: one pass over each, where a search per prefix took n log n. */
 void plist_subtract(struct prefix_list *l, const struct prefix_list *drop)
 {
-	size_t out = 0;
+	size_t out = 0, j = 0;
 
 	for (size_t i = 0; i < l->n; i++) {
-		if (!plist_contains(drop, &l->v[i]))
+		int c = 1;
+
+		while (j < drop->n &&
+		       (c = prefix_cmp(&drop->v[j], &l->v[i])) < 0)
+			j++;
+		if (j == drop->n || c != 0)
 			l->v[out++] = l->v[i];
 	}
 	l->n = out;
+}
+
+void plist_difference(const struct prefix_list *a, const struct prefix_list *b,
+		      struct prefix_list *out)
+{
+	size_t j = 0;
+
+	for (size_t i = 0; i < a->n; i++) {
+		int c = 1;
+
+		while (j < b->n && (c = prefix_cmp(&b->v[j], &a->v[i])) < 0)
+			j++;
+		if (j == b->n || c != 0)
+			plist_add(out, &a->v[i]);
+	}
 }
 
 struct tagged {
@@ -99,17 +158,27 @@ size_t plist_overlaps(const struct prefix_list *news,
 				    const struct prefix *outer, void *ctx),
 		      void *ctx)
 {
-	size_t n = news->n + olds->n, depth = 0, count = 0;
+	size_t n = news->n + olds->n, depth = 0, count = 0, i = 0, j = 0;
 	struct tagged *all = xcalloc(n, sizeof(*all));
 	struct tagged **stack = xcalloc(n, sizeof(*stack));
-	bool *counted = NULL;
+	bool *counted = xcalloc(n, sizeof(*counted));
 
-	for (size_t i = 0; i < news->n; i++)
-		all[i] = (struct tagged){ news->v[i], true };
-	for (size_t i = 0; i < olds->n; i++)
-		all[news->n + i] = (struct tagged){ olds->v[i], false };
-	qsort(all, n, sizeof(*all), cmp_tagged);
-	counted = xcalloc(n, sizeof(*counted));
+	/* both sorted: merged, an old prefix before an equal new one */
+	for (size_t o = 0; o < n; o++) {
+		struct tagged nt = {}, ot = {};
+
+		if (i < news->n)
+			nt = (struct tagged){ news->v[i], true };
+		if (j < olds->n)
+			ot = (struct tagged){ olds->v[j], false };
+		if (j == olds->n || (i < news->n && cmp_tagged(&nt, &ot) < 0)) {
+			all[o] = nt;
+			i++;
+		} else {
+			all[o] = ot;
+			j++;
+		}
+	}
 
 	for (size_t i = 0; i < n; i++) {
 		struct tagged *t = &all[i];

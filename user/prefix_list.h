@@ -16,7 +16,10 @@ struct prefix_list {
 void plist_add(struct prefix_list *l, const struct prefix *p);
 void plist_free(struct prefix_list *l);
 
-/* Sort by family, address and length. */
+/*
+ * Sort by family, address and length: in one pass when the list is
+ * sorted already or two sorted lists one after the other.
+ */
 void plist_sort(struct prefix_list *l);
 
 /* Sort, and drop duplicates; returns how many. */
@@ -32,6 +35,10 @@ bool plist_contains(const struct prefix_list *sorted, const struct prefix *p);
 
 /* Remove the prefixes of sorted drop from sorted l. */
 void plist_subtract(struct prefix_list *l, const struct prefix_list *drop);
+
+/* What sorted a holds and sorted b does not, added to out (sorted). */
+void plist_difference(const struct prefix_list *a, const struct prefix_list *b,
+		      struct prefix_list *out);
 
 /*
  * Calls found(inner, outer, ctx) for each prefix of news that lies inside

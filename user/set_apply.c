@@ -8,8 +8,7 @@
 #include "maps.h"
 #include "set_apply.h"
 #include "setindex.h"
-
-#define SET_MAP_BITS (MAP_BIT(MAP_SETS) | SET_INDEX_MAP_BITS)
+#include "state.h"
 
 static int kernel_change(int fd, bool add, unsigned int set,
 			 const struct prefix_list *l, size_t *done)
@@ -86,19 +85,39 @@ static int sync_index(const struct map_fds *fds, unsigned int set,
 	return set_indexes_write(fds, set, slot, from, to);
 }
 
-/* What a holds and b does not: both sorted. */
-static void difference(const struct prefix_list *a, const struct prefix_list *b,
-		       struct prefix_list *out)
+/*
+ * The digest of the set maps (setdigest.h) leaves the state file before
+ * the maps change: a failure or a crash in the middle never leaves a
+ * digest of what they do not hold, which a reload would take them for.
+ */
+static int forget_digest(struct loaded *l)
 {
-	for (size_t i = 0; i < a->n; i++) {
-		if (!plist_contains(b, &a->v[i]))
-			plist_add(out, &a->v[i]);
+	struct runtime_state *st = &l->st;
+
+	if (!st->sets_digest_known)
+		return 0;
+	st->sets_digest_known = false;
+	if (state_write(&l->paths, st) == 0)
+		return 0;
+	st->sets_digest_known = true; /* the maps are as it says */
+	return -1;
+}
+
+static void move_digest(struct sets_digest *d, unsigned int set,
+			const struct prefix_list *l, bool add)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		struct edgefw_set_key key;
+
+		prefix_set_key(&l->v[i], set, &key);
+		sets_digest_key(d, &key, add);
 	}
 }
 
-int set_apply(const struct loaded *l, unsigned int set,
+int set_apply(struct loaded *l, unsigned int set,
 	      const struct prefix_list *before, const struct prefix_list *after)
 {
+	bool digest_known = l->st.sets_digest_known;
 	struct prefix_list added = {}, removed = {};
 	unsigned int slot = index_slot(&l->cfg, set);
 	const char *name = l->cfg.sets[set].name;
@@ -107,13 +126,14 @@ int set_apply(const struct loaded *l, unsigned int set,
 	int rc = -1;
 
 	map_fds_init(&fds);
-	difference(after, before, &added);
-	difference(before, after, &removed);
+	plist_difference(after, before, &added);
+	plist_difference(before, after, &removed);
 	if (!added.n && !removed.n) {
 		rc = 0;
 		goto out;
 	}
-	if (pins_open_maps(&l->paths, SET_MAP_BITS, false, &fds))
+	if (forget_digest(l) ||
+	    pins_open_maps(&l->paths, SETS_MAP_BITS, false, &fds))
 		goto out;
 	if (added.n && widen_filters(fds.fd[MAP_SET_FILTER], set, &added))
 		goto out;
@@ -126,6 +146,9 @@ int set_apply(const struct loaded *l, unsigned int set,
 	done_add = added.n;
 	done_del = removed.n;
 	if (sync_index(&fds, set, slot, before, after) == 0) {
+		move_digest(&l->st.sets_digest, set, &added, true);
+		move_digest(&l->st.sets_digest, set, &removed, false);
+		l->st.sets_digest_known = digest_known;
 		rc = 0;
 		goto out;
 	}

@@ -14,8 +14,10 @@
 /*
  * before: what the kernel holds for set now; after: what it is to hold
  * (both sorted, unique). 0, or -1 after reporting, the set as before.
+ * The sets' digest in l->st follows the change; in the state file it is
+ * cleared before the maps change, and the caller writes it again.
  */
-int set_apply(const struct loaded *l, unsigned int set,
+int set_apply(struct loaded *l, unsigned int set,
 	      const struct prefix_list *before,
 	      const struct prefix_list *after);
 

@@ -15,6 +15,9 @@
 	 MAP_BIT(MAP_SET6_HEADS) | MAP_BIT(MAP_SET6_PREFIXES) | \
 	 MAP_BIT(MAP_SET_FILTER))
 
+/* All the maps of the sets: the trie, the filters and the indexes. */
+#define SETS_MAP_BITS (MAP_BIT(MAP_SETS) | SET_INDEX_MAP_BITS)
+
 /*
  * Make the indexes of set id set, in slot, go from the prefixes in from
  * (NULL: empty maps) to those in to; fds holds the maps above. 0, or -1

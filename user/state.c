@@ -13,6 +13,7 @@
 #include <json-c/json.h>
 #include "jsonutil.h"
 #include "log.h"
+#include "snapshot.h"
 #include "state.h"
 #include "statefile.h"
 
@@ -213,6 +214,13 @@ json_object *state_json(const struct runtime_state *st)
 	json_object_object_add(reloads, "failed",
 			       json_object_new_int64(st->reloads_failed));
 	json_object_object_add(root, "reloads", reloads);
+	if (st->sets_digest_known) {
+		char hex[SETS_DIGEST_HEX_LEN + 1];
+
+		sets_digest_format(&st->sets_digest, hex);
+		json_object_object_add(root, "sets_digest",
+				       json_object_new_string(hex));
+	}
 	return root;
 }
 
@@ -342,6 +350,24 @@ static bool parse_reloads(json_object *root, struct runtime_state *st,
 	return true;
 }
 
+/* Optional: an older edgefw kept none, and a set change clears it. */
+static bool parse_digest(json_object *root, struct runtime_state *st,
+			 struct sf_err *e)
+{
+	char hex[SETS_DIGEST_HEX_LEN + 2];
+
+	if (!json_object_object_get_ex(root, "sets_digest", NULL))
+		return true;
+	e->at[0] = '\0';
+	if (!sf_string(root, "sets_digest", hex, sizeof(hex), e))
+		return false;
+	if (sets_digest_parse(hex, &st->sets_digest))
+		return sf_fail(e, "\"sets_digest\" is not %d hex digits",
+			       SETS_DIGEST_HEX_LEN);
+	st->sets_digest_known = true;
+	return true;
+}
+
 int state_parse(const char *text, size_t len, struct runtime_state *st,
 		struct sf_err *e)
 {
@@ -369,7 +395,8 @@ int state_parse(const char *text, size_t len, struct runtime_state *st,
 	     sf_int(root, "netns_dev", INT64_MIN, INT64_MAX, &netns_dev, e) &&
 	     sf_int(root, "netns_ino", INT64_MIN, INT64_MAX, &netns_ino, e) &&
 	     parse_ifaces(root, st, e) && parse_sizes(root, st, e) &&
-	     parse_protected(root, st, e) && parse_reloads(root, st, e);
+	     parse_protected(root, st, e) && parse_reloads(root, st, e) &&
+	     parse_digest(root, st, e);
 	json_object_put(root);
 	if (!ok)
 		return -1;
@@ -419,13 +446,12 @@ int state_count_failed_reload(const struct paths *p)
 
 int state_remove(const struct paths *p)
 {
-	int err = 0;
+	int err = 0, snap;
 
 	if (unlink(p->state) && errno != ENOENT)
 		err = -errno;
-	if (unlink(p->snapshot) && errno != ENOENT)
-		err = -errno;
-	return err;
+	snap = snapshot_remove(p);
+	return err ? err : snap;
 }
 
 int state_lock(const struct paths *p)

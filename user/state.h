@@ -16,6 +16,7 @@
 #include "edgefw.h"
 #include "paths.h"
 #include "protect.h"
+#include "setdigest.h"
 #include "util.h"
 
 struct iface_state {
@@ -57,6 +58,12 @@ struct runtime_state {
 	 */
 	uint64_t reloads_ok;
 	uint64_t reloads_failed;
+	/*
+	 * What the running set maps hold (setdigest.h); unknown (false) in
+	 * an older edgefw's state and while a set change is under way.
+	 */
+	bool sets_digest_known;
+	struct sets_digest sets_digest;
 };
 
 static inline bool iface_present(const struct iface_state *s)

@@ -65,7 +65,8 @@ cleanup() {
 		ip netns del "$NS" 2>/dev/null
 	fi
 	rm -rf "$EDGEFW_PIN_DIR"
-	rm -f "$EDGEFW_RUN_DIR/state.json" "$EDGEFW_RUN_DIR/loaded.conf"
+	rm -f "$EDGEFW_RUN_DIR/state.json" "$EDGEFW_RUN_DIR/loaded.conf" \
+		"$EDGEFW_RUN_DIR/loaded.shape.conf"
 	! mountpoint -q "$EDGEFW_STATE_DIR" || umount "$EDGEFW_STATE_DIR"
 	cli_remove_own_directories
 	[ -z "$WORK" ] || rm -rf "$WORK"
@@ -188,7 +189,8 @@ block_list_stable() {
 reset_all() {
 	nsenter --net="$NS_PATH" "$EDGEFW" unload >/dev/null 2>&1
 	rm -rf "$EDGEFW_PIN_DIR"
-	rm -f "$EDGEFW_RUN_DIR/state.json" "$EDGEFW_RUN_DIR/loaded.conf"
+	rm -f "$EDGEFW_RUN_DIR/state.json" "$EDGEFW_RUN_DIR/loaded.conf" \
+		"$EDGEFW_RUN_DIR/loaded.shape.conf"
 	mkdir -p "$EDGEFW_STATE_DIR"
 	rm -f "$EDGEFW_STATE_DIR"/*
 }
@@ -492,6 +494,129 @@ test_set_100k() {
 	check_eq "set list after the del: as before" "$(set_list partners)" "$before"
 }
 
+# What status says of each set, text and --json, and stats --prometheus
+# of its families, against what the kernel holds (set list): the sizes
+# status reads from the runtime state must be exact. One line a set:
+# "NAME text json ipv4 ipv6 | kernel all ipv4 ipv6".
+status_counts() {
+	local json text prom name all v6
+	json=$(edgefw_out status --json)
+	text=$(edgefw_out status)
+	prom=$(edgefw_out stats --prometheus)
+	for name in $(jq -r '.sets[].name' <<<"$json"); do
+		all=$(set_list "$name" | grep -c .)
+		v6=$(set_list "$name" | grep -c :)
+		printf '%s %s %s %s %s | kernel %s %s %s\n' "$name" \
+			"$(awk -v n="$name" '$1 == n && NF == 3 { print $2 }' <<<"$text")" \
+			"$(jq -r --arg n "$name" '.sets[] | select(.name == $n) | .prefixes' <<<"$json")" \
+			"$(sed -n "s/^edgefw_set_prefixes{set=\"$name\",family=\"ipv4\"} //p" <<<"$prom")" \
+			"$(sed -n "s/^edgefw_set_prefixes{set=\"$name\",family=\"ipv6\"} //p" <<<"$prom")" \
+			"$all" "$((all - v6))" "$v6"
+	done
+}
+
+# Every set's line of status_counts says the kernel's numbers.
+expect_status_counts() { # WHAT
+	local got want
+	got=$(status_counts)
+	want=$(awk '{ print $1, $8, $8, $9, $10, "| kernel", $8, $9, $10 }' <<<"$got")
+	check_eq "$1: status (text, --json) and stats --prometheus count each set as the kernel holds it" \
+		"$got" "$want"
+}
+
+# status reads the sets' sizes from the runtime state and the config's
+# shape (loaded.shape.conf: the config without its sets' prefixes), never
+# the config's text, so that it costs the same whatever the sets hold;
+# the sizes stay exact through every change, an older runtime without a
+# shape is read the slow way, and a damaged shape or size is reported.
+test_status_counts() {
+	local shape=$EDGEFW_RUN_DIR/loaded.shape.conf
+	local snap=$EDGEFW_RUN_DIR/loaded.conf before
+	# a '}' in a comment of the set, where the set's text ends for the shape
+	awk -v big="$BIG" '/^set partners/ {
+		print "set partners { 203.0.113.0/24, 2001:db8:77::/48, domain partner.invalid # } in a comment"
+		while ((getline line <big) > 0) print line
+		print "2001:db8:f00::/48 }"
+		next } { print }' "$WORK/main.conf" >"$WORK/bigset.conf"
+	register_configs
+	start_fresh "status counts" "$WORK/bigset.conf" || return
+	expect_status_counts "a config with $BIG_COUNT prefixes in a set"
+	check_eq "status: the config's set of $((BIG_COUNT + 3))" \
+		"$(status_json '.sets[] | select(.name == "partners") | .prefixes')" "$((BIG_COUNT + 3))"
+	check "the shape holds none of the set's prefixes" -- \
+		negate grep -q '172\.16\.\|203\.0\.113\.0/24' "$shape"
+	check "... and keeps the set's domain" -- grep -q '^domain partner.invalid$' "$shape"
+	check "... and is small" -- test "$(stat -c %s "$shape")" -lt 4096
+
+	# status, stats, set list and partner list never read the config's text
+	before=$(status_counts)
+	mv "$snap" "$WORK/loaded.conf.saved"
+	printf 'garbage {\n' >"$snap"
+	run_edgefw status
+	expect_result "the config's text damaged: status reads the shape (exit 0)" 0
+	check_eq "... and counts as before" "$(status_counts)" "$before"
+	check_match "... and shows the config's rules" "$(edgefw_out status)" "rules: 6"
+	run_edgefw partner list
+	check_match "... partner list still lists the config's domain" "$OUT" "partner.invalid"
+	run_edgefw set add partners 10.90.0.0/16
+	expect_result "... set add, which needs the set's prefixes, reads the text and refuses" 1 \
+		"cannot read the loaded config snapshot"
+	mv "$WORK/loaded.conf.saved" "$snap"
+
+	# an older edgefw's runtime, without a shape: the config's text
+	rm "$shape"
+	run_edgefw status --json
+	expect_result "no shape (an older edgefw's load): status exits 0" 0
+	check_eq "... and counts as before" "$(status_counts)" "$before"
+	# a shape of another config (a reload by an older edgefw): not used
+	{
+		printf '# edgefw: the loaded config without its sets'"'"' prefixes; sha256 %064d\n' 0
+		sed '/^rule media/d' "$WORK/bigset.conf"
+	} >"$shape"
+	check_match "a shape of another config: status shows the loaded config's rules" \
+		"$(edgefw_out status)" "rules: 6"
+	printf 'garbage {\n' >"$shape"
+	run_edgefw status
+	expect_result "a damaged shape: status exits 0, saying so" 0 \
+		"loaded.shape.conf does not read; reading the whole config"
+	check_eq "... and counts as before" "$(status_counts)" "$before"
+
+	# every change keeps the sizes exact, and rewrites the shape
+	run_edgefw reload
+	expect_result "reload exits 0" 0
+	check "reload writes the shape again" -- grep -q '^domain partner.invalid$' "$shape"
+	expect_status_counts "after reload"
+	run_edgefw set add partners 10.80.0.0/16 10.81.0.1 2001:db8:81::/48 2001:db8:82::1
+	expect_status_counts "after set add"
+	run_edgefw set del partners 10.81.0.1 203.0.113.0/24 2001:db8:f00::/48 2001:db8:82::1
+	expect_status_counts "after set del of an added prefix and the config's"
+	run_edgefw set del partners -f "$BIG"
+	expect_status_counts "after set del of $BIG_COUNT"
+	run_edgefw set add frontends 10.1.2.0/24
+	expect_status_counts "after set add to another set"
+	run_edgefw reload -c "$WORK/main.conf"
+	expect_result "reload of another config exits 0" 0
+	check "... whose shape has no domain" -- negate grep -q '^domain' "$shape"
+	expect_status_counts "after reload of another config"
+	run_edgefw unload
+	run_edgefw load -c "$WORK/bigset.conf"
+	expect_status_counts "after unload and load"
+	check "unload and load: the shape is the big config's again" -- \
+		grep -q '^domain partner.invalid$' "$shape"
+
+	# a size for each set, or status refuses, naming the file
+	cp "$EDGEFW_RUN_DIR/state.json" "$WORK/state.saved"
+	jq -c '.set_sizes += [0] | .set_sizes6 += [0]' "$WORK/state.saved" \
+		>"$EDGEFW_RUN_DIR/state.json"
+	run_edgefw status
+	expect_result "a size too many in state.json: status exits 1 naming the file" 1 \
+		'state.json is corrupt \("set_sizes" has 4 entries for the 3 sets of the loaded config\)'
+	run_edgefw reload
+	expect_result "... reload counts them again" 0
+	expect_status_counts "after that reload"
+	reset_all
+}
+
 # A set index as the kernel holds it. 4: the per-address bits of every
 # partly covered /24 and the /24 word of 198.19.5.0/24; 6: every head and
 # exact prefix, and the lengths under /32 of set 0.
@@ -512,10 +637,94 @@ index_snapshot() {
 		jq -c .formatted.value.short6_lens
 }
 
+# The ids of the running generation's set maps: the trie, the filters and
+# both indexes.
+set_map_ids() {
+	local map
+	for map in sets set_filter set4_by24 set4_bits set6_heads set6_prefixes; do
+		printf '%s ' "$(bpftool -j map show pinned "$EDGEFW_PIN_DIR/gen/$map" | jq .id)"
+	done
+}
+
+# What the sets are, as the kernel holds them: every set's prefixes and
+# both indexes.
+sets_snapshot() {
+	local name
+	for name in partners frontends admin; do
+		echo "$name: $(set_list "$name" | tr '\n' ' ')"
+	done
+	index_snapshot 4
+	index_snapshot 6
+}
+
+# A reload whose sets are those running keeps their maps (the runtime
+# state's sets_digest says what they hold); any change of the sets, an
+# older state without the digest, or a set change cut short, fills new
+# ones; what the kernel holds is what a fresh load of the same sets fills.
+test_reload_keeps_sets() {
+	local ids fresh digest
+	sed 's|limit 20/s burst 40 per source|limit 30/s burst 60 per source|' \
+		"$WORK/main.conf" >"$WORK/limit.conf"
+	sed 's|^set frontends { 10.1.1.0/28 }$|set frontends { 10.1.1.0/28, 10.1.3.0/24 }|' \
+		"$WORK/main.conf" >"$WORK/frontends.conf"
+	register_configs
+	start_fresh "reload keeps the sets" "$WORK/main.conf" || return
+	run_edgefw set add partners 198.19.5.7 198.19.6.0/24 2001:db8:5::/48 2001:db8:6:1::/64
+	ids=$(set_map_ids)
+	run_edgefw reload
+	expect_result "reload of the same config exits 0" 0
+	check_eq "... keeps the set maps" "$(set_map_ids)" "$ids"
+	run_edgefw reload -c "$WORK/limit.conf"
+	expect_result "reload with another limit, the same sets, exits 0" 0
+	check_eq "... keeps the set maps" "$(set_map_ids)" "$ids"
+	run_edgefw set add partners 198.19.7.1 2001:db8:7::/48
+	run_edgefw set del partners 198.19.5.7 2001:db8:77::/48
+	run_edgefw reload -c "$WORK/main.conf"
+	check_eq "set add and del, then reload: the set maps are kept" "$(set_map_ids)" "$ids"
+	expect_status_counts "set maps kept"
+	sets_snapshot >"$WORK/kept"
+	run_edgefw unload
+	run_edgefw load -c "$WORK/main.conf"
+	sets_snapshot >"$WORK/fresh"
+	check_eq "the kept maps hold what a fresh load fills" \
+		"$(diff "$WORK/kept" "$WORK/fresh" && echo same)" same
+	fresh=$(set_map_ids)
+
+	run_edgefw reload -c "$WORK/frontends.conf"
+	expect_result "reload with a set changed in the config exits 0" 0
+	check "... fills new set maps" -- test "$(set_map_ids)" != "$fresh"
+	check_match "... holding the change" "$(set_list frontends | tr '\n' ' ')" "10.1.3.0/24"
+
+	# an older edgefw's state, without the digest: new maps, and a digest
+	ids=$(set_map_ids)
+	jq -c 'del(.sets_digest)' "$EDGEFW_RUN_DIR/state.json" >"$WORK/state.nodigest"
+	cp "$WORK/state.nodigest" "$EDGEFW_RUN_DIR/state.json"
+	run_edgefw reload -c "$WORK/frontends.conf"
+	expect_result "a state without sets_digest: reload exits 0" 0
+	check "... fills new set maps" -- test "$(set_map_ids)" != "$ids"
+	check "... and records the digest" -- jq -e '.sets_digest | test("^[0-9a-f]{32}$")' \
+		"$EDGEFW_RUN_DIR/state.json"
+	ids=$(set_map_ids)
+	run_edgefw reload -c "$WORK/frontends.conf"
+	check_eq "... which the next reload keeps the maps by" "$(set_map_ids)" "$ids"
+
+	# a digest that is not 32 hex digits: refused as the other fields are
+	digest=$(jq -r .sets_digest "$EDGEFW_RUN_DIR/state.json")
+	jq -c '.sets_digest = "xyz"' "$EDGEFW_RUN_DIR/state.json" >"$WORK/state.bad"
+	cp "$EDGEFW_RUN_DIR/state.json" "$WORK/state.good"
+	cp "$WORK/state.bad" "$EDGEFW_RUN_DIR/state.json"
+	run_edgefw status
+	expect_result "a malformed sets_digest: status exits 1 naming the file" 1 \
+		'state.json is corrupt \("sets_digest" is not 32 hex digits\)'
+	cp "$WORK/state.good" "$EDGEFW_RUN_DIR/state.json"
+	check_match "the digest is hex" "$digest" '^[0-9a-f]{32}$'
+	reset_all
+}
+
 # A set change whose state file cannot be written (a full file system)
 # puts the kernel back: the trie and both indexes.
 test_set_write_fails() {
-	local input=$WORK/nospace.txt before index4 index6 sum i
+	local input=$WORK/nospace.txt before index4 index6 sum i ids
 	start_fresh "set write fails" "$WORK/main.conf" || return
 	{
 		echo 198.19.5.0/24
@@ -542,6 +751,15 @@ test_set_write_fails() {
 	check_eq "set add failed: the IPv4 index is as before" "$(index_snapshot 4)" "$index4"
 	check_eq "set add failed: the IPv6 index is as before" "$(index_snapshot 6)" "$index6"
 	check_eq "set add failed: sets.json is as before" "$(file_sum "$SETS_FILE")" "$sum"
+	check "set add failed: the runtime state keeps no digest of the sets" -- \
+		negate jq -e 'has("sets_digest")' "$EDGEFW_RUN_DIR/state.json"
+	ids=$(set_map_ids)
+	run_edgefw reload
+	expect_result "... and the reload after it exits 0" 0
+	check "... filling new set maps" -- test "$(set_map_ids)" != "$ids"
+	check_eq "... that hold the set as before" "$(set_list partners)" "$before"
+	check_eq "... and the IPv4 index as before" "$(index_snapshot 4)" "$index4"
+	check_eq "... and the IPv6 index as before" "$(index_snapshot 6)" "$index6"
 
 	# the same change with room to write it does reach the index
 	run_edgefw set add partners -f "$input"
@@ -1736,7 +1954,8 @@ main() {
 
 	# EDGEFW_TEST_STEPS="test_block ..." runs only those steps (by hand)
 	local step t0 steps=(${EDGEFW_TEST_STEPS:-test_set_not_loaded test_set_changes
-		test_set_bad_input test_set_100k test_set_write_fails test_block
+		test_set_bad_input test_set_100k test_status_counts
+		test_reload_keeps_sets test_set_write_fails test_block
 		test_block_not_loaded test_block_expired_at_load
 		test_block_owner_of_older_file test_block_many
 		test_private_dirs test_load_cut_short test_block_guard

@@ -70,7 +70,7 @@ void load_config(const char *name, const char *text,
 		tap_bail("the %s config does not compile", name);
 	if (gen_resolve(c, false, g))
 		tap_bail("gen_resolve failed for the %s config", name);
-	if (gen_load(c, cc, g, NULL))
+	if (gen_load(c, cc, g, NULL, NULL))
 		tap_bail("gen_load failed for the %s config", name);
 }
 

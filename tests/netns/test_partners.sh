@@ -189,6 +189,18 @@ set_members() {
 in_set() { [[ " $(set_members) " == *" $1 "* ]]; }
 not_in_set() { ! in_set "$1"; }
 
+# status (text and --json) counts the set as the kernel holds it: the
+# size status reads from the runtime state follows partner changes.
+expect_status_count() { # WHAT
+	local kernel json text
+	kernel=$(edge "$EDGEFW" set list partners 2>/dev/null | grep -c .)
+	json=$(edge "$EDGEFW" status --json 2>/dev/null |
+		jq -r '.sets[] | select(.name == "partners") | .prefixes')
+	text=$(edge "$EDGEFW" status 2>/dev/null | awk '$1 == "partners" { print $2 }')
+	check_eq "$1: status counts the set as the kernel holds it (text, --json)" \
+		"$text $json" "$kernel $kernel"
+}
+
 now_ms() {
 	local t=${EPOCHREALTIME//[.,]/}
 	echo $((t / 1000))
@@ -245,6 +257,7 @@ test_srv_and_traffic() {
 	check_eq "partner.example: the target's A and AAAA" \
 		"$(of partner.example '.addresses | join(" ")')" "$TOPO_PARTNER4 $TOPO_PARTNER6"
 	check "... in the set" -- in_set "$TOPO_PARTNER4"
+	expect_status_count "partner add"
 	check_eq "partner.example: TTL, DNSSEC status, no error" \
 		"$(of partner.example '"\(.ttl) \(.dnssec) \(.last_error)"')" "$TTL insecure null"
 	check "after: the partner's TCP to 5269 connects (IPv4)" -- connects "$TOPO_PARTNER4"
@@ -294,6 +307,7 @@ test_shared() {
 	check "partner del two.example" -- partner del two.example
 	check "203.0.113.20 stays: one.example holds it" -- in_set 203.0.113.20
 	check "203.0.113.21 goes: nobody else holds it" -- not_in_set 203.0.113.21
+	expect_status_count "partner del of a domain sharing an address"
 	edge "$EDGEFW" set add partners 203.0.113.20 >/dev/null 2>&1
 	check "partner del one.example" -- partner del one.example
 	check "203.0.113.20 stays: a static prefix holds it" -- in_set 203.0.113.20
@@ -302,6 +316,7 @@ test_shared() {
 	edge "$EDGEFW" set del partners "$TOPO_PARTNER4" >/dev/null 2>&1
 	check "set del of a domain's address leaves it: partner.example holds it" -- \
 		in_set "$TOPO_PARTNER4"
+	expect_status_count "set del of a domain's address"
 	local out
 	edge "$EDGEFW" save >"$WORK/saved.conf" 2>/dev/null
 	check_match "save: the domain as a domain item" "$(cat "$WORK/saved.conf")" \
@@ -388,6 +403,7 @@ test_daemon_refresh() {
 		tap_diag "now $(date -u +%T.%N)" "$(partner list partner.example 2>&1)" "$(set_members)"
 	wait_until $((GRACE + TTL + 2)) not_in_set "$TOPO_PARTNER4"
 	tap_result $? "daemon: it leaves the set once the grace period is over ($WAITED_MS ms)"
+	expect_status_count "daemon: after its refreshes"
 
 	local failures_before
 	failures_before=$(of partner.example .failures)

@@ -85,6 +85,8 @@ enum cmd_flag {
 	CMD_CONTROL = 1 << 5,
 	CMD_CHANGES = 1
 		      << 6, /* CMD_CONTROL: a change, logged with its caller */
+	/* CMD_LOADED, CMD_INSPECTS: reads no set's prefixes (inspect.h) */
+	CMD_SHAPE = 1 << 7,
 };
 
 struct block_limits;

@@ -174,7 +174,7 @@ static int sample_read(const struct paths *p, struct sample *prev,
 		prev->open = false;
 		memset(&prev->l.cfg, 0, sizeof(prev->l.cfg));
 	} else {
-		if (loaded_open(p, &x->l))
+		if (loaded_open_shape(p, &x->l))
 			return -1;
 		x->open = true;
 	}

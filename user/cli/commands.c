@@ -56,14 +56,15 @@ const struct cli_command cli_commands[] = {
 	{
 		.name = "status",
 		.options = OPT(OPT_JSON),
-		.flags = CMD_ROOT | CMD_INSPECTS | CMD_NETNS | CMD_CONTROL,
+		.flags = CMD_ROOT | CMD_INSPECTS | CMD_NETNS | CMD_CONTROL |
+			 CMD_SHAPE,
 		.run = cmd_status,
 	},
 	{
 		.name = "stats",
 		.options = OPT(OPT_JSON) | OPT(OPT_PROMETHEUS) |
 			   OPT(OPT_TEXTFILE) | OPT(OPT_WATCH),
-		.flags = CMD_ROOT | CMD_LOADED | CMD_CONTROL,
+		.flags = CMD_ROOT | CMD_LOADED | CMD_CONTROL | CMD_SHAPE,
 		.check = check_stats_options,
 		.not_loaded = "not loaded",
 		.run = cmd_stats,
@@ -80,7 +81,7 @@ const struct cli_command cli_commands[] = {
 		.options = OPT(OPT_JSON),
 		.min_operands = 1,
 		.max_operands = 1,
-		.flags = CMD_ROOT | CMD_LOCK | CMD_LOADED,
+		.flags = CMD_ROOT | CMD_LOCK | CMD_LOADED | CMD_SHAPE,
 		.not_loaded = SET_NOT_LOADED,
 		.check = check_set_name,
 		.run = cmd_set_list,
@@ -129,7 +130,7 @@ const struct cli_command cli_commands[] = {
 		.operands = "[DOMAIN]",
 		.options = OPT(OPT_SET) | OPT(OPT_JSON),
 		.max_operands = 1,
-		.flags = CMD_ROOT | CMD_LOADED | CMD_CONTROL,
+		.flags = CMD_ROOT | CMD_LOADED | CMD_CONTROL | CMD_SHAPE,
 		.control_operand = "domain",
 		.not_loaded = PARTNER_NOT_LOADED,
 		.check = check_partner_domain,

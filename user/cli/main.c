@@ -145,7 +145,9 @@ static int parse(const struct cli_command *cmd, int argc, char **argv,
 /* What is loaded, for the commands that look at it. */
 static int open_loaded(const struct cli_command *cmd, struct cli_ctx *ctx)
 {
-	ctx->loaded_rc = loaded_open(&ctx->paths, &ctx->loaded);
+	ctx->loaded_rc = cmd->flags & CMD_SHAPE
+				 ? loaded_open_shape(&ctx->paths, &ctx->loaded)
+				 : loaded_open(&ctx->paths, &ctx->loaded);
 	if (ctx->loaded_rc == 0 && (cmd->flags & CMD_NETNS) &&
 	    state_check_netns(&ctx->loaded.st, cmd->name))
 		ctx->loaded_rc = -1;

@@ -136,7 +136,7 @@ void summary_tick(struct drop_summary *s, const struct paths *p)
 	struct stats now;
 	bool reloaded;
 
-	if (loaded_open(p, &l)) {
+	if (loaded_open_shape(p, &l)) {
 		/* nothing loaded (the daemon loads it again), or unreadable */
 		loaded_close(&l);
 		summary_free(s);
