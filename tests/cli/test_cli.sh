@@ -272,7 +272,7 @@ test_check_errors() {
 	names="use up to 31 letters, digits, '_', '-' or '.', starting with a letter (not 'any' or 'self')"
 
 	check_error_class "unknown statement" "${ifline}foo bar\n" \
-		"2:1: expected a statement (mode, interface, set, rule, policy, fragments, flows, icmp, events, metrics, partners or control), found 'foo'"
+		"2:1: expected a statement (mode, interface, set, rule, policy, fragments, flows, icmp, events, metrics, partners, control or pool), found 'foo'"
 	check_error_class "unknown set" "${ifline}rule a external in tcp 1 from nope\n" \
 		"2:31: unknown set 'nope'"
 	check_error_class "rule for a role no interface has" \
@@ -338,7 +338,7 @@ test_check_errors() {
 	check_error_class "several errors" \
 		"${ifline}rule a external in tcp 0\nbogus\nset s { 10.0.0.1/8 }\n" \
 		"2:24: port 0 out of range (1-65535)" \
-		"3:1: expected a statement (mode, interface, set, rule, policy, fragments, flows, icmp, events, metrics, partners or control), found 'bogus'" \
+		"3:1: expected a statement (mode, interface, set, rule, policy, fragments, flows, icmp, events, metrics, partners, control or pool), found 'bogus'" \
 		"4:9: host bits set in '10.0.0.1/8' (did you mean 10.0.0.0/8?)"
 }
 
