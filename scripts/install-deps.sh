@@ -45,6 +45,8 @@ packages=(
 	prometheus curl
 	# tests/netns/test_partners: an authoritative DNS server, zone signing
 	knot knot-dnsutils ldnsutils
+	# unit/test_etcd: a three-member etcd cluster (etcdctl compacts)
+	etcd-server etcd-client
 	# vm-tests: kernels run under qemu from a busybox initramfs
 	qemu-system-x86 busybox-static kmod xz-utils zstd cpio
 )

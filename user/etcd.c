@@ -424,6 +424,16 @@ static void watch_end(struct etcd_watch *w, const struct etcd_err *err)
 		return;
 	w->ended = true;
 	w->end = *err;
+	/*
+	 * A member going away tells its watchers "transport is closing"
+	 * (code 14) before it closes: as much a lost connection as a reset.
+	 * The next watch (and request) starts at the next endpoint.
+	 */
+	if (err->code == ETCD_UNAVAILABLE) {
+		w->end.transport = true;
+		if (w->e->cur == w->ep)
+			w->e->cur = (w->ep + 1) % w->e->nr_endpoints;
+	}
 }
 
 static void watch_message(struct etcd_watch *w, const char *text, size_t len)
@@ -561,9 +571,6 @@ static void watch_done(struct etcd_watch *w)
 			err.transport = true;
 			err.code = ETCD_UNAVAILABLE;
 		}
-		/* The next watch (and request) starts at the next endpoint. */
-		if (err.transport && w->e->cur == w->ep)
-			w->e->cur = (w->ep + 1) % w->e->nr_endpoints;
 		watch_end(w, &err);
 	}
 }
