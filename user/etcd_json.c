@@ -255,6 +255,9 @@ static int parse_header(json_object *o, struct etcd_header *h,
 	    get_uint(ho, "raft_term", INT64_MAX, false, &v, err))
 		return -1;
 	h->raft_term = v;
+	/* Revision 1 is an empty store's: every answer that has one has more. */
+	if (need_revision && h->revision < 1)
+		return garbage(err, "a revision of 0");
 	return 0;
 }
 
