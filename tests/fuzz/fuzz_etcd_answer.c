@@ -100,8 +100,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					 ev->type == ETCD_EVENT_DELETE);
 				FUZZ_ASSERT(ev->kv.mod_revision <=
 					    m.h.revision);
-				FUZZ_ASSERT(!i || ev->kv.mod_revision >=
-							  ev[-1].kv.mod_revision);
+				FUZZ_ASSERT(!i ||
+					    ev->kv.mod_revision >=
+						    ev[-1].kv.mod_revision);
 			}
 			FUZZ_ASSERT(strlen(m.cancel_reason) <
 				    sizeof(m.cancel_reason));

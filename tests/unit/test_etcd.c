@@ -81,11 +81,12 @@ static void member_start(int i, bool fresh)
 	argv[n++] = fresh ? "new" : "existing";
 	argv[n] = NULL;
 	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 1, log, O_WRONLY | O_CREAT |
-						 O_APPEND, 0600);
+	posix_spawn_file_actions_addopen(&fa, 1, log,
+					 O_WRONLY | O_CREAT | O_APPEND, 0600);
 	posix_spawn_file_actions_adddup2(&fa, 1, 2);
 	if (posix_spawnp(&member_pid[i], "etcd", &fa, NULL, argv, environ))
-		tap_bail("cannot run etcd (apt-get install etcd-server: scripts/install-deps.sh)");
+		tap_bail(
+			"cannot run etcd (apt-get install etcd-server: scripts/install-deps.sh)");
 	posix_spawn_file_actions_destroy(&fa);
 }
 
@@ -133,8 +134,8 @@ static void cluster_setup(void)
 	for (int i = 0; i < MEMBERS; i++) {
 		snprintf(addr[i], sizeof(addr[i]), "127.%u.%u.%d",
 			 100 + n / 256 % 100, n % 256, i + 1);
-		snprintf(client_url[i], sizeof(client_url[i]),
-			 "http://%s:2379", addr[i]);
+		snprintf(client_url[i], sizeof(client_url[i]), "http://%s:2379",
+			 addr[i]);
 		off += snprintf(cluster + off, sizeof(cluster) - off,
 				"%sm%d=http://%s:2380", i ? "," : "", i,
 				addr[i]);
@@ -370,8 +371,8 @@ static void test_leases(struct etcd *e, struct loop *l)
 	bool ok;
 
 	ok = etcd_lease_grant(e, 1, &id, &granted, &err) == 0;
-	CHECK(ok && id > 0 && granted >= 1, "lease grant of 1 s: etcd gives %lld s",
-	      (long long)granted);
+	CHECK(ok && id > 0 && granted >= 1,
+	      "lease grant of 1 s: etcd gives %lld s", (long long)granted);
 	tap_diag("etcd 3.4 grants a lease of 1 s as %lld s (its minimum TTL)",
 		 (long long)granted);
 	ok = etcd_lease_keepalive(e, id, &ttl, &err) == 0;
@@ -426,7 +427,8 @@ static void test_watch(struct etcd *e, struct loop *l)
 	CHECK(etcd_watch_created(l->w), "watch: created");
 	put(e, PREFIX "w/c", "4", 0);
 	drive(l, &s, 5, 10000);
-	CHECK(s.n == 5 && event_is(&s.ev[0], ETCD_EVENT_PUT, PREFIX "w/a", "1") &&
+	CHECK(s.n == 5 &&
+		      event_is(&s.ev[0], ETCD_EVENT_PUT, PREFIX "w/a", "1") &&
 		      event_is(&s.ev[1], ETCD_EVENT_PUT, PREFIX "w/b", "2") &&
 		      event_is(&s.ev[2], ETCD_EVENT_PUT, PREFIX "w/a", "3") &&
 		      event_is(&s.ev[3], ETCD_EVENT_DELETE, PREFIX "w/b",
@@ -489,7 +491,8 @@ static void test_faults(struct etcd *e, struct loop *l)
 
 	for (int i = 0; i < MEMBERS; i++)
 		member_stop(i, SIGTERM);
-	CHECK(put(e, PREFIX "f/c", "3", 0) == -1, "every member stopped: a put fails");
+	CHECK(put(e, PREFIX "f/c", "3", 0) == -1,
+	      "every member stopped: a put fails");
 	etcd_put(e, PREFIX "f/c", "3", 1, 0, &(struct etcd_header){}, &err);
 	CHECK(err.transport && strstr(err.msg, "no etcd endpoint answered") &&
 		      strstr(err.msg, client_url[0]) &&
@@ -514,7 +517,8 @@ static void test_faults(struct etcd *e, struct loop *l)
 	drive(l, &s, 1, 10000);
 	put(e, PREFIX "f/e", "5", 0);
 	drive(l, &s, 2, 10000);
-	CHECK(s.n == 2 && event_is(&s.ev[0], ETCD_EVENT_PUT, PREFIX "f/d", "4") &&
+	CHECK(s.n == 2 &&
+		      event_is(&s.ev[0], ETCD_EVENT_PUT, PREFIX "f/d", "4") &&
 		      event_is(&s.ev[1], ETCD_EVENT_PUT, PREFIX "f/e", "5"),
 	      "the cluster back: the watch resumes from its revision: the change made before it and the one after");
 	diag_events(&s);
@@ -604,7 +608,8 @@ static void test_garbage(void)
 		{ "200 OK", "[1]", "not an object" },
 		{ "200 OK", "{\"header\":{\"revision\":\"-1\"}}",
 		  "\"revision\" is not a number" },
-		{ "200 OK", "{\"header\":{\"revision\":\"99999999999999999999\"}}",
+		{ "200 OK",
+		  "{\"header\":{\"revision\":\"99999999999999999999\"}}",
 		  "\"revision\" is not a number" },
 		{ "200 OK", "{\"a\":", "JSON cut short" },
 		{ "500 Internal Server Error", "{\"error\":\"x\"}",
@@ -619,9 +624,10 @@ static void test_garbage(void)
 		struct etcd *e;
 		const char *eps[1];
 
-		snprintf(answer, sizeof(answer),
-			 "HTTP/1.1 %s\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n%s",
-			 cases[i].status, strlen(cases[i].body), cases[i].body);
+		snprintf(
+			answer, sizeof(answer),
+			"HTTP/1.1 %s\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n%s",
+			cases[i].status, strlen(cases[i].body), cases[i].body);
 		fake_start(&f, answer);
 		eps[0] = f.url;
 		e = client(eps, 1);
