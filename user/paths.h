@@ -24,6 +24,7 @@ struct paths {
 	char sets_file[PATH_MAX];
 	char blocks_file[PATH_MAX];
 	char partners_file[PATH_MAX]; /* partner domains and their addresses */
+	char pool_file[PATH_MAX]; /* the pool's last revision applied */
 };
 
 /* From the environment; -1 after reporting a path too long. */

@@ -2,12 +2,14 @@
 /*
  * The pool's keys and values in etcd (user/pool_keys.c, README, Pool):
  * each kind read and written back the same, and every key or value that
- * is not edgefw's refused with the reason. No etcd, no kernel.
+ * is not edgefw's refused with the reason; pool.json, the revision
+ * applied, read, refused and written. No etcd, no kernel.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "pool_keys.h"
+#include "pool_state.h"
 #include "tap.h"
 
 #define POOL "/edgefw/p1"
@@ -150,9 +152,68 @@ static void test_values(void)
 		      "\"secure\" neither true nor false");
 }
 
+static void state_refused(const char *text, const char *want)
+{
+	struct pool_state st;
+	struct sf_err e = {};
+
+	CHECK(pool_state_parse(text, strlen(text), &st, &e) == -1 &&
+		      strstr(e.why, want),
+	      "pool.json refused: %s", e.why);
+}
+
+static void test_state(void)
+{
+	static const char text[] =
+		"{\"version\":1,\"cluster_id\":\"15118495548433857066\",\"prefix\":\"/edgefw/p1\",\"revision\":42}";
+	struct pool_state st, back;
+	char dir[] = "/tmp/edgefw-pool-state.XXXXXX", cmd[64];
+	struct sf_err e = {};
+	struct paths p;
+
+	CHECK(pool_state_parse(text, strlen(text), &st, &e) == 0 &&
+		      st.cluster_id == 15118495548433857066ULL &&
+		      st.revision == 42 && !strcmp(st.prefix, "/edgefw/p1"),
+	      "pool.json: a cluster id beyond int64, the prefix, the revision");
+	CHECK(pool_state_matches(&st, 15118495548433857066ULL, "/edgefw/p1") &&
+		      !pool_state_matches(&st, 1, "/edgefw/p1") &&
+		      !pool_state_matches(&st, 15118495548433857066ULL,
+					  "/edgefw/p2"),
+	      "pool.json: its revision counts for its cluster and prefix only");
+	state_refused(
+		"{\"version\":1,\"cluster_id\":\"x\",\"prefix\":\"/p\",\"revision\":1}",
+		"\"cluster_id\" is not a decimal number");
+	state_refused(
+		"{\"version\":1,\"cluster_id\":\"99999999999999999999\",\"prefix\":\"/p\",\"revision\":1}",
+		"\"cluster_id\" is not a decimal number");
+	state_refused(
+		"{\"version\":1,\"cluster_id\":\"1\",\"prefix\":\"/p/\",\"revision\":1}",
+		"\"prefix\": the pool's prefix '/p/'");
+	state_refused(
+		"{\"version\":1,\"cluster_id\":\"1\",\"prefix\":\"/p\",\"revision\":-1}",
+		"revision");
+	state_refused("{\"version\":1,\"cluster_id\":\"1\",\"prefix\":\"/p\"}",
+		      "revision");
+
+	if (!mkdtemp(dir))
+		tap_bail("mkdtemp");
+	setenv("EDGEFW_STATE_DIR", dir, 1);
+	CHECK(paths_init(&p) == 0 && pool_state_read(&p, &back) == 0 &&
+		      back.revision == 0,
+	      "pool.json missing: revision 0, read everything");
+	CHECK(pool_state_write(&p, &st) == 0 &&
+		      pool_state_read(&p, &back) == 0 &&
+		      !memcmp(&back, &st, sizeof(st)),
+	      "pool.json written and read back the same");
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd))
+		tap_diag("cannot remove %s", dir);
+}
+
 int main(void)
 {
 	test_keys();
 	test_values();
+	test_state();
 	return tap_done();
 }
