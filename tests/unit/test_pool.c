@@ -3,12 +3,15 @@
  * The pool's keys and values in etcd (user/pool_keys.c, README, Pool):
  * each kind read and written back the same, and every key or value that
  * is not edgefw's refused with the reason; pool.json, the revision
- * applied, read, refused and written. No etcd, no kernel.
+ * applied, read, refused and written; the mirror of the prefix (user/
+ * pool_mirror.c): events and a whole range turned into the changes to
+ * apply, in etcd's order. No etcd, no kernel.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "pool_keys.h"
+#include "pool_mirror.h"
 #include "pool_state.h"
 #include "tap.h"
 
@@ -210,8 +213,178 @@ static void test_state(void)
 		tap_diag("cannot remove %s", dir);
 }
 
+/* The changes a mirror gave, as text: "+KEYKIND PREFIX-or-DOMAIN ...". */
+struct log {
+	char text[4096];
+	size_t n;
+};
+
+static void log_change(void *user, const struct pool_change *c)
+{
+	static const char what[] = "+~-";
+	struct log *l = user;
+	char p[PREFIX_STRLEN];
+	size_t off = strlen(l->text);
+
+	prefix_format(&c->e->prefix, p, sizeof(p));
+	snprintf(l->text + off, sizeof(l->text) - off, "%c%s %s%s%s@%lld ",
+		 what[c->what],
+		 c->e->kind == POOL_BLOCK ? "block"
+		 : c->e->kind == POOL_SET ? "set"
+					  : "partner",
+		 c->e->kind == POOL_PARTNER ? c->e->domain : p,
+		 c->e->kind == POOL_SET && c->e->del ? " del" : "",
+		 c->e->kind == POOL_BLOCK && c->e->reason[0] ? " r" : "",
+		 (long long)c->revision);
+	l->n++;
+}
+
+static struct etcd_event event(enum etcd_event_type t, const char *key,
+			       const char *value, int64_t revision)
+{
+	struct etcd_event ev = { .type = t };
+
+	ev.kv.key = (char *)key;
+	ev.kv.key_len = strlen(key);
+	ev.kv.value = (char *)(value ? value : "");
+	ev.kv.value_len = strlen(ev.kv.value);
+	ev.kv.create_revision = revision;
+	ev.kv.mod_revision = revision;
+	ev.kv.version = 1;
+	return ev;
+}
+
+#define BLOCK_VALUE "{\"added_at\":1}"
+
+static void test_mirror_events(void)
+{
+	struct pool_mirror m;
+	struct log l = {};
+	struct etcd_event ev;
+
+	pool_mirror_init(&m, POOL, 5);
+	ev = event(ETCD_EVENT_PUT, POOL "/block/192.0.2.1/32", BLOCK_VALUE, 5);
+	CHECK(pool_mirror_event(&m, &ev, log_change, &l) == 0 && l.n == 0,
+	      "mirror: an event at the revision applied is skipped");
+	ev.kv.mod_revision = 6;
+	CHECK(pool_mirror_event(&m, &ev, log_change, &l) == 1 &&
+		      m.revision == 6,
+	      "mirror: a block put: a change, the revision follows");
+	ev.kv.mod_revision = 7;
+	CHECK(pool_mirror_event(&m, &ev, log_change, &l) == 0,
+	      "mirror: the same value again: no change");
+	ev = event(ETCD_EVENT_PUT, POOL "/block/192.0.2.1/32",
+		   "{\"added_at\":1,\"reason\":\"x\"}", 8);
+	pool_mirror_event(&m, &ev, log_change, &l);
+	ev = event(ETCD_EVENT_PUT, POOL "/set/partners/198.51.100.0/24",
+		   "{\"op\":\"del\",\"at\":1}", 9);
+	pool_mirror_event(&m, &ev, log_change, &l);
+	ev = event(ETCD_EVENT_PUT, POOL "/partner/partners/partner.example",
+		   "{\"at\":1}", 10);
+	pool_mirror_event(&m, &ev, log_change, &l);
+	ev = event(ETCD_EVENT_DELETE, POOL "/block/192.0.2.1/32", NULL, 11);
+	pool_mirror_event(&m, &ev, log_change, &l);
+	ev = event(ETCD_EVENT_DELETE, POOL "/block/192.0.2.9/32", NULL, 12);
+	CHECK(pool_mirror_event(&m, &ev, log_change, &l) == 0,
+	      "mirror: a delete of a key it does not hold: no change");
+	CHECK(!strcmp(l.text,
+		      "+block 192.0.2.1@6 ~block 192.0.2.1 r@8 +set 198.51.100.0/24 del@9 +partner partner.example@10 -block 192.0.2.1 r@11 "),
+	      "mirror: added, changed, a set's del, a partner, removed: %s",
+	      l.text);
+
+	memset(&l, 0, sizeof(l));
+	ev = event(ETCD_EVENT_PUT, POOL "/block/192.0.2.5/24", BLOCK_VALUE, 13);
+	CHECK(pool_mirror_event(&m, &ev, log_change, &l) == -1 && l.n == 0 &&
+		      m.refused == 1 && m.revision == 13,
+	      "mirror: a key naming an invalid prefix refused, counted, passed over");
+	ev = event(ETCD_EVENT_PUT, POOL "/set/partners/198.51.100.0/24",
+		   "{\"op\":\"maybe\",\"at\":1}", 14);
+	CHECK(pool_mirror_event(&m, &ev, log_change, &l) == -1 &&
+		      !strcmp(l.text, "-set 198.51.100.0/24 del@14 ") &&
+		      m.refused == 2 &&
+		      !pool_mirror_find(&m,
+					POOL "/set/partners/198.51.100.0/24"),
+	      "mirror: an entry overwritten by an invalid value is removed: %s",
+	      l.text);
+
+	/* Two servers at once: etcd's order is the order applied. */
+	memset(&l, 0, sizeof(l));
+	ev = event(ETCD_EVENT_PUT, POOL "/block/203.0.113.0/24", BLOCK_VALUE,
+		   20);
+	pool_mirror_event(&m, &ev, log_change, &l);
+	ev = event(ETCD_EVENT_DELETE, POOL "/block/203.0.113.0/24", NULL, 21);
+	pool_mirror_event(&m, &ev, log_change, &l);
+	ev = event(ETCD_EVENT_PUT, POOL "/block/203.0.113.0/24", BLOCK_VALUE,
+		   22);
+	pool_mirror_event(&m, &ev, log_change, &l);
+	CHECK(pool_mirror_find(&m, POOL "/block/203.0.113.0/24") && l.n == 3,
+	      "mirror: add, delete, add of one entry by two servers: the last write holds");
+	pool_mirror_free(&m);
+}
+
+static void test_mirror_resync(void)
+{
+	struct etcd_kv kvs[4];
+	struct etcd_range r = { .kvs = kvs, .nr_kvs = 4, .count = 4 };
+	struct pool_mirror m;
+	struct log l = {};
+	struct etcd_event ev;
+	char key[128];
+	size_t n;
+
+	pool_mirror_init(&m, POOL, 0);
+	ev = event(ETCD_EVENT_PUT, POOL "/block/192.0.2.1/32", BLOCK_VALUE, 2);
+	pool_mirror_event(&m, &ev, log_change, &l);
+	ev = event(ETCD_EVENT_PUT, POOL "/block/192.0.2.2/32", BLOCK_VALUE, 3);
+	pool_mirror_event(&m, &ev, log_change, &l);
+	ev = event(ETCD_EVENT_PUT, POOL "/block/192.0.2.3/32", BLOCK_VALUE, 4);
+	pool_mirror_event(&m, &ev, log_change, &l);
+	memset(&l, 0, sizeof(l));
+
+	kvs[0] = event(ETCD_EVENT_PUT, POOL "/block/192.0.2.2/32", BLOCK_VALUE,
+		       3)
+			 .kv;
+	kvs[1] = event(ETCD_EVENT_PUT, POOL "/block/192.0.2.3/32",
+		       "{\"added_at\":1,\"reason\":\"y\"}", 40)
+			 .kv;
+	kvs[2] = event(ETCD_EVENT_PUT, POOL "/block/192.0.2.4/32", BLOCK_VALUE,
+		       41)
+			 .kv;
+	kvs[3] = event(ETCD_EVENT_PUT, POOL "/bogus", "{}", 42).kv;
+	r.h.revision = 50;
+	n = pool_mirror_resync(&m, &r, log_change, &l);
+	CHECK(n == 3 && m.nr == 3 && m.revision == 50 && m.refused == 1,
+	      "resync: %zu changes, %zu entries, at the range's revision, the foreign key refused",
+	      n, m.nr);
+	CHECK(!strcmp(l.text,
+		      "~block 192.0.2.3 r@40 +block 192.0.2.4@41 -block 192.0.2.1@50 "),
+	      "resync: changed, added, and removed what the range no longer has: %s",
+	      l.text);
+	pool_mirror_free(&m);
+
+	/* 10,000 entries: the table grows, every one found and removed. */
+	pool_mirror_init(&m, POOL, 0);
+	memset(&l, 0, sizeof(l));
+	for (int i = 0; i < 10000; i++) {
+		snprintf(key, sizeof(key), POOL "/block/10.%d.%d.0/24", i / 256,
+			 i % 256);
+		ev = event(ETCD_EVENT_PUT, key, BLOCK_VALUE, i + 1);
+		ev.kv.key = key;
+		pool_mirror_event(&m, &ev, log_change, &l);
+	}
+	CHECK(m.nr == 10000 && l.n == 10000 &&
+		      pool_mirror_find(&m, POOL "/block/10.39.15.0/24"),
+	      "mirror: 10,000 entries held (%zu buckets)", m.nr_buckets);
+	r = (struct etcd_range){ .h.revision = 20000 };
+	CHECK(pool_mirror_resync(&m, &r, log_change, &l) == 10000 && m.nr == 0,
+	      "resync to an empty prefix removes all 10,000");
+	pool_mirror_free(&m);
+}
+
 int main(void)
 {
+	test_mirror_events();
+	test_mirror_resync();
 	test_keys();
 	test_values();
 	test_state();
