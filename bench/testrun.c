@@ -25,8 +25,10 @@
  * listener flag set, as `edgefw monitor` sets it, and the ring read
  * between rounds; what the data plane did with the events
  * (sent, suppressed by the limit, ring full) is reported with them, and
- * a class whose packets did not take its path is flagged. The others run
- * with nobody listening (the flag's one read).
+ * a class whose packets did not take its path is flagged. The daemon's
+ * sampler class holds the sampler's lease instead and reads the samples
+ * ring: the flood's cost whenever the daemon runs. The others run with
+ * nobody listening (the flag's one read).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -91,7 +93,7 @@ struct options {
 	unsigned int repeat;
 	unsigned int rounds;
 	/* --events: the listener flag, the per-CPU counters, the ring */
-	int ctl_fd, cpu_fd, ring_fd;
+	int ctl_fd, cpu_fd, ring_fd, samples_fd;
 	char vary_obj[4096];
 };
 
@@ -627,10 +629,23 @@ struct measurement {
 	struct path_check path;
 };
 
-static void set_lease(const struct options *o, __u64 until)
+static enum edgefw_events_reader reader_of(const struct class *c)
 {
-	struct edgefw_events_ctl ctl = { .listen_until_ns = until };
+	return c->events == EVENTS_SAMPLER ? EDGEFW_READER_SAMPLER
+					   : EDGEFW_READER_MONITOR;
+}
+
+/* The lease of the class's reader alone; until 0: nobody listens. */
+static void set_lease(const struct options *o, const struct class *c,
+		      __u64 until)
+{
+	struct edgefw_events_ctl ctl = {};
 	__u32 zero = 0;
+
+	if (reader_of(c) == EDGEFW_READER_SAMPLER)
+		ctl.sample_until_ns = until;
+	else
+		ctl.listen_until_ns = until;
 
 	if (bpf_map_update_elem(o->ctl_fd, &zero, &ctl, BPF_ANY))
 		die("events_ctl: %s", strerror(errno));
@@ -652,31 +667,36 @@ static int on_event(void *ctx, void *data, size_t size)
  * EVENTS_ROUND_MAX packets, which the ring holds.
  */
 static struct ring_buffer *listen_begin(const struct options *o,
+					const struct class *c,
 					struct events_counts *before)
 {
 	struct ring_buffer *rb;
+	int ring = reader_of(c) == EDGEFW_READER_SAMPLER ? o->samples_fd
+							 : o->ring_fd;
 
-	set_lease(o, clock_ns(CLOCK_MONOTONIC_COARSE) +
-			     3600 * EDGEFW_NSEC_PER_SEC);
-	rb = ring_buffer__new(o->ring_fd, on_event, NULL, NULL);
+	set_lease(o, c,
+		  clock_ns(CLOCK_MONOTONIC_COARSE) +
+			  3600 * EDGEFW_NSEC_PER_SEC);
+	rb = ring_buffer__new(ring, on_event, NULL, NULL);
 	if (!rb)
 		die("cannot read the events ring");
 	ring_buffer__consume(rb);
-	if (events_counts_read(o->cpu_fd, before))
+	if (events_counts_read(o->cpu_fd, reader_of(c), before))
 		die("cannot read events_cpu");
 	return rb;
 }
 
-static void listen_end(const struct options *o, struct ring_buffer *rb,
+static void listen_end(const struct options *o, const struct class *c,
+		       struct ring_buffer *rb,
 		       const struct events_counts *before,
 		       struct events_counts *delta)
 {
 	struct events_counts after;
 
-	set_lease(o, 0);
+	set_lease(o, c, 0);
 	ring_buffer__consume(rb);
 	ring_buffer__free(rb);
-	if (events_counts_read(o->cpu_fd, &after))
+	if (events_counts_read(o->cpu_fd, reader_of(c), &after))
 		die("cannot read events_cpu");
 	delta->emitted = after.emitted - before->emitted;
 	delta->limited = after.limited - before->limited;
@@ -767,7 +787,7 @@ static void measure(const struct program *prog, const struct class *c,
 		buckets0 = buckets(prog, MAP_COUNT, 0);
 	}
 	if (c->events)
-		rb = listen_begin(o, &before);
+		rb = listen_begin(o, c, &before);
 	for (int attempt = 0; attempt < 2; attempt++) {
 		__u32 warm = repeat / 10 ? repeat / 10 : 1;
 
@@ -793,7 +813,7 @@ static void measure(const struct program *prog, const struct class *c,
 			break;
 	}
 	if (rb)
-		listen_end(o, rb, &before, &m->events);
+		listen_end(o, c, rb, &before, &m->events);
 	if (state)
 		check_path(prog, c, m, counts0, flows0, buckets0);
 }
@@ -893,6 +913,7 @@ static void open_events(struct options *o, const char *pin_dir)
 	o->ctl_fd = open_pin(pin_dir, "events_ctl");
 	o->cpu_fd = open_pin(pin_dir, "events_cpu");
 	o->ring_fd = open_pin(pin_dir, "events");
+	o->samples_fd = open_pin(pin_dir, "samples");
 }
 
 /* vary.bpf.o beside this program, as make bench-progs builds them. */
@@ -932,7 +953,8 @@ static void parse_args(int argc, char **argv, struct options *o)
 			       .rounds = 15,
 			       .ctl_fd = -1,
 			       .cpu_fd = -1,
-			       .ring_fd = -1 };
+			       .ring_fd = -1,
+			       .samples_fd = -1 };
 	default_vary_obj(o);
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (opt) {

@@ -48,8 +48,13 @@ enum class_kind {
 	KIND_FLOOD,
 };
 
-/* Where a class's drop event goes; EVENTS_NONE: nobody listens. */
-enum events_path { EVENTS_NONE, EVENTS_LIMITED, EVENTS_SENT };
+/*
+ * Where a class's drop event goes; EVENTS_NONE: nobody listens.
+ * EVENTS_SAMPLER: the daemon's sampler alone listens (its lease held, its
+ * samples ring read), as whenever the daemon runs; its low rate is spent
+ * at once, so the path is the sampler's bucket refusing.
+ */
+enum events_path { EVENTS_NONE, EVENTS_LIMITED, EVENTS_SENT, EVENTS_SAMPLER };
 
 struct class
 {
@@ -153,6 +158,12 @@ static const struct class classes[] = {
 	  .spec = TCP(STRANGER4, SELF4, 40004, 5269, PKT_SYN),
 	  .kind = KIND_FLOOD,
 	  .events = EVENTS_SENT },
+	/* the production cost of the flood while the daemon runs */
+	{ .name = "non-partner SYN to 5269, listener, daemon's sampler",
+	  .path = "flood: set miss, sample suppressed by the sampler's limit",
+	  .spec = TCP(STRANGER4, SELF4, 40004, 5269, PKT_SYN),
+	  .kind = KIND_FLOOD,
+	  .events = EVENTS_SAMPLER },
 	FLOOD_CLASS("closed port", "flood: no rule for the port",
 		    TCP(PARTNER4, SELF4, 40005, 443, PKT_SYN)),
 	FLOOD_CLASS("spoofed reply", "flood: flow miss",

@@ -143,18 +143,27 @@ struct {
 	__uint(max_entries, EDGEFW_EVENTS_RING_BYTES);
 } events SEC(".maps");
 
+/* mmapped: each reader stores its own lease (struct edgefw_events_ctl) */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
+	__uint(map_flags, BPF_F_MMAPABLE);
 	__type(key, __u32);
 	__type(value, struct edgefw_events_ctl);
 } events_ctl SEC(".maps");
 
+/* by enum edgefw_events_reader */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
+	__uint(max_entries, EDGEFW_NR_READERS);
 	__type(key, __u32);
 	__type(value, struct edgefw_events_cpu);
 } events_cpu SEC(".maps");
+
+/* the daemon's: the samples of its drop summary */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, EDGEFW_SAMPLES_RING_BYTES);
+} samples SEC(".maps");
 
 #endif

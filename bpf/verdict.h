@@ -148,7 +148,7 @@ static __always_inline void count(const int dir, __u32 verdict, __u32 bytes)
 /*
  * Whether to let the packet through, after counting it, and for a drop
  * its event if someone listens: a pass pays nothing for events, a drop
- * one read while nobody listens.
+ * one look at the leases while nobody listens.
  */
 static __always_inline bool judge(void *data, void *data_end, int parsed,
 				  const struct packet *p, const int dir,
@@ -162,7 +162,8 @@ static __always_inline bool judge(void *data, void *data_end, int parsed,
 		return true;
 	if (verdict == EDGEFW_DROP_RATELIMIT)
 		count_limited(dir, spent, bytes);
-	if (cfg.events_interval_ns && events_listening())
+	if ((cfg.events_interval_ns || cfg.sample_interval_ns) &&
+	    events_listening())
 		events_emit(p, dir, verdict, spent, bytes);
 	return cfg.mode == EDGEFW_MODE_MONITOR;
 }

@@ -171,31 +171,50 @@ struct edgefw_block {
 
 /*
  * Drop events (bpf/events.h): what the data plane drops (in monitor mode:
- * would drop) streamed to `edgefw monitor` through a ring buffer, while
- * one listens. Each CPU keeps its own token bucket (no shared write on the
- * packet path): a config's `events rate R/s burst B` is divided among the
- * possible CPUs. What a bucket refuses, and what a full ring refuses, is
- * counted per CPU.
+ * would drop), streamed to its readers through ring buffers while they
+ * listen. A BPF ring buffer has one consumer, so each reader has its own
+ * ring, lease and buckets: `edgefw monitor` the events ring, the daemon's
+ * drop summary (its top sources) the smaller samples ring, at a lower
+ * rate. Each CPU keeps its own token bucket per reader (no shared write
+ * on the packet path): a config's `events rate R/s burst B sample R/s
+ * burst B` is divided among the possible CPUs. What a bucket refuses, and
+ * what a full ring refuses, is counted per CPU and reader.
  */
+enum edgefw_events_reader {
+	EDGEFW_READER_MONITOR, /* edgefw monitor: ring events */
+	EDGEFW_READER_SAMPLER, /* the daemon's drop summary: ring samples */
+	EDGEFW_NR_READERS,
+};
+
 #define EDGEFW_EVENTS_RATE 1000 /* a second, all CPUs together */
 #define EDGEFW_EVENTS_BURST 1000
 #define EDGEFW_EVENTS_RING_BYTES (1U << 20) /* about 11,900 events */
-/* How long a listener's lease runs; the listener renews it every second. */
+#define EDGEFW_SAMPLES_RATE 100 /* a second, all CPUs together */
+#define EDGEFW_SAMPLES_BURST 100
+/* about 780 samples: the daemon drains them as they come */
+#define EDGEFW_SAMPLES_RING_BYTES (1U << 16)
+/* How long a reader's lease runs; the reader renews it every second. */
 #define EDGEFW_EVENTS_LEASE_NS (5 * EDGEFW_NSEC_PER_SEC)
 
 /*
- * The listener flag: one read on the drop path while nobody listens.
- * listen_until_ns: 0, nobody listens; else the listener's lease, in the
- * time of bpf_ktime_get_coarse_ns() (CLOCK_MONOTONIC_COARSE). A listener
- * killed without clearing it is found out when its lease runs out: the
- * data plane then clears it (compare-and-swap), and the drop path is back
- * to one read.
+ * The readers' leases, in one map value: a drop reads both in one look
+ * while nobody listens. Each is 0 while its reader is away, else its
+ * lease, in the time of bpf_ktime_get_coarse_ns() (CLOCK_MONOTONIC_
+ * COARSE). The map is mmapped: each reader stores its own word alone
+ * (an 8-byte atomic store), never the other's. A reader killed without
+ * clearing its word is found out when its lease runs out: the data plane
+ * then clears it (compare-and-swap), and the drop path is back to one
+ * look.
  */
 struct edgefw_events_ctl {
-	__u64 listen_until_ns;
+	__u64 listen_until_ns; /* EDGEFW_READER_MONITOR */
+	__u64 sample_until_ns; /* EDGEFW_READER_SAMPLER */
 };
 
-/* Per CPU: the bucket and what it and the ring let through or not. */
+/*
+ * Per CPU and reader (the events_cpu map's key): the bucket and what it
+ * and the ring let through or not.
+ */
 struct edgefw_events_cpu {
 	__u64 tat_ns; /* GCRA: when this CPU's bucket is full again */
 	__u64 emitted;
@@ -496,6 +515,9 @@ struct edgefw_iface_config {
 	__u32 config_tag;
 	__u64 events_interval_ns;
 	__u64 events_burst_ns;
+	/* the same for the samples of the daemon's drop summary */
+	__u64 sample_interval_ns;
+	__u64 sample_burst_ns;
 };
 
 /*

@@ -47,6 +47,8 @@ packages=(
 	knot knot-dnsutils ldnsutils
 	# unit/test_etcd: a three-member etcd cluster (etcdctl compacts)
 	etcd-server etcd-client
+	# tests/netns/test_fail2ban: a real fail2ban with the contrib action
+	fail2ban
 	# vm-tests: kernels run under qemu from a busybox initramfs
 	qemu-system-x86 busybox-static kmod xz-utils zstd cpio
 )
@@ -76,7 +78,8 @@ echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 
 # No package may start a service on this machine: prosody's would listen
-# on every address of the host (5222, 5269), prometheus's on 9090. The
+# on every address of the host (5222, 5269), prometheus's on 9090, and
+# fail2ban's would ban through the host's iptables. The
 # tests start their own servers, in their namespaces. A policy-rc.d that answers 101 ("action
 # forbidden") stops both invoke-rc.d and deb-systemd-invoke from starting
 # anything during the install; one already there (container images have
@@ -97,11 +100,11 @@ fi
 "${sudo[@]}" apt-get update -qq
 "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 
-# Nor at boot: the services of prosody and prometheus, enabled by their
+# Nor at boot: the services of prosody, prometheus and fail2ban, enabled by their
 # packages, are disabled for systemd and for sysvinit (both work whether
 # systemd runs or not).
 for p in "${missing[@]}"; do
-	case $p in prosody | prometheus) ;; *) continue ;; esac
+	case $p in prosody | prometheus | fail2ban) ;; *) continue ;; esac
 	if command -v systemctl >/dev/null; then
 		"${sudo[@]}" systemctl disable "$p.service" >/dev/null 2>&1 || true
 	fi

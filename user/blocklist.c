@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <pwd.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "blocklist.h"
@@ -6,8 +8,12 @@
 #include "statefile.h"
 #include "util.h"
 
-/* 1 had "added" in seconds; 2 keeps every time in ms ("added_ms"). */
-#define BLOCKS_FILE_VERSION 2
+/*
+ * 1 had "added" in seconds; 2 keeps every time in ms ("added_ms"); 3
+ * records who added each entry ("added_by", a uid). The entries of a
+ * file older than 3 are root's: only root could block then.
+ */
+#define BLOCKS_FILE_VERSION 3
 
 /* Entry i of "blocks", of a file of the version given. */
 static bool block_parse(json_object *o, size_t i, int64_t version,
@@ -33,6 +39,13 @@ static bool block_parse(json_object *o, size_t i, int64_t version,
 		return false;
 	if (strpbrk(b->reason, "\n\r"))
 		return sf_fail(e, "\"reason\" is more than one line");
+	if (version > 2) {
+		int64_t uid;
+
+		if (!sf_int(o, "added_by", 0, UINT32_MAX - 1, &uid, e))
+			return false;
+		b->added_by = (uint32_t)uid;
+	}
 	if (version > 1)
 		return sf_int(o, "added_ms", 0, STATEFILE_TIME_MAX_MS,
 			      &b->added_ms, e);
@@ -122,6 +135,8 @@ json_object *blocks_json(const struct blocks *b)
 				       json_object_new_int64(e->expires_ms));
 		json_object_object_add(o, "added_ms",
 				       json_object_new_int64(e->added_ms));
+		json_object_object_add(o, "added_by",
+				       json_object_new_int64(e->added_by));
 		json_object_object_add(o, "reason",
 				       json_object_new_string(e->reason));
 		json_object_array_add(arr, o);
@@ -186,6 +201,20 @@ bool blocks_remove(struct blocks *b, const struct prefix *p)
 int64_t block_seconds_left(const struct block_entry *e, int64_t now_ms)
 {
 	return (e->expires_ms - now_ms + 500) / 1000;
+}
+
+void block_owner_name(uint32_t uid, char *buf, size_t len)
+{
+	struct passwd pw, *found = NULL;
+	char scratch[1024];
+
+	if (uid == 0)
+		snprintf(buf, len, "root");
+	else if (!getpwuid_r(uid, &pw, scratch, sizeof(scratch), &found) &&
+		 found)
+		snprintf(buf, len, "%s", pw.pw_name);
+	else
+		snprintf(buf, len, "uid %u", (unsigned int)uid);
 }
 
 size_t blocks_prune(struct blocks *b, int64_t now_ms)

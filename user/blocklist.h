@@ -14,11 +14,18 @@
 #include "paths.h"
 
 #define BLOCK_REASON_LEN 128
+#define BLOCK_OWNER_LEN 48 /* "uid 4294967295", or a user's name */
 
 struct block_entry {
 	struct prefix prefix;
 	int64_t expires_ms; /* 0: never */
 	int64_t added_ms;
+	/*
+	 * Who added it: 0 root (the CLI's direct path, or root on the
+	 * control socket), else the uid of the member of group edgefw that
+	 * asked the control socket. Members may not remove root's blocks.
+	 */
+	uint32_t added_by;
 	char reason[BLOCK_REASON_LEN];
 };
 
@@ -57,6 +64,9 @@ bool blocks_remove(struct blocks *b, const struct prefix *p);
 
 /* The seconds e has left at now_ms, to the nearest: 1h shows 1h00m00s. */
 int64_t block_seconds_left(const struct block_entry *e, int64_t now_ms);
+
+/* "root", the user's name, or "uid N" when it has none. */
+void block_owner_name(uint32_t uid, char *buf, size_t len);
 
 /* Drop the entries expired at now_ms; returns how many. */
 size_t blocks_prune(struct blocks *b, int64_t now_ms);

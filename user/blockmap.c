@@ -38,6 +38,11 @@ static int cmp_entry(const void *a, const void *b)
 			  &((const struct block_entry *)b)->prefix);
 }
 
+static int cmp_prefix_entry(const void *p, const void *e)
+{
+	return prefix_cmp(p, &((const struct block_entry *)e)->prefix);
+}
+
 /*
  * Sorted by address then length, an entry comes right after the entries
  * that cover it: a stack of the covering entries gives each its effective
@@ -107,7 +112,8 @@ int blockmap_sync(int map_fd, int control_fd, const struct blocks *b)
 		key = next;
 		prev = &key;
 		prefix_from_set_key(&key, &p);
-		if (!blocks_find(b, &p))
+		/* eff is sorted: a burst of blocks stays linear per change */
+		if (!bsearch(&p, eff, b->n, sizeof(*eff), cmp_prefix_entry))
 			plist_add(&stale, &p);
 	}
 	/* the count first: the data plane looks only while it is non-zero */

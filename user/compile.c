@@ -475,20 +475,36 @@ __u32 config_tag(const char *hash_hex)
 	return tag;
 }
 
-void compile_events(const struct config *c, unsigned int nr_cpus,
-		    __u64 *interval_ns, __u64 *burst_ns)
+/* A GCRA bucket of rate per unit seconds, shared out among nr_cpus. */
+static void compile_bucket(__u32 rate, __u32 unit, __u32 burst,
+			   unsigned int nr_cpus, __u64 *interval_ns,
+			   __u64 *burst_ns)
 {
 	__u64 tokens;
 
 	*interval_ns = *burst_ns = 0;
-	if (c->events.off || !c->events.rate || !nr_cpus)
+	if (!rate || !nr_cpus)
 		return;
-	*interval_ns = (__u64)c->events.unit * EDGEFW_NSEC_PER_SEC * nr_cpus /
-		       c->events.rate;
+	*interval_ns = (__u64)unit * EDGEFW_NSEC_PER_SEC * nr_cpus / rate;
 	if (!*interval_ns)
 		*interval_ns = 1;
-	tokens = c->events.burst / nr_cpus;
+	tokens = burst / nr_cpus;
 	*burst_ns = tokens > 1 ? (tokens - 1) * *interval_ns : 0;
+}
+
+void compile_events(const struct config *c, unsigned int nr_cpus,
+		    struct edgefw_iface_config *out)
+{
+	out->events_interval_ns = out->events_burst_ns = 0;
+	out->sample_interval_ns = out->sample_burst_ns = 0;
+	if (c->events.off)
+		return;
+	compile_bucket(c->events.rate, c->events.unit, c->events.burst, nr_cpus,
+		       &out->events_interval_ns, &out->events_burst_ns);
+	if (!c->events.sample_off)
+		compile_bucket(c->events.sample_rate, c->events.sample_unit,
+			       c->events.sample_burst, nr_cpus,
+			       &out->sample_interval_ns, &out->sample_burst_ns);
 }
 
 void compile_iface(const struct config *c, const struct compiled *cc,
@@ -517,6 +533,5 @@ void compile_iface(const struct config *c, const struct compiled *cc,
 			out->self6[out->nr_self6++] = self[i].addr;
 	}
 	out->config_tag = config_tag(c->hash);
-	compile_events(c, nr_cpus > 0 ? nr_cpus : 1, &out->events_interval_ns,
-		       &out->events_burst_ns);
+	compile_events(c, nr_cpus > 0 ? nr_cpus : 1, out);
 }

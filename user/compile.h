@@ -56,11 +56,12 @@ void set_filter_add(struct edgefw_set_filter *f, const struct prefix *p);
 __u32 config_tag(const char *hash_hex);
 
 /*
- * One CPU's share of the config's drop events: the interval between its
- * events and its bucket's burst, as GCRA times; both 0 for events off.
+ * One CPU's share of the config's drop events and of its samples for the
+ * daemon's summary: the interval between two and the bucket's burst, as
+ * GCRA times, into out's events_* and sample_*; 0 for off.
  */
 void compile_events(const struct config *c, unsigned int nr_cpus,
-		    __u64 *interval_ns, __u64 *burst_ns);
+		    struct edgefw_iface_config *out);
 
 /* The read-only configuration of one interface's programs. */
 void compile_iface(const struct config *c, const struct compiled *cc,

@@ -840,38 +840,61 @@ static int parse_icmp(struct parser *ps)
 }
 
 /*
- * events off | events rate R/s|R/m [burst B]: the drop events of `edgefw
- * monitor`, all CPUs together (each CPU takes its share).
+ * events off | events [rate R/s|R/m [burst B]] [sample R/s|R/m [burst B] |
+ * sample off]: the drop events of `edgefw monitor` and the samples of the
+ * daemon's drop summary, all CPUs together (each CPU takes its share).
+ * What the statement leaves out keeps its default.
  */
 static int parse_events(struct parser *ps)
 {
 	struct src_loc loc = ps->tok.loc;
-	struct rate_limit l = {};
+	struct rate_limit l = {}, sl = {};
+	bool off = false, sample_off = false, any = false;
 
 	next(ps);
 	if (at_word(ps, "off")) {
 		next(ps);
-		l.kind = EDGEFW_LIMIT_NONE;
-	} else if (at_word(ps, "rate")) {
+		off = any = true;
+	}
+	if (!off && at_word(ps, "rate")) {
 		next(ps);
 		if (parse_rate(ps, &l))
 			return -1;
 		if (at_word(ps, "burst") && parse_burst(ps, &l))
 			return -1;
-		l.kind = EDGEFW_LIMIT_TOTAL;
-	} else {
-		return unexpected(ps, "'rate' or 'off'");
+		any = true;
 	}
+	if (!off && at_word(ps, "sample")) {
+		next(ps);
+		if (at_word(ps, "off")) {
+			next(ps);
+			sample_off = true;
+		} else {
+			if (parse_rate(ps, &sl))
+				return -1;
+			if (at_word(ps, "burst") && parse_burst(ps, &sl))
+				return -1;
+		}
+		any = true;
+	}
+	if (!any)
+		return unexpected(ps, "'rate', 'sample' or 'off'");
 	if (ps->events_seen) {
 		error_at(ps, loc, "events is set twice");
 		return -1;
 	}
 	ps->events_seen = true;
-	ps->c->events.off = l.kind == EDGEFW_LIMIT_NONE;
-	if (!ps->c->events.off) {
+	ps->c->events.off = off;
+	if (l.rate) {
 		ps->c->events.rate = l.rate;
 		ps->c->events.unit = l.unit;
 		ps->c->events.burst = l.burst;
+	}
+	ps->c->events.sample_off = off || sample_off;
+	if (sl.rate) {
+		ps->c->events.sample_rate = sl.rate;
+		ps->c->events.sample_unit = sl.unit;
+		ps->c->events.sample_burst = sl.burst;
 	}
 	return 0;
 }
@@ -1377,6 +1400,9 @@ int config_parse(const char *file, const char *text, size_t len,
 	c->events.rate = EDGEFW_EVENTS_RATE;
 	c->events.unit = 1;
 	c->events.burst = EDGEFW_EVENTS_BURST;
+	c->events.sample_rate = EDGEFW_SAMPLES_RATE;
+	c->events.sample_unit = 1;
+	c->events.sample_burst = EDGEFW_SAMPLES_BURST;
 	c->partners.refresh_min = PARTNERS_REFRESH_MIN;
 	c->partners.refresh_max = PARTNERS_REFRESH_MAX;
 	c->partners.grace = PARTNERS_GRACE;
@@ -1513,11 +1539,23 @@ void rule_format(const struct config *c, const struct cfg_rule *r,
 
 void events_format(const struct config *c, char *buf, size_t len)
 {
-	if (c->events.off)
+	int n;
+
+	if (c->events.off) {
 		snprintf(buf, len, "events off");
+		return;
+	}
+	n = snprintf(buf, len, "events rate %u/%c burst %u", c->events.rate,
+		     c->events.unit == 1 ? 's' : 'm', c->events.burst);
+	if (n < 0 || (size_t)n >= len)
+		return;
+	if (c->events.sample_off)
+		snprintf(buf + n, len - n, " sample off");
 	else
-		snprintf(buf, len, "events rate %u/%c burst %u", c->events.rate,
-			 c->events.unit == 1 ? 's' : 'm', c->events.burst);
+		snprintf(buf + n, len - n, " sample %u/%c burst %u",
+			 c->events.sample_rate,
+			 c->events.sample_unit == 1 ? 's' : 'm',
+			 c->events.sample_burst);
 }
 
 void pool_format(const struct config *c, char *buf, size_t len)

@@ -161,12 +161,20 @@ struct config {
 	bool control_block_partners; /* they may block partners */
 	/* the names of sets, rules and interfaces, indexed (names.h) */
 	struct name_index set_names, rule_names, iface_names;
-	/* drop events: events rate RATE/UNIT burst BURST, all CPUs together */
+	/*
+	 * drop events: events rate RATE/UNIT burst BURST sample RATE/UNIT
+	 * burst BURST, all CPUs together: edgefw monitor's stream, and the
+	 * samples of the daemon's drop summary (its top sources)
+	 */
 	struct {
-		bool off; /* events off */
+		bool off; /* events off: neither */
 		uint32_t rate; /* per unit */
 		uint32_t unit; /* seconds: 1 or 60 */
 		uint32_t burst;
+		bool sample_off; /* events ... sample off */
+		uint32_t sample_rate;
+		uint32_t sample_unit;
+		uint32_t sample_burst;
 	} events;
 };
 
@@ -222,7 +230,10 @@ void rule_format(const struct config *c, const struct cfg_rule *r,
 /* The pool statement as the config writes it, "" without one. */
 void pool_format(const struct config *c, char *buf, size_t len);
 
-/* The events statement, "events rate 1000/s burst 1000" or "events off". */
+/*
+ * The events statement, "events rate 1000/s burst 1000 sample 100/s burst
+ * 100" or "events off".
+ */
 void events_format(const struct config *c, char *buf, size_t len);
 
 #endif

@@ -7,6 +7,10 @@
  *
  *   {"v":1,"cmd":"block add","addr":"192.0.2.66","ttl":"1h","reason":"s2s"}
  *   {"v":1,"ok":true,"exit":0,"stdout":"","stderr":"edgefw: blocked ..."}
+ *
+ * A block a member adds is recorded as its uid's (blocklist.h); a
+ * member's block del or block add of a block root added is refused with
+ * exit 2, naming root.
  */
 #ifndef EDGEFW_CONTROL_PROTO_H
 #define EDGEFW_CONTROL_PROTO_H

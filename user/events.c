@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <unistd.h>
 #include <net/if.h>
 #include <bpf/bpf.h>
@@ -21,11 +22,27 @@ _Static_assert(sizeof(struct edgefw_event) == 80,
 
 #define RENEW_NS EDGEFW_NSEC_PER_SEC
 #define NAMES_RETRY_NS EDGEFW_NSEC_PER_SEC
-#define LOCK_NAME "monitor.lock"
 
 enum { FD_RING, FD_CTL, FD_CPU, NR_FDS };
-static const enum edgefw_map fd_maps[NR_FDS] = { MAP_EVENTS, MAP_EVENTS_CTL,
-						 MAP_EVENTS_CPU };
+
+/* Each reader's ring and lock, and who it is for the one refused. */
+static const struct {
+	enum edgefw_map ring;
+	const char *lock;
+	const char *who;
+} readers[EDGEFW_NR_READERS] = {
+	[EDGEFW_READER_MONITOR] = { MAP_EVENTS, "monitor.lock",
+				    "edgefw monitor" },
+	[EDGEFW_READER_SAMPLER] = { MAP_SAMPLES, "sampler.lock",
+				    "edgefw daemon" },
+};
+
+static enum edgefw_map fd_map(const struct events *e, int i)
+{
+	return i == FD_RING  ? readers[e->reader].ring
+	       : i == FD_CTL ? MAP_EVENTS_CTL
+			     : MAP_EVENTS_CPU;
+}
 
 int events_drop_reason(const char *name)
 {
@@ -43,7 +60,8 @@ static int take_lock(struct events *e)
 	ssize_t n;
 
 	if (paths_private_dir(e->paths.run_dir) ||
-	    path_join(path, sizeof(path), e->paths.run_dir, LOCK_NAME))
+	    path_join(path, sizeof(path), e->paths.run_dir,
+		      readers[e->reader].lock))
 		return -1;
 	/* O_NOFOLLOW: a link planted as the lock is refused, not followed */
 	e->lock_fd =
@@ -68,8 +86,9 @@ static int take_lock(struct events *e)
 	n = pread(e->lock_fd, pid, sizeof(pid) - 1, 0);
 	pid[n > 0 ? n : 0] = '\0';
 	pid[strcspn(pid, "\n")] = '\0';
-	log_err("another edgefw monitor%s%s%s reads the drop events; they have one reader at a time",
-		*pid ? " (pid " : "", pid, *pid ? ")" : "");
+	log_err("another %s%s%s%s reads the drop events; they have one reader at a time",
+		readers[e->reader].who, *pid ? " (pid " : "", pid,
+		*pid ? ")" : "");
 	return -2;
 }
 
@@ -87,6 +106,9 @@ static void close_maps(struct events *e)
 {
 	ring_buffer__free(e->rb);
 	e->rb = NULL;
+	if (e->ctl)
+		munmap(e->ctl, e->ctl_len);
+	e->ctl = NULL;
 	for (int i = 0; i < NR_FDS; i++) {
 		if (e->fd[i] >= 0)
 			close(e->fd[i]);
@@ -99,7 +121,8 @@ static int open_maps(struct events *e)
 	for (int i = 0; i < NR_FDS; i++) {
 		char path[PATH_MAX];
 
-		if (pins_map_path(&e->paths, fd_maps[i], path, sizeof(path))) {
+		if (pins_map_path(&e->paths, fd_map(e, i), path,
+				  sizeof(path))) {
 			log_err("%s: the path is too long", e->paths.pin_dir);
 			goto fail;
 		}
@@ -107,10 +130,23 @@ static int open_maps(struct events *e)
 		if (e->fd[i] >= 0)
 			continue;
 		if (errno == ENOENT && i == FD_RING)
-			log_err("%s is missing: edgefw is not loaded, or was loaded by an edgefw without drop events (edgefw reload adds them)",
-				path);
+			log_err("%s is missing: edgefw is not loaded, or was loaded by an edgefw without %s (edgefw reload adds them)",
+				path,
+				e->reader == EDGEFW_READER_MONITOR
+					? "drop events"
+					: "the drop summary's samples");
 		else
 			log_err("cannot open %s: %s", path, strerror(errno));
+		goto fail;
+	}
+	/* each reader stores its own lease alone: the map is mmapped */
+	e->ctl_len = sysconf(_SC_PAGESIZE);
+	e->ctl = mmap(NULL, e->ctl_len, PROT_READ | PROT_WRITE, MAP_SHARED,
+		      e->fd[FD_CTL], 0);
+	if (e->ctl == MAP_FAILED) {
+		e->ctl = NULL;
+		log_err("cannot map the drop events' leases: %s (an older edgefw's: edgefw reload replaces them)",
+			strerror(errno));
 		goto fail;
 	}
 	e->ring_id = map_id(e->fd[FD_RING]);
@@ -125,16 +161,13 @@ fail:
 	return -1;
 }
 
-static int set_lease(const struct events *e, __u64 until)
+static void set_lease(const struct events *e, __u64 until)
 {
-	struct edgefw_events_ctl ctl = { .listen_until_ns = until };
-	__u32 zero = 0;
+	__u64 *lease = e->reader == EDGEFW_READER_MONITOR
+			       ? &e->ctl->listen_until_ns
+			       : &e->ctl->sample_until_ns;
 
-	if (bpf_map_update_elem(e->fd[FD_CTL], &zero, &ctl, BPF_ANY)) {
-		log_err("cannot set the listener flag: %s", strerror(errno));
-		return -1;
-	}
-	return 0;
+	__atomic_store_n(lease, until, __ATOMIC_RELAXED);
 }
 
 /* The lease, in the data plane's clock, and the wall clock's offset. */
@@ -144,8 +177,8 @@ static int renew(struct events *e)
 
 	e->real_minus_mono_ns = (__s64)(real - mono);
 	e->renewed_ns = mono;
-	return set_lease(e, clock_ns(CLOCK_MONOTONIC_COARSE) +
-				    EDGEFW_EVENTS_LEASE_NS);
+	set_lease(e, clock_ns(CLOCK_MONOTONIC_COARSE) + EDGEFW_EVENTS_LEASE_NS);
+	return 0;
 }
 
 static void load_names(struct events *e)
@@ -231,12 +264,14 @@ static int on_sample(void *ctx, void *data, size_t size)
 }
 
 int events_open(struct events *e, const struct paths *p,
-		const struct events_filter *f, events_fn fn, void *ctx)
+		enum edgefw_events_reader reader, const struct events_filter *f,
+		events_fn fn, void *ctx)
 {
 	int rc;
 
 	memset(e, 0, sizeof(*e));
 	e->paths = *p;
+	e->reader = reader;
 	e->lock_fd = -1;
 	for (int i = 0; i < NR_FDS; i++)
 		e->fd[i] = -1;
@@ -266,7 +301,8 @@ static int follow_pins(struct events *e)
 	__u32 id;
 	int fd;
 
-	if (pins_map_path(&e->paths, MAP_EVENTS, path, sizeof(path)))
+	if (pins_map_path(&e->paths, readers[e->reader].ring, path,
+			  sizeof(path)))
 		return -ENAMETOOLONG;
 	fd = bpf_obj_get(path);
 	if (fd < 0 && errno == ENOENT) {
@@ -279,12 +315,22 @@ static int follow_pins(struct events *e)
 	close(fd);
 	if (!id || id == e->ring_id)
 		return 0;
-	log_info("edgefw was loaded anew: reading its events");
+	if (e->reader == EDGEFW_READER_MONITOR)
+		log_info("edgefw was loaded anew: reading its events");
 	close_maps(e);
 	if (open_maps(e))
 		return -ENOENT;
 	load_names(e);
 	return 0;
+}
+
+int events_renew(struct events *e)
+{
+	int n = follow_pins(e);
+
+	if (n)
+		return n;
+	return renew(e) ? -EIO : 0;
 }
 
 int events_poll(struct events *e, int timeout_ms)
@@ -293,11 +339,9 @@ int events_poll(struct events *e, int timeout_ms)
 	int n;
 
 	if (now >= due) {
-		n = follow_pins(e);
+		n = events_renew(e);
 		if (n)
 			return n;
-		if (renew(e))
-			return -EIO;
 		due = e->renewed_ns + RENEW_NS;
 	}
 	if ((__u64)timeout_ms * 1000000 > due - now)
@@ -308,23 +352,41 @@ int events_poll(struct events *e, int timeout_ms)
 	return n;
 }
 
-int events_read_counts(const struct events *e, struct events_counts *c)
+int events_fd(const struct events *e)
 {
-	return events_counts_read(e->fd[FD_CPU], c);
+	return e->rb ? ring_buffer__epoll_fd(e->rb) : -1;
 }
 
-int events_counts_read(int fd, struct events_counts *c)
+int events_consume(struct events *e)
+{
+	int n = ring_buffer__consume(e->rb);
+
+	if (n < 0 && n != -EINTR && n != -EPIPE)
+		log_err("cannot read the events: %s", strerror(-n));
+	return n;
+}
+
+int events_read_counts(const struct events *e, struct events_counts *c)
+{
+	return events_counts_read(e->fd[FD_CPU], e->reader, c);
+}
+
+int events_counts_read(int fd, enum edgefw_events_reader reader,
+		       struct events_counts *c)
 {
 	int nr_cpus = libbpf_num_possible_cpus();
 	struct edgefw_events_cpu *per_cpu;
-	__u32 zero = 0;
+	__u32 key = reader;
 
 	memset(c, 0, sizeof(*c));
 	if (nr_cpus <= 0 || fd < 0)
 		return -1;
 	per_cpu = xcalloc(nr_cpus, sizeof(*per_cpu));
-	if (bpf_map_lookup_elem(fd, &zero, per_cpu)) {
-		log_err("cannot read the event counters: %s", strerror(errno));
+	if (bpf_map_lookup_elem(fd, &key, per_cpu)) {
+		/* ENOENT: an older edgefw's map, without this reader */
+		if (errno != ENOENT)
+			log_err("cannot read the event counters: %s",
+				strerror(errno));
 		free(per_cpu);
 		return -1;
 	}
@@ -339,8 +401,8 @@ int events_counts_read(int fd, struct events_counts *c)
 
 void events_close(struct events *e)
 {
-	/* the only reader, by its lock: nobody else listens */
-	if (e->fd[FD_CTL] >= 0)
+	/* the only reader of its kind, by its lock: its lease is its own */
+	if (e->ctl)
 		set_lease(e, 0);
 	close_maps(e);
 	if (e->names_ok)

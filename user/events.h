@@ -1,21 +1,24 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Drop events (bpf/events.h), read from user space: the packets the data
- * plane drops (in monitor mode: would drop), from the shared events ring,
+ * plane drops (in monitor mode: would drop), from a reader's ring (enum
+ * edgefw_events_reader: edgefw monitor's events, the daemon's samples),
  * filtered and named, handed to a callback.
  *
- * One reader at a time: a BPF ring buffer has one consumer position, so
- * two readers would each get some of the events and could read records
- * the producer is already writing over. The reader holds an exclusive
- * lock on RUN_DIR/monitor.lock (the kernel drops it when the process ends,
- * however it ends); a second reader is refused and told the first's pid.
+ * One reader of each kind at a time: a BPF ring buffer has one consumer
+ * position, so two readers would each get some of the events and could
+ * read records the producer is already writing over. The reader holds an
+ * exclusive lock on RUN_DIR/monitor.lock or sampler.lock (the kernel
+ * drops it when the process ends, however it ends); a second reader of
+ * the kind is refused and told the first's pid.
  *
- * The listener flag is a lease (struct edgefw_events_ctl): the reader sets
- * it to now + EDGEFW_EVENTS_LEASE_NS and renews it every second while it
- * reads, and clears it when it closes. A reader killed with SIGKILL
- * leaves it set: the data plane finds the lease run out on the next drop
- * after at most EDGEFW_EVENTS_LEASE_NS and clears it, and the drop path is
- * back to its one read. No pid and no count: nothing to go stale.
+ * The listener flag is a lease (struct edgefw_events_ctl), one word per
+ * kind in the mmapped map: the reader stores now + EDGEFW_EVENTS_LEASE_NS
+ * in its own word and renews it every second while it reads, and clears
+ * it when it closes. A reader killed with SIGKILL leaves it set: the data
+ * plane finds the lease run out on the next drop after at most
+ * EDGEFW_EVENTS_LEASE_NS and clears it, and the drop path is back to its
+ * one look. No pid and no count: nothing to go stale.
  */
 #ifndef EDGEFW_EVENTS_H
 #define EDGEFW_EVENTS_H
@@ -60,8 +63,11 @@ struct ring_buffer;
 
 struct events {
 	struct paths paths;
+	enum edgefw_events_reader reader;
 	int lock_fd;
 	int fd[3]; /* the ring, the listener flag, the per-CPU counters */
+	struct edgefw_events_ctl *ctl; /* the leases, mmapped */
+	size_t ctl_len;
 	__u32 ring_id;
 	struct ring_buffer *rb;
 	struct events_filter filter;
@@ -82,12 +88,13 @@ struct events {
 };
 
 /*
- * Become the reader: take the lock, open the pinned maps of the running
- * edgefw, set the listener flag. 0, or -1 after reporting (-2: another
- * reader runs).
+ * Become the reader of that kind: take the lock, open the pinned maps of
+ * the running edgefw, set the listener flag. 0, or -1 after reporting
+ * (-2: another reader of the kind runs).
  */
 int events_open(struct events *e, const struct paths *p,
-		const struct events_filter *f, events_fn fn, void *ctx);
+		enum edgefw_events_reader reader, const struct events_filter *f,
+		events_fn fn, void *ctx);
 
 /*
  * Hand what arrived to the callback, waiting up to timeout_ms for it, and
@@ -97,11 +104,23 @@ int events_open(struct events *e, const struct paths *p,
  */
 int events_poll(struct events *e, int timeout_ms);
 
-/* The data plane's counters, all CPUs; 0 or -1 after reporting. */
+/*
+ * For a reader in another loop: the descriptor that becomes readable when
+ * events arrive (it changes when edgefw is loaded anew: ask again after
+ * events_renew), what arrived to the callback without waiting, and the
+ * lease renewed (due every second), following a new load's maps. As
+ * events_poll: the number read, or a negative errno (-ENOENT: unloaded).
+ */
+int events_fd(const struct events *e);
+int events_consume(struct events *e);
+int events_renew(struct events *e);
+
+/* The data plane's counters of this reader, all CPUs; 0 or -1 after reporting. */
 int events_read_counts(const struct events *e, struct events_counts *c);
 
-/* The same from the events_cpu map's fd. */
-int events_counts_read(int fd, struct events_counts *c);
+/* The same from the events_cpu map's fd, for a reader. */
+int events_counts_read(int fd, enum edgefw_events_reader reader,
+		       struct events_counts *c);
 
 /* Clear the listener flag, let go of the ring and the lock. */
 void events_close(struct events *e);

@@ -187,7 +187,8 @@ static json_object *dir_json(const struct config *c, const struct stats *s,
 
 /*
  * The drop events' counters, named for the metrics they become:
- * edgefw_events_total and edgefw_events_suppressed_total{cause}.
+ * edgefw_events_emitted_total and edgefw_events_suppressed_total{cause}
+ * (edgefw_samples_* for the samples of the daemon's drop summary).
  */
 static json_object *events_json(const struct events_counts *ev)
 {
@@ -220,6 +221,8 @@ json_object *json_stats(const struct config *c, const struct stats *s)
 	add(root, "interfaces", ifaces);
 	if (s->has_events)
 		add(root, "events", events_json(&s->events));
+	if (s->has_samples)
+		add(root, "samples", events_json(&s->samples));
 	return root;
 }
 
@@ -309,7 +312,7 @@ json_object *json_blocks(const struct blocks *b, int64_t now_ms)
 	for (size_t i = 0; i < b->n; i++) {
 		const struct block_entry *e = &b->v[i];
 		json_object *o = json_object_new_object();
-		char pfx[PREFIX_STRLEN];
+		char pfx[PREFIX_STRLEN], owner[BLOCK_OWNER_LEN];
 
 		prefix_format(&e->prefix, pfx, sizeof(pfx));
 		add(o, "prefix", str(pfx));
@@ -318,6 +321,9 @@ json_object *json_blocks(const struct blocks *b, int64_t now_ms)
 					    block_seconds_left(e, now_ms))
 				  : NULL);
 		add(o, "added_at", utc(e->added_ms / 1000));
+		block_owner_name(e->added_by, owner, sizeof(owner));
+		add(o, "added_by", str(owner));
+		add(o, "added_by_uid", json_object_new_int64(e->added_by));
 		add(o, "reason", str(e->reason));
 		json_object_array_add(arr, o);
 	}
@@ -344,6 +350,7 @@ static json_object *partner_list_json(const struct partner *pt, int64_t now_ms)
 	json_object *o = json_object_new_object();
 	json_object *targets = json_object_new_array();
 	json_object *leaving = json_object_new_array();
+	json_object *by;
 	int64_t next = pt->next_refresh_ms - now_ms;
 
 	add(o, "domain", str(pt->domain));
@@ -379,6 +386,11 @@ static json_object *partner_list_json(const struct partner *pt, int64_t now_ms)
 	    json_object_new_int64(next > 0 ? (next + 999) / 1000 : 0));
 	add(o, "last_error", pt->last_error[0] ? str(pt->last_error) : NULL);
 	add(o, "failures", json_object_new_int64((int64_t)pt->failures));
+	by = json_object_new_object();
+	for (unsigned int f = 0; f < PF_NR; f++)
+		add(by, partner_failure_name(f),
+		    json_object_new_int64((int64_t)pt->failures_by[f]));
+	add(o, "failures_by_cause", by);
 	return o;
 }
 

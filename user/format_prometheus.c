@@ -60,18 +60,6 @@ static void build_info(FILE *out, const struct metrics *m)
 	sample(out, "edgefw_loaded", m->loaded != NULL, NULL);
 }
 
-static void daemon_metrics(FILE *out, const struct prom_daemon *d)
-{
-	if (!d)
-		return;
-	family(out, "edgefw_reloads_total", "counter",
-	       "Reloads this daemon ran (SIGHUP, interface and address changes), by result.");
-	sample(out, "edgefw_reloads_total", d->reloads_ok, "result", "success",
-	       NULL);
-	sample(out, "edgefw_reloads_total", d->reloads_failed, "result",
-	       "failure", NULL);
-}
-
 static void state_metrics(FILE *out, const struct loaded *l)
 {
 	const struct config *c = &l->cfg;
@@ -85,6 +73,12 @@ static void state_metrics(FILE *out, const struct loaded *l)
 	family(out, "edgefw_generation", "gauge",
 	       "The running generation: 1 at load, one more at each reload.");
 	sample(out, "edgefw_generation", l->st.generation, NULL);
+	family(out, "edgefw_reloads_total", "counter",
+	       "Reloads since the load, by edgefw reload and by the daemon (SIGHUP, interface and address changes), by result.");
+	sample(out, "edgefw_reloads_total", l->st.reloads_ok, "result",
+	       "success", NULL);
+	sample(out, "edgefw_reloads_total", l->st.reloads_failed, "result",
+	       "failure", NULL);
 	family(out, "edgefw_last_reload_timestamp_seconds", "gauge",
 	       "Unix time of the load or reload that made the running generation.");
 	sample(out, "edgefw_last_reload_timestamp_seconds",
@@ -219,6 +213,18 @@ static void drop_metrics(FILE *out, const struct metrics *m)
 	       "cause", "limit", NULL);
 	sample(out, "edgefw_events_suppressed_total", m->stats.events.ring_full,
 	       "cause", "ring_full", NULL);
+	if (!m->stats.has_samples)
+		return;
+	family(out, "edgefw_samples_emitted_total", "counter",
+	       "Drop samples sent to the daemon's ring buffer for the top sources of its drop summary, since load.");
+	sample(out, "edgefw_samples_emitted_total", m->stats.samples.emitted,
+	       NULL);
+	family(out, "edgefw_samples_suppressed_total", "counter",
+	       "Drop samples not sent, by cause: limit (the per-CPU token bucket of 'events ... sample') or ring_full (the ring buffer had no room).");
+	sample(out, "edgefw_samples_suppressed_total", m->stats.samples.limited,
+	       "cause", "limit", NULL);
+	sample(out, "edgefw_samples_suppressed_total",
+	       m->stats.samples.ring_full, "cause", "ring_full", NULL);
 }
 
 static void table_metrics(FILE *out, const struct metrics *m)
@@ -263,10 +269,55 @@ static void table_metrics(FILE *out, const struct metrics *m)
 	}
 }
 
-void prom_write(FILE *out, const struct metrics *m, const struct prom_daemon *d)
+/* Each partner domain's addresses, DNS failures and DNSSEC status. */
+static void partner_metrics(FILE *out, const struct metrics *m)
+{
+	const struct partners_file *f = &m->partners;
+
+	if (!m->partners_read)
+		return;
+	family(out, "edgefw_partner_addresses", "gauge",
+	       "Addresses a partner domain puts into its set: what DNS last gave, and those gone from DNS still in their grace period.");
+	for (size_t i = 0; i < f->n; i++) {
+		struct prefix_list owned = { 0 };
+
+		partner_owned(&f->v[i], &owned);
+		sample(out, "edgefw_partner_addresses", owned.n, "set",
+		       f->v[i].set, "domain", f->v[i].domain, NULL);
+		plist_free(&owned);
+	}
+	family(out, "edgefw_partner_resolve_failures_total", "counter",
+	       "Resolutions of a partner domain that failed, by cause (timeout, servfail, refused, rcode, bogus, insecure, special_use, error): the set kept what it had.");
+	for (size_t i = 0; i < f->n; i++) {
+		for (unsigned int c = 0; c < PF_NR; c++)
+			sample(out, "edgefw_partner_resolve_failures_total",
+			       f->v[i].failures_by[c], "set", f->v[i].set,
+			       "domain", f->v[i].domain, "cause",
+			       partner_failure_name(c), NULL);
+	}
+	family(out, "edgefw_partner_last_refresh_timestamp_seconds", "gauge",
+	       "Unix time of a partner domain's last resolution that succeeded (absent: none yet).");
+	for (size_t i = 0; i < f->n; i++) {
+		if (f->v[i].last_refresh_ms)
+			sample(out,
+			       "edgefw_partner_last_refresh_timestamp_seconds",
+			       (uint64_t)f->v[i].last_refresh_ms / 1000, "set",
+			       f->v[i].set, "domain", f->v[i].domain, NULL);
+	}
+	family(out, "edgefw_partner_dnssec", "gauge",
+	       "1 for the DNSSEC status of a partner domain's last answer (unknown: never resolved; insecure, secure, bogus), 0 for the others.");
+	for (size_t i = 0; i < f->n; i++) {
+		for (unsigned int st = DNSSEC_UNKNOWN; st <= DNSSEC_BOGUS; st++)
+			sample(out, "edgefw_partner_dnssec",
+			       f->v[i].dnssec == st, "set", f->v[i].set,
+			       "domain", f->v[i].domain, "status",
+			       dnssec_name(st), NULL);
+	}
+}
+
+void prom_write(FILE *out, const struct metrics *m)
 {
 	build_info(out, m);
-	daemon_metrics(out, d);
 	if (!m->loaded)
 		return;
 	state_metrics(out, m->loaded);
@@ -275,4 +326,5 @@ void prom_write(FILE *out, const struct metrics *m, const struct prom_daemon *d)
 	counter_family(out, m, true);
 	drop_metrics(out, m);
 	table_metrics(out, m);
+	partner_metrics(out, m);
 }

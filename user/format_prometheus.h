@@ -15,17 +15,10 @@
 
 #define PROMETHEUS_CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"
 
-/* What only the daemon knows: the reloads it ran, and how they ended. */
-struct prom_daemon {
-	uint64_t reloads_ok;
-	uint64_t reloads_failed;
-};
-
 /*
  * Every metric, to out. m->loaded NULL: edgefw_loaded 0 and what needs
- * nothing loaded. d: NULL from the command line.
+ * nothing loaded.
  */
-void prom_write(FILE *out, const struct metrics *m,
-		const struct prom_daemon *d);
+void prom_write(FILE *out, const struct metrics *m);
 
 #endif

@@ -76,12 +76,15 @@ int metrics_read(const struct loaded *l, struct metrics *m)
 	m->loaded = l;
 	read_map_bytes(&l->paths, m);
 	read_flows(&l->paths, m);
+	/* a corrupt partners.json costs its metrics, not the scrape */
+	m->partners_read = partners_read(&l->paths, &m->partners) == 0;
 	return 0;
 }
 
 void metrics_free(struct metrics *m)
 {
 	stats_free(&m->stats);
+	partners_free(&m->partners);
 	m->loaded = NULL;
 }
 

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <sys/utsname.h>
 #include "inspect.h"
+#include "partners.h"
 #include "pins.h"
 #include "stats.h"
 
@@ -24,6 +25,9 @@ struct metrics {
 	uint64_t flows[2];
 	bool flows_read;
 	char kernel[sizeof(((struct utsname *)0)->release)];
+	/* partners.json: each domain's addresses and DNS failures */
+	struct partners_file partners;
+	bool partners_read; /* false: the file is corrupt (logged) */
 };
 
 /* What l has loaded, now; 0 or -1 after reporting. l may be NULL. */

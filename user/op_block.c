@@ -86,17 +86,56 @@ static int guard(const struct paths *p, const struct prefix *prefix,
 	return err;
 }
 
+/* "expires in 59m58s", "no time limit": for a refusal */
+static void expiry_text(const struct block_entry *e, char *buf, size_t len)
+{
+	char left[32];
+
+	if (!e->expires_ms) {
+		snprintf(buf, len, "no time limit");
+		return;
+	}
+	duration_format(block_seconds_left(e, wall_now_ms()), left,
+			sizeof(left));
+	snprintf(buf, len, "expires in %s", left);
+}
+
+/*
+ * A member may not change or remove root's block: an operator's
+ * deliberate block outlives what a stanza proxy decides. What members
+ * added, any member may change, as fail2ban and the proxy run as
+ * different users and each may unblock what the other blocked.
+ */
+static int members_own(const struct block_entry *old, const char *what)
+{
+	char buf[PREFIX_STRLEN], expiry[48];
+
+	if (!old || old->added_by)
+		return 0;
+	prefix_format(&old->prefix, buf, sizeof(buf));
+	expiry_text(old, expiry, sizeof(expiry));
+	log_err("refusing to %s %s: root blocked it (%s), and only root may %s root's blocks",
+		what, buf, expiry, what);
+	return OP_BAD_INPUT;
+}
+
 static int add(const struct paths *p, struct block_entry *e, int64_t ttl_ms,
-	       struct block_report *r)
+	       const struct block_limits *lim, struct block_report *r)
 {
 	struct block_txn t;
 	int rc = begin(p, &t, r);
 
 	if (rc)
 		return rc;
+	if (lim &&
+	    (rc = members_own(blocks_find(&t.list, &e->prefix), "change"))) {
+		end(&t);
+		return rc;
+	}
 	/* timed from now, when the lock is ours: at least the TTL */
 	e->added_ms = wall_now_ms();
 	e->expires_ms = ttl_ms ? e->added_ms + ttl_ms : 0;
+	e->added_by = lim ? lim->uid : 0;
 	r->existed = blocks_put(&t.list, e);
 	t.changed = true;
 	rc = commit(&t);
@@ -110,7 +149,7 @@ int op_block_add(const struct paths *p, struct block_entry *e, int64_t ttl_ms,
 	if (!force &&
 	    guard(p, &e->prefix, "run again with --force to block it anyway"))
 		return OP_BAD_INPUT;
-	return add(p, e, ttl_ms, r);
+	return add(p, e, ttl_ms, NULL, r);
 }
 
 int op_block_add_limited(const struct paths *p, struct block_entry *e,
@@ -118,25 +157,27 @@ int op_block_add_limited(const struct paths *p, struct block_entry *e,
 			 struct block_report *r)
 {
 	static const char hint[] = "only root may block it";
+	const struct member_policy *mp = lim->policy;
 	char buf[PREFIX_STRLEN], max[32];
 
+	member_policy_update(p, lim->policy);
 	prefix_format(&e->prefix, buf, sizeof(buf));
-	duration_format(lim->ttl_max_ms / 1000, max, sizeof(max));
-	if (*ttl_ms > lim->ttl_max_ms) {
+	duration_format(mp->ttl_max_ms / 1000, max, sizeof(max));
+	if (*ttl_ms > mp->ttl_max_ms) {
 		log_err("refusing to block %s for longer than %s, the most the config allows here (control block ttl max); only root may block it longer",
 			buf, max);
 		return OP_BAD_INPUT;
 	}
 	if (!*ttl_ms)
-		*ttl_ms = lim->ttl_max_ms;
-	if (guard(p, &e->prefix, hint) ||
-	    partner_guard(&e->prefix, lim->partners, lim->nr_partners, hint))
+		*ttl_ms = mp->ttl_max_ms;
+	if (block_guard(&e->prefix, mp->st, hint) ||
+	    partner_guard(&e->prefix, mp->partners, mp->nr_partners, hint))
 		return OP_BAD_INPUT;
-	return add(p, e, *ttl_ms, r);
+	return add(p, e, *ttl_ms, lim, r);
 }
 
 int op_block_del(const struct paths *p, const struct prefix *prefix,
-		 struct block_report *r)
+		 const struct block_limits *lim, struct block_report *r)
 {
 	struct block_txn t;
 	bool listed;
@@ -144,6 +185,11 @@ int op_block_del(const struct paths *p, const struct prefix *prefix,
 
 	if (rc)
 		return rc;
+	if (lim &&
+	    (rc = members_own(blocks_find(&t.list, prefix), "unblock"))) {
+		end(&t);
+		return rc;
+	}
 	/* an unknown prefix is an error, but expired entries still go */
 	listed = blocks_find(&t.before, prefix) != NULL;
 	t.changed |= blocks_remove(&t.list, prefix);

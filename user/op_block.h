@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include "blocklist.h"
+#include "member_policy.h"
 #include "paths.h"
 #include "protect.h"
 
@@ -31,27 +32,31 @@ int op_block_add(const struct paths *p, struct block_entry *e, int64_t ttl_ms,
 		 bool force, struct block_report *r);
 
 /*
- * What a caller other than root may block: the members of group edgefw
- * on the daemon's control socket (the config's 'control block').
+ * What a caller other than root may do: the members of group edgefw on
+ * the daemon's control socket (the config's 'control block').
  */
 struct block_limits {
-	int64_t ttl_max_ms; /* the longest block */
-	const struct protected_prefix *partners; /* NULL: may be blocked */
-	size_t nr_partners;
+	uint32_t uid; /* the member: what it adds is recorded as its own */
+	struct member_policy *policy; /* updated under the lock */
 };
 
 /*
- * As op_block_add without force, within lim: a *ttl_ms over the most is
- * refused, none (0) becomes the most; partners are refused as what
- * protect.h names is. Refusals are OP_BAD_INPUT, with the reason said.
+ * As op_block_add without force, for a member within lim: a *ttl_ms over
+ * the most is refused, none (0) becomes the most; partners are refused
+ * as what protect.h names is, and so is a change to a block root added.
+ * Refusals are OP_BAD_INPUT, with the reason said.
  */
 int op_block_add_limited(const struct paths *p, struct block_entry *e,
 			 int64_t *ttl_ms, const struct block_limits *lim,
 			 struct block_report *r);
 
-/* Unblock a prefix; OP_FAILED, saying so, when it is not blocked. */
+/*
+ * Unblock a prefix; OP_FAILED, saying so, when it is not blocked. lim: a
+ * member's, who may remove what members added but not root's blocks
+ * (OP_BAD_INPUT, naming the owner); NULL for root, who may remove any.
+ */
 int op_block_del(const struct paths *p, const struct prefix *prefix,
-		 struct block_report *r);
+		 const struct block_limits *lim, struct block_report *r);
 
 /* The entries that have not expired. */
 int op_block_list(const struct paths *p, struct blocks *out,

@@ -144,6 +144,8 @@ void partner_take(struct partner *pt, const struct resolution *res,
 	if (!res->ok) {
 		/* DNS trouble: what the set holds stays; asked again soon */
 		pt->failures++;
+		if (res->cause < PF_NR)
+			pt->failures_by[res->cause]++;
 		if (res->dnssec == DNSSEC_BOGUS)
 			pt->dnssec = DNSSEC_BOGUS;
 		pt->next_refresh_ms = now_ms + (int64_t)pc->refresh_min * 1000;

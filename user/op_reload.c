@@ -213,8 +213,32 @@ static int repin(const struct generation *g, struct running *run, size_t n,
 }
 
 /*
- * The event maps, which an edgefw loaded before they existed lacks: the
- * new generation then creates them (*created), to be pinned with it.
+ * Whether a pinned event map has the shape this edgefw's programs use:
+ * an edgefw from before the daemon's samples had one lease and one
+ * bucket (8-byte events_ctl, not mmapped; one events_cpu entry).
+ */
+static bool events_map_fits(enum edgefw_map m, int fd)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return true; /* the load that uses it will say */
+	switch (m) {
+	case MAP_EVENTS_CTL:
+		return info.value_size == sizeof(struct edgefw_events_ctl) &&
+		       (info.map_flags & BPF_F_MMAPABLE);
+	case MAP_EVENTS_CPU:
+		return info.max_entries == EDGEFW_NR_READERS;
+	default:
+		return true;
+	}
+}
+
+/*
+ * The event maps, which an edgefw loaded before they existed lacks, or
+ * has in another shape: the new generation then creates them (*created),
+ * to be pinned with it in place of the old ones.
  */
 static int open_events_maps(const struct paths *p, struct map_fds *shared,
 			    unsigned int *created)
@@ -228,9 +252,13 @@ static int open_events_maps(const struct paths *p, struct map_fds *shared,
 		if (pins_map_path(p, m, path, sizeof(path)))
 			return -1;
 		shared->fd[m] = bpf_obj_get(path);
-		if (shared->fd[m] >= 0)
+		if (shared->fd[m] >= 0 && events_map_fits(m, shared->fd[m]))
 			continue;
-		if (errno != ENOENT) {
+		if (shared->fd[m] >= 0) {
+			log_info("%s is an older edgefw's: replacing it", path);
+			close(shared->fd[m]);
+			shared->fd[m] = -1;
+		} else if (errno != ENOENT) {
 			log_err("cannot open %s: %s", path, strerror(errno));
 			return -1;
 		}
@@ -245,9 +273,14 @@ static int pin_created(const struct generation *g, const struct paths *p,
 	int err = 0;
 
 	for (int m = 0; m < NR_MAPS; m++) {
-		if (created & MAP_BIT(m))
-			err |= pin_fd(gen_map_fd(g, m), p->pin_dir,
-				      map_name(m));
+		char path[PATH_MAX];
+
+		if (!(created & MAP_BIT(m)))
+			continue;
+		/* an older edgefw's map of another shape goes */
+		if (!pins_map_path(p, m, path, sizeof(path)))
+			unlink(path);
+		err |= pin_fd(gen_map_fd(g, m), p->pin_dir, map_name(m));
 	}
 	return err;
 }
@@ -265,10 +298,13 @@ int op_reload(const struct paths *p, const struct runtime_state *old,
 
 	if (features_check_kernel() ||
 	    pins_open_maps(p, SHARED_MAP_BITS & ~EVENTS_MAP_BITS, false,
-			   &shared))
+			   &shared)) {
+		state_count_failed_reload(p);
 		return OP_FAILED;
+	}
 	if (open_events_maps(p, &shared, &created)) {
 		map_fds_close(&shared);
+		state_count_failed_reload(p);
 		return OP_FAILED;
 	}
 	rc = gen_build(p, c, &shared, o->wait_for_ifaces, &cc, &g);
@@ -276,11 +312,13 @@ int op_reload(const struct paths *p, const struct runtime_state *old,
 		rc = OP_FAILED;
 	if (rc) {
 		log_err("nothing changed: the running config stays");
+		state_count_failed_reload(p);
 		goto free_gen;
 	}
 	open_running(p, old, &g, run);
 	if (switch_all(&g, run, old->nr_ifaces, o->xdp_mode)) {
 		log_err("nothing changed: the running config stays");
+		state_count_failed_reload(p);
 		rc = OP_FAILED;
 		goto close;
 	}
@@ -291,6 +329,8 @@ int op_reload(const struct paths *p, const struct runtime_state *old,
 	gen_to_state(&g, c, &cc, st);
 	st->generation = old->generation + 1;
 	st->complete = true;
+	st->reloads_ok = old->reloads_ok + !rc;
+	st->reloads_failed = old->reloads_failed + !!rc;
 	if (write_file_atomic(p->snapshot, c->text, c->text_len, 0600) ||
 	    state_write(p, st))
 		rc = OP_FAILED;

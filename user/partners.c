@@ -17,6 +17,22 @@ const char *dnssec_name(unsigned int s)
 	return s < ARRAY_SIZE(dnssec_names) ? dnssec_names[s] : "?";
 }
 
+static const char *const failure_names[PF_NR] = {
+	[PF_TIMEOUT] = "timeout",
+	[PF_SERVFAIL] = "servfail",
+	[PF_REFUSED] = "refused",
+	[PF_RCODE] = "rcode",
+	[PF_BOGUS] = "bogus",
+	[PF_INSECURE] = "insecure",
+	[PF_SPECIAL_USE] = "special_use",
+	[PF_ERROR] = "error",
+};
+
+const char *partner_failure_name(unsigned int f)
+{
+	return f < PF_NR ? failure_names[f] : "?";
+}
+
 void partner_free(struct partner *pt)
 {
 	plist_free(&pt->addrs);
@@ -330,6 +346,36 @@ static bool parse_targets(json_object *o, struct partner *pt, struct sf_err *e)
 	return true;
 }
 
+/* Optional: a file of an edgefw that did not count by cause has none. */
+static bool parse_failures_by(json_object *o, struct partner *pt,
+			      struct sf_err *e)
+{
+	json_object *by;
+
+	if (!json_object_object_get_ex(o, "failures_by_cause", &by))
+		return true;
+	if (!json_object_is_type(by, json_type_object))
+		return sf_fail(e, "\"failures_by_cause\" is %s, not an object",
+			       sf_type(by));
+	json_object_object_foreach(by, key, val) {
+		unsigned int f;
+		int64_t v;
+
+		(void)val;
+		for (f = 0; f < PF_NR && strcmp(key, failure_names[f]); f++)
+			;
+		if (f == PF_NR)
+			return sf_fail(
+				e,
+				"\"failures_by_cause\": \"%.40s\" is no cause",
+				key);
+		if (!sf_int(by, key, 0, INT64_MAX, &v, e))
+			return false;
+		pt->failures_by[f] = v;
+	}
+	return true;
+}
+
 static bool parse_partner(json_object *o, size_t i, struct partner *pt,
 			  struct sf_err *e)
 {
@@ -381,7 +427,7 @@ static bool parse_partner(json_object *o, size_t i, struct partner *pt,
 	    !sf_int(o, "failures", 0, INT64_MAX, &v, e))
 		return false;
 	pt->failures = v;
-	return true;
+	return parse_failures_by(o, pt, e);
 }
 
 int partners_parse(const char *text, size_t len, struct partners_file *f,
@@ -443,6 +489,7 @@ static json_object *partner_json(const struct partner *pt)
 	json_object *o = json_object_new_object();
 	json_object *leaving = json_object_new_array();
 	json_object *targets = json_object_new_array();
+	json_object *by;
 
 	json_object_object_add(o, "domain", json_object_new_string(pt->domain));
 	json_object_object_add(o, "set", json_object_new_string(pt->set));
@@ -489,6 +536,12 @@ static json_object *partner_json(const struct partner *pt)
 			       json_object_new_string(pt->last_error));
 	json_object_object_add(o, "failures",
 			       json_object_new_int64((int64_t)pt->failures));
+	by = json_object_new_object();
+	for (unsigned int f = 0; f < PF_NR; f++)
+		json_object_object_add(
+			by, failure_names[f],
+			json_object_new_int64((int64_t)pt->failures_by[f]));
+	json_object_object_add(o, "failures_by_cause", by);
 	return o;
 }
 

@@ -32,6 +32,22 @@ enum dnssec_status {
 
 const char *dnssec_name(unsigned int s);
 
+/* Why a resolution failed (the set kept what it had), as counted. */
+enum partner_failure {
+	PF_TIMEOUT, /* no answer within partners timeout */
+	PF_SERVFAIL,
+	PF_REFUSED,
+	PF_RCODE, /* another error code: FORMERR, NOTIMP, ... */
+	PF_BOGUS, /* DNSSEC validation failed */
+	PF_INSECURE, /* an insecure answer for a domain marked secure */
+	PF_SPECIAL_USE, /* a special-use domain the resolver answers itself */
+	PF_ERROR, /* libunbound or libldns could not ask or read */
+	PF_NR
+};
+
+/* The cause's name in partners.json and the metrics: "timeout", ... */
+const char *partner_failure_name(unsigned int f);
+
 struct partner_target {
 	char host[DNSNAME_LEN]; /* "." for "no service" */
 	uint16_t port;
@@ -60,6 +76,7 @@ struct partner {
 	int64_t next_refresh_ms; /* 0: at once */
 	char last_error[PARTNER_ERROR_LEN]; /* of the last resolution; "" */
 	uint64_t failures; /* resolutions that failed, in all */
+	uint64_t failures_by[PF_NR]; /* the same by cause (enum partner_failure) */
 };
 
 struct partners_file {

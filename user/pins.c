@@ -29,6 +29,7 @@ static const char *const map_names[NR_MAPS] = {
 	[MAP_EVENTS] = "events",
 	[MAP_EVENTS_CTL] = "events_ctl",
 	[MAP_EVENTS_CPU] = "events_cpu",
+	[MAP_SAMPLES] = "samples",
 };
 
 _Static_assert(NR_MAPS <= 32, "a bit per map in an unsigned int");

@@ -35,6 +35,7 @@ enum edgefw_map {
 	MAP_EVENTS,
 	MAP_EVENTS_CTL,
 	MAP_EVENTS_CPU,
+	MAP_SAMPLES, /* the daemon's: the samples of its drop summary */
 	NR_MAPS,
 };
 
@@ -70,7 +71,7 @@ int pins_open_maps(const struct paths *p, unsigned int want, bool quiet,
 #define MAP_BIT(m) (1U << (m))
 #define EVENTS_MAP_BITS                                  \
 	(MAP_BIT(MAP_EVENTS) | MAP_BIT(MAP_EVENTS_CTL) | \
-	 MAP_BIT(MAP_EVENTS_CPU))
+	 MAP_BIT(MAP_EVENTS_CPU) | MAP_BIT(MAP_SAMPLES))
 #define SHARED_MAP_BITS                                                       \
 	(MAP_BIT(MAP_FLOWS4) | MAP_BIT(MAP_FLOWS6) | MAP_BIT(MAP_BLOCKLIST) | \
 	 MAP_BIT(MAP_CONTROL) | EVENTS_MAP_BITS)

@@ -60,7 +60,67 @@ struct resolver {
 	struct ub_ctx *ub;
 	struct lookup *lookups;
 	int64_t timeout_ms;
+	bool forwarder; /* the config's partners resolver */
 };
+
+/*
+ * Special-use domains libunbound answers itself (its default local
+ * zones) and never asks a DNS server about. Those meant for names of
+ * one's own network (RFC 6761's test., RFC 8375's home.arpa.) are the
+ * operator's resolver's to answer when the config names one; the others
+ * never hold a partner.
+ */
+static const struct special_zone {
+	const char *zone;
+	bool forwarded; /* asked of the config's partners resolver */
+	const char *rfc;
+} special_zones[] = {
+	{ "test", true, "RFC 6761" },	    { "home.arpa", true, "RFC 8375" },
+	{ "localhost", false, "RFC 6761" }, { "invalid", false, "RFC 6761" },
+	{ "onion", false, "RFC 7686" },
+};
+
+static const struct special_zone *special_zone_of(const char *domain)
+{
+	size_t len = strlen(domain);
+
+	for (size_t i = 0; i < ARRAY_SIZE(special_zones); i++) {
+		const char *z = special_zones[i].zone;
+		size_t zl = strlen(z);
+
+		if (len >= zl && !strcmp(domain + len - zl, z) &&
+		    (len == zl || domain[len - zl - 1] == '.'))
+			return &special_zones[i];
+	}
+	return NULL;
+}
+
+/*
+ * The operator's resolver answers the special-use zones meant for its own
+ * names: libunbound passes them on (a transparent local zone with no data)
+ * and does not expect the root to vouch for them (domain-insecure; a trust
+ * anchor of the zone's own still makes it secure).
+ */
+static int forward_special_zones(struct ub_ctx *ub)
+{
+	int err = 0;
+
+	for (size_t i = 0; !err && i < ARRAY_SIZE(special_zones); i++) {
+		char value[64];
+
+		if (!special_zones[i].forwarded)
+			continue;
+		snprintf(value, sizeof(value), "%s. transparent",
+			 special_zones[i].zone);
+		err = ub_ctx_set_option(ub, "local-zone:", value);
+		if (!err) {
+			snprintf(value, sizeof(value), "%s.",
+				 special_zones[i].zone);
+			err = ub_ctx_set_option(ub, "domain-insecure:", value);
+		}
+	}
+	return err;
+}
 
 static int64_t mono_ms(void)
 {
@@ -88,9 +148,12 @@ struct resolver *resolver_new(const struct cfg_partners *pc)
 	/* a thread, not a forked process: one address space to sandbox */
 	err = ub_ctx_async(r->ub, 1);
 	if (!err && pc->resolver[0]) {
+		r->forwarder = true;
 		err = ub_ctx_set_option(r->ub, "do-not-query-localhost:", "no");
 		if (!err)
 			err = ub_ctx_set_fwd(r->ub, pc->resolver);
+		if (!err)
+			err = forward_special_zones(r->ub);
 	} else if (!err) {
 		err = ub_ctx_resolvconf(r->ub, NULL);
 	}
@@ -162,15 +225,17 @@ int64_t resolver_next_deadline(const struct resolver *r)
 	return t;
 }
 
-static void fail(struct lookup *lk, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static void fail(struct lookup *lk, const char *fmt, ...)
+static void fail(struct lookup *lk, enum partner_failure cause, const char *fmt,
+		 ...) __attribute__((format(printf, 3, 4)));
+static void fail(struct lookup *lk, enum partner_failure cause, const char *fmt,
+		 ...)
 {
 	va_list ap;
 
 	if (lk->failed)
 		return; /* the first trouble is the one to tell */
 	lk->failed = true;
+	lk->res.cause = cause;
 	va_start(ap, fmt);
 	vsnprintf(lk->res.error, sizeof(lk->res.error), fmt, ap);
 	va_end(ap);
@@ -204,8 +269,8 @@ static void ask(struct lookup *lk, const char *name, enum query_kind kind)
 	err = ub_resolve_async(lk->r->ub, q->name, types[kind],
 			       LDNS_RR_CLASS_IN, q, on_answer, &q->id);
 	if (err) {
-		fail(lk, "cannot ask for %s %s: %s", q->name, kind_names[kind],
-		     ub_strerror(err));
+		fail(lk, PF_ERROR, "cannot ask for %s %s: %s", q->name,
+		     kind_names[kind], ub_strerror(err));
 		free(q);
 		return;
 	}
@@ -232,7 +297,8 @@ static void take_srv(struct lookup *lk, struct query *q,
 
 	if (ldns_wire2pkt(&pkt, result->answer_packet, result->answer_len) !=
 	    LDNS_STATUS_OK) {
-		fail(lk, "%s SRV: an answer libldns cannot read", q->name);
+		fail(lk, PF_ERROR, "%s SRV: an answer libldns cannot read",
+		     q->name);
 		return;
 	}
 	rrs = ldns_pkt_rr_list_by_type(pkt, LDNS_RR_TYPE_SRV,
@@ -310,22 +376,26 @@ static void on_answer(void *arg, int err, struct ub_result *result)
 	q->done = true;
 	lk->pending--;
 	if (err) {
-		fail(lk, "%s %s: %s", q->name, kind_names[q->kind],
+		fail(lk, PF_ERROR, "%s %s: %s", q->name, kind_names[q->kind],
 		     ub_strerror(err));
 	} else if (result->bogus) {
 		lk->res.dnssec = DNSSEC_BOGUS;
-		fail(lk, "%s %s: bogus DNSSEC answer: %s", q->name,
+		fail(lk, PF_BOGUS, "%s %s: bogus DNSSEC answer: %s", q->name,
 		     kind_names[q->kind],
 		     result->why_bogus ? result->why_bogus : "no reason given");
 	} else if (result->rcode != LDNS_RCODE_NOERROR &&
 		   result->rcode != LDNS_RCODE_NXDOMAIN) {
-		fail(lk, "%s %s: %s", q->name, kind_names[q->kind],
+		fail(lk,
+		     result->rcode == LDNS_RCODE_SERVFAIL  ? PF_SERVFAIL
+		     : result->rcode == LDNS_RCODE_REFUSED ? PF_REFUSED
+							   : PF_RCODE,
+		     "%s %s: %s", q->name, kind_names[q->kind],
 		     rcode_name(result->rcode));
 	} else {
 		if (!result->secure)
 			lk->all_secure = false;
 		if (lk->secure_required && !result->secure)
-			fail(lk,
+			fail(lk, PF_INSECURE,
 			     "%s %s: the answer is not DNSSEC-secure, and the config requires it",
 			     q->name, kind_names[q->kind]);
 		if (result->havedata &&
@@ -435,6 +505,7 @@ int resolver_start(struct resolver *r, const char *domain, bool secure,
 		   resolve_done_fn done, void *ctx)
 {
 	struct lookup *lk = xcalloc(1, sizeof(*lk));
+	const struct special_zone *zone;
 	char name[DNSNAME_LEN + 32];
 
 	lk->r = r;
@@ -446,6 +517,20 @@ int resolver_start(struct resolver *r, const char *domain, bool secure,
 	snprintf(lk->res.domain, sizeof(lk->res.domain), "%s", domain);
 	lk->next = r->lookups;
 	r->lookups = lk;
+	zone = special_zone_of(domain);
+	if (zone && (!zone->forwarded || !r->forwarder)) {
+		/* libunbound would answer NXDOMAIN itself: say why instead */
+		if (zone->forwarded)
+			fail(lk, PF_SPECIAL_USE,
+			     "%s is under %s., a special-use domain (%s) the resolver answers itself without asking a DNS server: name the DNS server that serves it with 'partners resolver ADDR'",
+			     domain, zone->zone, zone->rfc);
+		else
+			fail(lk, PF_SPECIAL_USE,
+			     "%s is under %s., a special-use domain (%s) that is never resolved: no partner can be there",
+			     domain, zone->zone, zone->rfc);
+		lk->deadline_ms = 0; /* finished by the next resolver_process */
+		return 0;
+	}
 	snprintf(name, sizeof(name), "_xmpp-server._tcp.%s", domain);
 	ask(lk, name, Q_SRV);
 	snprintf(name, sizeof(name), "_xmpps-server._tcp.%s", domain);
@@ -476,7 +561,8 @@ void resolver_process(struct resolver *r)
 		for (struct lookup *lk = r->lookups; lk; lk = lk->next) {
 			if (lk->deadline_ms > now)
 				continue;
-			fail(lk, "no answer within %" PRId64 " s (time-out)",
+			fail(lk, PF_TIMEOUT,
+			     "no answer within %" PRId64 " s (time-out)",
 			     r->timeout_ms / 1000);
 			lk->pending = 0;
 			finish(lk); /* cancels what is still asked */

@@ -28,6 +28,7 @@ struct resolution {
 	struct prefix_list addrs; /* sorted, unique; only when ok */
 	uint32_t ttl; /* the least of the answers' TTLs */
 	uint8_t dnssec; /* enum dnssec_status */
+	uint8_t cause; /* when not ok: enum partner_failure */
 };
 
 void resolution_free(struct resolution *res);

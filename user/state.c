@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <dirent.h>
 #include <sys/file.h>
@@ -158,6 +159,7 @@ json_object *state_json(const struct runtime_state *st)
 {
 	json_object *root = json_object_new_object();
 	json_object *ifaces = json_object_new_array();
+	json_object *reloads;
 
 	json_object_object_add(root, "version",
 			       json_object_new_int(STATE_VERSION));
@@ -205,6 +207,12 @@ json_object *state_json(const struct runtime_state *st)
 	json_object_object_add(
 		root, "protected_truncated",
 		json_object_new_boolean(st->protected_truncated));
+	reloads = json_object_new_object();
+	json_object_object_add(reloads, "ok",
+			       json_object_new_int64(st->reloads_ok));
+	json_object_object_add(reloads, "failed",
+			       json_object_new_int64(st->reloads_failed));
+	json_object_object_add(root, "reloads", reloads);
 	return root;
 }
 
@@ -312,6 +320,28 @@ static bool is_hex(const char *s, size_t n)
 	return strlen(s) == n && strspn(s, "0123456789abcdef") == n;
 }
 
+/* Optional: an older edgefw counted none. */
+static bool parse_reloads(json_object *root, struct runtime_state *st,
+			  struct sf_err *e)
+{
+	int64_t ok, failed;
+	json_object *o;
+
+	if (!json_object_object_get_ex(root, "reloads", &o))
+		return true;
+	e->at[0] = '\0';
+	o = sf_member(root, "reloads", json_type_object, e);
+	if (!o)
+		return false;
+	sf_at(e, "\"reloads\": ");
+	if (!sf_int(o, "ok", 0, INT64_MAX, &ok, e) ||
+	    !sf_int(o, "failed", 0, INT64_MAX, &failed, e))
+		return false;
+	st->reloads_ok = ok;
+	st->reloads_failed = failed;
+	return true;
+}
+
 int state_parse(const char *text, size_t len, struct runtime_state *st,
 		struct sf_err *e)
 {
@@ -339,7 +369,7 @@ int state_parse(const char *text, size_t len, struct runtime_state *st,
 	     sf_int(root, "netns_dev", INT64_MIN, INT64_MAX, &netns_dev, e) &&
 	     sf_int(root, "netns_ino", INT64_MIN, INT64_MAX, &netns_ino, e) &&
 	     parse_ifaces(root, st, e) && parse_sizes(root, st, e) &&
-	     parse_protected(root, st, e);
+	     parse_protected(root, st, e) && parse_reloads(root, st, e);
 	json_object_put(root);
 	if (!ok)
 		return -1;
@@ -370,6 +400,21 @@ int state_read(const struct paths *p, struct runtime_state *st)
 		return -EINVAL;
 	}
 	return 0;
+}
+
+int state_count_failed_reload(const struct paths *p)
+{
+	struct runtime_state *st = xcalloc(1, sizeof(*st));
+	int rc = state_read(p, st);
+
+	if (rc == 0) {
+		st->reloads_failed++;
+		rc = state_write(p, st);
+	} else if (rc == -ENOENT) {
+		rc = 0;
+	}
+	free(st);
+	return rc ? -1 : 0;
 }
 
 int state_remove(const struct paths *p)

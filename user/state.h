@@ -51,6 +51,12 @@ struct runtime_state {
 	struct protected_prefix protected[PROTECT_MAX];
 	size_t nr_protected;
 	bool protected_truncated;
+	/*
+	 * The reloads since the load, by the CLI and the daemon alike, and
+	 * how they ended (none recorded by an older edgefw: 0).
+	 */
+	uint64_t reloads_ok;
+	uint64_t reloads_failed;
 };
 
 static inline bool iface_present(const struct iface_state *s)
@@ -72,6 +78,14 @@ int state_parse(const char *text, size_t len, struct runtime_state *st,
 json_object *state_json(const struct runtime_state *st);
 
 int state_remove(const struct paths *p);
+
+/*
+ * One more reload that failed before it wrote a new state (a config that
+ * does not read, a generation the kernel refused): counted in state.json.
+ * Under the lock. 0, or -1 after reporting (nothing loaded: nothing to
+ * count, 0).
+ */
+int state_count_failed_reload(const struct paths *p);
 
 /* Record the network namespace this process is in. */
 void state_set_netns(struct runtime_state *st);

@@ -49,8 +49,13 @@ int stats_read(const struct paths *p, size_t nr_ifaces, struct stats *s)
 			    &s->iface[0].slot[0][0]);
 	map_fds_close(&m);
 	if (!err && !pins_open_maps(p, MAP_BIT(MAP_EVENTS_CPU), true, &m)) {
-		s->has_events =
-			!events_counts_read(m.fd[MAP_EVENTS_CPU], &s->events);
+		s->has_events = !events_counts_read(m.fd[MAP_EVENTS_CPU],
+						    EDGEFW_READER_MONITOR,
+						    &s->events);
+		s->has_samples = s->has_events &&
+				 !events_counts_read(m.fd[MAP_EVENTS_CPU],
+						     EDGEFW_READER_SAMPLER,
+						     &s->samples);
 		map_fds_close(&m);
 	}
 	if (!err)

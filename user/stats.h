@@ -32,6 +32,9 @@ struct stats {
 	 */
 	bool has_events;
 	struct events_counts events;
+	/* the same for the samples of the daemon's drop summary */
+	bool has_samples;
+	struct events_counts samples;
 };
 
 /* The counters of the first nr_ifaces interfaces; 0 or -1 after reporting. */

@@ -577,6 +577,8 @@ test_block() {
 	check "block add --ttl 1s: in blocklist.json, expiring 1 s after it was added" -- jq -e \
 		'.blocks[] | select(.prefix == "203.0.113.128/25") | (.expires_ms - .added_ms) as $d | $d == 1000 and .reason == "short"' \
 		"$BLOCKS_FILE"
+	check "blocklist.json: version 3, every entry root's (added_by 0)" -- jq -e \
+		'.version == 3 and all(.blocks[]; .added_by == 0)' "$BLOCKS_FILE"
 	check_eq "block: the kernel's blocklist map has all five" "$(kernel_blocklist)" \
 		"$(printf '%s\n' 192.0.2.99/32 198.51.100.0/24 203.0.113.128/25 2001:db8:1:0:0:0:0:66/128 2001:db8:bad:0:0:0:0:0/48 | sort)"
 	check_eq "block: status --json blocklist_entries" "$(status_json .blocklist_entries)" 5
@@ -584,13 +586,13 @@ test_block() {
 	run_edgefw block list
 	listing=$OUT
 	expect_result "block list exits 0" 0
-	check_match "block list: header" "$listing" "^PREFIX +EXPIRES IN +ADDED +REASON"
-	check_match "block list: the IPv4 address with its time left and reason" "$listing" \
-		'^192\.0\.2\.99 +(1h00m00s|59m[0-5][0-9]s) +[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z +spam flood$'
+	check_match "block list: header" "$listing" "^PREFIX +EXPIRES IN +ADDED +OWNER +REASON"
+	check_match "block list: the IPv4 address with its time left, owner and reason" "$listing" \
+		'^192\.0\.2\.99 +(1h00m00s|59m[0-5][0-9]s) +[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z +root +spam flood$'
 	check_match "block list: the IPv4 prefix" "$listing" \
-		'^198\.51\.100\.0/24 +(2h00m00s|1h59m[0-5][0-9]s) +[^ ]+ +scan$'
+		'^198\.51\.100\.0/24 +(2h00m00s|1h59m[0-5][0-9]s) +[^ ]+ +root +scan$'
 	check_match "block list: the IPv6 prefix never expires" "$listing" \
-		'^2001:db8:bad::/48 +never +[^ ]+ +v6 abuse$'
+		'^2001:db8:bad::/48 +never +[^ ]+ +root +v6 abuse$'
 	check_match "block list: the IPv6 address" "$listing" '^2001:db8:1::66 +(15m00s|14m[0-5][0-9]s) '
 
 	run_edgefw block list --json
@@ -600,7 +602,7 @@ test_block() {
 		"$(jq -r '.blocks[].prefix | select(. != "203.0.113.128/25")' <<<"$json" 2>&1 | sort)" \
 		"$(printf '%s\n' 192.0.2.99 198.51.100.0/24 2001:db8:1::66 2001:db8:bad::/48 | sort)"
 	check "block list --json: the IPv4 address's time left and reason" -- jq -e \
-		'.blocks[] | select(.prefix == "192.0.2.99") | .expires_in >= 3590 and .expires_in <= 3600 and .reason == "spam flood" and (.added_at | test("^[0-9-]{10}T[0-9:]{8}Z$"))' \
+		'.blocks[] | select(.prefix == "192.0.2.99") | .expires_in >= 3590 and .expires_in <= 3600 and .reason == "spam flood" and (.added_at | test("^[0-9-]{10}T[0-9:]{8}Z$")) and .added_by == "root" and .added_by_uid == 0' \
 		<<<"$json"
 	check "block list --json: never expiring is null" -- jq -e \
 		'.blocks[] | select(.prefix == "2001:db8:bad::/48") | .expires_in == null and .reason == "v6 abuse"' \
@@ -734,6 +736,26 @@ test_block_expired_at_load() {
 	check_eq "expired and live blocks at load: the short block left the kernel" \
 		"$(kernel_blocklist)" 2001:db8:bad:0:0:0:0:0/48
 	check_eq "expired and live blocks at load: the data plane's count is 1" "$(kernel_nr_blocked)" 1
+}
+
+# A blocklist.json of version 2 (before owners were recorded): its
+# entries are root's, as only root could block then; the next change
+# writes version 3 with each entry's owner.
+test_block_owner_of_older_file() {
+	local now_ms
+	reset_all
+	now_ms=$(($(now_us) / 1000))
+	printf '{"version":2,"blocks":[{"prefix":"192.0.2.12","expires_ms":0,"added_ms":%d,"reason":"v2"}]}\n' \
+		"$now_ms" >"$BLOCKS_FILE"
+	run_edgefw block list --json
+	expect_result "version 2 blocklist.json: block list exits 0" 0
+	check "version 2 blocklist.json: its entry is root's" -- jq -e \
+		'.blocks == [.blocks[] | select(.prefix == "192.0.2.12" and .added_by == "root" and .added_by_uid == 0 and .reason == "v2")]' <<<"$OUT"
+	run_edgefw block add 192.0.2.13 --ttl 1h
+	expect_result "version 2 blocklist.json: block add exits 0" 0
+	check "... which writes version 3, both entries root's (added_by 0)" -- jq -e \
+		'.version == 3 and ([.blocks[] | select(.added_by == 0) | .prefix] | sort) == ["192.0.2.12", "192.0.2.13"]' \
+		"$BLOCKS_FILE"
 }
 
 # block add refuses what would cut off what must stay reachable, unless
@@ -1074,8 +1096,8 @@ malformed_shapes() {
 		blocks	top-level array	the top level is an array, not an object	[]
 		blocks	top-level number	the top level is an integer, not an object	2
 		blocks	version missing	"version" is missing	{"blocks":[]}
-		blocks	version 0	version 0 is not one this edgefw reads (1 to 2)	{"version":0,"blocks":[]}
-		blocks	version 99	version 99 is not one this edgefw reads (1 to 2)	{"version":99,"blocks":[]}
+		blocks	version 0	version 0 is not one this edgefw reads (1 to 3)	{"version":0,"blocks":[]}
+		blocks	version 99	version 99 is not one this edgefw reads (1 to 3)	{"version":99,"blocks":[]}
 		blocks	version "2"	"version" is a string, not an integer	{"version":"2","blocks":[]}
 		blocks	no "blocks"	"blocks" is missing	{"version":2}
 		blocks	"blocks" an object	"blocks" is an object, not an array	{"version":2,"blocks":{}}
@@ -1090,6 +1112,10 @@ malformed_shapes() {
 		blocks	a reason not a string	"blocks"[0] (192.0.2.1): "reason" is null, not a string	{"version":2,"blocks":[{"prefix":"192.0.2.1","expires_ms":0,"added_ms":0,"reason":null}]}
 		blocks	a reason of two lines	"blocks"[0] (192.0.2.1): "reason" is more than one line	{"version":2,"blocks":[{"prefix":"192.0.2.1","expires_ms":0,"added_ms":0,"reason":"a\\\\nb"}]}
 		blocks	a prefix twice	"blocks" lists 192.0.2.1 twice	{"version":2,"blocks":[{"prefix":"192.0.2.1",$b},{"prefix":"::ffff:192.0.2.1",$b}]}
+		blocks	version 3 without "added_by"	"blocks"[0] (192.0.2.1): "added_by" is missing	{"version":3,"blocks":[{"prefix":"192.0.2.1",$b}]}
+		blocks	"added_by" negative	"blocks"[0] (192.0.2.1): "added_by" is -1, out of range (0 to 4294967294)	{"version":3,"blocks":[{"prefix":"192.0.2.1","added_by":-1,$b}]}
+		blocks	"added_by" (uid_t)-1	"blocks"[0] (192.0.2.1): "added_by" is 4294967295, out of range	{"version":3,"blocks":[{"prefix":"192.0.2.1","added_by":4294967295,$b}]}
+		blocks	"added_by" a name	"blocks"[0] (192.0.2.1): "added_by" is a string, not an integer	{"version":3,"blocks":[{"prefix":"192.0.2.1","added_by":"prosody",$b}]}
 		blocks	sets.json in its place	"blocks" is missing	{"version":1,"sets":{"partners":{"added":["10.0.0.0/8"],"removed":[]}}}
 		state	top-level array	the top level is an array, not an object	[]
 		state	version 2	version 2 is not one this edgefw reads (1)	{$top_v2,"interfaces":[$iface]}
@@ -1237,6 +1263,15 @@ test_huge_state_files() {
 	run_edgefw status
 	expect_refused "state.json with 1025 set sizes: status" "$EDGEFW_RUN_DIR/state.json" \
 		"\"set_sizes\" has 1025 entries, more than 1024 sets"
+	# the reloads' counters (edgefw_reloads_total), strict as the rest
+	jq -c '.reloads.failed = -1' "$WORK/state.valid" >"$EDGEFW_RUN_DIR/state.json"
+	run_edgefw status
+	expect_refused "state.json with a negative reload count: status" "$EDGEFW_RUN_DIR/state.json" \
+		"\"reloads\": \"failed\" is -1, out of range"
+	jq -c '.reloads = "many"' "$WORK/state.valid" >"$EDGEFW_RUN_DIR/state.json"
+	run_edgefw stats --prometheus
+	expect_refused "state.json with reloads a string: stats --prometheus" "$EDGEFW_RUN_DIR/state.json" \
+		"\"reloads\" is a string, not an object"
 	cp "$WORK/state.valid" "$EDGEFW_RUN_DIR/state.json"
 }
 
@@ -1699,7 +1734,8 @@ main() {
 	# EDGEFW_TEST_STEPS="test_block ..." runs only those steps (by hand)
 	local step t0 steps=(${EDGEFW_TEST_STEPS:-test_set_not_loaded test_set_changes
 		test_set_bad_input test_set_100k test_set_write_fails test_block
-		test_block_not_loaded test_block_expired_at_load test_block_many
+		test_block_not_loaded test_block_expired_at_load
+		test_block_owner_of_older_file test_block_many
 		test_private_dirs test_load_cut_short test_block_guard
 		test_mapped_addresses test_persistence test_corrupt_state
 		test_malformed_state_files test_huge_state_files test_kill_set_writes

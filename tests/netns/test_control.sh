@@ -7,8 +7,10 @@
 # the block drops a stranger's real connection as 'blocked'; it cannot
 # block a protected address (the front-end pool, a partner), exceed the
 # config's TTL cap, use --force, or run other commands (load, set add,
-# unload), by the CLI or by a request of its own. A user outside the group
-# is refused. Garbage, a 1 MB line and stalled clients get their errors
+# unload), by the CLI or by a request of its own. Each block records its
+# owner: a member cannot unblock or change root's, but may unblock another
+# member's; the members' limits follow set changes and reloads. A user
+# outside the group is refused. Garbage, a 1 MB line and stalled clients get their errors
 # while the daemon answers others; more clients than it serves are
 # refused with the reason; 1,000 block requests in one burst all land or
 # are refused with a reason. Every change is logged with uid and pid.
@@ -29,6 +31,7 @@ CLIENT=$top/tests/lib/control_client.py
 WORK=''
 DAEMON_PID=''
 MEMBER=efwc$$m
+MEMBER2=efwc$$n
 OUTSIDER=efwc$$o
 USERS_MADE=()
 GROUP_MADE=0
@@ -63,6 +66,9 @@ make_users() {
 	useradd --no-create-home --shell /usr/sbin/nologin -G edgefw "$MEMBER" ||
 		tap_bail "cannot create user $MEMBER"
 	USERS_MADE+=("$MEMBER")
+	useradd --no-create-home --shell /usr/sbin/nologin -G edgefw "$MEMBER2" ||
+		tap_bail "cannot create user $MEMBER2"
+	USERS_MADE+=("$MEMBER2")
 	useradd --no-create-home --shell /usr/sbin/nologin "$OUTSIDER" ||
 		tap_bail "cannot create user $OUTSIDER"
 	USERS_MADE+=("$OUTSIDER")
@@ -188,8 +194,9 @@ test_member_blocks() {
 
 	run_as "$MEMBER" block list
 	expect "member: block list" 0 ""
-	check_match "member: block list prints the table" "$OUT" "^PREFIX +EXPIRES IN +ADDED +REASON"
-	check_match "member: block list shows the block" "$OUT" "$TOPO_STRANGER4 +(9m5[0-9]s|10m00s) .* s2s abuse"
+	check_match "member: block list prints the table" "$OUT" "^PREFIX +EXPIRES IN +ADDED +OWNER +REASON"
+	check_match "member: block list shows the block, the member as its owner" "$OUT" \
+		"$TOPO_STRANGER4 +(9m5[0-9]s|10m00s) +[^ ]+ +$MEMBER +s2s abuse"
 	run_as "$MEMBER" block list --json
 	json=$(printf '%s' "$OUT" | jq -c '[.blocks[] | {prefix, reason}]')
 	check_eq "member: block list --json is root's" "$json" \
@@ -266,6 +273,86 @@ test_member_limits() {
 	run_as "$MEMBER" partner list --json
 	expect "member: partner list through the socket" 0 ""
 	check_eq "member: partner list --json is JSON" "$(jq -r type <<<"$OUT" 2>/dev/null)" object
+}
+
+# Who added a block decides who may remove it: members may remove what
+# members added, never root's.
+test_owners() {
+	local uid
+	uid=$(id -u "$MEMBER")
+	edge "$EDGEFW" block add 192.0.2.80 --reason "operator" >/dev/null 2>&1
+	run_as "$MEMBER" block del 192.0.2.80
+	expect "member: block del of root's block is refused, naming root" 2 \
+		"^edgefw: refusing to unblock 192\.0\.2\.80: root blocked it \(no time limit\), and only root may unblock root's blocks$"
+	check "... still blocked" -- blocked 192.0.2.80
+	run_as "$MEMBER" block add 192.0.2.80 --ttl 1m
+	expect "member: block add over root's block is refused" 2 \
+		"refusing to change 192\.0\.2\.80: root blocked it \(no time limit\)"
+	check_eq "... which keeps root's block as it was" \
+		"$(root_blocks | jq -c '.blocks[] | select(.prefix == "192.0.2.80") | [.expires_in, .added_by, .reason]')" \
+		'[null,"root","operator"]'
+	check_match "the refusal is logged with the caller" "$(cat "$WORK/daemon.log")" \
+		"uid $uid pid [0-9]+ \(group edgefw\): block del 192\.0\.2\.80: refused: refusing to unblock"
+
+	run_as "$MEMBER" block add 192.0.2.81 --ttl 10m --reason "by a member"
+	expect "member: block add 192.0.2.81" 0 "blocked 192.0.2.81"
+	run_as "$MEMBER2" block list --json
+	check_eq "block list --json: each block's owner (another member asking)" \
+		"$(jq -c '[.blocks[] | select(.prefix | test("^192\\.0\\.2\\.8[01]$")) | [.prefix, .added_by, .added_by_uid]]' <<<"$OUT")" \
+		"[[\"192.0.2.80\",\"root\",0],[\"192.0.2.81\",\"$MEMBER\",$uid]]"
+	check "blocklist.json records the member's uid" -- jq -e \
+		--argjson uid "$uid" '.version == 3 and any(.blocks[]; .prefix == "192.0.2.81" and .added_by == $uid)' \
+		"$EDGEFW_STATE_DIR/blocklist.json"
+	run_as "$MEMBER2" block del 192.0.2.81
+	expect "another member may unblock what a member blocked" 0 "^edgefw: unblocked 192.0.2.81$"
+	run_as "$MEMBER" block add 192.0.2.82 --ttl 10m
+	RC=0 ERR=''
+	OUT=$(edge "$EDGEFW" block add 192.0.2.82 --ttl 2h --reason "taken over" 2>&1) || RC=$?
+	check_eq "root's block add over a member's block makes it root's" \
+		"$(root_blocks | jq -r '.blocks[] | select(.prefix == "192.0.2.82") | .added_by')" root
+	run_as "$MEMBER" block del 192.0.2.82
+	expect "... which the member may then not unblock" 2 "refusing to unblock 192\.0\.2\.82: root blocked it"
+	run_as "$MEMBER" block add 192.0.2.83 --ttl 10m
+	check "root may unblock a member's block" -- edge "$EDGEFW" block del 192.0.2.83
+	check "root may unblock its own" -- edge "$EDGEFW" block del 192.0.2.80
+	check "root may unblock the one it took over" -- edge "$EDGEFW" block del 192.0.2.82
+}
+
+generation() { edge "$EDGEFW" status --json 2>/dev/null | jq -r '.generation // 0'; }
+generation_above() { [ "$(generation)" -gt "$1" ]; }
+
+# SIGHUP: the daemon reloads its config file; waits for the new generation
+daemon_reloads() {
+	local gen
+	gen=$(generation)
+	kill -HUP "$DAEMON_PID"
+	wait_for 20 generation_above "$gen"
+}
+
+# The members' limits are read once per change of what is loaded and kept
+# between requests: a change must reach the next request.
+test_limits_follow_changes() {
+	run_as "$MEMBER" block add 198.51.100.5 --ttl 1m
+	expect "member: 198.51.100.5 is no partner yet: blocked" 0 "blocked 198.51.100.5"
+	edge "$EDGEFW" block del 198.51.100.5 >/dev/null 2>&1
+	edge "$EDGEFW" set add partners 198.51.100.0/24 >/dev/null 2>&1 ||
+		tap_diag "set add partners 198.51.100.0/24 failed"
+	run_as "$MEMBER" block add 198.51.100.5 --ttl 1m
+	expect "member: after root's set add, the new partner is refused" 2 \
+		"refusing to block 198\.51\.100\.5: it covers 198\.51\.100\.0/24 \(partners\)"
+	edge "$EDGEFW" set del partners 198.51.100.0/24 >/dev/null 2>&1
+	run_as "$MEMBER" block add 198.51.100.5 --ttl 1m
+	expect "member: after set del, it may be blocked again" 0 "blocked 198.51.100.5"
+	edge "$EDGEFW" block del 198.51.100.5 >/dev/null 2>&1
+	sed -i 's/^control block ttl max 1h$/control block ttl max 30m/' "$WORK/control.conf"
+	daemon_reloads || tap_diag "SIGHUP: no reload with ttl max 30m"
+	run_as "$MEMBER" block add 192.0.2.84 --ttl 45m
+	expect "member: after a reload with a 30m cap, 45m is refused" 2 "longer than 30m00s"
+	sed -i 's/^control block ttl max 30m$/control block ttl max 1h/' "$WORK/control.conf"
+	daemon_reloads || tap_diag "SIGHUP: no reload with ttl max 1h"
+	run_as "$MEMBER" block add 192.0.2.84 --ttl 45m
+	expect "member: after the reload back to 1h, 45m lands" 0 "blocked 192.0.2.84 for 45m00s"
+	edge "$EDGEFW" block del 192.0.2.84 >/dev/null 2>&1
 }
 
 test_outsider() {
@@ -379,6 +466,8 @@ main() {
 	test_socket
 	test_member_blocks
 	test_member_limits
+	test_owners
+	test_limits_follow_changes
 	test_outsider
 	test_bad_clients
 	test_burst

@@ -41,7 +41,11 @@
 # xmpp-s2s-out and dns-out moved, no drop on ext0 in; mallory -> bob gets
 # an error back, bob never sees it, rogue's log shows the outgoing
 # connection failing and edgefw counts its SYNs as drop policy on ext0
-# in; then, edgefw unloaded, mallory -> bob comes back: the control that
+# in; partner.test by domain only: its static prefixes deleted and its
+# Prosody restarted, alice -> bob fails (SYNs drop policy), after `partner
+# add partner.test` (resolved through `partners resolver`, the dnsmasq)
+# it comes back, after `partner del` and a restart it fails again; then,
+# edgefw unloaded, mallory -> bob comes back: the control that
 # shows it was edgefw that kept rogue.test out. About 40 s.
 #
 # Environment: EDGEFW (the binary), EDGEFW_PIN_DIR, EDGEFW_RUN_DIR and
@@ -298,6 +302,9 @@ if ! grep -q "$PARTNER4/32" "$CONFIG" || ! grep -q "$PARTNER6/128" "$CONFIG" ||
 	grep -q '203\.0\.113\.0/24' "$CONFIG"; then
 	tap_bail "cannot narrow the partners of $EXAMPLE (has the example changed?)"
 fi
+# Partner domains are resolved by the test DNS server, which serves test.
+# (see "partner.test by domain only" below).
+echo "partners resolver $DNS4 timeout 5s" >>"$CONFIG"
 out=$("$EDGEFW" check -c "$CONFIG" 2>&1) || tap_bail "edgefw check -c $CONFIG: $out"
 
 topology_up "$PREFIX" || tap_bail "cannot build the namespace topology"
@@ -329,6 +336,7 @@ if ! { register edge.test bob secret && register partner.test alice secret &&
 fi
 
 start_prosody edge edge.test
+PARTNER_SERVER=${#SERVER_PIDS[@]} # its index, for restart_partner
 start_prosody partner partner.test
 start_prosody rogue rogue.test
 for s in "edge edge.test $TOPO_EDGE_EXT4" "partner partner.test $PARTNER4" \
@@ -388,6 +396,59 @@ check_counter "  ...and not as rule xmpp-s2s-in" still ext0 in rules xmpp-s2s-in
 check_eq "  ...and the edge has no connection with rogue.test" \
 	"$(edge_connections | grep -cE "(^| |\[)($ROGUE4|$ROGUE6)[]:]")" 0
 tap_diag "rogue's attempt: drop policy +$(counter_delta ext0 in drop policy) on ext0 in, error after $SEND_MS ms"
+
+# --- partner.test by domain only: no static prefix, its addresses from DNS ---
+# The partners set loses partner.test's two static addresses, and
+# partner.test's Prosody restarts so that its s2s streams are new TCP
+# connections (established ones stay admitted as flows). Then: its SYNs
+# to 5269 are dropped; `partner add partner.test` resolves it through
+# the config's `partners resolver` (dnsmasq; test. is a special-use
+# domain libunbound would answer itself) and it federates; `partner del`
+# cuts it again.
+restart_partner() {
+	kill "${SERVER_PIDS[$PARTNER_SERVER]}" 2>/dev/null
+	wait "${SERVER_PIDS[$PARTNER_SERVER]}" 2>/dev/null
+	PARTNER_SERVER=${#SERVER_PIDS[@]}
+	start_prosody partner partner.test
+	wait_listening partner "$PARTNER4" 5269 20 && wait_listening partner 127.0.0.1 5222 5
+}
+partner_json() { edge "$EDGEFW" partner list partner.test --json 2>/dev/null | jq -r ".partners[0] | $1"; }
+check "set del partners: partner.test's static addresses leave the set" -- \
+	edge "$EDGEFW" set del partners "$PARTNER4/32" "$PARTNER6/128"
+# not in check's subshell: SERVER_PIDS and PARTNER_SERVER must change here
+restart_partner
+tap_result $? "partner.test's Prosody restarted (no s2s stream left)"
+counters_before
+check_send "partner.test not a partner: alice -> bob gets an error" \
+	'^error remote-server-(timeout|not-found)' partner alice@partner.test bob@edge.test "before partner add $$"
+counters_after
+check "  ...bob never received it" -- \
+	not_in_file "$WORK/bob@edge.test.received" "before partner add $$"
+check_counter "  ...its SYNs to 5269 counted as drop policy on ext0 in (not a partner)" moved ext0 in drop policy
+check_counter "  ...and not as rule xmpp-s2s-in" still ext0 in rules xmpp-s2s-in
+check "edgefw partner add partner.test" -- edge "$EDGEFW" partner add partner.test
+tap_diag "partner list partner.test:" "$(edge "$EDGEFW" partner list partner.test 2>&1)"
+check_eq "  ...its SRV target and addresses, from the test DNS server" \
+	"$(partner_json '"\([.targets[] | "\(.host):\(.port)"] | join(" ")) \(.addresses | join(" ")) \(.last_error)"')" \
+	"partner.test:5269 $PARTNER4 $PARTNER6 null"
+counters_before
+check_send "partner.test by domain only: alice -> bob, bob's echo comes back over s2s" \
+	'^reply [0-9]+$' partner alice@partner.test bob@edge.test "by domain $$"
+counters_after
+check "  ...bob received it" -- \
+	grep -q "^alice@partner.test/.* by domain $$\$" "$WORK/bob@edge.test.received"
+check_counter "  ...rule xmpp-s2s-in counted the inbound connection" moved ext0 in rules xmpp-s2s-in
+check_counter "  ...rule xmpp-s2s-out the outbound one (bob's echo)" moved ext0 out rules xmpp-s2s-out
+check "edgefw partner del partner.test" -- edge "$EDGEFW" partner del partner.test
+restart_partner
+tap_result $? "partner.test's Prosody restarted again"
+counters_before
+check_send "after partner del: alice -> bob gets an error again" \
+	'^error remote-server-(timeout|not-found)' partner alice@partner.test bob@edge.test "after partner del $$"
+counters_after
+check_counter "  ...its SYNs counted as drop policy on ext0 in" moved ext0 in drop policy
+check "  ...bob never received it" -- \
+	not_in_file "$WORK/bob@edge.test.received" "after partner del $$"
 
 # --- The control: without edgefw, rogue.test federates. ---
 check "edgefw unload" -- edge "$EDGEFW" unload

@@ -41,6 +41,7 @@ MHD_TIMEOUT_S=10 # user/daemon/metrics_http.c: CONNECTION_TIMEOUT_S
 DASHBOARD=contrib/grafana/edgefw.json
 WORK=''
 DAEMON_PID=''
+MONITOR_PID=''
 PROM_PID=''
 HUNG_PIDS=()
 SILENT_PID=''
@@ -54,6 +55,12 @@ LIM2_BURST=2
 LIMITED=$((N_LIM - LIM_BURST + N_LIM2 - LIM2_BURST)) # every ratelimit drop
 N_POLICY=15  # non-partner (IPv6) -> udp 9999: drop policy
 N_BLOCKED=10 # blocked non-partner (IPv4) -> udp 7001: drop blocked
+# The summary's top sources: three non-partners dropped by policy, in
+# rounds of 3, 2 and 1 datagrams; every drop sampled (the sample burst
+# holds them all), so the sampled counts are exact.
+SOURCES=(192.0.2.70 192.0.2.71 192.0.2.72)
+SOURCE_ROUNDS=10
+SAMPLE_BURST=1000
 
 # Suites of other worktrees may run beside this one: the pin directory
 # tests/run.sh names after the suite gets this run's pid too.
@@ -62,10 +69,10 @@ traffic_use_private_directories metrics
 
 cleanup() {
 	local pid
-	for pid in "${HUNG_PIDS[@]}" "$PROM_PID" "$DAEMON_PID"; do
+	for pid in "${HUNG_PIDS[@]}" "$MONITOR_PID" "$PROM_PID" "$DAEMON_PID"; do
 		[ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null
 	done
-	for pid in "${HUNG_PIDS[@]}" "$PROM_PID" "$DAEMON_PID"; do
+	for pid in "${HUNG_PIDS[@]}" "$MONITOR_PID" "$PROM_PID" "$DAEMON_PID"; do
 		[ -n "$pid" ] && wait "$pid" 2>/dev/null
 	done
 	traffic_cleanup
@@ -82,7 +89,7 @@ cat >"$CONF" <<EOF
 interface ext0 role external
 interface ext1 role external
 interface int0 role internal address $TOPO_EDGE_INT4
-set partners { 203.0.113.0/24, 2001:db8:77::/48 }
+set partners { 203.0.113.0/24, 2001:db8:77::/48, domain xmpp.invalid }
 rule udp-ok  external in udp 7001 from partners to self
 rule udp-lim external in udp 7000 from partners to self limit 1/m burst $LIM_BURST per source
 rule udp-lim2 external in udp 7002 from partners to self limit 1/m burst $LIM2_BURST total
@@ -91,6 +98,7 @@ policy external in  drop
 policy external out pass
 policy internal in  drop
 policy internal out pass
+events rate 1000/s burst 1000 sample 1000/s burst $SAMPLE_BURST
 metrics listen 127.0.0.1:$METRICS_PORT
 EOF
 METRICS_LINE=$(grep -n '^metrics listen' "$CONF" | cut -d: -f1)
@@ -297,6 +305,21 @@ check_match "the log: loaded, with the config hash, generation and attachments" 
 check_match "the log: where the metrics are" "$(cat "$WORK/daemon.log")" \
 	"serving metrics on http://127.0.0.1:$METRICS_PORT/metrics"
 
+# The config's partner domain is under invalid. (RFC 6761), never
+# resolved: its resolution fails at once, without a DNS server in this
+# suite, and the per-domain partner metrics have samples.
+partner_failed() {
+	[ "$(sample_of "$(scrape 2>/dev/null)" \
+		'edgefw_partner_resolve_failures_total\{set="partners",domain="xmpp.invalid",cause="special_use"\}')" -ge 1 ] 2>/dev/null
+}
+check "/metrics: the daemon's failed resolution of xmpp.invalid, cause special_use (within 15 s)" -- \
+	wait_for 15 partner_failed
+m=$(scrape)
+check_eq "/metrics: xmpp.invalid puts no address into partners" \
+	"$(sample_of "$m" 'edgefw_partner_addresses\{set="partners",domain="xmpp.invalid"\}')" 0
+check_eq "/metrics: ... and its DNSSEC status is unknown (never resolved)" \
+	"$(sample_of "$m" 'edgefw_partner_dnssec\{set="partners",domain="xmpp.invalid",status="unknown"\}')" 1
+
 # --- promtool accepts both outputs. ---
 scrape >"$WORK/scrape.prom"
 check "promtool check metrics: /metrics" -- \
@@ -304,9 +327,9 @@ check "promtool check metrics: /metrics" -- \
 edge "$EDGEFW" stats --prometheus >"$WORK/cli.prom"
 check "promtool check metrics: stats --prometheus" -- \
 	sh -c "promtool check metrics <'$WORK/cli.prom' 2>&1 | (! grep .)"
-check_eq "stats --prometheus has the same metrics as /metrics, less the daemon's" \
+check_eq "stats --prometheus has the same metrics as /metrics" \
 	"$(grep '^# TYPE' "$WORK/cli.prom" | sort)" \
-	"$(grep '^# TYPE' "$WORK/scrape.prom" | grep -v edgefw_reloads_total | sort)"
+	"$(grep '^# TYPE' "$WORK/scrape.prom" | sort)"
 
 # --- N packets of each class, counted exactly. ---
 edge_bg "$EDGEFW" stats --watch 1 --json >"$WORK/watch.json" 2>"$WORK/watch.err"
@@ -475,6 +498,74 @@ lines=$(grep -c 'dropped in the last' "$WORK/daemon.log")
 check "summary: few lines, not one a packet ($lines lines for $((N_POLICY + LIMITED + N_BLOCKED)) drops)" -- \
 	test "$lines" -le 4
 
+# --- The summary's top sources, sampled, while edgefw monitor reads too. ---
+# The leases as the data plane sees them: FIELD set when non-zero.
+lease_set() { # listen_until_ns|sample_until_ns
+	local v
+	v=$(bpftool -j map dump pinned "$EDGEFW_PIN_DIR/events_ctl" 2>/dev/null |
+		jq -r ".[0].formatted.value.$1 // .[0].value.$1 // 0")
+	[ "${v:-0}" != 0 ]
+}
+check "the daemon holds the sampler's lease" -- wait_for 30 lease_set sample_until_ns
+for a in "${SOURCES[@]}"; do
+	in_ns "$PREFIX" inet ip addr add "$a/32" dev to-edge
+done
+edge_bg "$EDGEFW" monitor --json --reason policy >"$WORK/monitor.json" 2>"$WORK/monitor.err"
+MONITOR_PID=$BG_PID
+check "edgefw monitor holds its lease beside the daemon's" -- wait_for 30 lease_set listen_until_ns
+# rounds of 3, 2 and 1 datagrams from the three sources to udp 9999
+in_ns "$PREFIX" inet python3 -c '
+import socket, sys, time
+dst, rounds, srcs = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+socks = []
+for src in srcs:
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind((src, 0))
+    socks.append(s)
+for _ in range(rounds):
+    for i, s in enumerate(socks):
+        for _ in range(len(socks) - i):
+            s.sendto(b"edgefw sources test", (dst, 9999))
+            time.sleep(0.002)
+' "$TOPO_EDGE_EXT4" $SOURCE_ROUNDS "${SOURCES[@]}"
+source_sum() { # ADDR: its sampled policy drops over every summary line
+	grep -o 'sampled sources .*' "$WORK/daemon.log" |
+		grep -oE "(policy|,) $1 [0-9]+" | grep -oE '[0-9]+$' |
+		awk '{ s += $1 } END { print s + 0 }'
+}
+sources_complete() {
+	[ "$(source_sum "${SOURCES[2]}")" -ge $SOURCE_ROUNDS ] &&
+		[ "$(source_sum "${SOURCES[0]}")" -ge $((3 * SOURCE_ROUNDS)) ]
+}
+check "summary: the sampled sources are logged within 30 s" -- wait_for 30 sources_complete
+for i in 0 1 2; do
+	check_eq "summary: ${SOURCES[$i]}'s sampled policy drops add up to $(((3 - i) * SOURCE_ROUNDS))" \
+		"$(source_sum "${SOURCES[$i]}")" $(((3 - i) * SOURCE_ROUNDS))
+done
+# each line's policy sources: "policy A N, B M, ..." -> "A N" lines
+policy_lists=$(grep -o 'sampled sources .*' "$WORK/daemon.log" |
+	grep -oE ': policy [^;]*|; policy [^;]*' | sed -E 's/^[:;] policy //')
+ordered=yes
+while IFS= read -r list; do
+	[ -n "$list" ] || continue
+	tr ',' '\n' <<<"$list" | awk '{ print $2 }' | sort -rnc 2>/dev/null || ordered="no: $list"
+done <<<"$policy_lists"
+check_eq "summary: each line names its sources most samples first" "$ordered" yes
+check_match "summary: a line names the three, in order of count, marked as sampled" \
+	"$(grep -o 'dropped in the last .*' "$WORK/daemon.log")" \
+	"; sampled sources \([0-9]+ samples\): .*policy ${SOURCES[0]} [0-9]+, ${SOURCES[1]} [0-9]+, ${SOURCES[2]} [0-9]+"
+monitor_saw() { # ADDR N: monitor --json printed N events from ADDR
+	[ "$(jq -r 'select(.src? == "'"$1"'") | .src' "$WORK/monitor.json" 2>/dev/null | grep -c .)" -ge "$2" ]
+}
+check "edgefw monitor, reading at the same time, sees ${SOURCES[0]}'s $((3 * SOURCE_ROUNDS)) drops" -- \
+	wait_for 30 monitor_saw "${SOURCES[0]}" $((3 * SOURCE_ROUNDS))
+check "  ...and ${SOURCES[2]}'s $SOURCE_ROUNDS" -- monitor_saw "${SOURCES[2]}" $SOURCE_ROUNDS
+kill -INT "$MONITOR_PID" 2>/dev/null
+wait "$MONITOR_PID" 2>/dev/null
+MONITOR_PID=""
+monitor_gone() { ! lease_set listen_until_ns && lease_set sample_until_ns; }
+check "  ...then it ends and its lease is cleared, the daemon's kept" -- wait_for 10 monitor_gone
+
 # --- Hung scrapers hold up neither scrapes nor a reload. ---
 for i in 1 2 3; do start_hung_scraper $i; done
 # and one that connects and sends nothing at all
@@ -530,6 +621,26 @@ check_match "  ...the log names the line and says what runs stays" "$(cat "$WORK
 	"$CONF:[0-9]+:[0-9]+: .*99999.*"
 cp "$WORK/good.conf" "$CONF"
 
+# --- The CLI's reloads count too (state.json), in /metrics and stats. ---
+reloads_of() { # RESULT: edgefw_reloads_total{result=RESULT}, /metrics and CLI
+	echo "$(sample_of "$(scrape)" "edgefw_reloads_total\\{result=\"$1\"\\}")" \
+		"$(sample_of "$(edge "$EDGEFW" stats --prometheus)" "edgefw_reloads_total\\{result=\"$1\"\\}")"
+}
+ts_before=$(sample_of "$(scrape)" edgefw_last_reload_timestamp_seconds)
+check "edgefw reload (the CLI): exits 0" -- edge "$EDGEFW" reload
+check_eq "  ...edgefw_reloads_total{result=\"success\"} 3 in /metrics and stats --prometheus" \
+	"$(reloads_of success)" "3 3"
+check_eq "  ...generation 4" "$(sample_of "$(scrape)" edgefw_generation)" 4
+check "  ...edgefw_last_reload_timestamp_seconds did not go back" -- \
+	test "$(sample_of "$(scrape)" edgefw_last_reload_timestamp_seconds)" -ge "$ts_before"
+echo "rule broken external in tcp 99999" >"$WORK/broken.conf"
+! edge "$EDGEFW" reload -c "$WORK/broken.conf" 2>"$WORK/broken.err"
+check_eq "edgefw reload -c a broken config (the CLI): fails" "$?" 0
+check_match "  ...naming the line" "$(cat "$WORK/broken.err")" "broken.conf:1:[0-9]+: .*99999"
+check_eq "  ...edgefw_reloads_total{result=\"failure\"} 2 in /metrics and stats --prometheus" \
+	"$(reloads_of failure)" "2 2"
+check_eq "  ...and success stays 3" "$(reloads_of success)" "3 3"
+
 # --- stats --textfile DIR ---
 mkdir -p "$WORK/textfile"
 check "stats --textfile: exits 0" -- edge "$EDGEFW" stats --textfile "$WORK/textfile"
@@ -537,7 +648,7 @@ check_eq "  ...writes edgefw.prom alone, readable by node_exporter (0644)" \
 	"$(cd "$WORK/textfile" && stat -c '%n %a' ./*)" "./edgefw.prom 644"
 check "  ...which promtool accepts" -- \
 	sh -c "promtool check metrics <'$WORK/textfile/edgefw.prom' 2>&1 | (! grep .)"
-check_match "  ...with generation 3" "$(cat "$WORK/textfile/edgefw.prom")" "^edgefw_generation 3$"
+check_match "  ...with generation 4" "$(cat "$WORK/textfile/edgefw.prom")" "^edgefw_generation 4$"
 out=$(edge "$EDGEFW" stats --textfile "$WORK/nowhere" 2>&1)
 check_eq "stats --textfile into a missing directory: exit 1" "$?" 1
 check_match "  ...saying so" "$out" "cannot write $WORK/nowhere/edgefw.prom"

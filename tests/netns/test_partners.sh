@@ -45,9 +45,8 @@ cleanup() {
 }
 run_cleanup_on_exit cleanup
 
-# The zone is example.: libunbound, as unbound, answers for test. itself
-# (a special-use domain, RFC 6761) and never asks a forwarder about it.
-# The zone: SERIAL and the address of xmpp.partner.example are arguments,
+# The zone is example. (and a small test. zone for the special-use
+# domains). The zone: SERIAL and the address of xmpp.partner.example are arguments,
 # for the test that changes them.
 write_zone() { # SERIAL PARTNER-ADDR
 	{
@@ -86,6 +85,19 @@ write_zone() { # SERIAL PARTNER-ADDR
 # validate against the trust anchors (their DS records), and
 # bogus.example, whose A record is changed after signing, so that its
 # signature no longer matches.
+# test. (RFC 6761): libunbound answers it itself unless the config names
+# the resolver that serves it, as this suite's does.
+write_test_zone() {
+	cat >"$WORK/tld-test.zone" <<-EOF
+		\$ORIGIN test.
+		\$TTL $TTL
+		@ SOA ns.example. admin.example. 1 60 60 600 $TTL
+		@ NS ns.example.
+		_xmpp-server._tcp.partner SRV 0 5 5269 xmpp.partner.test.
+		xmpp.partner A 203.0.113.60
+	EOF
+}
+
 write_signed_zones() {
 	local z key addr=203.0.113.40
 	for z in signed bogus; do
@@ -133,6 +145,8 @@ start_knot() {
 		    file: signed.zone.signed
 		  - domain: bogus.example
 		    file: bogus.zone.signed
+		  - domain: test
+		    file: tld-test.zone
 	EOF
 	# nsenter execs knotd in place: $! is knotd's own pid
 	nsenter --net="/run/netns/$(topology_ns "$PREFIX" edge)" \
@@ -300,6 +314,36 @@ test_shared() {
 	check_match "partner del of an unknown domain: says so" "$out" "is no partner"
 }
 
+# Special-use domains: test. is asked of the config's resolver; those that
+# never hold a partner say so in partner list instead of being empty.
+test_special_use() {
+	local out
+	check "partner add partner.test (test., served by the config's resolver)" -- \
+		partner add partner.test
+	check_eq "partner.test: its SRV target's address, from Knot" \
+		"$(of partner.test '"\(.addresses | join(" ")) \(.last_error)"')" "203.0.113.60 null"
+	check "... in the set" -- in_set 203.0.113.60
+	check "partner del partner.test" -- partner del partner.test
+	out=$(partner add xmpp.onion 2>&1)
+	check_match "partner add xmpp.onion: the resolution fails, and says so" "$out" \
+		"partner xmpp\.onion .*special-use domain"
+	check_match "... partner list says why" "$(of xmpp.onion .last_error)" \
+		"under onion\., a special-use domain \(RFC 7686\) that is never resolved"
+	check_eq "... counted as special_use" "$(of xmpp.onion .failures_by_cause.special_use)" 1
+	partner del xmpp.onion >/dev/null 2>&1
+	sed 's/^partners resolver 127\.0\.0\.1@53 /partners /' "$WORK/partners.conf" >"$WORK/noresolver.conf"
+	check "reload with a config that names no resolver" -- \
+		edge "$EDGEFW" reload -c "$WORK/noresolver.conf"
+	out=$(partner add partner.test 2>&1)
+	check_match "no resolver named: partner add partner.test fails, and says so" "$out" \
+		"partner partner\.test .*special-use domain"
+	check_match "... partner list says why, and what to do" "$(of partner.test .last_error)" \
+		"under test\., a special-use domain \(RFC 6761\) the resolver answers itself .* 'partners resolver ADDR'"
+	partner del partner.test >/dev/null 2>&1
+	check "reload with the suite's config again" -- \
+		edge "$EDGEFW" reload -c "$WORK/partners.conf"
+}
+
 test_dnssec() {
 	check "signed.example, DNSSEC required: partner add" -- \
 		partner add signed.example --secure
@@ -356,6 +400,21 @@ test_daemon_refresh() {
 	failures_more() { [ "$(of partner.example .failures)" -gt "$((failures_before + 1))" ] 2>/dev/null; }
 	check "daemon: its refreshes fail too, counted" -- wait_until 15 failures_more
 	tap_diag "$(partner list partner.example 2>&1)"
+	local prom
+	prom=$(edge "$EDGEFW" stats --prometheus 2>&1)
+	check_match "stats --prometheus: partner.example's failures by cause, timeout counted" \
+		"$(grep '^edgefw_partner_resolve_failures_total{set="partners",domain="partner.example",cause="timeout"}' <<<"$prom")" ' [1-9][0-9]*$'
+	check_eq "... the same count as partner list's failures_by_cause" \
+		"$(grep '^edgefw_partner_resolve_failures_total{set="partners",domain="partner.example",cause="timeout"}' <<<"$prom" | awk '{ print $2 }')" \
+		"$(of partner.example .failures_by_cause.timeout)"
+	check_match "... its addresses" \
+		"$(grep '^edgefw_partner_addresses{set="partners",domain="partner.example"}' <<<"$prom")" ' [1-9][0-9]*$'
+	check_match "... its DNSSEC status" \
+		"$(grep '^edgefw_partner_dnssec{set="partners",domain="partner.example",status="insecure"}' <<<"$prom")" ' 1$'
+	check_match "... its last refresh" \
+		"$(grep '^edgefw_partner_last_refresh_timestamp_seconds{set="partners",domain="partner.example"}' <<<"$prom")" ' 1[0-9]{9}$'
+	check_eq "promtool check metrics accepts it" \
+		"$(promtool check metrics <<<"$prom" 2>&1)" ""
 	check "DNS server stopped: the partner's addresses stay in the set" -- \
 		in_set 203.0.113.9
 	check "... and it still connects" -- connects 203.0.113.9
@@ -391,11 +450,12 @@ start_daemon() {
 
 # ---------------------------------------------------------------------------
 
-require_traffic_tools nc jq socat knotd knotc kdig ldns-keygen ldns-signzone
+require_traffic_tools nc jq socat knotd knotc kdig ldns-keygen ldns-signzone promtool
 require_free_pin_directory
 WORK=$(mktemp -d /tmp/edgefw-partners.XXXXXX) || tap_bail "no work directory"
 topology_up "$PREFIX" || tap_bail "cannot build the namespaces"
 write_zone 1 "$TOPO_PARTNER4"
+write_test_zone
 write_signed_zones || tap_bail "cannot sign the test zones"
 write_config
 start_knot || tap_bail "knotd did not answer: $(tail -5 "$WORK/knot.log")"
@@ -410,6 +470,7 @@ test_names
 test_srv_and_traffic
 test_kinds
 test_shared
+test_special_use
 test_dnssec
 test_daemon_refresh
 test_corrupt_file

@@ -12,6 +12,12 @@
  *             packet's; passes give no event.
  *   listener  no lease, no event and no counter moves; a lease run out
  *             (a monitor killed with SIGKILL) is cleared by the next drop.
+ *   readers   the daemon's sampler beside edgefw monitor: no lease, nothing
+ *             in either ring; the sampler's lease alone, the samples ring
+ *             gets the event and the events ring nothing; both, each ring
+ *             gets it; the sampler's lease run out is cleared, the
+ *             monitor's kept. Under the limit config each reader spends
+ *             its own bucket: neither starves the other.
  *   limit     monitor mode, `events rate 1/m burst B`: a burst of drops on
  *             one CPU gives B / CPUs events, the rest counted as suppressed
  *             by the limit; every event says monitor.
@@ -45,9 +51,10 @@
 #define FIELD_TOKENS 200 /* a CPU's tokens in the fields config */
 #define LIMIT_TOKENS 8 /* and in the limit config */
 #define LIMIT_BURST 50 /* drops offered to the limit config */
+#define SAMPLE_TOKENS 4 /* the sampler's tokens in the limit config */
 #define MAX_EVENTS 64
 
-/* %u: the events' burst for all CPUs; %s: the mode. */
+/* %s: the mode; %u: the events' burst for all CPUs, then the samples'. */
 static const char config_fmt[] =
 	"mode %s\n"
 	"interface ext0 role external\n"
@@ -59,7 +66,7 @@ static const char config_fmt[] =
 	"policy external in drop\n"
 	"policy external out drop\n"
 	"fragments external drop\n"
-	"events rate 1/m burst %u\n";
+	"events rate 1/m burst %u sample 1/m burst %u\n";
 
 static const char *const rule_names[] = { "syn-in", "dns-out" };
 enum { RULE_SYN_IN, RULE_DNS_OUT };
@@ -70,6 +77,9 @@ struct listener {
 	int ctl_fd, cpu_fd;
 	struct edgefw_event got[MAX_EVENTS];
 	int n;
+	/* the daemon's samples ring, when the test reads it too */
+	struct ring_buffer *samples;
+	int nr_samples;
 };
 
 static int on_event(void *ctx, void *data, size_t size)
@@ -83,32 +93,59 @@ static int on_event(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-static void set_lease(const struct listener *l, __u64 until)
+static int on_sample(void *ctx, void *data, size_t size)
 {
-	struct edgefw_events_ctl ctl = { .listen_until_ns = until };
+	struct listener *l = ctx;
+
+	(void)data;
+	CHECK_EQ(size, sizeof(struct edgefw_event), "a sample's size");
+	l->nr_samples++;
+	return 0;
+}
+
+static void set_leases(const struct listener *l, __u64 monitor, __u64 sampler)
+{
+	struct edgefw_events_ctl ctl = { .listen_until_ns = monitor,
+					 .sample_until_ns = sampler };
 	__u32 zero = 0;
 
 	if (bpf_map_update_elem(l->ctl_fd, &zero, &ctl, BPF_ANY))
 		tap_bail("cannot write events_ctl: %s", strerror(errno));
 }
 
-static __u64 lease(const struct listener *l)
+static void set_lease(const struct listener *l, __u64 until)
+{
+	set_leases(l, until, 0);
+}
+
+static struct edgefw_events_ctl leases(const struct listener *l)
 {
 	struct edgefw_events_ctl ctl;
 	__u32 zero = 0;
 
 	if (bpf_map_lookup_elem(l->ctl_fd, &zero, &ctl))
 		tap_bail("cannot read events_ctl: %s", strerror(errno));
-	return ctl.listen_until_ns;
+	return ctl;
+}
+
+static __u64 lease(const struct listener *l)
+{
+	return leases(l).listen_until_ns;
+}
+
+static struct events_counts reader_counts(const struct listener *l,
+					  enum edgefw_events_reader r)
+{
+	struct events_counts c;
+
+	if (events_counts_read(l->cpu_fd, r, &c))
+		tap_bail("cannot read events_cpu");
+	return c;
 }
 
 static struct events_counts counts(const struct listener *l)
 {
-	struct events_counts c;
-
-	if (events_counts_read(l->cpu_fd, &c))
-		tap_bail("cannot read events_cpu");
-	return c;
+	return reader_counts(l, EDGEFW_READER_MONITOR);
 }
 
 static void listen_on(struct listener *l, const struct env *e)
@@ -132,6 +169,7 @@ static void send_pkt(struct listener *l, enum where at, const struct pkt *p,
 	int err;
 
 	l->n = 0;
+	l->nr_samples = 0;
 	err = places[at].dir == EDGEFW_DIR_IN
 		      ? run_xdp(l->e, places[at].iface, p, retval)
 		      : run_tc(l->e, places[at].iface, p, retval);
@@ -139,6 +177,23 @@ static void send_pkt(struct listener *l, enum where at, const struct pkt *p,
 		tap_bail("test run at %s: %s", places[at].name, strerror(-err));
 	if (ring_buffer__consume(l->rb) < 0)
 		tap_bail("cannot consume the events ring");
+	if (l->samples && ring_buffer__consume(l->samples) < 0)
+		tap_bail("cannot consume the samples ring");
+}
+
+/* The test reads the daemon's samples ring too. */
+static void sample_on(struct listener *l)
+{
+	l->samples = ring_buffer__new(gen_map_fd(l->e->g, MAP_SAMPLES),
+				      on_sample, l, NULL);
+	if (!l->samples)
+		tap_bail("cannot read the samples ring: %s", strerror(errno));
+}
+
+static void listener_free(struct listener *l)
+{
+	ring_buffer__free(l->rb);
+	ring_buffer__free(l->samples);
 }
 
 static void build(const struct pkt_spec *s, struct pkt *p)
@@ -321,7 +376,7 @@ static void check_fields(const struct env *e)
 				i);
 		}
 	}
-	ring_buffer__free(l.rb);
+	listener_free(&l);
 }
 
 static void check_listener(const struct env *e)
@@ -356,7 +411,7 @@ static void check_listener(const struct env *e)
 		  clock_ns(CLOCK_MONOTONIC_COARSE) + EDGEFW_EVENTS_LEASE_NS);
 	send_pkt(&l, EXT_XDP, &p, &rv);
 	CHECK_EQ(l.n, 1, "listener: a live lease: the event");
-	ring_buffer__free(l.rb);
+	listener_free(&l);
 }
 
 static void check_limit(const struct env *e)
@@ -394,7 +449,7 @@ static void check_limit(const struct env *e)
 		 "limit: the suppressed counter moved by the rest");
 	CHECK_EQ(after.ring_full, before.ring_full,
 		 "limit: the ring never full");
-	ring_buffer__free(l.rb);
+	listener_free(&l);
 }
 
 /* A ring nobody reads: the drops beyond it are counted, never stall. */
@@ -433,15 +488,113 @@ static void check_ring_full(const struct env *e)
 	CHECK(after.emitted - before.emitted <
 		      EDGEFW_EVENTS_RING_BYTES / sizeof(struct edgefw_event),
 	      "ring: no more sent than the ring holds");
-	ring_buffer__free(l.rb);
+	listener_free(&l);
 }
 
-static void load(const char *mode, unsigned int burst, struct config *c,
+/* The daemon's sampler beside edgefw monitor: each reader its own ring. */
+static void check_readers(const struct env *e)
+{
+	struct pkt_spec drop = { TCP(STRANGER4, 44000, SELF4, 5269, PKT_SYN) };
+	struct events_counts mon0, smp0, mon1, smp1;
+	__u64 live =
+		clock_ns(CLOCK_MONOTONIC_COARSE) + 3600 * EDGEFW_NSEC_PER_SEC;
+	struct edgefw_events_ctl ctl;
+	struct listener l;
+	struct pkt p;
+	__u32 rv;
+
+	listen_on(&l, e);
+	sample_on(&l);
+	build(&drop, &p);
+
+	set_leases(&l, 0, 0);
+	mon0 = reader_counts(&l, EDGEFW_READER_MONITOR);
+	smp0 = reader_counts(&l, EDGEFW_READER_SAMPLER);
+	send_pkt(&l, EXT_XDP, &p, &rv);
+	mon1 = reader_counts(&l, EDGEFW_READER_MONITOR);
+	smp1 = reader_counts(&l, EDGEFW_READER_SAMPLER);
+	CHECK_EQ(rv, XDP_DROP, "readers: none: dropped");
+	CHECK_EQ(l.n + l.nr_samples, 0,
+		 "readers: none: nothing in either ring");
+	CHECK(!memcmp(&mon0, &mon1, sizeof(mon0)) &&
+		      !memcmp(&smp0, &smp1, sizeof(smp0)),
+	      "readers: none: no counter moved");
+
+	set_leases(&l, 0, live);
+	send_pkt(&l, EXT_XDP, &p, &rv);
+	CHECK_EQ(l.nr_samples, 1,
+		 "readers: the sampler's lease alone: a sample");
+	CHECK_EQ(l.n, 0, "readers: the sampler's lease alone: no event");
+	mon0 = reader_counts(&l, EDGEFW_READER_MONITOR);
+	smp0 = reader_counts(&l, EDGEFW_READER_SAMPLER);
+	CHECK(!memcmp(&mon0, &mon1, sizeof(mon0)),
+	      "readers: the sampler's lease alone: monitor's counters still");
+	CHECK_EQ(smp0.emitted - smp1.emitted, 1,
+		 "readers: the sampler's lease alone: its emitted counter");
+
+	set_leases(&l, live, live);
+	send_pkt(&l, EXT_XDP, &p, &rv);
+	CHECK_EQ(l.n, 1, "readers: both leases: the event");
+	CHECK_EQ(l.nr_samples, 1, "readers: both leases: and the sample");
+
+	/* the daemon killed with SIGKILL: its lease runs out, monitor's not */
+	set_leases(&l, live, clock_ns(CLOCK_MONOTONIC_COARSE) - 1);
+	send_pkt(&l, EXT_XDP, &p, &rv);
+	ctl = leases(&l);
+	CHECK_EQ(l.n, 1, "readers: the sampler's lease run out: the event");
+	CHECK_EQ(l.nr_samples, 0, "readers: ...and no sample");
+	CHECK_EQ(ctl.sample_until_ns, 0,
+		 "readers: ...its lease cleared by the drop");
+	CHECK_EQ(ctl.listen_until_ns, live, "readers: ...monitor's kept");
+	set_leases(&l, 0, 0);
+	listener_free(&l);
+}
+
+/* Under the limit: each reader spends its own bucket. */
+static void check_readers_limit(const struct env *e)
+{
+	struct pkt_spec drop = { TCP(STRANGER4, 45000, SELF4, 5269, PKT_SYN) };
+	__u64 live =
+		clock_ns(CLOCK_MONOTONIC_COARSE) + 3600 * EDGEFW_NSEC_PER_SEC;
+	struct events_counts smp0, smp1;
+	int events = 0, samples = 0;
+	struct listener l;
+	struct pkt p;
+	__u32 rv;
+
+	listen_on(&l, e);
+	sample_on(&l);
+	set_leases(&l, live, live);
+	smp0 = reader_counts(&l, EDGEFW_READER_SAMPLER);
+	for (int i = 0; i < LIMIT_BURST; i++) {
+		drop.sport = 45000 + i;
+		build(&drop, &p);
+		send_pkt(&l, EXT_XDP, &p, &rv);
+		events += l.n;
+		samples += l.nr_samples;
+	}
+	smp1 = reader_counts(&l, EDGEFW_READER_SAMPLER);
+	/* check_limit spent monitor's bucket already: this is its rest */
+	CHECK_EQ(
+		events, 0,
+		"readers under the limit: monitor's spent bucket gives no event");
+	CHECK_EQ(
+		samples, SAMPLE_TOKENS,
+		"readers under the limit: the sampler's own bucket gives its %d samples",
+		SAMPLE_TOKENS);
+	CHECK_EQ(smp1.limited - smp0.limited, LIMIT_BURST - SAMPLE_TOKENS,
+		 "readers under the limit: the sampler's suppressed counter");
+	set_leases(&l, 0, 0);
+	listener_free(&l);
+}
+
+static void load(const char *mode, unsigned int burst,
+		 unsigned int sample_burst, struct config *c,
 		 struct compiled *cc, struct generation *g)
 {
 	char text[sizeof(config_fmt) + 64];
 
-	snprintf(text, sizeof(text), config_fmt, mode, burst);
+	snprintf(text, sizeof(text), config_fmt, mode, burst, sample_burst);
 	load_config(mode, text, rule_names, 2, c, cc, g);
 }
 
@@ -461,16 +614,20 @@ int main(void)
 		tap_bail("cannot run on CPU 0 alone: %s", strerror(errno));
 	make_namespace();
 
-	load("enforce", FIELD_TOKENS * nr_cpus, &c, &cc, &g);
+	load("enforce", FIELD_TOKENS * nr_cpus, FIELD_TOKENS * nr_cpus, &c, &cc,
+	     &g);
 	e = make_env("", &c, &g);
 	check_fields(&e);
 	check_listener(&e);
+	check_readers(&e);
 
-	load("monitor", LIMIT_TOKENS * nr_cpus, &mc, &mcc, &mg);
+	load("monitor", LIMIT_TOKENS * nr_cpus, SAMPLE_TOKENS * nr_cpus, &mc,
+	     &mcc, &mg);
 	me = make_env("monitor: ", &mc, &mg);
 	check_limit(&me);
+	check_readers_limit(&me);
 
-	load("enforce", 1000000, &rc, &rcc, &rg);
+	load("enforce", 1000000, 1000000, &rc, &rcc, &rg);
 	re = make_env("", &rc, &rg);
 	check_ring_full(&re);
 

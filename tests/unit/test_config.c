@@ -788,10 +788,25 @@ static void test_errors(void)
 		FILE_NAME
 		":2:1: expected a statement (mode, interface, set, rule, policy, fragments, flows, icmp, events, metrics, partners, control or pool), found 'foo'\n");
 	/* The events statement (drop events of edgefw monitor). */
-	expect_parse_error("events without rate or off",
-			   "interface e role external\nevents max 5/s\n",
+	expect_parse_error(
+		"events without rate, sample or off",
+		"interface e role external\nevents max 5/s\n",
+		FILE_NAME
+		":2:8: expected 'rate', 'sample' or 'off', found 'max'\n");
+	expect_parse_error(
+		"events sample with a malformed rate",
+		"interface e role external\nevents rate 5/s sample lots\n",
+		FILE_NAME
+		":2:24: malformed rate 'lots' (expected a number per second or minute, e.g. 20/s or 30/m)\n");
+	expect_parse_error(
+		"events sample burst out of range",
+		"interface e role external\nevents sample 5/s burst 0\n",
+		FILE_NAME
+		":2:25: burst must be a number from 1 to 1000000, not '0'\n");
+	expect_parse_error("events off takes no sample",
+			   "interface e role external\nevents off sample 5/s\n",
 			   FILE_NAME
-			   ":2:8: expected 'rate' or 'off', found 'max'\n");
+			   ":2:12: expected a line end, found 'sample'\n");
 	expect_parse_error(
 		"events set twice",
 		"interface e role external\nevents off\nevents off\n",
@@ -1412,6 +1427,57 @@ static void test_set_keys(void)
 }
 
 /* metrics listen ADDR:PORT: off by default, checked at FILE:LINE:COL */
+static void check_text(const char *got, const char *want, const char *what)
+{
+	if (!CHECK(!strcmp(got, want), "%s", what))
+		tap_diag("got '%s', wanted '%s'", got, want);
+}
+
+/* events [rate R [burst B]] [sample R [burst B] | sample off] | off */
+static void test_events(void)
+{
+	struct edgefw_iface_config ic;
+	struct config c;
+	char text[128];
+
+	parse_ok("events by default", "interface e role external\n", &c);
+	events_format(&c, text, sizeof(text));
+	check_text(text, "events rate 1000/s burst 1000 sample 100/s burst 100",
+		   "events: monitor's 1000/s and the daemon's samples 100/s");
+	compile_events(&c, 2, &ic);
+	CHECK(ic.events_interval_ns == 2000000 &&
+		      ic.sample_interval_ns == 20000000 &&
+		      ic.sample_burst_ns == 49 * ic.sample_interval_ns,
+	      "events: each reader's own bucket, shared out among 2 CPUs");
+	config_free(&c);
+
+	parse_ok("events sample alone",
+		 "interface e role external\nevents sample 10/m burst 4\n", &c);
+	events_format(&c, text, sizeof(text));
+	check_text(text, "events rate 1000/s burst 1000 sample 10/m burst 4",
+		   "events sample: the samples' rate, monitor's the default");
+	config_free(&c);
+
+	parse_ok("events sample off",
+		 "interface e role external\nevents rate 50/s sample off\n",
+		 &c);
+	events_format(&c, text, sizeof(text));
+	check_text(text, "events rate 50/s burst 50 sample off",
+		   "events ... sample off: monitor's events alone");
+	compile_events(&c, 2, &ic);
+	CHECK(ic.events_interval_ns && !ic.sample_interval_ns,
+	      "events ... sample off: no samples bucket (the verifier drops them)");
+	config_free(&c);
+
+	parse_ok("events off", "interface e role external\nevents off\n", &c);
+	events_format(&c, text, sizeof(text));
+	check_text(text, "events off", "events off: neither");
+	compile_events(&c, 2, &ic);
+	CHECK(!ic.events_interval_ns && !ic.sample_interval_ns,
+	      "events off: neither bucket");
+	config_free(&c);
+}
+
 static void test_metrics(void)
 {
 	struct config c;
@@ -1896,6 +1962,7 @@ int main(void)
 	test_defaults();
 	test_syntax();
 	test_errors();
+	test_events();
 	test_metrics();
 	test_many_errors();
 	test_candidate_limit();

@@ -73,7 +73,7 @@ int cmd_block_del(struct cli_ctx *ctx, const struct cli_args *a)
 	int rc;
 
 	(void)a;
-	rc = op_block_del(&ctx->paths, p, &r);
+	rc = op_block_del(&ctx->paths, p, ctx->limits, &r);
 	if (rc == 0) {
 		prefix_format(p, buf, sizeof(buf));
 		log_info("unblocked %s", buf);
@@ -83,11 +83,12 @@ int cmd_block_del(struct cli_ctx *ctx, const struct cli_args *a)
 
 static void print_text(const struct blocks *b, int64_t now_ms)
 {
-	printf("%-40s %-12s %-21s %s\n", "PREFIX", "EXPIRES IN", "ADDED",
-	       "REASON");
+	printf("%-40s %-12s %-21s %-16s %s\n", "PREFIX", "EXPIRES IN", "ADDED",
+	       "OWNER", "REASON");
 	for (size_t i = 0; i < b->n; i++) {
 		const struct block_entry *e = &b->v[i];
 		char pfx[PREFIX_STRLEN], left[32] = "never", added[32];
+		char owner[BLOCK_OWNER_LEN];
 		time_t t = e->added_ms / 1000;
 		struct tm tm;
 
@@ -97,7 +98,9 @@ static void print_text(const struct blocks *b, int64_t now_ms)
 		if (e->expires_ms)
 			duration_format(block_seconds_left(e, now_ms), left,
 					sizeof(left));
-		printf("%-40s %-12s %-21s %s\n", pfx, left, added, e->reason);
+		block_owner_name(e->added_by, owner, sizeof(owner));
+		printf("%-40s %-12s %-21s %-16s %s\n", pfx, left, added, owner,
+		       e->reason);
 	}
 }
 

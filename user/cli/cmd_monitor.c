@@ -327,7 +327,8 @@ int cmd_monitor(struct cli_ctx *ctx, const struct cli_args *a)
 		return rc;
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	handle_signals();
-	rc = events_open(&e, &ctx->paths, &f, on_event, (void *)a);
+	rc = events_open(&e, &ctx->paths, EDGEFW_READER_MONITOR, &f, on_event,
+			 (void *)a);
 	if (rc)
 		return EXIT_FAILED;
 	events_read_counts(&e, &first);

@@ -15,8 +15,11 @@ int cmd_reload(struct cli_ctx *ctx, const struct cli_args *a)
 
 	/* without -c: the file that was loaded, read again */
 	rc = read_config(a->config ? a->config : old->config_path, &c);
-	if (rc)
+	if (rc) {
+		/* a reload that failed all the same, for the metrics */
+		state_count_failed_reload(&ctx->paths);
 		return rc;
+	}
 	rc = op_reload(&ctx->paths, old, &c, &o, &st);
 	if (rc == 0)
 		log_info(

@@ -110,7 +110,7 @@ static int print_prometheus(const struct loaded *l, const char *textfile)
 		return EXIT_FAILED;
 	out = textfile ? open_memstream(&text, &len) : stdout;
 	if (out) {
-		prom_write(out, &m, NULL);
+		prom_write(out, &m);
 		if (!textfile)
 			rc = fflush(out) ? EXIT_FAILED : EXIT_OK;
 		else if (fclose(out) == 0 &&

@@ -17,11 +17,8 @@
 #include "cli/cli.h"
 #include "control_proto.h"
 #include "control_request.h"
-#include "inspect.h"
 #include "log.h"
 #include "op_block.h"
-#include "protect.h"
-#include "set_changes.h"
 #include "util.h"
 
 struct request {
@@ -296,33 +293,13 @@ out:
 	return rc;
 }
 
-/* What a member may block: the config that is loaded says. */
-static void member_limits(struct block_limits *lim,
-			  struct protected_prefix **partners)
-{
-	struct set_changes_file changes;
-	struct loaded l = {};
-	struct paths p;
-	bool have_changes;
-
-	*partners = NULL;
-	lim->ttl_max_ms = CONTROL_TTL_MAX_DEFAULT * 1000LL;
-	lim->partners = NULL;
-	lim->nr_partners = 0;
-	if (paths_init(&p) || loaded_open(&p, &l))
-		return;
-	lim->ttl_max_ms = l.cfg.control_ttl_max * 1000;
-	if (!l.cfg.control_block_partners) {
-		have_changes = set_changes_read(&l.paths, &changes) == 0;
-		lim->nr_partners = partners_collect(
-			&l.cfg, have_changes ? &changes : NULL, partners);
-		/* none is a list too: the guard then refuses nothing */
-		lim->partners = *partners;
-		if (have_changes)
-			set_changes_free(&changes);
-	}
-	loaded_close(&l);
-}
+/*
+ * What the loaded config lets members block: read under the state lock
+ * by the request that needs it, and kept between requests while what is
+ * loaded stays the same (member_policy.h). The daemon's loop is one
+ * thread.
+ */
+static struct member_policy policy;
 
 static void audit(const struct control_caller *who, const struct request *r,
 		  int rc, const char *msg)
@@ -343,8 +320,7 @@ char *control_request(const struct control_caller *who, const char *line,
 		      size_t len)
 {
 	struct request r = { .a = { .xdp_mode = XDP_MODE_AUTO } };
-	struct protected_prefix *partners = NULL;
-	struct block_limits lim;
+	struct block_limits lim = { .uid = who->uid, .policy = &policy };
 	struct cli_ctx ctx = {};
 	struct capture cap;
 	char msg[512];
@@ -356,10 +332,8 @@ char *control_request(const struct control_caller *who, const char *line,
 	if (rc == 0) {
 		r.a.operands = &r.operand;
 		r.a.nr_operands = r.operand ? 1 : 0;
-		if (who->uid != 0 && (r.cmd->flags & CMD_CHANGES)) {
-			member_limits(&lim, &partners);
+		if (who->uid != 0 && (r.cmd->flags & CMD_CHANGES))
 			ctx.limits = &lim;
-		}
 		rc = cli_execute(r.cmd, &r.a, &ctx, false);
 	} else {
 		fprintf(stderr, "edgefw: %s\n", r.error);
@@ -378,6 +352,5 @@ char *control_request(const struct control_caller *who, const char *line,
 	free(cap.err);
 	free(r.operand);
 	free(r.reason);
-	free(partners);
 	return line_of(o);
 }

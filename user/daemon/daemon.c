@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The daemon's loop: one poll over the netlink events, the signals and
- * three timers. Events only mark the state dirty; a short settle timer
+ * The daemon's loop: one poll over the netlink events, the signals,
+ * timers, and the samples of the drops for the summary's top sources. Events only mark the state dirty; a short settle timer
  * then compares the machine with what is loaded once, so that an address
  * flapping a thousand times a minute costs a few reloads, the last of
  * which leaves the right state.
@@ -19,6 +19,7 @@
 #include <sys/timerfd.h>
 #include "control.h"
 #include "daemon.h"
+#include "events.h"
 #include "log.h"
 #include "metrics_http.h"
 #include "notify.h"
@@ -45,6 +46,8 @@ enum {
 	FD_PARTNERS, /* timer: partner domains to resolve (refresh.c) */
 	FD_DNS, /* their answers */
 	FD_CONTROL, /* the control socket's epoll (control.h) */
+	FD_SAMPLES, /* the drop samples' ring (events.h), for the summary */
+	FD_SAMPLER, /* timer: renew the sampler's lease, every second */
 	NR_FDS
 };
 
@@ -54,6 +57,8 @@ struct daemon {
 	struct watch *watch;
 	struct metrics_http *metrics; /* NULL: no metrics listen */
 	struct drop_summary summary;
+	struct events sampler; /* the drop samples' reader */
+	bool sampling; /* sampler is open */
 	struct daemon_partners *partners;
 	struct control *control;
 	struct pollfd fds[NR_FDS];
@@ -181,7 +186,7 @@ static void reload_config(struct daemon *d)
 	if (sync_read_config(&d->dc) == 0) {
 		rc = sync_apply(&d->paths, &d->dc, true, &reloaded);
 	} else {
-		sync_count_reload(-1); /* its errors are logged */
+		sync_count_failed_reload(&d->paths); /* its errors are logged */
 	}
 	if (rc == SYNC_UNLOADED)
 		d->unloaded = true;
@@ -265,6 +270,51 @@ static void on_files(struct daemon *d)
 		prune(d);
 }
 
+static int on_sample(const struct event_view *v, void *ctx)
+{
+	struct daemon *d = ctx;
+
+	if (d->summary.sources)
+		sources_add(d->summary.sources, v->ev);
+	return 0;
+}
+
+/*
+ * Read the drop samples for the summary's top sources. Without them (an
+ * edgefw loaded by a version without the samples ring: a reload adds it)
+ * the summary names no sources; tried again at the next summary.
+ */
+static void sampler_open(struct daemon *d)
+{
+	const struct events_filter all = { .reason = -1 };
+
+	if (d->sampling)
+		return;
+	d->sampling = events_open(&d->sampler, &d->paths, EDGEFW_READER_SAMPLER,
+				  &all, on_sample, d) == 0;
+	if (!d->sampling)
+		log_warn(
+			"the drop summary names no sources until the samples can be read");
+	d->fds[FD_SAMPLES].fd = d->sampling ? events_fd(&d->sampler) : -1;
+}
+
+static void sampler_close(struct daemon *d)
+{
+	if (d->sampling)
+		events_close(&d->sampler);
+	d->sampling = false;
+	d->fds[FD_SAMPLES].fd = -1;
+}
+
+/* The lease renewed, and a new load's ring followed. */
+static void sampler_renew(struct daemon *d)
+{
+	if (d->sampling && events_renew(&d->sampler))
+		sampler_close(d);
+	if (d->sampling)
+		d->fds[FD_SAMPLES].fd = events_fd(&d->sampler);
+}
+
 static int open_fds(struct daemon *d)
 {
 	sigset_t mask;
@@ -285,6 +335,15 @@ static int open_fds(struct daemon *d)
 					      TFD_NONBLOCK | TFD_CLOEXEC);
 	d->fds[FD_SUMMARY].fd =
 		timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	d->fds[FD_SAMPLER].fd =
+		timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	d->fds[FD_SAMPLES].events = POLLIN;
+	d->fds[FD_SAMPLER].events = POLLIN;
+	if (d->fds[FD_SAMPLER].fd < 0) {
+		log_err("cannot set up the daemon's events: %s",
+			strerror(errno));
+		return -1;
+	}
 	if (watch_files(d))
 		return -1;
 	d->partners = daemon_partners_open(&d->paths);
@@ -309,7 +368,8 @@ static void close_fds(struct daemon *d)
 {
 	metrics_http_stop(d->metrics);
 	d->metrics = NULL;
-	summary_free(&d->summary);
+	sampler_close(d);
+	summary_close(&d->summary);
 	watch_close(d->watch);
 	daemon_partners_close(d->partners); /* its descriptors with it */
 	d->fds[FD_PARTNERS].fd = d->fds[FD_DNS].fd = -1;
@@ -350,9 +410,20 @@ static void loop(struct daemon *d)
 		}
 		if (d->fds[FD_FILES].revents)
 			on_files(d);
+		if (d->fds[FD_SAMPLES].fd >= 0 && d->fds[FD_SAMPLES].revents &&
+		    events_consume(&d->sampler) < 0)
+			sampler_close(d);
+		if (d->fds[FD_SAMPLER].revents) {
+			drain(d->fds[FD_SAMPLER].fd);
+			sampler_renew(d);
+		}
 		if (d->fds[FD_SUMMARY].revents) {
 			drain(d->fds[FD_SUMMARY].fd);
+			/* the interval's samples that came since the poll */
+			if (d->sampling && events_consume(&d->sampler) < 0)
+				sampler_close(d);
 			summary_tick(&d->summary, &d->paths);
+			sampler_open(d);
 		}
 		if (d->fds[FD_PARTNERS].revents)
 			daemon_partners_tick(d->partners);
@@ -396,6 +467,8 @@ int daemon_run(const char *config_path, enum xdp_mode mode)
 	summary_tick(&d.summary, &d.paths); /* what the first one counts from */
 	arm(d.fds[FD_SUMMARY].fd, d.summary.secs * 1000LL,
 	    d.summary.secs * 1000LL);
+	sampler_open(&d);
+	arm(d.fds[FD_SAMPLER].fd, 1000, 1000);
 	/* without it the daemon filters all the same: poll skips fd -1 */
 	d.control = control_open(&d.paths);
 	d.fds[FD_CONTROL].fd = d.control ? control_fd(d.control) : -1;

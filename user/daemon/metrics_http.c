@@ -12,7 +12,6 @@
 #include "log.h"
 #include "metrics.h"
 #include "metrics_http.h"
-#include "sync.h"
 #include "util.h"
 
 /*
@@ -75,7 +74,6 @@ static char unreadable[] =
 
 static enum MHD_Result scrape(struct metrics_http *h, struct MHD_Connection *c)
 {
-	struct prom_daemon d;
 	struct metrics m;
 	struct loaded l;
 	char *text = NULL;
@@ -88,10 +86,9 @@ static enum MHD_Result scrape(struct metrics_http *h, struct MHD_Connection *c)
 		return respond(c, MHD_HTTP_SERVICE_UNAVAILABLE, TEXT,
 			       unreadable, strlen(unreadable), false);
 	}
-	sync_reload_counts(&d.reloads_ok, &d.reloads_failed);
 	out = open_memstream(&text, &len);
 	if (out) {
-		prom_write(out, &m, &d);
+		prom_write(out, &m);
 		if (fclose(out)) {
 			free(text);
 			text = NULL;

@@ -18,6 +18,7 @@ void summary_init(struct drop_summary *s)
 
 	memset(s, 0, sizeof(*s));
 	s->secs = SUMMARY_DEFAULT_SECS;
+	s->sources = xcalloc(1, sizeof(*s->sources));
 	if (!env)
 		return;
 	v = strtoul(env, &end, 10);
@@ -33,6 +34,13 @@ void summary_free(struct drop_summary *s)
 {
 	stats_free(&s->prev);
 	s->have = false;
+}
+
+void summary_close(struct drop_summary *s)
+{
+	summary_free(s);
+	free(s->sources);
+	s->sources = NULL;
 }
 
 /* The drops of a counter since the last look (0 after a reset). */
@@ -121,7 +129,7 @@ static size_t describe(const struct drop_summary *s, const struct config *c,
 
 void summary_tick(struct drop_summary *s, const struct paths *p)
 {
-	char line[2048] = "";
+	char line[4096] = "";
 	size_t off = 0;
 	uint64_t total = 0;
 	struct loaded l;
@@ -132,6 +140,8 @@ void summary_tick(struct drop_summary *s, const struct paths *p)
 		/* nothing loaded (the daemon loads it again), or unreadable */
 		loaded_close(&l);
 		summary_free(s);
+		if (s->sources)
+			sources_reset(s->sources);
 		return;
 	}
 	if (stats_read(p, l.cfg.nr_ifaces, &now)) {
@@ -151,6 +161,10 @@ void summary_tick(struct drop_summary *s, const struct paths *p)
 						&total);
 		}
 	}
+	if (total && s->sources)
+		sources_describe(s->sources, line + off, sizeof(line) - off);
+	if (s->sources)
+		sources_reset(s->sources);
 	if (total)
 		log_info("dropped in the last %u s%s: %" PRIu64 " %s: %s",
 			 s->secs, reloaded ? " (counted from the reload)" : "",

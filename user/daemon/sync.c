@@ -10,19 +10,13 @@
 #include "sync.h"
 #include "util.h"
 
-/* The reloads this daemon ran, for its metrics (another thread reads them). */
-static uint64_t reloads_ok, reloads_failed;
-
-void sync_reload_counts(uint64_t *ok, uint64_t *failed)
+void sync_count_failed_reload(const struct paths *p)
 {
-	*ok = __atomic_load_n(&reloads_ok, __ATOMIC_RELAXED);
-	*failed = __atomic_load_n(&reloads_failed, __ATOMIC_RELAXED);
-}
+	int lock = state_lock(p);
 
-void sync_count_reload(int rc)
-{
-	__atomic_fetch_add(rc ? &reloads_failed : &reloads_ok, 1,
-			   __ATOMIC_RELAXED);
+	if (lock >= 0)
+		state_count_failed_reload(p);
+	state_unlock(lock);
 }
 
 /* The first 12 hex digits of a config hash name it in the log. */
@@ -154,8 +148,8 @@ static int reload(const struct paths *p, const struct daemon_config *dc,
 	if (parse(dc, &c) == 0) {
 		char ifaces[512], changes[512];
 
+		/* op_reload counts it in state.json, as for the CLI */
 		rc = op_reload(p, old, &c, &o, st) ? -1 : 0;
-		sync_count_reload(rc);
 		if (!rc) {
 			ifaces_text(st, ifaces, sizeof(ifaces));
 			attach_changes(old, st, changes, sizeof(changes));
@@ -170,7 +164,7 @@ static int reload(const struct paths *p, const struct daemon_config *dc,
 		}
 		config_free(&c);
 	} else {
-		sync_count_reload(-1);
+		state_count_failed_reload(p); /* under sync_apply's lock */
 	}
 	free(st);
 	return rc;

@@ -48,10 +48,10 @@ int sync_apply(const struct paths *p, const struct daemon_config *dc,
 /* Whether nothing is loaded (under the lock). */
 bool sync_unloaded(const struct paths *p);
 
-/* The reloads this daemon ran: those that worked, and those that failed. */
-void sync_reload_counts(uint64_t *ok, uint64_t *failed);
-
-/* One more reload that worked (rc 0) or failed, for the metrics. */
-void sync_count_reload(int rc);
+/*
+ * One more reload that failed before it began (the config does not
+ * read), counted in state.json under the lock for the metrics.
+ */
+void sync_count_failed_reload(const struct paths *p);
 
 #endif
