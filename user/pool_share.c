@@ -8,6 +8,7 @@
 #include "op.h"
 #include "partners.h"
 #include "pool_share.h"
+#include "pool_state.h"
 #include "state.h"
 #include "util.h"
 
@@ -100,8 +101,9 @@ static int enqueue(const struct paths *p, struct pool_queue *q,
 		   const struct pool_write *w, struct pool_share_report *r)
 {
 	if (q->n >= POOL_QUEUE_MAX) {
-		log_warn("pool: more than %d writes wait for etcd: the oldest, %s, is dropped",
-			 POOL_QUEUE_MAX, q->v[0].key);
+		log_warn(
+			"pool: more than %d writes wait for etcd: the oldest, %s, is dropped",
+			POOL_QUEUE_MAX, q->v[0].key);
 		free(q->v[0].key);
 		free(q->v[0].value);
 		memmove(q->v, q->v + 1, (q->n - 1) * sizeof(*q->v));
@@ -147,10 +149,10 @@ int pool_share(const struct paths *p, const struct pool_entry *e, bool remove,
 	if (q.n) {
 		rc = enqueue(p, &q, &w, r);
 		if (rc == 0)
-			log_warn("pool: etcd (%s) has not taken %zu earlier %s yet: this one waits behind them in %s",
-				 eps, q.n - 1,
-				 q.n - 1 == 1 ? "write" : "writes",
-				 p->pool_queue);
+			log_warn(
+				"pool: etcd (%s) has not taken %zu earlier %s yet: this one waits behind them in %s",
+				eps, q.n - 1, q.n - 1 == 1 ? "write" : "writes",
+				p->pool_queue);
 		goto out;
 	}
 	etcd = pool_etcd_open(&c);
@@ -166,8 +168,9 @@ int pool_share(const struct paths *p, const struct pool_entry *e, bool remove,
 	} else if (pool_unreachable(&err)) {
 		rc = enqueue(p, &q, &w, r);
 		if (rc == 0)
-			log_warn("pool: cannot reach etcd at %s: %s; applied here, and queued in %s for when etcd answers",
-				 eps, err.msg, p->pool_queue);
+			log_warn(
+				"pool: cannot reach etcd at %s: %s; applied here, and queued in %s for when etcd answers",
+				eps, err.msg, p->pool_queue);
 	} else {
 		log_err("pool: etcd refused the write of %s: %s; the change applies on this server only",
 			key, err.msg);
@@ -312,4 +315,16 @@ size_t pool_queued(const struct paths *p)
 	n = q.n;
 	pool_queue_free(&q);
 	return n;
+}
+
+void pool_status_read(const struct paths *p, struct pool_status *s)
+{
+	struct pool_state st;
+
+	memset(s, 0, sizeof(*s));
+	if (pool_state_read(p, &st) == 0)
+		s->revision = st.revision;
+	s->queued = pool_queued(p);
+	s->watch_down = access(p->pool_degraded, F_OK) == 0;
+	s->degraded = s->watch_down || s->queued;
 }

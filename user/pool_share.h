@@ -88,4 +88,14 @@ int pool_flush(const struct paths *p, struct etcd *e, size_t *written);
 /* The writes waiting (0 when the file does not read: it is reported). */
 size_t pool_queued(const struct paths *p);
 
+/* What status and the metrics say of the pool. */
+struct pool_status {
+	int64_t revision; /* pool.json's: applied up to and with it */
+	size_t queued; /* writes waiting for etcd */
+	bool watch_down; /* the daemon cannot reach etcd */
+	bool degraded; /* either of the two */
+};
+
+void pool_status_read(const struct paths *p, struct pool_status *s);
+
 #endif
