@@ -1,0 +1,452 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# The pool (issue 16): three edges, each the edge namespace of a topology
+# of its own (tests/lib/topology.sh) with its own edgefw daemon and its
+# own pin, runtime and state directories, share one blocklist through a
+# real three-member etcd cluster (Debian's etcd-server) that the suite
+# starts in a namespace of its own. Each edge reaches it over a veth
+# (pool0) that its config does not name, so edgefw never filters it.
+#
+#   <P>1-edge pool0 10.250.0.11 --+
+#   <P>2-edge pool0 10.250.0.12 --+-- br0 in <P>etcd: members 10.250.0.1-3
+#   <P>3-edge pool0 10.250.0.13 --+
+#
+# A block added on edge 1 drops a stranger's SYN at edges 2 and 3 (their
+# attached programs count it as blocked) within 1 s; its TTL runs out
+# everywhere; an edge whose daemon was stopped while blocks changed
+# catches up, removals included; one etcd member killed goes unnoticed;
+# all of etcd stopped (ETCD_DOWN_S, 30 s): the edges say they are
+# degraded, blocks added on two edges apply there at once and are queued,
+# and once etcd is back every edge ends with the same list; a key under
+# the prefix that is not edgefw's, and a block naming an invalid prefix,
+# are logged and ignored while the others apply. Every wait is bounded.
+#
+# Environment: as the other namespace suites (tests/lib/traffic.sh).
+set -u
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$top" || exit 1
+# shellcheck source=tests/lib/traffic.sh
+. tests/lib/traffic.sh
+
+EDGEFW=${EDGEFW:-$top/build/edgefw}
+P=${EDGEFW_TEST_PREFIX:-efwp-$$-}
+CONNECT_TIMEOUT=1
+ETCD_DOWN_S=${ETCD_DOWN_S:-30}
+POOL_PREFIX=/edgefw/test-pool
+MEMBERS=(10.250.0.1 10.250.0.2 10.250.0.3)
+EDGE_POOL_ADDR=(unused 10.250.0.11 10.250.0.12 10.250.0.13)
+STRANGER=$TOPO_STRANGER4
+WORK=''
+DAEMON_PID=(unused '' '' '')
+MEMBER_PID=('' '' '')
+
+traffic_use_private_directories pool
+PIN_BASE=$EDGEFW_PIN_DIR
+
+etcd_ns() { printf '%setcd\n' "$P"; }
+in_etcd() { nsenter --net="/run/netns/$(etcd_ns)" "$@"; }
+
+# The environment of edge N: its own directories.
+edge_env() { # N
+	echo "EDGEFW_PIN_DIR=$PIN_BASE-e$1" "EDGEFW_RUN_DIR=$WORK/e$1/run" \
+		"EDGEFW_STATE_DIR=$WORK/e$1/state"
+}
+
+# edgefw on edge N
+efw() { # N ARGS...
+	local n=$1
+	shift
+	# shellcheck disable=SC2046 # one word per variable
+	in_ns "$P$n-" edge env $(edge_env "$n") "$EDGEFW" "$@"
+}
+
+cleanup() {
+	local n
+	trap - EXIT INT TERM HUP
+	for n in 1 2 3; do
+		if [ -n "${DAEMON_PID[n]}" ]; then
+			kill -KILL "${DAEMON_PID[n]}" 2>/dev/null
+			wait "${DAEMON_PID[n]}" 2>/dev/null
+		fi
+	done
+	for n in 0 1 2; do
+		if [ -n "${MEMBER_PID[n]}" ]; then
+			kill -KILL "${MEMBER_PID[n]}" 2>/dev/null
+			wait "${MEMBER_PID[n]}" 2>/dev/null
+		fi
+	done
+	for n in 1 2 3; do
+		if [ -n "$WORK" ] && [ -e "/run/netns/${P}$n-edge" ]; then
+			efw "$n" unload >/dev/null 2>&1
+		fi
+		[ ! -e "$PIN_BASE-e$n" ] || rm -rf "$PIN_BASE-e$n"
+		topology_down "$P$n-"
+	done
+	[ ! -e "/run/netns/$(etcd_ns)" ] || ip netns del "$(etcd_ns)"
+	rm -rf "${TRAFFIC_OWN_DIRS[@]}"
+	[ -z "$WORK" ] || rm -rf "$WORK"
+}
+run_cleanup_on_exit cleanup
+
+now_ms() {
+	local t=${EPOCHREALTIME//[.,]/}
+	echo $((t / 1000))
+}
+
+# wait_until SECONDS COMMAND...: polls every 20 ms; WAITED_MS the time
+# from WAIT_FROM_MS (when set) or from now.
+WAITED_MS=0
+WAIT_FROM_MS=''
+wait_until() {
+	local limit=$1 t0=${WAIT_FROM_MS:-$(now_ms)}
+	shift
+	WAIT_FROM_MS=''
+	while ! "$@"; do
+		WAITED_MS=$(($(now_ms) - t0))
+		[ "$WAITED_MS" -lt $((limit * 1000)) ] || return 1
+		sleep 0.02
+	done
+	WAITED_MS=$(($(now_ms) - t0))
+}
+
+# ---------------------------------------------------------------------------
+# etcd
+
+CLUSTER=''
+member_start() { # I new|existing
+	local i=$1 name="m$1" addr=${MEMBERS[$1]}
+	# nsenter execs etcd: $! is the member's own pid (a function's is not)
+	nsenter --net="/run/netns/$(etcd_ns)" etcd --name "$name" --data-dir "$WORK/etcd/$name" \
+		--listen-client-urls "http://$addr:2379" \
+		--advertise-client-urls "http://$addr:2379" \
+		--listen-peer-urls "http://$addr:2380" \
+		--initial-advertise-peer-urls "http://$addr:2380" \
+		--initial-cluster "$CLUSTER" \
+		--initial-cluster-token "edgefw-test-pool-$$" \
+		--initial-cluster-state "$2" >>"$WORK/etcd/$name.log" 2>&1 &
+	MEMBER_PID[i]=$!
+}
+
+member_stop() { # I SIGNAL
+	[ -n "${MEMBER_PID[$1]}" ] || return 0
+	kill "-$2" "${MEMBER_PID[$1]}" 2>/dev/null
+	wait "${MEMBER_PID[$1]}" 2>/dev/null
+	MEMBER_PID[$1]=''
+}
+
+ENDPOINTS="http://${MEMBERS[0]}:2379,http://${MEMBERS[1]}:2379,http://${MEMBERS[2]}:2379"
+etcdctl_() {
+	in_etcd env ETCDCTL_API=3 etcdctl --endpoints="$ENDPOINTS" \
+		--command-timeout=3s "$@"
+}
+
+cluster_healthy() {
+	etcdctl_ endpoint health >/dev/null 2>&1
+}
+
+cluster_up() {
+	local i
+	ip netns add "$(etcd_ns)" || return 1
+	in_etcd ip link set lo up &&
+		in_etcd ip link add br0 type bridge &&
+		in_etcd ip link set br0 up || return 1
+	for i in 0 1 2; do
+		in_etcd ip addr add "${MEMBERS[i]}/24" dev br0 || return 1
+	done
+	CLUSTER="m0=http://${MEMBERS[0]}:2380,m1=http://${MEMBERS[1]}:2380,m2=http://${MEMBERS[2]}:2380"
+	mkdir -p "$WORK/etcd"
+	for i in 0 1 2; do
+		member_start "$i" new
+	done
+	wait_until 30 cluster_healthy
+}
+
+# edge N's pool0, a veth to br0 in the etcd namespace
+edge_link() { # N
+	local n=$1 edge="${P}$1-edge"
+	ip -n "$edge" link add pool0 type veth peer name "e$n" netns "$(etcd_ns)" &&
+		ip -n "$edge" addr add "${EDGE_POOL_ADDR[n]}/24" dev pool0 &&
+		ip -n "$edge" link set pool0 up &&
+		in_etcd ip link set "e$n" master br0 &&
+		in_etcd ip link set "e$n" up
+}
+
+# ---------------------------------------------------------------------------
+# edges
+
+write_config() {
+	cat >"$WORK/edge.conf" <<-EOF
+		interface ext0 role external
+		interface int0 role internal address $TOPO_EDGE_INT4
+		set partners  { 203.0.113.0/24, 2001:db8:77::/48 }
+		set frontends { 10.1.1.0/28 }
+		rule s2s-in  external in  tcp 5269 from partners to self
+		rule s2s-out external out tcp 5269 to partners
+		policy external in  drop
+		policy external out drop
+		policy internal in  drop
+		policy internal out pass
+		pool etcd http://${MEMBERS[0]}:2379, http://${MEMBERS[1]}:2379, http://${MEMBERS[2]}:2379 prefix $POOL_PREFIX
+	EOF
+}
+
+# nsenter execs env, env execs edgefw: $! is the daemon's own pid.
+daemon_start() { # N
+	local n=$1
+	# shellcheck disable=SC2046 # one word per variable
+	nsenter --net="/run/netns/${P}$n-edge" env $(edge_env "$n") \
+		"$EDGEFW" daemon -c "$WORK/edge.conf" >>"$WORK/e$n/daemon.log" 2>&1 &
+	DAEMON_PID[n]=$!
+}
+
+daemon_stop() { # N
+	kill -TERM "${DAEMON_PID[$1]}" 2>/dev/null
+	wait "${DAEMON_PID[$1]}" 2>/dev/null
+	DAEMON_PID[$1]=''
+}
+
+pool_field() { # N FIELD
+	efw "$1" status --json 2>/dev/null | jq -r ".pool.$2" 2>/dev/null
+}
+
+pool_ready() { # N: the daemon read the pool and is not degraded
+	local rev
+	rev=$(pool_field "$1" revision)
+	[[ "$rev" =~ ^[0-9]+$ ]] && [ "$rev" -gt 0 ] &&
+		[ "$(pool_field "$1" degraded)" = false ]
+}
+
+pool_degraded() { # N
+	[ "$(pool_field "$1" degraded)" = true ]
+}
+
+# The prefixes of edge N's blocklist, sorted, on one line.
+blocks_of() { # N
+	efw "$1" block list --json 2>/dev/null |
+		jq -r '.blocks[].prefix' 2>/dev/null | sort | tr '\n' ' '
+}
+
+blocks_are() { # N "PREFIX PREFIX ... " (sorted, each followed by a space)
+	[ "$(blocks_of "$1")" = "$2" ]
+}
+
+all_blocks_are() { # LIST
+	blocks_are 1 "$1" && blocks_are 2 "$1" && blocks_are 3 "$1"
+}
+
+# The packets edge N's ext0 dropped as blocked so far.
+blocked_count() { # N
+	efw "$1" stats --json 2>/dev/null |
+		jq -r '.interfaces[] | select(.name == "ext0") | .in.drop.blocked.packets' 2>/dev/null
+}
+
+policy_count() { # N
+	efw "$1" stats --json 2>/dev/null |
+		jq -r '.interfaces[] | select(.name == "ext0") | .in.drop.policy.packets' 2>/dev/null
+}
+
+# One SYN from the stranger to edge N's 5269: nc gives up after 0.2 s,
+# before the kernel would send it again.
+syn_from_stranger() { # N
+	in_ns "$P$1-" inet timeout 0.2 nc -z -s "$STRANGER" \
+		"$TOPO_EDGE_EXT4" 5269 >/dev/null 2>&1
+}
+
+# A SYN sent, and edge N's program counted it as blocked.
+BLOCKED_BEFORE=(0 0 0 0)
+syn_blocked() { # N
+	local now
+	syn_from_stranger "$1"
+	now=$(blocked_count "$1")
+	[[ "$now" =~ ^[0-9]+$ ]] && [ "$now" -gt "${BLOCKED_BEFORE[$1]}" ]
+}
+
+syn_not_blocked() { # N: a SYN counted as policy, and blocked did not move
+	local b p0 p1
+	b=$(blocked_count "$1")
+	p0=$(policy_count "$1")
+	syn_from_stranger "$1"
+	p1=$(policy_count "$1")
+	[ "$p1" -gt "$p0" ] 2>/dev/null && [ "$(blocked_count "$1")" = "$b" ]
+}
+
+both_blocked() {
+	syn_blocked 2 && syn_blocked 3
+}
+
+log_has() { # N TEXT
+	grep -qF -- "$2" "$WORK/e$1/daemon.log"
+}
+
+# ---------------------------------------------------------------------------
+
+setup() {
+	local n rc
+	require_traffic_tools nc jq nsenter timeout
+	command -v etcd >/dev/null && command -v etcdctl >/dev/null ||
+		tap_bail "needs etcd and etcdctl (etcd-server etcd-client): run scripts/install-deps.sh"
+	for n in 1 2 3; do
+		[ ! -e "$PIN_BASE-e$n" ] ||
+			tap_bail "$PIN_BASE-e$n exists: another edgefw uses it"
+	done
+	WORK=$(mktemp -d /tmp/edgefw-pool.XXXXXX) || tap_bail "mktemp"
+	for n in 1 2 3; do
+		mkdir -p "$WORK/e$n/run" "$WORK/e$n/state"
+		topology_up "$P$n-" || tap_bail "cannot build topology $n"
+	done
+	# not in check's subshell: the members' pids are kept here
+	cluster_up
+	rc=$?
+	tap_result $rc "a three-member etcd cluster answers"
+	[ $rc -eq 0 ] ||
+		tap_bail "etcd did not start: $(tail -n 5 "$WORK/etcd/m0.log")"
+	for n in 1 2 3; do
+		edge_link "$n" || tap_bail "cannot link edge $n to etcd"
+	done
+	write_config
+	LOAD_TRIED=1
+	for n in 1 2 3; do
+		daemon_start "$n"
+	done
+	for n in 1 2 3; do
+		wait_until 20 pool_ready "$n"
+		tap_result $? "edge $n: the daemon loaded and follows the pool (status: revision, not degraded)"
+	done
+}
+
+test_block_spreads() {
+	local n
+	for n in 2 3; do
+		BLOCKED_BEFORE[n]=$(blocked_count "$n")
+		syn_not_blocked "$n"
+		tap_result $? "edge $n: the stranger's SYN is a policy drop before the block"
+	done
+	check "edge 1: block add $STRANGER --ttl 6s" -- \
+		efw 1 block add "$STRANGER" --ttl 6s --reason "pool test"
+	WAIT_FROM_MS=$(now_ms)
+	wait_until 5 both_blocked
+	local rc=$? ms=$WAITED_MS
+	tap_diag "the block was counted at edges 2 and 3 $ms ms after block add returned on edge 1"
+	tap_result $rc "edges 2 and 3 count the stranger's SYN as blocked"
+	[ $rc -eq 0 ] && [ "$ms" -le 1000 ]
+	tap_result $? "... within 1 s of the block on edge 1 ($ms ms)"
+	check_eq "etcd holds the block with a lease" \
+		"$(etcdctl_ get "$POOL_PREFIX/block/$STRANGER/32" -w json 2>/dev/null |
+			jq -r '.kvs[0].lease | if . and . != 0 then 1 else 0 end' 2>/dev/null)" 1
+	wait_until 15 all_blocks_are ""
+	tap_result $? "the TTL ran out: no edge lists the block ($WAITED_MS ms after)"
+	check_eq "etcd no longer holds it (its lease ran out)" \
+		"$(etcdctl_ get --prefix "$POOL_PREFIX/block/" --keys-only 2>/dev/null | grep -c .)" 0
+	for n in 2 3; do
+		syn_not_blocked "$n"
+		tap_result $? "edge $n: the stranger's SYN is a policy drop again"
+	done
+}
+
+test_restart_catches_up() {
+	check "edge 1: block add 192.0.2.101" -- efw 1 block add 192.0.2.101
+	wait_until 5 all_blocks_are "192.0.2.101 "
+	tap_result $? "every edge lists 192.0.2.101"
+	daemon_stop 3
+	check "edge 2: block add 192.0.2.102 while edge 3's daemon is stopped" -- \
+		efw 2 block add 192.0.2.102
+	check "edge 1: block del 192.0.2.101" -- efw 1 block del 192.0.2.101
+	wait_until 5 blocks_are 1 "192.0.2.102 "
+	tap_result $? "edges 1 and 2 follow"
+	check_eq "edge 3 still has what it had" "192.0.2.101 " "$(blocks_of 3)"
+	daemon_start 3
+	wait_until 20 blocks_are 3 "192.0.2.102 "
+	tap_result $? "edge 3, started again, catches up: the block added while it was down is there, the one removed is gone ($WAITED_MS ms)"
+}
+
+test_member_killed() {
+	local deg=0 n
+	member_stop 0 KILL
+	check "edge 2: block add 192.0.2.103 with member 1 killed" -- \
+		efw 2 block add 192.0.2.103
+	wait_until 10 all_blocks_are "192.0.2.102 192.0.2.103 "
+	tap_result $? "every edge has it ($WAITED_MS ms)"
+	for n in 1 2 3; do
+		pool_degraded "$n" && deg=1
+		log_has "$n" "degraded" && deg=1
+	done
+	tap_result $deg "no edge was ever degraded"
+	member_start 0 existing
+	wait_until 30 cluster_healthy
+	tap_result $? "the member rejoins"
+}
+
+test_etcd_down() {
+	local i n t0
+	for i in 0 1 2; do
+		member_stop "$i" TERM
+	done
+	t0=$(now_ms)
+	# a daemon notices when its watch ends; the CLI when it writes
+	check "edge 1: block add 192.0.2.104 while etcd is down" -- \
+		efw 1 block add 192.0.2.104
+	check "edge 2: block add 192.0.2.105 while etcd is down" -- \
+		efw 2 block add 192.0.2.105
+	check_eq "edge 1 applied its block at once" "$(blocks_of 1)" \
+		"192.0.2.102 192.0.2.103 192.0.2.104 "
+	check_eq "edge 1 queued 1 change" "$(pool_field 1 queued)" 1
+	for n in 1 2 3; do
+		wait_until 10 pool_degraded "$n"
+		tap_result $? "edge $n: status says degraded"
+	done
+	check_match "stats --prometheus (as /metrics) says edgefw_pool_degraded 1" \
+		"$(efw 1 stats --prometheus 2>/dev/null)" '^edgefw_pool_degraded 1$'
+	check "edge 3 keeps what it has" -- \
+		blocks_are 3 "192.0.2.102 192.0.2.103 "
+	# the rest of the outage, bounded
+	while [ $(($(now_ms) - t0)) -lt $((ETCD_DOWN_S * 1000)) ]; do
+		sleep 1
+	done
+	for i in 0 1 2; do
+		member_start "$i" existing
+	done
+	wait_until 30 cluster_healthy
+	tap_result $? "etcd is back after $ETCD_DOWN_S s"
+	wait_until 20 all_blocks_are "192.0.2.102 192.0.2.103 192.0.2.104 192.0.2.105 "
+	tap_result $? "every edge ends with the same list, both edges' blocks in it ($WAITED_MS ms)"
+	for n in 1 2 3; do
+		wait_until 10 pool_ready "$n"
+		tap_result $? "edge $n: no longer degraded, nothing queued"
+	done
+	check_eq "edge 1's queue is empty" "$(pool_field 1 queued)" 0
+	check_match "stats --prometheus says edgefw_pool_degraded 0 and the revision" \
+		"$(efw 1 stats --prometheus 2>/dev/null)" '^edgefw_pool_revision [1-9][0-9]*$'
+	check_match "... and edgefw_pool_degraded 0" \
+		"$(efw 1 stats --prometheus 2>/dev/null)" '^edgefw_pool_degraded 0$'
+}
+
+test_bad_input() {
+	check "a key under the prefix that is no edgefw key" -- \
+		etcdctl_ put "$POOL_PREFIX/nonsense/x" '{}'
+	check "a block key naming an invalid prefix (host bits set)" -- \
+		etcdctl_ put "$POOL_PREFIX/block/10.9.9.9/8" '{"added_at": 1, "reason": "x"}'
+	check "a block whose value is not JSON" -- \
+		etcdctl_ put "$POOL_PREFIX/block/10.7.0.0/16" 'not json'
+	check "edge 3: block add 192.0.2.106" -- efw 3 block add 192.0.2.106
+	wait_until 10 all_blocks_are "192.0.2.102 192.0.2.103 192.0.2.104 192.0.2.105 192.0.2.106 "
+	tap_result $? "the valid block applies everywhere, the others nowhere"
+	local n ok
+	for n in 1 2 3; do
+		ok=1
+		log_has "$n" "nonsense/x" && log_has "$n" "10.9.9.9/8" &&
+			log_has "$n" "10.7.0.0/16" && ok=0
+		tap_result $ok "edge $n logged the three refused keys"
+		daemon_alive=0
+		kill -0 "${DAEMON_PID[n]}" 2>/dev/null || daemon_alive=1
+		tap_result $daemon_alive "edge $n's daemon runs on"
+	done
+}
+
+setup
+test_block_spreads
+test_restart_catches_up
+test_member_killed
+test_etcd_down
+test_bad_input
+tap_done
