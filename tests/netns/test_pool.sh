@@ -31,7 +31,6 @@ cd "$top" || exit 1
 
 EDGEFW=${EDGEFW:-$top/build/edgefw}
 P=${EDGEFW_TEST_PREFIX:-efwp-$$-}
-CONNECT_TIMEOUT=1
 ETCD_DOWN_S=${ETCD_DOWN_S:-30}
 POOL_PREFIX=/edgefw/test-pool
 MEMBERS=(10.250.0.1 10.250.0.2 10.250.0.3)
@@ -284,7 +283,7 @@ log_has() { # N TEXT
 setup() {
 	local n rc
 	require_traffic_tools nc jq nsenter timeout
-	command -v etcd >/dev/null && command -v etcdctl >/dev/null ||
+	{ command -v etcd && command -v etcdctl; } >/dev/null ||
 		tap_bail "needs etcd and etcdctl (etcd-server etcd-client): run scripts/install-deps.sh"
 	for n in 1 2 3; do
 		[ ! -e "$PIN_BASE-e$n" ] ||
@@ -305,7 +304,6 @@ setup() {
 		edge_link "$n" || tap_bail "cannot link edge $n to etcd"
 	done
 	write_config
-	LOAD_TRIED=1
 	for n in 1 2 3; do
 		daemon_start "$n"
 	done
