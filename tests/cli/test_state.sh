@@ -1452,9 +1452,9 @@ test_kill_set_writes() {
 	check_eq "kill -9 during set add: in the end the set is as before" "$(set_list partners)" "$listing"
 }
 
-# The prefixes of a blocklist.json, sorted; "invalid" unless version 2.
+# The prefixes of a blocklist.json, sorted; "invalid" unless version 3.
 blocks_in_file() {
-	jq -r 'if .version == 2 and (.blocks | type) == "array" then .blocks[].prefix else "invalid" end' \
+	jq -r 'if .version == 3 and (.blocks | type) == "array" then .blocks[].prefix else "invalid" end' \
 		"$1" 2>/dev/null | sort || echo invalid
 }
 
@@ -1465,6 +1465,9 @@ test_kill_block_writes() {
 	start_fresh "kill -9 during block add" "$WORK/main.conf" || return
 	run_edgefw block add 192.0.2.10 --reason base
 	run_edgefw block add 2001:db8:bad::/48 --reason base
+	# Else every round would compare "invalid" with "invalid".
+	check_eq "kill -9 during block add: set-up: blocklist.json reads as this version's" \
+		"$(blocks_in_file "$BLOCKS_FILE" | tr '\n' ' ')" "192.0.2.10 2001:db8:bad::/48 "
 	# Timed as the kills see it: started in the background, then waited for.
 	t0=$(now_us)
 	start_in_background block add 10.77.255.1 --ttl 1h --reason timing
