@@ -3,7 +3,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/epoll.h>
+#include <sys/socket.h>
 #include <curl/curl.h>
 #include <json-c/json.h>
 #include "base64.h"
@@ -15,6 +18,15 @@
 #define ANSWER_MAX (256u << 20)
 /* One message of a watch stream: a transaction's events together. */
 #define WATCH_LINE_MAX (64u << 20)
+/*
+ * A watch is quiet while nothing changes, so only TCP's keep-alive tells
+ * a live one from one whose member or path went silently away (a
+ * partition): probed after 2 s of quiet, every second, given up after 3
+ * unanswered: within about 5 s the watch ends and resumes elsewhere.
+ */
+#define WATCH_KEEPIDLE_S 2L
+#define WATCH_KEEPINTVL_S 1L
+#define WATCH_KEEPCNT 3
 
 struct buf {
 	char *p;
@@ -427,9 +439,11 @@ static void watch_end(struct etcd_watch *w, const struct etcd_err *err)
 	/*
 	 * A member going away tells its watchers "transport is closing"
 	 * (code 14) before it closes: as much a lost connection as a reset.
-	 * The next watch (and request) starts at the next endpoint.
+	 * The next watch (and request) starts at the next endpoint. Its
+	 * gateway may instead say "grpc: the client connection is closing"
+	 * (code 1, cancelled): its own connection to the member went first.
 	 */
-	if (err->code == ETCD_UNAVAILABLE) {
+	if (err->code == ETCD_UNAVAILABLE || err->code == ETCD_CANCELED) {
 		w->end.transport = true;
 		if (w->e->cur == w->ep)
 			w->e->cur = (w->ep + 1) % w->e->nr_endpoints;
@@ -545,6 +559,16 @@ static int watch_timer(CURLM *multi, long ms, void *user)
 	return 0;
 }
 
+static int watch_sockopt(void *user, curl_socket_t fd, curlsocktype purpose)
+{
+	int cnt = WATCH_KEEPCNT;
+
+	(void)user;
+	if (purpose == CURLSOCKTYPE_IPCXN)
+		setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof(cnt));
+	return CURL_SOCKOPT_OK;
+}
+
 static void watch_done(struct etcd_watch *w)
 {
 	struct etcd_err err;
@@ -614,6 +638,9 @@ struct etcd_watch *etcd_watch_new(struct etcd *e, const char *prefix,
 	}
 	snprintf(url, sizeof(url), "%s/v3/watch", e->endpoints[w->ep]);
 	setup_easy(e, w->easy, url, w->body);
+	curl_easy_setopt(w->easy, CURLOPT_TCP_KEEPIDLE, WATCH_KEEPIDLE_S);
+	curl_easy_setopt(w->easy, CURLOPT_TCP_KEEPINTVL, WATCH_KEEPINTVL_S);
+	curl_easy_setopt(w->easy, CURLOPT_SOCKOPTFUNCTION, watch_sockopt);
 	curl_easy_setopt(w->easy, CURLOPT_WRITEFUNCTION, watch_write);
 	curl_easy_setopt(w->easy, CURLOPT_WRITEDATA, w);
 	curl_multi_setopt(w->multi, CURLMOPT_SOCKETFUNCTION, watch_sock);

@@ -20,6 +20,7 @@
 /* gRPC status codes etcd answers with (the "code" of an error). */
 enum etcd_code {
 	ETCD_OK = 0,
+	ETCD_CANCELED = 1, /* a member's gateway losing its own server */
 	ETCD_INVALID_ARGUMENT = 3,
 	ETCD_NOT_FOUND = 5, /* a lease */
 	ETCD_OUT_OF_RANGE = 11, /* a revision compacted away */

@@ -10,8 +10,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "pool_keys.h"
 #include "pool_mirror.h"
+#include "pool_queue.h"
 #include "pool_state.h"
 #include "tap.h"
 
@@ -213,6 +215,66 @@ static void test_state(void)
 		tap_diag("cannot remove %s", dir);
 }
 
+static void queue_refused(const char *text, const char *want)
+{
+	struct pool_queue q;
+	struct sf_err e = {};
+
+	CHECK(pool_queue_parse(text, strlen(text), &q, &e) == -1 &&
+		      strstr(e.why, want) && q.n == 0,
+	      "pool-queue.json refused: %s%s", e.at, e.why);
+}
+
+/* pool-queue.json: the writes etcd did not take yet, in their order. */
+static void test_queue(void)
+{
+	static const char text[] =
+		"{\"version\":1,\"writes\":[{\"key\":\"/edgefw/p1/block/192.0.2.1/32\",\"value\":\"{\\\"added_at\\\":1}\",\"expires_ms\":5000},{\"key\":\"/edgefw/p1/block/192.0.2.2/32\",\"value\":null,\"expires_ms\":0}]}";
+	char dir[] = "/tmp/edgefw-pool-queue.XXXXXX", cmd[64], path[128];
+	struct pool_queue q, back;
+	struct sf_err e = {};
+	struct paths p;
+
+	CHECK(pool_queue_parse(text, strlen(text), &q, &e) == 0 && q.n == 2 &&
+		      !strcmp(q.v[0].key, "/edgefw/p1/block/192.0.2.1/32") &&
+		      !strcmp(q.v[0].value, "{\"added_at\":1}") &&
+		      q.v[0].expires_ms == 5000 && !q.v[1].value &&
+		      q.v[1].expires_ms == 0,
+	      "pool-queue.json: a put with its expiry, then a delete, in order");
+	queue_refused("{\"version\":1}", "\"writes\"");
+	queue_refused("{\"version\":2,\"writes\":[]}", "version");
+	queue_refused("{\"version\":1,\"writes\":[1]}", "not an object");
+	queue_refused(
+		"{\"version\":1,\"writes\":[{\"key\":\"k\",\"value\":3,\"expires_ms\":0}]}",
+		"\"value\" is");
+	queue_refused(
+		"{\"version\":1,\"writes\":[{\"key\":\"k\",\"value\":null,\"expires_ms\":-1}]}",
+		"expires_ms");
+	queue_refused(
+		"{\"version\":1,\"writes\":[{\"value\":null,\"expires_ms\":0}]}",
+		"\"key\"");
+
+	if (!mkdtemp(dir))
+		tap_bail("mkdtemp");
+	setenv("EDGEFW_STATE_DIR", dir, 1);
+	snprintf(path, sizeof(path), "%s/pool-queue.json", dir);
+	CHECK(paths_init(&p) == 0 && pool_queue_read(&p, &back) == 0 &&
+		      back.n == 0,
+	      "pool-queue.json missing: nothing queued");
+	CHECK(pool_queue_write(&p, &q) == 0 &&
+		      pool_queue_read(&p, &back) == 0 && back.n == 2 &&
+		      !strcmp(back.v[0].value, q.v[0].value) &&
+		      !back.v[1].value && back.v[0].expires_ms == 5000,
+	      "pool-queue.json written and read back the same");
+	pool_queue_free(&back);
+	pool_queue_free(&q);
+	CHECK(pool_queue_write(&p, &q) == 0 && access(path, F_OK) != 0,
+	      "an empty queue removes the file");
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd))
+		tap_diag("cannot remove %s", dir);
+}
+
 /* The changes a mirror gave, as text: "+KEYKIND PREFIX-or-DOMAIN ...". */
 struct log {
 	char text[4096];
@@ -388,5 +450,6 @@ int main(void)
 	test_keys();
 	test_values();
 	test_state();
+	test_queue();
 	return tap_done();
 }
