@@ -6,9 +6,10 @@
  * and pool_keys), or the same keys deleted. What it measures is the
  * burst's own rate; the stage times how long each edge takes to hold it.
  *
- *   poolburst put|del ENDPOINT PREFIX N
+ *   poolburst put|del ENDPOINT PREFIX N [FIRST]
  *
- * The blocks are 10.200.0.0/32 onwards. Output: {"n", "seconds",
+ * The blocks are the N from the FIRST (0) after 10.200.0.0/32; several
+ * writers with slices of their own make a burst from many clients. Output: {"n", "seconds",
  * "per_second"} on stdout.
  */
 #include <stdio.h>
@@ -35,17 +36,20 @@ int main(int argc, char **argv)
 	struct etcd_err err;
 	struct etcd *etcd;
 	bool del;
-	long n;
+	long n, first;
 	double t0;
 
-	if (argc != 5 || (strcmp(argv[1], "put") && strcmp(argv[1], "del"))) {
-		fprintf(stderr, "usage: poolburst put|del ENDPOINT PREFIX N\n");
+	if ((argc != 5 && argc != 6) ||
+	    (strcmp(argv[1], "put") && strcmp(argv[1], "del"))) {
+		fprintf(stderr,
+			"usage: poolburst put|del ENDPOINT PREFIX N [FIRST]\n");
 		return 2;
 	}
 	del = !strcmp(argv[1], "del");
 	eps[0] = argv[2];
 	n = strtol(argv[4], NULL, 10);
-	if (n <= 0 || n > 56 << 16) {
+	first = argc == 6 ? strtol(argv[5], NULL, 10) : 0;
+	if (n <= 0 || first < 0 || n + first > 56 << 16) {
 		fprintf(stderr, "poolburst: N from 1 to 3670016\n");
 		return 2;
 	}
@@ -56,7 +60,7 @@ int main(int argc, char **argv)
 	}
 	snprintf(e.reason, sizeof(e.reason), "bench burst");
 	t0 = now_s();
-	for (long i = 0; i < n; i++) {
+	for (long i = first; i < first + n; i++) {
 		char key[ETCD_KEY_MAX + 1], text[32], why[128], *value;
 		int64_t gone;
 		int rc;
