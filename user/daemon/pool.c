@@ -70,6 +70,7 @@ struct daemon_pool {
 	struct pool_state st; /* pool.json */
 	int ep, curl_timer, timer;
 	bool resync; /* the prefix is to be read whole */
+	bool forget; /* ... into an empty mirror: a batch was not applied */
 	bool degraded;
 	int64_t backoff_ms;
 	int64_t saved_revision;
@@ -246,7 +247,8 @@ static void save_revision(struct daemon_pool *dp)
 		dp->saved_revision = dp->mirror.revision;
 }
 
-static void apply(struct daemon_pool *dp)
+/* 0, or -1 when the batch could not apply (the pool is to be read again) */
+static int apply(struct daemon_pool *dp)
 {
 	struct batch *b = &dp->b;
 	struct block_report r;
@@ -254,8 +256,14 @@ static void apply(struct daemon_pool *dp)
 
 	if (b->nr_adds || b->nr_dels || b->nr_sets) {
 		lock = state_lock(&dp->paths);
-		if (lock < 0)
-			goto out;
+		if (lock < 0) {
+			/* not applied: the revision stays, the pool is read again */
+			log_err("pool: the batch up to revision %lld waits: it is read again from etcd",
+				(long long)dp->mirror.revision);
+			batch_clear(b);
+			dp->resync = dp->forget = true;
+			return -1;
+		}
 		if ((b->nr_adds || b->nr_dels) &&
 		    op_block_apply(&dp->paths, b->adds, b->nr_adds, b->dels,
 				   b->nr_dels, &r))
@@ -265,9 +273,9 @@ static void apply(struct daemon_pool *dp)
 		state_unlock(lock);
 	}
 	apply_partners(dp);
-out:
 	batch_clear(b);
 	save_revision(dp);
+	return 0;
 }
 
 /*
@@ -406,6 +414,11 @@ static int read_whole(struct daemon_pool *dp, struct etcd_err *err)
 
 	if (etcd_range_prefix(dp->etcd, dp->watched, 0, &r, err))
 		return -1;
+	if (dp->forget) {
+		pool_mirror_free(&dp->mirror);
+		pool_mirror_init(&dp->mirror, dp->conf.prefix, 0);
+		dp->forget = false;
+	}
 	if (dp->st.cluster_id && dp->st.cluster_id != r.h.cluster_id)
 		log_warn(
 			"pool: etcd's cluster id is %llu, not %llu as pool.json says: another cluster; the pool is read whole",
@@ -419,7 +432,10 @@ static int read_whole(struct daemon_pool *dp, struct etcd_err *err)
 		dp->watched, (long long)r.h.revision, r.nr_kvs,
 		changes + dp->b.nr_dels, (long long)from);
 	etcd_range_free(&r);
-	apply(dp);
+	if (apply(dp)) {
+		etcd_fail(err, "the state lock could not be taken");
+		return -1;
+	}
 	dp->saved_revision = -1; /* the cluster id may be new: saved anyway */
 	save_revision(dp);
 	dp->resync = false;
@@ -514,8 +530,15 @@ static void take_events(struct daemon_pool *dp)
 		etcd_kv_free(&ev.kv);
 	}
 	apply(dp);
-	if (rc < 0)
+	if (rc < 0) {
 		watch_ended(dp, &err);
+	} else if (dp->resync) {
+		/* a batch could not apply: read the pool whole, at once */
+		etcd_watch_free(dp->watch);
+		dp->watch = NULL;
+		disarm(dp->curl_timer);
+		arm(dp->timer, BACKOFF_MIN_MS, 0);
+	}
 }
 
 static void drain(int fd)
