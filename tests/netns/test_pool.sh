@@ -377,9 +377,24 @@ test_set_spreads() {
 		"$(etcdctl_ get --print-value-only "$POOL_PREFIX/set/partners/198.51.100.77/32" 2>/dev/null | jq -r .op 2>/dev/null)" del
 }
 
+# The stanza proxy's way: a request on edge 2's control socket, which the
+# daemon runs as the CLI would, writes to etcd too.
+test_control_socket() {
+	local out
+	out=$(python3 tests/lib/control_client.py "$WORK/e2/run/control.sock" send \
+		'{"v": 1, "cmd": "block add", "addr": "192.0.2.120", "ttl": 4}' 2>&1)
+	check_match "edge 2's control socket: block add 192.0.2.120 answered ok" \
+		"$out" '"ok": ?true'
+	wait_until 5 blocks_are 1 "192.0.2.120 " && wait_until 5 blocks_are 3 "192.0.2.120 "
+	tap_result $? "edges 1 and 3 have it ($WAITED_MS ms)"
+	wait_until 10 all_blocks_are ""
+	tap_result $? "its TTL runs out everywhere"
+}
+
 setup
 test_block_spreads
 test_set_spreads
+test_control_socket
 test_restart_catches_up
 test_member_killed
 test_etcd_down

@@ -34,6 +34,12 @@
 #define BACKOFF_MIN_MS 100
 #define BACKOFF_MAX_MS 5000
 #define QUEUE_LOOK_MS 1000 /* pool-queue.json looked at while connected */
+/*
+ * Degraded once etcd has not answered for this long: a member killed
+ * costs the others an election (about a second with etcd's defaults),
+ * during which reads fail; that is no outage to report.
+ */
+#define DEGRADED_AFTER_MS 3000
 
 struct set_change {
 	char set[NAME_LEN];
@@ -73,6 +79,7 @@ struct daemon_pool {
 	bool forget; /* ... into an empty mirror: a batch was not applied */
 	bool degraded;
 	int64_t backoff_ms;
+	int64_t down_since_ms; /* the first failure of this outage; 0: none */
 	int64_t saved_revision;
 	struct batch b;
 };
@@ -460,9 +467,21 @@ static int same_cluster(struct daemon_pool *dp, struct etcd_err *err)
 	return 0;
 }
 
+static int64_t mono_ms(void)
+{
+	return clock_ns(CLOCK_MONOTONIC) / 1000000;
+}
+
 static void retry_later(struct daemon_pool *dp, const char *why)
 {
-	set_degraded(dp, true, why);
+	int64_t now = mono_ms();
+
+	if (!dp->down_since_ms)
+		dp->down_since_ms = now;
+	if (now - dp->down_since_ms >= DEGRADED_AFTER_MS)
+		set_degraded(dp, true, why);
+	else
+		log_info("pool: %s; trying again", why);
 	arm(dp->timer, dp->backoff_ms, 0);
 	dp->backoff_ms *= 2;
 	if (dp->backoff_ms > BACKOFF_MAX_MS)
@@ -497,6 +516,7 @@ static void connect_pool(struct daemon_pool *dp)
 	if (!dp->watch)
 		return retry_later(dp, err.msg);
 	set_degraded(dp, false, NULL);
+	dp->down_since_ms = 0;
 	dp->backoff_ms = BACKOFF_MIN_MS;
 	arm(dp->timer, QUEUE_LOOK_MS, QUEUE_LOOK_MS);
 }
