@@ -183,15 +183,24 @@ setup() {
 		wait_until 20 pool_ready "$n"
 		tap_result $? "edge $n: the daemon loaded and follows the pool (status: revision, not degraded)"
 	done
+	check_match "status shows the pool" "$(efw 1 status 2>/dev/null)" \
+		"^pool: etcd http://${MEMBERS[0]}:2379, http://${MEMBERS[1]}:2379, http://${MEMBERS[2]}:2379 prefix $POOL_PREFIX"
+	check_match "status: the revision applied, not degraded, nothing queued" \
+		"$(efw 1 status 2>/dev/null)" "^  revision [1-9][0-9]* applied, degraded no, 0 changes queued"
+}
+
+etcd_revision() {
+	etcdctl_ get / -w json 2>/dev/null | jq -r '.header.revision'
 }
 
 test_block_spreads() {
-	local n
+	local n rev0
 	for n in 2 3; do
 		BLOCKED_BEFORE[n]=$(blocked_count "$n")
 		syn_not_blocked "$n"
 		tap_result $? "edge $n: the stranger's SYN is a policy drop before the block"
 	done
+	rev0=$(etcd_revision)
 	check "edge 1: block add $STRANGER --ttl 6s" -- \
 		efw 1 block add "$STRANGER" --ttl 6s --reason "pool test"
 	WAIT_FROM_MS=$(now_ms)
@@ -201,6 +210,9 @@ test_block_spreads() {
 	tap_result $rc "edges 2 and 3 count the stranger's SYN as blocked"
 	[ $rc -eq 0 ] && [ "$ms" -le 1000 ]
 	tap_result $? "... within 1 s of the block on edge 1 ($ms ms)"
+	sleep 1
+	check_eq "one write in etcd: the edges that applied it wrote nothing back" \
+		"$(etcd_revision)" $((rev0 + 1))
 	check_eq "etcd holds the block with a lease" \
 		"$(etcdctl_ get "$POOL_PREFIX/block/$STRANGER/32" -w json 2>/dev/null |
 			jq -r '.kvs[0].lease | if . and . != 0 then 1 else 0 end' 2>/dev/null)" 1
