@@ -328,8 +328,9 @@ test_bad_input() {
 
 # Edge 3's path to etcd goes silent (its bridge port down: no reset, no
 # answer), while edge 1 adds a block with a short TTL, adds another and
-# removes a third; healed, edge 3 converges, and the block whose TTL ran
-# out meanwhile never shows there.
+# removes a third, and etcd compacts its history past where edge 3's
+# watch would resume; healed, edge 3 reads the pool whole and converges,
+# and the block whose TTL ran out meanwhile never shows there.
 SEEN_107=0
 edge3_converged() {
 	local l
@@ -347,6 +348,9 @@ test_partition() {
 		efw 1 block add 192.0.2.107 --ttl 3s
 	check "edge 1: block add 192.0.2.108" -- efw 1 block add 192.0.2.108
 	check "edge 1: block del 192.0.2.103" -- efw 1 block del 192.0.2.103
+	# what edge 3 would resume its watch from goes: it reads the pool whole
+	check "etcd compacted to its latest revision meanwhile" -- \
+		etcdctl_ compact "$(etcd_revision)"
 	wait_until 20 pool_degraded 3
 	tap_result $? "edge 3 finds its watch dead and says degraded ($WAITED_MS ms)"
 	check_eq "edge 3 keeps what it had" "$(blocks_of 3)" \
@@ -359,6 +363,8 @@ test_partition() {
 	tap_result $? "edge 3 converges: the new block there, the removed one gone ($WAITED_MS ms)"
 	check_eq "the block whose TTL ran out during the partition never showed on edge 3" \
 		"$SEEN_107" 0
+	check "edge 3 found its revision compacted away and read the pool whole" -- \
+		log_has 3 "was compacted away"
 	wait_until 15 pool_ready 3
 	tap_result $? "edge 3 is no longer degraded"
 }
