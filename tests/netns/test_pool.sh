@@ -19,7 +19,8 @@
 # degraded, blocks added on two edges apply there at once and are queued,
 # and once etcd is back every edge ends with the same list; a key under
 # the prefix that is not edgefw's, and a block naming an invalid prefix,
-# are logged and ignored while the others apply; an edge cut off from
+# are logged and ignored while the others apply; two edges racing on one
+# block end, with the third, as etcd holds it; an edge cut off from
 # etcd without a word (a partition) notices, and converges once healed
 # with nothing lost or resurrected. Every wait is bounded.
 #
@@ -326,6 +327,45 @@ test_bad_input() {
 	done
 }
 
+# Edges 1 and 2 add and delete one block at once, 10 times each: every
+# edge ends as etcd does (the last write in its order wins everywhere).
+RACE_BASE="192.0.2.102 192.0.2.103 192.0.2.104 192.0.2.105 192.0.2.106 "
+race_expected() {
+	if [ -n "$(etcdctl_ get --keys-only "$POOL_PREFIX/block/192.0.2.130/32" 2>/dev/null)" ]; then
+		echo "192.0.2.102 192.0.2.103 192.0.2.104 192.0.2.105 192.0.2.106 192.0.2.130 "
+	else
+		echo "$RACE_BASE"
+	fi
+}
+
+all_as_etcd() {
+	all_blocks_are "$(race_expected)"
+}
+
+flip() { # N LAST (add or del: what it does last)
+	local i
+	for i in $(seq 10); do
+		efw "$1" block add 192.0.2.130 >/dev/null 2>&1
+		efw "$1" block del 192.0.2.130 >/dev/null 2>&1
+	done
+	[ "$2" = del ] || efw "$1" block add 192.0.2.130 >/dev/null 2>&1
+}
+
+test_last_write_wins() {
+	local p1 p2
+	flip 1 add &
+	p1=$!
+	flip 2 del &
+	p2=$!
+	wait "$p1" "$p2"
+	wait_until 10 all_as_etcd
+	tap_result $? "edges 1 and 2 racing on one block: every edge ends as etcd holds it ($(race_expected | wc -w) blocks)"
+	efw 1 block add 192.0.2.130 >/dev/null 2>&1
+	efw 1 block del 192.0.2.130 >/dev/null 2>&1
+	wait_until 10 all_blocks_are "$RACE_BASE"
+	tap_result $? "... and without it once edge 1 removes it"
+}
+
 # Edge 3's path to etcd goes silent (its bridge port down: no reset, no
 # answer), while edge 1 adds a block with a short TTL, adds another and
 # removes a third, and etcd compacts its history past where edge 3's
@@ -417,5 +457,6 @@ test_restart_catches_up
 test_member_killed
 test_etcd_down
 test_bad_input
+test_last_write_wins
 test_partition
 tap_done
