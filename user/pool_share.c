@@ -233,18 +233,21 @@ bool pool_partner_set(const struct paths *p, const char *set,
 		      const char *domain, char *out, size_t len)
 {
 	struct partners_file f;
-	struct partner *pt;
-	bool found = false;
+	size_t found = 0;
 
 	if (partners_read(p, &f))
 		return false;
-	pt = partners_find(&f, set, domain);
-	if (pt && pt->from_cli) {
-		snprintf(out, len, "%s", pt->set);
-		found = true;
+	/* set NULL: whichever, as op_partner_del takes it (one, or none) */
+	for (size_t i = 0; i < f.n; i++) {
+		const struct partner *pt = &f.v[i];
+
+		if (strcmp(pt->domain, domain) || (set && strcmp(pt->set, set)))
+			continue;
+		if (pt->from_cli && !found++)
+			snprintf(out, len, "%s", pt->set);
 	}
 	partners_free(&f);
-	return found;
+	return found == 1;
 }
 
 int pool_share_partner(const struct paths *p, const char *set,

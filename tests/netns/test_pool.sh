@@ -13,7 +13,8 @@
 #
 # A block added on edge 1 drops a stranger's SYN at edges 2 and 3 (their
 # attached programs count it as blocked) within 1 s; its TTL runs out
-# everywhere; set add and set del spread too; an edge whose daemon was
+# everywhere; set add and set del, partner add and partner del, and a
+# block request on the control socket spread too; an edge whose daemon was
 # stopped while blocks changed catches up, removals included; one etcd member killed goes unnoticed;
 # all of etcd stopped (ETCD_DOWN_S, 30 s): the edges say they are
 # degraded, blocks added on two edges apply there at once and are queued,
@@ -435,6 +436,30 @@ test_set_spreads() {
 		"$(etcdctl_ get --print-value-only "$POOL_PREFIX/set/partners/198.51.100.77/32" 2>/dev/null | jq -r .op 2>/dev/null)" del
 }
 
+partner_on() { # N DOMAIN
+	efw "$1" partner list --json 2>/dev/null |
+		jq -e --arg d "$2" '.partners[] | select(.domain == $d and .set == "partners")' >/dev/null 2>&1
+}
+
+partner_off() { # N DOMAIN
+	efw "$1" partner list --json >/dev/null 2>&1 && ! partner_on "$1" "$2"
+}
+
+# partner add on one edge, partner del on another. xmpp.onion is a
+# special-use domain, never resolved (RFC 7686): no DNS is needed, and the
+# partner is kept with its error.
+test_partner_spreads() {
+	efw 1 partner add xmpp.onion >/dev/null 2>&1
+	check "edge 1: partner add xmpp.onion (kept, unresolved)" -- partner_on 1 xmpp.onion
+	wait_until 10 partner_on 2 xmpp.onion && wait_until 10 partner_on 3 xmpp.onion
+	tap_result $? "edges 2 and 3 have partner xmpp.onion in set partners"
+	check "edge 2: partner del xmpp.onion" -- efw 2 partner del xmpp.onion
+	wait_until 10 partner_off 1 xmpp.onion && wait_until 10 partner_off 3 xmpp.onion
+	tap_result $? "edges 1 and 3 no longer have it"
+	check_eq "etcd no longer holds its key" \
+		"$(etcdctl_ get --keys-only --prefix "$POOL_PREFIX/partner/" 2>/dev/null | grep -c .)" 0
+}
+
 # The stanza proxy's way: a request on edge 2's control socket, which the
 # daemon runs as the CLI would, writes to etcd too.
 test_control_socket() {
@@ -452,6 +477,7 @@ test_control_socket() {
 setup
 test_block_spreads
 test_set_spreads
+test_partner_spreads
 test_control_socket
 test_restart_catches_up
 test_member_killed
