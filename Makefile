@@ -37,7 +37,7 @@ CFLAGS += $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link
 LDFLAGS += $(FUZZ_FLAGS)
 endif
 
-PKGS := libbpf libnl-route-3.0 json-c nettle libsystemd libmicrohttpd ldns
+PKGS := libbpf libnl-route-3.0 json-c nettle libsystemd libmicrohttpd ldns libcurl
 
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -Wall -Wextra -MMD -MP

@@ -5,14 +5,14 @@
 # tests: nothing here passes or fails on a number.
 #
 # Usage: bench/run.sh [STAGE...]     (default: every stage, in this order)
-#   stages: testrun live scale control daemon
+#   stages: testrun live scale control daemon pool
 #   BENCH_RESULTS=DIR  where results go (default bench/results/<UTC time>)
 #   BENCH_QUICK=1      fewer rounds and sizes, for trying the bench out
 set -u
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
-all_stages=(testrun live scale control daemon)
+all_stages=(testrun live scale control daemon pool)
 stages=("$@")
 [ ${#stages[@]} -eq 0 ] && stages=("${all_stages[@]}")
 

@@ -45,6 +45,8 @@ packages=(
 	prometheus curl
 	# tests/netns/test_partners: an authoritative DNS server, zone signing
 	knot knot-dnsutils ldnsutils
+	# unit/test_etcd: a three-member etcd cluster (etcdctl compacts)
+	etcd-server etcd-client
 	# tests/netns/test_fail2ban: a real fail2ban with the contrib action
 	fail2ban
 	# vm-tests: kernels run under qemu from a busybox initramfs

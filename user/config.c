@@ -937,6 +937,118 @@ static int parse_metrics(struct parser *ps)
 	return 0;
 }
 
+/* An absolute file name of the pool's tls clause. */
+static int pool_file(struct parser *ps, const char *what, char *out, size_t len)
+{
+	char shown[PRINTABLE_LEN];
+
+	if (ps->tok.kind != TOK_WORD || ps->tok.text[0] != '/') {
+		char expected[96];
+
+		snprintf(expected, sizeof(expected),
+			 "the absolute file name of %s", what);
+		return unexpected(ps, expected);
+	}
+	if (strlen(ps->tok.text) >= len) {
+		error_at(ps, ps->tok.loc, "'%s' is too long",
+			 word_shown(ps, shown));
+		return -1;
+	}
+	strcpy(out, ps->tok.text);
+	next(ps);
+	return 0;
+}
+
+/*
+ * pool etcd URL[, URL...] prefix PATH [tls CA CERT KEY]: the servers this
+ * one shares its blocklist, set changes and partner domains with (README,
+ * Pool). One scheme for all endpoints: https needs tls, http refuses it.
+ */
+static int parse_pool(struct parser *ps)
+{
+	struct cfg_pool p = { .loc = ps->tok.loc };
+	struct src_loc scheme_loc = {};
+	char why[256];
+	bool tls;
+
+	next(ps);
+	if (!at_word(ps, "etcd"))
+		return unexpected(ps, "'etcd'");
+	next(ps);
+	for (;;) {
+		if (ps->tok.kind != TOK_WORD)
+			return unexpected(
+				ps,
+				"an etcd endpoint such as http://127.0.0.1:2379");
+		if (pool_url_check(ps->tok.text, &tls, why, sizeof(why))) {
+			error_at(ps, ps->tok.loc, "pool: %s", why);
+			return -1;
+		}
+		if (p.nr_endpoints == POOL_MAX_ENDPOINTS) {
+			error_at(ps, ps->tok.loc,
+				 "pool: more than %d endpoints",
+				 POOL_MAX_ENDPOINTS);
+			return -1;
+		}
+		if (p.nr_endpoints && tls != p.tls) {
+			error_at(
+				ps, ps->tok.loc,
+				"pool: http and https endpoints mixed (the first is on column %u)",
+				scheme_loc.col);
+			return -1;
+		}
+		if (!p.nr_endpoints)
+			scheme_loc = ps->tok.loc;
+		p.tls = tls;
+		strcpy(p.endpoints[p.nr_endpoints++], ps->tok.text);
+		next(ps);
+		if (ps->tok.kind != TOK_COMMA)
+			break;
+		next(ps);
+	}
+	if (!at_word(ps, "prefix"))
+		return unexpected(ps, "',' or 'prefix'");
+	next(ps);
+	if (ps->tok.kind != TOK_WORD)
+		return unexpected(
+			ps, "the pool's key prefix, such as /edgefw/pool1");
+	if (pool_prefix_check(ps->tok.text, why, sizeof(why))) {
+		error_at(ps, ps->tok.loc, "pool: %s", why);
+		return -1;
+	}
+	strcpy(p.prefix, ps->tok.text);
+	next(ps);
+	if (at_word(ps, "tls")) {
+		struct src_loc tls_loc = ps->tok.loc;
+
+		next(ps);
+		if (pool_file(ps, "the CA", p.ca, sizeof(p.ca)) ||
+		    pool_file(ps, "the client certificate", p.cert,
+			      sizeof(p.cert)) ||
+		    pool_file(ps, "the client key", p.key, sizeof(p.key)))
+			return -1;
+		if (!p.tls) {
+			error_at(
+				ps, tls_loc,
+				"pool: tls with http endpoints (use https://)");
+			return -1;
+		}
+	} else if (p.tls) {
+		error_at(
+			ps, scheme_loc,
+			"pool: https endpoints need 'tls CA CERT KEY' after the prefix");
+		return -1;
+	}
+	if (ps->c->pool.on) {
+		error_at(ps, p.loc, "pool is set twice (first on line %u)",
+			 ps->c->pool.loc.line);
+		return -1;
+	}
+	p.on = true;
+	ps->c->pool = p;
+	return 0;
+}
+
 /* A duration clause of partners: seconds from min to max. */
 static int partners_duration(struct parser *ps, const char *what, int64_t min,
 			     int64_t max, uint32_t *out)
@@ -1158,6 +1270,7 @@ static const struct {
 	{ "flows", parse_flows },	{ "icmp", parse_icmp },
 	{ "events", parse_events },	{ "metrics", parse_metrics },
 	{ "partners", parse_partners }, { "control", parse_control },
+	{ "pool", parse_pool },
 };
 
 static bool is_keyword(const struct token *t)
@@ -1193,7 +1306,7 @@ static void parse_statement(struct parser *ps)
 			break;
 	}
 	if (i == ARRAY_SIZE(statements)) {
-		char expected[128];
+		char expected[192];
 		size_t off =
 			snprintf(expected, sizeof(expected), "a statement (");
 
@@ -1447,4 +1560,23 @@ void events_format(const struct config *c, char *buf, size_t len)
 			 c->events.sample_rate,
 			 c->events.sample_unit == 1 ? 's' : 'm',
 			 c->events.sample_burst);
+}
+
+void pool_format(const struct config *c, char *buf, size_t len)
+{
+	const struct cfg_pool *p = &c->pool;
+	size_t off = 0;
+
+	buf[0] = '\0';
+	if (!p->on)
+		return;
+	off += snprintf(buf, len, "pool etcd");
+	for (size_t i = 0; i < p->nr_endpoints && off < len; i++)
+		off += snprintf(buf + off, len - off, "%s %s", i ? "," : "",
+				p->endpoints[i]);
+	if (off < len)
+		off += snprintf(buf + off, len - off, " prefix %s", p->prefix);
+	if (p->tls && off < len)
+		snprintf(buf + off, len - off, " tls %s %s %s", p->ca, p->cert,
+			 p->key);
 }

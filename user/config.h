@@ -12,6 +12,7 @@
 #include "edgefw.h"
 #include "endpoint.h"
 #include "names.h"
+#include "pool_conf.h"
 #include "util.h"
 
 #define DEFAULT_CONFIG_PATH "/etc/edgefw/edgefw.conf"
@@ -127,6 +128,17 @@ struct cfg_metrics {
 	struct src_loc loc; /* of ADDR:PORT, for errors found when binding */
 };
 
+/* pool etcd URL[, URL...] prefix PATH [tls CA CERT KEY] (README, Pool) */
+struct cfg_pool {
+	bool on;
+	bool tls; /* https endpoints, with the files below */
+	char endpoints[POOL_MAX_ENDPOINTS][POOL_URL_LEN];
+	size_t nr_endpoints;
+	char prefix[POOL_PREFIX_MAX + 1];
+	char ca[PATH_MAX], cert[PATH_MAX], key[PATH_MAX];
+	struct src_loc loc;
+};
+
 struct config {
 	char *path;
 	char *text; /* the source, kept as the snapshot of what is loaded */
@@ -144,6 +156,7 @@ struct config {
 	uint32_t flows_max; /* size of the flow table */
 	uint8_t icmp_errors; /* enum edgefw_icmp_errors */
 	struct cfg_metrics metrics;
+	struct cfg_pool pool;
 	struct cfg_partners partners;
 	/* the control socket's members of group edgefw (control.h) */
 	int64_t control_ttl_max; /* seconds: the longest block they add */
@@ -215,6 +228,9 @@ struct rule_text {
 
 void rule_format(const struct config *c, const struct cfg_rule *r,
 		 struct rule_text *t);
+
+/* The pool statement as the config writes it, "" without one. */
+void pool_format(const struct config *c, char *buf, size_t len);
 
 /*
  * The events statement, "events rate 1000/s burst 1000 sample 100/s burst

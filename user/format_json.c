@@ -3,6 +3,7 @@
 #include <time.h>
 #include "format_json.h"
 #include "jsonutil.h"
+#include "pool_share.h"
 #include "reasons.h"
 
 static void add(json_object *o, const char *key, json_object *v)
@@ -111,6 +112,29 @@ static json_object *sets_json(const struct loaded *l)
 	return arr;
 }
 
+/* null without a pool */
+static json_object *pool_json(const struct loaded *l)
+{
+	const struct cfg_pool *c = &l->cfg.pool;
+	json_object *o, *eps;
+	struct pool_status s;
+
+	if (!c->on)
+		return NULL;
+	pool_status_read(&l->paths, &s);
+	o = json_object_new_object();
+	eps = json_object_new_array();
+	for (size_t i = 0; i < c->nr_endpoints; i++)
+		json_object_array_add(eps, str(c->endpoints[i]));
+	add(o, "endpoints", eps);
+	add(o, "prefix", str(c->prefix));
+	add(o, "revision", json_object_new_int64(s.revision));
+	add(o, "degraded", json_object_new_boolean(s.degraded));
+	add(o, "unreachable", json_object_new_boolean(s.watch_down));
+	add(o, "queued", json_object_new_int64(s.queued));
+	return o;
+}
+
 json_object *json_status(const struct loaded *l, bool *healthy)
 {
 	const struct config *c = &l->cfg;
@@ -138,6 +162,7 @@ json_object *json_status(const struct loaded *l, bool *healthy)
 	add(root, "icmp_errors", str(icmp_errors_name(c->icmp_errors)));
 	add(root, "blocklist_entries", json_object_new_int64(l->nr_blocked));
 	add(root, "flows_max", json_object_new_int64(c->flows_max));
+	add(root, "pool", pool_json(l));
 	*healthy = json_object_array_length(problems) == 0;
 	add(root, "healthy", json_object_new_boolean(*healthy));
 	add(root, "problems", problems);

@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include "format_prometheus.h"
+#include "pool_share.h"
 #include "reasons.h"
 #include "version.h"
 
@@ -83,6 +84,22 @@ static void state_metrics(FILE *out, const struct loaded *l)
 	       "Unix time of the load or reload that made the running generation.");
 	sample(out, "edgefw_last_reload_timestamp_seconds",
 	       (uint64_t)l->st.loaded_at, NULL);
+}
+
+/* Only with a pool in the loaded config. */
+static void pool_metrics(FILE *out, const struct loaded *l)
+{
+	struct pool_status s;
+
+	if (!l->cfg.pool.on)
+		return;
+	pool_status_read(&l->paths, &s);
+	family(out, "edgefw_pool_degraded", "gauge",
+	       "1 when the pool is degraded: etcd does not answer the daemon, or changes made here wait to be written to it; else 0.");
+	sample(out, "edgefw_pool_degraded", s.degraded, NULL);
+	family(out, "edgefw_pool_revision", "gauge",
+	       "The revision of the pool's prefix in etcd applied here (pool.json).");
+	sample(out, "edgefw_pool_revision", (uint64_t)s.revision, NULL);
 }
 
 static void iface_metrics(FILE *out, const struct loaded *l)
@@ -321,6 +338,7 @@ void prom_write(FILE *out, const struct metrics *m)
 	if (!m->loaded)
 		return;
 	state_metrics(out, m->loaded);
+	pool_metrics(out, m->loaded);
 	iface_metrics(out, m->loaded);
 	counter_family(out, m, false);
 	counter_family(out, m, true);

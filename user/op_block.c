@@ -205,6 +205,38 @@ int op_block_del(const struct paths *p, const struct prefix *prefix,
 	return rc;
 }
 
+int op_block_apply(const struct paths *p, const struct block_entry *add,
+		   size_t nr_add, const struct prefix *del, size_t nr_del,
+		   struct block_report *r)
+{
+	int64_t now = wall_now_ms();
+	struct block_txn t;
+	int rc = begin(p, &t, r);
+
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < nr_del; i++)
+		t.changed |= blocks_remove(&t.list, &del[i]);
+	for (size_t i = 0; i < nr_add; i++) {
+		const struct block_entry *old =
+			blocks_find(&t.list, &add[i].prefix);
+		struct block_entry e = add[i];
+
+		if (e.expires_ms && e.expires_ms <= now)
+			continue;
+		if (old && old->added_ms == e.added_ms &&
+		    old->expires_ms == e.expires_ms &&
+		    !strcmp(old->reason, e.reason))
+			continue;
+		e.added_by = old ? old->added_by : 0;
+		blocks_put(&t.list, &e);
+		t.changed = true;
+	}
+	rc = commit(&t);
+	end(&t);
+	return rc;
+}
+
 int op_block_list(const struct paths *p, struct blocks *out,
 		  struct block_report *r)
 {

@@ -58,6 +58,18 @@ int op_block_add_limited(const struct paths *p, struct block_entry *e,
 int op_block_del(const struct paths *p, const struct prefix *prefix,
 		 const struct block_limits *lim, struct block_report *r);
 
+/*
+ * The pool's (README, Pool): entries as the server that added them wrote
+ * them (their own times: a block expires at one moment everywhere) and
+ * prefixes to remove, in one change of the list and the kernel's map.
+ * An entry that has expired is not added; a prefix to remove that is
+ * not listed is no error. An entry there already keeps its owner. 0, or
+ * an op_error.
+ */
+int op_block_apply(const struct paths *p, const struct block_entry *add,
+		   size_t nr_add, const struct prefix *del, size_t nr_del,
+		   struct block_report *r);
+
 /* The entries that have not expired. */
 int op_block_list(const struct paths *p, struct blocks *out,
 		  struct block_report *r);

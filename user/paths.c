@@ -47,7 +47,13 @@ int paths_init(struct paths *p)
 	    path_join(p->blocks_file, sizeof(p->blocks_file), p->state_dir,
 		      "blocklist.json") ||
 	    path_join(p->partners_file, sizeof(p->partners_file), p->state_dir,
-		      "partners.json")) {
+		      "partners.json") ||
+	    path_join(p->pool_file, sizeof(p->pool_file), p->state_dir,
+		      "pool.json") ||
+	    path_join(p->pool_queue, sizeof(p->pool_queue), p->state_dir,
+		      "pool-queue.json") ||
+	    path_join(p->pool_degraded, sizeof(p->pool_degraded), p->run_dir,
+		      "pool-degraded")) {
 		log_err("EDGEFW_PIN_DIR, EDGEFW_RUN_DIR or EDGEFW_STATE_DIR is too long");
 		return -1;
 	}

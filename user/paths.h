@@ -25,6 +25,9 @@ struct paths {
 	char sets_file[PATH_MAX];
 	char blocks_file[PATH_MAX];
 	char partners_file[PATH_MAX]; /* partner domains and their addresses */
+	char pool_file[PATH_MAX]; /* the pool's last revision applied */
+	char pool_queue[PATH_MAX]; /* the pool's writes etcd did not take yet */
+	char pool_degraded[PATH_MAX]; /* run dir: the daemon's watch is down */
 };
 
 /* From the environment; -1 after reporting a path too long. */

@@ -259,6 +259,15 @@ test_check_valid() {
 	check_eq "check: good.conf's summary" "$OUT" \
 		"$WORK/good.conf: OK: enforce mode, 2 interfaces, 4 rules, 2 sets with 3 prefixes"
 
+	# The pool (README, Pool): printed as the config says, one line.
+	printf 'interface e role external\npool etcd http://192.0.2.1:2379 ,http://[2001:db8::1]:2379 prefix /edgefw/p1\n' \
+		>"$WORK/pool.conf"
+	run_edgefw check -c "$WORK/pool.conf"
+	expect_result "check: a pool exits 0" 0
+	check_eq "check: the pool printed after the summary" "$OUT" \
+		"$WORK/pool.conf: OK: enforce mode, 1 interfaces, 0 rules, 0 sets with 0 prefixes
+pool etcd http://192.0.2.1:2379, http://[2001:db8::1]:2379 prefix /edgefw/p1"
+
 	# A warning is not an error: the config is still valid.
 	printf 'interface e role external\nset a { 10.0.0.0/8, 10.0.0.0/8 }\n' \
 		>"$WORK/warn.conf"
@@ -272,7 +281,9 @@ test_check_errors() {
 	names="use up to 31 letters, digits, '_', '-' or '.', starting with a letter (not 'any' or 'self')"
 
 	check_error_class "unknown statement" "${ifline}foo bar\n" \
-		"2:1: expected a statement (mode, interface, set, rule, policy, fragments, flows, icmp, events, metrics, partners or control), found 'foo'"
+		"2:1: expected a statement (mode, interface, set, rule, policy, fragments, flows, icmp, events, metrics, partners, control or pool), found 'foo'"
+	check_error_class "pool endpoint not a URL" "${ifline}pool etcd 192.0.2.1:2379 prefix /p\n" \
+		"2:11: pool: '192.0.2.1:2379' is not a URL: expected http://HOST:PORT or https://HOST:PORT, such as http://127.0.0.1:2379"
 	check_error_class "unknown set" "${ifline}rule a external in tcp 1 from nope\n" \
 		"2:31: unknown set 'nope'"
 	check_error_class "rule for a role no interface has" \
@@ -338,7 +349,7 @@ test_check_errors() {
 	check_error_class "several errors" \
 		"${ifline}rule a external in tcp 0\nbogus\nset s { 10.0.0.1/8 }\n" \
 		"2:24: port 0 out of range (1-65535)" \
-		"3:1: expected a statement (mode, interface, set, rule, policy, fragments, flows, icmp, events, metrics, partners or control), found 'bogus'" \
+		"3:1: expected a statement (mode, interface, set, rule, policy, fragments, flows, icmp, events, metrics, partners, control or pool), found 'bogus'" \
 		"4:9: host bits set in '10.0.0.1/8' (did you mean 10.0.0.0/8?)"
 }
 

@@ -786,7 +786,7 @@ static void test_errors(void)
 	expect_parse_error(
 		"unknown statement", "interface e role external\nfoo bar\n",
 		FILE_NAME
-		":2:1: expected a statement (mode, interface, set, rule, policy, fragments, flows, icmp, events, metrics, partners or control), found 'foo'\n");
+		":2:1: expected a statement (mode, interface, set, rule, policy, fragments, flows, icmp, events, metrics, partners, control or pool), found 'foo'\n");
 	/* The events statement (drop events of edgefw monitor). */
 	expect_parse_error(
 		"events without rate, sample or off",
@@ -1123,7 +1123,7 @@ static void test_many_errors(void)
 		FILE_NAME
 		":2:24: port 0 out of range (1-65535)\n" FILE_NAME
 		":3:9: host bits set in '10.0.0.1/8' (did you mean 10.0.0.0/8?)\n" FILE_NAME
-		":4:1: expected a statement (mode, interface, set, rule, policy, fragments, flows, icmp, events, metrics, partners or control), found 'bogus'\n" FILE_NAME
+		":4:1: expected a statement (mode, interface, set, rule, policy, fragments, flows, icmp, events, metrics, partners, control or pool), found 'bogus'\n" FILE_NAME
 		":6:1: mode is set twice\n" FILE_NAME
 		":7:25: ports apply to tcp and udp only\n" FILE_NAME
 		":9:2: prefix length 33 out of range for IPv4 (0-32) in '10.0.0.0/33'\n" FILE_NAME
@@ -1137,7 +1137,7 @@ static void test_many_errors(void)
 			woff += snprintf(
 				want + woff, sizeof(want) - woff,
 				FILE_NAME
-				":%d:1: expected a statement (mode, interface, set, rule, policy, fragments, flows, icmp, events, metrics, partners or control), found 'bad%d'\n",
+				":%d:1: expected a statement (mode, interface, set, rule, policy, fragments, flows, icmp, events, metrics, partners, control or pool), found 'bad%d'\n",
 				i + 1, i);
 	}
 	snprintf(want + woff, sizeof(want) - woff,
@@ -1556,6 +1556,168 @@ static void test_metrics(void)
 		":3:1: metrics listen is set twice (first on line 2)\n");
 }
 
+/* pool etcd URL[, URL...] prefix PATH [tls CA CERT KEY] (README, Pool) */
+static void test_pool(void)
+{
+	char text[POOL_MAX_ENDPOINTS * POOL_URL_LEN + 4 * PATH_MAX];
+	struct config c;
+
+	parse_ok("pool off", "interface e role external\n", &c);
+	CHECK(!c.pool.on, "pool: off unless the config names one");
+	config_free(&c);
+
+	parse_ok(
+		"pool: three endpoints",
+		"interface e role external\n"
+		"pool etcd http://127.0.0.1:2379, http://[::1]:2379,\thttp://etcd-3.example:32379 prefix /edgefw/p-1\n",
+		&c);
+	CHECK(c.pool.on && !c.pool.tls && c.pool.nr_endpoints == 3 &&
+		      !strcmp(c.pool.endpoints[0], "http://127.0.0.1:2379") &&
+		      !strcmp(c.pool.endpoints[1], "http://[::1]:2379") &&
+		      !strcmp(c.pool.endpoints[2],
+			      "http://etcd-3.example:32379") &&
+		      !strcmp(c.pool.prefix, "/edgefw/p-1") &&
+		      c.pool.loc.line == 2 && c.pool.loc.col == 1,
+	      "pool: the endpoints in order, the prefix, the place");
+	pool_format(&c, text, sizeof(text));
+	CHECK(!strcmp(text,
+		      "pool etcd http://127.0.0.1:2379, http://[::1]:2379, http://etcd-3.example:32379 prefix /edgefw/p-1"),
+	      "pool: printed back as the config writes it");
+	if (strcmp(text,
+		   "pool etcd http://127.0.0.1:2379, http://[::1]:2379, http://etcd-3.example:32379 prefix /edgefw/p-1"))
+		diag_text("printed", text);
+	config_free(&c);
+
+	parse_ok(
+		"pool: https with tls",
+		"pool etcd https://e1:2379,https://e2:2379 prefix /a/b tls /etc/ca.pem /etc/c.pem /etc/c.key\n"
+		"interface e role external\n",
+		&c);
+	CHECK(c.pool.on && c.pool.tls && c.pool.nr_endpoints == 2 &&
+		      !strcmp(c.pool.ca, "/etc/ca.pem") &&
+		      !strcmp(c.pool.cert, "/etc/c.pem") &&
+		      !strcmp(c.pool.key, "/etc/c.key"),
+	      "pool: https endpoints and their tls files");
+	config_free(&c);
+
+	expect_parse_error(
+		"pool: not a URL",
+		"interface e role external\npool etcd 127.0.0.1:2379 prefix /p\n",
+		FILE_NAME
+		":2:11: pool: '127.0.0.1:2379' is not a URL: expected http://HOST:PORT or https://HOST:PORT, such as http://127.0.0.1:2379\n");
+	expect_parse_error(
+		"pool: the second endpoint not a URL",
+		"interface e role external\npool etcd http://a:1, ftp://b:2 prefix /p\n",
+		FILE_NAME
+		":2:23: pool: 'ftp://b:2' is not a URL: expected http://HOST:PORT or https://HOST:PORT, such as http://127.0.0.1:2379\n");
+	expect_parse_error(
+		"pool: no port",
+		"interface e role external\npool etcd http://127.0.0.1 prefix /p\n",
+		FILE_NAME
+		":2:11: pool: 'http://127.0.0.1' has no port: expected such as http://127.0.0.1:2379\n");
+	expect_parse_error(
+		"pool: port 0",
+		"interface e role external\npool etcd http://h:0 prefix /p\n",
+		FILE_NAME
+		":2:11: pool: 'http://h:0': the port is not a number from 1 to 65535\n");
+	expect_parse_error(
+		"pool: a path after the port",
+		"interface e role external\npool etcd http://h:2379/v3 prefix /p\n",
+		FILE_NAME
+		":2:11: pool: 'http://h:2379/v3': nothing may follow the port (no path, query or user)\n");
+	expect_parse_error(
+		"pool: a user",
+		"interface e role external\npool etcd http://u@h:2379 prefix /p\n",
+		FILE_NAME
+		":2:11: pool: 'http://u@h:2379' has no port: expected such as http://127.0.0.1:2379\n");
+	expect_parse_error(
+		"pool: brackets not an IPv6 address",
+		"interface e role external\npool etcd http://[1.2.3.4]:1 prefix /p\n",
+		FILE_NAME
+		":2:11: pool: 'http://[1.2.3.4]:1': what is in brackets is not an IPv6 address\n");
+	expect_parse_error(
+		"pool: no host",
+		"interface e role external\npool etcd http://:2379 prefix /p\n",
+		FILE_NAME
+		":2:11: pool: 'http://:2379' has no host (a name or address)\n");
+	expect_parse_error(
+		"pool: http and https mixed",
+		"interface e role external\npool etcd http://a:1, https://b:2 prefix /p\n",
+		FILE_NAME
+		":2:23: pool: http and https endpoints mixed (the first is on column 11)\n");
+	expect_parse_error(
+		"pool: https without tls",
+		"interface e role external\npool etcd https://a:1 prefix /p\n",
+		FILE_NAME
+		":2:11: pool: https endpoints need 'tls CA CERT KEY' after the prefix\n");
+	expect_parse_error(
+		"pool: tls with http",
+		"interface e role external\npool etcd http://a:1 prefix /p tls /ca /c /k\n",
+		FILE_NAME
+		":2:32: pool: tls with http endpoints (use https://)\n");
+	expect_parse_error(
+		"pool: tls file not absolute",
+		"interface e role external\npool etcd https://a:1 prefix /p tls ca.pem /c /k\n",
+		FILE_NAME
+		":2:37: expected the absolute file name of the CA, found 'ca.pem'\n");
+	expect_parse_error(
+		"pool: tls missing the key",
+		"interface e role external\npool etcd https://a:1 prefix /p tls /ca /c\n",
+		FILE_NAME
+		":2:43: expected the absolute file name of the client key, found 'end of line'\n");
+	expect_parse_error(
+		"pool: no etcd",
+		"interface e role external\npool http://a:1 prefix /p\n",
+		FILE_NAME ":2:6: expected 'etcd', found 'http://a:1'\n");
+	expect_parse_error(
+		"pool: no prefix",
+		"interface e role external\npool etcd http://a:1\n",
+		FILE_NAME
+		":2:21: expected ',' or 'prefix', found 'end of line'\n");
+	expect_parse_error(
+		"pool: a comma and nothing",
+		"interface e role external\npool etcd http://a:1, prefix /p\n",
+		FILE_NAME
+		":2:23: pool: 'prefix' is not a URL: expected http://HOST:PORT or https://HOST:PORT, such as http://127.0.0.1:2379\n");
+	expect_parse_error(
+		"pool: relative prefix",
+		"interface e role external\npool etcd http://a:1 prefix edgefw\n",
+		FILE_NAME
+		":2:29: pool: the pool's prefix 'edgefw' is not an absolute key of 2 to 128 characters, such as /edgefw/pool1\n");
+	expect_parse_error(
+		"pool: prefix ending in /",
+		"interface e role external\npool etcd http://a:1 prefix /edgefw/\n",
+		FILE_NAME
+		":2:29: pool: the pool's prefix '/edgefw/' has an empty, '.' or '..' component (or ends with '/')\n");
+	expect_parse_error(
+		"pool: prefix with ..",
+		"interface e role external\npool etcd http://a:1 prefix /edgefw/../x\n",
+		FILE_NAME
+		":2:29: pool: the pool's prefix '/edgefw/../x' has an empty, '.' or '..' component (or ends with '/')\n");
+	expect_parse_error(
+		"pool: prefix with a space-like byte",
+		"interface e role external\npool etcd http://a:1 prefix /a*b\n",
+		FILE_NAME
+		":2:29: pool: the pool's prefix '/a*b' may hold letters, digits, '_', '-', '.' and '/' only\n");
+	expect_parse_error(
+		"pool: twice",
+		"interface e role external\npool etcd http://a:1 prefix /p\n"
+		"pool etcd http://b:1 prefix /q\n",
+		FILE_NAME ":3:1: pool is set twice (first on line 2)\n");
+	{
+		size_t off = snprintf(text, sizeof(text),
+				      "interface e role external\npool etcd ");
+
+		for (int i = 0; i <= POOL_MAX_ENDPOINTS; i++)
+			off += snprintf(text + off, sizeof(text) - off,
+					"%shttp://h%d:1", i ? "," : "", i);
+		snprintf(text + off, sizeof(text) - off, " prefix /p\n");
+		expect_parse_error("pool: 17 endpoints", text,
+				   FILE_NAME
+				   ":2:209: pool: more than 16 endpoints\n");
+	}
+}
+
 /*
  * IPv4-mapped IPv6 (::ffff:a.b.c.d, prefixes inside ::ffff:0:0/96) is
  * IPv4 to the data plane's packets: the config means IPv4, length - 96.
@@ -1720,7 +1882,7 @@ static void test_raw_input(void)
 		"a control byte in an unknown statement",
 		"interface e role external\n\x1b[31mred\n",
 		FILE_NAME
-		":2:1: expected a statement (mode, interface, set, rule, policy, fragments, flows, icmp, events, metrics, partners or control), found '\\x1b[31mred'\n");
+		":2:1: expected a statement (mode, interface, set, rule, policy, fragments, flows, icmp, events, metrics, partners, control or pool), found '\\x1b[31mred'\n");
 	expect_parse_error(
 		"bytes beyond ASCII in a set name",
 		"interface e role external\nset caf\xc3\xa9 { 10.0.0.0/8 }\n",
@@ -1769,7 +1931,7 @@ static void test_raw_input(void)
 	snprintf(
 		want, sizeof(want),
 		FILE_NAME
-		":2:1: expected a statement (mode, interface, set, rule, policy, fragments, flows, icmp, events, metrics, partners or control), found '%.*s...'\n",
+		":2:1: expected a statement (mode, interface, set, rule, policy, fragments, flows, icmp, events, metrics, partners, control or pool), found '%.*s...'\n",
 		PRINTABLE_LEN - 4, long_word);
 	expect_parse_error("a long word is cut", text, want);
 
@@ -1796,6 +1958,7 @@ static void test_raw_input(void)
 int main(void)
 {
 	test_example();
+	test_pool();
 	test_defaults();
 	test_syntax();
 	test_errors();

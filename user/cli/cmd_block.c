@@ -8,6 +8,7 @@
 #include "format_json.h"
 #include "log.h"
 #include "op_block.h"
+#include "pool_share.h"
 #include "util.h"
 
 /* As every check: what it read is the caller's only when it succeeds. */
@@ -36,6 +37,7 @@ int cmd_block_add(struct cli_ctx *ctx, const struct cli_args *a)
 	struct block_entry e = { .prefix = *(struct prefix *)ctx->input };
 	char buf[PREFIX_STRLEN], ttl[32] = "";
 	int64_t ttl_ms = a->ttl * 1000;
+	struct pool_share_report pr;
 	struct block_report r;
 	int rc;
 
@@ -52,6 +54,7 @@ int cmd_block_add(struct cli_ctx *ctx, const struct cli_args *a)
 		rc = op_block_add(&ctx->paths, &e, ttl_ms, a->force, &r);
 	if (rc)
 		return exit_status_of(rc);
+	rc = pool_share_block(&ctx->paths, &e, false, &pr);
 	prefix_format(&e.prefix, buf, sizeof(buf));
 	if (ttl_ms) {
 		memcpy(ttl, " for ", 5);
@@ -62,21 +65,23 @@ int cmd_block_add(struct cli_ctx *ctx, const struct cli_args *a)
 		 ttl_ms ? ttl : " with no time limit", e.reason[0] ? " (" : "",
 		 e.reason, e.reason[0] ? ")" : "");
 	say_loaded(&r);
-	return EXIT_OK;
+	return exit_status_of(rc);
 }
 
 int cmd_block_del(struct cli_ctx *ctx, const struct cli_args *a)
 {
-	const struct prefix *p = ctx->input;
+	struct block_entry e = { .prefix = *(struct prefix *)ctx->input };
+	struct pool_share_report pr;
 	char buf[PREFIX_STRLEN];
 	struct block_report r;
 	int rc;
 
 	(void)a;
-	rc = op_block_del(&ctx->paths, p, ctx->limits, &r);
+	rc = op_block_del(&ctx->paths, &e.prefix, ctx->limits, &r);
 	if (rc == 0) {
-		prefix_format(p, buf, sizeof(buf));
+		prefix_format(&e.prefix, buf, sizeof(buf));
 		log_info("unblocked %s", buf);
+		rc = pool_share_block(&ctx->paths, &e, true, &pr);
 	}
 	return exit_status_of(rc);
 }

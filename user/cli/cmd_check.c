@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* edgefw check: parse and compile a config, change nothing. */
+#include <limits.h>
 #include <stdio.h>
 #include "cli.h"
 #include "compile.h"
@@ -25,6 +26,12 @@ int cmd_check(struct cli_ctx *ctx, const struct cli_args *a)
 	printf("%s: OK: %s mode, %zu interfaces, %zu rules, %zu sets with %zu prefixes\n",
 	       path, mode_name(c.mode), c.nr_ifaces, c.nr_rules, c.nr_sets,
 	       prefixes);
+	if (c.pool.on) {
+		char pool[POOL_MAX_ENDPOINTS * POOL_URL_LEN + 4 * PATH_MAX];
+
+		pool_format(&c, pool, sizeof(pool));
+		printf("%s\n", pool);
+	}
 	compiled_free(&cc);
 	config_free(&c);
 	return EXIT_OK;

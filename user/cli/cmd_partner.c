@@ -12,6 +12,7 @@
 #include "format_json.h"
 #include "log.h"
 #include "op_partner.h"
+#include "pool_share.h"
 
 /* The domain operand, when there is one, checked as a DNS name. */
 int check_partner_domain(const struct cli_args *a, void **input)
@@ -129,26 +130,37 @@ int cmd_partner_list(struct cli_ctx *ctx, const struct cli_args *a)
 
 int cmd_partner_add(struct cli_ctx *ctx, const struct cli_args *a)
 {
+	struct pool_share_report pr;
 	struct partner pt;
 	int rc = op_partner_add(&ctx->paths, &ctx->loaded, set_of(a),
 				ctx->input, a->secure, &pt);
 
 	if (rc)
 		return exit_status_of(rc);
+	rc = pool_share_partner(&ctx->paths, pt.set, pt.domain, a->secure,
+				false, &pr);
 	log_info("partner %s: %zu %s in set %s%s", pt.domain, pt.addrs.n,
 		 pt.addrs.n == 1 ? "address" : "addresses", pt.set,
 		 pt.last_refresh_ms ? ""
 				    : " (not resolved yet: retried later)");
 	partner_free(&pt);
-	return EXIT_OK;
+	return exit_status_of(rc);
 }
 
 int cmd_partner_del(struct cli_ctx *ctx, const struct cli_args *a)
 {
+	struct pool_share_report pr;
+	char set[NAME_LEN];
+	bool had = pool_partner_set(&ctx->paths, a->set, ctx->input, set,
+				    sizeof(set));
 	int rc = op_partner_del(&ctx->paths, a->set, ctx->input);
 
-	if (rc == 0)
+	if (rc == 0) {
 		log_info("partner %s removed", (const char *)ctx->input);
+		if (had)
+			rc = pool_share_partner(&ctx->paths, set, ctx->input,
+						false, true, &pr);
+	}
 	return exit_status_of(rc);
 }
 

@@ -120,6 +120,12 @@ static void print_config(FILE *out, const struct loaded *l,
 		fprintf(out, "metrics listen %s\n", at);
 	}
 	print_partners(out, &c->partners);
+	if (c->pool.on) {
+		char pool[POOL_MAX_ENDPOINTS * POOL_URL_LEN + 4 * PATH_MAX];
+
+		pool_format(c, pool, sizeof(pool));
+		fprintf(out, "%s\n", pool);
+	}
 	fprintf(out, "control block ttl max %llds\n",
 		(long long)c->control_ttl_max);
 	fprintf(out, "control block partners %s\n",

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
+#include "pool_share.h"
 #include "format_json.h"
 #include "log.h"
 #include "op_set.h"
@@ -147,11 +148,15 @@ static void tell(const char *name, bool add, const struct set_change_report *r)
 static int change(struct cli_ctx *ctx, const struct cli_args *a, bool add)
 {
 	struct set_change_report r;
+	struct pool_share_report pr;
 	int rc = op_set_change(&ctx->loaded, a->operands[0], add, ctx->input,
 			       &r);
 
-	if (rc == 0)
+	if (rc == 0) {
 		tell(a->operands[0], add, &r);
+		rc = pool_share_set(&ctx->paths, a->operands[0], ctx->input,
+				    add, &pr);
+	}
 	return exit_status_of(rc);
 }
 

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <time.h>
 #include "cli.h"
+#include "pool_share.h"
 #include "format_json.h"
 #include "log.h"
 
@@ -77,6 +78,25 @@ static void print_sets(const struct loaded *l)
 	}
 }
 
+static void print_pool(const struct loaded *l)
+{
+	const struct cfg_pool *c = &l->cfg.pool;
+	char eps[POOL_MAX_ENDPOINTS * POOL_URL_LEN];
+	struct pool_status s;
+
+	if (!c->on) {
+		printf("pool: none\n");
+		return;
+	}
+	pool_endpoints_text(c, eps, sizeof(eps));
+	pool_status_read(&l->paths, &s);
+	printf("pool: etcd %s prefix %s\n", eps, c->prefix);
+	printf("  revision %lld applied, degraded %s%s, %zu %s queued\n",
+	       (long long)s.revision, s.degraded ? "yes" : "no",
+	       s.watch_down ? " (etcd does not answer)" : "", s.queued,
+	       s.queued == 1 ? "change" : "changes");
+}
+
 static int print_text(const struct loaded *l)
 {
 	const struct config *c = &l->cfg;
@@ -109,6 +129,7 @@ static int print_text(const struct loaded *l)
 	       action_name(c->fragments[EDGEFW_ROLE_EXTERNAL]),
 	       action_name(c->fragments[EDGEFW_ROLE_INTERNAL]));
 	printf("icmp errors: %s\n", icmp_errors_name(c->icmp_errors));
+	print_pool(l);
 	return problems ? EXIT_FAILED : EXIT_OK;
 }
 

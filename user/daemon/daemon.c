@@ -24,6 +24,7 @@
 #include "metrics_http.h"
 #include "notify.h"
 #include "op_block.h"
+#include "pool.h"
 #include "refresh.h"
 #include "state.h"
 #include "summary.h"
@@ -48,6 +49,7 @@ enum {
 	FD_CONTROL, /* the control socket's epoll (control.h) */
 	FD_SAMPLES, /* the drop samples' ring (events.h), for the summary */
 	FD_SAMPLER, /* timer: renew the sampler's lease, every second */
+	FD_POOL, /* the pool's epoll (pool.h): etcd's watch, its timers */
 	NR_FDS
 };
 
@@ -61,6 +63,7 @@ struct daemon {
 	bool sampling; /* sampler is open */
 	struct daemon_partners *partners;
 	struct control *control;
+	struct daemon_pool *pool; /* NULL: the config has no pool */
 	struct pollfd fds[NR_FDS];
 	int64_t last_sync_ms;
 	bool dirty;
@@ -176,6 +179,18 @@ static void follow_metrics(struct daemon *d)
 	d->metrics = h;
 }
 
+/*
+ * The pool of the config now loaded, followed anew (read whole) after a
+ * reload: its statement may have changed, or gone.
+ */
+static void follow_pool(struct daemon *d)
+{
+	daemon_pool_close(d->pool);
+	d->pool = daemon_pool_open(&d->paths);
+	d->fds[FD_POOL].fd = daemon_pool_fd(d->pool);
+	d->fds[FD_POOL].events = POLLIN;
+}
+
 static void reload_config(struct daemon *d)
 {
 	bool reloaded;
@@ -192,6 +207,7 @@ static void reload_config(struct daemon *d)
 		d->unloaded = true;
 	else if (rc == 0) {
 		follow_metrics(d);
+		follow_pool(d);
 		notify_ready("filtering; the config was reloaded");
 	} else
 		notify_ready(
@@ -375,6 +391,9 @@ static void close_fds(struct daemon *d)
 	d->fds[FD_PARTNERS].fd = d->fds[FD_DNS].fd = -1;
 	control_close(d->control); /* its epoll descriptor with it */
 	d->fds[FD_CONTROL].fd = -1;
+	daemon_pool_close(d->pool);
+	d->pool = NULL;
+	d->fds[FD_POOL].fd = -1;
 	for (int i = FD_SIGNAL; i < NR_FDS; i++) {
 		if (d->fds[i].fd >= 0)
 			close(d->fds[i].fd);
@@ -431,6 +450,8 @@ static void loop(struct daemon *d)
 			daemon_partners_answers(d->partners);
 		if (d->fds[FD_CONTROL].revents)
 			control_dispatch(d->control);
+		if (d->fds[FD_POOL].fd >= 0 && d->fds[FD_POOL].revents)
+			daemon_pool_dispatch(d->pool);
 		if (d->unloaded)
 			return;
 	}
@@ -473,6 +494,8 @@ int daemon_run(const char *config_path, enum xdp_mode mode)
 	d.control = control_open(&d.paths);
 	d.fds[FD_CONTROL].fd = d.control ? control_fd(d.control) : -1;
 	d.fds[FD_CONTROL].events = POLLIN;
+	/* the pool's changes from etcd, once something is loaded */
+	follow_pool(&d);
 	/* what the load found may have changed already */
 	mark_dirty(&d);
 	prune(&d);
