@@ -154,11 +154,19 @@ xdp_prog_name() { # IFACE
 }
 
 # nsenter execs edgefw in place: $! is the daemon's own pid.
+# Each daemon's log lines start at DAEMON_LOG_START in daemon.log: the
+# checks on a new daemon read only its own lines, or they would find an
+# earlier daemon's and go on before this one got there.
 start_daemon() { # CONFIG
+	DAEMON_LOG_START=$(stat -c %s "$WORK/daemon.log" 2>/dev/null || echo 0)
 	nsenter --net="/run/netns/$(topology_ns "$PREFIX" edge)" \
 		"$EDGEFW" daemon -c "$1" >>"$WORK/daemon.log" 2>&1 &
 	DAEMON_PID=$!
 	LOAD_TRIED=1
+}
+
+daemon_logged() { # ERE
+	tail -c +$((DAEMON_LOG_START + 1)) "$WORK/daemon.log" | grep -Eq "$1"
 }
 
 daemon_alive() {
@@ -285,7 +293,7 @@ test_kill_and_adopt() {
 	check "kill -9: a partner still connects" -- connects_to "$TOPO_EDGE_EXT4"
 
 	start_daemon "$WORK/daemon.conf"
-	check_within 20 "restart: the new daemon adopts generation $gen" grep -q "adopting generation $gen" "$WORK/daemon.log"
+	check_within 20 "restart: the new daemon adopts generation $gen" daemon_logged "adopting generation $gen"
 	sleep 1
 	check_eq "restart: nothing was reloaded (the generation is the same)" "$(generation)" "$gen"
 	check "restart: the daemon runs" -- daemon_alive
@@ -344,12 +352,13 @@ daemon_gone() {
 # 'edgefw unload' under a running daemon: it stays unloaded, the daemon ends.
 test_unload_under_daemon() {
 	start_daemon "$WORK/daemon.conf"
-	check_within 20 "unload under the daemon: a new daemon adopts" grep -q \
-		"adopting generation" "$WORK/daemon.log"
-	check_within 10 "unload under the daemon: it filters" grep -q \
-		"filtering; following" "$WORK/daemon.log"
+	check_within 20 "unload under the daemon: a new daemon adopts" \
+		daemon_logged "adopting generation"
+	check_within 10 "unload under the daemon: it filters" \
+		daemon_logged "filtering; following"
 	edge "$EDGEFW" unload >/dev/null 2>&1
 	check_within 5 "unload under the daemon: the daemon ends" daemon_gone
+	daemon_alive && kill -KILL "$DAEMON_PID"
 	wait "$DAEMON_PID"
 	check_eq "unload under the daemon: it exits 0" "$?" 0
 	DAEMON_PID=''
