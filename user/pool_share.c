@@ -9,6 +9,7 @@
 #include "partners.h"
 #include "pool_share.h"
 #include "pool_state.h"
+#include "snapshot.h"
 #include "state.h"
 #include "util.h"
 
@@ -18,17 +19,21 @@
 int pool_loaded_conf(const struct paths *p, struct cfg_pool *out)
 {
 	struct config *c = xcalloc(1, sizeof(*c));
+	struct runtime_state st;
 	int rc = 0;
 
 	memset(out, 0, sizeof(*out));
 	if (access(p->snapshot, F_OK) == 0) {
-		if (config_load(p->snapshot, c, stderr) == 0)
+		/*
+		 * The shape holds the pool statement without the sets'
+		 * prefixes: a set of a million costs nothing to read here.
+		 */
+		if (state_read(p, &st))
+			st.config_hash[0] = '\0';
+		if (snapshot_load(p, st.config_hash, true, c) == 0)
 			*out = c->pool;
-		else {
-			log_err("pool: cannot read the loaded config snapshot %s",
-				p->snapshot);
+		else
 			rc = -1;
-		}
 		config_free(c);
 	}
 	free(c);
@@ -97,89 +102,139 @@ int pool_etcd_write(struct etcd *e, const struct pool_write *w,
 	return etcd_put(e, w->key, w->value, strlen(w->value), lease, &h, err);
 }
 
-static int enqueue(const struct paths *p, struct pool_queue *q,
-		   const struct pool_write *w, struct pool_share_report *r)
+/*
+ * The writes of one command: the pool statement read, etcd opened and
+ * the queue read once, whatever the number of entries; the queue written
+ * and what waits said once at the end.
+ */
+struct sharer {
+	const struct paths *p;
+	struct cfg_pool c;
+	struct etcd *etcd;
+	struct pool_queue q;
+	bool q_read, q_changed;
+	size_t nr_behind, nr_unreachable, nr_dropped;
+	struct etcd_err why; /* etcd's error, for the message */
+	int rc;
+};
+
+static int sharer_begin(struct sharer *s, const struct paths *p)
 {
-	if (q->n >= POOL_QUEUE_MAX) {
-		log_warn(
-			"pool: more than %d writes wait for etcd: the oldest, %s, is dropped",
-			POOL_QUEUE_MAX, q->v[0].key);
-		free(q->v[0].key);
-		free(q->v[0].value);
-		memmove(q->v, q->v + 1, (q->n - 1) * sizeof(*q->v));
-		q->n--;
-	}
-	pool_queue_push(q, w->key, w->value, w->expires_ms);
-	if (pool_queue_write(p, q))
-		return OP_FAILED;
-	r->queued = true;
-	r->nr_queued = q->n;
-	return 0;
+	memset(s, 0, sizeof(*s));
+	s->p = p;
+	return pool_loaded_conf(p, &s->c) ? OP_FAILED : 0;
 }
 
-int pool_share(const struct paths *p, const struct pool_entry *e, bool remove,
-	       struct pool_share_report *r)
+static void enqueue(struct sharer *s, const struct pool_write *w)
+{
+	if (s->q.n >= POOL_QUEUE_MAX) {
+		if (!s->nr_dropped++)
+			log_warn(
+				"pool: more than %d writes wait for etcd: the oldest, %s, is dropped",
+				POOL_QUEUE_MAX, s->q.v[0].key);
+		free(s->q.v[0].key);
+		free(s->q.v[0].value);
+		memmove(s->q.v, s->q.v + 1, (s->q.n - 1) * sizeof(*s->q.v));
+		s->q.n--;
+	}
+	pool_queue_push(&s->q, w->key, w->value, w->expires_ms);
+	s->q_changed = true;
+}
+
+static int share_one(struct sharer *s, const struct pool_entry *e, bool remove,
+		     struct pool_share_report *r)
 {
 	struct pool_write w = { .expires_ms = e->expires_ms };
-	char key[ETCD_KEY_MAX + 1], eps[POOL_MAX_ENDPOINTS * POOL_URL_LEN];
-	struct pool_queue q;
-	struct cfg_pool c;
+	char key[ETCD_KEY_MAX + 1];
 	struct etcd_err err;
-	struct etcd *etcd;
 	int rc = 0;
 
-	memset(r, 0, sizeof(*r));
-	if (pool_loaded_conf(p, &c))
-		return OP_FAILED;
-	if (!c.on)
+	if (!s->c.on)
 		return 0;
-	if (pool_key_format(c.prefix, e, key, sizeof(key))) {
+	if (pool_key_format(s->c.prefix, e, key, sizeof(key))) {
 		log_err("pool: the key of this entry is longer than %d bytes: not shared",
 			ETCD_KEY_MAX);
 		return OP_FAILED;
 	}
+	if (!s->q_read) {
+		if (pool_queue_read(s->p, &s->q))
+			return OP_FAILED;
+		s->q_read = true;
+	}
 	w.key = key;
 	w.value = remove ? NULL : pool_value_format(e);
-	if (pool_queue_read(p, &q)) {
-		rc = OP_FAILED;
-		goto out;
-	}
-	pool_endpoints_text(&c, eps, sizeof(eps));
 	/* behind what waits already: etcd takes them in their order */
-	if (q.n) {
-		rc = enqueue(p, &q, &w, r);
-		if (rc == 0)
-			log_warn(
-				"pool: etcd (%s) has not taken %zu earlier %s yet: this one waits behind them in %s",
-				eps, q.n - 1, q.n - 1 == 1 ? "write" : "writes",
-				p->pool_queue);
+	if (s->q.n) {
+		if (!s->q_changed)
+			s->nr_behind = s->q.n;
+		enqueue(s, &w);
+		r->queued = true;
 		goto out;
 	}
-	etcd = pool_etcd_open(&c);
-	if (!etcd) {
+	if (!s->etcd)
+		s->etcd = pool_etcd_open(&s->c);
+	if (!s->etcd) {
 		rc = OP_FAILED;
 		goto out;
 	}
-	rc = pool_etcd_write(etcd, &w, &err);
-	etcd_free(etcd);
+	rc = pool_etcd_write(s->etcd, &w, &err);
 	if (rc >= 0) {
-		r->shared = rc == 0;
+		r->shared |= rc == 0;
 		rc = 0;
 	} else if (pool_unreachable(&err)) {
-		rc = enqueue(p, &q, &w, r);
-		if (rc == 0)
-			log_warn(
-				"pool: cannot reach etcd at %s: %s; applied here, and queued in %s for when etcd answers",
-				eps, err.msg, p->pool_queue);
+		s->why = err;
+		s->nr_unreachable++;
+		enqueue(s, &w);
+		r->queued = true;
+		rc = 0;
 	} else {
 		log_err("pool: etcd refused the write of %s: %s; the change applies on this server only",
 			key, err.msg);
 		rc = OP_FAILED;
 	}
 out:
-	pool_queue_free(&q);
 	free(w.value);
 	return rc;
+}
+
+static int sharer_end(struct sharer *s, int rc, struct pool_share_report *r)
+{
+	char eps[POOL_MAX_ENDPOINTS * POOL_URL_LEN];
+	size_t waiting = s->q.n - s->nr_behind;
+
+	pool_endpoints_text(&s->c, eps, sizeof(eps));
+	if (s->q_changed) {
+		if (pool_queue_write(s->p, &s->q))
+			rc = OP_FAILED;
+		r->nr_queued = s->q.n;
+	}
+	if (s->q_changed && !s->nr_unreachable)
+		log_warn(
+			"pool: etcd (%s) has not taken %zu earlier %s yet: %s behind them in %s",
+			eps, s->nr_behind,
+			s->nr_behind == 1 ? "write" : "writes",
+			waiting == 1 ? "this one waits" : "these wait",
+			s->p->pool_queue);
+	else if (s->nr_unreachable)
+		log_warn(
+			"pool: cannot reach etcd at %s: %s; applied here, and queued in %s for when etcd answers",
+			eps, s->why.msg, s->p->pool_queue);
+	etcd_free(s->etcd);
+	pool_queue_free(&s->q);
+	return rc;
+}
+
+int pool_share(const struct paths *p, const struct pool_entry *e, bool remove,
+	       struct pool_share_report *r)
+{
+	struct sharer s;
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	rc = sharer_begin(&s, p);
+	if (rc)
+		return rc;
+	return sharer_end(&s, share_one(&s, e, remove, r), r);
 }
 
 static void by_host(struct pool_entry *e)
@@ -211,22 +266,21 @@ int pool_share_set(const struct paths *p, const char *set,
 		   struct pool_share_report *r)
 {
 	struct pool_entry e = { .kind = POOL_SET, .del = !add };
-	struct pool_share_report one;
-	int rc = 0;
+	struct sharer s;
+	int rc;
 
 	memset(r, 0, sizeof(*r));
 	snprintf(e.set, sizeof(e.set), "%s", set);
 	e.at_ms = wall_now_ms();
 	by_host(&e);
+	rc = sharer_begin(&s, p);
+	if (rc)
+		return rc;
 	for (size_t i = 0; i < l->n && !rc; i++) {
 		e.prefix = l->v[i];
-		rc = pool_share(p, &e, false, &one);
-		r->shared |= one.shared;
-		r->queued |= one.queued;
-		if (one.queued)
-			r->nr_queued = one.nr_queued;
+		rc = share_one(&s, &e, false, r);
 	}
-	return rc;
+	return sharer_end(&s, rc, r);
 }
 
 bool pool_partner_set(const struct paths *p, const char *set,
