@@ -74,7 +74,8 @@ void set4_index_build(struct set4_index *ix, const struct prefix *v, size_t n)
 				1ULL << EDGEFW_SET4_BIT_SHIFT(a + i);
 	}
 	/* one part per /24, none where a shorter prefix covers it all */
-	qsort(ix->parts, ix->nr_parts, sizeof(*ix->parts), cmp_part);
+	if (ix->nr_parts > 1)
+		qsort(ix->parts, ix->nr_parts, sizeof(*ix->parts), cmp_part);
 	for (size_t i = 0; i < ix->nr_parts; i++) {
 		struct set4_part *p = &ix->parts[i];
 
@@ -102,6 +103,8 @@ static const struct set4_part *find_part(const struct set4_index *ix,
 {
 	struct set4_part want = { .net24 = net24 };
 
+	if (!ix->nr_parts)
+		return NULL;
 	return bsearch(&want, ix->parts, ix->nr_parts, sizeof(*ix->parts),
 		       cmp_part);
 }

@@ -92,7 +92,9 @@ static void sort_unique_keys(struct set6_index *ix)
 {
 	size_t out = 0;
 
-	qsort(ix->prefixes, ix->nr_prefixes, sizeof(*ix->prefixes), cmp_key);
+	if (ix->nr_prefixes > 1)
+		qsort(ix->prefixes, ix->nr_prefixes, sizeof(*ix->prefixes),
+		      cmp_key);
 	for (size_t i = 0; i < ix->nr_prefixes; i++) {
 		if (!out || cmp_key(&ix->prefixes[i], &ix->prefixes[out - 1]))
 			ix->prefixes[out++] = ix->prefixes[i];
@@ -120,7 +122,8 @@ void set6_index_build(struct set6_index *ix, const struct prefix *v, size_t n)
 		GROW(in_net, in_net_cap, nr_in_net + 1);
 		in_net[nr_in_net++] = k;
 	}
-	qsort(in_net, nr_in_net, sizeof(*in_net), cmp_by_network);
+	if (nr_in_net > 1)
+		qsort(in_net, nr_in_net, sizeof(*in_net), cmp_by_network);
 	for (size_t i = 0, end; i < nr_in_net; i = end) {
 		for (end = i + 1;
 		     end < nr_in_net &&
@@ -147,6 +150,8 @@ static const struct set6_head *find_head(const struct set6_index *ix,
 {
 	struct set6_head want = { .net32 = net32 };
 
+	if (!ix->nr_heads)
+		return NULL;
 	return bsearch(&want, ix->heads, ix->nr_heads, sizeof(*ix->heads),
 		       cmp_head);
 }
@@ -154,8 +159,8 @@ static const struct set6_head *find_head(const struct set6_index *ix,
 static bool has_key(const struct set6_index *ix,
 		    const struct edgefw_set6_key *k)
 {
-	return bsearch(k, ix->prefixes, ix->nr_prefixes, sizeof(*k), cmp_key) !=
-	       NULL;
+	return ix->nr_prefixes && bsearch(k, ix->prefixes, ix->nr_prefixes,
+					  sizeof(*k), cmp_key) != NULL;
 }
 
 static bool same_head(const struct set6_head *a, const struct set6_head *b)
