@@ -23,6 +23,11 @@ git ls-files -z --cached --others --exclude-standard |
 		[ -e "$f" ] && printf '%s\0' "$f"
 	done | tar --null -T - -cf - | tar -xf - -C "$src"
 
+# The package is built as debian/rules says, whatever make called this:
+# a caller's variables (SANITIZE=1 from `make test SANITIZE=1`, which
+# runs tests/install/test_deb) would reach debian/rules' make through
+# MAKEFLAGS and put a sanitizer build in the package.
+unset MAKEFLAGS MAKEOVERRIDES MFLAGS MAKELEVEL
 echo "build-deb: building edgefw $version in $src"
 # the copy has no git: the commit that edgefw_build_info reports
 EDGEFW_COMMIT=$(git describe --always --dirty --abbrev=12 --exclude='*' 2>/dev/null || echo unknown)
