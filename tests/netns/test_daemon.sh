@@ -8,7 +8,7 @@
 # filter dropping, and a new daemon adopts the generation without a
 # reload; SIGHUP reloads the config, and a bad one keeps what runs;
 # expired blocks leave the map and the file with no CLI call; an address
-# flapping many times ends in the right state after few reloads; an
+# flapping 1,000 times ends in the right state after few reloads; an
 # interface that never appears costs no CPU.
 #
 # Environment: as the other namespace suites (tests/lib/traffic.sh).
@@ -268,17 +268,17 @@ test_flapping() {
 	local ns_edge gen0 gen1 i
 	ns_edge=$(topology_ns "$PREFIX" edge)
 	gen0=$(generation)
-	for i in $(seq 100); do
-		ip -n "$ns_edge" addr add 198.51.100.30/24 dev ext0
-		ip -n "$ns_edge" addr del 198.51.100.30/24 dev ext0
-	done
+	for i in $(seq 500); do
+		echo "addr add 198.51.100.30/24 dev ext0"
+		echo "addr del 198.51.100.30/24 dev ext0"
+	done | ip -n "$ns_edge" -batch -
 	ip -n "$ns_edge" addr add 198.51.100.31/24 dev ext0
-	check_within "$FOLLOW_LIMIT_S" "flapping: after 100 adds and removals, the last address is self" has_addr ext0 198.51.100.31
+	check_within "$FOLLOW_LIMIT_S" "flapping: after 500 adds and removals, the last address is self" has_addr ext0 198.51.100.31
 	check "flapping: and the flapping one is not" -- lacks_addr ext0 198.51.100.30
 	sleep 1
 	gen1=$(generation)
-	tap_diag "flapping: 201 address changes took $((gen1 - gen0)) reloads"
-	check "flapping: 201 changes, at most 20 reloads ($((gen1 - gen0)))" -- \
+	tap_diag "flapping: 1001 address changes took $((gen1 - gen0)) reloads"
+	check "flapping: 1001 changes, at most 20 reloads ($((gen1 - gen0)))" -- \
 		test $((gen1 - gen0)) -le 20 -a $((gen1 - gen0)) -ge 1
 }
 
