@@ -152,9 +152,28 @@ test_daemon_writes() {
 	check_journal_ok
 }
 
+reloads_logged() {
+	in_ct journalctl -u edgefw.service --no-pager -o cat 2>/dev/null |
+		grep -c 'reloaded .* generation '
+}
+
+# within 30 s
+reload_logged_after() { # COUNT
+	local i
+	for i in $(seq 300); do
+		[ "$(reloads_logged)" -gt "$1" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 test_reload_stop_restart() {
 	local prog
+	local before
+	before=$(reloads_logged)
 	check "reload: systemctl reload exits 0" -- in_ct systemctl reload edgefw.service
+	# ExecReload sends SIGHUP and returns: the reload is the daemon's
+	check "reload: the daemon reloaded (its log says so)" -- reload_logged_after "$before"
 	check_journal_ok
 	prog=$(xdp_prog_id e0)
 	check "stop: systemctl stop exits 0" -- in_ct systemctl stop edgefw.service

@@ -475,10 +475,45 @@ test_control_socket() {
 }
 
 setup
+has_block() { # N PREFIX
+	[[ " $(blocks_of "$1")" == *" $2 "* ]]
+}
+
+lacks_block() { # N PREFIX
+	! has_block "$@"
+}
+
+# 'edgefw reload' by the CLI (no SIGHUP): the daemon follows the pool
+# statement of the config now loaded, gone and back.
+test_cli_reload_follows() {
+	grep -v '^pool ' "$WORK/edge.conf" >"$WORK/nopool.conf"
+	check "edge 3: edgefw reload -c a config without the pool" -- \
+		efw 3 reload -c "$WORK/nopool.conf"
+	check_eq "edge 3: status shows no pool" "$(pool_field 3 revision)" null
+	wait_until 5 log_has 3 "the loaded config changed"
+	tap_result $? "edge 3's daemon saw the reload"
+	check "edge 1: block add 192.0.2.91" -- \
+		efw 1 block add 192.0.2.91 --ttl 1h --reason "reload test"
+	wait_until 5 has_block 2 192.0.2.91
+	tap_result $? "edge 2 takes the block"
+	sleep 1
+	check "edge 3, out of the pool, does not" -- lacks_block 3 192.0.2.91
+	check "edge 3: edgefw reload -c the pool's config" -- \
+		efw 3 reload -c "$WORK/edge.conf"
+	wait_until 5 has_block 3 192.0.2.91
+	tap_result $? "edge 3, back in the pool, catches up ($WAITED_MS ms)"
+	wait_until 10 pool_ready 3
+	tap_result $? "edge 3: the pool's revision, not degraded"
+	check "edge 1: block del 192.0.2.91" -- efw 1 block del 192.0.2.91
+	wait_until 5 all_blocks_are ""
+	tap_result $? "no edge lists it"
+}
+
 test_block_spreads
 test_set_spreads
 test_partner_spreads
 test_control_socket
+test_cli_reload_follows
 test_restart_catches_up
 test_member_killed
 test_etcd_down

@@ -64,6 +64,8 @@ struct daemon {
 	struct daemon_partners *partners;
 	struct control *control;
 	struct daemon_pool *pool; /* NULL: the config has no pool */
+	/* the loaded config whose pool statement d->pool follows */
+	char pool_hash[SHA256_HEX_LEN + 1];
 	struct pollfd fds[NR_FDS];
 	int64_t last_sync_ms;
 	bool dirty;
@@ -185,6 +187,11 @@ static void follow_metrics(struct daemon *d)
  */
 static void follow_pool(struct daemon *d)
 {
+	struct runtime_state st;
+
+	if (state_read(&d->paths, &st))
+		st.config_hash[0] = '\0';
+	snprintf(d->pool_hash, sizeof(d->pool_hash), "%s", st.config_hash);
 	daemon_pool_close(d->pool);
 	d->pool = daemon_pool_open(&d->paths);
 	d->fds[FD_POOL].fd = daemon_pool_fd(d->pool);
@@ -232,7 +239,8 @@ static bool on_signal(struct daemon *d)
 /*
  * Blocks that the CLI adds expire on their own time: a new blocklist.json
  * (replaced by rename) moves the prune timer to its next expiry. And
- * 'edgefw unload' removes state.json: the daemon has nothing left to keep.
+ * 'edgefw unload' removes state.json: the daemon has nothing left to keep;
+ * 'edgefw reload' replaces it: the pool follows the config now loaded.
  */
 static int watch_files(struct daemon *d)
 {
@@ -245,7 +253,7 @@ static int watch_files(struct daemon *d)
 	if (d->blocks_wd < 0)
 		goto fail;
 	dir = d->paths.run_dir;
-	d->state_wd = inotify_add_watch(fd, dir, IN_DELETE);
+	d->state_wd = inotify_add_watch(fd, dir, IN_DELETE | IN_MOVED_TO);
 	if (d->state_wd < 0)
 		goto fail;
 	d->fds[FD_FILES].fd = fd;
@@ -267,7 +275,8 @@ static void on_files(struct daemon *d)
 {
 	char buf[4096]
 		__attribute__((aligned(__alignof__(struct inotify_event))));
-	bool blocks = false, state = false;
+	bool blocks = false, state = false, replaced = false;
+	struct runtime_state st;
 	ssize_t n;
 
 	while ((n = read(d->fds[FD_FILES].fd, buf, sizeof(buf))) > 0) {
@@ -275,15 +284,28 @@ static void on_files(struct daemon *d)
 			struct inotify_event *ev = (void *)p;
 
 			blocks |= names(ev, d->blocks_wd, d->paths.blocks_file);
-			state |= names(ev, d->state_wd, d->paths.state);
+			if (names(ev, d->state_wd, d->paths.state)) {
+				state |= ev->mask & IN_DELETE;
+				replaced |= ev->mask & IN_MOVED_TO;
+			}
 			p += sizeof(*ev) + ev->len;
 		}
 	}
 	/* a load that cleans up after one cut short removes it too */
-	if (state && sync_unloaded(&d->paths))
+	if (state && sync_unloaded(&d->paths)) {
 		d->unloaded = true;
-	else if (blocks)
+		return;
+	}
+	if (blocks)
 		prune(d);
+	/* a reload by the CLI, of this config or another */
+	if (replaced && state_read(&d->paths, &st) == 0 &&
+	    strcmp(st.config_hash, d->pool_hash)) {
+		log_info(
+			"the loaded config changed (sha256 %.12s): following its pool",
+			st.config_hash);
+		follow_pool(d);
+	}
 }
 
 static int on_sample(const struct event_view *v, void *ctx)
