@@ -125,6 +125,8 @@ ensure_build_tree_writable() {
 # federation suites stay on the host: under TCG a flood's rate measures
 # qemu, not the kernel, and three Prosody servers add minutes.
 vm_suites=(pkt/ netns/test_traffic netns/test_live)
+# VMTEST_SUITES (run.sh, through init): others, comma-separated.
+[ -z "${VMTEST_SUITES:-}" ] || IFS=, read -ra vm_suites <<<"$VMTEST_SUITES"
 export EDGEFW_TEST_RELOADS=${EDGEFW_TEST_RELOADS:-40}
 
 run_test_suites() {
