@@ -64,6 +64,12 @@ mount_guest_filesystems() {
 	mount_if_missing proc /proc
 	mount_if_missing sysfs /sys
 	mount_if_missing devtmpfs /dev
+	# devtmpfs has no /dev/fd: bash's process substitution <(...) needs
+	# it (udev or systemd make these links on a booted system).
+	[ -e /dev/fd ] || ln -s /proc/self/fd /dev/fd
+	[ -e /dev/stdin ] || ln -s /proc/self/fd/0 /dev/stdin
+	[ -e /dev/stdout ] || ln -s /proc/self/fd/1 /dev/stdout
+	[ -e /dev/stderr ] || ln -s /proc/self/fd/2 /dev/stderr
 	mount_if_missing devpts /dev/pts
 	mount_if_missing tmpfs /dev/shm mode=1777
 	mount_tmpfs_unless_tree_under /run 0755
