@@ -8,14 +8,18 @@
 #     (vm-tests/boot-root.sh, vm-tests/boot-test.sh).
 # Prints one line per kernel and run, and exits non-zero if any failed.
 #
-# Usage: vm-tests/run.sh [--boot-only] [SERIES...]   SERIES: 6.1 6.12 (default: all)
+# Usage: vm-tests/run.sh [--boot-only|--suites-only] [SERIES...]
+#   SERIES: 6.1 6.12 (default: all)
 #   make vm-test                            the same, after `make tests`
 #   make vm-boot-test                       --boot-only: the boot test alone
+#   --suites-only                           the suites' guests alone
 #   VNG=1              run the guest through vng (virtme-ng) instead
 #   VMTEST_TIMEOUT=S   limit per kernel, boot to power-off (default 900)
 #   VMTEST_BOOT_TIMEOUT=S  the same for the boot test's guest (default 300)
 #   VMTEST_SUITE_TIMEOUT=S  tests/run.sh's per-suite limit in the guest
 #                      (default 300)
+#   VMTEST_SUITES="S..."  these suites (tests/run.sh's names) instead of
+#                      guest.sh's list, e.g. "pkt/test_reload" (debugging)
 #   VMTEST_MEM=SIZE    guest memory (default 1536M)
 #   VMTEST_JOBS=N      guests at once (default: the number of cores)
 #   VMTEST_CPUS=N      vCPUs per guest (default 2: the rate-limit race)
@@ -41,6 +45,7 @@ vm_timeout=${VMTEST_TIMEOUT:-900}
 # The boot test's guest: boot, checks, power-off take about a minute.
 boot_timeout=${VMTEST_BOOT_TIMEOUT:-300}
 suite_timeout=${VMTEST_SUITE_TIMEOUT:-300}
+suite_list=${VMTEST_SUITES:-}
 memory=${VMTEST_MEM:-1536M}
 jobs=${VMTEST_JOBS:-$(nproc)}
 # Two: the rate-limit race runs a thread on each CPU.
@@ -226,7 +231,7 @@ kernel_image() { # RELEASE
 guest_append() { # KIND LOGDIR
 	local common="console=ttyS0 panic=-1 oops=panic quiet loglevel=3 rdinit=/init vmtest_top=$top vmtest_results=$2/guest"
 	case "$1" in
-	suites) echo "$common vmtest_suite_timeout=$suite_timeout${VMTEST_APPEND:+ $VMTEST_APPEND}" ;;
+	suites) echo "$common vmtest_suite_timeout=$suite_timeout${suite_list:+ vmtest_suites=${suite_list// /,}}${VMTEST_APPEND:+ $VMTEST_APPEND}" ;;
 	boot) echo "$common vmtest_mode=boot vmtest_layer=$boot_layer systemd.unit=edgefw-vmboot.target${VMTEST_APPEND:+ $VMTEST_APPEND}" ;;
 	esac
 }
@@ -253,7 +258,7 @@ boot_with_vng() { # RELEASE LOGDIR
 	run_limited "$rel" "$vm_timeout" vng --run "$cache/kernels/$rel/boot/vmlinuz-$rel" \
 		--disable-kvm --force-9p --cpus 1 --memory "$memory" \
 		--rwdir "$dir/guest" \
-		--exec "EDGEFW_SUITE_TIMEOUT=$suite_timeout bash $here/guest.sh --results $dir/guest" \
+		--exec "EDGEFW_SUITE_TIMEOUT=$suite_timeout VMTEST_SUITES=${suite_list// /,} bash $here/guest.sh --results $dir/guest" \
 		</dev/null >"$dir/console.log" 2>"$dir/qemu.log"
 }
 
@@ -498,10 +503,16 @@ report_minimum_kernel() { # RELEASE...
 main() {
 	local kernels=() kinds=(boot suites) fetched rel kind running=0 failed=0 t0
 	t0=$(date +%s)
-	if [ "${1:-}" = --boot-only ]; then
+	case "${1:-}" in
+	--boot-only)
 		kinds=(boot)
 		shift
-	fi
+		;;
+	--suites-only)
+		kinds=(suites)
+		shift
+		;;
+	esac
 	check_prerequisites
 	trap cleanup EXIT
 	trap 'say "interrupted: stopping the guests"; exit 130' INT TERM

@@ -51,6 +51,8 @@ check_load_or_bail "$WORK/bench.conf"
 
 # ---- every class, on its path ----
 mapfile -t classes < <("$TESTRUN" --list | grep -v ', listener, ')
+# without them every per-class check below would be skipped unseen
+[ ${#classes[@]} -gt 0 ] || tap_bail "$TESTRUN --list gave no classes"
 testrun >"$WORK/all.json" 2>"$WORK/all.err"
 rc=$?
 check_eq "the harness ran every class and found each on its path (exit 0)" \
