@@ -14,10 +14,10 @@
 #   make vm-boot-test                       --boot-only: the boot test alone
 #   --suites-only                           the suites' guests alone
 #   VNG=1              run the guest through vng (virtme-ng) instead
-#   VMTEST_TIMEOUT=S   limit per kernel, boot to power-off (default 900)
+#   VMTEST_TIMEOUT=S   limit per kernel, boot to power-off (default 1500)
 #   VMTEST_BOOT_TIMEOUT=S  the same for the boot test's guest (default 300)
 #   VMTEST_SUITE_TIMEOUT=S  tests/run.sh's per-suite limit in the guest
-#                      (default 300)
+#                      (default 600)
 #   VMTEST_SUITES="S..."  these suites (tests/run.sh's names) instead of
 #                      guest.sh's list, e.g. "pkt/test_reload" (debugging)
 #   VMTEST_MEM=SIZE    guest memory (default 1536M)
@@ -41,10 +41,10 @@ logs_root="$top/build/vm-logs"
 # make would take its *.d directories for dependency files.
 boot_layer=
 
-vm_timeout=${VMTEST_TIMEOUT:-900}
+vm_timeout=${VMTEST_TIMEOUT:-1500}
 # The boot test's guest: boot, checks, power-off take about a minute.
 boot_timeout=${VMTEST_BOOT_TIMEOUT:-300}
-suite_timeout=${VMTEST_SUITE_TIMEOUT:-300}
+suite_timeout=${VMTEST_SUITE_TIMEOUT:-600}
 suite_list=${VMTEST_SUITES:-}
 memory=${VMTEST_MEM:-1536M}
 jobs=${VMTEST_JOBS:-$(nproc)}
