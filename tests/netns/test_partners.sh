@@ -268,7 +268,11 @@ test_srv_and_traffic() {
 }
 
 test_kinds() {
-	partner add fallback.example >/dev/null 2>&1
+	local out
+	out=$(partner add --json fallback.example 2>/dev/null)
+	check_eq "partner add --json: the partner as partner list --json shows it" \
+		"$(jq -r '.partners[0] | "\(.domain) \(.set) \(.addresses | join(" "))"' <<<"$out" 2>&1)" \
+		"fallback.example partners 203.0.113.6 2001:db8:77::6"
 	check_eq "no SRV: the domain's own A and AAAA" \
 		"$(of fallback.example '.addresses | join(" ")')" "203.0.113.6 2001:db8:77::6"
 	check_eq "... and the domain itself as target, port 5269" \
@@ -295,7 +299,8 @@ test_kinds() {
 	check_match "... with a warning" "$(of many.example .last_error)" "more than 32 SRV targets"
 	check_eq "... the first 32 by priority" \
 		"$(of many.example '.addresses | map(select(. == "198.18.0.33")) | length')" 0
-	check "partner del many.example" -- partner del many.example
+	check_eq "partner del --json many.example: what it removed" \
+		"$(partner del --json many.example 2>/dev/null | jq -r .removed 2>&1)" many.example
 	check "... its addresses leave the set" -- not_in_set 198.18.0.1
 }
 
@@ -405,7 +410,7 @@ test_daemon_refresh() {
 	tap_result $? "daemon: it leaves the set once the grace period is over ($WAITED_MS ms)"
 	expect_status_count "daemon: after its refreshes"
 
-	local failures_before
+	local failures_before kept
 	failures_before=$(of partner.example .failures)
 	kill -TERM "$KNOT_PID"
 	wait "$KNOT_PID" 2>/dev/null
@@ -413,6 +418,11 @@ test_daemon_refresh() {
 	out=$(partner refresh partner.example 2>&1)
 	check_eq "DNS server stopped: partner refresh fails (exit 1)" "$?" 1
 	check_match "... saying it kept the addresses" "$out" "addresses stay as they were"
+	kept=$(of partner.example '.addresses | join(" ")')
+	out=$(partner refresh --json partner.example 2>/dev/null)
+	check_eq "partner refresh --json: exit 1, and the addresses it kept ($kept), with the error" \
+		"$? $(jq -r '.partners[0] | "\(.addresses | join(" ")) \(.last_error != null)"' <<<"$out" 2>&1)" \
+		"1 $kept true"
 	failures_more() { [ "$(of partner.example .failures)" -gt "$((failures_before + 1))" ] 2>/dev/null; }
 	check "daemon: its refreshes fail too, counted" -- wait_until 15 failures_more
 	tap_diag "$(partner list partner.example 2>&1)"

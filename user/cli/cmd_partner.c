@@ -94,23 +94,37 @@ static void print_partner(const struct partner *pt, int64_t now_ms)
 	       pt->last_error[0] ? pt->last_error : "none");
 }
 
-int cmd_partner_list(struct cli_ctx *ctx, const struct cli_args *a)
+/* The partners of --set and DOMAIN (each when given), into shown. */
+static int select_partners(struct cli_ctx *ctx, const struct cli_args *a,
+			   struct partners_file *shown)
 {
 	const char *domain = ctx->input;
-	struct partners_file f, shown = {};
-	int64_t now = wall_now_ms();
+	struct partners_file f;
 	int rc = op_partner_list(&ctx->loaded, &f);
 
+	memset(shown, 0, sizeof(*shown));
 	if (rc)
-		return exit_status_of(rc);
+		return rc;
 	for (size_t i = 0; i < f.n; i++) {
 		if ((a->set && strcmp(f.v[i].set, a->set)) ||
 		    (domain && strcmp(f.v[i].domain, domain)))
 			continue;
-		GROW(shown.v, shown.cap, shown.n + 1);
-		partner_copy(&shown.v[shown.n++], &f.v[i]);
+		GROW(shown->v, shown->cap, shown->n + 1);
+		partner_copy(&shown->v[shown->n++], &f.v[i]);
 	}
 	partners_free(&f);
+	return 0;
+}
+
+int cmd_partner_list(struct cli_ctx *ctx, const struct cli_args *a)
+{
+	const char *domain = ctx->input;
+	struct partners_file shown;
+	int64_t now = wall_now_ms();
+	int rc = select_partners(ctx, a, &shown);
+
+	if (rc)
+		return exit_status_of(rc);
 	if (domain && !shown.n) {
 		log_err("%s is no partner%s%s", domain,
 			a->set ? " of set " : "", a->set ? a->set : "");
@@ -139,6 +153,12 @@ int cmd_partner_add(struct cli_ctx *ctx, const struct cli_args *a)
 		return exit_status_of(rc);
 	rc = pool_share_partner(&ctx->paths, pt.set, pt.domain, a->secure,
 				false, &pr);
+	if (a->json) {
+		/* as partner list --json shows it */
+		struct partners_file one = { .v = &pt, .n = 1 };
+
+		print_json(json_partners(&one, wall_now_ms()));
+	}
 	log_info("partner %s: %zu %s in set %s%s", pt.domain, pt.addrs.n,
 		 pt.addrs.n == 1 ? "address" : "addresses", pt.set,
 		 pt.last_refresh_ms ? ""
@@ -156,6 +176,14 @@ int cmd_partner_del(struct cli_ctx *ctx, const struct cli_args *a)
 	int rc = op_partner_del(&ctx->paths, a->set, ctx->input);
 
 	if (rc == 0) {
+		if (a->json) {
+			json_object *o = json_object_new_object();
+
+			json_object_object_add(
+				o, "removed",
+				json_object_new_string(ctx->input));
+			print_json(o);
+		}
 		log_info("partner %s removed", (const char *)ctx->input);
 		if (had)
 			rc = pool_share_partner(&ctx->paths, set, ctx->input,
@@ -172,6 +200,15 @@ int cmd_partner_refresh(struct cli_ctx *ctx, const struct cli_args *a)
 
 	if (rc)
 		return exit_status_of(rc);
+	if (a->json) {
+		/* what the refresh left, as partner list --json shows it */
+		struct partners_file shown;
+
+		if (select_partners(ctx, a, &shown) == 0) {
+			print_json(json_partners(&shown, wall_now_ms()));
+			partners_free(&shown);
+		}
+	}
 	if (failed) {
 		log_err("%zu %s could not be resolved: %s kept %s addresses",
 			failed, failed == 1 ? "domain" : "domains",

@@ -140,7 +140,7 @@ const struct cli_command cli_commands[] = {
 	{
 		.name = "partner add",
 		.operands = "DOMAIN",
-		.options = OPT(OPT_SET) | OPT(OPT_SECURE),
+		.options = OPT(OPT_SET) | OPT(OPT_SECURE) | OPT(OPT_JSON),
 		.min_operands = 1,
 		.max_operands = 1,
 		.flags = CMD_ROOT | CMD_LOADED,
@@ -152,7 +152,7 @@ const struct cli_command cli_commands[] = {
 	{
 		.name = "partner del",
 		.operands = "DOMAIN",
-		.options = OPT(OPT_SET),
+		.options = OPT(OPT_SET) | OPT(OPT_JSON),
 		.min_operands = 1,
 		.max_operands = 1,
 		.flags = CMD_ROOT | CMD_LOADED,
@@ -164,7 +164,7 @@ const struct cli_command cli_commands[] = {
 	{
 		.name = "partner refresh",
 		.operands = "[DOMAIN]",
-		.options = OPT(OPT_SET),
+		.options = OPT(OPT_SET) | OPT(OPT_JSON),
 		.max_operands = 1,
 		.flags = CMD_ROOT | CMD_LOADED,
 		.not_loaded = PARTNER_NOT_LOADED,
