@@ -114,8 +114,6 @@ start_bg() { # ROLE LOG COMMAND...
 	SERVER_PIDS+=("$!")
 }
 
-now_ms() { echo $(($(date +%s%N) / 1000000)); }
-
 # ---------------------------------------------------------------------------
 # Certificates: a test CA and a certificate for each domain, signed by it.
 

@@ -32,21 +32,16 @@ EDGEFW=${EDGEFW:-$top/build/edgefw}
 PREFIX=${EDGEFW_TEST_PREFIX:-efwm-$$-}
 LIFETIME=300
 xmpp_init mod_edgefw
-DAEMON_PID=''
-GROUP_MADE=0
 PROSODY_ADDED=0
 FAILURES=3 # edgefw_max_failures
 
 cleanup() {
 	trap - EXIT INT TERM HUP
 	xmpp_stop_servers
-	if [ -n "$DAEMON_PID" ]; then
-		kill -KILL "$DAEMON_PID" 2>/dev/null
-		wait "$DAEMON_PID" 2>/dev/null
-	fi
+	kill_edge_daemon
 	traffic_cleanup
 	[ "$PROSODY_ADDED" -eq 0 ] || gpasswd -d prosody edgefw >/dev/null 2>&1
-	[ "$GROUP_MADE" -eq 0 ] || groupdel edgefw 2>/dev/null
+	remove_users_and_group
 	xmpp_remove_work
 }
 run_cleanup_on_exit cleanup
@@ -83,29 +78,15 @@ out=$("$EDGEFW" check -c "$CONFIG" 2>&1) || tap_bail "edgefw check -c $CONFIG: $
 xmpp_topology_up
 
 # Prosody runs as user prosody, which must be in group edgefw
-take_group_edgefw_turn
-if ! getent group edgefw >/dev/null; then
-	groupadd --system edgefw || tap_bail "cannot create group edgefw"
-	GROUP_MADE=1
-fi
+make_group_edgefw
 if ! id -nG prosody | tr ' ' '\n' | grep -qx edgefw; then
 	usermod -aG edgefw prosody || tap_bail "cannot add prosody to group edgefw"
 	PROSODY_ADDED=1
 fi
-# the suite's temporary directories above the socket: prosody reaches it
-d=$EDGEFW_RUN_DIR
-while d=$(dirname "$d") && [[ "$d" == /tmp/?* ]]; do
-	chmod o+x "$d"
-done
+# prosody reaches the socket
+open_run_dir_path
 # rogue.test's certificate is signed by a CA edge.test does not trust
 xmpp_start rogue.test
-
-start_daemon() {
-	nsenter --net="/run/netns/$(topology_ns "$PREFIX" edge)" \
-		"$EDGEFW" daemon -c "$CONFIG" >>"$WORK/daemon.log" 2>&1 &
-	DAEMON_PID=$!
-	LOAD_TRIED=1
-}
 
 blocks_json() { edge "$EDGEFW" block list --json 2>/dev/null; }
 
@@ -113,27 +94,14 @@ rogue_blocked() {
 	blocks_json | jq -e --arg p "$ROGUE4" 'any(.blocks[]; .prefix == $p)' >/dev/null
 }
 
-negate() { ! "$@"; }
-
 edge_log() { cat "$WORK/edge.test/prosody.log"; }
 
 failures_logged() { grep -c "mod_edgefw.*s2s authentication failure [0-9]*/$FAILURES from $ROGUE4" "$WORK/edge.test/prosody.log"; }
 
 failures_above() { [ "$(failures_logged)" -gt "$1" ]; }
 
-# wait_for SECONDS COMMAND...: polls every 100 ms, by the clock (a look
-# at Prosody's debug log takes a while)
-wait_for() {
-	local end=$((SECONDS + $1))
-	shift
-	while ! "$@"; do
-		[ "$SECONDS" -lt "$end" ] || return 1
-		sleep 0.1
-	done
-}
-
 # The daemon, serving the socket before edge.test's Prosody needs it.
-start_daemon
+start_edge_daemon "$CONFIG"
 wait_for 30 test -S "$EDGEFW_RUN_DIR/control.sock" ||
 	tap_bail "edgefw daemon did not serve its socket: $(tail -5 "$WORK/daemon.log")"
 check_eq "the daemon's socket is root:edgefw 0660" \
