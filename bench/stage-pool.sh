@@ -29,19 +29,8 @@ WORK=$work
 trap 'pool_stop_all; rm -rf "$work"' EXIT
 trap 'exit 130' INT TERM HUP
 
-now_ms() {
-	local t=${EPOCHREALTIME//[.,]/}
-	echo $((t / 1000))
-}
-
 entries() { # N: edge N's kernel blocklist entries
 	efw "$1" status --json 2>/dev/null | jq -r '.blocklist_entries // -1'
-}
-
-ready() { # N
-	local r
-	r=$(efw "$1" status --json 2>/dev/null | jq -r '.pool.revision // 0')
-	[ "$r" -gt 0 ] 2>/dev/null
 }
 
 daemon_ticks() { # N
@@ -73,19 +62,10 @@ for n in 1 2 3; do
 done
 [ ! -e "/run/netns/$(etcd_ns)" ] || ip netns del "$(etcd_ns)"
 cluster_up || bench_die "etcd did not start"
+pool_start_edges || bench_die "$POOL_ERROR"
 for n in 1 2 3; do
-	edge_link "$n" || bench_die "cannot link edge $n to etcd"
-done
-write_config
-for n in 1 2 3; do
-	daemon_start "$n"
-done
-for n in 1 2 3; do
-	for _ in $(seq 200); do
-		ready "$n" && break
-		sleep 0.1
-	done
-	ready "$n" || bench_die "edge $n did not follow the pool: $(tail -n 3 "$work/e$n/daemon.log")"
+	wait_until 20 pool_ready "$n" ||
+		bench_die "edge $n did not follow the pool: $(tail -n 3 "$work/e$n/daemon.log")"
 done
 
 : >"$work/records.jsonl"

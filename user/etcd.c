@@ -278,6 +278,19 @@ static int call(struct etcd *e, const char *path, json_object *o, size_t *ep,
 	return rc;
 }
 
+/* "key" in o, and with prefix "range_end": every key that starts with key. */
+static void add_key_range(json_object *o, const char *key, bool prefix)
+{
+	json_object_object_add(o, "key", bytes_json(key, strlen(key)));
+	if (prefix) {
+		size_t n;
+		char *end = prefix_end(key, &n);
+
+		json_object_object_add(o, "range_end", bytes_json(end, n));
+		free(end);
+	}
+}
+
 int etcd_put(struct etcd *e, const char *key, const void *value, size_t len,
 	     int64_t lease, struct etcd_header *h, struct etcd_err *err)
 {
@@ -302,14 +315,7 @@ static int range(struct etcd *e, const char *key, bool prefix, int64_t revision,
 	size_t ep;
 
 	memset(r, 0, sizeof(*r));
-	json_object_object_add(o, "key", bytes_json(key, strlen(key)));
-	if (prefix) {
-		size_t n;
-		char *end = prefix_end(key, &n);
-
-		json_object_object_add(o, "range_end", bytes_json(end, n));
-		free(end);
-	}
+	add_key_range(o, key, prefix);
 	if (revision)
 		json_object_object_add(o, "revision", int64_json(revision));
 	if (call(e, "/v3/kv/range", o, &ep, err))
@@ -355,14 +361,7 @@ int etcd_delete(struct etcd *e, const char *key, bool prefix, int64_t *deleted,
 	json_object *o = json_object_new_object();
 	size_t ep;
 
-	json_object_object_add(o, "key", bytes_json(key, strlen(key)));
-	if (prefix) {
-		size_t n;
-		char *end = prefix_end(key, &n);
-
-		json_object_object_add(o, "range_end", bytes_json(end, n));
-		free(end);
-	}
+	add_key_range(o, key, prefix);
 	if (call(e, "/v3/kv/deleterange", o, &ep, err))
 		return -1;
 	if (etcd_parse_delete(e->answer.p, e->answer.len, h, deleted, err))

@@ -199,6 +199,20 @@ static void ratelimited(FILE *out, const struct metrics *m, size_t i,
 		       dir_name(dir), "rule", "", NULL);
 }
 
+/* What a writer into a ring buffer (monitor's events, the daemon's
+ * samples) sent and did not send, by cause. */
+static void ring_counts(FILE *out, const char *emitted,
+			const char *emitted_help, const char *suppressed,
+			const char *suppressed_help,
+			const struct events_counts *n)
+{
+	family(out, emitted, "counter", emitted_help);
+	sample(out, emitted, n->emitted, NULL);
+	family(out, suppressed, "counter", suppressed_help);
+	sample(out, suppressed, n->limited, "cause", "limit", NULL);
+	sample(out, suppressed, n->ring_full, "cause", "ring_full", NULL);
+}
+
 static void drop_metrics(FILE *out, const struct metrics *m)
 {
 	const struct config *c = &m->loaded->cfg;
@@ -220,28 +234,20 @@ static void drop_metrics(FILE *out, const struct metrics *m)
 	/* an edgefw loaded by a version without drop events has none */
 	if (!m->stats.has_events)
 		return;
-	family(out, "edgefw_events_emitted_total", "counter",
-	       "Drop events sent to edgefw monitor's ring buffer, since load.");
-	sample(out, "edgefw_events_emitted_total", m->stats.events.emitted,
-	       NULL);
-	family(out, "edgefw_events_suppressed_total", "counter",
-	       "Drop events not sent, by cause: limit (the per-CPU token bucket of 'events rate') or ring_full (the ring buffer had no room).");
-	sample(out, "edgefw_events_suppressed_total", m->stats.events.limited,
-	       "cause", "limit", NULL);
-	sample(out, "edgefw_events_suppressed_total", m->stats.events.ring_full,
-	       "cause", "ring_full", NULL);
+	ring_counts(
+		out, "edgefw_events_emitted_total",
+		"Drop events sent to edgefw monitor's ring buffer, since load.",
+		"edgefw_events_suppressed_total",
+		"Drop events not sent, by cause: limit (the per-CPU token bucket of 'events rate') or ring_full (the ring buffer had no room).",
+		&m->stats.events);
 	if (!m->stats.has_samples)
 		return;
-	family(out, "edgefw_samples_emitted_total", "counter",
-	       "Drop samples sent to the daemon's ring buffer for the top sources of its drop summary, since load.");
-	sample(out, "edgefw_samples_emitted_total", m->stats.samples.emitted,
-	       NULL);
-	family(out, "edgefw_samples_suppressed_total", "counter",
-	       "Drop samples not sent, by cause: limit (the per-CPU token bucket of 'events ... sample') or ring_full (the ring buffer had no room).");
-	sample(out, "edgefw_samples_suppressed_total", m->stats.samples.limited,
-	       "cause", "limit", NULL);
-	sample(out, "edgefw_samples_suppressed_total",
-	       m->stats.samples.ring_full, "cause", "ring_full", NULL);
+	ring_counts(
+		out, "edgefw_samples_emitted_total",
+		"Drop samples sent to the daemon's ring buffer for the top sources of its drop summary, since load.",
+		"edgefw_samples_suppressed_total",
+		"Drop samples not sent, by cause: limit (the per-CPU token bucket of 'events ... sample') or ring_full (the ring buffer had no room).",
+		&m->stats.samples);
 }
 
 static void table_metrics(FILE *out, const struct metrics *m)

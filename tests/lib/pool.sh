@@ -16,6 +16,9 @@
 # directories are PIN_BASE-eN) and EDGEFW, sources tests/lib/topology.sh,
 # and stops what it started: pool_stop_all.
 
+# shellcheck source=tests/lib/wait.sh
+. "$(dirname "${BASH_SOURCE[0]}")/wait.sh"
+
 POOL_PREFIX=/edgefw/test-pool
 MEMBERS=(10.250.0.1 10.250.0.2 10.250.0.3)
 EDGE_POOL_ADDR=(unused 10.250.0.11 10.250.0.12 10.250.0.13)
@@ -125,6 +128,36 @@ daemon_start() { # N
 	nsenter --net="/run/netns/${P}$n-edge" env $(edge_env "$n") \
 		"$EDGEFW" daemon -c "$WORK/edge.conf" >>"$WORK/e$n/daemon.log" 2>&1 &
 	DAEMON_PID[n]=$!
+}
+
+# Links the three edges to etcd, writes their config and starts their
+# daemons; 1, before any daemon started, if a link failed (POOL_ERROR
+# says which).
+POOL_ERROR=''
+pool_start_edges() {
+	local n
+	for n in 1 2 3; do
+		edge_link "$n" || {
+			# shellcheck disable=SC2034 # the caller reports it
+			POOL_ERROR="cannot link edge $n to etcd"
+			return 1
+		}
+	done
+	write_config
+	for n in 1 2 3; do
+		daemon_start "$n"
+	done
+}
+
+pool_field() { # N FIELD
+	efw "$1" status --json 2>/dev/null | jq -r ".pool.$2" 2>/dev/null
+}
+
+pool_ready() { # N: the daemon read the pool and is not degraded
+	local rev
+	rev=$(pool_field "$1" revision)
+	[[ "$rev" =~ ^[0-9]+$ ]] && [ "$rev" -gt 0 ] &&
+		[ "$(pool_field "$1" degraded)" = false ]
 }
 
 daemon_stop() { # N

@@ -32,6 +32,8 @@
 . "$(dirname "${BASH_SOURCE[0]}")/tap.sh"
 # shellcheck source=tests/lib/topology.sh
 . "$(dirname "${BASH_SOURCE[0]}")/topology.sh"
+# shellcheck source=tests/lib/wait.sh
+. "$(dirname "${BASH_SOURCE[0]}")/wait.sh"
 
 LISTENER_PIDS=()
 
@@ -89,6 +91,78 @@ take_group_edgefw_turn() {
 		tap_bail "cannot open /run/lock/edgefw-tests-group-edgefw.lock"
 	flock -w 1800 "$GROUP_TURN_FD" ||
 		tap_bail "another suite held group edgefw for 30 minutes"
+}
+
+# Group edgefw, made (GROUP_MADE=1) unless the machine has it (the
+# package's), in the suite's turn.
+GROUP_MADE=0
+make_group_edgefw() {
+	take_group_edgefw_turn
+	if ! getent group edgefw >/dev/null; then
+		groupadd --system edgefw || tap_bail "cannot create group edgefw"
+		GROUP_MADE=1
+	fi
+}
+
+# make_user NAME [USERADD-OPTION...]: a user with no home and no shell,
+# removed by remove_users_and_group.
+USERS_MADE=()
+make_user() {
+	local user=$1
+	shift
+	useradd --no-create-home --shell /usr/sbin/nologin "$@" "$user" ||
+		tap_bail "cannot create user $user"
+	USERS_MADE+=("$user")
+}
+
+# For a suite's clean-up: the users it made, then group edgefw if it made
+# it (a group that was there before stays).
+remove_users_and_group() {
+	local u
+	for u in "${USERS_MADE[@]}"; do
+		userdel "$u" 2>/dev/null
+	done
+	[ "$GROUP_MADE" -eq 0 ] || groupdel edgefw 2>/dev/null
+}
+
+# The suite's temporary directories above its runtime directory (tests/run.sh
+# makes one) opened to others (o+x): users other than root reach the
+# control socket.
+open_run_dir_path() {
+	local d=$EDGEFW_RUN_DIR
+	while d=$(dirname "$d") && [[ "$d" == /tmp/?* ]]; do
+		chmod o+x "$d"
+	done
+}
+
+# as USER COMMAND...: COMMAND as USER with the suite's directories, from
+# the root namespace (a Unix socket is reached by its path from any
+# network namespace).
+as() {
+	local user=$1
+	shift
+	runuser -u "$user" -- env EDGEFW_PIN_DIR="$EDGEFW_PIN_DIR" \
+		EDGEFW_RUN_DIR="$EDGEFW_RUN_DIR" EDGEFW_STATE_DIR="$EDGEFW_STATE_DIR" "$@"
+}
+
+# start_edge_daemon CONFIG: edgefw daemon in the edge namespace, its output
+# added to $WORK/daemon.log; nsenter execs edgefw in place, so DAEMON_PID
+# is the daemon's own pid.
+DAEMON_PID=''
+start_edge_daemon() {
+	nsenter --net="/run/netns/$(topology_ns "$PREFIX" edge)" \
+		"$EDGEFW" daemon -c "$1" >>"$WORK/daemon.log" 2>&1 &
+	DAEMON_PID=$!
+	LOAD_TRIED=1
+}
+
+# For a suite's clean-up: the daemon of start_edge_daemon, if it runs, killed.
+kill_edge_daemon() {
+	if [ -n "$DAEMON_PID" ]; then
+		kill -KILL "$DAEMON_PID" 2>/dev/null
+		wait "$DAEMON_PID" 2>/dev/null
+		DAEMON_PID=''
+	fi
 }
 
 # run_cleanup_on_exit CLEANUP: CLEANUP runs on every exit, normal, failed

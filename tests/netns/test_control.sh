@@ -29,49 +29,26 @@ CONNECT_TIMEOUT=1
 LISTENER_LIFETIME=900
 CLIENT=$top/tests/lib/control_client.py
 WORK=''
-DAEMON_PID=''
 MEMBER=efwc$$m
 MEMBER2=efwc$$n
 OUTSIDER=efwc$$o
-USERS_MADE=()
-GROUP_MADE=0
 BURST=1000
 
 traffic_use_private_directories control
 
 cleanup() {
-	local u
-	if [ -n "$DAEMON_PID" ]; then
-		kill -KILL "$DAEMON_PID" 2>/dev/null
-		wait "$DAEMON_PID" 2>/dev/null
-	fi
+	kill_edge_daemon
 	traffic_cleanup
-	for u in "${USERS_MADE[@]}"; do
-		userdel "$u" 2>/dev/null
-	done
-	# the group stays when it was there before: the package's
-	[ "$GROUP_MADE" -eq 0 ] || groupdel edgefw 2>/dev/null
+	remove_users_and_group
 	[ -z "$WORK" ] || rm -rf "$WORK"
 }
 run_cleanup_on_exit cleanup
 
-negate() { ! "$@"; }
-
 make_users() {
-	take_group_edgefw_turn
-	if ! getent group edgefw >/dev/null; then
-		groupadd --system edgefw || tap_bail "cannot create group edgefw"
-		GROUP_MADE=1
-	fi
-	useradd --no-create-home --shell /usr/sbin/nologin -G edgefw "$MEMBER" ||
-		tap_bail "cannot create user $MEMBER"
-	USERS_MADE+=("$MEMBER")
-	useradd --no-create-home --shell /usr/sbin/nologin -G edgefw "$MEMBER2" ||
-		tap_bail "cannot create user $MEMBER2"
-	USERS_MADE+=("$MEMBER2")
-	useradd --no-create-home --shell /usr/sbin/nologin "$OUTSIDER" ||
-		tap_bail "cannot create user $OUTSIDER"
-	USERS_MADE+=("$OUTSIDER")
+	make_group_edgefw
+	make_user "$MEMBER" -G edgefw
+	make_user "$MEMBER2" -G edgefw
+	make_user "$OUTSIDER"
 }
 
 write_config() {
@@ -90,15 +67,6 @@ write_config() {
 		policy internal out pass
 		control block ttl max 1h
 	EOF
-}
-
-# as USER: the CLI with the suite's directories, from the root namespace
-# (a Unix socket is reached by its path from any network namespace)
-as() { # USER COMMAND...
-	local user=$1
-	shift
-	runuser -u "$user" -- env EDGEFW_PIN_DIR="$EDGEFW_PIN_DIR" \
-		EDGEFW_RUN_DIR="$EDGEFW_RUN_DIR" EDGEFW_STATE_DIR="$EDGEFW_STATE_DIR" "$@"
 }
 
 # sets OUT, ERR, RC
@@ -138,24 +106,6 @@ sock() { echo "$EDGEFW_RUN_DIR/control.sock"; }
 
 socket_ready() {
 	[ -S "$(sock)" ] && as "$MEMBER" "$EDGEFW" block list >/dev/null 2>&1
-}
-
-# wait_for SECONDS COMMAND...: polls every 50 ms
-wait_for() {
-	local n=$(($1 * 20))
-	shift
-	while ! "$@"; do
-		n=$((n - 1))
-		[ "$n" -gt 0 ] || return 1
-		sleep 0.05
-	done
-}
-
-start_daemon() {
-	nsenter --net="/run/netns/$(topology_ns "$PREFIX" edge)" \
-		"$EDGEFW" daemon -c "$WORK/control.conf" >>"$WORK/daemon.log" 2>&1 &
-	DAEMON_PID=$!
-	LOAD_TRIED=1
 }
 
 daemon_alive() { kill -0 "$DAEMON_PID" 2>/dev/null; }
@@ -452,16 +402,11 @@ main() {
 	chmod 0755 "$WORK"
 	topology_up "$PREFIX" || tap_bail "cannot build the namespaces"
 	make_users
-	# the test's own temporary directories above the run directory
-	# (tests/run.sh makes one): the users must reach the socket
-	local d=$EDGEFW_RUN_DIR
-	while d=$(dirname "$d") && [[ "$d" == /tmp/?* ]]; do
-		chmod o+x "$d"
-	done
+	open_run_dir_path
 	write_config
 	start_listener edge "TCP4-LISTEN:5270,bind=$TOPO_EDGE_EXT4"
 	wait_listening edge "$TOPO_EDGE_EXT4" 5270 || tap_bail "no listener"
-	start_daemon
+	start_edge_daemon "$WORK/control.conf"
 
 	test_socket
 	test_member_blocks

@@ -25,7 +25,6 @@ CONNECT_TIMEOUT=1
 LISTENER_LIFETIME=900 # see test_live.sh: outlasts the slowest VM run
 FOLLOW_LIMIT_S=5 # a change not followed by then is a failure
 WORK=''
-DAEMON_PID=''
 EXT1_ADDR4=198.51.101.10
 NEW4=198.51.100.20
 NEW6=2001:db8:100::20
@@ -33,10 +32,7 @@ NEW6=2001:db8:100::20
 traffic_use_private_directories daemon
 
 cleanup() {
-	if [ -n "$DAEMON_PID" ]; then
-		kill -KILL "$DAEMON_PID" 2>/dev/null
-		wait "$DAEMON_PID" 2>/dev/null
-	fi
+	kill_edge_daemon
 	traffic_cleanup
 	[ -z "$WORK" ] || rm -rf "$WORK"
 }
@@ -83,41 +79,17 @@ iface_addrs() { # IFACE
 	status_of ".interfaces[] | select(.name == \"$1\") | .addresses | join(\" \")"
 }
 
-# Milliseconds since the epoch, from the shell's own clock.
-now_ms() {
-	local t=${EPOCHREALTIME//[.,]/}
-	echo $((t / 1000))
-}
-
-# wait_until SECONDS COMMAND...: polls every 20 ms; sets WAITED_MS, from
-# WAIT_FROM_MS when it is set (the moment of the change), else from now.
-# COMMAND runs anew each time: use a function, not "$(...)" arguments.
-WAITED_MS=0
-WAIT_FROM_MS=''
-wait_until() {
-	local limit=$1 t0=${WAIT_FROM_MS:-$(now_ms)}
-	shift
-	WAIT_FROM_MS=''
-	while ! "$@"; do
-		WAITED_MS=$(($(now_ms) - t0))
-		if [ "$WAITED_MS" -ge $((limit * 1000)) ]; then
-			tap_diag "gave up after $WAITED_MS ms; the status then:" \
-				"$(status_json | jq -c '{generation, interfaces: [.interfaces[]? | {name, state, addresses}]}' 2>&1)"
-			return 1
-		fi
-		sleep 0.02
-	done
-	WAITED_MS=$(($(now_ms) - t0))
-}
-
 # check_within SECONDS DESCRIPTION COMMAND...: one check that COMMAND
-# comes true within SECONDS, waited for in this shell (check's subshell
-# would lose WAITED_MS); the time it took goes to the log.
+# comes true within SECONDS (wait_until), waited for in this shell
+# (check's subshell would lose WAITED_MS); the time it took goes to the
+# log, and the status to the log when it gave up.
 check_within() {
-	local limit=$1 desc=$2
+	local limit=$1 desc=$2 rc=0
 	shift 2
-	wait_until "$limit" "$@"
-	tap_result $? "$desc"
+	wait_until "$limit" "$@" || rc=1
+	[ $rc -eq 0 ] || tap_diag "gave up after $WAITED_MS ms; the status then:" \
+		"$(status_json | jq -c '{generation, interfaces: [.interfaces[]? | {name, state, addresses}]}' 2>&1)"
+	tap_result $rc "$desc"
 }
 
 generation_above() { # N
@@ -153,16 +125,12 @@ xdp_prog_name() { # IFACE
 		sed -n 's/.*prog\/xdp id [0-9]* name \([a-z_]*\).*/\1/p'
 }
 
-# nsenter execs edgefw in place: $! is the daemon's own pid.
 # Each daemon's log lines start at DAEMON_LOG_START in daemon.log: the
 # checks on a new daemon read only its own lines, or they would find an
 # earlier daemon's and go on before this one got there.
 start_daemon() { # CONFIG
 	DAEMON_LOG_START=$(stat -c %s "$WORK/daemon.log" 2>/dev/null || echo 0)
-	nsenter --net="/run/netns/$(topology_ns "$PREFIX" edge)" \
-		"$EDGEFW" daemon -c "$1" >>"$WORK/daemon.log" 2>&1 &
-	DAEMON_PID=$!
-	LOAD_TRIED=1
+	start_edge_daemon "$1"
 }
 
 daemon_logged() { # ERE
@@ -380,8 +348,6 @@ test_bad_config_at_start() {
 	check "a bad config at start: nothing loaded" -- negate test -e "$EDGEFW_RUN_DIR/state.json"
 	check_eq "a bad config at start: no program on ext0" "$(xdp_prog_name ext0)" ""
 }
-
-negate() { ! "$@"; }
 
 main() {
 	require_traffic_tools ip nsenter jq socat nc bpftool awk

@@ -33,63 +33,35 @@ PREFIX=${EDGEFW_TEST_PREFIX:-efwf-$$-}
 CONNECT_TIMEOUT=1
 LISTENER_LIFETIME=900
 WORK=''
-DAEMON_PID=''
 F2B_RUNS=() # USER:DIR of each fail2ban-server started
 MEMBER=efwf$$m
-USERS_MADE=()
-GROUP_MADE=0
 BANTIME=600
 MEMBER_BANTIME=300
 
 traffic_use_private_directories fail2ban
 
 cleanup() {
-	local run pid u
+	local run pid
 	# fail2ban first: its stop unbans through edgefw, which must still be there
 	for run in "${F2B_RUNS[@]}"; do
 		pid=$(cat "${run#*:}/fail2ban.pid" 2>/dev/null)
 		timeout 20 runuser -u "${run%%:*}" -- fail2ban-client -c "${run#*:}/conf" stop >/dev/null 2>&1
 		[ -z "$pid" ] || wait_gone 10 "$pid" || kill -KILL "$pid" 2>/dev/null
 	done
-	if [ -n "$DAEMON_PID" ]; then
-		kill -KILL "$DAEMON_PID" 2>/dev/null
-		wait "$DAEMON_PID" 2>/dev/null
-	fi
+	kill_edge_daemon
 	traffic_cleanup
-	for u in "${USERS_MADE[@]}"; do
-		userdel "$u" 2>/dev/null
-	done
-	[ "$GROUP_MADE" -eq 0 ] || groupdel edgefw 2>/dev/null
+	remove_users_and_group
 	[ -z "$WORK" ] || rm -rf "$WORK"
 }
 run_cleanup_on_exit cleanup
-
-negate() { ! "$@"; }
-
-# wait_for SECONDS COMMAND...: polls every 100 ms
-wait_for() {
-	local n=$(($1 * 10))
-	shift
-	while ! "$@"; do
-		n=$((n - 1))
-		[ "$n" -gt 0 ] || return 1
-		sleep 0.1
-	done
-}
 
 wait_gone() { # SECONDS PID
 	wait_for "$1" negate kill -0 "$2" 2>/dev/null
 }
 
 make_users() {
-	take_group_edgefw_turn
-	if ! getent group edgefw >/dev/null; then
-		groupadd --system edgefw || tap_bail "cannot create group edgefw"
-		GROUP_MADE=1
-	fi
-	useradd --no-create-home --shell /usr/sbin/nologin -G edgefw "$MEMBER" ||
-		tap_bail "cannot create user $MEMBER"
-	USERS_MADE+=("$MEMBER")
+	make_group_edgefw
+	make_user "$MEMBER" -G edgefw
 }
 
 write_edgefw_config() {
@@ -208,9 +180,7 @@ stranger_connects() {
 sock() { echo "$EDGEFW_RUN_DIR/control.sock"; }
 
 socket_ready() {
-	[ -S "$(sock)" ] && runuser -u "$MEMBER" -- env EDGEFW_PIN_DIR="$EDGEFW_PIN_DIR" \
-		EDGEFW_RUN_DIR="$EDGEFW_RUN_DIR" EDGEFW_STATE_DIR="$EDGEFW_STATE_DIR" \
-		"$EDGEFW" block list >/dev/null 2>&1
+	[ -S "$(sock)" ] && as "$MEMBER" "$EDGEFW" block list >/dev/null 2>&1
 }
 
 # ---------------------------------------------------------------------------
@@ -332,18 +302,12 @@ main() {
 	chmod 0755 "$WORK"
 	topology_up "$PREFIX" || tap_bail "cannot build the namespaces"
 	make_users
-	# the member reaches the socket through the temporary directories
-	local d=$EDGEFW_RUN_DIR
-	while d=$(dirname "$d") && [[ "$d" == /tmp/?* ]]; do
-		chmod o+x "$d"
-	done
+	# the member reaches the socket
+	open_run_dir_path
 	write_edgefw_config
 	start_listener edge "TCP4-LISTEN:5269,bind=$TOPO_EDGE_EXT4"
 	wait_listening edge "$TOPO_EDGE_EXT4" 5269 || tap_bail "no listener"
-	nsenter --net="/run/netns/$(topology_ns "$PREFIX" edge)" \
-		"$EDGEFW" daemon -c "$WORK/edgefw.conf" >>"$WORK/daemon.log" 2>&1 &
-	DAEMON_PID=$!
-	LOAD_TRIED=1
+	start_edge_daemon "$WORK/edgefw.conf"
 	check "the daemon serves its control socket" -- wait_for 20 socket_ready ||
 		tap_bail "no control socket: $(tail -5 "$WORK/daemon.log")"
 

@@ -52,43 +52,11 @@ cleanup() {
 }
 run_cleanup_on_exit cleanup
 
-now_ms() {
-	local t=${EPOCHREALTIME//[.,]/}
-	echo $((t / 1000))
-}
-
-# wait_until SECONDS COMMAND...: polls every 20 ms; WAITED_MS the time
-# from WAIT_FROM_MS (when set) or from now.
-WAITED_MS=0
-WAIT_FROM_MS=''
-wait_until() {
-	local limit=$1 t0=${WAIT_FROM_MS:-$(now_ms)}
-	shift
-	WAIT_FROM_MS=''
-	while ! "$@"; do
-		WAITED_MS=$(($(now_ms) - t0))
-		[ "$WAITED_MS" -lt $((limit * 1000)) ] || return 1
-		sleep 0.02
-	done
-	WAITED_MS=$(($(now_ms) - t0))
-}
-
 # ---------------------------------------------------------------------------
 # etcd
 
 # ---------------------------------------------------------------------------
 # edges
-
-pool_field() { # N FIELD
-	efw "$1" status --json 2>/dev/null | jq -r ".pool.$2" 2>/dev/null
-}
-
-pool_ready() { # N: the daemon read the pool and is not degraded
-	local rev
-	rev=$(pool_field "$1" revision)
-	[[ "$rev" =~ ^[0-9]+$ ]] && [ "$rev" -gt 0 ] &&
-		[ "$(pool_field "$1" degraded)" = false ]
-}
 
 pool_degraded() { # N
 	[ "$(pool_field "$1" degraded)" = true ]
@@ -174,13 +142,7 @@ setup() {
 	tap_result $rc "a three-member etcd cluster answers"
 	[ $rc -eq 0 ] ||
 		tap_bail "etcd did not start: $(tail -n 5 "$WORK/etcd/m0.log")"
-	for n in 1 2 3; do
-		edge_link "$n" || tap_bail "cannot link edge $n to etcd"
-	done
-	write_config
-	for n in 1 2 3; do
-		daemon_start "$n"
-	done
+	pool_start_edges || tap_bail "$POOL_ERROR"
 	for n in 1 2 3; do
 		wait_until 20 pool_ready "$n"
 		tap_result $? "edge $n: the daemon loaded and follows the pool (status: revision, not degraded)"
