@@ -184,7 +184,9 @@ pool_stop_all() {
 		if [ -n "$WORK" ] && [ -e "/run/netns/${P}$n-edge" ]; then
 			efw "$n" unload >/dev/null 2>&1
 		fi
-		[ ! -e "$PIN_BASE-e$n" ] || rm -rf "$PIN_BASE-e$n"
+		# WORK is set once the pins were found free: before that they
+		# are another run's
+		[ -z "$WORK" ] || [ ! -e "$PIN_BASE-e$n" ] || rm -rf "$PIN_BASE-e$n"
 		topology_down "$P$n-"
 	done
 	[ ! -e "/run/netns/$(etcd_ns)" ] || ip netns del "$(etcd_ns)"
