@@ -95,6 +95,7 @@ static int option_field(struct control_parsed *r, unsigned int field,
 static int field(struct control_parsed *r, const char *key, json_object *v)
 {
 	const struct control_command *cmd = r->cmd;
+	char shown[PRINTABLE_LEN];
 	const char *s;
 
 	if (!strcmp(key, "v") || !strcmp(key, "cmd"))
@@ -135,7 +136,8 @@ static int field(struct control_parsed *r, const char *key, json_object *v)
 			json_object_get_boolean(v);
 		return 0;
 	}
-	return fail(r, "%s takes no field \"%s\"", cmd->name, key);
+	return fail(r, "%s takes no field \"%s\"", cmd->name,
+		    printable(key, shown, sizeof(shown)));
 }
 
 int control_parse(struct control_parsed *r, const struct control_caller *who,
