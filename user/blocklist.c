@@ -175,6 +175,11 @@ struct block_entry *blocks_find(const struct blocks *b, const struct prefix *p)
 	return NULL;
 }
 
+bool block_reason_valid(const char *reason)
+{
+	return strlen(reason) < BLOCK_REASON_LEN && !strpbrk(reason, "\n\r");
+}
+
 bool blocks_put(struct blocks *b, const struct block_entry *e)
 {
 	struct block_entry *old = blocks_find(b, &e->prefix);

@@ -29,6 +29,9 @@ struct block_entry {
 	char reason[BLOCK_REASON_LEN];
 };
 
+/* A reason one may give a block: one line, shorter than BLOCK_REASON_LEN. */
+bool block_reason_valid(const char *reason);
+
 struct blocks {
 	struct block_entry *v;
 	size_t n;

@@ -334,7 +334,8 @@ test_bad_clients() {
 	local out flag
 	out=$("$CLIENT" "$(sock)" send 'hello' '{"v":1,"cmd":"block list","json":true}' '{"v":2,"cmd":"status"}' \
 		'{"v":1,"cmd":"block add","addr":"192.0.2.71","ttl":"forever"}' '{"v":1,"cmd":"block add","addr":"nonsense"}' \
-		'{"v":1,"cmd":"block list","colour":"red"}' '[1,2]' '{"v":1,"cmd":"block add","addr":"192.0.2.1"} trailing')
+		'{"v":1,"cmd":"block list","colour":"red"}' '[1,2]' '{"v":1,"cmd":"block add","addr":"192.0.2.1"} trailing' \
+		'{"v":1,"cmd":"block add","addr":"192.0.2.1","ttl":""}')
 	check_match "garbage: an error response" "$(sed -n 1p <<<"$out")" \
 		'^\{"v":1,"ok":false,"exit":2,.*"error":"a request is one JSON object on one line'
 	check_match "... and the same connection is answered after it" "$(sed -n 2p <<<"$out")" '^\{"v":1,"ok":true,"exit":0,"stdout":"\{'
@@ -344,6 +345,7 @@ test_bad_clients() {
 	check_match "an unknown field: refused" "$(sed -n 6p <<<"$out")" 'takes no field \\"colour\\"'
 	check_match "a JSON array: refused" "$(sed -n 7p <<<"$out")" 'one JSON object, not array'
 	check_match "trailing bytes: refused" "$(sed -n 8p <<<"$out")" '"ok":false,"exit":2,.*a request is one JSON object on one line'
+	check_match "an empty TTL: the CLI's message" "$(sed -n 9p <<<"$out")" '"error":"edgefw block add: --ttl takes a duration such as 90s'
 	check "... and nothing of it was blocked" -- negate blocked 192.0.2.1
 
 	out=$("$CLIENT" "$(sock)" long $((1 << 20)))

@@ -78,13 +78,11 @@ enum cmd_flag {
 	CMD_INSPECTS = 1 << 3, /* what is loaded, if anything: it reports all */
 	CMD_NETNS = 1 << 4, /* only in the network namespace of the load */
 	/*
-	 * Served by the daemon's control socket (user/daemon/control.c) to
-	 * root and to members of group edgefw, and what the CLI run by a
-	 * user without the privileges asks it for.
+	 * Served by the daemon's control socket (control_parse.h's table,
+	 * which says which commands it serves): a change, logged with its
+	 * caller, and within the limits of members of group edgefw.
 	 */
-	CMD_CONTROL = 1 << 5,
-	CMD_CHANGES = 1
-		      << 6, /* CMD_CONTROL: a change, logged with its caller */
+	CMD_CHANGES = 1 << 6,
 	/* CMD_LOADED, CMD_INSPECTS: reads no set's prefixes (inspect.h) */
 	CMD_SHAPE = 1 << 7,
 };
@@ -109,8 +107,6 @@ struct cli_command {
 	int max_operands; /* -1: any number */
 	unsigned int flags; /* enum cmd_flag */
 	const char *not_loaded; /* CMD_LOADED: said when nothing is */
-	/* CMD_CONTROL: the request's field that holds the operand, if any */
-	const char *control_operand;
 	/*
 	 * Checks the input before any privilege is needed; an exit status.
 	 * What it read goes to *input, freed by free_input; when the check

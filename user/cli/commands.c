@@ -56,15 +56,14 @@ const struct cli_command cli_commands[] = {
 	{
 		.name = "status",
 		.options = OPT(OPT_JSON),
-		.flags = CMD_ROOT | CMD_INSPECTS | CMD_NETNS | CMD_CONTROL |
-			 CMD_SHAPE,
+		.flags = CMD_ROOT | CMD_INSPECTS | CMD_NETNS | CMD_SHAPE,
 		.run = cmd_status,
 	},
 	{
 		.name = "stats",
 		.options = OPT(OPT_JSON) | OPT(OPT_PROMETHEUS) |
 			   OPT(OPT_TEXTFILE) | OPT(OPT_WATCH),
-		.flags = CMD_ROOT | CMD_LOADED | CMD_CONTROL | CMD_SHAPE,
+		.flags = CMD_ROOT | CMD_LOADED | CMD_SHAPE,
 		.check = check_stats_options,
 		.not_loaded = "not loaded",
 		.run = cmd_stats,
@@ -94,8 +93,7 @@ const struct cli_command cli_commands[] = {
 		.options = OPT(OPT_TTL) | OPT(OPT_REASON) | OPT(OPT_FORCE),
 		.min_operands = 1,
 		.max_operands = 1,
-		.flags = CMD_ROOT | CMD_LOCK | CMD_CONTROL | CMD_CHANGES,
-		.control_operand = "addr",
+		.flags = CMD_ROOT | CMD_LOCK | CMD_CHANGES,
 		.check = check_block_prefix,
 		.free_input = free,
 		.run = cmd_block_add,
@@ -105,8 +103,7 @@ const struct cli_command cli_commands[] = {
 		.operands = "ADDR[/LEN]",
 		.min_operands = 1,
 		.max_operands = 1,
-		.flags = CMD_ROOT | CMD_LOCK | CMD_CONTROL | CMD_CHANGES,
-		.control_operand = "addr",
+		.flags = CMD_ROOT | CMD_LOCK | CMD_CHANGES,
 		.check = check_block_prefix,
 		.free_input = free,
 		.run = cmd_block_del,
@@ -114,7 +111,7 @@ const struct cli_command cli_commands[] = {
 	{
 		.name = "block list",
 		.options = OPT(OPT_JSON),
-		.flags = CMD_ROOT | CMD_LOCK | CMD_CONTROL,
+		.flags = CMD_ROOT | CMD_LOCK,
 		.run = cmd_block_list,
 	},
 	{
@@ -130,8 +127,7 @@ const struct cli_command cli_commands[] = {
 		.operands = "[DOMAIN]",
 		.options = OPT(OPT_SET) | OPT(OPT_JSON),
 		.max_operands = 1,
-		.flags = CMD_ROOT | CMD_LOADED | CMD_CONTROL | CMD_SHAPE,
-		.control_operand = "domain",
+		.flags = CMD_ROOT | CMD_LOADED | CMD_SHAPE,
 		.not_loaded = PARTNER_NOT_LOADED,
 		.check = check_partner_domain,
 		.free_input = free,

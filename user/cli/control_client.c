@@ -12,7 +12,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 #include "cli.h"
-#include "control_proto.h"
+#include "control_parse.h"
 #include "log.h"
 #include "util.h"
 
@@ -21,12 +21,13 @@
 static json_object *request_of(const struct cli_command *cmd,
 			       const struct cli_args *a)
 {
+	const struct control_command *cc = control_command_find(cmd->name);
 	json_object *o = json_object_new_object();
 
 	json_object_object_add(o, "v", json_object_new_int(CONTROL_VERSION));
 	json_object_object_add(o, "cmd", json_object_new_string(cmd->name));
-	if (cmd->control_operand && a->nr_operands)
-		json_object_object_add(o, cmd->control_operand,
+	if (cc && cc->operand && a->nr_operands)
+		json_object_object_add(o, cc->operand,
 				       json_object_new_string(a->operands[0]));
 	if (a->ttl) {
 		char ttl[32];

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
+#include "control_parse.h"
 #include "log.h"
 #include "privileges.h"
 #include "state.h"
@@ -202,7 +203,7 @@ static int run(const struct cli_command *cmd, int argc, char **argv)
 	 * Without root's privileges, the daemon does it if it may; the
 	 * input is checked here first, as for root.
 	 */
-	if ((cmd->flags & CMD_CONTROL) && !have_privileges()) {
+	if (control_command_find(cmd->name) && !have_privileges()) {
 		unsigned int local = a.given & ~CONTROL_OPTIONS;
 
 		/* the socket would not carry it: refuse, never ignore it */

@@ -97,7 +97,7 @@ static const char *set_reason(const char *value, struct cli_args *a)
 {
 	static char why[64];
 
-	if (strlen(value) < BLOCK_REASON_LEN && !strpbrk(value, "\n\r")) {
+	if (block_reason_valid(value)) {
 		a->reason = value;
 		return NULL;
 	}
