@@ -20,6 +20,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/tests/lib/tap.sh"
 # xdp_mode_of and edgefw_filter_of, read in the namespace NS.
 . "$top/tests/lib/cli.sh"
+. "$top/tests/lib/wait.sh"
 
 EDGEFW=$top/build/edgefw
 NS=${EDGEFW_UNIT_NS:-efwu-$$}
@@ -128,14 +129,8 @@ blocks_in_container() {
 	in_ct jq '.blocks | length' /var/lib/edgefw/blocklist.json 2>/dev/null
 }
 
-# within 15 s
 blocks_pruned_in_container() {
-	local i
-	for i in $(seq 150); do
-		[ "$(blocks_in_container)" = 0 ] && return 0
-		sleep 0.1
-	done
-	return 1
+	[ "$(blocks_in_container)" = 0 ]
 }
 
 # The daemon, under the unit's sandbox, writes the state directory and the
@@ -147,7 +142,7 @@ test_daemon_writes() {
 	check_eq "the block is in blocklist.json" "$(blocks_in_container)" 1
 	check_eq "and in the kernel's map" "$(kernel_blocks)" 1
 	check "the sandboxed daemon prunes it from blocklist.json" -- \
-		blocks_pruned_in_container
+		wait_for 15 blocks_pruned_in_container
 	check_eq "and from the kernel's map" "$(kernel_blocks)" 0
 	check_journal_ok
 }
@@ -157,14 +152,8 @@ reloads_logged() {
 		grep -c 'reloaded .* generation '
 }
 
-# within 30 s
 reload_logged_after() { # COUNT
-	local i
-	for i in $(seq 300); do
-		[ "$(reloads_logged)" -gt "$1" ] && return 0
-		sleep 0.1
-	done
-	return 1
+	[ "$(reloads_logged)" -gt "$1" ]
 }
 
 test_reload_stop_restart() {
@@ -173,7 +162,8 @@ test_reload_stop_restart() {
 	before=$(reloads_logged)
 	check "reload: systemctl reload exits 0" -- in_ct systemctl reload edgefw.service
 	# ExecReload sends SIGHUP and returns: the reload is the daemon's
-	check "reload: the daemon reloaded (its log says so)" -- reload_logged_after "$before"
+	check "reload: the daemon reloaded (its log says so)" -- \
+		wait_for 30 reload_logged_after "$before"
 	check_journal_ok
 	prog=$(xdp_prog_id e0)
 	check "stop: systemctl stop exits 0" -- in_ct systemctl stop edgefw.service
