@@ -352,10 +352,13 @@ int pool_flush(const struct paths *p, struct etcd *e, size_t *written)
 		free(q.v[j].key);
 		free(q.v[j].value);
 	}
-	memmove(q.v, q.v + i, (q.n - i) * sizeof(*q.v));
-	q.n -= i;
-	if (i && pool_queue_write(p, &q))
-		rc = -1;
+	/* an empty queue has no array: nothing to move */
+	if (i) {
+		memmove(q.v, q.v + i, (q.n - i) * sizeof(*q.v));
+		q.n -= i;
+		if (pool_queue_write(p, &q))
+			rc = -1;
+	}
 	pool_queue_free(&q);
 out:
 	state_unlock(lock);

@@ -120,7 +120,7 @@ static void fill(struct prefix_list *l, size_t n)
 static bool sorted_as_qsort(const struct prefix_list *l,
 			    const struct prefix *want)
 {
-	return !memcmp(l->v, want, l->n * sizeof(*want));
+	return !l->n || !memcmp(l->v, want, l->n * sizeof(*want));
 }
 
 static void check_sort(void)
@@ -226,6 +226,13 @@ static size_t reference_overlaps(const struct prefix_list *news,
 	return count;
 }
 
+/* memcmp of an empty list would be passed NULL: undefined */
+static bool same_list(const struct prefix_list *x, const struct prefix_list *y)
+{
+	return x->n == y->n &&
+	       (!x->n || !memcmp(x->v, y->v, x->n * sizeof(*x->v)));
+}
+
 static void check_sets(void)
 {
 	int wrong_sub = 0, wrong_diff = 0, wrong_overlaps = 0;
@@ -247,10 +254,8 @@ static void check_sets(void)
 			plist_add(&sub, &a.v[i]);
 		plist_subtract(&sub, &b);
 		plist_difference(&a, &b, &diff);
-		wrong_sub += sub.n != want.n ||
-			     memcmp(sub.v, want.v, want.n * sizeof(*want.v));
-		wrong_diff += diff.n != want.n ||
-			      memcmp(diff.v, want.v, want.n * sizeof(*want.v));
+		wrong_sub += !same_list(&sub, &want);
+		wrong_diff += !same_list(&diff, &want);
 		overlaps = reference_overlaps(&a, &b);
 		wrong_overlaps += plist_overlaps(&a, &b, NULL, NULL) !=
 				  overlaps;
