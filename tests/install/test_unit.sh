@@ -20,7 +20,6 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/tests/lib/tap.sh"
 # xdp_mode_of and edgefw_filter_of, read in the namespace NS.
 . "$top/tests/lib/cli.sh"
-. "$top/tests/lib/wait.sh"
 
 EDGEFW=$top/build/edgefw
 NS=${EDGEFW_UNIT_NS:-efwu-$$}

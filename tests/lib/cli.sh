@@ -87,9 +87,8 @@ expect_result() {
 	fi
 }
 
-negate() {
-	! "$@"
-}
+# negate, and the bounded waits
+. "$(dirname "${BASH_SOURCE[0]}")/wait.sh"
 
 # native, generic, other or none; "unknown" when the interface cannot be
 # read, so that a vanished interface never passes for a clean one.

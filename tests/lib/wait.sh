@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # SPDX-License-Identifier: GPL-2.0
-# Bounded waits, for the namespace suites (through tests/lib/traffic.sh),
+# Bounded waits, for the suites (through tests/lib/traffic.sh and cli.sh),
 # tests/lib/pool.sh and the bench's pool stage. Nothing here prints or
 # checks: a wait that runs out returns 1.
 

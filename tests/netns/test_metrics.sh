@@ -107,22 +107,6 @@ CONF_HASH=$(sha256sum "$CONF" | cut -c1-12)
 # ---------------------------------------------------------------------------
 # Helpers
 
-now_ms() {
-	local t=${EPOCHREALTIME//[.,]/}
-	echo $((t / 1000))
-}
-
-# wait_for SECONDS COMMAND...: polls every 100 ms until COMMAND succeeds.
-wait_for() {
-	local limit=$1 t0
-	shift
-	t0=$(now_ms)
-	until "$@"; do
-		[ $(($(now_ms) - t0)) -ge $((limit * 1000)) ] && return 1
-		sleep 0.1
-	done
-}
-
 # edge_bg COMMAND...: COMMAND in the background in the edge namespace;
 # BG_PID is its own pid (nsenter runs it in its place), to signal it.
 BG_PID=''

@@ -201,25 +201,6 @@ expect_status_count() { # WHAT
 		"$text $json" "$kernel $kernel"
 }
 
-now_ms() {
-	local t=${EPOCHREALTIME//[.,]/}
-	echo $((t / 1000))
-}
-
-# wait_until SECONDS COMMAND...: bounded; WAITED_MS says how long it took.
-WAITED_MS=0
-wait_until() {
-	local limit=$1 t0
-	t0=$(now_ms)
-	shift
-	while ! "$@"; do
-		WAITED_MS=$(($(now_ms) - t0))
-		[ "$WAITED_MS" -lt $((limit * 1000)) ] || return 1
-		sleep 0.05
-	done
-	WAITED_MS=$(($(now_ms) - t0))
-}
-
 has_generation() {
 	[[ "$(edge "$EDGEFW" status --json 2>/dev/null | jq -r .generation)" =~ ^[0-9]+$ ]]
 }
