@@ -8,6 +8,7 @@
 #ifndef EDGEFW_BPF_FLOWS_H
 #define EDGEFW_BPF_FLOWS_H
 
+#include <asm-generic/errno-base.h>
 #include "maps.h"
 #include "parse.h"
 
@@ -95,15 +96,17 @@ static __always_inline struct edgefw_flow *flow_lookup(const union flow_key *k,
 	return f;
 }
 
-static __always_inline void flow_insert(const union flow_key *k, __u8 family,
+/* 0, or -EEXIST for a key the table has */
+static __always_inline long flow_insert(const union flow_key *k, __u8 family,
 					const struct edgefw_flow *f)
 {
-	if (family == EDGEFW_FAMILY_IPV4) {
-		bpf_map_update_elem(&flows4, &k->v4, f, BPF_NOEXIST);
-		return;
-	}
-	bpf_map_update_elem(&flows6, &k->v6, f, BPF_NOEXIST);
+	long err;
+
+	if (family == EDGEFW_FAMILY_IPV4)
+		return bpf_map_update_elem(&flows4, &k->v4, f, BPF_NOEXIST);
+	err = bpf_map_update_elem(&flows6, &k->v6, f, BPF_NOEXIST);
 	asm volatile("" ::: "memory"); /* its own call site, as above */
+	return err;
 }
 
 static __always_inline __u64 flow_timeout(__u8 state)
@@ -221,18 +224,21 @@ static __always_inline void flow_open(const struct packet *p, const int dir)
 	flow_key(&key, p, dir);
 	f.seen_ns = flow_clock();
 	/*
-	 * A retransmitted SYN, a reused port or an expired flow: taken over
-	 * in place, as an LRU update allocates an element even for a key it
-	 * has.
+	 * Insert first: a new flow is what an admitted SYN almost always
+	 * makes, and a lookup before the insert costs it a second hash walk
+	 * (issue 15). A retransmitted SYN, a reused port or an expired flow
+	 * finds its key there and takes the element over in place: an LRU
+	 * update would replace it with a new element, freeing the old one
+	 * only after an RCU grace period.
 	 */
+	if (flow_insert(&key, p->family, &f) != -EEXIST)
+		return;
 	old = flow_lookup(&key, p->family);
 	if (old) {
 		old->state = f.state;
 		old->opened_dir = f.opened_dir;
 		old->seen_ns = f.seen_ns;
-		return;
 	}
-	flow_insert(&key, p->family, &f);
 }
 
 #endif
