@@ -128,7 +128,7 @@ int lookup_set6(struct xdp_md *ctx)
 	__u32 i = state.next_probe++ & probe_mask;
 	struct edgefw_set_key *k = bpf_map_lookup_elem(&set_probes, &i);
 
-	if (k && in_set6_index(0, &k->addr, 0) == EDGEFW_SET6_IN)
+	if (k && in_set6_index(0, &k->addr, 0))
 		state.found++;
 	return XDP_PASS;
 }

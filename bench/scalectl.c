@@ -631,8 +631,9 @@ static json_object *lookup_report(struct probes *pr, const char *lookup_prog,
 }
 
 /*
- * The probes (all of one family) through the trie and, with index_dir (a
- * generation's pin directory), through slot 0 of the family's index.
+ * The probes (all of one family) through slot 0 of the family's index,
+ * with index_dir (a generation's pin directory), or else through the
+ * trie: since issue 15 the trie holds only the sets without an index.
  */
 static json_object *lookup_set_family(struct probes *pr,
 				      const struct edgefw_set_key *keys,
@@ -651,9 +652,9 @@ static json_object *lookup_set_family(struct probes *pr,
 	pr->target = "sets";
 	pr->target_fd = trie_fd;
 	pr->also[0] = NULL;
-	out = lookup_report(pr, "lookup_set", "probe_set", l);
 	if (!index_dir)
-		return out;
+		return lookup_report(pr, "lookup_set", "probe_set", l);
+	out = json_object_new_object();
 	pr->target = target;
 	snprintf(path, sizeof(path), "%s/%s", index_dir, target);
 	pr->target_fd = bpf_obj_get(path);

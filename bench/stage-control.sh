@@ -170,6 +170,10 @@ measure_set_add() { # SIZE RUNS
 	[ "$(set_size partners)" -ge "$size" ] ||
 		bench_say "control: the set holds fewer than $size prefixes"
 	measure_status "set with $(human_count "$size") added" "$size" || return 1
+	# each map's kernel memory (memlock in fdinfo) with the set this full
+	timeout 60 "$scalectl" objects --pins "$EDGEFW_PIN_DIR" |
+		jq -c --argjson size "$size" '{size: $size, maps: .maps,
+			memlock_total_bytes}' >>"$work/memory.jsonl" || return 1
 	time_edgefw set del partners -f "$file" >/dev/null
 }
 
@@ -237,7 +241,9 @@ jq -s --argjson seed "$seed" --argjson quick "${BENCH_QUICK:-0}" \
 	 what: "wall time of the edgefw command from fork to exit, in the edge namespace; edgefw_s: the time edgefw prints for its own work",
 	 target: {operation: "set add", prefixes: $target_prefixes,
 		  seconds: $target_s},
-	 operations: .}' "$records" >"$out/control.json" ||
+	 operations: .}' "$records" |
+	jq --slurpfile memory "$work/memory.jsonl" '. + {memory: $memory}' \
+		>"$out/control.json" ||
 	bench_die "cannot summarise control"
 
 jq -r '
@@ -250,5 +256,17 @@ jq -r '
 	"| operation | prefixes | runs | median | min - max | edgefw'"'"'s own | CPU (user+sys) | target | other load %, CPU pressure |",
 	"|---|---|---|---|---|---|---|---|---|",
 	(.operations[] | "| \(.operation) | \(.size | count) | \(.runs | length) | \(.wall_s | ms)\(if .noisy then "*" else "" end) | \(.min_s | ms) - \(.max_s | ms) | \(.edgefw_s | ms) | \(.cpu_s | ms) | \(if .target_s then "<= \(.target_s) s: \(if .met then "met" else "**missed**" end)" else "" end) | \(.load.busy_percent), \(.load.cpu_pressure_avg10) |"),
+	"",
+	(.memory[-1] as $m | def mb: . / 1000000 | . * 10 | round / 10;
+	 def sets: ["sets", "set_filter", "set4_by24", "set4_bits", "set6_heads", "set6_prefixes"];
+	 "### Kernel memory with \($m.size | count) prefixes added (memlock in fdinfo)\n",
+	 "| map | type | max entries | MB |", "|---|---|---|---|",
+	 ($m.maps | group_by(.name)[] | {name: .[0].name, type: .[0].type,
+		max_entries: .[0].max_entries, n: length,
+		bytes: (map(.memlock_bytes) | add)}
+	  | select(.name as $n | sets | index($n))
+	  | "| \(.name)\(if .n > 1 then " (x\(.n))" else "" end) | \(.type) | \(.max_entries) | \(.bytes | mb) |"),
+	 "| **the sets together** | | | **\([$m.maps[] | select(.name as $n | sets | index($n)) | .memlock_bytes] | add | mb)** |",
+	 "| all maps | | | \($m.memlock_total_bytes | mb) |"),
 	"\n* noisy: the runs spread more than 10% around the median. other load %: how busy the CPUs other than the one the commands run on were (bench/lib.sh); CPU pressure: /proc/pressure/cpu some avg10 at the end of the runs. Wall time beyond CPU time is waiting: for the disk (the state file is written with fsync) or for a CPU."' \
 	"$out/control.json" >"$out/control.md" || bench_die "cannot write control.md"

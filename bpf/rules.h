@@ -5,9 +5,9 @@
  * yields the few rules that can match, in config order, so the cost does
  * not grow with the number of rules. A candidate then checks its peers,
  * the self address compares before any set lookup. A set with an index
- * slot answers from its index (see edgefw.h), IPv6 addresses after the
- * set filter, which stops most misses for one array read; other sets
- * answer from the filter and then the LPM trie.
+ * slot answers from its index alone (see edgefw.h), IPv6 addresses after
+ * the set filter, which stops most misses for one array read; other sets
+ * answer from the filter and then the LPM trie, which holds only them.
  */
 #ifndef EDGEFW_BPF_RULES_H
 #define EDGEFW_BPF_RULES_H
@@ -93,13 +93,8 @@ __noinline int in_set6(__u32 set, __u32 slot, const union edgefw_addr *a)
 	f = filter_of(set, EDGEFW_FAMILY_IPV6);
 	if (f && !filter_passes(f, a, EDGEFW_FAMILY_IPV6))
 		return 0;
-	if (slot != EDGEFW_NO_INDEX_SLOT) {
-		enum edgefw_set6_answer answer =
-			in_set6_index(slot, a, f ? f->short6_lens : 0);
-
-		if (answer != EDGEFW_SET6_ASK_TRIE)
-			return answer == EDGEFW_SET6_IN;
-	}
+	if (slot != EDGEFW_NO_INDEX_SLOT)
+		return in_set6_index(slot, a, f ? f->short6_lens : 0);
 	return in_set_trie(set, a, EDGEFW_FAMILY_IPV6);
 }
 

@@ -42,7 +42,7 @@ static __always_inline bool set6_holds(__u8 slot, const union edgefw_addr *a,
  */
 struct set6_probe {
 	union edgefw_addr a;
-	__u8 len[EDGEFW_SET6_HEAD_LENS]; /* of a head */
+	__u8 len[16]; /* a head's lengths or bits; 16: any index below */
 	__u32 short_lens; /* a bit per length under /32 */
 	__u32 slot;
 	int found;
@@ -68,6 +68,21 @@ static long set6_probe_len(__u32 i, void *ctx)
 	return p->found;
 }
 
+/* MANY: the lengths a head marks, longest first */
+static long set6_probe_many(__u32 i, void *ctx)
+{
+	struct set6_probe *p = ctx;
+	__u32 bit;
+
+	if (i >= EDGEFW_SET6_MANY_LENS)
+		return 1;
+	bit = (EDGEFW_SET6_MANY_LENS - 1 - i) & 127;
+	if (p->len[bit / 8 & 15] >> (bit % 8) & 1)
+		p->found = set6_holds(p->slot, &p->a,
+				      EDGEFW_SET6_MANY_FIRST + bit);
+	return p->found;
+}
+
 static __always_inline bool
 set6_short_holds(__u8 slot, const union edgefw_addr *a, __u32 lens)
 {
@@ -77,44 +92,44 @@ set6_short_holds(__u8 slot, const union edgefw_addr *a, __u32 lens)
 	return p.found;
 }
 
+/* LENS or MANY: each length the head names, one exact lookup */
 static __always_inline bool set6_lens_hold(__u8 slot,
 					   const union edgefw_addr *a,
 					   const struct edgefw_set6_head *head)
 {
 	struct set6_probe p = { .a = *a, .slot = slot };
 
-	__builtin_memcpy(p.len, head->len, sizeof(p.len));
-	bpf_loop(head->nr, set6_probe_len, &p, 0);
+	__builtin_memcpy(p.len, head->len, sizeof(head->len));
+	if (head->state == EDGEFW_SET6_MANY)
+		bpf_loop(EDGEFW_SET6_MANY_LENS, set6_probe_many, &p, 0);
+	else
+		bpf_loop(head->nr, set6_probe_len, &p, 0);
 	return p.found;
 }
 
 /* short_lens: the short6_lens of the set's IPv6 filter */
-static __always_inline enum edgefw_set6_answer
-in_set6_index(__u8 slot, const union edgefw_addr *a, __u32 short_lens)
+static __always_inline bool in_set6_index(__u8 slot, const union edgefw_addr *a,
+					  __u32 short_lens)
 {
 	__u64 key = EDGEFW_SET6_HEAD_KEY(slot, bpf_ntohl(a->w[0]));
 	struct edgefw_set6_head *head;
 	int i;
 
 	if (short_lens && set6_short_holds(slot, a, short_lens))
-		return EDGEFW_SET6_IN;
+		return true;
 	head = bpf_map_lookup_elem(&set6_heads, &key);
 	if (!head)
-		return EDGEFW_SET6_OUT;
+		return false;
 	if (head->state == EDGEFW_SET6_INLINE) {
 		for (i = 0; i < EDGEFW_SET6_INLINE_MAX; i++) {
 			if (i >= head->nr)
 				break;
 			if (in_net_of_head(a, &head->net[i], head->len[i]))
-				return EDGEFW_SET6_IN;
+				return true;
 		}
-		return EDGEFW_SET6_OUT;
+		return false;
 	}
-	if (head->state == EDGEFW_SET6_LENS)
-		return set6_lens_hold(slot, a, head) ? EDGEFW_SET6_IN
-						     : EDGEFW_SET6_OUT;
-	return head->state == EDGEFW_SET6_ALL ? EDGEFW_SET6_IN
-					      : EDGEFW_SET6_ASK_TRIE;
+	return head->state == EDGEFW_SET6_ALL || set6_lens_hold(slot, a, head);
 }
 
 #endif

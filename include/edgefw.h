@@ -354,13 +354,18 @@ static inline __u32 edgefw_set4_holds(const struct edgefw_set4_bits *bits,
  * /32) says of a network: ALL (a /32 prefix covers it); INLINE, with its
  * few prefixes in the head itself; LENS, with the lengths of its prefixes,
  * each then one exact lookup in set6_prefixes (hash, by slot, length and
- * network); or TRIE when it has more lengths than a head holds. Prefixes
- * shorter than /32 are rare: the set's IPv6 filter has a bit for each such
- * length present (short6_lens), each again one exact lookup. A /32 without
- * a head holds nothing.
+ * network); or MANY when it has more lengths than a head lists, with a
+ * bit per length from /33 to /128 instead. Prefixes shorter than /32 are
+ * rare: the set's IPv6 filter has a bit for each such length present
+ * (short6_lens), each again one exact lookup. A /32 without a head holds
+ * nothing. The index is complete: the trie holds no prefix of an indexed
+ * set.
  */
 #define EDGEFW_SET6_INLINE_MAX 2
 #define EDGEFW_SET6_HEAD_LENS 14
+/* MANY: bit (len - 33) for each length from 33 to 128 */
+#define EDGEFW_SET6_MANY_FIRST 33
+#define EDGEFW_SET6_MANY_LENS (128 - EDGEFW_SET6_MANY_FIRST + 1)
 /* of all slots: the hash tables' buckets take 16 B each */
 #define EDGEFW_SET6_MAX_HEADS (1U << 20)
 #define EDGEFW_SET6_MAX_PREFIXES (1U << 20)
@@ -369,14 +374,7 @@ enum edgefw_set6_state {
 	EDGEFW_SET6_INLINE = 1,
 	EDGEFW_SET6_LENS,
 	EDGEFW_SET6_ALL,
-	EDGEFW_SET6_TRIE,
-};
-
-/* What a lookup in the IPv6 index answers. */
-enum edgefw_set6_answer {
-	EDGEFW_SET6_OUT,
-	EDGEFW_SET6_IN,
-	EDGEFW_SET6_ASK_TRIE,
+	EDGEFW_SET6_MANY,
 };
 
 /* net32: the address's first 32 bits, host byte order */
@@ -385,9 +383,16 @@ enum edgefw_set6_answer {
 struct edgefw_set6_head {
 	__u8 state; /* enum edgefw_set6_state */
 	__u8 nr; /* INLINE: prefixes; LENS: lengths */
-	__u8 len[EDGEFW_SET6_HEAD_LENS]; /* LENS: longest first */
+	union {
+		__u8 len[EDGEFW_SET6_HEAD_LENS]; /* LENS: longest first */
+		__u8 many[(EDGEFW_SET6_MANY_LENS + 7) / 8]; /* MANY */
+	};
 	union edgefw_addr net[EDGEFW_SET6_INLINE_MAX]; /* INLINE, of len[i] */
 };
+
+_Static_assert(sizeof(((struct edgefw_set6_head *)0)->many) <=
+		       EDGEFW_SET6_HEAD_LENS,
+	       "a MANY head's bits fit where a LENS head's lengths are");
 
 struct edgefw_set6_key {
 	__u8 slot;

@@ -49,6 +49,16 @@ void compiled_set_prefixes(const struct compiled *cc, unsigned int set,
 /* The index slot of set id set, or EDGEFW_NO_INDEX_SLOT. */
 unsigned int compiled_index_slot(const struct compiled *cc, unsigned int set);
 
+/*
+ * Whether set id set lives in the LPM trie: only a set without an index
+ * slot does, as its index answers the rest whole.
+ */
+static inline bool compiled_set_in_trie(const struct compiled *cc,
+					unsigned int set)
+{
+	return compiled_index_slot(cc, set) == EDGEFW_NO_INDEX_SLOT;
+}
+
 /* Set the filter bits that cover p (see struct edgefw_set_filter). */
 void set_filter_add(struct edgefw_set_filter *f, const struct prefix *p);
 

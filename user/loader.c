@@ -181,29 +181,35 @@ static const char *set_label(const struct config *c, size_t id, char *buf,
 	return buf;
 }
 
+/* The trie: the sets without an index, which answer from it alone. */
 static int fill_sets(const struct config *c, const struct compiled *cc, int fd)
 {
-	__u8 *values = xcalloc(cc->nr_set_keys, 1);
-	size_t done;
+	struct edgefw_set_key *keys =
+		xcalloc(cc->nr_set_keys + 1, sizeof(*keys));
+	__u8 *values = xcalloc(cc->nr_set_keys + 1, 1);
+	size_t n = 0, done;
 	int err;
 
-	memset(values, 1, cc->nr_set_keys);
-	err = map_update_many(fd, cc->set_keys, values, cc->nr_set_keys,
-			      sizeof(*cc->set_keys), 1, &done);
-	free(values);
+	for (size_t i = 0; i < cc->nr_set_keys; i++) {
+		if (!compiled_set_in_trie(cc, cc->set_keys[i].set))
+			continue;
+		keys[n++] = cc->set_keys[i];
+	}
+	memset(values, 1, n);
+	err = map_update_many(fd, keys, values, n, sizeof(*keys), 1, &done);
 	if (err) {
 		char label[64], buf[PREFIX_STRLEN];
 		struct prefix p;
 
-		prefix_from_set_key(&cc->set_keys[done], &p);
+		prefix_from_set_key(&keys[done], &p);
 		prefix_format(&p, buf, sizeof(buf));
 		log_err("cannot add %s to %s: %s", buf,
-			set_label(c, cc->set_keys[done].set, label,
-				  sizeof(label)),
+			set_label(c, keys[done].set, label, sizeof(label)),
 			strerror(-err));
-		return -1;
 	}
-	return 0;
+	free(values);
+	free(keys);
+	return err ? -1 : 0;
 }
 
 /* Filters of the sets in use; the rest stay zero, which rejects all. */

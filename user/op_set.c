@@ -157,25 +157,27 @@ out:
 int op_set_list(const struct loaded *l, const char *name,
 		struct prefix_list *out)
 {
-	struct edgefw_set_key key, next, *prev = NULL;
-	struct map_fds fds;
+	struct partners_file partners = {};
+	struct set_changes_file file;
+	struct prefix_list current = {};
 	int set = find_set(l, name);
 
 	if (set < 0)
 		return OP_BAD_INPUT;
-	if (pins_open_maps(&l->paths, MAP_BIT(MAP_SETS), false, &fds))
+	if (set_changes_read(&l->paths, &file))
 		return OP_FAILED;
-	while (bpf_map_get_next_key(fds.fd[MAP_SETS], prev, &next) == 0) {
-		struct prefix p;
-
-		key = next;
-		prev = &key;
-		if (key.set != set)
-			continue;
-		prefix_from_set_key(&key, &p);
-		plist_add(out, &p);
+	if (partners_read(&l->paths, &partners)) {
+		set_changes_free(&file);
+		return OP_FAILED;
 	}
-	map_fds_close(&fds);
+	/* what op_set_change puts in the kernel, from the same files */
+	partners_sync_config(&partners, &l->cfg);
+	set_changes_current(&l->cfg.sets[set],
+			    set_changes_find(&file, name, false), &current);
+	partners_set_effective(&current, &partners, name, out);
 	plist_sort_unique(out);
+	plist_free(&current);
+	partners_free(&partners);
+	set_changes_free(&file);
 	return 0;
 }

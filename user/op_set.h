@@ -42,7 +42,11 @@ void op_set_record_state(struct loaded *l, unsigned int set,
 			 const struct prefix_list *now,
 			 const struct set_changes_file *file);
 
-/* What the kernel holds for the set, sorted. 0, or an op_error. */
+/*
+ * The set's prefixes, sorted, as the kernel was given them: the loaded
+ * config's, its set changes (sets.json) and its partner domains'
+ * addresses (partners.json). 0, or an op_error.
+ */
 int op_set_list(const struct loaded *l, const char *name,
 		struct prefix_list *out);
 

@@ -73,13 +73,14 @@ static struct set6_head head_of(struct set6_index *ix, size_t *cap,
 		}
 		return h;
 	}
-	if (nr_lens > EDGEFW_SET6_HEAD_LENS) {
-		h.head.state = EDGEFW_SET6_TRIE;
-		return h;
-	}
-	h.head.state = EDGEFW_SET6_LENS;
+	h.head.state = nr_lens > EDGEFW_SET6_HEAD_LENS ? EDGEFW_SET6_MANY
+						       : EDGEFW_SET6_LENS;
 	for (size_t i = 0; i < n; i++) {
-		if (!i || in_net[i].len != in_net[i - 1].len)
+		unsigned int bit = in_net[i].len - EDGEFW_SET6_MANY_FIRST;
+
+		if (h.head.state == EDGEFW_SET6_MANY)
+			h.head.many[bit / 8] |= 1U << bit % 8;
+		else if (!i || in_net[i].len != in_net[i - 1].len)
 			h.head.len[h.head.nr++] = in_net[i].len;
 		if (!i || cmp_key(&in_net[i], &in_net[i - 1]))
 			add_key(ix, cap, &in_net[i]);

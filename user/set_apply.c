@@ -120,6 +120,8 @@ int set_apply(struct loaded *l, unsigned int set,
 	bool digest_known = l->st.sets_digest_known;
 	struct prefix_list added = {}, removed = {};
 	unsigned int slot = index_slot(&l->cfg, set);
+	/* an indexed set is its index alone (compiled_set_in_trie) */
+	bool in_trie = slot == EDGEFW_NO_INDEX_SLOT;
 	const char *name = l->cfg.sets[set].name;
 	size_t done_add = 0, done_del = 0, ignored;
 	struct map_fds fds;
@@ -137,14 +139,16 @@ int set_apply(struct loaded *l, unsigned int set,
 		goto out;
 	if (added.n && widen_filters(fds.fd[MAP_SET_FILTER], set, &added))
 		goto out;
-	if (kernel_change(fds.fd[MAP_SETS], true, set, &added, &done_add) ||
-	    kernel_change(fds.fd[MAP_SETS], false, set, &removed, &done_del)) {
+	if (in_trie &&
+	    (kernel_change(fds.fd[MAP_SETS], true, set, &added, &done_add) ||
+	     kernel_change(fds.fd[MAP_SETS], false, set, &removed,
+			   &done_del))) {
 		log_err("cannot change set %s in the kernel: %s", name,
 			strerror(errno));
 		goto undo;
 	}
-	done_add = added.n;
-	done_del = removed.n;
+	done_add = in_trie ? added.n : 0;
+	done_del = in_trie ? removed.n : 0;
 	if (sync_index(&fds, set, slot, before, after) == 0) {
 		move_digest(&l->st.sets_digest, set, &added, true);
 		move_digest(&l->st.sets_digest, set, &removed, false);

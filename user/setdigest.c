@@ -49,14 +49,23 @@ void sets_digest_key(struct sets_digest *d, const struct edgefw_set_key *k,
 	add_hash(d, h, add);
 }
 
+/*
+ * What the set maps hold for the same sets changes with edgefw's layout
+ * of them: the maps of another layout are never taken as they are. 2: an
+ * indexed set is no longer in the trie, its IPv6 heads never defer to it.
+ */
+#define SETS_LAYOUT 2
+
 void sets_digest_compiled(const struct compiled *cc, struct sets_digest *d)
 {
-	/* the slots, in a shape no key has: a key is 24 bytes */
-	uint64_t slots[1 + EDGEFW_INDEX_SLOTS] = { cc->nr_indexed }, h[2];
+	/* the layout and slots, in a shape no key has: a key is 24 bytes */
+	uint64_t slots[2 + EDGEFW_INDEX_SLOTS] = { SETS_LAYOUT,
+						   cc->nr_indexed },
+			   h[2];
 
 	memset(d, 0, sizeof(*d));
 	for (size_t i = 0; i < cc->nr_indexed; i++)
-		slots[1 + i] = cc->indexed_sets[i];
+		slots[2 + i] = cc->indexed_sets[i];
 	hash_words(slots, sizeof(slots), h);
 	add_hash(d, h, true);
 	for (size_t i = 0; i < cc->nr_set_keys; i++)

@@ -15,6 +15,8 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/tests/lib/cli.sh"
 
 EDGEFW=${EDGEFW:-$top/build/edgefw}
+# the data plane's own set lookups against the pinned maps (setprobe.c)
+SETPROBE=$(dirname "$EDGEFW")/tests/cli/setprobe
 NS=efws-$$
 NS_PATH=/run/netns/$NS
 WORK=''
@@ -177,6 +179,12 @@ status_json() { # JQ-FILTER
 
 set_list() { # NAME
 	edgefw_out set list "$1"
+}
+
+# What the kernel's maps answer for each address in set NAME: "in" or
+# "out", a word each.
+kernel_has() { # NAME ADDR...
+	"$SETPROBE" "$@" 2>&1 | awk '{ print $2 }' | tr '\n' ' '
 }
 
 # The block list as JSON without the time left, which moves.
@@ -344,7 +352,12 @@ test_set_changes() {
 
 	want=$(printf '%s\n' 198.51.100.0/24 2001:db8:100::/48 192.0.2.128/25 \
 		203.0.113.64/26 2001:db8::/32 2001:db8:77::/48 2001:db8:200::/48 | sort)
-	check_eq "set list: the kernel's set after the changes" "$(set_list partners | sort)" "$want"
+	check_eq "set list: the set after the changes" "$(set_list partners | sort)" "$want"
+	check_eq "the kernel's maps: addresses of the set's prefixes in, of the removed ones out" \
+		"$(kernel_has partners 198.51.100.7 192.0.2.129 203.0.113.64 203.0.113.127 \
+			2001:db8:200::1 2001:db8:ffff::1 \
+			100.64.1.1 100.64.2.1 100.64.3.1 100.64.4.1 203.0.113.1 203.0.113.128 192.0.2.1 2001:db9::1)" \
+		"in in in in in in out out out out out out out out "
 	check_eq "set list --json: the same prefixes" \
 		"$(edgefw_out set list partners --json | jq -r '.prefixes[]' | sort)" "$want"
 	check_eq "status --json: the set's size" \
@@ -495,9 +508,9 @@ test_set_100k() {
 }
 
 # What status says of each set, text and --json, and stats --prometheus
-# of its families, against what the kernel holds (set list): the sizes
-# status reads from the runtime state must be exact. One line a set:
-# "NAME text json ipv4 ipv6 | kernel all ipv4 ipv6".
+# of its families, against the prefixes set list names: the sizes status
+# reads from the runtime state must be exact. One line a set:
+# "NAME text json ipv4 ipv6 | listed all ipv4 ipv6".
 status_counts() {
 	local json text prom name all v6
 	json=$(edgefw_out status --json)
@@ -506,7 +519,7 @@ status_counts() {
 	for name in $(jq -r '.sets[].name' <<<"$json"); do
 		all=$(set_list "$name" | grep -c .)
 		v6=$(set_list "$name" | grep -c :)
-		printf '%s %s %s %s %s | kernel %s %s %s\n' "$name" \
+		printf '%s %s %s %s %s | listed %s %s %s\n' "$name" \
 			"$(awk -v n="$name" '$1 == n && NF == 3 { print $2 }' <<<"$text")" \
 			"$(jq -r --arg n "$name" '.sets[] | select(.name == $n) | .prefixes' <<<"$json")" \
 			"$(sed -n "s/^edgefw_set_prefixes{set=\"$name\",family=\"ipv4\"} //p" <<<"$prom")" \
@@ -515,12 +528,12 @@ status_counts() {
 	done
 }
 
-# Every set's line of status_counts says the kernel's numbers.
+# Every set's line of status_counts says set list's numbers.
 expect_status_counts() { # WHAT
 	local got want
 	got=$(status_counts)
-	want=$(awk '{ print $1, $8, $8, $9, $10, "| kernel", $8, $9, $10 }' <<<"$got")
-	check_eq "$1: status (text, --json) and stats --prometheus count each set as the kernel holds it" \
+	want=$(awk '{ print $1, $8, $8, $9, $10, "| listed", $8, $9, $10 }' <<<"$got")
+	check_eq "$1: status (text, --json) and stats --prometheus count each set as set list lists it" \
 		"$got" "$want"
 }
 
@@ -548,13 +561,18 @@ test_status_counts() {
 	check "... and keeps the set's domain" -- grep -q '^domain partner.invalid$' "$shape"
 	check "... and is small" -- test "$(stat -c %s "$shape")" -lt 4096
 
-	# status, stats, set list and partner list never read the config's text
+	# status, stats and partner list never read the config's text; set
+	# list, which lists the set's prefixes, does
 	before=$(status_counts)
 	mv "$snap" "$WORK/loaded.conf.saved"
 	printf 'garbage {\n' >"$snap"
 	run_edgefw status
 	expect_result "the config's text damaged: status reads the shape (exit 0)" 0
-	check_eq "... and counts as before" "$(status_counts)" "$before"
+	check_eq "... and counts as before" "$(status_counts | sed 's/ | listed.*//')" \
+		"$(sed 's/ | listed.*//' <<<"$before")"
+	run_edgefw set list partners
+	expect_result "... set list, which needs the set's prefixes, reads the text and refuses" 1 \
+		"cannot read the loaded config snapshot"
 	check_match "... and shows the config's rules" "$(edgefw_out status)" "rules: 6"
 	run_edgefw partner list
 	check_match "... partner list still lists the config's domain" "$OUT" "partner.invalid"
@@ -1248,10 +1266,9 @@ test_corrupt_state() {
 	expect_ids_complete "torn sets.json" "$ids"
 	write_corrupt torn "$SETS_FILE"
 	sum=$(file_sum "$SETS_FILE")
-	# set list reads the kernel alone: what runs is still listed
+	# set list answers from sets.json too: it refuses as set add does
 	run_edgefw set list partners
-	expect_result "torn sets.json: set list exits 0" 0
-	check_eq "torn sets.json: set list shows the kernel's set" "$(grep -c . <<<"$OUT")" 1002
+	expect_result "torn sets.json: set list exits 1 naming the file" 1 "$SETS_FILE is corrupt"
 	run_edgefw set add partners 10.70.0.0/16
 	expect_result "torn sets.json: set add exits 1 naming the file" 1 "$SETS_FILE is corrupt"
 	run_edgefw set del partners 203.0.113.0/24

@@ -47,6 +47,20 @@ void shim_map_create(struct shim_map *map, __u32 max_entries)
 	edgefw_bpf__destroy(skel);
 }
 
+void shim_map_adopt(struct shim_map *map, int fd)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		tap_bail("cannot read map %s: %s", map->name, strerror(errno));
+	free(map->value);
+	map->fd = fd;
+	map->key_size = info.key_size;
+	map->value_size = info.value_size;
+	map->value = xcalloc(1, map->value_size);
+}
+
 void *shim_map_lookup(struct shim_map *map, const void *key)
 {
 	if (!bpf_map_lookup_elem(map->fd, key, map->value))

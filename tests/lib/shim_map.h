@@ -30,6 +30,9 @@ extern struct shim_map set4_by24, set4_bits, set6_heads, set6_prefixes,
  */
 void shim_map_create(struct shim_map *map, __u32 max_entries);
 
+/* map as the kernel map fd (a pinned one), its sizes read from it */
+void shim_map_adopt(struct shim_map *map, int fd);
+
 /* What bpf_map_lookup_elem() gives BPF code: the value of key, or NULL. */
 void *shim_map_lookup(struct shim_map *map, const void *key);
 

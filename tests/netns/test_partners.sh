@@ -22,6 +22,7 @@ cd "$top" || exit 1
 . tests/lib/traffic.sh
 
 EDGEFW=${EDGEFW:-$top/build/edgefw}
+SETPROBE=$(dirname "$EDGEFW")/tests/cli/setprobe
 PREFIX=${EDGEFW_TEST_PREFIX:-efwp-$$-}
 CONNECT_TIMEOUT=1
 LISTENER_LIFETIME=600
@@ -186,8 +187,15 @@ set_members() {
 	edge "$EDGEFW" set list partners 2>/dev/null | tr '\n' ' '
 }
 
-in_set() { [[ " $(set_members) " == *" $1 "* ]]; }
-not_in_set() { ! in_set "$1"; }
+# What the kernel's maps answer for ADDR in partners: "in" or "out"
+# (tests/cli/setprobe.c runs the data plane's own lookups).
+kernel_says() { # ADDR
+	edge "$SETPROBE" partners "$1" 2>/dev/null | awk '{ print $2 }'
+}
+
+# set list names the address, and the kernel has it; or neither
+in_set() { [[ " $(set_members) " == *" $1 "* && "$(kernel_says "$1")" == in ]]; }
+not_in_set() { [[ " $(set_members) " != *" $1 "* && "$(kernel_says "$1")" == out ]]; }
 
 # status (text and --json) counts the set as the kernel holds it: the
 # size status reads from the runtime state follows partner changes.
@@ -444,7 +452,10 @@ test_corrupt_file() {
 		'partners\.json is corrupt .*\(partner\.example\): "addresses"\[0\]: host bits set'
 	out=$(edge "$EDGEFW" reload 2>&1)
 	check_eq "... reload refuses it (exit 1)" "$?" 1
-	check "... and the set is as it was" -- in_set 203.0.113.9
+	check_eq "... and the kernel's set is as it was" "$(kernel_says 203.0.113.9)" in
+	out=$(edge "$EDGEFW" set list partners 2>&1)
+	check_eq "... set list, which reads it, refuses too (exit 1)" "$?" 1
+	check_match "... naming the file" "$out" 'partners\.json is corrupt'
 	cp "$WORK/partners.json.good" "$file"
 	check "the file restored: partner list works again" -- partner list
 }

@@ -376,12 +376,25 @@ etcd_blocks_are() { # N
 	[ "$(etcdctl_ get --prefix "$POOL_PREFIX/block/" --keys-only 2>/dev/null | grep -c .)" = "$1" ]
 }
 
-set_has() { # N PREFIX
-	efw "$1" set list partners 2>/dev/null | grep -qx "$2"
+# What edge N's kernel maps answer for ADDR in partners: "in" or "out"
+# (tests/cli/setprobe.c runs the data plane's own lookups).
+kernel_says() { # N ADDR
+	# shellcheck disable=SC2046 # one word per variable
+	in_ns "$P$1-" edge env $(edge_env "$1") \
+		"$(dirname "$EDGEFW")/tests/cli/setprobe" partners "$2" 2>/dev/null |
+		awk '{ print $2 }'
 }
 
-set_lacks() { # N PREFIX
-	efw "$1" set list partners >/dev/null 2>&1 && ! set_has "$1" "$2"
+# set list names the address, and the kernel has it
+set_has() { # N ADDR
+	efw "$1" set list partners 2>/dev/null | grep -qx "$2" &&
+		[ "$(kernel_says "$1" "$2")" = in ]
+}
+
+set_lacks() { # N ADDR
+	efw "$1" set list partners >/dev/null 2>&1 &&
+		! efw "$1" set list partners 2>/dev/null | grep -qx "$2" &&
+		[ "$(kernel_says "$1" "$2")" = out ]
 }
 
 # set add on one edge, set del on another: both reach every edge.

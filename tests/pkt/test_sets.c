@@ -99,7 +99,7 @@ static void check_index_shapes(const struct generation *g)
 	const struct edgefw_bpf *skel = g->ifaces[IF_EXT].skel;
 	int heads_fd = bpf_map__fd(skel->maps.set6_heads);
 	__u32 filter_key = EDGEFW_FILTER_KEY(0, EDGEFW_FAMILY_IPV6);
-	size_t nr[EDGEFW_SET6_TRIE + 1] = {};
+	size_t nr[EDGEFW_SET6_MANY + 1] = {};
 	__u64 key, *prev = NULL, next;
 	struct edgefw_set_filter f = {};
 	struct edgefw_set6_head head;
@@ -108,17 +108,32 @@ static void check_index_shapes(const struct generation *g)
 		key = next;
 		prev = &key;
 		if (!bpf_map_lookup_elem(heads_fd, &key, &head) &&
-		    head.state <= EDGEFW_SET6_TRIE)
+		    head.state <= EDGEFW_SET6_MANY)
 			nr[head.state]++;
 	}
 	bpf_map_lookup_elem(bpf_map__fd(skel->maps.set_filter), &filter_key,
 			    &f);
 	CHECK(nr[EDGEFW_SET6_INLINE] >= 10 && nr[EDGEFW_SET6_LENS] >= 10 &&
-		      nr[EDGEFW_SET6_ALL] && nr[EDGEFW_SET6_TRIE] &&
+		      nr[EDGEFW_SET6_ALL] && nr[EDGEFW_SET6_MANY] &&
 		      f.short6_lens,
-	      "indexed: the IPv6 index has %zu INLINE, %zu LENS, %zu ALL and %zu TRIE /32 heads, lengths under /32 0x%x",
+	      "indexed: the IPv6 index has %zu INLINE, %zu LENS, %zu ALL and %zu MANY /32 heads, lengths under /32 0x%x",
 	      nr[EDGEFW_SET6_INLINE], nr[EDGEFW_SET6_LENS], nr[EDGEFW_SET6_ALL],
-	      nr[EDGEFW_SET6_TRIE], f.short6_lens);
+	      nr[EDGEFW_SET6_MANY], f.short6_lens);
+}
+
+/* How many keys of set the trie of g holds. */
+static size_t trie_keys_of(const struct generation *g, unsigned int set)
+{
+	int fd = bpf_map__fd(g->ifaces[IF_EXT].skel->maps.sets);
+	struct edgefw_set_key key, next, *prev = NULL;
+	size_t n = 0;
+
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		n += key.set == set;
+	}
+	return n;
 }
 
 /* A SYN from a to ext0:5269; 1 when it goes against the LPM answer. */
@@ -151,8 +166,8 @@ static void check_membership(const char *how, bool decoys_first)
 {
 	static const char *const names[] = { "big-in" };
 	char *text = config_text(decoys_first);
-	size_t probes = 0, members = 0;
-	int edge_wrong = 0, random_wrong = 0;
+	size_t probes = 0, members = 0, nr_big = 0;
+	int edge_wrong = 0, random_wrong = 0, big;
 	struct compiled cc;
 	struct generation g;
 	struct config c;
@@ -166,6 +181,14 @@ static void check_membership(const char *how, bool decoys_first)
 		 decoys_first ? "no" : "an");
 	if (!decoys_first)
 		check_index_shapes(&g);
+	/* an index answers alone: the trie holds only the other sets */
+	big = config_find_set(&c, "big");
+	for (size_t i = 0; i < cc.nr_set_keys; i++)
+		nr_big += cc.set_keys[i].set == big;
+	CHECK(nr_big > NR_PREFIXES / 2 &&
+		      trie_keys_of(&g, big) == (decoys_first ? nr_big : 0),
+	      "%s: the trie holds %s of set big's %zu prefixes", how,
+	      decoys_first ? "all" : "none", nr_big);
 	for (size_t i = 0; i < NR_PREFIXES; i++) {
 		const struct prefix *p = &prefixes[i];
 		u128 first = addr_to_u128(&p->addr, p->family);

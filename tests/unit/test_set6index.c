@@ -5,9 +5,9 @@
  * filled, answers what an LPM lookup answers: for random sets of every
  * prefix length, crowded into a few /32 networks so that heads hold many
  * lengths, addresses inside, at the edges of and outside every prefix are
- * in the index exactly when some prefix holds them; only a /32 with more
- * lengths than a head holds sends the lookup to the trie, which answers
- * it as the LPM does. Each shape of /32 gets its head, and answers so. So
+ * in the index exactly when some prefix holds them, a /32 with more
+ * lengths than a head lists included: the index answers alone, with no
+ * trie behind it. Each shape of /32 gets its head, and answers so. So
  * the lookup does after writes of the difference from one set to another
  * and back, which leave no stale heads or prefixes, the other slot alone
  * and the filter's bits as they were; and a write past the tables' size
@@ -57,27 +57,9 @@ static struct edgefw_set_filter *filter_of(unsigned int slot)
 	return bpf_map_lookup_elem(&set_filter, &key);
 }
 
-/* The lengths over /32 of v's prefixes in the /32 network net32. */
-static int lens_in(const struct prefix *v, size_t n, __u32 net32)
-{
-	bool seen[129] = {};
-	int nr_lens = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		if (v[i].family == EDGEFW_FAMILY_IPV6 && v[i].len > 32 &&
-		    ntohl(v[i].addr.w[0]) == net32 && !seen[v[i].len]) {
-			seen[v[i].len] = true;
-			nr_lens++;
-		}
-	}
-	return nr_lens;
-}
-
 /* How a slot's answers compare with v's LPM. */
 struct tally {
 	int wrong;
-	int asked_trie;
-	int trie_unneeded; /* asked by a /32 whose lengths fit its head */
 };
 
 /* The answer for a as the data plane finds it: short lengths first. */
@@ -86,18 +68,9 @@ static void tally(struct tally *t, unsigned int slot, const struct prefix *v,
 {
 	union edgefw_addr addr = addr_from_u128(a, EDGEFW_FAMILY_IPV6);
 	struct edgefw_set_filter *f = filter_of(slot);
-	enum edgefw_set6_answer got =
-		in_set6_index(slot, &addr, f ? f->short6_lens : 0);
+	bool got = in_set6_index(slot, &addr, f ? f->short6_lens : 0);
 
-	if (got == EDGEFW_SET6_ASK_TRIE) {
-		/* the trie answers it, and it is right */
-		t->asked_trie++;
-		t->trie_unneeded += lens_in(v, n, ntohl(addr.w[0])) <=
-				    EDGEFW_SET6_HEAD_LENS;
-		return;
-	}
-	t->wrong += (got == EDGEFW_SET6_IN) !=
-		    naive_contains(v, n, EDGEFW_FAMILY_IPV6, a);
+	t->wrong += got != naive_contains(v, n, EDGEFW_FAMILY_IPV6, a);
 }
 
 /* At the edges of every prefix of of[0..nr_of). */
@@ -151,34 +124,26 @@ static void check_answers(unsigned int slot, unsigned int min_len,
 		random.wrong, 0,
 		"%zu prefixes of /%u to /128 in %u /32s, slot %u: %d random addresses answered as an LPM lookup",
 		n, min_len, nets, slot, RANDOM_PROBES);
-	CHECK_EQ(
-		edges.trie_unneeded + random.trie_unneeded, 0,
-		"%zu prefixes in %u /32s: each of the %d lookups sent to the trie came from a /32 with more than %d lengths",
-		n, nets, edges.asked_trie + random.asked_trie,
-		EDGEFW_SET6_HEAD_LENS);
 	set6_index_free(&ix);
 	free(v);
 }
 
 /*
  * The lookup in a shape just built, written into a slot of its own: it
- * answers at the edges of the shape's prefixes, from the trie only if
- * the shape is TRIE.
+ * answers at the edges of the shape's prefixes.
  */
 static void check_shape_answers(unsigned int slot, const char *shape,
 				const struct prefix *v, size_t n,
 				const struct set6_index *ix)
 {
 	struct tally t = {};
-	bool trie = ix->nr_heads && ix->heads[0].head.state == EDGEFW_SET6_TRIE;
 
 	if (write_index(slot, NULL, ix))
 		tap_bail("cannot write the shape into slot %u", slot);
 	tally_edges(&t, slot, v, n, v, n);
-	CHECK(t.wrong == 0 && (t.asked_trie > 0) == trie,
-	      "%s: its edges answered as an LPM lookup (%d wrong), %s (%d lookups)",
-	      shape, t.wrong, trie ? "by the trie" : "none by the trie",
-	      t.asked_trie);
+	CHECK(t.wrong == 0,
+	      "%s: its edges answered as an LPM lookup (%d wrong)", shape,
+	      t.wrong);
 }
 
 static void check_shapes(void)
@@ -238,10 +203,24 @@ static void check_shapes(void)
 	v[EDGEFW_SET6_HEAD_LENS] = v[0];
 	v[EDGEFW_SET6_HEAD_LENS].len = 33 + EDGEFW_SET6_HEAD_LENS;
 	set6_index_build(&ix, v, EDGEFW_SET6_HEAD_LENS + 1);
-	CHECK(ix.nr_heads == 1 && ix.heads[0].head.state == EDGEFW_SET6_TRIE &&
-		      ix.nr_prefixes == 0,
-	      "one more length sends the network to the trie");
-	check_shape_answers(slot++, "TRIE", v, EDGEFW_SET6_HEAD_LENS + 1, &ix);
+	CHECK(ix.nr_heads == 1 && ix.heads[0].head.state == EDGEFW_SET6_MANY &&
+		      ix.nr_prefixes == EDGEFW_SET6_HEAD_LENS + 1 &&
+		      ix.heads[0].head.many[0] == 0xff &&
+		      ix.heads[0].head.many[1] == 0x7f &&
+		      ix.heads[0].head.many[2] == 0,
+	      "one more length makes the head MANY: a bit per length, /33 to /%d, and an exact lookup each",
+	      33 + EDGEFW_SET6_HEAD_LENS);
+	check_shape_answers(slot++, "MANY", v, EDGEFW_SET6_HEAD_LENS + 1, &ix);
+	set6_index_free(&ix);
+
+	/* the last of the lengths a MANY head marks */
+	v[EDGEFW_SET6_HEAD_LENS].len = 128;
+	set6_index_build(&ix, v, EDGEFW_SET6_HEAD_LENS + 1);
+	CHECK(ix.nr_heads == 1 && ix.heads[0].head.state == EDGEFW_SET6_MANY &&
+		      ix.heads[0].head.many[11] == 0x80,
+	      "a /128 in a MANY head is its last bit");
+	check_shape_answers(slot++, "MANY with a /128", v,
+			    EDGEFW_SET6_HEAD_LENS + 1, &ix);
 	set6_index_free(&ix);
 
 	prefix_parse("2000::/3", &v[0], err, sizeof(err));
@@ -266,7 +245,7 @@ static int slot_wrong(unsigned int slot, const struct prefix *v, size_t n,
 	tally_edges(&t, slot, v, n, a, nr);
 	tally_edges(&t, slot, v, n, b, nr);
 	tally_random(&t, slot, v, n, 60);
-	return t.wrong + t.trie_unneeded;
+	return t.wrong;
 }
 
 /*

@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * setprobe SET ADDR...: whether the running edgefw's kernel maps hold
+ * each address in the named set, answered by the data plane's own
+ * lookups (the set's index, bpf/set4index.h and set6index.h, or the
+ * trie for a set without one), run here against the pinned maps. The
+ * tests' view of the kernel, beside `edgefw set list`, which tells what
+ * edgefw gave it. Prints "ADDR in" or "ADDR out" a line; exits 1 when
+ * edgefw is not loaded, 2 on bad input.
+ */
+#include "bpf_shim.h" /* first: what the BPF code below takes from BPF */
+#include "../../bpf/set4index.h"
+#include "../../bpf/set6index.h"
+#include <stdio.h>
+#include <string.h>
+#include "compile.h"
+#include "inspect.h"
+#include "paths.h"
+#include "pins.h"
+#include "setindex.h"
+
+static struct shim_map sets = { .name = "sets", .fd = -1 };
+
+static bool in_trie(unsigned int set, const struct prefix *a)
+{
+	struct edgefw_set_key key;
+
+	prefix_set_key(a, set, &key);
+	return shim_map_lookup(&sets, &key) != NULL;
+}
+
+static bool in_index(unsigned int set, unsigned int slot,
+		     const struct prefix *a)
+{
+	__u32 key = EDGEFW_FILTER_KEY(set, EDGEFW_FAMILY_IPV6);
+	struct edgefw_set_filter *f;
+
+	if (a->family == EDGEFW_FAMILY_IPV4)
+		return in_set4_index(slot, a->addr.w[0]);
+	f = shim_map_lookup(&set_filter, &key);
+	return in_set6_index(slot, &a->addr, f ? f->short6_lens : 0);
+}
+
+int main(int argc, char **argv)
+{
+	struct shim_map *maps[] = { &set4_by24,	    &set4_bits,	 &set6_heads,
+				    &set6_prefixes, &set_filter, &sets };
+	const enum edgefw_map ids[] = { MAP_SET4_BY24,	MAP_SET4_BITS,
+					MAP_SET6_HEADS, MAP_SET6_PREFIXES,
+					MAP_SET_FILTER, MAP_SETS };
+	unsigned int slot = EDGEFW_NO_INDEX_SLOT;
+	__u16 slots[EDGEFW_INDEX_SLOTS];
+	struct map_fds fds;
+	struct loaded l;
+	struct paths p;
+	int set;
+
+	if (argc < 3) {
+		fprintf(stderr, "usage: setprobe SET ADDR...\n");
+		return 2;
+	}
+	if (paths_init(&p) || loaded_open(&p, &l) ||
+	    pins_open_maps(&p, SETS_MAP_BITS, false, &fds))
+		return 1;
+	set = config_find_set(&l.cfg, argv[1]);
+	if (set < 0) {
+		fprintf(stderr, "setprobe: no set '%s'\n", argv[1]);
+		return 2;
+	}
+	for (size_t i = 0, n = compile_index_slots(&l.cfg, slots); i < n; i++)
+		if (slots[i] == set)
+			slot = i;
+	for (size_t i = 0; i < sizeof(maps) / sizeof(maps[0]); i++)
+		shim_map_adopt(maps[i], fds.fd[ids[i]]);
+	for (int i = 2; i < argc; i++) {
+		struct prefix a;
+		char err[128];
+
+		if (addr_parse(argv[i], &a, err, sizeof(err))) {
+			fprintf(stderr, "setprobe: %s: not an address\n",
+				argv[i]);
+			return 2;
+		}
+		printf("%s %s\n", argv[i],
+		       (slot == EDGEFW_NO_INDEX_SLOT ? in_trie(set, &a)
+						     : in_index(set, slot, &a))
+			       ? "in"
+			       : "out");
+	}
+	return 0;
+}
