@@ -233,7 +233,10 @@ static __always_inline void flow_open(const struct packet *p, const int dir,
 	 * (issue 15). A retransmitted SYN, a reused port or an expired flow
 	 * finds its key there and takes the element over in place: an LRU
 	 * update would replace it with a new element, freeing the old one
-	 * only after an RCU grace period.
+	 * only after an RCU grace period. The price: the refused insert
+	 * took an element from the free list before it found the key, so
+	 * in a full table a retransmitted SYN evicts the least recently
+	 * used flow, as a new connection's SYN does.
 	 */
 	if (flow_insert(&key, p->family, &f) != -EEXIST)
 		return;

@@ -159,6 +159,29 @@ static __always_inline __u16 class_of(const struct packet *p, const int dir)
 	return 0;
 }
 
+/*
+ * Whether the candidate id can admit the packet at all, as far as the
+ * first look at its source set tells: its IPv4 index's /24 or its filter.
+ * Inline, one array read: the candidates a flood meets end here, without
+ * a call of rule_matches each (issue 15: 15 candidates on one port).
+ */
+static __always_inline bool rule_may_match(__u32 id, const struct packet *p)
+{
+	struct edgefw_set_filter *f;
+	__u16 from;
+	__u8 slot;
+
+	id &= EDGEFW_MAX_RULES - 1;
+	from = rules[id].from;
+	slot = rules[id].from_slot;
+	if (from >= EDGEFW_PEER_SELF)
+		return true;
+	if (p->family == EDGEFW_FAMILY_IPV4 && slot != EDGEFW_NO_INDEX_SLOT)
+		return set4_index_state(slot, p->src.w[0]) != EDGEFW_SET4_NONE;
+	f = filter_of(from, p->family);
+	return !f || filter_passes(f, &p->src, p->family);
+}
+
 /* The id of the first rule that admits the packet, or NO_RULE. */
 static __always_inline int match_rules(const struct packet *p, const int dir)
 {
@@ -176,7 +199,7 @@ static __always_inline int match_rules(const struct packet *p, const int dir)
 		if (i >= c->nr_rules)
 			break;
 		id = c->rule[i];
-		if (rule_matches(id, p))
+		if (rule_may_match(id, p) && rule_matches(id, p))
 			return id;
 	}
 	return NO_RULE;

@@ -14,6 +14,16 @@
 #include <bpf/bpf_endian.h>
 #include "edgefw.h"
 
+/* The state of addr's /24 in slot's set: enum edgefw_set4_state. */
+static __always_inline __u32 set4_index_state(__u8 slot, __be32 addr)
+{
+	__u32 net24 = EDGEFW_SET4_NET24(bpf_ntohl(addr));
+	__u32 key = EDGEFW_SET4_WORD_KEY(slot, EDGEFW_SET4_WORD_OF(net24));
+	__u64 *word = bpf_map_lookup_elem(&set4_by24, &key);
+
+	return word ? EDGEFW_SET4_STATE(*word, net24) : EDGEFW_SET4_NONE;
+}
+
 static __always_inline bool in_set4_index(__u8 slot, __be32 addr)
 {
 	__u32 a = bpf_ntohl(addr), net24 = EDGEFW_SET4_NET24(a);
