@@ -848,7 +848,7 @@ static int cmd_filter(int argc, char **argv)
 	struct prefix addr;
 	unsigned int set = 0;
 	json_object *out;
-	__u32 key, bit;
+	__u32 key;
 	char why[160];
 	int fd, opt;
 
@@ -874,7 +874,6 @@ static int cmd_filter(int argc, char **argv)
 	if (bpf_map_lookup_elem(fd, &key, &f6))
 		die("%s: %s", pin, strerror(errno));
 	mine = addr.family == EDGEFW_FAMILY_IPV4 ? &f4 : &f6;
-	bit = edgefw_filter_bit(addr.family, ntohl(addr.addr.w[0]));
 	out = json_object_new_object();
 	json_object_object_add(out, "bits",
 			       json_object_new_int(EDGEFW_FILTER_BITS));
@@ -883,9 +882,10 @@ static int cmd_filter(int argc, char **argv)
 	json_object_object_add(out, "v6_bits_set",
 			       json_object_new_int(bits_set(&f6)));
 	json_object_object_add(out, "addr", json_object_new_string(addr_text));
-	json_object_object_add(out, "addr_bit_set",
-			       json_object_new_boolean(
-				       mine->bits[bit / 64] >> (bit % 64) & 1));
+	json_object_object_add(
+		out, "addr_bit_set",
+		json_object_new_boolean(edgefw_filter_passes(
+			mine, addr.family, ntohl(addr.addr.w[0]))));
 	print_json(out);
 	close(fd);
 	return 0;

@@ -50,10 +50,7 @@ static __always_inline bool filter_passes(const struct edgefw_set_filter *f,
 					  const union edgefw_addr *a,
 					  __u8 family)
 {
-	__u32 bit = edgefw_filter_bit(family, bpf_ntohl(a->w[0]));
-
-	return f->bits[(bit / 64) & (EDGEFW_FILTER_BITS / 64 - 1)] &
-	       (1ULL << (bit % 64));
+	return edgefw_filter_passes(f, family, bpf_ntohl(a->w[0]));
 }
 
 /* The trie: sets without an index, and what an IPv6 index leaves to it. */

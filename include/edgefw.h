@@ -294,6 +294,17 @@ static inline __u32 edgefw_filter_bit(__u8 family, __u32 first_word)
 	       (EDGEFW_FILTER_BITS - 1);
 }
 
+/* Whether filter f lets an address through; a clear bit proves it out. */
+static inline __u32 edgefw_filter_passes(const struct edgefw_set_filter *f,
+					 __u8 family, __u32 first_word)
+{
+	__u32 bit = edgefw_filter_bit(family, first_word);
+
+	return f->bits[(bit / 64) & (EDGEFW_FILTER_BITS / 64 - 1)] >>
+		       (bit % 64) &
+	       1;
+}
+
 /*
  * Set indexes: what a set's prefixes cover, in a few lookups whatever the
  * set's size (the LPM trie's lookups grow with its depth). The first

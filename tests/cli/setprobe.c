@@ -11,6 +11,7 @@
 #include "bpf_shim.h" /* first: what the BPF code below takes from BPF */
 #include "../../bpf/set4index.h"
 #include "../../bpf/set6index.h"
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
 #include "compile.h"
@@ -21,24 +22,26 @@
 
 static struct shim_map sets = { .name = "sets", .fd = -1 };
 
-static bool in_trie(unsigned int set, const struct prefix *a)
+/* As bpf/rules.h's in_set: the filter first, but for an IPv4 index. */
+static bool in_set(unsigned int set, unsigned int slot, const struct prefix *a)
 {
-	struct edgefw_set_key key;
+	__u32 key = EDGEFW_FILTER_KEY(set, a->family);
+	struct edgefw_set_filter *f, filter = {};
+	struct edgefw_set_key trie_key;
 
-	prefix_set_key(a, set, &key);
-	return shim_map_lookup(&sets, &key) != NULL;
-}
-
-static bool in_index(unsigned int set, unsigned int slot,
-		     const struct prefix *a)
-{
-	__u32 key = EDGEFW_FILTER_KEY(set, EDGEFW_FAMILY_IPV6);
-	struct edgefw_set_filter *f;
-
-	if (a->family == EDGEFW_FAMILY_IPV4)
+	if (a->family == EDGEFW_FAMILY_IPV4 && slot != EDGEFW_NO_INDEX_SLOT)
 		return in_set4_index(slot, a->addr.w[0]);
 	f = shim_map_lookup(&set_filter, &key);
-	return in_set6_index(slot, &a->addr, f ? f->short6_lens : 0);
+	if (f) {
+		filter = *f; /* the next lookup reuses the shim's buffer */
+		if (!edgefw_filter_passes(&filter, a->family,
+					  ntohl(a->addr.w[0])))
+			return false;
+	}
+	if (slot != EDGEFW_NO_INDEX_SLOT)
+		return in_set6_index(slot, &a->addr, filter.short6_lens);
+	prefix_set_key(a, set, &trie_key);
+	return shim_map_lookup(&sets, &trie_key) != NULL;
 }
 
 int main(int argc, char **argv)
@@ -82,10 +85,7 @@ int main(int argc, char **argv)
 			return 2;
 		}
 		printf("%s %s\n", argv[i],
-		       (slot == EDGEFW_NO_INDEX_SLOT ? in_trie(set, &a)
-						     : in_index(set, slot, &a))
-			       ? "in"
-			       : "out");
+		       in_set(set, slot, &a) ? "in" : "out");
 	}
 	return 0;
 }

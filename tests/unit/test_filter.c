@@ -42,9 +42,7 @@ static struct prefix random_prefix(__u8 family)
 static bool bit_set(const struct edgefw_set_filter *f, __u8 family,
 		    const union edgefw_addr *a)
 {
-	__u32 bit = edgefw_filter_bit(family, ntohl(a->w[0]));
-
-	return f->bits[bit / 64] & (1ULL << (bit % 64));
+	return edgefw_filter_passes(f, family, ntohl(a->w[0]));
 }
 
 int main(void)
