@@ -194,12 +194,8 @@ static __always_inline void flow_touch(struct edgefw_flow *f,
 	}
 }
 
-/*
- * Record a flow that a rule or the policy admitted. now: the coarse clock
- * if the packet's path read it already, else 0.
- */
-static __always_inline void flow_open(const struct packet *p, const int dir,
-				      __u64 now)
+/* Record a flow that a rule or the policy admitted. */
+static __always_inline void flow_open(const struct packet *p, const int dir)
 {
 	union flow_key key;
 	struct edgefw_flow *old;
@@ -226,7 +222,7 @@ static __always_inline void flow_open(const struct packet *p, const int dir,
 							: EDGEFW_FLOW_NEW;
 	}
 	flow_key(&key, p, dir);
-	f.seen_ns = now ? now : flow_clock();
+	f.seen_ns = flow_clock();
 	/*
 	 * Insert first: a new flow is what an admitted SYN almost always
 	 * makes, and a lookup before the insert costs it a second hash walk

@@ -60,13 +60,8 @@ static __always_inline bool source_take(__u32 id, const struct packet *p,
 	return gcra_take(tat, now, interval, burst);
 }
 
-/*
- * Whether the rule's limit lets the packet through. *coarse_now: the
- * coarse clock if the caller read it, else 0; a limit on the coarse clock
- * reads it there, for the flow the packet may open next.
- */
-static __always_inline bool rate_admits(__u32 id, const struct packet *p,
-					__u64 *coarse_now)
+/* Whether the rule's limit lets the packet through. */
+static __always_inline bool rate_admits(__u32 id, const struct packet *p)
 {
 	const volatile struct edgefw_rule *r;
 	__u64 *tat;
@@ -83,13 +78,7 @@ static __always_inline bool rate_admits(__u32 id, const struct packet *p,
 	 */
 	if (p->proto == IPPROTO_TCP && (p->tcp_flags & EDGEFW_TCP_RST))
 		return true;
-	if (r->coarse_clock) {
-		if (!*coarse_now)
-			*coarse_now = bpf_ktime_get_coarse_ns();
-		now = *coarse_now;
-	} else {
-		now = bpf_ktime_get_ns();
-	}
+	now = r->coarse_clock ? bpf_ktime_get_coarse_ns() : bpf_ktime_get_ns();
 	if (r->limit == EDGEFW_LIMIT_PER_SOURCE)
 		return source_take(id, p, now, r->interval_ns, r->burst_ns);
 	tat = bpf_map_lookup_elem(&rate_total, &id);

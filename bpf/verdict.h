@@ -49,17 +49,14 @@ static __always_inline __u32 policy_verdict(const int dir)
 						  : EDGEFW_DROP_POLICY;
 }
 
-/*
- * Record what a rule or the policy admitted: a new flow, or its own. now:
- * the coarse clock if read for this packet, else 0.
- */
+/* Record what a rule or the policy admitted: a new flow, or its own. */
 static __always_inline void admit(struct edgefw_flow *f, const struct packet *p,
 				  const int dir, __u64 now)
 {
 	if (f)
 		flow_touch(f, p, dir, now);
 	else
-		flow_open(p, dir, now);
+		flow_open(p, dir);
 }
 
 /* A rate limit's drop, counted for its rule as well as for its reason. */
@@ -118,7 +115,7 @@ static __always_inline __u32 decide(void *data, void *data_end, int parsed,
 
 	rule = match_rules(p, dir);
 	if (rule != NO_RULE) {
-		if (!rate_admits(rule, p, &now)) {
+		if (!rate_admits(rule, p)) {
 			*spent = rule;
 			return EDGEFW_DROP_RATELIMIT;
 		}
