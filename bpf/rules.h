@@ -179,14 +179,17 @@ static __always_inline bool rule_may_match(__u32 id, const struct packet *p)
 	return !f || filter_passes(f, &p->src, p->family);
 }
 
-/* The id of the first rule that admits the packet, or NO_RULE. */
-static __always_inline int match_rules(const struct packet *p, const int dir)
+/*
+ * The id of the first rule of class class_id that admits the packet, or
+ * NO_RULE. A global function: the verifier checks the candidates' loop
+ * once, not again on every path of the packet's parse that reaches it.
+ */
+__noinline int match_class(__u32 class_id, const struct packet *p)
 {
 	const volatile struct edgefw_class *c;
-	__u16 class_id = class_of(p, dir);
 	int i;
 
-	if (class_id == 0)
+	if (!p || class_id == 0)
 		return NO_RULE;
 	/* The loader writes no larger id; the mask shows the verifier so. */
 	c = &classes[class_id & (EDGEFW_MAX_CLASSES - 1)];
@@ -200,6 +203,15 @@ static __always_inline int match_rules(const struct packet *p, const int dir)
 			return id;
 	}
 	return NO_RULE;
+}
+
+/* The id of the first rule that admits the packet, or NO_RULE. */
+static __always_inline int match_rules(const struct packet *p, const int dir)
+{
+	__u16 class_id = class_of(p, dir);
+
+	/* a port no rule names costs no call */
+	return class_id ? match_class(class_id, p) : NO_RULE;
 }
 
 #endif
