@@ -26,20 +26,15 @@ static __always_inline __u32 set4_index_state(__u8 slot, __be32 addr)
 
 static __always_inline bool in_set4_index(__u8 slot, __be32 addr)
 {
-	__u32 a = bpf_ntohl(addr), net24 = EDGEFW_SET4_NET24(a);
-	__u32 key = EDGEFW_SET4_WORD_KEY(slot, EDGEFW_SET4_WORD_OF(net24));
+	__u32 state = set4_index_state(slot, addr);
+	__u32 key =
+		EDGEFW_SET4_PART_KEY(slot, EDGEFW_SET4_NET24(bpf_ntohl(addr)));
 	struct edgefw_set4_bits *bits;
-	__u64 *word = bpf_map_lookup_elem(&set4_by24, &key);
-	__u32 state;
 
-	if (!word)
-		return false;
-	state = EDGEFW_SET4_STATE(*word, net24);
 	if (state != EDGEFW_SET4_SOME)
 		return state == EDGEFW_SET4_ALL;
-	key = EDGEFW_SET4_PART_KEY(slot, net24);
 	bits = bpf_map_lookup_elem(&set4_bits, &key);
-	return bits && edgefw_set4_holds(bits, a);
+	return bits && edgefw_set4_holds(bits, bpf_ntohl(addr));
 }
 
 #endif

@@ -89,13 +89,45 @@ void op_set_record_state(struct loaded *l, unsigned int set,
 			l->cfg.sets[set].name);
 }
 
+/* What a set's prefixes come from, read: the one place for both ops. */
+struct set_sources {
+	struct set_changes_file file; /* sets.json */
+	struct partners_file partners; /* as the kernel's set was built */
+	struct prefix_list current; /* the config's prefixes, changed */
+};
+
+static void set_sources_free(struct set_sources *s)
+{
+	partners_free(&s->partners);
+	set_changes_free(&s->file);
+	plist_free(&s->current);
+}
+
+/* 0, or -1 (reported) with nothing left to free. */
+static int set_sources_read(const struct loaded *l, int set, const char *name,
+			    struct set_sources *s)
+{
+	memset(s, 0, sizeof(*s));
+	if (set_changes_read(&l->paths, &s->file))
+		return -1;
+	if (partners_read(&l->paths, &s->partners)) {
+		set_sources_free(s);
+		return -1;
+	}
+	/* the domains the kernel's set was built with (op_partner.c) */
+	partners_sync_config(&s->partners, &l->cfg);
+	set_changes_current(&l->cfg.sets[set],
+			    set_changes_find(&s->file, name, false),
+			    &s->current);
+	return 0;
+}
+
 int op_set_change(struct loaded *l, const char *name, bool add,
 		  struct prefix_list *input, struct set_change_report *r)
 {
-	struct prefix_list current = {}, changed = {}, after = {};
+	struct prefix_list changed = {}, after = {};
 	struct prefix_list kernel_before = {}, kernel_after = {};
-	struct partners_file partners = {};
-	struct set_changes_file file;
+	struct set_sources src;
 	struct timespec t0;
 	int set, rc = OP_FAILED;
 
@@ -104,23 +136,17 @@ int op_set_change(struct loaded *l, const char *name, bool add,
 	set = find_set(l, name);
 	if (set < 0)
 		return OP_BAD_INPUT;
-	if (set_changes_read(&l->paths, &file))
+	if (set_sources_read(l, set, name, &src))
 		return OP_FAILED;
-	if (partners_read(&l->paths, &partners))
-		goto out;
-	/* the domains the kernel's set was built with (op_partner.c) */
-	partners_sync_config(&partners, &l->cfg);
-	set_changes_current(&l->cfg.sets[set],
-			    set_changes_find(&file, name, false), &current);
-	triage(&current, add, input, &changed, r);
+	triage(&src.current, add, input, &changed, r);
 	if (!changed.n) {
 		/* nothing to do: the kernel and sets.json stay as they are */
 		r->seconds = seconds_since(&t0);
 		rc = 0;
 		goto out;
 	}
-	for (size_t i = 0; i < current.n; i++)
-		plist_add(&after, &current.v[i]);
+	for (size_t i = 0; i < src.current.n; i++)
+		plist_add(&after, &src.current.v[i]);
 	if (add) {
 		for (size_t i = 0; i < changed.n; i++)
 			plist_add(&after, &changed.v[i]);
@@ -129,55 +155,44 @@ int op_set_change(struct loaded *l, const char *name, bool add,
 		plist_subtract(&after, &changed);
 	}
 	/* what the set's partner domains own stays, whatever set del says */
-	partners_set_effective(&current, &partners, name, &kernel_before);
-	partners_set_effective(&after, &partners, name, &kernel_after);
+	partners_set_effective(&src.current, &src.partners, name,
+			       &kernel_before);
+	partners_set_effective(&after, &src.partners, name, &kernel_after);
 	if (set_apply(l, set, &kernel_before, &kernel_after))
 		goto out;
-	set_changes_record(set_changes_find(&file, name, true), add, &changed);
-	if (set_changes_write(&l->paths, &file)) {
+	set_changes_record(set_changes_find(&src.file, name, true), add,
+			   &changed);
+	if (set_changes_write(&l->paths, &src.file)) {
 		set_apply(l, set, &kernel_after, &kernel_before);
 		log_err("set %s is unchanged", name);
 		goto out;
 	}
-	op_set_record_state(l, set, &kernel_after, &file);
+	op_set_record_state(l, set, &kernel_after, &src.file);
 	r->changed = changed.n;
 	r->seconds = seconds_since(&t0);
 	rc = 0;
 out:
-	partners_free(&partners);
-	set_changes_free(&file);
+	set_sources_free(&src);
 	plist_free(&kernel_after);
 	plist_free(&kernel_before);
 	plist_free(&after);
 	plist_free(&changed);
-	plist_free(&current);
 	return rc;
 }
 
 int op_set_list(const struct loaded *l, const char *name,
 		struct prefix_list *out)
 {
-	struct partners_file partners = {};
-	struct set_changes_file file;
-	struct prefix_list current = {};
+	struct set_sources src;
 	int set = find_set(l, name);
 
 	if (set < 0)
 		return OP_BAD_INPUT;
-	if (set_changes_read(&l->paths, &file))
+	if (set_sources_read(l, set, name, &src))
 		return OP_FAILED;
-	if (partners_read(&l->paths, &partners)) {
-		set_changes_free(&file);
-		return OP_FAILED;
-	}
 	/* what op_set_change puts in the kernel, from the same files */
-	partners_sync_config(&partners, &l->cfg);
-	set_changes_current(&l->cfg.sets[set],
-			    set_changes_find(&file, name, false), &current);
-	partners_set_effective(&current, &partners, name, out);
+	partners_set_effective(&src.current, &src.partners, name, out);
 	plist_sort_unique(out);
-	plist_free(&current);
-	partners_free(&partners);
-	set_changes_free(&file);
+	set_sources_free(&src);
 	return 0;
 }

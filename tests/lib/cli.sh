@@ -88,6 +88,7 @@ expect_result() {
 }
 
 # negate, and the bounded waits
+# shellcheck source=tests/lib/wait.sh
 . "$(dirname "${BASH_SOURCE[0]}")/wait.sh"
 
 # native, generic, other or none; "unknown" when the interface cannot be
