@@ -13,6 +13,7 @@
 #include "../../bpf/set6index.h"
 #include <arpa/inet.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "compile.h"
 #include "inspect.h"
@@ -56,19 +57,22 @@ int main(int argc, char **argv)
 	struct map_fds fds;
 	struct loaded l;
 	struct paths p;
-	int set;
+	int set, rc = 2;
 
 	if (argc < 3) {
 		fprintf(stderr, "usage: setprobe SET ADDR...\n");
 		return 2;
 	}
-	if (paths_init(&p) || loaded_open(&p, &l) ||
-	    pins_open_maps(&p, SETS_MAP_BITS, false, &fds))
+	if (paths_init(&p) || loaded_open(&p, &l))
 		return 1;
+	if (pins_open_maps(&p, SETS_MAP_BITS, false, &fds)) {
+		loaded_close(&l);
+		return 1;
+	}
 	set = config_find_set(&l.cfg, argv[1]);
 	if (set < 0) {
 		fprintf(stderr, "setprobe: no set '%s'\n", argv[1]);
-		return 2;
+		goto out;
 	}
 	for (size_t i = 0, n = compile_index_slots(&l.cfg, slots); i < n; i++)
 		if (slots[i] == set)
@@ -82,10 +86,17 @@ int main(int argc, char **argv)
 		if (addr_parse(argv[i], &a, err, sizeof(err))) {
 			fprintf(stderr, "setprobe: %s: not an address\n",
 				argv[i]);
-			return 2;
+			goto out;
 		}
 		printf("%s %s\n", argv[i],
 		       in_set(set, slot, &a) ? "in" : "out");
 	}
-	return 0;
+	rc = 0;
+out:
+	/* all freed: under LeakSanitizer a leak ends it before stdout is */
+	for (size_t i = 0; i < sizeof(maps) / sizeof(maps[0]); i++)
+		free(maps[i]->value);
+	map_fds_close(&fds);
+	loaded_close(&l);
+	return rc;
 }
