@@ -135,9 +135,9 @@ blocks_pruned_in_container() {
 # The daemon, under the unit's sandbox, writes the state directory and the
 # pinned maps: it prunes an expired block from both.
 test_daemon_writes() {
-	check "block add --ttl 2s in the container exits 0" -- \
+	check "block add --ttl 4s in the container exits 0" -- \
 		in_ct env -u EDGEFW_PIN_DIR -u EDGEFW_RUN_DIR -u EDGEFW_STATE_DIR \
-		/usr/sbin/edgefw block add 192.0.2.77 --ttl 2s
+		/usr/sbin/edgefw block add 192.0.2.77 --ttl 4s
 	check_eq "the block is in blocklist.json" "$(blocks_in_container)" 1
 	check_eq "and in the kernel's map" "$(kernel_blocks)" 1
 	check "the sandboxed daemon prunes it from blocklist.json" -- \
