@@ -193,7 +193,8 @@ vm-test: tests
 vm-boot-test: tests
 	vm-tests/run.sh --boot-only
 
-$(BUILD)/bench/%.bpf.o: bench/%.bpf.c $(wildcard bench/*.h) include/edgefw.h
+$(BUILD)/bench/%.bpf.o: bench/%.bpf.c $(wildcard bench/*.h) include/edgefw.h \
+	$(wildcard bpf/*.h)
 	@mkdir -p $(@D)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 

@@ -72,8 +72,11 @@ bench_edge_up() { # CONFIG
 # What bench/testrun.c's packet classes use: generated prefixes and flows
 # keep out of them (scalectl --avoid), so that the partner stays in the
 # set, the stranger out, and no generated flow is one a class measures.
+# 64.0.0.0/2: the many sources of the flood classes (testrun_classes.h,
+# FLOOD_BASE4 and FLOOD_MASK4), which must meet no generated prefix.
 BENCH_AVOID=(--avoid 203.0.113.0/24 --avoid 192.0.2.0/24
-	--avoid 198.18.0.0/15 --avoid 2001:db8:77::/48 --avoid 2001:db8:99::/48)
+	--avoid 198.18.0.0/15 --avoid 64.0.0.0/2 --avoid 2001:db8:77::/48
+	--avoid 2001:db8:99::/48)
 
 # A stage's scratch directory: $work, with $records (JSON lines) in it,
 # removed with the edge namespace on every exit, ^C included.

@@ -6,7 +6,9 @@
 #   sets   the partners set grown to 10, 1k, 100k, 1M prefixes (edgefw set add)
 #   flows  the flow tables filled to 1k, 100k, 1M flows
 #   rules  configs of 10, 50 and 100 rules (and 100 with 15 on one port)
-# edgefw runs from examples/lync-xmpp.conf with `flows max 1048576`; the
+# BENCH_SCALE_PARTS="sets flows rules" (the default) chooses the parts.
+# edgefw runs from the testrun stage's config with `flows max 1048576`,
+# the rules part from examples/lync-xmpp.conf and its generated rules; the
 # configs loaded are kept beside the results. Writes scale.json, scale.md.
 set -u
 out=$1
@@ -33,6 +35,13 @@ if [ "${BENCH_QUICK:-0}" = 1 ]; then
 fi
 # Every generated prefix list and flow table comes from this seed.
 seed=${BENCH_SEED:-5269}
+# each with many sources as well: what a flood from many sources meets
+set_classes=("partner SYN over its limit v4" "partner SYN over its limit v6"
+	"non-partner SYN to 5269" "partner SYN over its limit v4, many sources"
+	"partner SYN over its limit v6, many sources"
+	"non-partner SYN to 5269, many sources")
+flow_classes=("established v4" "spoofed reply" "established v4, many sources"
+	"spoofed reply, many sources")
 scalectl=$BENCH_BUILD/scalectl
 example=$BENCH_TOP/examples/lync-xmpp.conf
 self4=198.51.100.10
@@ -138,8 +147,7 @@ measure_sets() {
 		filter=$(in_edge 60 "$scalectl" filter \
 			--map "$EDGEFW_PIN_DIR/gen/set_filter" --set 0 --addr "$stranger4")
 		objs=$(objects)
-		classes=$(measure_classes "partner SYN over its limit v4" "partner SYN over its limit v6" \
-			"non-partner SYN to 5269") || return 1
+		classes=$(measure_classes "${set_classes[@]}") || return 1
 		lookups=$(in_edge 600 "$scalectl" lookup-set \
 			--map "$EDGEFW_PIN_DIR/gen/sets" --set 0 --seed "$seed" \
 			--index "$EDGEFW_PIN_DIR/gen" "${lookup_args[@]}") || return 1
@@ -185,8 +193,7 @@ measure_flows() {
 		bench_say "scale: flow tables filled to $fill"
 		filled=$(fill_flows "$fill") || return 1
 		objs=$(objects)
-		classes=$(measure_classes "established v4" \
-			"spoofed reply") || return 1
+		classes=$(measure_classes "${flow_classes[@]}") || return 1
 		mapfile -t args < <(flows4_args "$fill")
 		lookups=$(in_edge 600 "$scalectl" lookup-flows "${args[@]}" \
 			"${lookup_args[@]}") || return 1
@@ -246,7 +253,8 @@ measure_rules() {
 		load=$(fresh_load "$file") || return 1
 		objs=$(objects)
 		classes=$(measure_classes "partner SYN over its limit v4" \
-			"non-partner SYN to 5269" "closed port") || return 1
+			"non-partner SYN to 5269" \
+			"non-partner SYN to 5269, many sources" "closed port") || return 1
 		# the partners set answers from its index: no trie lookup to time
 		record "$(jq -n --arg name "$label" --argjson count "$count" \
 			--argjson on_5269 "$((on_5269 + 1))" \
@@ -264,38 +272,48 @@ measure_rules() {
 # ---- the run ----
 
 conf=$out/scale.conf
+# the testrun stage's config: its partners hold the many-sources classes'
+# sources (198.18.0.0/15), which the generated prefixes keep out of
 {
-	cat "$example"
+	"$BENCH_TOP/bench/testrun-config.sh" || exit 1
 	printf '\n# bench/stage-scale.sh: room for a million flows\nflows max 1048576\n'
-} >"$conf"
+} >"$conf" || bench_die "cannot write $conf"
 
 bench_edge_up "$conf"
-measure_sets || bench_die "scale: the sets part failed"
-measure_flows || bench_die "scale: the flows part failed"
-measure_rules || bench_die "scale: the rules part failed"
+# BENCH_SCALE_PARTS: some of the parts alone, as when one change is
+# measured before and after; the report then holds only those
+for part in ${BENCH_SCALE_PARTS:-sets flows rules}; do
+	case $part in
+	sets) measure_sets ;;
+	flows) measure_flows ;;
+	rules) measure_rules ;;
+	*) false ;;
+	esac || bench_die "scale: the $part part failed"
+done
 
 jq -s --arg config "$(basename "$conf")" --argjson seed "$seed" \
 	--argjson repeat "$repeat" --argjson rounds "$rounds" \
-	--argjson cpu "$BENCH_CPU" --argjson quick "${BENCH_QUICK:-0}" '
+	--argjson cpu "$BENCH_CPU" --argjson quick "${BENCH_QUICK:-0}" \
+	--argjson set_classes "$(printf '%s\n' "${set_classes[@]}" | jq -R . | jq -s .)" \
+	--argjson flow_classes "$(printf '%s\n' "${flow_classes[@]}" | jq -R . | jq -s .)" '
 	def ns($p; $c): $p.classes[] | select(.class == $c) | .edgefw.ns;
 	[.[] | select(.part == "sets")] as $sets
 	| [.[] | select(.part == "flows")] as $flows
 	| {stage: "scale", quick: ($quick == 1), config: $config,
 	   seed: $seed, repeat: $repeat, rounds: $rounds, cpu: $cpu,
 	   memory_source: "memlock of /proc/self/fdinfo/FD of each map (as bpftool map show): the kernel'"'"'s map_mem_usage",
-	   prefixes: "bench/scalectl prefixes: half IPv4, half IPv6; IPv4 /32 55%, /25-/31 15%, /24 25%, /20-/23 5% (a million cover 2% of the IPv4 space); IPv6 (in 2000::/3) /128 40%, /65-/127 15%, /64 25%, /48 15%, /32-/47 5%; distinct; none overlapping 203.0.113.0/24, 192.0.2.0/24, 198.18.0.0/15, 2001:db8:77::/48, 2001:db8:99::/48",
+	   prefixes: "bench/scalectl prefixes: half IPv4, half IPv6; IPv4 /32 55%, /25-/31 15%, /24 25%, /20-/23 5% (a million cover 2% of the IPv4 space); IPv6 (in 2000::/3) /128 40%, /65-/127 15%, /64 25%, /48 15%, /32-/47 5%; distinct; none overlapping 203.0.113.0/24, 192.0.2.0/24, 198.18.0.0/15, 64.0.0.0/2, 2001:db8:77::/48, 2001:db8:99::/48",
 	   sets: $sets, flows: $flows,
 	   rules: [.[] | select(.part == "rules")],
 	   targets: {
-		set_growth: [("partner SYN over its limit v4", "partner SYN over its limit v6",
-			      "non-partner SYN to 5269") as $c
+		set_growth: [$sets | select(length > 0) | $set_classes[] as $c
 			| {class: $c, from_prefixes: $sets[0].size,
 			   to_prefixes: $sets[-1].size,
 			   from_ns: ns($sets[0]; $c), to_ns: ns($sets[-1]; $c),
 			   ratio: (ns($sets[-1]; $c) / ns($sets[0]; $c)),
 			   target_ratio: 1.5}
 			| . + {met: (.ratio <= .target_ratio)}],
-		flow_growth: [("established v4", "spoofed reply") as $c
+		flow_growth: [$flows | select(length > 0) | $flow_classes[] as $c
 			| {class: $c, from_flows: $flows[0].fill,
 			   to_flows: $flows[-1].fill,
 			   from_ns: ns($flows[0]; $c), to_ns: ns($flows[-1]; $c),
@@ -306,7 +324,7 @@ jq -r '
 	# every measured class drops but the established packet, which passes
 	def ns($c): .classes[] | select(.class == $c)
 		| "\(.edgefw.ns)\(if .edgefw.noisy then "*" else "" end)"
-		  + (if .edgefw.verdict != (if $c == "established v4"
+		  + (if .edgefw.verdict != (if ($c | startswith("established"))
 					     then "pass" else "drop" end)
 		     then " (\(.edgefw.verdict)!)" else "" end);
 	def floor: [.classes[].trivial.ns] | min;
@@ -328,36 +346,44 @@ jq -r '
 	def index_lookups: .lookups.index.probes | probes;
 	def index6_lookups: .lookups.ipv6.index.probes | probes;
 	"## Scale: per-packet cost as the tables grow (BPF_PROG_TEST_RUN, median of \(.rounds) x \(.repeat), CPU \(.cpu))\n",
-	"edgefw loaded from `\(.config)` (examples/lync-xmpp.conf with `flows max 1048576`) on ext0; ns per packet of edgefw beside the trivial XDP_PASS floor in the same run. Memory: \(.memory_source).\(if .quick then " **Quick run: smaller sizes, fewer rounds.**" else "" end)\n",
+	"edgefw loaded from `\(.config)` (bench/testrun-config.sh'"'"'s config with `flows max 1048576`) on ext0; ns per packet of edgefw beside the trivial XDP_PASS floor in the same run. Memory: \(.memory_source).\(if .quick then " **Quick run: smaller sizes, fewer rounds.**" else "" end)\n",
+	(if (.sets | length) > 0 then
 	"### Partner set size (`edgefw set add` of generated prefixes, seed \(.seed))\n",
-	"| prefixes | partner SYN over its limit v4 | partner SYN over its limit v6 | non-partner SYN to 5269 | floor | IPv6 filter bits set | IPv4 index lookup alone ns, 1 / 64k keys (found) | IPv6 index lookup alone ns, 1 / 64k keys (found) | sets trie | IPv4 index (by24 + bits) | all maps MB | slab growth MB | set add s (wall / edgefw) | other load %, CPU pressure |",
-	"|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
-	(.sets[] | "| \(.prefixes | count) | \(ns("partner SYN over its limit v4")) | \(ns("partner SYN over its limit v6")) | \(ns("non-partner SYN to 5269")) | \(floor) | \(.filter.v6_bits_set) | \(index_lookups) | \(index6_lookups) | \(memlock("sets") | size) | \(memlock("set4_by24") | size) + \(memlock("set4_bits") | size) | \(.memlock_total_bytes | mb) | \(.slab_growth_kb / 1024 | . * 10 | round / 10) | \(if .add then "\(.add.wall_s | r3) / \(.add.edgefw_s) (+\(.add.prefixes | count))" else "-" end) | \(.load.busy_percent), \(.load.cpu_pressure_avg10) |"),
+	"| prefixes | partner SYN over its limit v4 | partner SYN over its limit v6 | non-partner SYN to 5269 | the three, many sources | floor | IPv6 filter bits set | IPv4 index lookup alone ns, 1 / 64k keys (found) | IPv6 index lookup alone ns, 1 / 64k keys (found) | sets trie | IPv4 index (by24 + bits) | all maps MB | slab growth MB | set add s (wall / edgefw) | other load %, CPU pressure |",
+	"|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+	(.sets[] | "| \(.prefixes | count) | \(ns("partner SYN over its limit v4")) | \(ns("partner SYN over its limit v6")) | \(ns("non-partner SYN to 5269")) | \(ns("partner SYN over its limit v4, many sources")) / \(ns("partner SYN over its limit v6, many sources")) / \(ns("non-partner SYN to 5269, many sources")) | \(floor) | \(.filter.v6_bits_set) | \(index_lookups) | \(index6_lookups) | \(memlock("sets") | size) | \(memlock("set4_by24") | size) + \(memlock("set4_bits") | size) | \(.memlock_total_bytes | mb) | \(.slab_growth_kb / 1024 | . * 10 | round / 10) | \(if .add then "\(.add.wall_s | r3) / \(.add.edgefw_s) (+\(.add.prefixes | count))" else "-" end) | \(.load.busy_percent), \(.load.cpu_pressure_avg10) |"),
 	"",
 	"Growth against the target (per-packet cost grows <= 1.5x from 10 to 1M prefixes):\n",
 	"| class | at \(.targets.set_growth[0].from_prefixes | count) | at \(.targets.set_growth[0].to_prefixes | count) | growth | target |",
 	"|---|---|---|---|---|",
 	(.targets.set_growth[] | "| \(.class) | \(.from_ns) | \(.to_ns) | \(.ratio | r2)x | <= 1.5x: \(.met | mark) |"),
-	"",
+	""
+	else empty end),
+	(if (.flows | length) > 0 then
 	"### Flow table fill (`flows max 1048576`, both tables filled alike)\n",
-	"| flows | in flows4 / flows6 | established v4 | spoofed reply | floor | flows4 lookup alone ns, 1 / 64k keys (found) | flows4 | flows6 | all maps MB | fill s (v4 / v6) | other load %, CPU pressure |",
-	"|---|---|---|---|---|---|---|---|---|---|---|",
-	(.flows[] | "| \(.fill | count) | \(.filled.flows4.entries) / \(.filled.flows6.entries) | \(ns("established v4")) | \(ns("spoofed reply")) | \(floor) | \(lookups) | \(memlock("flows4") | size) | \(memlock("flows6") | size) | \(.memlock_total_bytes | mb) | \(.filled.flows4.seconds | r3) / \(.filled.flows6.seconds | r3) | \(.load.busy_percent), \(.load.cpu_pressure_avg10) |"),
+	"| flows | in flows4 / flows6 | established v4 | spoofed reply | the two, many sources | floor | flows4 lookup alone ns, 1 / 64k keys (found) | flows4 | flows6 | all maps MB | fill s (v4 / v6) | other load %, CPU pressure |",
+	"|---|---|---|---|---|---|---|---|---|---|---|---|",
+	(.flows[] | "| \(.fill | count) | \(.filled.flows4.entries) / \(.filled.flows6.entries) | \(ns("established v4")) | \(ns("spoofed reply")) | \(ns("established v4, many sources")) / \(ns("spoofed reply, many sources")) | \(floor) | \(lookups) | \(memlock("flows4") | size) | \(memlock("flows6") | size) | \(.memlock_total_bytes | mb) | \(.filled.flows4.seconds | r3) / \(.filled.flows6.seconds | r3) | \(.load.busy_percent), \(.load.cpu_pressure_avg10) |"),
 	"",
 	(.targets.flow_growth[] | "- \(.class): \(.from_ns) ns at \(.from_flows | count) flows, \(.to_ns) ns at \(.to_flows | count): \(.ratio | r2)x"),
-	"",
+	""
+	else empty end),
+	(if (.rules | length) > 0 then
 	"### Rules (generated: distinct ports and sets; the example'"'"'s rules kept)\n",
-	"| rules | on tcp 5269 | partner SYN over its limit v4 | non-partner SYN to 5269 | closed port | floor | verified insns xdp / tc (ext0) | load s | all maps MB | other load %, CPU pressure |",
-	"|---|---|---|---|---|---|---|---|---|---|",
-	(.rules[] | "| \(.rules) | \(.rules_on_5269) | \(ns("partner SYN over its limit v4")) | \(ns("non-partner SYN to 5269")) | \(ns("closed port")) | \(floor) | \(.programs[] | select(.pin == "xdp_ext0") | .verified_insns) / \(.programs[] | select(.pin == "tc_ext0") | .verified_insns) | \(.load_s | r2) | \(.memlock_total_bytes | mb) | \(.load.busy_percent), \(.load.cpu_pressure_avg10) |"),
-	"",
+	"| rules | on tcp 5269 | partner SYN over its limit v4 | non-partner SYN to 5269 | the same, many sources | closed port | floor | verified insns xdp / tc (ext0) | load s | all maps MB | other load %, CPU pressure |",
+	"|---|---|---|---|---|---|---|---|---|---|---|",
+	(.rules[] | "| \(.rules) | \(.rules_on_5269) | \(ns("partner SYN over its limit v4")) | \(ns("non-partner SYN to 5269")) | \(ns("non-partner SYN to 5269, many sources")) | \(ns("closed port")) | \(floor) | \(.programs[] | select(.pin == "xdp_ext0") | .verified_insns) / \(.programs[] | select(.pin == "tc_ext0") | .verified_insns) | \(.load_s | r2) | \(.memlock_total_bytes | mb) | \(.load.busy_percent), \(.load.cpu_pressure_avg10) |"),
+	""
+	else empty end),
+	(if (.sets | length) > 0 and (.flows | length) > 0 then
 	"### Every map at the largest set size and at the fullest flow table\n",
 	"| map | type | max entries | MB at \(.sets[-1].prefixes | count) prefixes | MB at \(.flows[-1].fill | count) flows |",
 	"|---|---|---|---|---|",
 	((.flows[-1] | by_name) as $f | (.sets[-1] | by_name)[] | . as $m
 	 | ($f[] | select(.name == $m.name)) as $fm
 	 | "| \(.name)\(if .n > 1 then " (x\(.n))" else "" end) | \(.type) | \($fm.max_entries) | \(.memlock_bytes | mb) | \($fm.memlock_bytes | mb) |"),
-	"",
+	""
+	else empty end),
 	"BPF_PROG_TEST_RUN runs one packet over and over: every lookup it makes finds its cache lines warm. The lookup-alone columns (bench/lookup.bpf.c, median ns net of its floor) show one map lookup for one key repeated and for 65536 different keys in turn (random IPv4 sources against the sets; flows spread over the whole flow table), with the share found: the cost a flood from many sources or the traffic of many flows meets.\n",
 	"IPv4 addresses of the partners set meet its IPv4 index (a /24 array read, then for a partly covered /24 a hash lookup); IPv6 addresses its filter (how many of its 1024 bits are set) and then its IPv6 index (a hash lookup by /32 network; for a /32 with more than two prefixes, one exact lookup per prefix length in it). The probes are random sources: IPv4 from anywhere, IPv6 from 2000::/3. The trie holds only the sets without an index (none here) since issue 15, so the stage no longer times it beside them. Slab growth: SUnreclaim of the whole machine since before the first `set add`; the trie takes what its memlock (entries x element size, without the trie'"'"'s inner nodes or allocator rounding) does not count.\n",
 	"Verdicts: a partner SYN over its limit is dropped by its source'"'"'s spent bucket (bench/testrun.c spends it first, and checks every run was a ratelimit drop); its cost is the rule, the set lookup and the bucket. * noisy: the rounds spread more than 10% around the median, twice. other load %: how busy the CPUs other than the one measured on were (bench/lib.sh); CPU pressure: /proc/pressure/cpu some avg10 at the end of the measurement."' \

@@ -45,7 +45,7 @@ struct set6_probe {
 	__u8 len[16]; /* a head's lengths or bits; 16: any index below */
 	__u32 short_lens; /* a bit per length under /32 */
 	__u32 slot;
-	int found;
+	int found; /* a callback returns found != 0: the verifier wants 0 or 1 */
 };
 
 static long set6_probe_short(__u32 i, void *ctx)
@@ -55,7 +55,7 @@ static long set6_probe_short(__u32 i, void *ctx)
 
 	if (p->short_lens >> len & 1)
 		p->found = set6_holds(p->slot, &p->a, len);
-	return p->found;
+	return p->found != 0;
 }
 
 static long set6_probe_len(__u32 i, void *ctx)
@@ -65,7 +65,7 @@ static long set6_probe_len(__u32 i, void *ctx)
 	if (i >= EDGEFW_SET6_HEAD_LENS)
 		return 1;
 	p->found = set6_holds(p->slot, &p->a, p->len[i]);
-	return p->found;
+	return p->found != 0;
 }
 
 /* MANY: the lengths a head marks, longest first */
@@ -80,7 +80,7 @@ static long set6_probe_many(__u32 i, void *ctx)
 	if (p->len[bit / 8 & 15] >> (bit % 8) & 1)
 		p->found = set6_holds(p->slot, &p->a,
 				      EDGEFW_SET6_MANY_FIRST + bit);
-	return p->found;
+	return p->found != 0;
 }
 
 static __always_inline bool
