@@ -40,6 +40,14 @@ struct {
 	__type(value, struct edgefw_set4_bits);
 } set4_bits SEC(".maps");
 
+/* set4_any_may_hold() would read it; the lookups time the slot alone */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} set4_any SEC(".maps");
+
 /* in_set4_index() reads set4_by24 and set4_bits, defined above */
 #include "../bpf/set4index.h"
 

@@ -56,6 +56,13 @@ struct {
 } set4_by24 SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, EDGEFW_SET4_ANY_WORDS);
+	__type(key, __u32);
+	__type(value, __u64);
+} set4_any SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, EDGEFW_SET4_MAX_PARTS);
 	__uint(map_flags, BPF_F_NO_PREALLOC);

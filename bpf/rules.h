@@ -161,8 +161,11 @@ static __always_inline __u16 class_of(const struct packet *p, const int dir)
  * first look at its source set tells: its IPv4 index's /24 or its filter.
  * Inline, one array read: the candidates a flood meets end here, without
  * a call of rule_matches each (issue 15: 15 candidates on one port).
+ * any4: whether any indexed set may hold the source (set4_any), asked
+ * once for all the candidates.
  */
-static __always_inline bool rule_may_match(__u32 id, const struct packet *p)
+static __always_inline bool rule_may_match(__u32 id, const struct packet *p,
+					   bool any4)
 {
 	struct edgefw_set_filter *f;
 	__u16 from;
@@ -174,7 +177,8 @@ static __always_inline bool rule_may_match(__u32 id, const struct packet *p)
 	if (from >= EDGEFW_PEER_SELF)
 		return true;
 	if (p->family == EDGEFW_FAMILY_IPV4 && slot != EDGEFW_NO_INDEX_SLOT)
-		return set4_index_state(slot, p->src.w[0]) != EDGEFW_SET4_NONE;
+		return any4 &&
+		       set4_index_state(slot, p->src.w[0]) != EDGEFW_SET4_NONE;
 	f = filter_of(from, p->family);
 	return !f || filter_passes(f, &p->src, p->family);
 }
@@ -187,10 +191,13 @@ static __always_inline bool rule_may_match(__u32 id, const struct packet *p)
 __noinline int match_class(__u32 class_id, const struct packet *p)
 {
 	const volatile struct edgefw_class *c;
+	bool any4;
 	int i;
 
 	if (!p || class_id == 0)
 		return NO_RULE;
+	any4 = p->family != EDGEFW_FAMILY_IPV4 ||
+	       set4_any_may_hold(p->src.w[0]);
 	/* The loader writes no larger id; the mask shows the verifier so. */
 	c = &classes[class_id & (EDGEFW_MAX_CLASSES - 1)];
 	for (i = 0; i < EDGEFW_MAX_CANDIDATES; i++) {
@@ -199,7 +206,7 @@ __noinline int match_class(__u32 class_id, const struct packet *p)
 		if (i >= c->nr_rules)
 			break;
 		id = c->rule[i];
-		if (rule_may_match(id, p) && rule_matches(id, p))
+		if (rule_may_match(id, p, any4) && rule_matches(id, p))
 			return id;
 	}
 	return NO_RULE;

@@ -24,6 +24,19 @@ static __always_inline __u32 set4_index_state(__u8 slot, __be32 addr)
 	return word ? EDGEFW_SET4_STATE(*word, net24) : EDGEFW_SET4_NONE;
 }
 
+/*
+ * False when no indexed set holds anything in addr's /24 (set4_any): the
+ * includer that calls it provides the map set4_any too.
+ */
+static __always_inline bool set4_any_may_hold(__be32 addr)
+{
+	__u32 net24 = EDGEFW_SET4_NET24(bpf_ntohl(addr));
+	__u32 key = EDGEFW_SET4_ANY_WORD(net24);
+	__u64 *word = bpf_map_lookup_elem(&set4_any, &key);
+
+	return !word || (*word >> EDGEFW_SET4_ANY_SHIFT(net24) & 1);
+}
+
 static __always_inline bool in_set4_index(__u8 slot, __be32 addr)
 {
 	__u32 state = set4_index_state(slot, addr);

@@ -343,6 +343,20 @@ enum edgefw_set4_state {
 #define EDGEFW_SET4_STATE(word, net24) ((word) >> EDGEFW_SET4_SHIFT(net24) & 3)
 #define EDGEFW_SET4_PART_KEY(slot, net24) ((__u32)(slot) << 24 | (net24))
 
+/*
+ * set4_any (array): a bit per /24 network, set where any slot's state is
+ * not NONE. Read once for a packet, it answers every indexed candidate of
+ * an address that no indexed set holds, as a flood's mostly are: one read
+ * of 2 MiB where each candidate would read its own slot's word. (Keeping
+ * the slots' words of a /24 side by side instead spread each address's
+ * reads over every slot's memory, and cost a flood from many sources
+ * 80-130 ns: bench/README.md.)
+ */
+#define EDGEFW_SET4_ANY_NETS_PER_WORD 64
+#define EDGEFW_SET4_ANY_WORDS (1U << 18) /* 2^24 networks / 64 */
+#define EDGEFW_SET4_ANY_WORD(net24) ((net24) / EDGEFW_SET4_ANY_NETS_PER_WORD)
+#define EDGEFW_SET4_ANY_SHIFT(net24) ((net24) % EDGEFW_SET4_ANY_NETS_PER_WORD)
+
 struct edgefw_set4_bits {
 	__u64 w[4]; /* a bit per address of the /24 */
 };

@@ -140,6 +140,31 @@ int counters_read(int fd, __u32 first, size_t n, struct edgefw_counter *out)
 	return err;
 }
 
+int map_read_array(int fd, size_t n, size_t value_size, void *values)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	__u32 *keys = xcalloc(n < BATCH_MAX ? n : BATCH_MAX, sizeof(*keys));
+	__u32 prev = 0;
+	size_t done = 0;
+	int err = 0;
+
+	while (done < n && !err) {
+		__u32 count = n - done > BATCH_MAX ? BATCH_MAX : n - done;
+
+		/* an array's batch starts after the key in_batch names */
+		if (bpf_map_lookup_batch(fd, done ? &prev : NULL, &prev, keys,
+					 (char *)values + done * value_size,
+					 &count, &opts) &&
+		    (errno != ENOENT || !count))
+			err = -errno;
+		else if (!count)
+			err = -EIO; /* an array has every element */
+		done += count;
+	}
+	free(keys);
+	return err;
+}
+
 /* Entries copied per call while counting: a bucket never holds more. */
 #define COUNT_BATCH 4096
 

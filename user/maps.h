@@ -42,6 +42,9 @@ int map_batch_delete(int fd, const struct map_batch *b);
  */
 int counters_read(int fd, __u32 first, size_t n, struct edgefw_counter *out);
 
+/* Elements 0 to n - 1 of an array map, in kernel batches. 0 or -errno. */
+int map_read_array(int fd, size_t n, size_t value_size, void *values);
+
 /*
  * The entries of a hash table, read in kernel batches (the table is
  * walked, not locked: entries come and go meanwhile). 0 or -errno.

@@ -16,6 +16,7 @@ static const char *const map_names[NR_MAPS] = {
 	[MAP_SETS] = "sets",
 	[MAP_SET_FILTER] = "set_filter",
 	[MAP_SET4_BY24] = "set4_by24",
+	[MAP_SET4_ANY] = "set4_any",
 	[MAP_SET4_BITS] = "set4_bits",
 	[MAP_SET6_HEADS] = "set6_heads",
 	[MAP_SET6_PREFIXES] = "set6_prefixes",

@@ -114,7 +114,103 @@ static bool same_part(const struct set4_part *a, const struct set4_part *b)
 	return a && b && !memcmp(&a->bits, &b->bits, sizeof(a->bits));
 }
 
-int set4_index_write(int by24_fd, int bits_fd, unsigned int slot,
+/* A bit per /24 of a slot's word whose state is not NONE. */
+static __u64 covered(__u64 word)
+{
+	__u64 bits = 0;
+
+	for (int i = 0; i < EDGEFW_SET4_NETS_PER_WORD; i++)
+		bits |= (__u64) !!(word >> (2 * i) & 3) << i;
+	return bits;
+}
+
+/* The set4_any word j as words (a slot's, or NULL: none) make it. */
+static __u64 any_of(const __u64 *words, __u32 j)
+{
+	const __u32 per =
+		EDGEFW_SET4_ANY_NETS_PER_WORD / EDGEFW_SET4_NETS_PER_WORD;
+	__u64 bits = 0;
+
+	for (__u32 k = 0; words && k < per; k++)
+		bits |= covered(words[j * per + k])
+			<< (k * EDGEFW_SET4_NETS_PER_WORD);
+	return bits;
+}
+
+/* Whether a slot word under set4_any word j differs from old to new. */
+static bool changed(const struct set4_index *old, const struct set4_index *new,
+		    __u32 j)
+{
+	const __u32 per =
+		EDGEFW_SET4_ANY_NETS_PER_WORD / EDGEFW_SET4_NETS_PER_WORD;
+
+	for (__u32 k = 0; k < per; k++) {
+		if (new->words[j * per + k] !=
+		    (old ? old->words[j * per + k] : 0))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * set4_any after slot's words went from old to new (already in by24):
+ * what slot added is ORed in; where it took a /24 away, the other slots
+ * decide, read back from by24, which holds every slot's words.
+ */
+static int any_write(int by24_fd, int any_fd, const struct set4_index *old,
+		     const struct set4_index *new)
+{
+	struct map_batch w = { .key_size = sizeof(__u32),
+			       .value_size = sizeof(__u64) };
+	struct bpf_map_info info = {};
+	__u32 info_len = sizeof(info), slots = 0;
+	__u64 *any = NULL, *all = NULL;
+	bool removed = false;
+	int err;
+
+	for (__u32 i = 0; old && i < EDGEFW_SET4_WORDS_PER_SLOT; i++)
+		removed |= old->words[i] != new->words[i] &&
+			   (covered(old->words[i]) & ~covered(new->words[i]));
+	any = xcalloc(EDGEFW_SET4_ANY_WORDS, sizeof(*any));
+	err = map_read_array(any_fd, EDGEFW_SET4_ANY_WORDS, sizeof(*any), any);
+	if (!err && removed) {
+		err = bpf_obj_get_info_by_fd(by24_fd, &info, &info_len) ? -errno
+									: 0;
+		if (!err) {
+			all = xcalloc(info.max_entries, sizeof(*all));
+			err = map_read_array(by24_fd, info.max_entries,
+					     sizeof(*all), all);
+			slots = info.max_entries / EDGEFW_SET4_WORDS_PER_SLOT;
+		}
+	}
+	for (__u32 j = 0; !err && j < EDGEFW_SET4_ANY_WORDS; j++) {
+		__u64 v = any[j];
+
+		if (!changed(old, new, j) ||
+		    any_of(old ? old->words : NULL, j) == any_of(new->words, j))
+			continue;
+		if (removed) {
+			v = 0;
+			for (__u32 s = 0; s < slots; s++)
+				v |= any_of(
+					all + (size_t)s *
+							EDGEFW_SET4_WORDS_PER_SLOT,
+					j);
+		} else {
+			v |= any_of(new->words, j);
+		}
+		if (v != any[j])
+			map_batch_add(&w, &j, &v);
+	}
+	if (!err)
+		err = map_batch_update(any_fd, &w);
+	map_batch_free(&w);
+	free(any);
+	free(all);
+	return err;
+}
+
+int set4_index_write(int by24_fd, int any_fd, int bits_fd, unsigned int slot,
 		     const struct set4_index *old, const struct set4_index *new)
 {
 	struct map_batch parts = { .key_size = sizeof(__u32),
@@ -150,6 +246,10 @@ int set4_index_write(int by24_fd, int bits_fd, unsigned int slot,
 	if (!err) {
 		err = map_batch_update(by24_fd, &words);
 		what = "/24 networks";
+	}
+	if (!err) {
+		err = any_write(by24_fd, any_fd, old, new);
+		what = "the /24 networks any set holds";
 	}
 	if (!err) {
 		err = map_batch_delete(bits_fd, &gone);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The IPv4 index of one set (set4_by24 and set4_bits, see edgefw.h): built
+ * The IPv4 index of one set (set4_by24, set4_bits and its share of
+ * set4_any, see edgefw.h): built
  * from the set's prefixes in memory, written to the kernel as the
  * difference from what it held before.
  */
@@ -27,11 +28,11 @@ void set4_index_free(struct set4_index *ix);
 
 /*
  * Make slot's part of the maps go from old (NULL: empty maps) to new:
- * parts first, then the /24 words, then the parts no longer needed, so
- * that every address meets either its old or its new answer. 0, or -1
- * after reporting.
+ * parts first, then the /24 words, then set4_any, then the parts no
+ * longer needed, so that every address meets either its old or its new
+ * answer. 0, or -1 after reporting.
  */
-int set4_index_write(int by24_fd, int bits_fd, unsigned int slot,
+int set4_index_write(int by24_fd, int any_fd, int bits_fd, unsigned int slot,
 		     const struct set4_index *old,
 		     const struct set4_index *new);
 

@@ -13,8 +13,9 @@ static int write4(const struct map_fds *fds, unsigned int slot,
 	if (from)
 		set4_index_build(&old, from->v, from->n);
 	set4_index_build(&new, to->v, to->n);
-	err = set4_index_write(fds->fd[MAP_SET4_BY24], fds->fd[MAP_SET4_BITS],
-			       slot, from ? &old : NULL, &new);
+	err = set4_index_write(fds->fd[MAP_SET4_BY24], fds->fd[MAP_SET4_ANY],
+			       fds->fd[MAP_SET4_BITS], slot, from ? &old : NULL,
+			       &new);
 	if (from)
 		set4_index_free(&old);
 	set4_index_free(&new);

@@ -14,6 +14,7 @@
 #define SHIM_MAP(m) struct shim_map m = { .name = #m, .fd = -1 }
 
 SHIM_MAP(set4_by24);
+SHIM_MAP(set4_any);
 SHIM_MAP(set4_bits);
 SHIM_MAP(set6_heads);
 SHIM_MAP(set6_prefixes);

@@ -20,8 +20,8 @@ struct shim_map {
 };
 
 /* The maps of the set indexes, named as the BPF code names them. */
-extern struct shim_map set4_by24, set4_bits, set6_heads, set6_prefixes,
-	set_filter;
+extern struct shim_map set4_by24, set4_any, set4_bits, set6_heads,
+	set6_prefixes, set_filter;
 
 /*
  * A new, empty kernel map for map, in place of the one it held: of the

@@ -8,7 +8,9 @@
  * some prefix holds them. So it does after writes of the difference from
  * one set to another and back, which leave no stale /24 parts and the
  * other slot alone; and a write past the parts table's size fails with a
- * message that names the limit.
+ * message that names the limit. Everywhere it probes, set4_any's bit for
+ * the /24 is set exactly when some slot's state there is not NONE, and
+ * the data plane asks it before the slot.
  */
 #include "bpf_shim.h" /* first: what the BPF code below takes from BPF */
 #include "../../bpf/set4index.h"
@@ -22,27 +24,44 @@
 
 #define RANDOM_PROBES 20000
 
-/* Both maps, empty, for every slot; parts: the size of set4_bits. */
+/* The maps, empty, for every slot; parts: the size of set4_bits. */
 static void create_maps(__u32 parts)
 {
 	shim_map_create(&set4_by24,
 			EDGEFW_INDEX_SLOTS * EDGEFW_SET4_WORDS_PER_SLOT);
+	shim_map_create(&set4_any, EDGEFW_SET4_ANY_WORDS);
 	shim_map_create(&set4_bits, parts);
 }
 
 static int write_index(unsigned int slot, const struct set4_index *old,
 		       const struct set4_index *new)
 {
-	return set4_index_write(set4_by24.fd, set4_bits.fd, slot, old, new);
+	return set4_index_write(set4_by24.fd, set4_any.fd, set4_bits.fd, slot,
+				old, new);
 }
 
-/* Whether the data plane's answer for a in slot differs from v's LPM. */
+/* set4_any's bit for addr is not the OR of the slots' states there */
+static bool any_wrong(__be32 addr)
+{
+	bool some = false;
+
+	for (unsigned int s = 0; s < EDGEFW_INDEX_SLOTS; s++)
+		some |= set4_index_state(s, addr) != EDGEFW_SET4_NONE;
+	return set4_any_may_hold(addr) != some;
+}
+
+/*
+ * Whether the data plane's answer for a in slot (set4_any, then the
+ * slot) differs from v's LPM, or set4_any is wrong there.
+ */
 static bool wrong(unsigned int slot, const struct prefix *v, size_t n, u128 a)
 {
 	union edgefw_addr addr = addr_from_u128(a, EDGEFW_FAMILY_IPV4);
+	bool in = set4_any_may_hold(addr.w[0]) &&
+		  in_set4_index(slot, addr.w[0]);
 
-	return in_set4_index(slot, addr.w[0]) !=
-	       naive_contains(v, n, EDGEFW_FAMILY_IPV4, a);
+	return in != naive_contains(v, n, EDGEFW_FAMILY_IPV4, a) ||
+	       any_wrong(addr.w[0]);
 }
 
 /* At the edges of every prefix of of[0..nr_of). */
