@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The IPv4 index of one set (set4_by24, set4_bits and its share of
- * set4_any, see edgefw.h): built
- * from the set's prefixes in memory, written to the kernel as the
- * difference from what it held before.
+ * set4_any, see edgefw.h): built from the set's prefixes in memory,
+ * written to the kernel as the difference from what it held before.
  */
 #ifndef EDGEFW_SET4INDEX_H
 #define EDGEFW_SET4INDEX_H
