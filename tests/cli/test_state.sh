@@ -789,6 +789,26 @@ test_set_write_fails() {
 	tap_result $? "set add: the IPv6 index moved"
 }
 
+# A generation an older edgefw loaded has no set4_any: set add refuses it
+# before writing anything, and a reload fills the sets anew with one.
+test_set_older_generation() {
+	local before sum
+	start_fresh "set add, older generation" "$WORK/main.conf" || return
+	before=$(set_list partners)
+	sum=$(file_sum "$SETS_FILE")
+	rm -f "$EDGEFW_PIN_DIR/gen/set4_any"
+	run_edgefw set add partners 198.19.7.1
+	expect_result "set add on a generation without set4_any exits 1 naming it" 1 \
+		"set4_any"
+	check_eq "... the set is as before" "$(set_list partners)" "$before"
+	check_eq "... sets.json is as before" "$(file_sum "$SETS_FILE")" "$sum"
+	run_edgefw reload
+	expect_result "... the reload after it exits 0" 0
+	check "... and pins set4_any again" -- test -e "$EDGEFW_PIN_DIR/gen/set4_any"
+	run_edgefw set add partners 198.19.7.1
+	expect_result "... and set add then exits 0" 0 "added 1 prefix to set partners"
+}
+
 # ---------------------------------------------------------------------------
 # block
 
@@ -1974,7 +1994,8 @@ main() {
 	# EDGEFW_TEST_STEPS="test_block ..." runs only those steps (by hand)
 	local step t0 steps=(${EDGEFW_TEST_STEPS:-test_set_not_loaded test_set_changes
 		test_set_bad_input test_set_100k test_status_counts
-		test_reload_keeps_sets test_set_write_fails test_block
+		test_reload_keeps_sets test_set_write_fails test_set_older_generation
+		test_block
 		test_block_not_loaded test_block_expired_at_load
 		test_block_owner_of_older_file test_block_many
 		test_private_dirs test_load_cut_short test_block_guard
