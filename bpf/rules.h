@@ -161,8 +161,8 @@ static __always_inline __u16 class_of(const struct packet *p, const int dir)
  * first look at its source set tells: its IPv4 index's /24 or its filter.
  * Inline, one array read: the candidates a flood meets end here, without
  * a call of rule_matches each (issue 15: 15 candidates on one port).
- * any4: whether any indexed set may hold the source (set4_any), asked
- * once for all the candidates.
+ * any4: false where set4_any, asked once for all the candidates
+ * (EDGEFW_CLASS_ASK_ANY4), says no indexed set holds the source.
  */
 static __always_inline bool rule_may_match(__u32 id, const struct packet *p,
 					   bool any4)
@@ -191,15 +191,19 @@ static __always_inline bool rule_may_match(__u32 id, const struct packet *p,
 __noinline int match_class(__u32 class_id, const struct packet *p)
 {
 	const volatile struct edgefw_class *c;
-	bool any4;
+	bool any4 = true;
 	int i;
 
 	if (!p || class_id == 0)
 		return NO_RULE;
-	any4 = p->family != EDGEFW_FAMILY_IPV4 ||
-	       set4_any_may_hold(p->src.w[0]);
 	/* The loader writes no larger id; the mask shows the verifier so. */
 	c = &classes[class_id & (EDGEFW_MAX_CLASSES - 1)];
+	if ((c->flags & EDGEFW_CLASS_ASK_ANY4) &&
+	    p->family == EDGEFW_FAMILY_IPV4) {
+		any4 = set4_any_may_hold(p->src.w[0]);
+		if (!any4 && (c->flags & EDGEFW_CLASS_ALL_INDEXED))
+			return NO_RULE;
+	}
 	for (i = 0; i < EDGEFW_MAX_CANDIDATES; i++) {
 		__u8 id;
 

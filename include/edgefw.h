@@ -317,7 +317,11 @@ static inline __u32 edgefw_filter_passes(const struct edgefw_set_filter *f,
  * prefixes lie in it). For SOME, set4_bits (hash, by slot and /24) holds
  * one bit per address of the /24. The bit patterns OR: ALL | SOME is ALL.
  */
-#define EDGEFW_INDEX_SLOTS 8 /* 4 MiB of set4_by24 each */
+/*
+ * 4 MiB of set4_by24 for each slot a config uses: 16 let a port's 15
+ * candidate rules each name an indexed set.
+ */
+#define EDGEFW_INDEX_SLOTS 16
 #define EDGEFW_NO_INDEX_SLOT 0xff
 #define EDGEFW_SET4_WORDS_PER_SLOT (1U << 19) /* 2^24 networks / 32 */
 /* partly covered /24s of all slots; the hash table's buckets take 16 B each */
@@ -481,8 +485,21 @@ struct edgefw_port_classes {
 /* The candidate rules of a class, tried in config order. */
 struct edgefw_class {
 	__u8 nr_rules;
+	__u8 flags; /* EDGEFW_CLASS_* */
 	__u8 rule[EDGEFW_MAX_CANDIDATES];
 };
+
+/*
+ * What the compiler knows of a class's candidates. Some read an IPv4
+ * index: set4_any is asked first, once for all of them. Even for one such
+ * candidate it is the cheaper read for a flood from many sources (half
+ * the size of a slot's words: 3-4 ns, bench/README.md), for one read more
+ * on a partner's packet. Every one reads an IPv4 index: where set4_any
+ * says no indexed set holds the source, no candidate can admit it, and
+ * the candidates are not looked at.
+ */
+#define EDGEFW_CLASS_ASK_ANY4 1
+#define EDGEFW_CLASS_ALL_INDEXED 2
 
 enum edgefw_limit {
 	EDGEFW_LIMIT_NONE,

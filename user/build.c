@@ -9,23 +9,24 @@
 #include "partners.h"
 #include "set_changes.h"
 
-/* What expired while nothing was loaded leaves blocklist.json too. */
-static int fill_blocklist(const struct paths *p, const struct generation *g)
+/*
+ * blocks, read before the programs load (a malformed blocklist.json is
+ * refused at once), into the new blocklist map; what expired while
+ * nothing was loaded leaves blocklist.json too.
+ */
+static int fill_blocklist(const struct paths *p, const struct generation *g,
+			  struct blocks *blocks)
 {
-	struct blocks blocks;
 	int err;
 
-	if (blocks_read(p, &blocks))
-		return -1;
-	if (blocks_prune(&blocks, wall_now_ms()) && blocks_write(p, &blocks))
+	if (blocks_prune(blocks, wall_now_ms()) && blocks_write(p, blocks))
 		log_warn(
 			"%s still lists expired blocks; the next block command removes them",
 			p->blocks_file);
 	err = blockmap_sync(gen_map_fd(g, MAP_BLOCKLIST),
-			    gen_map_fd(g, MAP_CONTROL), &blocks);
+			    gen_map_fd(g, MAP_CONTROL), blocks);
 	if (err)
 		log_err("cannot fill the blocklist: %s", strerror(-err));
-	blocks_free(&blocks);
 	return err ? -1 : 0;
 }
 
@@ -50,6 +51,8 @@ int gen_build(const struct paths *p, struct config *c,
 
 	struct set_changes_file changes;
 	struct partners_file partners;
+	struct blocks blocks;
+	int rc = 0;
 
 	memset(cc, 0, sizeof(*cc));
 	memset(g, 0, sizeof(*g));
@@ -65,11 +68,16 @@ int gen_build(const struct paths *p, struct config *c,
 	partners_free(&partners);
 	if (compile(c, cc, stderr))
 		return OP_BAD_INPUT;
+	/* a reload keeps the running blocklist map (shared) */
+	if (!shared && blocks_read(p, &blocks))
+		return OP_FAILED;
 	sets = sets_to_reuse(reuse, cc);
 	if (reused)
 		*reused = sets != NULL;
 	if (gen_resolve(c, missing_ok, g) || gen_load(c, cc, g, shared, sets) ||
-	    (!shared && fill_blocklist(p, g)))
-		return OP_FAILED;
-	return 0;
+	    (!shared && fill_blocklist(p, g, &blocks)))
+		rc = OP_FAILED;
+	if (!shared)
+		blocks_free(&blocks);
+	return rc;
 }

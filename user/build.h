@@ -4,7 +4,8 @@
  * the CLI changed since: the saved set changes (sets.json) go into the
  * config's sets before it is compiled, so every set is built once, and a
  * new blocklist (no shared maps to reuse) gets the saved blocks that have
- * not expired. A corrupt state file refuses the whole generation.
+ * not expired. A corrupt state file refuses the whole generation, before
+ * any program is loaded.
  */
 #ifndef EDGEFW_BUILD_H
 #define EDGEFW_BUILD_H

@@ -10,6 +10,23 @@
 
 #define NR_PORTS 65536
 
+/* EDGEFW_CLASS_* of candidates ids[0..n), whose index slots are known. */
+static __u8 class_flags(const struct compiled *cc, const __u8 *ids, size_t n)
+{
+	size_t indexed = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct edgefw_rule *r = &cc->rules[ids[i]];
+
+		indexed += r->from < EDGEFW_PEER_SELF &&
+			   r->from_slot != EDGEFW_NO_INDEX_SLOT;
+	}
+	if (!indexed)
+		return 0;
+	return EDGEFW_CLASS_ASK_ANY4 |
+	       (indexed == n ? EDGEFW_CLASS_ALL_INDEXED : 0);
+}
+
 /* The class with exactly these candidates, added if new; -1 when full. */
 static int class_for(struct compiled *cc, const __u8 *ids, size_t n)
 {
@@ -18,6 +35,7 @@ static int class_for(struct compiled *cc, const __u8 *ids, size_t n)
 	if (n == 0)
 		return 0;
 	memcpy(want.rule, ids, n);
+	want.flags = class_flags(cc, ids, n);
 	for (size_t i = 1; i < cc->nr_classes; i++) {
 		if (!memcmp(&cc->classes[i], &want, sizeof(want)))
 			return (int)i;

@@ -140,11 +140,13 @@ int counters_read(int fd, __u32 first, size_t n, struct edgefw_counter *out)
 	return err;
 }
 
-int map_read_array(int fd, size_t n, size_t value_size, void *values)
+/* Elements first to first + n - 1 of an array map, in kernel batches. */
+static int read_range(int fd, __u32 first, size_t n, size_t value_size,
+		      void *values)
 {
 	LIBBPF_OPTS(bpf_map_batch_opts, opts);
 	__u32 *keys = xcalloc(n < BATCH_MAX ? n : BATCH_MAX, sizeof(*keys));
-	__u32 prev = 0;
+	__u32 prev = first - 1;
 	size_t done = 0;
 	int err = 0;
 
@@ -152,7 +154,8 @@ int map_read_array(int fd, size_t n, size_t value_size, void *values)
 		__u32 count = n - done > BATCH_MAX ? BATCH_MAX : n - done;
 
 		/* an array's batch starts after the key in_batch names */
-		if (bpf_map_lookup_batch(fd, done ? &prev : NULL, &prev, keys,
+		if (bpf_map_lookup_batch(fd, first + done ? &prev : NULL, &prev,
+					 keys,
 					 (char *)values + done * value_size,
 					 &count, &opts) &&
 		    (errno != ENOENT || !count))
@@ -162,6 +165,37 @@ int map_read_array(int fd, size_t n, size_t value_size, void *values)
 		done += count;
 	}
 	free(keys);
+	return err;
+}
+
+/*
+ * Keys this close share one batch: a call costs about as much as copying
+ * this many values more.
+ */
+#define READ_KEYS_GAP 64
+
+int map_read_keys(int fd, const __u32 *keys, size_t n, size_t value_size,
+		  void *values)
+{
+	char *span = NULL;
+	size_t cap = 0;
+	int err = 0;
+
+	for (size_t i = 0, j; i < n && !err; i = j) {
+		size_t len;
+
+		for (j = i + 1; j < n && keys[j] - keys[j - 1] <= READ_KEYS_GAP;
+		     j++)
+			;
+		len = (size_t)(keys[j - 1] - keys[i]) + 1;
+		GROW(span, cap, len * value_size);
+		err = read_range(fd, keys[i], len, value_size, span);
+		for (size_t k = i; k < j && !err; k++)
+			memcpy((char *)values + k * value_size,
+			       span + (size_t)(keys[k] - keys[i]) * value_size,
+			       value_size);
+	}
+	free(span);
 	return err;
 }
 

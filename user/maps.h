@@ -42,8 +42,13 @@ int map_batch_delete(int fd, const struct map_batch *b);
  */
 int counters_read(int fd, __u32 first, size_t n, struct edgefw_counter *out);
 
-/* Elements 0 to n - 1 of an array map, in kernel batches. 0 or -errno. */
-int map_read_array(int fd, size_t n, size_t value_size, void *values);
+/*
+ * The elements of an array map at keys[0..n), which ascend, into
+ * values[0..n): nearby keys in one kernel batch, so that a few keys cost
+ * a few calls and many keys about one read of the map. 0 or -errno.
+ */
+int map_read_keys(int fd, const __u32 *keys, size_t n, size_t value_size,
+		  void *values);
 
 /*
  * The entries of a hash table, read in kernel batches (the table is

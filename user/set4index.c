@@ -8,16 +8,69 @@
 #include "set4index.h"
 #include "util.h"
 
-static unsigned int state_of(const __u64 *words, __u32 net24)
+static int cmp_word(const void *a, const void *b)
 {
-	return EDGEFW_SET4_STATE(words[EDGEFW_SET4_WORD_OF(net24)], net24);
+	const struct set4_word *x = a, *y = b;
+
+	return (x->index > y->index) - (x->index < y->index);
 }
 
-static void mark(__u64 *words, __u32 net24, unsigned int state)
+/* ix's word index, 0 where it has none. */
+static __u64 word_at(const struct set4_index *ix, __u32 index)
 {
-	__u64 *word = &words[EDGEFW_SET4_WORD_OF(net24)];
+	struct set4_word want = { .index = index }, *w;
 
-	*word |= (__u64)state << EDGEFW_SET4_SHIFT(net24);
+	if (!ix->nr_words)
+		return 0;
+	w = bsearch(&want, ix->words, ix->nr_words, sizeof(*ix->words),
+		    cmp_word);
+	return w ? w->bits : 0;
+}
+
+static unsigned int state_of(const struct set4_index *ix, __u32 net24)
+{
+	return EDGEFW_SET4_STATE(word_at(ix, EDGEFW_SET4_WORD_OF(net24)),
+				 net24);
+}
+
+/* The words while they are built: mostly in order, as prefixes come. */
+struct word_list {
+	struct set4_index *ix;
+	size_t cap;
+	bool unsorted;
+};
+
+static void add_word(struct word_list *l, __u32 index, __u64 bits)
+{
+	struct set4_index *ix = l->ix;
+	struct set4_word *last = ix->nr_words ? &ix->words[ix->nr_words - 1]
+					      : NULL;
+
+	if (last && last->index == index) {
+		last->bits |= bits;
+		return;
+	}
+	l->unsorted |= last && last->index > index;
+	GROW(ix->words, l->cap, ix->nr_words + 1);
+	ix->words[ix->nr_words++] = (struct set4_word){ index, bits };
+}
+
+/* Sorted, one entry per index, its bits ORed: ALL | SOME is ALL. */
+static void finish_words(struct word_list *l)
+{
+	struct set4_index *ix = l->ix;
+	size_t out = 0;
+
+	if (!l->unsorted)
+		return;
+	qsort(ix->words, ix->nr_words, sizeof(*ix->words), cmp_word);
+	for (size_t i = 0; i < ix->nr_words; i++) {
+		if (out && ix->words[out - 1].index == ix->words[i].index)
+			ix->words[out - 1].bits |= ix->words[i].bits;
+		else
+			ix->words[out++] = ix->words[i];
+	}
+	ix->nr_words = out;
 }
 
 static int cmp_part(const void *a, const void *b)
@@ -27,7 +80,7 @@ static int cmp_part(const void *a, const void *b)
 	return (x->net24 > y->net24) - (x->net24 < y->net24);
 }
 
-static void mark_covered(__u64 *words, const struct prefix *p)
+static void add_covered(struct word_list *l, const struct prefix *p)
 {
 	__u32 first = EDGEFW_SET4_NET24(ntohl(p->addr.w[0]));
 	__u64 count = 1ULL << (24 - p->len);
@@ -38,10 +91,12 @@ static void mark_covered(__u64 *words, const struct prefix *p)
 
 		if (EDGEFW_SET4_SHIFT(net24) == 0 &&
 		    count - i >= EDGEFW_SET4_NETS_PER_WORD) {
-			words[EDGEFW_SET4_WORD_OF(net24)] = ~0ULL; /* all ALL */
+			add_word(l, EDGEFW_SET4_WORD_OF(net24), ~0ULL);
 			i += EDGEFW_SET4_NETS_PER_WORD;
 		} else {
-			mark(words, net24, EDGEFW_SET4_ALL);
+			add_word(l, EDGEFW_SET4_WORD_OF(net24),
+				 (__u64)EDGEFW_SET4_ALL
+					 << EDGEFW_SET4_SHIFT(net24));
 			i++;
 		}
 	}
@@ -49,10 +104,10 @@ static void mark_covered(__u64 *words, const struct prefix *p)
 
 void set4_index_build(struct set4_index *ix, const struct prefix *v, size_t n)
 {
+	struct word_list words = { .ix = ix };
 	size_t cap = 0, out = 0;
 
 	memset(ix, 0, sizeof(*ix));
-	ix->words = xcalloc(EDGEFW_SET4_WORDS_PER_SLOT, sizeof(*ix->words));
 	for (size_t i = 0; i < n; i++) {
 		const struct prefix *p = &v[i];
 		__u32 a = ntohl(p->addr.w[0]);
@@ -61,10 +116,12 @@ void set4_index_build(struct set4_index *ix, const struct prefix *v, size_t n)
 		if (p->family != EDGEFW_FAMILY_IPV4)
 			continue;
 		if (p->len <= 24) {
-			mark_covered(ix->words, p);
+			add_covered(&words, p);
 			continue;
 		}
-		mark(ix->words, EDGEFW_SET4_NET24(a), EDGEFW_SET4_SOME);
+		add_word(&words, EDGEFW_SET4_WORD_OF(EDGEFW_SET4_NET24(a)),
+			 (__u64)EDGEFW_SET4_SOME
+				 << EDGEFW_SET4_SHIFT(EDGEFW_SET4_NET24(a)));
 		GROW(ix->parts, cap, ix->nr_parts + 1);
 		part = &ix->parts[ix->nr_parts++];
 		memset(part, 0, sizeof(*part));
@@ -73,13 +130,14 @@ void set4_index_build(struct set4_index *ix, const struct prefix *v, size_t n)
 			part->bits.w[EDGEFW_SET4_BIT_WORD(a + i)] |=
 				1ULL << EDGEFW_SET4_BIT_SHIFT(a + i);
 	}
+	finish_words(&words);
 	/* one part per /24, none where a shorter prefix covers it all */
 	if (ix->nr_parts > 1)
 		qsort(ix->parts, ix->nr_parts, sizeof(*ix->parts), cmp_part);
 	for (size_t i = 0; i < ix->nr_parts; i++) {
 		struct set4_part *p = &ix->parts[i];
 
-		if (state_of(ix->words, p->net24) == EDGEFW_SET4_ALL)
+		if (state_of(ix, p->net24) == EDGEFW_SET4_ALL)
 			continue;
 		if (out && ix->parts[out - 1].net24 == p->net24) {
 			for (int w = 0; w < 4; w++)
@@ -124,89 +182,163 @@ static __u64 covered(__u64 word)
 	return bits;
 }
 
-/* The set4_any word j as words (a slot's, or NULL: none) make it. */
-static __u64 any_of(const __u64 *words, __u32 j)
-{
-	const __u32 per =
-		EDGEFW_SET4_ANY_NETS_PER_WORD / EDGEFW_SET4_NETS_PER_WORD;
-	__u64 bits = 0;
+/* A slot's words under one word of set4_any. */
+#define WORDS_PER_ANY \
+	(EDGEFW_SET4_ANY_NETS_PER_WORD / EDGEFW_SET4_NETS_PER_WORD)
 
-	for (__u32 k = 0; words && k < per; k++)
-		bits |= covered(words[j * per + k])
-			<< (k * EDGEFW_SET4_NETS_PER_WORD);
-	return bits;
+struct word_change {
+	__u32 index;
+	__u64 was, now;
+};
+
+/* The words that differ from old (NULL: empty) to new, by index. */
+static size_t word_changes(const struct set4_index *old,
+			   const struct set4_index *new,
+			   struct word_change **out)
+{
+	size_t i = 0, j = 0, n = 0, cap = 0, nr_old = old ? old->nr_words : 0;
+
+	*out = NULL;
+	while (i < nr_old || j < new->nr_words) {
+		struct word_change c;
+
+		if (j == new->nr_words ||
+		    (i < nr_old && old->words[i].index < new->words[j].index))
+			c = (struct word_change){ old->words[i].index,
+						  old->words[i++].bits, 0 };
+		else if (i == nr_old ||
+			 new->words[j].index < old->words[i].index)
+			c = (struct word_change){ new->words[j].index, 0,
+						  new->words[j++].bits };
+		else
+			c = (struct word_change){ new->words[j].index,
+						  old->words[i++].bits,
+						  new->words[j++].bits };
+		if (c.was == c.now)
+			continue;
+		GROW(*out, cap, n + 1);
+		(*out)[n++] = c;
+	}
+	return n;
 }
 
-/* Whether a slot word under set4_any word j differs from old to new. */
-static bool changed(const struct set4_index *old, const struct set4_index *new,
-		    __u32 j)
-{
-	const __u32 per =
-		EDGEFW_SET4_ANY_NETS_PER_WORD / EDGEFW_SET4_NETS_PER_WORD;
+/* A set4_any word that a slot's change touches. */
+struct any_change {
+	__u32 j;
+	__u64 added; /* /24s the slot now holds that it did not */
+	bool removed; /* the slot let go of some /24: the slots decide */
+	__u64 value; /* in the map before, then after */
+};
 
-	for (__u32 k = 0; k < per; k++) {
-		if (new->words[j * per + k] !=
-		    (old ? old->words[j * per + k] : 0))
-			return true;
+/*
+ * The set4_any words under changes (sorted), with what each change does
+ * there; only these are read and written.
+ */
+static size_t any_changes(const struct word_change *c, size_t n,
+			  struct any_change **out)
+{
+	size_t nr = 0, cap = 0;
+
+	*out = NULL;
+	for (size_t i = 0; i < n; i++) {
+		__u32 j = c[i].index / WORDS_PER_ANY;
+		unsigned int shift =
+			c[i].index % WORDS_PER_ANY * EDGEFW_SET4_NETS_PER_WORD;
+		__u64 was = covered(c[i].was) << shift;
+		__u64 now = covered(c[i].now) << shift;
+
+		if (was == now)
+			continue;
+		if (!nr || (*out)[nr - 1].j != j) {
+			GROW(*out, cap, nr + 1);
+			(*out)[nr++] = (struct any_change){ .j = j };
+		}
+		(*out)[nr - 1].added |= now & ~was;
+		(*out)[nr - 1].removed |= (was & ~now) != 0;
 	}
-	return false;
+	return nr;
 }
 
 /*
- * set4_any after slot's words went from old to new (already in by24):
- * what slot added is ORed in; where it took a /24 away, the other slots
- * decide, read back from by24, which holds every slot's words.
+ * Where a slot let go of a /24, the bit is the OR of every slot's words
+ * there, read back from by24 (which holds the slot's new words already).
  */
-static int any_write(int by24_fd, int any_fd, const struct set4_index *old,
-		     const struct set4_index *new)
+static int recompute(int by24_fd, struct any_change *a, size_t n)
+{
+	struct bpf_map_info info = {};
+	__u32 info_len = sizeof(info), slots, *keys;
+	size_t nr = 0, nr_keys = 0;
+	__u64 *words;
+	int err;
+
+	for (size_t i = 0; i < n; i++)
+		nr += a[i].removed;
+	if (!nr)
+		return 0;
+	if (bpf_obj_get_info_by_fd(by24_fd, &info, &info_len))
+		return -errno;
+	slots = info.max_entries / EDGEFW_SET4_WORDS_PER_SLOT;
+	keys = xcalloc((size_t)slots * nr * WORDS_PER_ANY, sizeof(*keys));
+	words = xcalloc((size_t)slots * nr * WORDS_PER_ANY, sizeof(*words));
+	for (__u32 s = 0; s < slots; s++) {
+		for (size_t i = 0; i < n; i++) {
+			for (__u32 k = 0; a[i].removed && k < WORDS_PER_ANY;
+			     k++)
+				keys[nr_keys++] = EDGEFW_SET4_WORD_KEY(
+					s, a[i].j * WORDS_PER_ANY + k);
+		}
+	}
+	err = map_read_keys(by24_fd, keys, nr_keys, sizeof(*words), words);
+	for (size_t i = 0, w = 0; !err && i < n; i++) {
+		if (!a[i].removed)
+			continue;
+		a[i].value = 0;
+		for (__u32 s = 0; s < slots; s++) {
+			for (__u32 k = 0; k < WORDS_PER_ANY; k++)
+				a[i].value |=
+					covered(words[s * nr * WORDS_PER_ANY +
+						      w * WORDS_PER_ANY + k])
+					<< (k * EDGEFW_SET4_NETS_PER_WORD);
+		}
+		w++;
+	}
+	free(keys);
+	free(words);
+	return err;
+}
+
+/*
+ * set4_any after a slot's words changed (already in by24): what the slot
+ * added is ORed in; where it took a /24 away, the slots decide.
+ */
+static int any_write(int by24_fd, int any_fd, const struct word_change *c,
+		     size_t n)
 {
 	struct map_batch w = { .key_size = sizeof(__u32),
 			       .value_size = sizeof(__u64) };
-	struct bpf_map_info info = {};
-	__u32 info_len = sizeof(info), slots = 0;
-	__u64 *any = NULL, *all = NULL;
-	bool removed = false;
+	struct any_change *a;
+	size_t nr = any_changes(c, n, &a);
+	__u32 *keys = xcalloc(nr ? nr : 1, sizeof(*keys));
+	__u64 *before = xcalloc(nr ? nr : 1, sizeof(*before));
 	int err;
 
-	for (__u32 i = 0; old && i < EDGEFW_SET4_WORDS_PER_SLOT; i++)
-		removed |= old->words[i] != new->words[i] &&
-			   (covered(old->words[i]) & ~covered(new->words[i]));
-	any = xcalloc(EDGEFW_SET4_ANY_WORDS, sizeof(*any));
-	err = map_read_array(any_fd, EDGEFW_SET4_ANY_WORDS, sizeof(*any), any);
-	if (!err && removed) {
-		err = bpf_obj_get_info_by_fd(by24_fd, &info, &info_len) ? -errno
-									: 0;
-		if (!err) {
-			all = xcalloc(info.max_entries, sizeof(*all));
-			err = map_read_array(by24_fd, info.max_entries,
-					     sizeof(*all), all);
-			slots = info.max_entries / EDGEFW_SET4_WORDS_PER_SLOT;
-		}
-	}
-	for (__u32 j = 0; !err && j < EDGEFW_SET4_ANY_WORDS; j++) {
-		__u64 v = any[j];
-
-		if (!changed(old, new, j) ||
-		    any_of(old ? old->words : NULL, j) == any_of(new->words, j))
-			continue;
-		if (removed) {
-			v = 0;
-			for (__u32 s = 0; s < slots; s++)
-				v |= any_of(
-					all + (size_t)s *
-							EDGEFW_SET4_WORDS_PER_SLOT,
-					j);
-		} else {
-			v |= any_of(new->words, j);
-		}
-		if (v != any[j])
-			map_batch_add(&w, &j, &v);
+	for (size_t i = 0; i < nr; i++)
+		keys[i] = a[i].j;
+	err = map_read_keys(any_fd, keys, nr, sizeof(*before), before);
+	for (size_t i = 0; !err && i < nr; i++)
+		a[i].value = before[i] | a[i].added;
+	if (!err)
+		err = recompute(by24_fd, a, nr);
+	for (size_t i = 0; !err && i < nr; i++) {
+		if (a[i].value != before[i])
+			map_batch_add(&w, &a[i].j, &a[i].value);
 	}
 	if (!err)
 		err = map_batch_update(any_fd, &w);
 	map_batch_free(&w);
-	free(any);
-	free(all);
+	free(keys);
+	free(before);
+	free(a);
 	return err;
 }
 
@@ -220,6 +352,8 @@ int set4_index_write(int by24_fd, int any_fd, int bits_fd, unsigned int slot,
 				   .value_size = sizeof(__u64) };
 	struct map_batch gone = { .key_size = sizeof(__u32) };
 	const char *what = "addresses of partly covered /24s";
+	struct word_change *changes;
+	size_t nr_changes;
 	int err;
 
 	for (size_t i = 0; i < new->nr_parts; i++) {
@@ -229,12 +363,11 @@ int set4_index_write(int by24_fd, int any_fd, int bits_fd, unsigned int slot,
 		if (!old || !same_part(p, find_part(old, p->net24)))
 			map_batch_add(&parts, &key, &p->bits);
 	}
-	for (__u32 i = 0; i < EDGEFW_SET4_WORDS_PER_SLOT; i++) {
-		__u64 was = old ? old->words[i] : 0;
-		__u32 key = EDGEFW_SET4_WORD_KEY(slot, i);
+	nr_changes = word_changes(old, new, &changes);
+	for (size_t i = 0; i < nr_changes; i++) {
+		__u32 key = EDGEFW_SET4_WORD_KEY(slot, changes[i].index);
 
-		if (new->words[i] != was)
-			map_batch_add(&words, &key, &new->words[i]);
+		map_batch_add(&words, &key, &changes[i].now);
 	}
 	for (size_t i = 0; old && i < old->nr_parts; i++) {
 		__u32 key = EDGEFW_SET4_PART_KEY(slot, old->parts[i].net24);
@@ -248,7 +381,7 @@ int set4_index_write(int by24_fd, int any_fd, int bits_fd, unsigned int slot,
 		what = "/24 networks";
 	}
 	if (!err) {
-		err = any_write(by24_fd, any_fd, old, new);
+		err = any_write(by24_fd, any_fd, changes, nr_changes);
 		what = "the /24 networks any set holds";
 	}
 	if (!err) {
@@ -264,5 +397,6 @@ int set4_index_write(int by24_fd, int any_fd, int bits_fd, unsigned int slot,
 	map_batch_free(&parts);
 	map_batch_free(&words);
 	map_batch_free(&gone);
+	free(changes);
 	return err ? -1 : 0;
 }

@@ -15,8 +15,19 @@ struct set4_part {
 	struct edgefw_set4_bits bits;
 };
 
+/* A word of a slot's part of set4_by24 (EDGEFW_SET4_WORD_OF). */
+struct set4_word {
+	__u32 index;
+	__u64 bits;
+};
+
+/*
+ * Only the words that are not 0: a set of a few prefixes is a few words
+ * to build and compare, not a slot's 4 MiB.
+ */
 struct set4_index {
-	__u64 *words; /* EDGEFW_SET4_WORDS_PER_SLOT */
+	struct set4_word *words; /* sorted by index */
+	size_t nr_words;
 	struct set4_part *parts; /* sorted by net24; only where SOME */
 	size_t nr_parts;
 };

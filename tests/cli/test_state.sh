@@ -1458,7 +1458,8 @@ test_malformed_state_files() {
 	check_eq "malformed state files: the kernel, the sets and the blocklist are as before" \
 		"$(loaded_snapshot)" "$before"
 
-	# Not loaded: load refuses a malformed sets.json or blocklist.json and
+	# Not loaded: load refuses a malformed sets.json or blocklist.json
+	# before it loads any program (-v would show libbpf at work), and
 	# attaches nothing.
 	reset_all
 	while IFS=$'\t' read -r file what reason content; do
@@ -1467,8 +1468,10 @@ test_malformed_state_files() {
 		cp "$WORK/blocklist.valid" "$BLOCKS_FILE"
 		path=$(state_file_path "$file")
 		printf '%b\n' "$content" >"$path"
-		run_edgefw load -c "$WORK/main.conf"
+		run_edgefw -v load -c "$WORK/main.conf"
 		expect_refused "$(basename "$path") ($what): load" "$path" "$reason"
+		check "$(basename "$path") ($what): load refused it before loading a program" -- \
+			negate grep -q '^libbpf:' <<<"$ERR"
 		check "$(basename "$path") ($what): load attached nothing" -- negate test -e "$EDGEFW_PIN_DIR"
 	done < <(malformed_shapes)
 	reset_all

@@ -81,8 +81,12 @@ static const struct diff_config {
 	  "set frontends { 10.1.1.0/28, 10.1.1.32/27, fd00:1::/64 }\n"
 	  "set resolvers { 192.0.2.53, 192.0.2.54, 2001:db8:99::53 }\n"
 	  "set admins { 10.1.9.0/24, 10.1.9.128/25, fd00:9::/48 }\n"
+	  "set partners2 { 198.18.9.0/24, 203.0.113.128/25, 2001:db8:7a::/48 }\n"
 	  "rule s2s-in external in tcp 5269 from partners to self limit 2/s burst 3\n"
 	  "rule s2s-in-b external in tcp 5269-5271 from 198.18.0.0/15 to self\n"
+	  /* two indexed sets on a port, with other sources (5269) and alone (5272) */
+	  "rule s2s-in-c external in tcp 5269,5272 from partners2 to self\n"
+	  "rule s2s-in-d external in tcp 5272 from partners to self limit 2/s burst 3\n"
 	  "rule s2s-out external out tcp 5269 to partners\n"
 	  "rule dns-out external out udp,tcp 53 to resolvers limit 10/s burst 4 total\n"
 	  "rule turn-in external in udp 3478,3479,49152-49160 to self limit 5/s burst 2 per source\n"

@@ -52,7 +52,8 @@
 
 /*
  * Reloads in the storm: EDGEFW_TEST_RELOADS, even (B, A, ..., A: it ends
- * on A); vm-tests asks for fewer, as a reload takes seconds under TCG.
+ * on A); vm-tests asks for fewer, as a reload takes seconds under TCG,
+ * and so does CI's sanitizer pass, which looks for memory errors.
  */
 #define DEFAULT_RELOADS 200
 #define PROBE_PAUSE_US 100

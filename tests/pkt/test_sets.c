@@ -6,9 +6,9 @@
  * lengths than an index head holds, prefixes under /32). Every prefix's
  * edges and random addresses of its networks go through the XDP program,
  * which must admit exactly the addresses an LPM lookup finds in the set:
- * once with the set in an index slot, once declared after eight other
- * sets that rules name, which leaves it none: it answers from its filter
- * and trie.
+ * once with the set in an index slot, once declared after as many other
+ * sets that rules name as there are slots, which leaves it none: it
+ * answers from its filter and trie.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,7 +23,7 @@
 #include "util.h"
 
 #define NR_PREFIXES 1600
-#define NR_DECOYS 8 /* sets that take the index slots first */
+#define NR_DECOYS EDGEFW_INDEX_SLOTS /* sets that take the slots first */
 #define V6_NETS 200 /* /32s from 2001:db8::/32 on: four prefixes in each */
 
 static struct prefix prefixes[NR_PREFIXES];

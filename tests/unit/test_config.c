@@ -1349,6 +1349,51 @@ static void test_port_classes(void)
 	config_free(&c);
 }
 
+/*
+ * What a class tells the data plane of its candidates' sources: set4_any
+ * is asked where some are indexed sets, and skips the candidates when all
+ * of them are (bpf/rules.h, match_class).
+ */
+static void test_class_flags(void)
+{
+	static const char text[] =
+		"interface e0 role external\n"
+		"set a { 192.0.2.0/24 }\n"
+		"set b { 198.51.100.0/24 }\n"
+		"rule one external in tcp 1000-1003 from a\n"
+		"rule two external in tcp 1001-1003 from b\n"
+		"rule inl external in tcp 1002 from 203.0.113.0/24\n"
+		"rule all external in tcp 1003-1004\n";
+	static const struct {
+		unsigned int port;
+		__u8 flags;
+		const char *what;
+	} want[] = {
+		{ 1000, EDGEFW_CLASS_ASK_ANY4 | EDGEFW_CLASS_ALL_INDEXED,
+		  "one indexed set: asked, and it decides" },
+		{ 1004, 0, "any source: not asked" },
+		{ 1001, EDGEFW_CLASS_ASK_ANY4 | EDGEFW_CLASS_ALL_INDEXED,
+		  "two indexed sets and nothing else: asked, and it decides" },
+		{ 1002, EDGEFW_CLASS_ASK_ANY4,
+		  "two indexed sets and an inline prefix: asked, not all" },
+		{ 1003, EDGEFW_CLASS_ASK_ANY4,
+		  "two indexed sets and any source: asked, not all" },
+	};
+	struct compiled cc;
+	struct config c;
+
+	parse_ok("class flags", text, &c);
+	compile_ok("class flags", &c, &cc, "");
+	for (size_t i = 0; i < ARRAY_SIZE(want); i++) {
+		unsigned int id = port_class(&cc, TCP, want[i].port, EXT, IN);
+
+		CHECK_EQ(cc.classes[id].flags, want[i].flags,
+			 "class flags, tcp %u: %s", want[i].port, want[i].what);
+	}
+	compiled_free(&cc);
+	config_free(&c);
+}
+
 static const char sets_text[] =
 	"interface e0 role external\n"
 	"set b { 192.0.2.0/24, 10.0.0.0/16, 2001:db8::/32, 10.0.0.0/8,\n"
@@ -1967,6 +2012,7 @@ int main(void)
 	test_many_errors();
 	test_candidate_limit();
 	test_port_classes();
+	test_class_flags();
 	test_set_keys();
 	test_mapped();
 	test_set_limit();
