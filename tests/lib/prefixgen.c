@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <arpa/inet.h>
 #include <stdlib.h>
+#include <string.h>
 #include "prefixgen.h"
+#include "util.h"
 
 static u128 mask_of(unsigned int len, __u8 family)
 {
@@ -86,13 +88,57 @@ struct prefix random_prefix6(unsigned int min_len, unsigned int nets)
 	return p;
 }
 
-bool naive_contains(const struct prefix *v, size_t n, __u8 family, u128 a)
+static int cmp_u128(const void *a, const void *b)
 {
+	u128 x = *(const u128 *)a, y = *(const u128 *)b;
+
+	return (x > y) - (x < y);
+}
+
+void lpm_build(struct lpm *l, const struct prefix *v, size_t n)
+{
+	memset(l, 0, sizeof(*l));
+	for (size_t i = 0; i < n; i++)
+		l->nr[v[i].family == EDGEFW_FAMILY_IPV6][v[i].len]++;
+	for (unsigned int f = 0; f < 2; f++) {
+		for (unsigned int len = 0; len <= 128; len++) {
+			l->nets[f][len] = xcalloc(l->nr[f][len], sizeof(u128));
+			l->nr[f][len] = 0;
+		}
+	}
 	for (size_t i = 0; i < n; i++) {
-		if (v[i].family == family &&
-		    (a & mask_of(v[i].len, family)) ==
-			    addr_to_u128(&v[i].addr, family))
+		unsigned int f = v[i].family == EDGEFW_FAMILY_IPV6;
+
+		l->nets[f][v[i].len][l->nr[f][v[i].len]++] =
+			addr_to_u128(&v[i].addr, v[i].family);
+	}
+	for (unsigned int f = 0; f < 2; f++) {
+		for (unsigned int len = 0; len <= 128; len++)
+			qsort(l->nets[f][len], l->nr[f][len], sizeof(u128),
+			      cmp_u128);
+	}
+}
+
+bool lpm_holds(const struct lpm *l, __u8 family, u128 a)
+{
+	unsigned int f = family == EDGEFW_FAMILY_IPV6;
+
+	for (unsigned int len = 0; len <= family_bits(family); len++) {
+		u128 net = a & mask_of(len, family);
+
+		if (l->nr[f][len] &&
+		    bsearch(&net, l->nets[f][len], l->nr[f][len], sizeof(u128),
+			    cmp_u128))
 			return true;
 	}
 	return false;
+}
+
+void lpm_free(struct lpm *l)
+{
+	for (unsigned int f = 0; f < 2; f++) {
+		for (unsigned int len = 0; len <= 128; len++)
+			free(l->nets[f][len]);
+	}
+	memset(l, 0, sizeof(*l));
 }

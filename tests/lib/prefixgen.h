@@ -2,7 +2,7 @@
 /*
  * Random prefixes for the set index tests, crowded into a few networks so
  * that they nest and share /24s and /32s, and the answer an LPM lookup
- * gives, by brute force.
+ * gives (struct lpm).
  */
 #ifndef EDGEFW_TEST_PREFIXGEN_H
 #define EDGEFW_TEST_PREFIXGEN_H
@@ -40,7 +40,20 @@ struct prefix random_prefix4(unsigned int min_len);
  */
 struct prefix random_prefix6(unsigned int min_len, unsigned int nets);
 
-/* Whether some prefix of family among v[0..n) holds a. */
-bool naive_contains(const struct prefix *v, size_t n, __u8 family, u128 a);
+/*
+ * The answer an LPM lookup gives, the simplest way that is fast enough
+ * for tens of thousands of prefixes and probes: an address is held when
+ * its first len bits are, for some length len, one of the prefixes of that
+ * length (a sorted list per family and length, searched for each).
+ */
+struct lpm {
+	u128 *nets[2][129]; /* [IPv6?][len] */
+	size_t nr[2][129];
+};
+
+/* Of v[0..n), every family's. */
+void lpm_build(struct lpm *l, const struct prefix *v, size_t n);
+bool lpm_holds(const struct lpm *l, __u8 family, u128 a);
+void lpm_free(struct lpm *l);
 
 #endif

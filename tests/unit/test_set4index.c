@@ -52,15 +52,15 @@ static bool any_wrong(__be32 addr)
 
 /*
  * Whether the data plane's answer for a in slot (set4_any, then the
- * slot) differs from v's LPM, or set4_any is wrong there.
+ * slot) differs from the LPM l, or set4_any is wrong there.
  */
-static bool wrong(unsigned int slot, const struct prefix *v, size_t n, u128 a)
+static bool wrong(unsigned int slot, const struct lpm *l, u128 a)
 {
 	union edgefw_addr addr = addr_from_u128(a, EDGEFW_FAMILY_IPV4);
 	bool in = set4_any_may_hold(addr.w[0]) &&
 		  in_set4_index(slot, addr.w[0]);
 
-	return in != naive_contains(v, n, EDGEFW_FAMILY_IPV4, a) ||
+	return in != lpm_holds(l, EDGEFW_FAMILY_IPV4, a) ||
 	       any_wrong(addr.w[0]);
 }
 
@@ -69,24 +69,29 @@ static int edges_wrong(unsigned int slot, const struct prefix *v, size_t n,
 		       const struct prefix *of, size_t nr_of)
 {
 	int nr_wrong = 0;
+	struct lpm l;
 
+	lpm_build(&l, v, n);
 	for (size_t i = 0; i < nr_of; i++) {
 		u128 edges[PREFIX_EDGES];
 
 		prefix_edges(&of[i], edges);
 		for (int j = 0; j < PREFIX_EDGES; j++)
-			nr_wrong += wrong(slot, v, n, edges[j]);
+			nr_wrong += wrong(slot, &l, edges[j]);
 	}
+	lpm_free(&l);
 	return nr_wrong;
 }
 
 static int random_wrong(unsigned int slot, const struct prefix *v, size_t n)
 {
 	int nr_wrong = 0;
+	struct lpm l;
 
+	lpm_build(&l, v, n);
 	for (int i = 0; i < RANDOM_PROBES; i++)
-		nr_wrong +=
-			wrong(slot, v, n, (__u32)rand() << 1 ^ (__u32)rand());
+		nr_wrong += wrong(slot, &l, (__u32)rand() << 1 ^ (__u32)rand());
+	lpm_free(&l);
 	return nr_wrong;
 }
 

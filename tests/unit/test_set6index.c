@@ -63,14 +63,14 @@ struct tally {
 };
 
 /* The answer for a as the data plane finds it: short lengths first. */
-static void tally(struct tally *t, unsigned int slot, const struct prefix *v,
-		  size_t n, u128 a)
+static void tally(struct tally *t, unsigned int slot, const struct lpm *l,
+		  u128 a)
 {
 	union edgefw_addr addr = addr_from_u128(a, EDGEFW_FAMILY_IPV6);
 	struct edgefw_set_filter *f = filter_of(slot);
 	bool got = in_set6_index(slot, &addr, f ? f->short6_lens : 0);
 
-	t->wrong += got != naive_contains(v, n, EDGEFW_FAMILY_IPV6, a);
+	t->wrong += got != lpm_holds(l, EDGEFW_FAMILY_IPV6, a);
 }
 
 /* At the edges of every prefix of of[0..nr_of). */
@@ -78,24 +78,32 @@ static void tally_edges(struct tally *t, unsigned int slot,
 			const struct prefix *v, size_t n,
 			const struct prefix *of, size_t nr_of)
 {
+	struct lpm l;
+
+	lpm_build(&l, v, n);
 	for (size_t i = 0; i < nr_of; i++) {
 		u128 edges[PREFIX_EDGES];
 
 		prefix_edges(&of[i], edges);
 		for (int j = 0; j < PREFIX_EDGES; j++)
-			tally(t, slot, v, n, edges[j]);
+			tally(t, slot, &l, edges[j]);
 	}
+	lpm_free(&l);
 }
 
 /* At random addresses of the first nets /32s, their host bits too. */
 static void tally_random(struct tally *t, unsigned int slot,
 			 const struct prefix *v, size_t n, unsigned int nets)
 {
+	struct lpm l;
+
+	lpm_build(&l, v, n);
 	for (int i = 0; i < RANDOM_PROBES; i++) {
 		struct prefix p = random_prefix6(32, nets);
 
-		tally(t, slot, v, n, random_in_prefix(&p));
+		tally(t, slot, &l, random_in_prefix(&p));
 	}
+	lpm_free(&l);
 }
 
 /* The maps already hold other slots' sets, which must not answer here. */
