@@ -15,12 +15,9 @@ static __u8 class_flags(const struct compiled *cc, const __u8 *ids, size_t n)
 {
 	size_t indexed = 0;
 
-	for (size_t i = 0; i < n; i++) {
-		const struct edgefw_rule *r = &cc->rules[ids[i]];
-
-		indexed += r->from < EDGEFW_PEER_SELF &&
-			   r->from_slot != EDGEFW_NO_INDEX_SLOT;
-	}
+	/* any and self have no slot (assign_index_slots) */
+	for (size_t i = 0; i < n; i++)
+		indexed += cc->rules[ids[i]].from_slot != EDGEFW_NO_INDEX_SLOT;
 	if (!indexed)
 		return 0;
 	return EDGEFW_CLASS_ASK_ANY4 |

@@ -99,48 +99,10 @@ int map_batch_delete(int fd, const struct map_batch *b)
 	return 0;
 }
 
-/* Per-CPU values are padded to 8 bytes: a counter needs none. */
-_Static_assert(sizeof(struct edgefw_counter) % 8 == 0, "no padding");
-
-int counters_read(int fd, __u32 first, size_t n, struct edgefw_counter *out)
-{
-	LIBBPF_OPTS(bpf_map_batch_opts, opts);
-	int ncpus = libbpf_num_possible_cpus();
-	struct edgefw_counter *per_cpu;
-	__u32 *keys, prev = first - 1;
-	size_t done = 0;
-	int err = 0;
-
-	if (ncpus < 0)
-		return ncpus;
-	memset(out, 0, n * sizeof(*out));
-	keys = xcalloc(n < BATCH_MAX ? n : BATCH_MAX, sizeof(*keys));
-	per_cpu = xcalloc((n < BATCH_MAX ? n : BATCH_MAX) * ncpus,
-			  sizeof(*per_cpu));
-	while (done < n && !err) {
-		__u32 count = n - done > BATCH_MAX ? BATCH_MAX : n - done;
-
-		/* an array's batch starts after the key in_batch names */
-		if (bpf_map_lookup_batch(fd, first + done ? &prev : NULL, &prev,
-					 keys, per_cpu, &count, &opts) &&
-		    (errno != ENOENT || !count))
-			err = -errno;
-		for (__u32 i = 0; i < count && done < n; i++, done++) {
-			for (int cpu = 0; cpu < ncpus; cpu++) {
-				const struct edgefw_counter *c =
-					&per_cpu[(size_t)i * ncpus + cpu];
-
-				out[done].packets += c->packets;
-				out[done].bytes += c->bytes;
-			}
-		}
-	}
-	free(keys);
-	free(per_cpu);
-	return err;
-}
-
-/* Elements first to first + n - 1 of an array map, in kernel batches. */
+/*
+ * Elements first to first + n - 1 of an array map (a per-CPU one: value_size
+ * is all CPUs' values), in kernel batches.
+ */
 static int read_range(int fd, __u32 first, size_t n, size_t value_size,
 		      void *values)
 {
@@ -165,6 +127,33 @@ static int read_range(int fd, __u32 first, size_t n, size_t value_size,
 		done += count;
 	}
 	free(keys);
+	return err;
+}
+
+/* Per-CPU values are padded to 8 bytes: a counter needs none. */
+_Static_assert(sizeof(struct edgefw_counter) % 8 == 0, "no padding");
+
+int counters_read(int fd, __u32 first, size_t n, struct edgefw_counter *out)
+{
+	int ncpus = libbpf_num_possible_cpus();
+	struct edgefw_counter *per_cpu;
+	int err;
+
+	if (ncpus < 0)
+		return ncpus;
+	memset(out, 0, n * sizeof(*out));
+	per_cpu = xcalloc(n * ncpus, sizeof(*per_cpu));
+	err = read_range(fd, first, n, ncpus * sizeof(*per_cpu), per_cpu);
+	for (size_t i = 0; !err && i < n; i++) {
+		for (int cpu = 0; cpu < ncpus; cpu++) {
+			const struct edgefw_counter *c =
+				&per_cpu[i * ncpus + cpu];
+
+			out[i].packets += c->packets;
+			out[i].bytes += c->bytes;
+		}
+	}
+	free(per_cpu);
 	return err;
 }
 

@@ -227,7 +227,7 @@ struct any_change {
 	__u32 j;
 	__u64 added; /* /24s the slot now holds that it did not */
 	bool removed; /* the slot let go of some /24: the slots decide */
-	__u64 value; /* in the map before, then after */
+	__u64 value; /* what the word becomes */
 };
 
 /*

@@ -200,6 +200,31 @@ static void check_full_table(void)
 	set4_index_free(&ix);
 }
 
+/*
+ * set4_any cannot be read where the index needs it (a map too small for
+ * 10.0.0.0/8's words): the write fails, naming what it was writing.
+ */
+static void check_any_unreadable(void)
+{
+	struct prefix p;
+	struct set4_index ix;
+	struct capture c;
+	char err[64], said[512];
+
+	create_maps(8);
+	shim_map_create(&set4_any, 1);
+	if (prefix_parse("10.0.0.0/8", &p, err, sizeof(err)))
+		tap_bail("10.0.0.0/8: %s", err);
+	set4_index_build(&ix, &p, 1);
+	capture_start(&c);
+	CHECK_EQ(write_index(0, NULL, &ix), -1,
+		 "a write whose set4_any words cannot be read fails");
+	CHECK(capture_holds(&c, "the /24 networks any set holds", said,
+			    sizeof(said)),
+	      "its message names set4_any's part: %s", said);
+	set4_index_free(&ix);
+}
+
 int main(void)
 {
 	unsigned int slot = EDGEFW_INDEX_SLOTS;
@@ -214,5 +239,6 @@ int main(void)
 	check_answers(--slot, 30, 20000);
 	check_writes();
 	check_full_table();
+	check_any_unreadable();
 	return tap_done();
 }
