@@ -35,6 +35,15 @@ static __always_inline bool tcp_opening(const struct packet *p)
 	       EDGEFW_TCP_SYN;
 }
 
+/* A SYN-ACK: the answer to a SYN. */
+static __always_inline bool tcp_answering(const struct packet *p)
+{
+	return p->proto == IPPROTO_TCP &&
+	       (p->tcp_flags & (EDGEFW_TCP_SYN | EDGEFW_TCP_ACK |
+				EDGEFW_TCP_RST)) ==
+		       (EDGEFW_TCP_SYN | EDGEFW_TCP_ACK);
+}
+
 /* What only opens a flow, never belongs to one: a SYN, an echo request. */
 static __always_inline bool flow_opener(const struct packet *p)
 {
@@ -144,6 +153,12 @@ static __always_inline __u8 flow_next_state(const struct edgefw_flow *f,
 						     : EDGEFW_FLOW_CLOSING;
 	if (f->state == EDGEFW_FLOW_NEW && dir != f->opened_dir)
 		return EDGEFW_FLOW_ESTABLISHED;
+	/*
+	 * The host's SYN-ACK accepts a connection on this tuple, also one
+	 * that reuses the tuple of a closing connection.
+	 */
+	if (dir == EDGEFW_DIR_OUT && tcp_answering(p))
+		return EDGEFW_FLOW_ESTABLISHED;
 	return f->state;
 }
 
@@ -193,11 +208,45 @@ static __always_inline void flow_touch(struct edgefw_flow *f,
 	}
 }
 
-/* Record a flow that a rule or the policy admitted. */
+/*
+ * Store the flow f under the key, taking over the element of an old or
+ * expired flow in place. Insert first: a new flow is the common case, and
+ * a lookup before the insert costs it a second hash walk (issue 15). A
+ * retransmission, a reused port or an expired flow finds its key there
+ * and takes the element over in place: an LRU update would replace it
+ * with a new element, freeing the old one only after an RCU grace
+ * period. Whatever refused the insert, the lookup decides: on 6.1 a
+ * refusal of a key the table has did not compare equal to -EEXIST
+ * (pkt/test_packets' pickups failed there), while 0 means the insert
+ * took on every kernel. The price: the refused insert took an element
+ * from the free list before it found the key, so in a full table a
+ * retransmission evicts the least recently used flow, as a new
+ * connection does.
+ */
+static __always_inline void flow_put(const union flow_key *key, __u8 family,
+				     const struct edgefw_flow *f)
+{
+	struct edgefw_flow *old;
+
+	if (flow_insert(key, family, f) == 0)
+		return;
+	old = flow_lookup(key, family);
+	if (old) {
+		old->state = f->state;
+		old->opened_dir = f->opened_dir;
+		old->seen_ns = f->seen_ns;
+	}
+}
+
+/*
+ * Record a flow that a rule or the policy admitted. An inbound SYN makes
+ * none: its flow is made when the host answers it (flow_answer), so the
+ * ingress path of a new connection takes no flow table insert, and a SYN
+ * the host never answers leaves nothing behind.
+ */
 static __always_inline void flow_open(const struct packet *p, const int dir)
 {
 	union flow_key key;
-	struct edgefw_flow *old;
 	struct edgefw_flow f = {
 		.opened_dir = dir,
 		.state = EDGEFW_FLOW_UDP,
@@ -209,6 +258,8 @@ static __always_inline void flow_open(const struct packet *p, const int dir)
 		f.state = EDGEFW_FLOW_ICMP;
 	if (p->proto == IPPROTO_TCP) {
 		if (p->tcp_flags & EDGEFW_TCP_RST)
+			return;
+		if (dir == EDGEFW_DIR_IN && tcp_opening(p))
 			return;
 		/*
 		 * A segment other than a SYN picks a connection up mid-stream
@@ -222,28 +273,24 @@ static __always_inline void flow_open(const struct packet *p, const int dir)
 	}
 	flow_key(&key, p, dir);
 	f.seen_ns = flow_clock();
-	/*
-	 * Insert first: a new flow is what an admitted SYN almost always
-	 * makes, and a lookup before the insert costs it a second hash walk
-	 * (issue 15). A retransmitted SYN, a reused port or an expired flow
-	 * finds its key there and takes the element over in place: an LRU
-	 * update would replace it with a new element, freeing the old one
-	 * only after an RCU grace period. Whatever refused the insert, the
-	 * lookup decides: on 6.1 a refusal of a key the table has did not
-	 * compare equal to -EEXIST (pkt/test_packets' pickups failed there),
-	 * while 0 means the insert took on every kernel. The price: the
-	 * refused insert took an element from the free list before it found
-	 * the key, so in a full table a retransmitted SYN evicts the least
-	 * recently used flow, as a new connection's SYN does.
-	 */
-	if (flow_insert(&key, p->family, &f) == 0)
-		return;
-	old = flow_lookup(&key, p->family);
-	if (old) {
-		old->state = f.state;
-		old->opened_dir = f.opened_dir;
-		old->seen_ns = f.seen_ns;
-	}
+	flow_put(&key, p->family, &f);
+}
+
+/*
+ * The host's SYN-ACK on egress to a SYN that the inbound rules admit:
+ * the connection's flow, opened by the other side and answered.
+ */
+static __always_inline void flow_answer(const struct packet *p)
+{
+	union flow_key key;
+	struct edgefw_flow f = {
+		.opened_dir = EDGEFW_DIR_IN,
+		.state = EDGEFW_FLOW_ESTABLISHED,
+	};
+
+	flow_key(&key, p, EDGEFW_DIR_OUT);
+	f.seen_ns = flow_clock();
+	flow_put(&key, p->family, &f);
 }
 
 #endif

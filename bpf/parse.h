@@ -252,6 +252,12 @@ static __always_inline int parse_ipv6(void *pos, void *data, void *data_end,
 		/* 8 bytes: every extension header is at least that long */
 		if (off > IPV6_EXT_OFF_MAX || off + 8 > ip_end)
 			return PARSE_MALFORMED;
+		/*
+		 * The check above lets clang drop the mask, and then the
+		 * verifier may meet the offset in a register the check did
+		 * not bound: hide its range from clang so the mask stays.
+		 */
+		asm volatile("" : "+r"(off));
 		off &= IPV6_EXT_OFF_MAX;
 		h = data + off;
 		if ((void *)(h + 8) > data_end)

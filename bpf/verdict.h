@@ -49,6 +49,36 @@ static __always_inline __u32 policy_verdict(const int dir)
 						  : EDGEFW_DROP_POLICY;
 }
 
+/* Swap the packet's ends: a SYN-ACK becomes the SYN it answers. */
+static __always_inline void packet_mirror(struct packet *p)
+{
+	union edgefw_addr addr = p->src;
+	__u16 port = p->sport;
+
+	p->src = p->dst;
+	p->dst = addr;
+	p->sport = p->dport;
+	p->dport = port;
+}
+
+/*
+ * Whether the inbound rules or policy admit the SYN that the host's
+ * SYN-ACK p answers; that SYN took its token when it came in. p is
+ * mirrored in place and back: a copy would take stack, which the
+ * verifier limits to 512 bytes over the calls that the rules make.
+ */
+static __always_inline bool admits_answered_syn(struct packet *p)
+{
+	int rule;
+
+	if (cfg.policy[EDGEFW_DIR_IN] == EDGEFW_ACT_PASS)
+		return true;
+	packet_mirror(p);
+	rule = match_rules(p, EDGEFW_DIR_IN);
+	packet_mirror(p);
+	return rule != NO_RULE;
+}
+
 /* Record what a rule or the policy admitted: a new flow, or its own. */
 static __always_inline void admit(struct edgefw_flow *f, const struct packet *p,
 				  const int dir, __u64 now)
@@ -78,7 +108,7 @@ static __always_inline void count_limited(const int dir, int rule, __u32 bytes)
  * counter and its event.
  */
 static __always_inline __u32 decide(void *data, void *data_end, int parsed,
-				    const struct packet *p, const int dir,
+				    struct packet *p, const int dir,
 				    __u32 *spent)
 {
 	struct edgefw_flow *f = NULL;
@@ -109,6 +139,11 @@ static __always_inline __u32 decide(void *data, void *data_end, int parsed,
 		f = flow_find(p, dir, &now);
 		if (f && flow_passes(f, p, dir)) {
 			flow_touch(f, p, dir, now);
+			return EDGEFW_PASS_REPLY;
+		}
+		if (!f && dir == EDGEFW_DIR_OUT && tcp_answering(p) &&
+		    admits_answered_syn(p)) {
+			flow_answer(p);
 			return EDGEFW_PASS_REPLY;
 		}
 	}
@@ -151,7 +186,7 @@ static __always_inline void count(const int dir, __u32 verdict, __u32 bytes)
  * one look at the leases while nobody listens.
  */
 static __always_inline bool judge(void *data, void *data_end, int parsed,
-				  const struct packet *p, const int dir,
+				  struct packet *p, const int dir,
 				  __u32 bytes)
 {
 	__u32 spent = EDGEFW_EVENT_NO_RULE;
