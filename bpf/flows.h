@@ -39,8 +39,8 @@ static __always_inline bool tcp_opening(const struct packet *p)
 static __always_inline bool tcp_answering(const struct packet *p)
 {
 	return p->proto == IPPROTO_TCP &&
-	       (p->tcp_flags & (EDGEFW_TCP_SYN | EDGEFW_TCP_ACK |
-				EDGEFW_TCP_RST)) ==
+	       (p->tcp_flags &
+		(EDGEFW_TCP_SYN | EDGEFW_TCP_ACK | EDGEFW_TCP_RST)) ==
 		       (EDGEFW_TCP_SYN | EDGEFW_TCP_ACK);
 }
 

@@ -186,8 +186,7 @@ static __always_inline void count(const int dir, __u32 verdict, __u32 bytes)
  * one look at the leases while nobody listens.
  */
 static __always_inline bool judge(void *data, void *data_end, int parsed,
-				  struct packet *p, const int dir,
-				  __u32 bytes)
+				  struct packet *p, const int dir, __u32 bytes)
 {
 	__u32 spent = EDGEFW_EVENT_NO_RULE;
 	__u32 verdict = decide(data, data_end, parsed, p, dir, &spent);
