@@ -199,6 +199,14 @@ static bool tcp_opening(const struct ref_pkt *p)
 	       (p->tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN;
 }
 
+/* A SYN-ACK, the answer to a SYN (README silent: with RST, a RST). */
+static bool syn_ack(const struct ref_pkt *p)
+{
+	return p->proto == TCP &&
+	       (p->tcp_flags & (TCP_SYN | TCP_ACK | TCP_RST)) ==
+		       (TCP_SYN | TCP_ACK);
+}
+
 /* Neither does an echo request: only its replies do. */
 static bool opener(const struct ref_pkt *p)
 {
@@ -298,6 +306,9 @@ static uint8_t flow_next_state(const struct ref_flow *f,
 						     : EDGEFW_FLOW_CLOSING;
 	if (f->state == EDGEFW_FLOW_NEW && dir != f->opened_dir)
 		return EDGEFW_FLOW_ESTABLISHED; /* the other side answered */
+	/* "A SYN-ACK that leaves on a live flow makes it established" */
+	if (dir == EDGEFW_DIR_OUT && syn_ack(p))
+		return EDGEFW_FLOW_ESTABLISHED;
 	return f->state;
 }
 
@@ -322,11 +333,27 @@ static void flow_touch(struct ref_model *m, struct ref_flow *f,
 	f->state = state;
 }
 
+/* A new flow under key k, in place of what the key had. */
+static void flow_put(struct ref_model *m, const struct ref_flow_key *k,
+		     uint8_t state, int opened_dir)
+{
+	struct ref_flow *f = FIND_SLOT(m->flows, FLOW_SLOTS, k);
+
+	if (!f->used && ++m->nr_flows > MAX_FILL(FLOW_SLOTS))
+		tap_bail("the model's flow table is full: reset it more often");
+	*f = (struct ref_flow){
+		.used = true,
+		.key = *k,
+		.state = state,
+		.opened_dir = opened_dir,
+		.seen_ns = m->now_ns,
+	};
+}
+
 /* "A flow is tracked when a rule or a pass policy admitted its first packet" */
 static void flow_open(struct ref_model *m, const struct ref_flow_key *k,
 		      const struct ref_pkt *p, int dir)
 {
-	struct ref_flow *f;
 	uint8_t state = EDGEFW_FLOW_UDP;
 
 	/* "an echo request ... opens a flow keyed by its identifier" */
@@ -339,6 +366,9 @@ static void flow_open(struct ref_model *m, const struct ref_flow_key *k,
 		/* "a RST is admitted and opens no flow" */
 		if (p->tcp_flags & TCP_RST)
 			return;
+		/* "one that comes in opens none: our SYN-ACK opens its flow" */
+		if (dir == EDGEFW_DIR_IN && tcp_opening(p))
+			return;
 		/*
 		 * "any other TCP segment ... picks up a connection whose flow
 		 * went: it opens a flow that lives as an unanswered SYN's
@@ -348,16 +378,7 @@ static void flow_open(struct ref_model *m, const struct ref_flow_key *k,
 		state = p->tcp_flags & TCP_FIN ? EDGEFW_FLOW_CLOSING
 					       : EDGEFW_FLOW_NEW;
 	}
-	f = FIND_SLOT(m->flows, FLOW_SLOTS, k);
-	if (!f->used && ++m->nr_flows > MAX_FILL(FLOW_SLOTS))
-		tap_bail("the model's flow table is full: reset it more often");
-	*f = (struct ref_flow){
-		.used = true,
-		.key = *k,
-		.state = state,
-		.opened_dir = dir,
-		.seen_ns = m->now_ns,
-	};
+	flow_put(m, k, state, dir);
 }
 
 static bool proto_matches(const struct cfg_rule *r, const struct ref_pkt *p)
@@ -447,7 +468,7 @@ static bool rate_admits(struct ref_model *m, int rule, const struct ref_pkt *p)
 	if (l->kind == EDGEFW_LIMIT_NONE)
 		return true;
 	/*
-	 * "TCP counts what opens a flow: a SYN, and a segment that picks up
+	 * "TCP counts what opens a connection: a SYN, and a segment that picks up
 	 * a connection without a flow ... a RST takes no token": a TCP
 	 * packet that reaches the rules has no live flow.
 	 */
@@ -481,6 +502,21 @@ static uint32_t policy(const struct ref_model *m, size_t iface, int dir)
 	return m->c->policy[m->c->ifaces[iface].role][dir] == EDGEFW_ACT_PASS
 		       ? EDGEFW_PASS_POLICY
 		       : EDGEFW_DROP_POLICY;
+}
+
+/* "its peer, our address and our port": the SYN, mirrored. */
+static bool answers_admitted_syn(const struct ref_model *m, size_t iface,
+				 const struct ref_pkt *p)
+{
+	struct ref_pkt syn = *p;
+
+	syn.src = p->dst;
+	syn.dst = p->src;
+	syn.sport = p->dport;
+	syn.dport = p->sport;
+	syn.tcp_flags = TCP_SYN;
+	return first_rule(m, iface, EDGEFW_DIR_IN, &syn) >= 0 ||
+	       policy(m, iface, EDGEFW_DIR_IN) == EDGEFW_PASS_POLICY;
 }
 
 static uint32_t decide(struct ref_model *m, size_t iface, int dir,
@@ -530,6 +566,17 @@ static uint32_t decide(struct ref_model *m, size_t iface, int dir,
 			f = NULL;
 		if (f && (p->proto == TCP || dir != f->opened_dir)) {
 			flow_touch(m, f, p, dir);
+			return EDGEFW_PASS_REPLY;
+		}
+		/*
+		 * "A SYN-ACK that leaves without a live flow passes as reply,
+		 * and opens its connection's flow, established, when the
+		 * inbound rules or a pass policy admit the SYN it answers"
+		 */
+		if (dir == EDGEFW_DIR_OUT && syn_ack(p) &&
+		    answers_admitted_syn(m, iface, p)) {
+			flow_put(m, &key, EDGEFW_FLOW_ESTABLISHED,
+				 EDGEFW_DIR_IN);
 			return EDGEFW_PASS_REPLY;
 		}
 	}
