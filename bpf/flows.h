@@ -35,13 +35,24 @@ static __always_inline bool tcp_opening(const struct packet *p)
 	       EDGEFW_TCP_SYN;
 }
 
-/* A SYN-ACK: the answer to a SYN. */
-static __always_inline bool tcp_answering(const struct packet *p)
+/* A SYN-ACK: a SYN accepted. */
+static __always_inline bool tcp_syn_ack(const struct packet *p)
 {
 	return p->proto == IPPROTO_TCP &&
 	       (p->tcp_flags &
 		(EDGEFW_TCP_SYN | EDGEFW_TCP_ACK | EDGEFW_TCP_RST)) ==
 		       (EDGEFW_TCP_SYN | EDGEFW_TCP_ACK);
+}
+
+/* A SYN-ACK, or the RST-ACK of a SYN that found no listener. */
+static __always_inline bool tcp_answers_syn(const struct packet *p)
+{
+	__u8 answer = p->tcp_flags &
+		      (EDGEFW_TCP_SYN | EDGEFW_TCP_ACK | EDGEFW_TCP_RST);
+
+	return p->proto == IPPROTO_TCP &&
+	       (answer == (EDGEFW_TCP_SYN | EDGEFW_TCP_ACK) ||
+		answer == (EDGEFW_TCP_RST | EDGEFW_TCP_ACK));
 }
 
 /* What only opens a flow, never belongs to one: a SYN, an echo request. */
@@ -157,7 +168,7 @@ static __always_inline __u8 flow_next_state(const struct edgefw_flow *f,
 	 * The host's SYN-ACK accepts a connection on this tuple, also one
 	 * that reuses the tuple of a closing connection.
 	 */
-	if (dir == EDGEFW_DIR_OUT && tcp_answering(p))
+	if (dir == EDGEFW_DIR_OUT && tcp_syn_ack(p))
 		return EDGEFW_FLOW_ESTABLISHED;
 	return f->state;
 }
@@ -277,8 +288,9 @@ static __always_inline void flow_open(const struct packet *p, const int dir)
 }
 
 /*
- * The host's SYN-ACK on egress to a SYN that the inbound rules admit:
- * the connection's flow, opened by the other side and answered.
+ * The host's answer on egress to a SYN that the inbound rules admit: a
+ * SYN-ACK opens the connection's flow, opened by the other side and
+ * answered; a RST opens none.
  */
 static __always_inline void flow_answer(const struct packet *p)
 {
@@ -288,6 +300,8 @@ static __always_inline void flow_answer(const struct packet *p)
 		.state = EDGEFW_FLOW_ESTABLISHED,
 	};
 
+	if (p->tcp_flags & EDGEFW_TCP_RST)
+		return;
 	flow_key(&key, p, EDGEFW_DIR_OUT);
 	f.seen_ns = flow_clock();
 	flow_put(&key, p->family, &f);

@@ -63,7 +63,7 @@ static __always_inline void packet_mirror(struct packet *p)
 
 /*
  * Whether the inbound rules or policy admit the SYN that the host's
- * SYN-ACK p answers; that SYN took its token when it came in. p is
+ * SYN-ACK or RST p answers; that SYN took its token when it came in. p is
  * mirrored in place and back: a copy would take stack, which the
  * verifier limits to 512 bytes over the calls that the rules make.
  */
@@ -141,7 +141,7 @@ static __always_inline __u32 decide(void *data, void *data_end, int parsed,
 			flow_touch(f, p, dir, now);
 			return EDGEFW_PASS_REPLY;
 		}
-		if (!f && dir == EDGEFW_DIR_OUT && tcp_answering(p) &&
+		if (!f && dir == EDGEFW_DIR_OUT && tcp_answers_syn(p) &&
 		    admits_answered_syn(p)) {
 			flow_answer(p);
 			return EDGEFW_PASS_REPLY;

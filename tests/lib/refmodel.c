@@ -199,12 +199,17 @@ static bool tcp_opening(const struct ref_pkt *p)
 	       (p->tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN;
 }
 
-/* A SYN-ACK, the answer to a SYN (README silent: with RST, a RST). */
+/* The TCP flags of an answer to a SYN: SYN-ACK or RST-ACK */
+static uint8_t answer_flags(const struct ref_pkt *p)
+{
+	return p->proto == TCP ? p->tcp_flags & (TCP_SYN | TCP_ACK | TCP_RST)
+			       : 0;
+}
+
+/* A SYN-ACK (README silent: with RST too, a RST). */
 static bool syn_ack(const struct ref_pkt *p)
 {
-	return p->proto == TCP &&
-	       (p->tcp_flags & (TCP_SYN | TCP_ACK | TCP_RST)) ==
-		       (TCP_SYN | TCP_ACK);
+	return answer_flags(p) == (TCP_SYN | TCP_ACK);
 }
 
 /* Neither does an echo request: only its replies do. */
@@ -573,6 +578,14 @@ static uint32_t decide(struct ref_model *m, size_t iface, int dir,
 		 * and opens its connection's flow, established, when the
 		 * inbound rules or a pass policy admit the SYN it answers"
 		 */
+		/*
+		 * "A RST with ACK that leaves without a flow ... passes on the
+		 * same terms and opens no flow"
+		 */
+		if (dir == EDGEFW_DIR_OUT &&
+		    answer_flags(p) == (TCP_RST | TCP_ACK) &&
+		    answers_admitted_syn(m, iface, p))
+			return EDGEFW_PASS_REPLY;
 		if (dir == EDGEFW_DIR_OUT && syn_ack(p) &&
 		    answers_admitted_syn(m, iface, p)) {
 			flow_put(m, &key, EDGEFW_FLOW_ESTABLISHED,
