@@ -8,13 +8,18 @@
  * flagged if it stays noisy.
  *
  * Programs: NAME=link:PIN (the program of a pinned XDP link), NAME=dev:IF
- * (the XDP program attached to an interface), NAME=obj:FILE:PROG (loaded
- * from an object file). Output: one JSON document on stdout.
+ * (the XDP program attached to an interface), NAME=pin:PIN (a pinned
+ * program, as edgefw pins its TC program), NAME=obj:FILE:PROG (loaded
+ * from an object file). Output: one JSON document on stdout. A class runs
+ * on the programs of its hook: XDP on ingress, TC (edgefw_tc, run with an
+ * skb) for the egress classes; two programs of different hooks may share
+ * a name, as edgefw's and the floor's do.
  *
- * Classes that need another packet each run (an admitted SYN opens a new
- * flow; the many-sources variants) run every program behind its own copy
- * of bench/vary.bpf.c, which rewrites the source in place and tail-calls
- * it. The program named edgefw has its maps read around each class: the
+ * Classes that need another packet each run (a SYN-ACK opens a new flow;
+ * an admitted SYN takes a new port's token; the many-sources variants)
+ * run every program behind its own copy of bench/vary.bpf.c, which
+ * rewrites the remote address or port in place and tail-calls it. The
+ * programs named edgefw have their maps read around each class: the
  * state a class starts from is made (buckets, spent buckets, flows) and
  * every run is checked to have taken the class's path (its counters, its
  * new flows and buckets, or none). A class off its path is reported on
@@ -41,6 +46,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <linux/bpf.h>
+#include <linux/pkt_cls.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
 #include <bpf/bpf.h>
@@ -57,7 +63,8 @@
 #define NOISE_SPREAD 0.10 /* of the median, either way */
 #define EVENTS_ROUND_MAX 10000 /* fewer than the ring's 11,900 events */
 /*
- * A round of a class that leaves state per run (a flow, a bucket): fewer
+ * A round of a class that leaves state per run (a flow, a bucket) or
+ * takes a new port's token each run (an admitted SYN): fewer
  * than the rate table's 65,536 buckets and the flow table's 262,144
  * flows, and fewer than the ports of one source, so that every run of a
  * round makes its own; the state is cleared between rounds. Kept small,
@@ -75,6 +82,7 @@
 struct program {
 	const char *name;
 	int fd;
+	enum bpf_prog_type type; /* XDP or SCHED_CLS: the classes it runs */
 	/* the wrapper in front of it (bench/vary.bpf.c); -1: none loads */
 	int vary_fd;
 	int vary_cfg_fd;
@@ -144,6 +152,15 @@ static void keep(struct bpf_object *obj)
 	kept[nr_kept++] = obj;
 }
 
+static int prog_of_pin(const char *pin)
+{
+	int fd = bpf_obj_get(pin);
+
+	if (fd < 0)
+		die("%s: %s", pin, strerror(errno));
+	return fd;
+}
+
 static int prog_of_obj(char *spec)
 {
 	char *prog = strchr(spec, ':');
@@ -164,31 +181,38 @@ static int prog_of_obj(char *spec)
 }
 
 /*
- * The wrapper of the varied classes in front of a program: a tail call
- * needs both alike, so it is loaded with XDP frags support only if the
- * program has it. A program it cannot call is measured on the repeated
- * classes alone.
+ * The wrapper of the varied classes in front of a program, of the
+ * program's own type: a tail call needs both alike, so it is loaded with
+ * XDP frags support only if the program has it. A program it cannot call
+ * is measured on the repeated classes alone.
  */
 static void vary_attach(struct program *prog, const char *obj_path)
 {
+	bool tc = prog->type == BPF_PROG_TYPE_SCHED_CLS;
+	const char *name = tc ? "tc_vary" : "xdp_vary";
 	__u32 zero = 0;
 
 	prog->vary_fd = prog->vary_cfg_fd = -1;
-	for (int frags = 0; frags < 2; frags++) {
+	for (int frags = 0; frags < (tc ? 1 : 2); frags++) {
 		struct bpf_object *obj = bpf_object__open(obj_path);
-		struct bpf_program *p;
+		struct bpf_program *p, *other;
 		int target;
 
 		if (!obj)
 			die("%s: cannot open", obj_path);
-		p = bpf_object__find_program_by_name(obj, "xdp_vary");
+		p = bpf_object__find_program_by_name(obj, name);
+		other = bpf_object__find_program_by_name(obj, tc ? "xdp_vary"
+								 : "tc_vary");
 		if (!p)
-			die("%s: no program xdp_vary", obj_path);
+			die("%s: no program %s", obj_path, name);
+		if (other)
+			bpf_program__set_autoload(other, false);
 		if (frags)
 			bpf_program__set_flags(p, BPF_F_XDP_HAS_FRAGS);
 		if (bpf_object__load(obj))
 			die("%s: cannot load", obj_path);
-		target = bpf_object__find_map_fd_by_name(obj, "target");
+		target = bpf_object__find_map_fd_by_name(obj, tc ? "target_tc"
+								 : "target");
 		if (target >= 0 &&
 		    !bpf_map_update_elem(target, &zero, &prog->fd, BPF_ANY)) {
 			prog->vary_fd = bpf_program__fd(p);
@@ -246,6 +270,8 @@ static void find_maps(struct program *prog)
 static void add_program(struct options *o, char *arg)
 {
 	char *eq = strchr(arg, '='), *src;
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
 	int fd;
 
 	if (!eq || o->nr_progs == MAX_PROGRAMS)
@@ -256,27 +282,35 @@ static void add_program(struct options *o, char *arg)
 		fd = prog_of_link(src + 5);
 	else if (!strncmp(src, "dev:", 4))
 		fd = prog_of_dev(src + 4);
+	else if (!strncmp(src, "pin:", 4))
+		fd = prog_of_pin(src + 4);
 	else if (!strncmp(src, "obj:", 4))
 		fd = prog_of_obj(src + 4);
 	else
 		die("unknown program source %s", src);
 	if (fd < 0)
 		die("%s: %s", arg, strerror(errno));
-	o->progs[o->nr_progs++] = (struct program){ .name = arg, .fd = fd };
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		die("%s: %s", arg, strerror(errno));
+	if (info.type != BPF_PROG_TYPE_XDP &&
+	    info.type != BPF_PROG_TYPE_SCHED_CLS)
+		die("%s: neither an XDP nor a TC program", arg);
+	o->progs[o->nr_progs++] =
+		(struct program){ .name = arg, .fd = fd, .type = info.type };
 }
 
 /* ---- the state of edgefw's maps, as the harness prepares and checks it */
 
 enum map_op { MAP_COUNT, MAP_DELETE, MAP_SET };
 
-/* Which keys of a map an operation is for; NULL: all. */
-typedef bool (*key_filter)(const void *key);
+/* Which entries of a map an operation is for; NULL: all. */
+typedef bool (*entry_filter)(const void *key, const void *value);
 
 /*
  * The entries of a hash map that filter takes, counted, deleted, or set
  * to value: read in batches, then changed in one batch.
  */
-static long map_walk(int fd, enum map_op op, __u64 value, key_filter filter)
+static long map_walk(int fd, enum map_op op, __u64 value, entry_filter filter)
 {
 	enum { CHUNK = 4096 };
 	struct bpf_map_info info = {};
@@ -300,8 +334,9 @@ static long map_walk(int fd, enum map_op op, __u64 value, key_filter filter)
 			die("%s: batch: %s", info.name, strerror(errno));
 		for (__u32 i = 0; i < count; i++) {
 			const char *key = keys + (size_t)i * info.key_size;
+			const char *val = values + (size_t)i * info.value_size;
 
-			if (filter && !filter(key))
+			if (filter && !filter(key, val))
 				continue;
 			if (n == cap) {
 				cap *= 2;
@@ -345,28 +380,55 @@ static long map_walk(int fd, enum map_op op, __u64 value, key_filter filter)
  * the harness may count and forget: a table filled by another stage
  * keeps its own (bench/lib.sh's BENCH_AVOID keeps them apart).
  */
-static bool partner_flow4(const void *key)
+static bool partner_flow4(const void *key, const void *value)
 {
 	__u32 remote = ntohl(((const struct edgefw_flow_key4 *)key)->remote);
 	struct in_addr partner;
 
+	(void)value;
 	inet_pton(AF_INET, PARTNER4, &partner);
 	return remote >> 8 == ntohl(partner.s_addr) >> 8 ||
 	       remote >> 17 == MANY_PARTNER4 >> 17;
 }
 
-static bool partner_flow6(const void *key)
+static bool partner_flow6(const void *key, const void *value)
 {
 	static const __u8 net48[6] = { 0x20, 0x01, 0x0d, 0xb8, 0x00, 0x77 };
 
+	(void)value;
 	return !memcmp(((const struct edgefw_flow_key6 *)key)->remote.b, net48,
 		       sizeof(net48));
+}
+
+/* A flow as the host's SYN-ACK opens it (bpf/flows.h, flow_answer). */
+static bool answered(const void *value)
+{
+	const struct edgefw_flow *f = value;
+
+	return f->state == EDGEFW_FLOW_ESTABLISHED &&
+	       f->opened_dir == EDGEFW_DIR_IN;
+}
+
+static bool answered_flow4(const void *key, const void *value)
+{
+	return partner_flow4(key, value) && answered(value);
+}
+
+static bool answered_flow6(const void *key, const void *value)
+{
+	return partner_flow6(key, value) && answered(value);
 }
 
 static long flows_count(const struct program *prog)
 {
 	return map_walk(prog->flows4_fd, MAP_COUNT, 0, partner_flow4) +
 	       map_walk(prog->flows6_fd, MAP_COUNT, 0, partner_flow6);
+}
+
+static long flows_answered(const struct program *prog)
+{
+	return map_walk(prog->flows4_fd, MAP_COUNT, 0, answered_flow4) +
+	       map_walk(prog->flows6_fd, MAP_COUNT, 0, answered_flow6);
 }
 
 static void flows_clear(const struct program *prog)
@@ -380,8 +442,20 @@ static long buckets(const struct program *prog, enum map_op op, __u64 value)
 	return map_walk(prog->rate_src_fd, op, value, NULL);
 }
 
-/* Packets counted by verdict on ingress, every interface's together. */
-static void counters_read(const struct program *prog,
+/* A bucket set full (time 0) that a packet has taken a token of since. */
+static bool bucket_taken(const void *key, const void *value)
+{
+	(void)key;
+	return *(const __u64 *)value != 0;
+}
+
+static long buckets_taken(const struct program *prog)
+{
+	return map_walk(prog->rate_src_fd, MAP_COUNT, 0, bucket_taken);
+}
+
+/* Packets counted by verdict in a direction, every interface's together. */
+static void counters_read(const struct program *prog, int dir,
 			  __u64 sums[EDGEFW_SLOTS_PER_DIR])
 {
 	int ncpus = libbpf_num_possible_cpus();
@@ -395,8 +469,7 @@ static void counters_read(const struct program *prog,
 	memset(sums, 0, sizeof(__u64) * EDGEFW_SLOTS_PER_DIR);
 	for (__u32 iface = 0; iface < EDGEFW_MAX_IFACES; iface++) {
 		for (__u32 slot = 0; slot < EDGEFW_SLOTS_PER_DIR; slot++) {
-			__u32 idx = EDGEFW_COUNTER_INDEX(iface, EDGEFW_DIR_IN,
-							 slot);
+			__u32 idx = EDGEFW_COUNTER_INDEX(iface, dir, slot);
 
 			if (bpf_map_lookup_elem(prog->counters_fd, &idx, v))
 				die("counters: %s", strerror(errno));
@@ -422,6 +495,7 @@ static __u64 on_path(const struct class *c,
 	case KIND_OVER_LIMIT:
 		return sums[EDGEFW_DROP_RATELIMIT];
 	case KIND_ESTABLISHED:
+	case KIND_ANSWER:
 		return sums[EDGEFW_PASS_REPLY];
 	case KIND_FLOOD:
 		break;
@@ -439,6 +513,8 @@ static const char *on_path_name(const struct class *c)
 		return "dropped as ratelimit";
 	case KIND_ESTABLISHED:
 		return "passed as a flow's (reply)";
+	case KIND_ANSWER:
+		return "passed on egress as reply";
 	case KIND_FLOOD:
 		break;
 	}
@@ -467,9 +543,13 @@ static void path_failed(struct path_check *pc, const char *fmt, ...)
 
 /* ---- running the programs ---- */
 
-/* One round: the kernel's mean ns per run, and the verdict. */
-static __u32 run_round(int fd, const struct pkt *p, const struct options *o,
-		       __u32 repeat, __u32 *retval)
+/*
+ * One round: the kernel's mean ns per run, and the verdict. A TC program
+ * runs as tests/lib/pkttest.c runs edgefw_tc, on an skb the kernel makes
+ * with no context given: edgefw takes its interface from its config.
+ */
+static __u32 run_round(const struct program *prog, int fd, const struct pkt *p,
+		       const struct options *o, __u32 repeat, __u32 *retval)
 {
 	struct xdp_md ctx = { .data_end = p->len,
 			      .ingress_ifindex = o->ifindex };
@@ -477,6 +557,10 @@ static __u32 run_round(int fd, const struct pkt *p, const struct options *o,
 		    .data_size_in = p->len, .ctx_in = &ctx,
 		    .ctx_size_in = sizeof(ctx), .repeat = repeat);
 
+	if (prog->type == BPF_PROG_TYPE_SCHED_CLS) {
+		opts.ctx_in = NULL;
+		opts.ctx_size_in = 0;
+	}
 	if (bpf_prog_test_run_opts(fd, &opts))
 		die("BPF_PROG_TEST_RUN: %s", strerror(errno));
 	*retval = opts.retval;
@@ -486,14 +570,38 @@ static __u32 run_round(int fd, const struct pkt *p, const struct options *o,
 /* Whether a class runs through the wrapper: a packet per run. */
 static bool varied(const struct class *c)
 {
-	return c->many || c->kind == KIND_ADMITTED;
+	return c->many || c->kind == KIND_ADMITTED || c->kind == KIND_ANSWER;
 }
 
-/* How a class's runs differ: vary.h; its sources for the report. */
+/* The egress classes are the host's packets, judged by edgefw_tc. */
+static bool egress(const struct class *c)
+{
+	return c->kind == KIND_ANSWER;
+}
+
+static enum bpf_prog_type prog_type_of(const struct class *c)
+{
+	return egress(c) ? BPF_PROG_TYPE_SCHED_CLS : BPF_PROG_TYPE_XDP;
+}
+
+/* The classes whose rounds are capped at STATE_ROUND_MAX runs. */
+static bool leaves_state(const struct class *c)
+{
+	return c->kind == KIND_ADMITTED || c->kind == KIND_NEW_SOURCE ||
+	       c->kind == KIND_ANSWER;
+}
+
+/*
+ * How a class's runs differ: vary.h; its sources for the report. What
+ * varies is the partner's end, the remote one: the source of an ingress
+ * packet, the destination of an egress one.
+ */
 static struct vary_config vary_of(const struct class *c, const struct pkt *p)
 {
-	size_t src_off = p->l3_off + (p->family == 4 ? 12 : 8);
-	size_t l4_off = p->l3_off + (p->family == 4 ? 20 : 40);
+	size_t src_off = p->l3_off + (p->family == 4 ? 12 : 8) +
+			 (egress(c) ? (p->family == 4 ? 4 : 16) : 0);
+	size_t l4_off =
+		p->l3_off + (p->family == 4 ? 20 : 40) + (egress(c) ? 2 : 0);
 	struct vary_config v = {};
 
 	if (c->many) {
@@ -511,7 +619,7 @@ static struct vary_config vary_of(const struct class *c, const struct pkt *p)
 						: MANY_PARTNER6_LOW;
 		}
 	}
-	if (c->kind == KIND_ADMITTED) {
+	if (c->kind == KIND_ADMITTED || c->kind == KIND_ANSWER) {
 		v.port_off = l4_off;
 		v.ports = PORTS_PER_SOURCE;
 		v.port_base = 1024;
@@ -529,6 +637,13 @@ static const char *sources_name(const struct class *c)
 	else if (c->many && c->kind == KIND_ADMITTED)
 		snprintf(buf, sizeof(buf), "%d, a new port each pass",
 			 PARTNER_SOURCES);
+	else if (c->many && c->kind == KIND_ANSWER)
+		snprintf(buf, sizeof(buf),
+			 "%d partners (destinations), a new port each pass",
+			 PARTNER_SOURCES);
+	else if (c->kind == KIND_ANSWER)
+		snprintf(buf, sizeof(buf),
+			 "1 partner (destination), a new port each run");
 	else if (c->many)
 		snprintf(buf, sizeof(buf), "%d",
 			 c->kind == KIND_FLOOD ? FLOOD_SOURCES
@@ -549,12 +664,73 @@ static void vary_set(const struct program *prog, const struct vary_config *v)
 }
 
 /*
+ * The flows of an established class, one per source its packets come
+ * from, written into the flow table as the host's SYN-ACK opens them
+ * (bpf/flows.h, flow_answer): established, opened inbound, keyed as the
+ * host sees the connection. Written, not made by packets: since the
+ * SYN-ACK opens a partner's flow on egress, a packet would need edgefw's
+ * TC program, which the stages that time these classes on a full table
+ * (stage-scale.sh) do not give; the SYN-ACK classes check that path
+ * themselves. A key the data plane would not build fails the class's
+ * check: its packets are then no flow's.
+ */
+static void flows_make(const struct program *prog, const struct class *c,
+		       const struct pkt *p, const struct vary_config *v,
+		       const struct options *o)
+{
+	size_t l4 = p->l3_off + (p->family == 4 ? 20 : 40);
+	__u32 n = c->many ? v->sources : 1, count = n;
+	size_t key_size = p->family == 4 ? sizeof(struct edgefw_flow_key4)
+					 : sizeof(struct edgefw_flow_key6);
+	struct edgefw_flow *values = calloc(n, sizeof(*values));
+	char *keys = calloc(n, key_size);
+	int fd = p->family == 4 ? prog->flows4_fd : prog->flows6_fd;
+
+	if (!keys || !values)
+		die("out of memory");
+	for (__u32 i = 0; i < n; i++) {
+		struct edgefw_flow_key6 *k6 = (void *)(keys + i * key_size);
+		struct edgefw_flow_key4 *k4 = (void *)k6;
+		__u32 remote_low = htonl(v->base + i);
+
+		if (p->family == 4) {
+			memcpy(&k4->remote, p->data + p->l3_off + 12, 4);
+			memcpy(&k4->local, p->data + p->l3_off + 16, 4);
+			if (c->many)
+				k4->remote = remote_low;
+			k4->ifindex = o->ifindex;
+			memcpy(&k4->remote_port, p->data + l4, 2);
+			memcpy(&k4->local_port, p->data + l4 + 2, 2);
+			k4->proto = IPPROTO_TCP;
+		} else {
+			memcpy(&k6->remote, p->data + p->l3_off + 8, 16);
+			memcpy(&k6->local, p->data + p->l3_off + 24, 16);
+			if (c->many)
+				memcpy(&k6->remote.b[12], &remote_low, 4);
+			k6->ifindex = o->ifindex;
+			memcpy(&k6->remote_port, p->data + l4, 2);
+			memcpy(&k6->local_port, p->data + l4 + 2, 2);
+			k6->proto = IPPROTO_TCP;
+		}
+		values[i] = (struct edgefw_flow){
+			.seen_ns = clock_ns(CLOCK_MONOTONIC_COARSE),
+			.state = EDGEFW_FLOW_ESTABLISHED,
+			.opened_dir = EDGEFW_DIR_IN,
+		};
+	}
+	if (bpf_map_update_batch(fd, keys, values, &count, NULL) || count != n)
+		die("%s: cannot write its flows: %s", c->name, strerror(errno));
+	free(keys);
+	free(values);
+}
+
+/*
  * The state a class starts from, edgefw's maps cleared first: the buckets
  * of its sources, spent for over its limit, or the flows its packets
- * belong to. A SYN of each source goes first, the runs that make them.
+ * belong to. A SYN of each source makes its bucket, as one does.
  */
 static void prepare(const struct program *prog, const struct class *c,
-		    const struct options *o, int fd,
+		    const struct options *o, int fd, const struct pkt *p,
 		    const struct vary_config *v)
 {
 	struct pkt_spec syn = c->spec;
@@ -566,15 +742,15 @@ static void prepare(const struct program *prog, const struct class *c,
 		die("cannot build %s", c->name);
 	flows_clear(prog);
 	buckets(prog, MAP_DELETE, 0);
-	if (c->kind == KIND_NEW_SOURCE || c->kind == KIND_FLOOD)
+	if (c->kind == KIND_ESTABLISHED)
+		flows_make(prog, c, p, v, o);
+	if (c->kind != KIND_ADMITTED && c->kind != KIND_OVER_LIMIT)
 		return;
 	if (varied(c))
 		vary_set(prog, v);
-	run_round(fd, &sp, o, c->many ? v->sources : 1, &rv);
-	if (c->kind == KIND_OVER_LIMIT) {
+	run_round(prog, fd, &sp, o, c->many ? v->sources : 1, &rv);
+	if (c->kind == KIND_OVER_LIMIT)
 		buckets(prog, MAP_SET, SPENT_TAT);
-		flows_clear(prog);
-	}
 }
 
 /* Before a round of a class that leaves state: none left of the last. */
@@ -586,30 +762,55 @@ static void round_begin(const struct program *prog, const struct class *c)
 	} else if (c->kind == KIND_NEW_SOURCE) {
 		flows_clear(prog);
 		buckets(prog, MAP_DELETE, 0);
+	} else if (c->kind == KIND_ANSWER) {
+		flows_clear(prog);
 	}
 }
 
-/* After it: every run made its flow, and its bucket if new, or none. */
+/*
+ * After it: every admitted SYN took a token, of its source's bucket or of
+ * a new one, and made no flow; every SYN-ACK made its flow, established.
+ */
 static void round_end(const struct program *prog, const struct class *c,
 		      __u32 runs, struct path_check *pc)
 {
-	long flows, nr_buckets;
+	long flows, nr_buckets, taken, opened;
+	long sources = c->many ? PARTNER_SOURCES : 1;
 
-	if (c->kind != KIND_ADMITTED && c->kind != KIND_NEW_SOURCE)
+	if (!leaves_state(c))
 		return;
 	flows = flows_count(prog);
+	if (c->kind == KIND_ANSWER) {
+		opened = flows_answered(prog);
+		if (flows != runs)
+			path_failed(pc, "%u SYN-ACKs opened %ld flows", runs,
+				    flows);
+		if (opened != flows)
+			path_failed(
+				pc,
+				"%ld of %ld flows opened established by the host's answer",
+				opened, flows);
+		return;
+	}
+	if (flows)
+		path_failed(pc, "%u admitted SYNs opened %ld flows, not none",
+			    runs, flows);
 	nr_buckets = buckets(prog, MAP_COUNT, 0);
-	if (flows < runs)
-		path_failed(pc, "%u runs opened %ld flows", runs, flows);
 	if (c->kind == KIND_NEW_SOURCE && nr_buckets < runs)
 		path_failed(pc, "%u runs from new sources made %ld buckets",
 			    runs, nr_buckets);
-	if (c->kind == KIND_ADMITTED &&
-	    nr_buckets != (c->many ? PARTNER_SOURCES : 1))
+	if (c->kind != KIND_ADMITTED)
+		return;
+	if (nr_buckets != sources)
 		path_failed(
 			pc,
-			"%ld buckets after a round, not %d: a source had none",
-			nr_buckets, c->many ? PARTNER_SOURCES : 1);
+			"%ld buckets after a round, not %ld: a source had none",
+			nr_buckets, sources);
+	/* every bucket was full at the round's start */
+	taken = buckets_taken(prog);
+	if (taken != (runs < sources ? runs : sources))
+		path_failed(pc, "%u runs took a token of %ld buckets, not %ld",
+			    runs, taken, runs < sources ? (long)runs : sources);
 }
 
 static int cmp_u32(const void *a, const void *b)
@@ -727,7 +928,7 @@ static void check_path(const struct program *prog, const struct class *c,
 	__u64 after[EDGEFW_SLOTS_PER_DIR], now[EDGEFW_SLOTS_PER_DIR];
 	__u64 on;
 
-	counters_read(prog, after);
+	counters_read(prog, egress(c) ? EDGEFW_DIR_OUT : EDGEFW_DIR_IN, after);
 	for (int s = 0; s < EDGEFW_SLOTS_PER_DIR; s++)
 		now[s] = after[s] - before[s];
 	on = on_path(c, now);
@@ -735,13 +936,17 @@ static void check_path(const struct program *prog, const struct class *c,
 		path_failed(&m->path, "%llu of %llu runs %s",
 			    (unsigned long long)on, (unsigned long long)m->runs,
 			    on_path_name(c));
-	if (c->kind != KIND_ADMITTED && c->kind != KIND_NEW_SOURCE) {
+	if (!leaves_state(c)) {
 		long flows = flows_count(prog);
-		long nr_buckets = buckets(prog, MAP_COUNT, 0);
 
 		if (flows != flows0)
 			path_failed(&m->path, "the flows went from %ld to %ld",
 				    flows0, flows);
+	}
+	/* a SYN-ACK takes no token: its SYN did */
+	if (c->kind != KIND_ADMITTED && c->kind != KIND_NEW_SOURCE) {
+		long nr_buckets = buckets(prog, MAP_COUNT, 0);
+
 		if (nr_buckets != buckets0)
 			path_failed(&m->path,
 				    "the buckets went from %ld to %ld",
@@ -774,16 +979,16 @@ static void measure(const struct program *prog, const struct class *c,
 	if (varied(c))
 		fd = prog->vary_fd;
 	if (state)
-		prepare(prog, c, o, fd, &v);
+		prepare(prog, c, o, fd, &p, &v);
 	if (varied(c))
 		vary_set(prog, &v);
 	if (c->events == EVENTS_SENT && repeat > EVENTS_ROUND_MAX)
 		repeat = EVENTS_ROUND_MAX;
-	if ((c->kind == KIND_ADMITTED || c->kind == KIND_NEW_SOURCE) &&
-	    repeat > STATE_ROUND_MAX)
+	if (leaves_state(c) && repeat > STATE_ROUND_MAX)
 		repeat = STATE_ROUND_MAX;
 	if (state) {
-		counters_read(prog, counts0);
+		counters_read(prog, egress(c) ? EDGEFW_DIR_OUT : EDGEFW_DIR_IN,
+			      counts0);
 		flows0 = flows_count(prog);
 		buckets0 = buckets(prog, MAP_COUNT, 0);
 	}
@@ -794,14 +999,15 @@ static void measure(const struct program *prog, const struct class *c,
 
 		if (state)
 			round_begin(prog, c);
-		run_round(fd, &p, o, warm, &m->retval);
+		run_round(prog, fd, &p, o, warm, &m->retval);
 		if (rb)
 			ring_buffer__consume(rb);
 		m->runs += warm + (__u64)o->rounds * repeat;
 		for (unsigned int r = 0; r < o->rounds; r++) {
 			if (state)
 				round_begin(prog, c);
-			m->ns[r] = run_round(fd, &p, o, repeat, &m->retval);
+			m->ns[r] =
+				run_round(prog, fd, &p, o, repeat, &m->retval);
 			if (state)
 				round_end(prog, c, repeat, &m->path);
 			if (rb)
@@ -819,8 +1025,12 @@ static void measure(const struct program *prog, const struct class *c,
 		check_path(prog, c, m, counts0, flows0, buckets0);
 }
 
-static const char *verdict_name(__u32 retval)
+static const char *verdict_name(const struct program *prog, __u32 retval)
 {
+	if (prog->type == BPF_PROG_TYPE_SCHED_CLS)
+		return retval == TC_ACT_OK     ? "pass"
+		       : retval == TC_ACT_SHOT ? "drop"
+					       : "?";
 	return retval == XDP_PASS      ? "pass"
 	       : retval == XDP_DROP    ? "drop"
 	       : retval == XDP_ABORTED ? "aborted"
@@ -840,6 +1050,8 @@ static json_object *measurement_json(const struct program *prog,
 	json_object_object_add(obj, "program",
 			       json_object_new_string(prog->name));
 	json_object_object_add(obj, "class", json_object_new_string(c->name));
+	json_object_object_add(
+		obj, "hook", json_object_new_string(egress(c) ? "tc" : "xdp"));
 	json_object_object_add(obj, "path", json_object_new_string(c->path));
 	json_object_object_add(obj, "sources",
 			       json_object_new_string(sources_name(c)));
@@ -850,8 +1062,9 @@ static json_object *measurement_json(const struct program *prog,
 	json_object_object_add(obj, "min_ns", json_object_new_int64(m->ns[0]));
 	json_object_object_add(obj, "max_ns",
 			       json_object_new_int64(m->ns[o->rounds - 1]));
-	json_object_object_add(obj, "verdict",
-			       json_object_new_string(verdict_name(m->retval)));
+	json_object_object_add(
+		obj, "verdict",
+		json_object_new_string(verdict_name(prog, m->retval)));
 	json_object_object_add(obj, "noisy", json_object_new_boolean(m->noisy));
 	json_object_object_add(obj, "runs", json_object_new_int64(m->runs));
 	json_object_object_add(obj, "rounds_ns", rounds);
@@ -1040,6 +1253,8 @@ int main(int argc, char **argv)
 			/* a listener is edgefw's alone, and needs its maps */
 			if (classes[c].events &&
 			    (o.ctl_fd < 0 || strcmp(o.progs[i].name, "edgefw")))
+				continue;
+			if (o.progs[i].type != prog_type_of(&classes[c]))
 				continue;
 			if (varied(&classes[c]) && o.progs[i].vary_fd < 0)
 				continue;

@@ -36,7 +36,10 @@
 
 /* What the harness prepares for a class and checks it did. */
 enum class_kind {
-	/* a rule admits the SYN, takes its source's bucket, opens a flow */
+	/*
+	 * a rule admits the SYN and takes its source's bucket; no flow:
+	 * the host's SYN-ACK opens it on egress (KIND_ANSWER)
+	 */
 	KIND_ADMITTED,
 	/* the same, from a source the rate table has no bucket for */
 	KIND_NEW_SOURCE,
@@ -46,6 +49,11 @@ enum class_kind {
 	KIND_ESTABLISHED,
 	/* dropped by the policy, no state touched */
 	KIND_FLOOD,
+	/*
+	 * egress: the host's SYN-ACK to a SYN that a rule admits, no flow
+	 * yet; the rules asked for the mirrored SYN, the flow opened
+	 */
+	KIND_ANSWER,
 };
 
 /*
@@ -78,35 +86,45 @@ struct class
 		.tcp_flags = (fl)                                    \
 	}
 
-/* A partner class in IPv4, IPv6 and 802.1Q, one source and many. */
-#define PARTNER_CLASS(label, what, k, fl)                                      \
-	{ .name = label " v4",                                                 \
-	  .path = what,                                                        \
-	  .spec = TCP(PARTNER4, SELF4, 40001, 5269, fl),                       \
-	  .kind = k },                                                         \
-		{ .name = label " v6",                                         \
-		  .path = what,                                                \
-		  .spec = TCP(PARTNER6, SELF6, 40001, 5269, fl),               \
-		  .kind = k },                                                 \
-		{ .name = label " 802.1Q",                                     \
-		  .path = what,                                                \
-		  .spec = VLAN_TCP(PARTNER4, SELF4, 40001, 5269, fl),          \
-		  .kind = k },                                                 \
-		{ .name = label " v4, many sources",                           \
-		  .path = what,                                                \
-		  .spec = TCP(PARTNER4, SELF4, 40001, 5269, fl),               \
-		  .kind = k,                                                   \
-		  .many = true },                                              \
-		{ .name = label " v6, many sources",                           \
-		  .path = what,                                                \
-		  .spec = TCP(PARTNER6, SELF6, 40001, 5269, fl),               \
-		  .kind = k,                                                   \
-		  .many = true },                                              \
-	{                                                                      \
-		.name = label " 802.1Q, many sources", .path = what,           \
-		.spec = VLAN_TCP(PARTNER4, SELF4, 40001, 5269, fl), .kind = k, \
-		.many = true                                                   \
+/*
+ * A partner class in IPv4, IPv6 and 802.1Q, one source and many: from the
+ * partner to the host (ingress), or, mirrored, from the host to the
+ * partner (egress: the partner's address is then the destination).
+ */
+#define PARTNER_CLASS_OF(label, what, k, fl, src4, dst4, src6, dst6, sp, dp) \
+	{ .name = label " v4",                                               \
+	  .path = what,                                                      \
+	  .spec = TCP(src4, dst4, sp, dp, fl),                               \
+	  .kind = k },                                                       \
+		{ .name = label " v6",                                       \
+		  .path = what,                                              \
+		  .spec = TCP(src6, dst6, sp, dp, fl),                       \
+		  .kind = k },                                               \
+		{ .name = label " 802.1Q",                                   \
+		  .path = what,                                              \
+		  .spec = VLAN_TCP(src4, dst4, sp, dp, fl),                  \
+		  .kind = k },                                               \
+		{ .name = label " v4, many sources",                         \
+		  .path = what,                                              \
+		  .spec = TCP(src4, dst4, sp, dp, fl),                       \
+		  .kind = k,                                                 \
+		  .many = true },                                            \
+		{ .name = label " v6, many sources",                         \
+		  .path = what,                                              \
+		  .spec = TCP(src6, dst6, sp, dp, fl),                       \
+		  .kind = k,                                                 \
+		  .many = true },                                            \
+	{                                                                    \
+		.name = label " 802.1Q, many sources", .path = what,         \
+		.spec = VLAN_TCP(src4, dst4, sp, dp, fl), .kind = k,         \
+		.many = true                                                 \
 	}
+#define PARTNER_CLASS(label, what, k, fl)                                      \
+	PARTNER_CLASS_OF(label, what, k, fl, PARTNER4, SELF4, PARTNER6, SELF6, \
+			 40001, 5269)
+#define HOST_CLASS(label, what, k, fl)                                         \
+	PARTNER_CLASS_OF(label, what, k, fl, SELF4, PARTNER4, SELF6, PARTNER6, \
+			 5269, 40001)
 
 #define FLOOD_CLASS(label, what, ...)                                 \
 	{ .name = label,                                              \
@@ -119,27 +137,37 @@ struct class
 	}
 
 static const struct class classes[] = {
-	PARTNER_CLASS("partner SYN admitted", "rule, bucket taken, flow opened",
-		      KIND_ADMITTED, PKT_SYN),
+	PARTNER_CLASS(
+		"partner SYN admitted",
+		"rule, bucket taken, no flow (the host's SYN-ACK opens it)",
+		KIND_ADMITTED, PKT_SYN),
 	/* new sources are many by nature: a source per run */
 	{ .name = "partner SYN, new source v4",
-	  .path = "rule, new bucket, flow opened",
+	  .path = "rule, new bucket, no flow (the host's SYN-ACK opens it)",
 	  .spec = TCP(PARTNER4, SELF4, 40001, 5269, PKT_SYN),
 	  .kind = KIND_NEW_SOURCE,
 	  .many = true },
 	{ .name = "partner SYN, new source v6",
-	  .path = "rule, new bucket, flow opened",
+	  .path = "rule, new bucket, no flow (the host's SYN-ACK opens it)",
 	  .spec = TCP(PARTNER6, SELF6, 40001, 5269, PKT_SYN),
 	  .kind = KIND_NEW_SOURCE,
 	  .many = true },
 	{ .name = "partner SYN, new source 802.1Q",
-	  .path = "rule, new bucket, flow opened",
+	  .path = "rule, new bucket, no flow (the host's SYN-ACK opens it)",
 	  .spec = VLAN_TCP(PARTNER4, SELF4, 40001, 5269, PKT_SYN),
 	  .kind = KIND_NEW_SOURCE,
 	  .many = true },
 	PARTNER_CLASS("partner SYN over its limit", "rule, bucket spent: drop",
 		      KIND_OVER_LIMIT, PKT_SYN),
 	PARTNER_CLASS("established", "flow", KIND_ESTABLISHED, PKT_ACK),
+	/*
+	 * The other half of a partner's new connection, on egress: the
+	 * host's SYN-ACK to the admitted SYN above, which opens the flow.
+	 */
+	HOST_CLASS(
+		"SYN-ACK answering an admitted SYN",
+		"egress: no flow, the mirrored SYN admitted by a rule, flow opened established",
+		KIND_ANSWER, PKT_SYN | PKT_ACK),
 	FLOOD_CLASS("non-partner SYN to 5269", "flood: set miss",
 		    TCP(STRANGER4, SELF4, 40004, 5269, PKT_SYN)),
 	/*

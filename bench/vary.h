@@ -3,7 +3,8 @@
  * What bench/testrun.c tells bench/vary.bpf.c: how to make each run of a
  * BPF_PROG_TEST_RUN batch another packet. The kernel runs one buffer
  * --repeat times without copying it again, so the wrapper rewrites the
- * source in place before it tail-calls the program measured.
+ * remote end (an ingress packet's source, an egress packet's destination)
+ * in place before it tail-calls the program measured.
  */
 #ifndef EDGEFW_BENCH_VARY_H
 #define EDGEFW_BENCH_VARY_H
@@ -24,7 +25,7 @@ struct vary_config {
 	__u32 base;
 	__u32 mask;
 	/*
-	 * Source ports, one a pass over the sources: port_base + pass %
+	 * Remote ports, one a pass over the sources: port_base + pass %
 	 * ports, written at port_off; ports 0: the packet's own.
 	 */
 	__u32 port_off;

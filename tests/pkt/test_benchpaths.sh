@@ -5,12 +5,14 @@
 # class, against edgefw loaded from the bench's own config
 # (bench/testrun-config.sh) in the edge namespace of tests/lib/topology.sh.
 # After each class the harness checks the program's counters and state
-# (a rule passed every admitted SYN and each made its flow, a new source
-# its bucket; over its limit is a ratelimit drop; established passes as
-# a flow's; the floods are policy drops that leave no state); this suite
-# asserts every check held, and that the checks catch a class off its
-# path (the admitted SYN under the example's own 20/s burst 40). No
-# assertion is on a time: the numbers are the bench's (make bench).
+# (a rule passed every admitted SYN, each took a token and made no flow,
+# a new source made its bucket; over its limit is a ratelimit drop;
+# established passes as a flow's; the host's SYN-ACK on egress passes as
+# reply and opens its flow, established; the floods are policy drops that
+# leave no state); this suite asserts every check held, and that the
+# checks catch a class off its path (the admitted SYN under the example's
+# own 20/s burst 40). No assertion is on a time: the numbers are the
+# bench's (make bench).
 # The listener classes are the events part of the testrun stage's own.
 set -u
 
@@ -33,9 +35,11 @@ cleanup() {
 }
 run_cleanup_on_exit cleanup
 
-testrun() { # ARGS...: the harness on ext0's program and the floor
+testrun() { # ARGS...: the harness on ext0's programs and the floors
 	edge "$TESTRUN" --program "edgefw=link:$EDGEFW_PIN_DIR/xdp_ext0" \
+		--program "edgefw=pin:$EDGEFW_PIN_DIR/tc_ext0" \
 		--program "trivial=obj:$BUILD/bench/trivial.bpf.o:xdp_pass" \
+		--program "trivial=obj:$BUILD/bench/trivial.bpf.o:tc_pass" \
 		--vary "$BUILD/bench/vary.bpf.o" --ifindex ext0 \
 		--repeat "$REPEAT" --rounds 1 "$@"
 }
@@ -65,7 +69,8 @@ for class in "${classes[@]}"; do
 		| "\($e.path_check.ok) \($e.verdict) \($e.runs > 0) \([$r[] | select(.program == "trivial")] | length)"' \
 		"$WORK/all.json")
 	case "$class" in
-	"partner SYN admitted"* | "partner SYN, new source"* | established*)
+	"partner SYN admitted"* | "partner SYN, new source"* | established* | \
+		"SYN-ACK answering an admitted SYN"*)
 		want="true pass true 1" ;;
 	*) want="true drop true 1" ;;
 	esac
@@ -79,6 +84,10 @@ check_eq "a varied class ran through the wrapper, a repeated one did not" \
 		| select(.class == "partner SYN admitted v4" or .class == "established v4")
 		| .wrapped] | map(tostring) | join(" ")' "$WORK/all.json")" \
 	"true false"
+check_eq "the SYN-ACK classes ran on the TC programs, the others on XDP" \
+	"$(jq -r '[.results[] | (.class | startswith("SYN-ACK")) as $a
+		| "\($a):\(.hook)"] | unique | join(" ")' "$WORK/all.json")" \
+	"false:xdp true:tc"
 
 # ---- a class off its path is caught ----
 # Under the example's limit (20/s burst 40) a source's SYNs are spent
@@ -88,7 +97,7 @@ check "reload with examples/lync-xmpp.conf" -- \
 testrun --class "partner SYN admitted v4" >"$WORK/off.json" 2>"$WORK/off.err"
 check_eq "the harness fails (exit 2) when a class leaves its path" "$?" 2
 check_match "it says which class and why" "$(cat "$WORK/off.err")" \
-	'partner SYN admitted v4 did not take its path .*(runs opened [0-9]+ flows|runs passed by a rule)'
+	'partner SYN admitted v4 did not take its path .*(runs took a token of [0-9]+ buckets|runs passed by a rule)'
 check_eq "the result records the failed check" \
 	"$(jq -r '.off_path, (.results[] | select(.program == "edgefw") | .path_check.ok)' "$WORK/off.json" | tr '\n' ' ')" \
 	"1 false "
