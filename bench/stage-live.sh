@@ -67,6 +67,7 @@ inet() { in_ns "$BENCH_PREFIX" inet "$@"; }
 # (a flood in progress gets the ^C too, or ends by its own bounds).
 # xdp-filter pins its maps outside the namespace: unloaded before it goes.
 cleanup() {
+	listener_down
 	edge xdp-filter unload ext0 >/dev/null 2>&1
 	bench_edge_down
 }
@@ -211,6 +212,37 @@ run_gen() { # ARGS...
 		--dst-mac "$ext0_mac" --cpu "$BENCH_CPU" "$@"
 }
 
+# A listener on the edge's port 5269, for a round at most: its SYN-ACK to
+# the partner flow's opening SYN opens edgefw's flow (README, how a packet
+# is judged, step 5), as a connection's would.
+listener=
+listener_up() {
+	# Not through edge(): $! is then timeout itself (nsenter execs it),
+	# which hands listener_down's signal on to the listener.
+	nsenter --net="/run/netns/$(topology_ns "$BENCH_PREFIX" edge)" \
+		timeout "$gen_timeout" python3 -c '
+import socket, sys, time
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((sys.argv[1], 5269))
+s.listen(64)
+time.sleep(float(sys.argv[2]))' "$TOPO_EDGE_EXT4" "$gen_timeout" &
+	listener=$!
+	for _ in $(seq 50); do
+		edge ss -Hltn "sport = :5269" | grep -q . && return 0
+		sleep 0.05
+	done
+	echo "stage-live: no listener on port 5269" >&2
+	return 1
+}
+
+listener_down() {
+	[ -n "$listener" ] || return 0
+	kill "$listener" 2>/dev/null
+	wait "$listener" 2>/dev/null
+	listener=
+}
+
 # One round of a flood: the generator's report and what the edge saw.
 # The time the flood had the core is the generator's CPU time (its own
 # work and the receive work done in its context after each batch) plus
@@ -219,7 +251,10 @@ run_gen() { # ARGS...
 flood_round() { # CLASS
 	local before after report
 	if [ "$1" = partner-flow ]; then
-		# Its opening SYN, so that a stateful receiver tracks it.
+		# Its opening SYN, so that a stateful receiver tracks it;
+		# edgefw makes the flow from the edge's answer, so a listener
+		# answers it (for every receiver alike).
+		listener_up || return 1
 		run_gen --class "$1" --prime || return 1
 		sleep 0.1
 	fi
@@ -227,6 +262,7 @@ flood_round() { # CLASS
 	report=$(run_gen --class "$1" --count "$packets" \
 		--seconds "$seconds" --anchor gen-anchor) || return 1
 	after=$(counters) || return 1
+	listener_down
 	jq -n --argjson g "$report" --argjson b "$before" --argjson a "$after" '
 		($a.rx - $b.rx) as $received
 		| if $received == 0 then error("no frame reached ext0") else . end
@@ -249,7 +285,7 @@ flood_round() { # CLASS
 # than 10% around the median (rate or receive ns) are run again, once,
 # and flagged if they still do.
 measure_class() { # RECEIVER CLASS LABEL
-	local try all round summary before_counts=null after_counts=null
+	local try all round summary path before_counts=null after_counts=null
 	case $1 in edgefw-*) before_counts=$(edgefw_counts) ;; esac
 	for try in 1 2; do
 		all=
@@ -286,12 +322,31 @@ measure_class() { # RECEIVER CLASS LABEL
 		fi
 	done
 	case $1 in edgefw-*) after_counts=$(edgefw_counts) ;; esac
-	# For edgefw, the counter the flood moved most: its path.
-	jq --argjson b "$before_counts" --argjson a "$after_counts" '
+	# For edgefw, the counter the flood moved most: its path, which must
+	# be the class's, or the rate measured is another path's.
+	summary=$(jq --argjson b "$before_counts" --argjson a "$after_counts" '
 		if $a == null then . else
 		. + {edgefw_path: ([$a | to_entries[]
 			| {key, n: (.value - $b[.key])}] | max_by(.n) | .key)} end' \
-		<<<"$summary"
+		<<<"$summary") || return 1
+	case $1 in edgefw-*)
+		path=$(jq -r .edgefw_path <<<"$summary")
+		if [ "$path" != "$(class_path "$2")" ]; then
+			bench_say "live: $1 $2: edgefw took the path $path, not $(class_path "$2")"
+			return 1
+		fi
+		;;
+	esac
+	printf '%s\n' "$summary"
+}
+
+# The counter of edgefw's path for each flood class.
+class_path() { # CLASS
+	case $1 in
+	syn-flood) echo "drop policy" ;;
+	partner-flow) echo "pass reply" ;;
+	partner-syn) echo "drop ratelimit" ;;
+	esac
 }
 
 measure_receiver() { # KEY LABEL: prints its JSON
