@@ -135,6 +135,15 @@ static __always_inline __u32 decide(void *data, void *data_end, int parsed,
 	if (cfg.icmp_errors == EDGEFW_ICMP_ERRORS_RELATED && icmp_is_error(p) &&
 	    icmp_related(data, data_end, p, dir))
 		return EDGEFW_PASS_RELATED;
+	/*
+	 * Our SYN-ACK to an admitted SYN makes its flow before any lookup:
+	 * it almost always finds none, and flow_answer's insert finds one
+	 * that is there (a retransmission, a reused tuple) and renews it.
+	 */
+	if (dir == EDGEFW_DIR_OUT && tcp_syn_ack(p) && admits_answered_syn(p)) {
+		flow_answer(p);
+		return EDGEFW_PASS_REPLY;
+	}
 	if (flow_tracked(p) && !flow_opener(p)) {
 		f = flow_find(p, dir, &now);
 		if (f && flow_passes(f, p, dir)) {

@@ -567,17 +567,24 @@ static uint32_t decide(struct ref_model *m, size_t iface, int dir,
 		key = flow_key(iface, dir, p);
 		f = FIND_SLOT(m->flows, FLOW_SLOTS, &key);
 		m->met_flow = *f;
+		/*
+		 * "A SYN-ACK that leaves passes as reply when the inbound
+		 * rules or a pass policy admit the SYN it answers ... and
+		 * makes its connection's flow, established, in place of any
+		 * flow its ports had"
+		 */
+		if (dir == EDGEFW_DIR_OUT && syn_ack(p) &&
+		    answers_admitted_syn(m, iface, p)) {
+			flow_put(m, &key, EDGEFW_FLOW_ESTABLISHED,
+				 EDGEFW_DIR_IN);
+			return EDGEFW_PASS_REPLY;
+		}
 		if (opener(p) || !flow_live(m, f))
 			f = NULL;
 		if (f && (p->proto == TCP || dir != f->opened_dir)) {
 			flow_touch(m, f, p, dir);
 			return EDGEFW_PASS_REPLY;
 		}
-		/*
-		 * "A SYN-ACK that leaves without a live flow passes as reply,
-		 * and opens its connection's flow, established, when the
-		 * inbound rules or a pass policy admit the SYN it answers"
-		 */
 		/*
 		 * "A RST with ACK that leaves without a flow ... passes on the
 		 * same terms and opens no flow"
@@ -586,12 +593,6 @@ static uint32_t decide(struct ref_model *m, size_t iface, int dir,
 		    answer_flags(p) == (TCP_RST | TCP_ACK) &&
 		    answers_admitted_syn(m, iface, p))
 			return EDGEFW_PASS_REPLY;
-		if (dir == EDGEFW_DIR_OUT && syn_ack(p) &&
-		    answers_admitted_syn(m, iface, p)) {
-			flow_put(m, &key, EDGEFW_FLOW_ESTABLISHED,
-				 EDGEFW_DIR_IN);
-			return EDGEFW_PASS_REPLY;
-		}
 	}
 	/* 6. Rules; 7. Policy. What either admits is tracked. */
 	rule = first_rule(m, iface, dir, p);
