@@ -44,15 +44,13 @@ static __always_inline bool tcp_syn_ack(const struct packet *p)
 		       (EDGEFW_TCP_SYN | EDGEFW_TCP_ACK);
 }
 
-/* A SYN-ACK, or the RST-ACK of a SYN that found no listener. */
-static __always_inline bool tcp_answers_syn(const struct packet *p)
+/* A RST-ACK: a SYN refused, as by a port without a listener. */
+static __always_inline bool tcp_rst_ack(const struct packet *p)
 {
-	__u8 answer = p->tcp_flags &
-		      (EDGEFW_TCP_SYN | EDGEFW_TCP_ACK | EDGEFW_TCP_RST);
-
 	return p->proto == IPPROTO_TCP &&
-	       (answer == (EDGEFW_TCP_SYN | EDGEFW_TCP_ACK) ||
-		answer == (EDGEFW_TCP_RST | EDGEFW_TCP_ACK));
+	       (p->tcp_flags &
+		(EDGEFW_TCP_SYN | EDGEFW_TCP_ACK | EDGEFW_TCP_RST)) ==
+		       (EDGEFW_TCP_RST | EDGEFW_TCP_ACK);
 }
 
 /* What only opens a flow, never belongs to one: a SYN, an echo request. */
@@ -288,9 +286,8 @@ static __always_inline void flow_open(const struct packet *p, const int dir)
 }
 
 /*
- * The host's answer on egress to a SYN that the inbound rules admit: a
- * SYN-ACK opens the connection's flow, opened by the other side and
- * answered; a RST opens none.
+ * The host's SYN-ACK on egress to a SYN that the inbound rules admit:
+ * the connection's flow, opened by the other side and answered.
  */
 static __always_inline void flow_answer(const struct packet *p)
 {
@@ -300,8 +297,6 @@ static __always_inline void flow_answer(const struct packet *p)
 		.state = EDGEFW_FLOW_ESTABLISHED,
 	};
 
-	if (p->tcp_flags & EDGEFW_TCP_RST)
-		return;
 	flow_key(&key, p, EDGEFW_DIR_OUT);
 	f.seen_ns = flow_clock();
 	flow_put(&key, p->family, &f);

@@ -150,11 +150,10 @@ static __always_inline __u32 decide(void *data, void *data_end, int parsed,
 			flow_touch(f, p, dir, now);
 			return EDGEFW_PASS_REPLY;
 		}
-		if (!f && dir == EDGEFW_DIR_OUT && tcp_answers_syn(p) &&
-		    admits_answered_syn(p)) {
-			flow_answer(p);
-			return EDGEFW_PASS_REPLY;
-		}
+		/* a SYN-ACK got here only if the rules refused its SYN */
+		if (!f && dir == EDGEFW_DIR_OUT && tcp_rst_ack(p) &&
+		    admits_answered_syn(p))
+			return EDGEFW_PASS_REPLY; /* and opens no flow */
 	}
 
 	rule = match_rules(p, dir);
