@@ -37,14 +37,17 @@ CFLAGS += $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link
 LDFLAGS += $(FUZZ_FLAGS)
 endif
 
-PKGS := libbpf libnl-route-3.0 json-c nettle libsystemd libmicrohttpd ldns libcurl
+PKGS := libbpf libnl-route-3.0 json-c nettle libsystemd
+# Opened on first use (user/dynlib.h): their headers only, not linked.
+# libunbound has no flags of its own (its libunbound.pc names libevent in
+# Requires.private, which Debian's libunbound-dev does not bring).
+DLOPEN_PKGS := libmicrohttpd ldns libcurl
 
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -Wall -Wextra -MMD -MP
-CPPFLAGS += -Iinclude -Iuser -I$(BUILD) $(shell $(PKG_CONFIG) --cflags $(PKGS))
-# libunbound without pkg-config: its libunbound.pc names libevent in
-# Requires.private, which Debian's libunbound-dev does not bring.
-LDLIBS += $(shell $(PKG_CONFIG) --libs $(PKGS)) -lunbound -lelf -lz
+CPPFLAGS += -Iinclude -Iuser -I$(BUILD) \
+	$(shell $(PKG_CONFIG) --cflags $(PKGS) $(DLOPEN_PKGS))
+LDLIBS += $(shell $(PKG_CONFIG) --libs $(PKGS)) -lelf -lz -ldl
 
 BPF_CFLAGS := -O2 -g -Wall -target bpf -mcpu=v3 \
 	-I/usr/include/$(MULTIARCH) -Iinclude

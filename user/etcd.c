@@ -7,10 +7,10 @@
 #include <netinet/tcp.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
-#include <curl/curl.h>
 #include <json-c/json.h>
 #include "base64.h"
 #include "etcd.h"
+#include "lazylibs.h"
 #include "log.h"
 #include "util.h"
 
@@ -27,6 +27,9 @@
 #define WATCH_KEEPIDLE_S 2L
 #define WATCH_KEEPINTVL_S 1L
 #define WATCH_KEEPCNT 3
+
+/* Set by the first etcd_new; every other function runs after one. */
+static const struct curl_api *libcurl;
 
 struct buf {
 	char *p;
@@ -78,6 +81,7 @@ static char *opt_dup(const char *s)
 struct etcd *etcd_new(const struct etcd_opts *o, struct etcd_err *err)
 {
 	static bool curl_ready;
+	char why[256];
 	struct etcd *e;
 
 	if (!o->nr_endpoints) {
@@ -85,15 +89,21 @@ struct etcd *etcd_new(const struct etcd_opts *o, struct etcd_err *err)
 		return NULL;
 	}
 	if (!curl_ready) {
-		if (curl_global_init(CURL_GLOBAL_DEFAULT)) {
+		libcurl = curl_api(why, sizeof(why));
+		if (!libcurl) {
+			etcd_fail(err, "etcd: %s", why);
+			return NULL;
+		}
+		if (libcurl->global_init(CURL_GLOBAL_DEFAULT)) {
 			etcd_fail(err, "etcd: cannot set up libcurl");
 			return NULL;
 		}
 		curl_ready = true;
 	}
 	e = xcalloc(1, sizeof(*e));
-	e->easy = curl_easy_init();
-	e->headers = curl_slist_append(NULL, "Content-Type: application/json");
+	e->easy = libcurl->easy_init();
+	e->headers =
+		libcurl->slist_append(NULL, "Content-Type: application/json");
 	if (!e->easy || !e->headers) {
 		etcd_free(e);
 		etcd_fail(err, "etcd: cannot set up libcurl");
@@ -124,8 +134,8 @@ void etcd_free(struct etcd *e)
 	free(e->cert);
 	free(e->key);
 	if (e->easy)
-		curl_easy_cleanup(e->easy);
-	curl_slist_free_all(e->headers);
+		libcurl->easy_cleanup(e->easy);
+	libcurl->slist_free_all(e->headers);
 	free(e->answer.p);
 	free(e);
 }
@@ -139,20 +149,21 @@ const char *etcd_endpoint(const struct etcd *e)
 static void setup_easy(const struct etcd *e, CURL *h, const char *url,
 		       const char *body)
 {
-	curl_easy_setopt(h, CURLOPT_URL, url);
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_HTTPHEADER, e->headers);
-	curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
-	curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, e->connect_timeout_ms);
-	curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
-	curl_easy_setopt(h, CURLOPT_TCP_KEEPIDLE, 10L);
-	curl_easy_setopt(h, CURLOPT_TCP_KEEPINTVL, 5L);
+	libcurl->easy_setopt(h, CURLOPT_URL, url);
+	libcurl->easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	libcurl->easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	libcurl->easy_setopt(h, CURLOPT_HTTPHEADER, e->headers);
+	libcurl->easy_setopt(h, CURLOPT_POSTFIELDS, body);
+	libcurl->easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+	libcurl->easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
+			     e->connect_timeout_ms);
+	libcurl->easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
+	libcurl->easy_setopt(h, CURLOPT_TCP_KEEPIDLE, 10L);
+	libcurl->easy_setopt(h, CURLOPT_TCP_KEEPINTVL, 5L);
 	if (e->ca) {
-		curl_easy_setopt(h, CURLOPT_CAINFO, e->ca);
-		curl_easy_setopt(h, CURLOPT_SSLCERT, e->cert);
-		curl_easy_setopt(h, CURLOPT_SSLKEY, e->key);
+		libcurl->easy_setopt(h, CURLOPT_CAINFO, e->ca);
+		libcurl->easy_setopt(h, CURLOPT_SSLCERT, e->cert);
+		libcurl->easy_setopt(h, CURLOPT_SSLKEY, e->key);
 	}
 }
 
@@ -175,16 +186,18 @@ static int request(struct etcd *e, const char *path, const char *body,
 		CURLcode rc;
 
 		snprintf(url, sizeof(url), "%s%s", e->endpoints[at], path);
-		curl_easy_reset(e->easy);
+		libcurl->easy_reset(e->easy);
 		setup_easy(e, e->easy, url, body);
-		curl_easy_setopt(e->easy, CURLOPT_TIMEOUT_MS, e->timeout_ms);
-		curl_easy_setopt(e->easy, CURLOPT_WRITEFUNCTION, answer_write);
-		curl_easy_setopt(e->easy, CURLOPT_WRITEDATA, &e->answer);
+		libcurl->easy_setopt(e->easy, CURLOPT_TIMEOUT_MS,
+				     e->timeout_ms);
+		libcurl->easy_setopt(e->easy, CURLOPT_WRITEFUNCTION,
+				     answer_write);
+		libcurl->easy_setopt(e->easy, CURLOPT_WRITEDATA, &e->answer);
 		e->answer.len = 0;
 		e->answer.over = false;
 		if (e->answer.p)
 			e->answer.p[0] = '\0';
-		rc = curl_easy_perform(e->easy);
+		rc = libcurl->easy_perform(e->easy);
 		if (rc == CURLE_WRITE_ERROR && e->answer.over) {
 			etcd_fail(err, "etcd %s: an answer longer than %u MiB",
 				  e->endpoints[at], ANSWER_MAX >> 20);
@@ -192,8 +205,8 @@ static int request(struct etcd *e, const char *path, const char *body,
 			return -1;
 		}
 		if (rc == CURLE_OK)
-			curl_easy_getinfo(e->easy, CURLINFO_RESPONSE_CODE,
-					  &status);
+			libcurl->easy_getinfo(e->easy, CURLINFO_RESPONSE_CODE,
+					      &status);
 		if (rc == CURLE_OK && status != 503) {
 			e->cur = at;
 			*ep = at;
@@ -207,7 +220,7 @@ static int request(struct etcd *e, const char *path, const char *body,
 					e->endpoints[at],
 					rc == CURLE_OK
 						? "unavailable (HTTP 503)"
-						: curl_easy_strerror(rc));
+						: libcurl->easy_strerror(rc));
 	}
 	etcd_fail(err, "no etcd endpoint answered: %s", failures);
 	err->transport = true;
@@ -221,7 +234,7 @@ static int answered_error(const struct etcd *e, size_t ep, struct etcd_err *err)
 	char msg[sizeof(err->msg)];
 	long status = 0;
 
-	curl_easy_getinfo(e->easy, CURLINFO_RESPONSE_CODE, &status);
+	libcurl->easy_getinfo(e->easy, CURLINFO_RESPONSE_CODE, &status);
 	if (err->garbage && status != 200)
 		snprintf(msg, sizeof(msg), "etcd %s: HTTP %ld: %.200s",
 			 e->endpoints[ep], status, err->msg);
@@ -574,7 +587,7 @@ static void watch_done(struct etcd_watch *w)
 	CURLMsg *msg;
 	int left;
 
-	while ((msg = curl_multi_info_read(w->multi, &left))) {
+	while ((msg = libcurl->multi_info_read(w->multi, &left))) {
 		if (msg->msg != CURLMSG_DONE)
 			continue;
 		/* The last message may come without its '\n'. */
@@ -585,7 +598,7 @@ static void watch_done(struct etcd_watch *w)
 		if (msg->data.result != CURLE_OK) {
 			etcd_fail(&err, "etcd %s: watch: %.200s",
 				  w->e->endpoints[w->ep],
-				  curl_easy_strerror(msg->data.result));
+				  libcurl->easy_strerror(msg->data.result));
 			err.transport = true;
 			err.code = ETCD_UNAVAILABLE;
 		} else {
@@ -628,8 +641,8 @@ struct etcd_watch *etcd_watch_new(struct etcd *e, const char *prefix,
 	w->body = xstrdup(json_object_to_json_string(o));
 	json_object_put(o);
 
-	w->multi = curl_multi_init();
-	w->easy = curl_easy_init();
+	w->multi = libcurl->multi_init();
+	w->easy = libcurl->easy_init();
 	if (!w->multi || !w->easy) {
 		etcd_watch_free(w);
 		etcd_fail(err, "etcd: cannot set up libcurl");
@@ -637,16 +650,16 @@ struct etcd_watch *etcd_watch_new(struct etcd *e, const char *prefix,
 	}
 	snprintf(url, sizeof(url), "%s/v3/watch", e->endpoints[w->ep]);
 	setup_easy(e, w->easy, url, w->body);
-	curl_easy_setopt(w->easy, CURLOPT_TCP_KEEPIDLE, WATCH_KEEPIDLE_S);
-	curl_easy_setopt(w->easy, CURLOPT_TCP_KEEPINTVL, WATCH_KEEPINTVL_S);
-	curl_easy_setopt(w->easy, CURLOPT_SOCKOPTFUNCTION, watch_sockopt);
-	curl_easy_setopt(w->easy, CURLOPT_WRITEFUNCTION, watch_write);
-	curl_easy_setopt(w->easy, CURLOPT_WRITEDATA, w);
-	curl_multi_setopt(w->multi, CURLMOPT_SOCKETFUNCTION, watch_sock);
-	curl_multi_setopt(w->multi, CURLMOPT_SOCKETDATA, w);
-	curl_multi_setopt(w->multi, CURLMOPT_TIMERFUNCTION, watch_timer);
-	curl_multi_setopt(w->multi, CURLMOPT_TIMERDATA, w);
-	if (curl_multi_add_handle(w->multi, w->easy)) {
+	libcurl->easy_setopt(w->easy, CURLOPT_TCP_KEEPIDLE, WATCH_KEEPIDLE_S);
+	libcurl->easy_setopt(w->easy, CURLOPT_TCP_KEEPINTVL, WATCH_KEEPINTVL_S);
+	libcurl->easy_setopt(w->easy, CURLOPT_SOCKOPTFUNCTION, watch_sockopt);
+	libcurl->easy_setopt(w->easy, CURLOPT_WRITEFUNCTION, watch_write);
+	libcurl->easy_setopt(w->easy, CURLOPT_WRITEDATA, w);
+	libcurl->multi_setopt(w->multi, CURLMOPT_SOCKETFUNCTION, watch_sock);
+	libcurl->multi_setopt(w->multi, CURLMOPT_SOCKETDATA, w);
+	libcurl->multi_setopt(w->multi, CURLMOPT_TIMERFUNCTION, watch_timer);
+	libcurl->multi_setopt(w->multi, CURLMOPT_TIMERDATA, w);
+	if (libcurl->multi_add_handle(w->multi, w->easy)) {
 		etcd_watch_free(w);
 		etcd_fail(err, "etcd: cannot start a watch");
 		return NULL;
@@ -659,11 +672,11 @@ void etcd_watch_free(struct etcd_watch *w)
 	if (!w)
 		return;
 	if (w->multi && w->easy)
-		curl_multi_remove_handle(w->multi, w->easy);
+		libcurl->multi_remove_handle(w->multi, w->easy);
 	if (w->easy)
-		curl_easy_cleanup(w->easy);
+		libcurl->easy_cleanup(w->easy);
 	if (w->multi)
-		curl_multi_cleanup(w->multi);
+		libcurl->multi_cleanup(w->multi);
 	for (size_t i = w->head; i < w->nr; i++)
 		etcd_kv_free(&w->queue[i].kv);
 	free(w->queue);
@@ -683,7 +696,7 @@ void etcd_watch_socket(struct etcd_watch *w, int fd, unsigned int events)
 		flags |= CURL_CSELECT_OUT;
 	if (events & (EPOLLERR | EPOLLHUP))
 		flags |= CURL_CSELECT_ERR;
-	curl_multi_socket_action(w->multi, fd, flags, &running);
+	libcurl->multi_socket_action(w->multi, fd, flags, &running);
 	watch_done(w);
 }
 
@@ -691,7 +704,8 @@ void etcd_watch_timer(struct etcd_watch *w)
 {
 	int running;
 
-	curl_multi_socket_action(w->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+	libcurl->multi_socket_action(w->multi, CURL_SOCKET_TIMEOUT, 0,
+				     &running);
 	watch_done(w);
 }
 

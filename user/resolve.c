@@ -7,8 +7,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <ldns/ldns.h>
-#include <unbound.h>
+#include "lazylibs.h"
 #include "log.h"
 #include "resolve.h"
 #include "util.h"
@@ -55,6 +54,10 @@ struct lookup {
 	resolve_done_fn done;
 	void *ctx;
 };
+
+/* Set by the first resolver_new; every other function runs after one. */
+static const struct ub_api *libub;
+static const struct ldns_api *libldns;
 
 struct resolver {
 	struct ub_ctx *ub;
@@ -112,11 +115,12 @@ static int forward_special_zones(struct ub_ctx *ub)
 			continue;
 		snprintf(value, sizeof(value), "%s. transparent",
 			 special_zones[i].zone);
-		err = ub_ctx_set_option(ub, "local-zone:", value);
+		err = libub->ctx_set_option(ub, "local-zone:", value);
 		if (!err) {
 			snprintf(value, sizeof(value), "%s.",
 				 special_zones[i].zone);
-			err = ub_ctx_set_option(ub, "domain-insecure:", value);
+			err = libub->ctx_set_option(ub,
+						    "domain-insecure:", value);
 		}
 	}
 	return err;
@@ -134,39 +138,49 @@ void resolution_free(struct resolution *res)
 
 struct resolver *resolver_new(const struct cfg_partners *pc)
 {
-	struct resolver *r = xcalloc(1, sizeof(*r));
 	const char *anchor = pc->trust_anchor;
+	struct resolver *r;
+	char why[256];
 	int err;
 
+	libub = ub_api(why, sizeof(why));
+	if (libub)
+		libldns = ldns_api(why, sizeof(why));
+	if (!libub || !libldns) {
+		log_err("cannot create a DNS resolver: %s", why);
+		return NULL;
+	}
+	r = xcalloc(1, sizeof(*r));
 	r->timeout_ms = (int64_t)pc->timeout * 1000;
-	r->ub = ub_ctx_create();
+	r->ub = libub->ctx_create();
 	if (!r->ub) {
 		log_err("cannot create a DNS resolver (libunbound)");
 		free(r);
 		return NULL;
 	}
 	/* a thread, not a forked process: one address space to sandbox */
-	err = ub_ctx_async(r->ub, 1);
+	err = libub->ctx_async(r->ub, 1);
 	if (!err && pc->resolver[0]) {
 		r->forwarder = true;
-		err = ub_ctx_set_option(r->ub, "do-not-query-localhost:", "no");
+		err = libub->ctx_set_option(r->ub,
+					    "do-not-query-localhost:", "no");
 		if (!err)
-			err = ub_ctx_set_fwd(r->ub, pc->resolver);
+			err = libub->ctx_set_fwd(r->ub, pc->resolver);
 		if (!err)
 			err = forward_special_zones(r->ub);
 	} else if (!err) {
-		err = ub_ctx_resolvconf(r->ub, NULL);
+		err = libub->ctx_resolvconf(r->ub, NULL);
 	}
 	if (!err && !anchor[0] && access(ROOT_ANCHOR, R_OK) == 0)
 		anchor = ROOT_ANCHOR;
 	if (!err && anchor[0] && strcmp(anchor, "none"))
-		err = ub_ctx_add_ta_file(r->ub, anchor);
+		err = libub->ctx_add_ta_file(r->ub, anchor);
 	if (err) {
 		log_err("cannot set up the DNS resolver (%s%s%s): %s",
 			pc->resolver[0] ? pc->resolver : "/etc/resolv.conf",
 			anchor[0] ? ", trust anchor " : "", anchor,
-			ub_strerror(err));
-		ub_ctx_delete(r->ub);
+			libub->strerror(err));
+		libub->ctx_delete(r->ub);
 		free(r);
 		return NULL;
 	}
@@ -177,7 +191,7 @@ static void lookup_free(struct lookup *lk)
 {
 	for (size_t i = 0; i < lk->nr_queries; i++) {
 		if (!lk->queries[i]->done)
-			ub_cancel(lk->r->ub, lk->queries[i]->id);
+			libub->cancel(lk->r->ub, lk->queries[i]->id);
 		free(lk->queries[i]);
 	}
 	free(lk->queries);
@@ -196,13 +210,13 @@ void resolver_free(struct resolver *r)
 		r->lookups = lk->next;
 		lookup_free(lk);
 	}
-	ub_ctx_delete(r->ub);
+	libub->ctx_delete(r->ub);
 	free(r);
 }
 
 int resolver_fd(const struct resolver *r)
 {
-	return ub_fd(r->ub);
+	return libub->fd(r->ub);
 }
 
 size_t resolver_pending(const struct resolver *r)
@@ -266,11 +280,11 @@ static void ask(struct lookup *lk, const char *name, enum query_kind kind)
 	q->lk = lk;
 	q->kind = kind;
 	snprintf(q->name, sizeof(q->name), "%s", name);
-	err = ub_resolve_async(lk->r->ub, q->name, types[kind],
-			       LDNS_RR_CLASS_IN, q, on_answer, &q->id);
+	err = libub->resolve_async(lk->r->ub, q->name, types[kind],
+				   LDNS_RR_CLASS_IN, q, on_answer, &q->id);
 	if (err) {
 		fail(lk, PF_ERROR, "cannot ask for %s %s: %s", q->name,
-		     kind_names[kind], ub_strerror(err));
+		     kind_names[kind], libub->strerror(err));
 		free(q);
 		return;
 	}
@@ -295,25 +309,25 @@ static void take_srv(struct lookup *lk, struct query *q,
 	ldns_rr_list *rrs;
 	ldns_pkt *pkt;
 
-	if (ldns_wire2pkt(&pkt, result->answer_packet, result->answer_len) !=
-	    LDNS_STATUS_OK) {
+	if (libldns->wire2pkt(&pkt, result->answer_packet,
+			      result->answer_len) != LDNS_STATUS_OK) {
 		fail(lk, PF_ERROR, "%s SRV: an answer libldns cannot read",
 		     q->name);
 		return;
 	}
-	rrs = ldns_pkt_rr_list_by_type(pkt, LDNS_RR_TYPE_SRV,
-				       LDNS_SECTION_ANSWER);
-	for (size_t i = 0; rrs && i < ldns_rr_list_rr_count(rrs); i++) {
-		ldns_rr *rr = ldns_rr_list_rr(rrs, i);
+	rrs = libldns->pkt_rr_list_by_type(pkt, LDNS_RR_TYPE_SRV,
+					   LDNS_SECTION_ANSWER);
+	for (size_t i = 0; rrs && i < libldns->rr_list_rr_count(rrs); i++) {
+		ldns_rr *rr = libldns->rr_list_rr(rrs, i);
 		struct srv s = { .t.tls = q->kind == Q_SRVS };
 		char *host, why[256];
 		size_t len;
 
-		if (ldns_rr_rd_count(rr) != 4)
+		if (libldns->rr_rd_count(rr) != 4)
 			continue;
-		s.priority = ldns_rdf2native_int16(ldns_rr_rdf(rr, 0));
-		s.t.port = ldns_rdf2native_int16(ldns_rr_rdf(rr, 2));
-		host = ldns_rdf2str(ldns_rr_rdf(rr, 3));
+		s.priority = libldns->rdf2native_int16(libldns->rr_rdf(rr, 0));
+		s.t.port = libldns->rdf2native_int16(libldns->rr_rdf(rr, 2));
+		host = libldns->rdf2str(libldns->rr_rdf(rr, 3));
 		if (!host)
 			continue;
 		lk->srv_records++;
@@ -330,8 +344,8 @@ static void take_srv(struct lookup *lk, struct query *q,
 		}
 		free(host);
 	}
-	ldns_rr_list_deep_free(rrs);
-	ldns_pkt_free(pkt);
+	libldns->rr_list_deep_free(rrs);
+	libldns->pkt_free(pkt);
 }
 
 static void take_addrs(struct lookup *lk, struct query *q,
@@ -377,7 +391,7 @@ static void on_answer(void *arg, int err, struct ub_result *result)
 	lk->pending--;
 	if (err) {
 		fail(lk, PF_ERROR, "%s %s: %s", q->name, kind_names[q->kind],
-		     ub_strerror(err));
+		     libub->strerror(err));
 	} else if (result->bogus) {
 		lk->res.dnssec = DNSSEC_BOGUS;
 		fail(lk, PF_BOGUS, "%s %s: bogus DNSSEC answer: %s", q->name,
@@ -411,7 +425,7 @@ static void on_answer(void *arg, int err, struct ub_result *result)
 			warn(lk, "%s: no such domain (NXDOMAIN)", q->name);
 	}
 	if (result)
-		ub_resolve_free(result);
+		libub->resolve_free(result);
 	if (lk->pending)
 		return;
 	if (!lk->failed && lk->nr_queries == 2)
@@ -554,7 +568,7 @@ void resolver_process(struct resolver *r)
 	int64_t now;
 	bool again = true;
 
-	ub_process(r->ub);
+	libub->process(r->ub);
 	now = mono_ms();
 	while (again) {
 		again = false;
@@ -576,7 +590,8 @@ void resolver_wait(struct resolver *r)
 {
 	while (r->lookups) {
 		int64_t wait = resolver_next_deadline(r) - mono_ms();
-		struct pollfd pfd = { .fd = ub_fd(r->ub), .events = POLLIN };
+		struct pollfd pfd = { .fd = libub->fd(r->ub),
+				      .events = POLLIN };
 
 		if (wait < 0)
 			wait = 0;

@@ -602,7 +602,7 @@ test_load_fails_halfway_tc() {
 }
 
 test_load_status_unload() {
-	local json ifc before
+	local json ifc before libs
 	# The operator's own clsact qdisc on int0 must outlive edgefw.
 	tc -n "$NS" qdisc add dev "$INT_IF" clsact ||
 		tap_bail "cannot add the operator's clsact qdisc"
@@ -627,6 +627,14 @@ test_load_status_unload() {
 	check_match "status: $INT_IF internal, native XDP" "$OUT" \
 		"^  $INT_IF +internal +xdp native prog $(xdp_prog_id "$INT_IF"),"
 	check_match "status: the config path" "$OUT" "^config: $WORK/good.conf "
+	# The pool's, the partners' and the metrics' libraries are opened by
+	# those features (user/dynlib.h): status opens none of them.
+	libs=$(LD_DEBUG=files nsenter --net="/run/netns/$NS" "$EDGEFW" status 2>&1 >/dev/null |
+		grep -o 'file=[^ ]*' | sort -u)
+	check_match "status: the dynamic loader's log names what it opened (libbpf)" \
+		"$libs" 'file=libbpf\.so'
+	check "status opens no libcurl, libmicrohttpd, libunbound or libldns" -- \
+		negate grep -Eq 'file=lib(curl|microhttpd|unbound|ldns)\.' <<<"$libs"
 
 	run_edgefw_in_ns status --json
 	json=$OUT

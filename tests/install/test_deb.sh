@@ -80,8 +80,10 @@ test_contents() {
 	check_eq "control: Package" "$(dpkg-deb -f "$DEB" Package)" edgefw
 	check_eq "control: Version is debian/changelog's" "$(dpkg-deb -f "$DEB" Version)" "$VERSION"
 	check_eq "control: Architecture" "$(dpkg-deb -f "$DEB" Architecture)" "$ARCH"
-	# Derived by dpkg-shlibdeps from what the binary links.
-	for field in libbpf1 libc6 libjson-c5 libnettle8 libnl-3-200 libnl-route-3-200; do
+	# Derived by dpkg-shlibdeps from what the binary links, and named in
+	# debian/control for the libraries it opens on first use.
+	for field in libbpf1 libc6 libjson-c5 libnettle8 libnl-3-200 libnl-route-3-200 \
+		libcurl4 libldns3 libmicrohttpd12 libunbound8; do
 		check_match "control: Depends has $field" \
 			"$(dpkg-deb -f "$DEB" Depends)" "(^|, )$field( |,|$)"
 	done

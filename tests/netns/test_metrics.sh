@@ -30,6 +30,8 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top" || exit 1
 # shellcheck source=tests/lib/traffic.sh
 . tests/lib/traffic.sh
+# shellcheck source=tests/lib/brokenlib.sh
+. tests/lib/brokenlib.sh
 
 EDGEFW=${EDGEFW:-$top/build/edgefw}
 PREFIX=${EDGEFW_TEST_PREFIX:-efmx-$$-}
@@ -238,6 +240,19 @@ test_taken_port() {
 		test ! -e "$EDGEFW_RUN_DIR/state.json" -a ! -e "$EDGEFW_PIN_DIR"
 }
 
+# --- libmicrohttpd that cannot be loaded: the start fails saying so. ---
+test_broken_library() {
+	local out rc
+	broken_library "$WORK/brokenlib" libmicrohttpd.so.12
+	out=$(edge env LD_LIBRARY_PATH="$WORK/brokenlib" timeout 20 "$EDGEFW" daemon -c "$CONF" 2>&1)
+	rc=$?
+	check_eq "libmicrohttpd without its functions: the daemon exits 1" "$rc" 1
+	check_match "  ...naming the address, the library and why" "$out" \
+		"cannot serve metrics on 127.0.0.1:$METRICS_PORT: cannot load libmicrohttpd.so.12: it has no MHD_start_daemon"
+	check "  ...before anything was loaded (no state, no pins)" -- \
+		test ! -e "$EDGEFW_RUN_DIR/state.json" -a ! -e "$EDGEFW_PIN_DIR"
+}
+
 start_daemon() {
 	nsenter --net="/run/netns/$(topology_ns "$PREFIX" edge)" \
 		env EDGEFW_SUMMARY_SECS=$SUMMARY_SECS \
@@ -269,6 +284,7 @@ start_prometheus() {
 
 test_malformed
 test_taken_port
+test_broken_library
 
 # --- The daemon, with metrics on the edge's loopback. ---
 start_daemon

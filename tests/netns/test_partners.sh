@@ -20,6 +20,8 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top" || exit 1
 # shellcheck source=tests/lib/traffic.sh
 . tests/lib/traffic.sh
+# shellcheck source=tests/lib/brokenlib.sh
+. tests/lib/brokenlib.sh
 
 EDGEFW=${EDGEFW:-$top/build/edgefw}
 SETPROBE=$(dirname "$EDGEFW")/tests/cli/setprobe
@@ -175,6 +177,11 @@ write_config() {
 }
 
 partner() { edge "$EDGEFW" partner "$@"; }
+partner_with_libs() { # DIR ARGS...: LD_LIBRARY_PATH=DIR
+	local dir=$1
+	shift
+	edge env LD_LIBRARY_PATH="$dir" "$EDGEFW" partner "$@"
+}
 
 list_json() { partner list --json 2>/dev/null; }
 
@@ -235,6 +242,19 @@ test_names() {
 	out=$(edge "$EDGEFW" check -c "$WORK/bad.conf" 2>&1)
 	check_match "the config's domain item checks the name, with its position" \
 		"$out" ":2:16: '-bad.example' is no domain name"
+}
+
+# libunbound is opened when a command resolves (user/dynlib.h): one
+# that cannot be loaded is an error naming it, and nothing changes.
+test_broken_library() {
+	local out rc
+	broken_library "$WORK/brokenlib" libunbound.so.8
+	out=$(partner_with_libs "$WORK/brokenlib" add partner.example 2>&1)
+	rc=$?
+	check_eq "libunbound without its functions: partner add exits 1" "$rc" 1
+	check_match "  ...saying which library and why" "$out" \
+		"cannot create a DNS resolver: cannot load libunbound.so.8: it has no ub_ctx_create"
+	check_eq "  ...and adds no partner" "$(list_json | jq -c '.partners')" '[]'
 }
 
 test_srv_and_traffic() {
@@ -485,6 +505,7 @@ ip -n "$(topology_ns "$PREFIX" inet)" addr add 203.0.113.9/32 dev to-edge
 check_load_or_bail "$WORK/partners.conf"
 
 test_names
+test_broken_library
 test_srv_and_traffic
 test_kinds
 test_shared

@@ -7,8 +7,8 @@
 #include <unistd.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
-#include <microhttpd.h>
 #include "format_prometheus.h"
+#include "lazylibs.h"
 #include "log.h"
 #include "metrics.h"
 #include "metrics_http.h"
@@ -22,6 +22,9 @@
 #define MAX_CONNECTIONS 16
 #define CONNECTION_TIMEOUT_S 10
 #define LISTEN_BACKLOG 16
+
+/* Set by the first metrics_http_start; the rest runs after one. */
+static const struct mhd_api *libmhd;
 
 struct metrics_http {
 	struct paths paths;
@@ -47,7 +50,7 @@ static enum MHD_Result respond(struct MHD_Connection *c, unsigned int status,
 			       const char *type, char *body, size_t len,
 			       bool must_free)
 {
-	struct MHD_Response *r = MHD_create_response_from_buffer(
+	struct MHD_Response *r = libmhd->create_response_from_buffer(
 		len, body,
 		must_free ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
 	enum MHD_Result rc;
@@ -57,11 +60,12 @@ static enum MHD_Result respond(struct MHD_Connection *c, unsigned int status,
 			free(body);
 		return MHD_NO;
 	}
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	libmhd->add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
 	if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
-		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
-	rc = MHD_queue_response(c, status, r);
-	MHD_destroy_response(r);
+		libmhd->add_response_header(r, MHD_HTTP_HEADER_ALLOW,
+					    "GET, HEAD");
+	rc = libmhd->queue_response(c, status, r);
+	libmhd->destroy_response(r);
 	return rc;
 }
 
@@ -158,23 +162,29 @@ struct metrics_http *metrics_http_start(const struct paths *p,
 					const char *config_path,
 					const struct cfg_metrics *m)
 {
+	char at[ENDPOINT_STRLEN], why[256];
 	struct metrics_http *h;
-	char at[ENDPOINT_STRLEN];
-	int fd = listen_on(config_path, m);
+	int fd;
 
+	endpoint_format(&m->at, at, sizeof(at));
+	libmhd = mhd_api(why, sizeof(why));
+	if (!libmhd) {
+		log_err("cannot serve metrics on %s: %s", at, why);
+		return NULL;
+	}
+	fd = listen_on(config_path, m);
 	if (fd < 0)
 		return NULL;
 	h = xcalloc(1, sizeof(*h));
 	h->paths = *p;
 	h->at = m->at;
 	h->fd = fd;
-	h->mhd = MHD_start_daemon(
+	h->mhd = libmhd->start_daemon(
 		MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL,
 		on_request, h, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 		MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_CONNECTION_LIMIT,
 		(unsigned int)MAX_CONNECTIONS, MHD_OPTION_CONNECTION_TIMEOUT,
 		(unsigned int)CONNECTION_TIMEOUT_S, MHD_OPTION_END);
-	endpoint_format(&m->at, at, sizeof(at));
 	if (!h->mhd) {
 		log_err("cannot serve metrics on %s: libmicrohttpd did not start",
 			at);
@@ -191,7 +201,7 @@ void metrics_http_stop(struct metrics_http *h)
 	if (!h)
 		return;
 	/* MHD_stop_daemon closes the listening socket it was given */
-	MHD_stop_daemon(h->mhd);
+	libmhd->stop_daemon(h->mhd);
 	free(h);
 }
 
