@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # Runs every fuzzer of a fuzz build (make fuzz builds them in build-fuzz/)
-# for SECONDS each, one after the other, from its seed corpus
-# tests/fuzz/corpus/NAME/ (and what earlier runs found, kept in
+# for SECONDS each, FUZZ_JOBS at a time (the number of CPUs), from its
+# seed corpus tests/fuzz/corpus/NAME/ (and what earlier runs found, kept in
 # BUILD/corpus/NAME/, never in the tree). Prints a line per fuzzer:
 # executions, time, corpus size. A crash, a sanitizer's report, a failed
 # property, a timeout or running out of memory stops that fuzzer and
@@ -37,9 +37,13 @@ if [ ${#names[@]} -eq 0 ]; then
 	exit 1
 fi
 
-failed=0
 mkdir -p "$build/artifacts" "$build/fuzz-logs"
-for name in "${names[@]}"; do
+results=$(mktemp -d /tmp/edgefw-fuzz.XXXXXX)
+trap 'rm -rf "$results"' EXIT
+
+# fuzz NAME: one fuzzer's run; its line (and why it failed) in $results/NAME
+fuzz() {
+	local name=$1 fuzzer seeds found log opts t0 rc execs corpus status
 	fuzzer=$build/fuzz/fuzz_$name
 	seeds=tests/fuzz/corpus/$name
 	found=$build/corpus/$name
@@ -57,18 +61,37 @@ for name in "${names[@]}"; do
 	# libFuzzer's last word on the corpus: "corp: UNITS/SIZE"
 	corpus=$(grep -o 'corp: [0-9]*/[0-9a-zA-Z]*' "$log" | tail -1)
 	status=PASS
-	if [ $rc -ne 0 ]; then
-		status=FAIL
-		failed=$((failed + 1))
+	[ $rc -eq 0 ] || status=FAIL
+	{
+		printf '%s fuzz_%-16s %10s execs %4ds  %s (inputs/bytes) from %d seeds\n' \
+			"$status" "$name" "${execs:-?}" $(($(date +%s) - t0)) \
+			"${corpus:-corp: ?}" "$(find "$seeds" -type f | wc -l)"
+		if [ $status = FAIL ]; then
+			grep -E 'ERROR|SUMMARY|runtime error|property failed|Test unit written|==[0-9]+==' "$log" |
+				head -20 | sed 's/^/    /'
+			echo "    (full log: $log)"
+		fi
+	} >"$results/$name.tmp"
+	mv "$results/$name.tmp" "$results/$name"
+}
+
+# Each fuzzer is one process on one CPU: FUZZ_JOBS of them at a time
+# (the number of CPUs), each still for SECONDS.
+jobs=${FUZZ_JOBS:-$(nproc)}
+running=0
+for name in "${names[@]}"; do
+	if [ $running -ge "$jobs" ]; then
+		wait -n
+		running=$((running - 1))
 	fi
-	printf '%s fuzz_%-16s %10s execs %4ds  %s (inputs/bytes) from %d seeds\n' \
-		"$status" "$name" "${execs:-?}" $(($(date +%s) - t0)) \
-		"${corpus:-corp: ?}" "$(find "$seeds" -type f | wc -l)"
-	if [ $status = FAIL ]; then
-		grep -E 'ERROR|SUMMARY|runtime error|property failed|Test unit written|==[0-9]+==' "$log" |
-			head -20 | sed 's/^/    /'
-		echo "    (full log: $log)"
-	fi
+	fuzz "$name" &
+	running=$((running + 1))
+done
+wait
+failed=0
+for name in "${names[@]}"; do
+	cat "$results/$name" 2>/dev/null || echo "FAIL fuzz_$name: no result"
+	grep -q '^PASS' "$results/$name" 2>/dev/null || failed=$((failed + 1))
 done
 echo "edgefw fuzz: ${#names[@]} fuzzers, $failed failed, ${seconds}s each"
 [ $failed -eq 0 ]
