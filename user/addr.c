@@ -195,17 +195,22 @@ static char *put_ipv6(char *o, const uint8_t *b)
 	return o;
 }
 
-void prefix_format(const struct prefix *p, char *buf, size_t len)
+char *prefix_put(const struct prefix *p, char *o)
 {
-	char a[PREFIX_STRLEN], *o;
-
-	o = p->family == EDGEFW_FAMILY_IPV4 ? put_ipv4(a, p->addr.b)
-					    : put_ipv6(a, p->addr.b);
+	o = p->family == EDGEFW_FAMILY_IPV4 ? put_ipv4(o, p->addr.b)
+					    : put_ipv6(o, p->addr.b);
 	if (p->len != family_bits(p->family)) {
 		*o++ = '/';
 		o = put_dec(o, p->len);
 	}
-	*o = '\0';
+	return o;
+}
+
+void prefix_format(const struct prefix *p, char *buf, size_t len)
+{
+	char a[PREFIX_STRLEN];
+
+	*prefix_put(p, a) = '\0';
 	snprintf(buf, len, "%s", a);
 }
 

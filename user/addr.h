@@ -36,6 +36,12 @@ int addr_parse(const char *s, struct prefix *p, char *err, size_t errlen);
 /* "ADDR/LEN", or "ADDR" alone for a full-length prefix. */
 void prefix_format(const struct prefix *p, char *buf, size_t len);
 
+/*
+ * The same text at o, without a NUL: at most PREFIX_STRLEN - 1 bytes.
+ * Returns where it ends.
+ */
+char *prefix_put(const struct prefix *p, char *o);
+
 bool prefix_contains(const struct prefix *outer, const struct prefix *inner);
 int prefix_cmp(const struct prefix *a, const struct prefix *b);
 
