@@ -224,28 +224,6 @@ bool prefix_contains(const struct prefix *outer, const struct prefix *inner)
 	return memcmp(&masked, &outer->addr, sizeof(masked)) == 0;
 }
 
-/* Half an address as a number: two compares instead of a memcmp call. */
-static uint64_t addr_half(const union edgefw_addr *a, int i)
-{
-	uint64_t v;
-
-	memcpy(&v, a->b + 8 * i, sizeof(v));
-	return be64toh(v);
-}
-
-int prefix_cmp(const struct prefix *a, const struct prefix *b)
-{
-	if (a->family != b->family)
-		return a->family < b->family ? -1 : 1;
-	for (int i = 0; i < 2; i++) {
-		uint64_t x = addr_half(&a->addr, i), y = addr_half(&b->addr, i);
-
-		if (x != y)
-			return x < y ? -1 : 1;
-	}
-	return (int)a->len - (int)b->len;
-}
-
 void prefix_set_key(const struct prefix *p, uint16_t set,
 		    struct edgefw_set_key *key)
 {

@@ -145,11 +145,11 @@ int op_set_change(struct loaded *l, const char *name, bool add,
 		rc = 0;
 		goto out;
 	}
-	for (size_t i = 0; i < src.current.n; i++)
-		plist_add(&after, &src.current.v[i]);
+	plist_reserve(&after, src.current.n + (add ? changed.n : 0));
+	plist_append(&after, src.current.v, src.current.n);
 	if (add) {
-		for (size_t i = 0; i < changed.n; i++)
-			plist_add(&after, &changed.v[i]);
+		/* two sorted runs: merged */
+		plist_append(&after, changed.v, changed.n);
 		plist_sort_unique(&after);
 	} else {
 		plist_subtract(&after, &changed);

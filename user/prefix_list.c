@@ -10,6 +10,20 @@ void plist_add(struct prefix_list *l, const struct prefix *p)
 	l->v[l->n++] = *p;
 }
 
+void plist_reserve(struct prefix_list *l, size_t n)
+{
+	GROW(l->v, l->cap, l->n + n);
+}
+
+void plist_append(struct prefix_list *l, const struct prefix *v, size_t n)
+{
+	if (!n)
+		return;
+	plist_reserve(l, n);
+	memcpy(l->v + l->n, v, n * sizeof(*v));
+	l->n += n;
+}
+
 void plist_free(struct prefix_list *l)
 {
 	free(l->v);
@@ -45,6 +59,78 @@ static void merge_runs(struct prefix *v, size_t mid, size_t n)
 	free(left);
 }
 
+/* The buckets of bucket_sort: the family, then an address's first 15 bits. */
+#define SORT_BUCKETS (1U << 16)
+/* Buckets this small are sorted by insertion; larger ones by qsort. */
+#define INSERTION_MAX 32
+
+_Static_assert(EDGEFW_FAMILY_IPV4 < EDGEFW_FAMILY_IPV6,
+	       "bucket_of orders IPv4 first, as prefix_cmp does");
+
+static unsigned int bucket_of(const struct prefix *p)
+{
+	return (unsigned int)(p->family == EDGEFW_FAMILY_IPV6) << 15 |
+	       (unsigned int)p->addr.b[0] << 7 | p->addr.b[1] >> 1;
+}
+
+static void insertion_sort(struct prefix *v, size_t n)
+{
+	for (size_t i = 1; i < n; i++) {
+		struct prefix x = v[i];
+		size_t j = i;
+
+		for (; j && prefix_cmp(&x, &v[j - 1]) < 0; j--)
+			v[j] = v[j - 1];
+		v[j] = x;
+	}
+}
+
+/*
+ * A list in no order (a file of prefixes): scattered into buckets in
+ * prefix_cmp's order by their first bits, then each bucket sorted; a
+ * random million costs two passes and small sorts, not a qsort's
+ * twenty compares through a pointer per prefix.
+ */
+static void bucket_sort(struct prefix_list *l)
+{
+	size_t *end = xcalloc(SORT_BUCKETS, sizeof(*end));
+	struct prefix *out;
+
+	for (size_t i = 0; i < l->n; i++) {
+		const struct prefix *p = &l->v[i];
+
+		if (p->family != EDGEFW_FAMILY_IPV4 &&
+		    p->family != EDGEFW_FAMILY_IPV6) {
+			free(end);
+			qsort(l->v, l->n, sizeof(*l->v), cmp_prefix);
+			return;
+		}
+		end[bucket_of(p)]++;
+	}
+	/* end[b]: where bucket b starts, then, once filled, where it ends */
+	for (size_t b = 0, at = 0; b < SORT_BUCKETS; b++) {
+		size_t count = end[b];
+
+		end[b] = at;
+		at += count;
+	}
+	out = xcalloc(l->n, sizeof(*out));
+	for (size_t i = 0; i < l->n; i++)
+		out[end[bucket_of(&l->v[i])]++] = l->v[i];
+	for (size_t b = 0, start = 0; b < SORT_BUCKETS; start = end[b++]) {
+		size_t n = end[b] - start;
+
+		if (n <= INSERTION_MAX)
+			insertion_sort(out + start, n);
+		else
+			qsort(out + start, n, sizeof(*out), cmp_prefix);
+	}
+	free(end);
+	free(l->v);
+	l->v = out;
+	l->cap = l->n;
+}
+
 /*
  * The lists of a set change are mostly sorted already, or two sorted
  * lists one after the other (a set and what is added to it): those are
@@ -62,7 +148,7 @@ void plist_sort(struct prefix_list *l)
 	if (run_end(l->v, mid, l->n) == l->n)
 		merge_runs(l->v, mid, l->n);
 	else
-		qsort(l->v, l->n, sizeof(*l->v), cmp_prefix);
+		bucket_sort(l);
 }
 
 const struct prefix *plist_first_duplicate(const struct prefix_list *sorted)
@@ -123,13 +209,14 @@ void plist_difference(const struct prefix_list *a, const struct prefix_list *b,
 {
 	size_t j = 0;
 
+	plist_reserve(out, a->n);
 	for (size_t i = 0; i < a->n; i++) {
 		int c = 1;
 
 		while (j < b->n && (c = prefix_cmp(&b->v[j], &a->v[i])) < 0)
 			j++;
 		if (j == b->n || c != 0)
-			plist_add(out, &a->v[i]);
+			out->v[out->n++] = a->v[i];
 	}
 }
 

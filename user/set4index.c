@@ -106,6 +106,7 @@ void set4_index_build(struct set4_index *ix, const struct prefix *v, size_t n)
 {
 	struct word_list words = { .ix = ix };
 	size_t cap = 0, out = 0;
+	bool parts_unsorted = false; /* a sorted list gives them sorted */
 
 	memset(ix, 0, sizeof(*ix));
 	for (size_t i = 0; i < n; i++) {
@@ -126,13 +127,15 @@ void set4_index_build(struct set4_index *ix, const struct prefix *v, size_t n)
 		part = &ix->parts[ix->nr_parts++];
 		memset(part, 0, sizeof(*part));
 		part->net24 = EDGEFW_SET4_NET24(a);
+		parts_unsorted |= ix->nr_parts > 1 &&
+				  part[-1].net24 > part->net24;
 		for (__u32 i = 0; i < 1U << (32 - p->len); i++)
 			part->bits.w[EDGEFW_SET4_BIT_WORD(a + i)] |=
 				1ULL << EDGEFW_SET4_BIT_SHIFT(a + i);
 	}
 	finish_words(&words);
 	/* one part per /24, none where a shorter prefix covers it all */
-	if (ix->nr_parts > 1)
+	if (parts_unsorted)
 		qsort(ix->parts, ix->nr_parts, sizeof(*ix->parts), cmp_part);
 	for (size_t i = 0; i < ix->nr_parts; i++) {
 		struct set4_part *p = &ix->parts[i];

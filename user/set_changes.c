@@ -224,6 +224,7 @@ void set_changes_record(struct set_changes *sc, bool add,
 	struct prefix_list *undo = add ? &sc->removed : &sc->added;
 	struct prefix_list cancelled = {};
 
+	plist_reserve(grow, changed->n);
 	for (size_t i = 0; i < changed->n; i++) {
 		if (plist_contains(undo, &changed->v[i]))
 			plist_add(&cancelled, &changed->v[i]);
@@ -283,8 +284,7 @@ void set_changes_apply(struct config *c, const struct set_changes_file *f)
 
 void config_set_prefixes(const struct cfg_set *s, struct prefix_list *out)
 {
-	for (size_t i = 0; i < s->nr_prefixes; i++)
-		plist_add(out, &s->prefixes[i]);
+	plist_append(out, s->prefixes, s->nr_prefixes);
 	plist_sort_unique(out);
 }
 
@@ -294,8 +294,7 @@ void set_changes_current(const struct cfg_set *s, const struct set_changes *sc,
 	config_set_prefixes(s, out);
 	if (!sc)
 		return;
-	for (size_t i = 0; i < sc->added.n; i++)
-		plist_add(out, &sc->added.v[i]);
+	plist_append(out, sc->added.v, sc->added.n);
 	plist_sort_unique(out);
 	plist_subtract(out, &sc->removed);
 }
