@@ -107,8 +107,16 @@ void set4_index_build(struct set4_index *ix, const struct prefix *v, size_t n)
 	struct word_list words = { .ix = ix };
 	size_t cap = 0, out = 0;
 	bool parts_unsorted = false; /* a sorted list gives them sorted */
+	size_t nr_v4 = 0;
 
 	memset(ix, 0, sizeof(*ix));
+	/* room for a word and a part per prefix: the lists are not copied */
+	for (size_t i = 0; i < n; i++)
+		nr_v4 += v[i].family == EDGEFW_FAMILY_IPV4;
+	if (nr_v4) {
+		GROW(ix->words, words.cap, nr_v4);
+		GROW(ix->parts, cap, nr_v4);
+	}
 	for (size_t i = 0; i < n; i++) {
 		const struct prefix *p = &v[i];
 		__u32 a = ntohl(p->addr.w[0]);
@@ -202,6 +210,7 @@ static size_t word_changes(const struct set4_index *old,
 	size_t i = 0, j = 0, n = 0, cap = 0, nr_old = old ? old->nr_words : 0;
 
 	*out = NULL;
+	GROW(*out, cap, nr_old + new->nr_words);
 	while (i < nr_old || j < new->nr_words) {
 		struct word_change c;
 
@@ -359,6 +368,7 @@ int set4_index_write(int by24_fd, int any_fd, int bits_fd, unsigned int slot,
 	size_t nr_changes;
 	int err;
 
+	map_batch_reserve(&parts, new->nr_parts);
 	for (size_t i = 0; i < new->nr_parts; i++) {
 		const struct set4_part *p = &new->parts[i];
 		__u32 key = EDGEFW_SET4_PART_KEY(slot, p->net24);
@@ -367,6 +377,7 @@ int set4_index_write(int by24_fd, int any_fd, int bits_fd, unsigned int slot,
 			map_batch_add(&parts, &key, &p->bits);
 	}
 	nr_changes = word_changes(old, new, &changes);
+	map_batch_reserve(&words, nr_changes);
 	for (size_t i = 0; i < nr_changes; i++) {
 		__u32 key = EDGEFW_SET4_WORD_KEY(slot, changes[i].index);
 
