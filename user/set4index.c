@@ -252,6 +252,7 @@ static size_t any_changes(const struct word_change *c, size_t n,
 	size_t nr = 0, cap = 0;
 
 	*out = NULL;
+	GROW(*out, cap, n);
 	for (size_t i = 0; i < n; i++) {
 		__u32 j = c[i].index / WORDS_PER_ANY;
 		unsigned int shift =
@@ -334,6 +335,7 @@ static int any_write(int by24_fd, int any_fd, const struct word_change *c,
 	__u64 *before = xcalloc(nr ? nr : 1, sizeof(*before));
 	int err;
 
+	map_batch_reserve(&w, nr);
 	for (size_t i = 0; i < nr; i++)
 		keys[i] = a[i].j;
 	err = map_read_keys(any_fd, keys, nr, sizeof(*before), before);
