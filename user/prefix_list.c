@@ -223,11 +223,11 @@ void plist_difference(const struct prefix_list *a, const struct prefix_list *b,
 struct tagged {
 	struct prefix p;
 	bool is_new;
+	bool counted; /* a new prefix already counted as overlapping */
 };
 
-static int cmp_tagged(const void *a, const void *b)
+static int cmp_tagged(const struct tagged *x, const struct tagged *y)
 {
-	const struct tagged *x = a, *y = b;
 	int c = prefix_cmp(&x->p, &y->p);
 
 	/* an old prefix before a new equal one: the new one lies inside */
@@ -237,7 +237,8 @@ static int cmp_tagged(const void *a, const void *b)
 /*
  * Sorted by address then length, a prefix comes right after the prefixes
  * that hold it: a stack of the enclosing prefixes finds every overlap in
- * one sweep.
+ * one sweep of both lists merged (an old prefix before an equal new one).
+ * The stack holds a chain of prefixes each inside the one below: a few.
  */
 size_t plist_overlaps(const struct prefix_list *news,
 		      const struct prefix_list *olds,
@@ -245,52 +246,45 @@ size_t plist_overlaps(const struct prefix_list *news,
 				    const struct prefix *outer, void *ctx),
 		      void *ctx)
 {
-	size_t n = news->n + olds->n, depth = 0, count = 0, i = 0, j = 0;
-	struct tagged *all = xcalloc(n, sizeof(*all));
-	struct tagged **stack = xcalloc(n, sizeof(*stack));
-	bool *counted = xcalloc(n, sizeof(*counted));
+	size_t depth = 0, cap = 0, count = 0, i = 0, j = 0;
+	struct tagged *stack = NULL;
 
-	/* both sorted: merged, an old prefix before an equal new one */
-	for (size_t o = 0; o < n; o++) {
-		struct tagged nt = {}, ot = {};
+	if (!news->n || !olds->n)
+		return 0;
+	while (i < news->n || j < olds->n) {
+		struct tagged nt = {}, ot = {}, t;
 
 		if (i < news->n)
-			nt = (struct tagged){ news->v[i], true };
+			nt = (struct tagged){ news->v[i], true, false };
 		if (j < olds->n)
-			ot = (struct tagged){ olds->v[j], false };
+			ot = (struct tagged){ olds->v[j], false, false };
 		if (j == olds->n || (i < news->n && cmp_tagged(&nt, &ot) < 0)) {
-			all[o] = nt;
+			t = nt;
 			i++;
 		} else {
-			all[o] = ot;
+			t = ot;
 			j++;
 		}
-	}
-
-	for (size_t i = 0; i < n; i++) {
-		struct tagged *t = &all[i];
-
-		while (depth && !prefix_contains(&stack[depth - 1]->p, &t->p))
+		while (depth && !prefix_contains(&stack[depth - 1].p, &t.p))
 			depth--;
 		/* only the nearest enclosing prefix of the other kind matters */
 		for (size_t d = depth; d-- > 0;) {
-			struct tagged *outer = stack[d];
-			struct tagged *fresh = t->is_new ? t : outer;
+			struct tagged *outer = &stack[d];
+			bool *counted = t.is_new ? &t.counted : &outer->counted;
 
-			if (outer->is_new == t->is_new)
+			if (outer->is_new == t.is_new)
 				continue;
-			if (!counted[fresh - all]) {
-				counted[fresh - all] = true;
+			if (!*counted) {
+				*counted = true;
 				count++;
 			}
 			if (found)
-				found(&t->p, &outer->p, ctx);
+				found(&t.p, &outer->p, ctx);
 			break;
 		}
+		GROW(stack, cap, depth + 1);
 		stack[depth++] = t;
 	}
-	free(counted);
 	free(stack);
-	free(all);
 	return count;
 }
