@@ -11,10 +11,15 @@
 static void clear_host_bits(union edgefw_addr *a, unsigned int len,
 			    unsigned int bits)
 {
-	unsigned int i;
+	unsigned int i = len;
 
-	for (i = len; i < bits; i++)
-		a->b[i / 8] &= ~(0x80 >> (i % 8));
+	/* bits is a whole number of bytes: a part of one, then whole ones */
+	if (i % 8 && i < bits) {
+		a->b[i / 8] &= (uint8_t)(0xff00 >> (i % 8));
+		i += 8 - i % 8;
+	}
+	for (; i < bits; i += 8)
+		a->b[i / 8] = 0;
 }
 
 /*
@@ -38,7 +43,8 @@ static void unmap_ipv4(struct prefix *p)
 static int parse_plain(const char *s, struct prefix *p)
 {
 	memset(p, 0, sizeof(*p));
-	if (inet_pton(AF_INET, s, &p->addr.w[0]) == 1) {
+	/* no IPv4 address holds a ':': IPv6 ones are not tried as IPv4 */
+	if (!strchr(s, ':') && inet_pton(AF_INET, s, &p->addr.w[0]) == 1) {
 		p->family = EDGEFW_FAMILY_IPV4;
 		p->len = 32;
 		return 0;
