@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <bpf/bpf.h>
 #include "log.h"
 #include "maps.h"
@@ -321,6 +322,37 @@ static int recompute(int by24_fd, struct any_change *a, size_t n)
 }
 
 /*
+ * set4_any's words at keys (sorted), from its memory where the map can be
+ * mapped (BPF_F_MMAPABLE): a batch lookup costs some 60 ns a word in the
+ * kernel, and a change of 100k prefixes reads nearly all 262,144 words.
+ * A set4_any that cannot be mapped (made by an older edgefw, kept by a
+ * reload) is read in batches.
+ */
+static int any_read(int any_fd, const __u32 *keys, size_t n, __u64 *out)
+{
+	struct bpf_map_info info = {};
+	__u32 info_len = sizeof(info);
+	const volatile __u64 *words;
+	size_t size;
+
+	if (!n)
+		return 0;
+	if (bpf_obj_get_info_by_fd(any_fd, &info, &info_len) ||
+	    !(info.map_flags & BPF_F_MMAPABLE) ||
+	    info.value_size != sizeof(*out) || keys[n - 1] >= info.max_entries)
+		return map_read_keys(any_fd, keys, n, sizeof(*out), out);
+	size = (size_t)info.max_entries * sizeof(*out);
+	words = mmap(NULL, size, PROT_READ, MAP_SHARED, any_fd, 0);
+	if (words == MAP_FAILED)
+		return map_read_keys(any_fd, keys, n, sizeof(*out), out);
+	/* the data plane only reads it: each word is read whole */
+	for (size_t i = 0; i < n; i++)
+		out[i] = words[keys[i]];
+	munmap((void *)words, size);
+	return 0;
+}
+
+/*
  * set4_any after a slot's words changed (already in by24): what the slot
  * added is ORed in; where it took a /24 away, the slots decide.
  */
@@ -338,7 +370,7 @@ static int any_write(int by24_fd, int any_fd, const struct word_change *c,
 	map_batch_reserve(&w, nr);
 	for (size_t i = 0; i < nr; i++)
 		keys[i] = a[i].j;
-	err = map_read_keys(any_fd, keys, nr, sizeof(*before), before);
+	err = any_read(any_fd, keys, nr, before);
 	for (size_t i = 0; !err && i < nr; i++)
 		a[i].value = before[i] | a[i].added;
 	if (!err)
