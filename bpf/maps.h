@@ -55,9 +55,11 @@ struct {
 	__type(value, __u64);
 } set4_by24 SEC(".maps");
 
+/* mmapped: a set change reads its words (user/set4index.c, any_read) */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, EDGEFW_SET4_ANY_WORDS);
+	__uint(map_flags, BPF_F_MMAPABLE);
 	__type(key, __u32);
 	__type(value, __u64);
 } set4_any SEC(".maps");

@@ -11,10 +11,15 @@
 static void clear_host_bits(union edgefw_addr *a, unsigned int len,
 			    unsigned int bits)
 {
-	unsigned int i;
+	unsigned int i = len;
 
-	for (i = len; i < bits; i++)
-		a->b[i / 8] &= ~(0x80 >> (i % 8));
+	/* bits is a whole number of bytes: a part of one, then whole ones */
+	if (i % 8 && i < bits) {
+		a->b[i / 8] &= (uint8_t)(0xff00 >> (i % 8));
+		i += 8 - i % 8;
+	}
+	for (; i < bits; i += 8)
+		a->b[i / 8] = 0;
 }
 
 /*
@@ -38,7 +43,8 @@ static void unmap_ipv4(struct prefix *p)
 static int parse_plain(const char *s, struct prefix *p)
 {
 	memset(p, 0, sizeof(*p));
-	if (inet_pton(AF_INET, s, &p->addr.w[0]) == 1) {
+	/* no IPv4 address holds a ':': IPv6 ones are not tried as IPv4 */
+	if (!strchr(s, ':') && inet_pton(AF_INET, s, &p->addr.w[0]) == 1) {
 		p->family = EDGEFW_FAMILY_IPV4;
 		p->len = 32;
 		return 0;
@@ -195,17 +201,22 @@ static char *put_ipv6(char *o, const uint8_t *b)
 	return o;
 }
 
-void prefix_format(const struct prefix *p, char *buf, size_t len)
+char *prefix_put(const struct prefix *p, char *o)
 {
-	char a[PREFIX_STRLEN], *o;
-
-	o = p->family == EDGEFW_FAMILY_IPV4 ? put_ipv4(a, p->addr.b)
-					    : put_ipv6(a, p->addr.b);
+	o = p->family == EDGEFW_FAMILY_IPV4 ? put_ipv4(o, p->addr.b)
+					    : put_ipv6(o, p->addr.b);
 	if (p->len != family_bits(p->family)) {
 		*o++ = '/';
 		o = put_dec(o, p->len);
 	}
-	*o = '\0';
+	return o;
+}
+
+void prefix_format(const struct prefix *p, char *buf, size_t len)
+{
+	char a[PREFIX_STRLEN];
+
+	*prefix_put(p, a) = '\0';
 	snprintf(buf, len, "%s", a);
 }
 
@@ -217,28 +228,6 @@ bool prefix_contains(const struct prefix *outer, const struct prefix *inner)
 		return false;
 	clear_host_bits(&masked, outer->len, family_bits(inner->family));
 	return memcmp(&masked, &outer->addr, sizeof(masked)) == 0;
-}
-
-/* Half an address as a number: two compares instead of a memcmp call. */
-static uint64_t addr_half(const union edgefw_addr *a, int i)
-{
-	uint64_t v;
-
-	memcpy(&v, a->b + 8 * i, sizeof(v));
-	return be64toh(v);
-}
-
-int prefix_cmp(const struct prefix *a, const struct prefix *b)
-{
-	if (a->family != b->family)
-		return a->family < b->family ? -1 : 1;
-	for (int i = 0; i < 2; i++) {
-		uint64_t x = addr_half(&a->addr, i), y = addr_half(&b->addr, i);
-
-		if (x != y)
-			return x < y ? -1 : 1;
-	}
-	return (int)a->len - (int)b->len;
 }
 
 void prefix_set_key(const struct prefix *p, uint16_t set,

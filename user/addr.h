@@ -5,7 +5,9 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <endian.h>
 #include <stdint.h>
+#include <string.h>
 #include <arpa/inet.h>
 #include "edgefw.h"
 
@@ -36,8 +38,36 @@ int addr_parse(const char *s, struct prefix *p, char *err, size_t errlen);
 /* "ADDR/LEN", or "ADDR" alone for a full-length prefix. */
 void prefix_format(const struct prefix *p, char *buf, size_t len);
 
+/*
+ * The same text at o, without a NUL: at most PREFIX_STRLEN - 1 bytes.
+ * Returns where it ends.
+ */
+char *prefix_put(const struct prefix *p, char *o);
+
 bool prefix_contains(const struct prefix *outer, const struct prefix *inner);
-int prefix_cmp(const struct prefix *a, const struct prefix *b);
+
+/* Half an address as a number: two compares instead of a memcmp call. */
+static inline uint64_t addr_half(const union edgefw_addr *a, int i)
+{
+	uint64_t v;
+
+	memcpy(&v, a->b + 8 * i, sizeof(v));
+	return be64toh(v);
+}
+
+/* By family, address, then length: inline, as sorts call it most. */
+static inline int prefix_cmp(const struct prefix *a, const struct prefix *b)
+{
+	if (a->family != b->family)
+		return a->family < b->family ? -1 : 1;
+	for (int i = 0; i < 2; i++) {
+		uint64_t x = addr_half(&a->addr, i), y = addr_half(&b->addr, i);
+
+		if (x != y)
+			return x < y ? -1 : 1;
+	}
+	return (int)a->len - (int)b->len;
+}
 
 void prefix_set_key(const struct prefix *p, uint16_t set,
 		    struct edgefw_set_key *key);

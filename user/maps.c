@@ -50,14 +50,20 @@ int map_delete_many(int fd, const void *keys, size_t n, size_t key_size,
 	return 0;
 }
 
+void map_batch_reserve(struct map_batch *b, size_t n)
+{
+	if (n <= b->cap)
+		return;
+	b->cap = n;
+	b->keys = xrealloc(b->keys, b->cap, b->key_size);
+	if (b->value_size)
+		b->values = xrealloc(b->values, b->cap, b->value_size);
+}
+
 void map_batch_add(struct map_batch *b, const void *key, const void *value)
 {
-	if (b->n == b->cap) {
-		b->cap = b->cap ? b->cap * 2 : 256;
-		b->keys = xrealloc(b->keys, b->cap, b->key_size);
-		if (b->value_size)
-			b->values = xrealloc(b->values, b->cap, b->value_size);
-	}
+	if (b->n == b->cap)
+		map_batch_reserve(b, b->cap ? b->cap * 2 : 256);
 	memcpy((char *)b->keys + b->n * b->key_size, key, b->key_size);
 	if (b->value_size)
 		memcpy((char *)b->values + b->n * b->value_size, value,

@@ -25,6 +25,8 @@ struct map_batch {
 };
 
 void map_batch_add(struct map_batch *b, const void *key, const void *value);
+/* Room for n entries in all, so that adding them moves nothing. */
+void map_batch_reserve(struct map_batch *b, size_t n);
 void map_batch_free(struct map_batch *b);
 
 /* map_update_many of the whole batch: 0 or -errno. */

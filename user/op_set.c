@@ -126,7 +126,8 @@ int op_set_change(struct loaded *l, const char *name, bool add,
 		  struct prefix_list *input, struct set_change_report *r)
 {
 	struct prefix_list changed = {}, after = {};
-	struct prefix_list kernel_before = {}, kernel_after = {};
+	struct prefix_list kernel_before = {}, kernel_after = {}, owned = {};
+	const struct prefix_list *k_before, *k_after = &after;
 	struct set_sources src;
 	struct timespec t0;
 	int set, rc = OP_FAILED;
@@ -145,29 +146,39 @@ int op_set_change(struct loaded *l, const char *name, bool add,
 		rc = 0;
 		goto out;
 	}
-	for (size_t i = 0; i < src.current.n; i++)
-		plist_add(&after, &src.current.v[i]);
+	plist_reserve(&after, src.current.n + (add ? changed.n : 0));
+	plist_append(&after, src.current.v, src.current.n);
 	if (add) {
-		for (size_t i = 0; i < changed.n; i++)
-			plist_add(&after, &changed.v[i]);
+		/* two sorted runs: merged */
+		plist_append(&after, changed.v, changed.n);
 		plist_sort_unique(&after);
 	} else {
 		plist_subtract(&after, &changed);
 	}
-	/* what the set's partner domains own stays, whatever set del says */
-	partners_set_effective(&src.current, &src.partners, name,
-			       &kernel_before);
-	partners_set_effective(&after, &src.partners, name, &kernel_after);
-	if (set_apply(l, set, &kernel_before, &kernel_after))
+	/*
+	 * What the set's partner domains own stays, whatever set del says;
+	 * without any, the kernel's set is the lists as they are.
+	 */
+	partners_owned_in_set(&src.partners, name, &owned);
+	k_before = &src.current;
+	if (owned.n) {
+		partners_set_effective(&src.current, &src.partners, name,
+				       &kernel_before);
+		partners_set_effective(&after, &src.partners, name,
+				       &kernel_after);
+		k_before = &kernel_before;
+		k_after = &kernel_after;
+	}
+	if (set_apply(l, set, k_before, k_after))
 		goto out;
 	set_changes_record(set_changes_find(&src.file, name, true), add,
 			   &changed);
 	if (set_changes_write(&l->paths, &src.file)) {
-		set_apply(l, set, &kernel_after, &kernel_before);
+		set_apply(l, set, k_after, k_before);
 		log_err("set %s is unchanged", name);
 		goto out;
 	}
-	op_set_record_state(l, set, &kernel_after, &src.file);
+	op_set_record_state(l, set, k_after, &src.file);
 	r->changed = changed.n;
 	r->seconds = seconds_since(&t0);
 	rc = 0;
@@ -175,6 +186,7 @@ out:
 	set_sources_free(&src);
 	plist_free(&kernel_after);
 	plist_free(&kernel_before);
+	plist_free(&owned);
 	plist_free(&after);
 	plist_free(&changed);
 	return rc;

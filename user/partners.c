@@ -180,8 +180,7 @@ void partners_set_effective(const struct prefix_list *stat,
 			    struct prefix_list *out)
 {
 	partners_owned_in_set(f, set, out);
-	for (size_t i = 0; i < stat->n; i++)
-		plist_add(out, &stat->v[i]);
+	plist_append(out, stat->v, stat->n);
 	plist_sort_unique(out);
 }
 

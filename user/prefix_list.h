@@ -14,6 +14,10 @@ struct prefix_list {
 };
 
 void plist_add(struct prefix_list *l, const struct prefix *p);
+/* Room for n more prefixes, so that adding them moves nothing. */
+void plist_reserve(struct prefix_list *l, size_t n);
+/* The n prefixes of v added at once. */
+void plist_append(struct prefix_list *l, const struct prefix *v, size_t n);
 void plist_free(struct prefix_list *l);
 
 /*

@@ -91,6 +91,8 @@ int prefix_text_parse(const char *label, const char *text, size_t len,
 	const char *s = text, *end = text + len;
 
 	printable(label, r.label, sizeof(r.label));
+	/* a prefix per 16 bytes: a long list is not copied as it grows */
+	plist_reserve(out, len / 16 + 1);
 	while (s < end) {
 		const char *nl = memchr(s, '\n', end - s);
 		size_t n = (nl ? nl : end) - s;

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <bpf/bpf.h>
 #include "log.h"
 #include "maps.h"
@@ -106,8 +107,17 @@ void set4_index_build(struct set4_index *ix, const struct prefix *v, size_t n)
 {
 	struct word_list words = { .ix = ix };
 	size_t cap = 0, out = 0;
+	bool parts_unsorted = false; /* a sorted list gives them sorted */
+	size_t nr_v4 = 0;
 
 	memset(ix, 0, sizeof(*ix));
+	/* room for a word and a part per prefix: the lists are not copied */
+	for (size_t i = 0; i < n; i++)
+		nr_v4 += v[i].family == EDGEFW_FAMILY_IPV4;
+	if (nr_v4) {
+		GROW(ix->words, words.cap, nr_v4);
+		GROW(ix->parts, cap, nr_v4);
+	}
 	for (size_t i = 0; i < n; i++) {
 		const struct prefix *p = &v[i];
 		__u32 a = ntohl(p->addr.w[0]);
@@ -126,13 +136,15 @@ void set4_index_build(struct set4_index *ix, const struct prefix *v, size_t n)
 		part = &ix->parts[ix->nr_parts++];
 		memset(part, 0, sizeof(*part));
 		part->net24 = EDGEFW_SET4_NET24(a);
+		parts_unsorted |= ix->nr_parts > 1 &&
+				  part[-1].net24 > part->net24;
 		for (__u32 i = 0; i < 1U << (32 - p->len); i++)
 			part->bits.w[EDGEFW_SET4_BIT_WORD(a + i)] |=
 				1ULL << EDGEFW_SET4_BIT_SHIFT(a + i);
 	}
 	finish_words(&words);
 	/* one part per /24, none where a shorter prefix covers it all */
-	if (ix->nr_parts > 1)
+	if (parts_unsorted)
 		qsort(ix->parts, ix->nr_parts, sizeof(*ix->parts), cmp_part);
 	for (size_t i = 0; i < ix->nr_parts; i++) {
 		struct set4_part *p = &ix->parts[i];
@@ -199,6 +211,7 @@ static size_t word_changes(const struct set4_index *old,
 	size_t i = 0, j = 0, n = 0, cap = 0, nr_old = old ? old->nr_words : 0;
 
 	*out = NULL;
+	GROW(*out, cap, nr_old + new->nr_words);
 	while (i < nr_old || j < new->nr_words) {
 		struct word_change c;
 
@@ -240,6 +253,7 @@ static size_t any_changes(const struct word_change *c, size_t n,
 	size_t nr = 0, cap = 0;
 
 	*out = NULL;
+	GROW(*out, cap, n);
 	for (size_t i = 0; i < n; i++) {
 		__u32 j = c[i].index / WORDS_PER_ANY;
 		unsigned int shift =
@@ -308,6 +322,37 @@ static int recompute(int by24_fd, struct any_change *a, size_t n)
 }
 
 /*
+ * set4_any's words at keys (sorted), from its memory where the map can be
+ * mapped (BPF_F_MMAPABLE): a batch lookup costs some 60 ns a word in the
+ * kernel, and a change of 100k prefixes reads nearly all 262,144 words.
+ * A set4_any that cannot be mapped (made by an older edgefw, kept by a
+ * reload) is read in batches.
+ */
+static int any_read(int any_fd, const __u32 *keys, size_t n, __u64 *out)
+{
+	struct bpf_map_info info = {};
+	__u32 info_len = sizeof(info);
+	const volatile __u64 *words;
+	size_t size;
+
+	if (!n)
+		return 0;
+	if (bpf_obj_get_info_by_fd(any_fd, &info, &info_len) ||
+	    !(info.map_flags & BPF_F_MMAPABLE) ||
+	    info.value_size != sizeof(*out) || keys[n - 1] >= info.max_entries)
+		return map_read_keys(any_fd, keys, n, sizeof(*out), out);
+	size = (size_t)info.max_entries * sizeof(*out);
+	words = mmap(NULL, size, PROT_READ, MAP_SHARED, any_fd, 0);
+	if (words == MAP_FAILED)
+		return map_read_keys(any_fd, keys, n, sizeof(*out), out);
+	/* the data plane only reads it: each word is read whole */
+	for (size_t i = 0; i < n; i++)
+		out[i] = words[keys[i]];
+	munmap((void *)words, size);
+	return 0;
+}
+
+/*
  * set4_any after a slot's words changed (already in by24): what the slot
  * added is ORed in; where it took a /24 away, the slots decide.
  */
@@ -322,9 +367,10 @@ static int any_write(int by24_fd, int any_fd, const struct word_change *c,
 	__u64 *before = xcalloc(nr ? nr : 1, sizeof(*before));
 	int err;
 
+	map_batch_reserve(&w, nr);
 	for (size_t i = 0; i < nr; i++)
 		keys[i] = a[i].j;
-	err = map_read_keys(any_fd, keys, nr, sizeof(*before), before);
+	err = any_read(any_fd, keys, nr, before);
 	for (size_t i = 0; !err && i < nr; i++)
 		a[i].value = before[i] | a[i].added;
 	if (!err)
@@ -356,6 +402,7 @@ int set4_index_write(int by24_fd, int any_fd, int bits_fd, unsigned int slot,
 	size_t nr_changes;
 	int err;
 
+	map_batch_reserve(&parts, new->nr_parts);
 	for (size_t i = 0; i < new->nr_parts; i++) {
 		const struct set4_part *p = &new->parts[i];
 		__u32 key = EDGEFW_SET4_PART_KEY(slot, p->net24);
@@ -364,6 +411,7 @@ int set4_index_write(int by24_fd, int any_fd, int bits_fd, unsigned int slot,
 			map_batch_add(&parts, &key, &p->bits);
 	}
 	nr_changes = word_changes(old, new, &changes);
+	map_batch_reserve(&words, nr_changes);
 	for (size_t i = 0; i < nr_changes; i++) {
 		__u32 key = EDGEFW_SET4_WORD_KEY(slot, changes[i].index);
 

@@ -38,6 +38,29 @@ static int cmp_by_network(const void *a, const void *b)
 	return cmp_key(a, b);
 }
 
+/*
+ * The prefixes of a sorted list come by /32 already: only those within
+ * one /32 (a few) are sorted then; any other order is sorted whole.
+ */
+static void sort_by_network(struct edgefw_set6_key *v, size_t n)
+{
+	size_t start = 0;
+
+	for (size_t i = 1; i < n; i++) {
+		if (net32_of(&v[i]) < net32_of(&v[i - 1])) {
+			qsort(v, n, sizeof(*v), cmp_by_network);
+			return;
+		}
+	}
+	for (size_t i = 1; i <= n; i++) {
+		if (i < n && net32_of(&v[i]) == net32_of(&v[start]))
+			continue;
+		if (i - start > 1)
+			qsort(v + start, i - start, sizeof(*v), cmp_by_network);
+		start = i;
+	}
+}
+
 static void add_key(struct set6_index *ix, size_t *cap,
 		    const struct edgefw_set6_key *k)
 {
@@ -107,8 +130,16 @@ void set6_index_build(struct set6_index *ix, const struct prefix *v, size_t n)
 {
 	struct edgefw_set6_key *in_net = NULL;
 	size_t nr_in_net = 0, in_net_cap = 0, key_cap = 0, head_cap = 0;
+	size_t nr_v6 = 0;
 
 	memset(ix, 0, sizeof(*ix));
+	/* room for a head per prefix: the lists are not copied */
+	for (size_t i = 0; i < n; i++)
+		nr_v6 += v[i].family == EDGEFW_FAMILY_IPV6;
+	if (nr_v6) {
+		GROW(in_net, in_net_cap, nr_v6);
+		GROW(ix->heads, head_cap, nr_v6);
+	}
 	for (size_t i = 0; i < n; i++) {
 		struct edgefw_set6_key k;
 
@@ -123,8 +154,7 @@ void set6_index_build(struct set6_index *ix, const struct prefix *v, size_t n)
 		GROW(in_net, in_net_cap, nr_in_net + 1);
 		in_net[nr_in_net++] = k;
 	}
-	if (nr_in_net > 1)
-		qsort(in_net, nr_in_net, sizeof(*in_net), cmp_by_network);
+	sort_by_network(in_net, nr_in_net);
 	for (size_t i = 0, end; i < nr_in_net; i = end) {
 		for (end = i + 1;
 		     end < nr_in_net &&
@@ -217,6 +247,7 @@ int set6_index_write(int heads_fd, int prefixes_fd, int filter_fd,
 	int err;
 
 	prefixes_missing(&prefixes, slot, new, old);
+	map_batch_reserve(&heads, new->nr_heads);
 	for (size_t i = 0; i < new->nr_heads; i++) {
 		const struct set6_head *h = &new->heads[i];
 		__u64 key = EDGEFW_SET6_HEAD_KEY(slot, h->net32);

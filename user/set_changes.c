@@ -146,9 +146,65 @@ json_object *set_changes_json(const struct set_changes_file *f)
 	return root;
 }
 
+/* Each prefix of l as a member of a pretty-printed array, after open. */
+static char *put_prefixes(char *o, const char *open,
+			  const struct prefix_list *l)
+{
+	static const char indent[] = "        ";
+
+	o = stpcpy(o, open);
+	for (size_t i = 0; i < l->n; i++) {
+		o = stpcpy(o, i ? ",\n" : "\n");
+		o = stpcpy(o, indent);
+		*o++ = '"';
+		o = prefix_put(&l->v[i], o);
+		*o++ = '"';
+	}
+	return stpcpy(o, "\n      ]");
+}
+
+/*
+ * The text json-c writes of set_changes_json (JSON_C_TO_STRING_PRETTY
+ * and NOSLASHESCAPE), byte for byte, without building the tree of a
+ * million strings: names are set names, which need no escaping, and
+ * prefixes neither.
+ */
+char *set_changes_text(const struct set_changes_file *f, size_t *len)
+{
+	/* a prefix's line: indent, quotes, comma and newline */
+	size_t size = 64, line = PREFIX_STRLEN + 16;
+	bool first = true;
+	char *text, *o;
+
+	for (size_t i = 0; i < f->n; i++)
+		size += NAME_LEN + 64 +
+			(f->v[i].added.n + f->v[i].removed.n) * line;
+	o = text = xcalloc(size, 1);
+	o += sprintf(o, "{\n  \"version\":%d,\n  \"sets\":{",
+		     SETS_FILE_VERSION);
+	for (size_t i = 0; i < f->n; i++) {
+		if (!f->v[i].added.n && !f->v[i].removed.n)
+			continue;
+		o = stpcpy(o, first ? "\n    \"" : ",\n    \"");
+		first = false;
+		o = stpcpy(o, f->v[i].name);
+		o = put_prefixes(o, "\":{\n      \"added\":[", &f->v[i].added);
+		o = put_prefixes(o, ",\n      \"removed\":[", &f->v[i].removed);
+		o = stpcpy(o, "\n    }");
+	}
+	o = stpcpy(o, "\n  }\n}");
+	*len = o - text;
+	return text;
+}
+
 int set_changes_write(const struct paths *p, const struct set_changes_file *f)
 {
-	return statefile_write(p, p->sets_file, set_changes_json(f));
+	size_t len;
+	char *text = set_changes_text(f, &len);
+	int err = statefile_write_text(p, p->sets_file, text, len);
+
+	free(text);
+	return err;
 }
 
 void set_changes_free(struct set_changes_file *f)
@@ -168,6 +224,7 @@ void set_changes_record(struct set_changes *sc, bool add,
 	struct prefix_list *undo = add ? &sc->removed : &sc->added;
 	struct prefix_list cancelled = {};
 
+	plist_reserve(grow, changed->n);
 	for (size_t i = 0; i < changed->n; i++) {
 		if (plist_contains(undo, &changed->v[i]))
 			plist_add(&cancelled, &changed->v[i]);
@@ -227,8 +284,7 @@ void set_changes_apply(struct config *c, const struct set_changes_file *f)
 
 void config_set_prefixes(const struct cfg_set *s, struct prefix_list *out)
 {
-	for (size_t i = 0; i < s->nr_prefixes; i++)
-		plist_add(out, &s->prefixes[i]);
+	plist_append(out, s->prefixes, s->nr_prefixes);
 	plist_sort_unique(out);
 }
 
@@ -238,8 +294,7 @@ void set_changes_current(const struct cfg_set *s, const struct set_changes *sc,
 	config_set_prefixes(s, out);
 	if (!sc)
 		return;
-	for (size_t i = 0; i < sc->added.n; i++)
-		plist_add(out, &sc->added.v[i]);
+	plist_append(out, sc->added.v, sc->added.n);
 	plist_sort_unique(out);
 	plist_subtract(out, &sc->removed);
 }

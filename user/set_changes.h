@@ -40,8 +40,14 @@ int set_changes_parse(const char *text, size_t len, struct set_changes_file *f,
 
 int set_changes_write(const struct paths *p, const struct set_changes_file *f);
 
-/* The JSON document of a sets.json, as set_changes_write writes it. */
+/* The JSON document of a sets.json. */
 json_object *set_changes_json(const struct set_changes_file *f);
+
+/*
+ * The text set_changes_write writes: json-c's pretty text of
+ * set_changes_json, written directly (malloc'd, len bytes, NUL ended).
+ */
+char *set_changes_text(const struct set_changes_file *f, size_t *len);
 
 void set_changes_free(struct set_changes_file *f);
 

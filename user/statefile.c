@@ -252,3 +252,15 @@ int statefile_write(const struct paths *p, const char *path, json_object *root)
 		log_err("cannot write %s: %s", path, strerror(-err));
 	return err ? -1 : 0;
 }
+
+int statefile_write_text(const struct paths *p, const char *path,
+			 const char *text, size_t len)
+{
+	int err = mkdir_p(p->state_dir, 0700);
+
+	if (!err)
+		err = write_file_atomic(path, text, len, 0600);
+	if (err)
+		log_err("cannot write %s: %s", path, strerror(-err));
+	return err ? -1 : 0;
+}

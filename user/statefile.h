@@ -96,4 +96,8 @@ int statefile_load(const char *path,
  */
 int statefile_write(const struct paths *p, const char *path, json_object *root);
 
+/* The same, for a text written without json-c (len bytes of text). */
+int statefile_write_text(const struct paths *p, const char *path,
+			 const char *text, size_t len);
+
 #endif

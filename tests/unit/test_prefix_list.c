@@ -4,7 +4,8 @@
  * prefix_format writes what inet_ntop writes, for random addresses with
  * runs of zero groups of every length and place, and the embedded IPv4
  * forms; plist_sort sorts as qsort does whatever the input's order (sorted,
- * two sorted runs, reversed, random, duplicates); plist_subtract,
+ * two sorted runs, reversed, random, duplicates, long lists in buckets);
+ * plist_subtract,
  * plist_difference answer as a search per prefix does, and plist_overlaps,
  * which merges its sorted lists, as the sort of both it replaced.
  */
@@ -171,6 +172,59 @@ static void check_sort(void)
 			kinds[kind]);
 }
 
+/*
+ * Long lists in no order, as a file gives them: plist_sort puts them in
+ * buckets by their first bits, each sorted by insertion or, past 32
+ * prefixes, by qsort. Full-length random addresses of both families
+ * (small buckets), some in one /16 (one big bucket), equal ones, and a
+ * family that is neither (qsort of the whole).
+ */
+static void check_bucket_sort(void)
+{
+	int wrong = 0, wrong_family = 0;
+
+	for (int round = 0; round < 40; round++) {
+		struct prefix_list l = {};
+		size_t n = 1000 + rand() % 20000;
+		struct prefix *want;
+
+		for (size_t i = 0; i < n; i++) {
+			struct prefix p;
+
+			if (i && rand() % 8 == 0) {
+				p = l.v[rand() % i]; /* a duplicate */
+			} else {
+				random_addr(&p, rand() % 2
+							? EDGEFW_FAMILY_IPV6
+							: EDGEFW_FAMILY_IPV4);
+				for (int b = 0; b < 4; b++)
+					p.addr.b[b] = rand();
+				if (rand() % 4 == 0) /* one bucket */
+					p.addr.b[0] = 203, p.addr.b[1] = 0;
+			}
+			plist_add(&l, &p);
+		}
+		if (round % 8 == 7)
+			l.v[rand() % n].family = 0;
+		want = malloc(n * sizeof(*want));
+		memcpy(want, l.v, n * sizeof(*want));
+		qsort(want, n, sizeof(*want), cmp_ref);
+		plist_sort(&l);
+		if (round % 8 == 7)
+			wrong_family += !sorted_as_qsort(&l, want);
+		else
+			wrong += !sorted_as_qsort(&l, want);
+		free(want);
+		plist_free(&l);
+	}
+	CHECK_EQ(
+		wrong, 0,
+		"plist_sort: long random lists, small and big buckets, sorted as qsort sorts them (35 lists)");
+	CHECK_EQ(
+		wrong_family, 0,
+		"plist_sort: a list with a prefix of no family sorted as qsort sorts it (5 lists)");
+}
+
 struct tagged {
 	struct prefix p;
 	bool is_new;
@@ -280,6 +334,7 @@ int main(void)
 	srand(15);
 	check_format();
 	check_sort();
+	check_bucket_sort();
 	check_sets();
 	return tap_done();
 }
