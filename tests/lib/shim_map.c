@@ -23,6 +23,12 @@ SHIM_MAP(set_filter);
 /* The shape comes from edgefw's BPF object: the tests cannot drift from it. */
 void shim_map_create(struct shim_map *map, __u32 max_entries)
 {
+	shim_map_create_without(map, max_entries, 0);
+}
+
+void shim_map_create_without(struct shim_map *map, __u32 max_entries,
+			     __u32 clear)
+{
 	LIBBPF_OPTS(bpf_map_create_opts, opts);
 	struct edgefw_bpf *skel = edgefw_bpf__open();
 	const struct bpf_map *def;
@@ -36,7 +42,7 @@ void shim_map_create(struct shim_map *map, __u32 max_entries)
 	if (map->fd >= 0)
 		close(map->fd);
 	free(map->value);
-	opts.map_flags = bpf_map__map_flags(def);
+	opts.map_flags = bpf_map__map_flags(def) & ~clear;
 	map->key_size = bpf_map__key_size(def);
 	map->value_size = bpf_map__value_size(def);
 	map->value = xcalloc(1, map->value_size);
@@ -46,6 +52,16 @@ void shim_map_create(struct shim_map *map, __u32 max_entries)
 		tap_bail("cannot create map %s: %s", map->name,
 			 strerror(errno));
 	edgefw_bpf__destroy(skel);
+}
+
+__u32 shim_map_flags(const struct shim_map *map)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+
+	if (bpf_obj_get_info_by_fd(map->fd, &info, &len))
+		tap_bail("cannot read map %s: %s", map->name, strerror(errno));
+	return info.map_flags;
 }
 
 void shim_map_adopt(struct shim_map *map, int fd)

@@ -30,6 +30,13 @@ extern struct shim_map set4_by24, set4_any, set4_bits, set6_heads,
  */
 void shim_map_create(struct shim_map *map, __u32 max_entries);
 
+/* As shim_map_create, without the flags in clear: a map an older edgefw made. */
+void shim_map_create_without(struct shim_map *map, __u32 max_entries,
+			     __u32 clear);
+
+/* The flags its kernel map was made with (BPF_F_*). */
+__u32 shim_map_flags(const struct shim_map *map);
+
 /* map as the kernel map fd (a pinned one), its sizes read from it */
 void shim_map_adopt(struct shim_map *map, int fd);
 

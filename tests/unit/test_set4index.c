@@ -15,6 +15,7 @@
 #include "bpf_shim.h" /* first: what the BPF code below takes from BPF */
 #include "../../bpf/set4index.h"
 #include <stdio.h>
+#include <linux/bpf.h> /* BPF_F_MMAPABLE */
 #include <stdlib.h>
 #include "capture.h"
 #include "prefixgen.h"
@@ -225,6 +226,26 @@ static void check_any_unreadable(void)
 	set4_index_free(&ix);
 }
 
+/*
+ * set4_any as an edgefw before BPF_F_MMAPABLE made it (a generation
+ * kept across an upgrade): the writer reads its words in batches, and two
+ * slots' writes leave it the OR of both, as the mapped one does.
+ */
+static void check_any_unmapped(void)
+{
+	unsigned int slot = EDGEFW_INDEX_SLOTS;
+
+	CHECK(shim_map_flags(&set4_any) & BPF_F_MMAPABLE,
+	      "set4_any as edgefw makes it can be mapped (the checks above read it so)");
+	create_maps(EDGEFW_SET4_MAX_PARTS);
+	shim_map_create_without(&set4_any, EDGEFW_SET4_ANY_WORDS,
+				BPF_F_MMAPABLE);
+	CHECK(!(shim_map_flags(&set4_any) & BPF_F_MMAPABLE),
+	      "set4_any as an older edgefw made it cannot be mapped");
+	check_answers(--slot, 8, 400);
+	check_answers(--slot, 20, 3000);
+}
+
 int main(void)
 {
 	unsigned int slot = EDGEFW_INDEX_SLOTS;
@@ -240,5 +261,6 @@ int main(void)
 	check_writes();
 	check_full_table();
 	check_any_unreadable();
+	check_any_unmapped();
 	return tap_done();
 }
