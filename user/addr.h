@@ -46,6 +46,17 @@ char *prefix_put(const struct prefix *p, char *o);
 
 bool prefix_contains(const struct prefix *outer, const struct prefix *inner);
 
+/* How many of v's n prefixes are of family. */
+static inline size_t prefixes_of_family(const struct prefix *v, size_t n,
+					uint8_t family)
+{
+	size_t count = 0;
+
+	for (size_t i = 0; i < n; i++)
+		count += v[i].family == family;
+	return count;
+}
+
 /* Half an address as a number: two compares instead of a memcmp call. */
 static inline uint64_t addr_half(const union edgefw_addr *a, int i)
 {

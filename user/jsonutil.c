@@ -62,10 +62,15 @@ json_object *json_parse_text(const char *text, size_t len, const char **why)
 	return o;
 }
 
+const char *json_file_text(json_object *o)
+{
+	return json_object_to_json_string_ext(
+		o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
+}
+
 int json_write_file(const char *path, json_object *o)
 {
-	const char *text = json_object_to_json_string_ext(
-		o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
+	const char *text = json_file_text(o);
 
 	return write_file_atomic(path, text, strlen(text), 0600);
 }

@@ -18,6 +18,9 @@ json_object *json_prefixes(const struct prefix *v, size_t n);
  */
 json_object *json_parse_text(const char *text, size_t len, const char **why);
 
+/* o as edgefw's files hold it: pretty, '/' unescaped (o keeps the text). */
+const char *json_file_text(json_object *o);
+
 /* Write o to path atomically (see write_file_atomic), mode 0600. */
 int json_write_file(const char *path, json_object *o);
 

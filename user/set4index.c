@@ -108,16 +108,12 @@ void set4_index_build(struct set4_index *ix, const struct prefix *v, size_t n)
 	struct word_list words = { .ix = ix };
 	size_t cap = 0, out = 0;
 	bool parts_unsorted = false; /* a sorted list gives them sorted */
-	size_t nr_v4 = 0;
+	size_t nr_v4 = prefixes_of_family(v, n, EDGEFW_FAMILY_IPV4);
 
 	memset(ix, 0, sizeof(*ix));
 	/* room for a word and a part per prefix: the lists are not copied */
-	for (size_t i = 0; i < n; i++)
-		nr_v4 += v[i].family == EDGEFW_FAMILY_IPV4;
-	if (nr_v4) {
-		GROW(ix->words, words.cap, nr_v4);
-		GROW(ix->parts, cap, nr_v4);
-	}
+	GROW(ix->words, words.cap, nr_v4);
+	GROW(ix->parts, cap, nr_v4);
 	for (size_t i = 0; i < n; i++) {
 		const struct prefix *p = &v[i];
 		__u32 a = ntohl(p->addr.w[0]);

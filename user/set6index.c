@@ -130,16 +130,12 @@ void set6_index_build(struct set6_index *ix, const struct prefix *v, size_t n)
 {
 	struct edgefw_set6_key *in_net = NULL;
 	size_t nr_in_net = 0, in_net_cap = 0, key_cap = 0, head_cap = 0;
-	size_t nr_v6 = 0;
+	size_t nr_v6 = prefixes_of_family(v, n, EDGEFW_FAMILY_IPV6);
 
 	memset(ix, 0, sizeof(*ix));
 	/* room for a head per prefix: the lists are not copied */
-	for (size_t i = 0; i < n; i++)
-		nr_v6 += v[i].family == EDGEFW_FAMILY_IPV6;
-	if (nr_v6) {
-		GROW(in_net, in_net_cap, nr_v6);
-		GROW(ix->heads, head_cap, nr_v6);
-	}
+	GROW(in_net, in_net_cap, nr_v6);
+	GROW(ix->heads, head_cap, nr_v6);
 	for (size_t i = 0; i < n; i++) {
 		struct edgefw_set6_key k;
 

@@ -241,18 +241,6 @@ int statefile_load(const char *path,
 	return rc < 0 ? -1 : 0;
 }
 
-int statefile_write(const struct paths *p, const char *path, json_object *root)
-{
-	int err = mkdir_p(p->state_dir, 0700);
-
-	if (!err)
-		err = json_write_file(path, root);
-	json_object_put(root);
-	if (err)
-		log_err("cannot write %s: %s", path, strerror(-err));
-	return err ? -1 : 0;
-}
-
 int statefile_write_text(const struct paths *p, const char *path,
 			 const char *text, size_t len)
 {
@@ -263,4 +251,13 @@ int statefile_write_text(const struct paths *p, const char *path,
 	if (err)
 		log_err("cannot write %s: %s", path, strerror(-err));
 	return err ? -1 : 0;
+}
+
+int statefile_write(const struct paths *p, const char *path, json_object *root)
+{
+	const char *text = json_file_text(root);
+	int rc = statefile_write_text(p, path, text, strlen(text));
+
+	json_object_put(root);
+	return rc;
 }
