@@ -208,21 +208,24 @@ static size_t word_changes(const struct set4_index *old,
 
 	*out = NULL;
 	GROW(*out, cap, nr_old + new->nr_words);
+	/* no i++ inside an initializer: the order of its parts is unspecified */
 	while (i < nr_old || j < new->nr_words) {
-		struct word_change c;
+		struct word_change c = {};
+		bool from_old = i < nr_old, from_new = j < new->nr_words;
 
-		if (j == new->nr_words ||
-		    (i < nr_old && old->words[i].index < new->words[j].index))
-			c = (struct word_change){ old->words[i].index,
-						  old->words[i++].bits, 0 };
-		else if (i == nr_old ||
-			 new->words[j].index < old->words[i].index)
-			c = (struct word_change){ new->words[j].index, 0,
-						  new->words[j++].bits };
-		else
-			c = (struct word_change){ new->words[j].index,
-						  old->words[i++].bits,
-						  new->words[j++].bits };
+		if (from_old && from_new &&
+		    old->words[i].index != new->words[j].index) {
+			from_old = old->words[i].index < new->words[j].index;
+			from_new = !from_old;
+		}
+		if (from_old) {
+			c.index = old->words[i].index;
+			c.was = old->words[i++].bits;
+		}
+		if (from_new) {
+			c.index = new->words[j].index;
+			c.now = new->words[j++].bits;
+		}
 		if (c.was == c.now)
 			continue;
 		GROW(*out, cap, n + 1);
