@@ -12,16 +12,18 @@
 #include <bpf/bpf_endian.h>
 #include "edgefw.h"
 
-/* Whether a lies in net/len; the first word is the head's, equal. */
+/*
+ * Whether a lies in the prefix of length len whose words after the first
+ * are tail; the first is the head's key, equal.
+ */
 static __always_inline bool in_net_of_head(const union edgefw_addr *a,
-					   const union edgefw_addr *net,
-					   __u32 len)
+					   const __u32 *tail, __u32 len)
 {
 	__u32 diff = 0;
 	int w;
 
 	for (w = 1; w < 4; w++)
-		diff |= (a->w[w] ^ net->w[w]) & edgefw_mask_word_be(len, w);
+		diff |= (a->w[w] ^ tail[w - 1]) & edgefw_mask_word_be(len, w);
 	return !diff;
 }
 
@@ -124,7 +126,8 @@ static __always_inline bool in_set6_index(__u8 slot, const union edgefw_addr *a,
 		for (i = 0; i < EDGEFW_SET6_INLINE_MAX; i++) {
 			if (i >= head->nr)
 				break;
-			if (in_net_of_head(a, &head->net[i], head->len[i]))
+			if (in_net_of_head(a, head->tail[i],
+					   head->inline_len[i]))
 				return true;
 		}
 		return false;

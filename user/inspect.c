@@ -17,7 +17,7 @@ static int read_nr_blocked(struct loaded *l)
 	__u32 zero = 0;
 	int err = 0;
 
-	if (pins_open_maps(&l->paths, MAP_BIT(MAP_CONTROL), false, &m))
+	if (pins_open_maps(&l->paths, MAP_BIT(MAP_CONTROL), 0, &m))
 		return -1;
 	if (bpf_map_lookup_elem(m.fd[MAP_CONTROL], &zero, &ctl)) {
 		log_err("cannot read %s/%s: %s", l->paths.pin_dir,

@@ -37,7 +37,8 @@ static void read_map_bytes(const struct paths *p, struct metrics *m)
 
 	/* a map that cannot be opened is left out, not an error */
 	for (int i = 0; i < NR_MAPS; i++) {
-		if (pins_open_maps(p, MAP_BIT(i), true, &fds))
+		if (pins_open_maps(p, MAP_BIT(i),
+				   PINS_MISSING_OK | PINS_ANY_SHAPE, &fds))
 			continue;
 		if (map_memlock(fds.fd[i], &m->map_bytes[i]) == 0)
 			m->maps_read |= MAP_BIT(i);
@@ -53,8 +54,8 @@ static void read_flows(const struct paths *p, struct metrics *m)
 {
 	struct map_fds fds;
 
-	if (pins_open_maps(p, MAP_BIT(MAP_FLOWS4) | MAP_BIT(MAP_FLOWS6), true,
-			   &fds))
+	if (pins_open_maps(p, MAP_BIT(MAP_FLOWS4) | MAP_BIT(MAP_FLOWS6),
+			   PINS_MISSING_OK | PINS_OLDER_OK, &fds))
 		return;
 	m->flows_read =
 		map_count_entries(fds.fd[MAP_FLOWS4], &m->flows[0]) == 0 &&

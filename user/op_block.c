@@ -28,7 +28,7 @@ static int begin(const struct paths *p, struct block_txn *t,
 	memset(t, 0, sizeof(*t));
 	memset(r, 0, sizeof(*r));
 	t->paths = p;
-	if (pins_open_maps(p, BLOCK_MAP_BITS, true, &t->maps) &&
+	if (pins_open_maps(p, BLOCK_MAP_BITS, PINS_MISSING_OK, &t->maps) &&
 	    errno != ENOENT)
 		return OP_FAILED;
 	r->loaded = t->maps.fd[MAP_BLOCKLIST] >= 0;

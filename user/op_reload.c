@@ -301,8 +301,7 @@ int op_reload(const struct paths *p, const struct runtime_state *old,
 	int rc;
 
 	if (features_check_kernel() ||
-	    pins_open_maps(p, SHARED_MAP_BITS & ~EVENTS_MAP_BITS, false,
-			   &shared)) {
+	    pins_open_maps(p, SHARED_MAP_BITS & ~EVENTS_MAP_BITS, 0, &shared)) {
 		state_count_failed_reload(p);
 		return OP_FAILED;
 	}
@@ -317,7 +316,8 @@ int op_reload(const struct paths *p, const struct runtime_state *old,
 	 * cut short) or unreadable, the sets are filled anew.
 	 */
 	if (!old->sets_digest_known ||
-	    pins_open_maps(p, SETS_MAP_BITS, true, &reuse.fds))
+	    pins_open_maps(p, SETS_MAP_BITS, PINS_MISSING_OK | PINS_OLDER_OK,
+			   &reuse.fds))
 		map_fds_init(&reuse.fds);
 	rc = gen_build(p, c, &shared,
 		       old->sets_digest_known && reuse.fds.fd[MAP_SETS] >= 0

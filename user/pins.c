@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
+#include "edgefw.h"
 #include "log.h"
 #include "pins.h"
 #include "util.h"
@@ -34,6 +35,47 @@ static const char *const map_names[NR_MAPS] = {
 };
 
 _Static_assert(NR_MAPS <= 32, "a bit per map in an unsigned int");
+
+/*
+ * As bpf/maps.h declares them (unit/test_pins holds the two together):
+ * a pinned map of other sizes is an older edgefw's, which this one must
+ * neither read nor write with its own structures. Ring buffers have none.
+ */
+static const struct {
+	unsigned int key, value;
+} map_shapes[NR_MAPS] = {
+	[MAP_COUNTERS] = { sizeof(__u32), sizeof(struct edgefw_counter) },
+	[MAP_LIMITED] = { sizeof(__u32), sizeof(struct edgefw_counter) },
+	[MAP_SETS] = { sizeof(struct edgefw_set_key), sizeof(__u8) },
+	[MAP_SET_FILTER] = { sizeof(__u32), sizeof(struct edgefw_set_filter) },
+	[MAP_SET4_BY24] = { sizeof(__u32), sizeof(__u64) },
+	[MAP_SET4_ANY] = { sizeof(__u32), sizeof(__u64) },
+	[MAP_SET4_BITS] = { sizeof(__u32), sizeof(struct edgefw_set4_bits) },
+	[MAP_SET6_HEADS] = { sizeof(__u64), sizeof(struct edgefw_set6_head) },
+	[MAP_SET6_PREFIXES] = { sizeof(struct edgefw_set6_key), sizeof(__u8) },
+	[MAP_PORT_CLASSES] = { sizeof(__u32),
+			       sizeof(struct edgefw_port_classes) },
+	[MAP_RATE_SRC] = { sizeof(struct edgefw_rate_key), sizeof(__u64) },
+	[MAP_RATE_TOTAL] = { sizeof(__u32), sizeof(__u64) },
+	[MAP_FLOWS4] = { sizeof(struct edgefw_flow_key4),
+			 sizeof(struct edgefw_flow) },
+	[MAP_FLOWS6] = { sizeof(struct edgefw_flow_key6),
+			 sizeof(struct edgefw_flow) },
+	[MAP_BLOCKLIST] = { sizeof(struct edgefw_set_key),
+			    sizeof(struct edgefw_block) },
+	[MAP_CONTROL] = { sizeof(__u32), sizeof(struct edgefw_control) },
+	[MAP_EVENTS] = { 0, 0 },
+	[MAP_EVENTS_CTL] = { sizeof(__u32), sizeof(struct edgefw_events_ctl) },
+	[MAP_EVENTS_CPU] = { sizeof(__u32), sizeof(struct edgefw_events_cpu) },
+	[MAP_SAMPLES] = { 0, 0 },
+};
+
+void map_shape(enum edgefw_map m, unsigned int *key_size,
+	       unsigned int *value_size)
+{
+	*key_size = m < NR_MAPS ? map_shapes[m].key : 0;
+	*value_size = m < NR_MAPS ? map_shapes[m].value : 0;
+}
 
 const char *map_name(enum edgefw_map m)
 {
@@ -82,7 +124,31 @@ static int open_map_pin(const struct paths *p, enum edgefw_map m)
 	return bpf_obj_get(path);
 }
 
-int pins_open_maps(const struct paths *p, unsigned int want, bool quiet,
+/* Whether fd, map m's pin, has this edgefw's sizes; else says so unless quiet. */
+static bool map_fits(const struct paths *p, enum edgefw_map m, int fd,
+		     bool quiet)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+
+	/* unreadable: the operation that uses it will say */
+	if (bpf_obj_get_info_by_fd(fd, &info, &len) ||
+	    (info.key_size == map_shapes[m].key &&
+	     info.value_size == map_shapes[m].value))
+		return true;
+	/* a reload keeps the shared maps: only a new load makes them again */
+	if (!quiet)
+		log_err("%s/%s is an older edgefw's map (keys of %u bytes and values of %u; this edgefw's are %u and %u): %s",
+			map_is_shared(m) ? p->pin_dir : p->gen_dir, map_name(m),
+			info.key_size, info.value_size, map_shapes[m].key,
+			map_shapes[m].value,
+			map_is_shared(m)
+				? "'edgefw unload' and 'edgefw load' replace it"
+				: "'edgefw reload' replaces it");
+	return false;
+}
+
+int pins_open_maps(const struct paths *p, unsigned int want, unsigned int flags,
 		   struct map_fds *m)
 {
 	map_fds_init(m);
@@ -92,13 +158,19 @@ int pins_open_maps(const struct paths *p, unsigned int want, bool quiet,
 		if (!(want & MAP_BIT(i)))
 			continue;
 		m->fd[i] = open_map_pin(p, i);
-		if (m->fd[i] >= 0)
-			continue;
-		err = errno;
-		if (!quiet || err != ENOENT)
-			log_err("cannot open %s/%s: %s",
-				map_is_shared(i) ? p->pin_dir : p->gen_dir,
-				map_name(i), strerror(err));
+		if (m->fd[i] >= 0) {
+			if ((flags & PINS_ANY_SHAPE) ||
+			    map_fits(p, i, m->fd[i], flags & PINS_OLDER_OK))
+				continue;
+			err = EPROTO;
+		} else {
+			err = errno;
+			if (!(flags & PINS_MISSING_OK) || err != ENOENT)
+				log_err("cannot open %s/%s: %s",
+					map_is_shared(i) ? p->pin_dir
+							 : p->gen_dir,
+					map_name(i), strerror(err));
+		}
 		map_fds_close(m);
 		errno = err; /* for the caller, after close */
 		return -1;

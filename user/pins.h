@@ -61,13 +61,28 @@ struct map_fds {
 void map_fds_init(struct map_fds *m);
 void map_fds_close(struct map_fds *m);
 
+/* How pins_open_maps takes what it cannot use. */
+enum pins_open_flags {
+	/* a missing pin is no error to report (edgefw is not loaded): ENOENT */
+	PINS_MISSING_OK = 1,
+	/* nor is a map of other key or value sizes (an older edgefw's): EPROTO */
+	PINS_OLDER_OK = 2,
+	/* any sizes do: only what every map answers is asked (its memory) */
+	PINS_ANY_SHAPE = 4,
+};
+
 /*
  * Open the pinned maps named in want (a bit per enum edgefw_map) of the
- * running edgefw. 0, or -1 after reporting (nothing left open). quiet:
- * a missing pin is no error to report (edgefw is not loaded).
+ * running edgefw, each of the key and value sizes that this edgefw's
+ * programs give it. 0, or -1 with errno set, after reporting what flags
+ * (enum pins_open_flags) do not excuse; nothing is left open.
  */
-int pins_open_maps(const struct paths *p, unsigned int want, bool quiet,
+int pins_open_maps(const struct paths *p, unsigned int want, unsigned int flags,
 		   struct map_fds *m);
+
+/* The key and value sizes of map m in this edgefw's programs. */
+void map_shape(enum edgefw_map m, unsigned int *key_size,
+	       unsigned int *value_size);
 
 #define MAP_BIT(m) (1U << (m))
 #define EVENTS_MAP_BITS                                  \

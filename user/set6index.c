@@ -91,8 +91,9 @@ static struct set6_head head_of(struct set6_index *ix, size_t *cap,
 		for (size_t i = 0; i < n; i++) {
 			if (i && !cmp_key(&in_net[i], &in_net[i - 1]))
 				continue;
-			h.head.len[h.head.nr] = in_net[i].len;
-			h.head.net[h.head.nr++] = in_net[i].net;
+			h.head.inline_len[h.head.nr] = in_net[i].len;
+			memcpy(h.head.tail[h.head.nr++], &in_net[i].net.w[1],
+			       sizeof(h.head.tail[0]));
 		}
 		return h;
 	}

@@ -135,7 +135,7 @@ int set_apply(struct loaded *l, unsigned int set,
 		goto out;
 	}
 	if (forget_digest(l) ||
-	    pins_open_maps(&l->paths, SETS_MAP_BITS, false, &fds))
+	    pins_open_maps(&l->paths, SETS_MAP_BITS, 0, &fds))
 		goto out;
 	if (added.n && widen_filters(fds.fd[MAP_SET_FILTER], set, &added))
 		goto out;

@@ -52,9 +52,10 @@ void sets_digest_key(struct sets_digest *d, const struct edgefw_set_key *k,
 /*
  * What the set maps hold for the same sets changes with edgefw's layout
  * of them: the maps of another layout are never taken as they are. 2: an
- * indexed set is no longer in the trie, its IPv6 heads never defer to it.
+ * indexed set is no longer in the trie, its IPv6 heads never defer to it;
+ * 3: an IPv6 head keeps its prefixes' tails, not whole addresses.
  */
-#define SETS_LAYOUT 2
+#define SETS_LAYOUT 3
 
 void sets_digest_compiled(const struct compiled *cc, struct sets_digest *d)
 {

@@ -23,7 +23,8 @@ static int read_limited(const struct paths *p, struct stats *s)
 	struct map_fds m;
 	int err;
 
-	if (pins_open_maps(p, MAP_BIT(MAP_LIMITED), true, &m))
+	if (pins_open_maps(p, MAP_BIT(MAP_LIMITED),
+			   PINS_MISSING_OK | PINS_OLDER_OK, &m))
 		return 0;
 	s->limited = xcalloc(s->nr_ifaces, sizeof(*s->limited));
 	err = counters_read(m.fd[MAP_LIMITED], EDGEFW_LIMITED_INDEX(0, 0, 0),
@@ -39,7 +40,7 @@ int stats_read(const struct paths *p, size_t nr_ifaces, struct stats *s)
 	int err;
 
 	memset(s, 0, sizeof(*s));
-	if (pins_open_maps(p, MAP_BIT(MAP_COUNTERS), false, &m))
+	if (pins_open_maps(p, MAP_BIT(MAP_COUNTERS), 0, &m))
 		return -1;
 	s->iface = xcalloc(nr_ifaces, sizeof(*s->iface));
 	s->nr_ifaces = nr_ifaces;
@@ -48,7 +49,8 @@ int stats_read(const struct paths *p, size_t nr_ifaces, struct stats *s)
 			    nr_ifaces * EDGEFW_NR_DIRS * EDGEFW_SLOTS_PER_DIR,
 			    &s->iface[0].slot[0][0]);
 	map_fds_close(&m);
-	if (!err && !pins_open_maps(p, MAP_BIT(MAP_EVENTS_CPU), true, &m)) {
+	if (!err && !pins_open_maps(p, MAP_BIT(MAP_EVENTS_CPU),
+				    PINS_MISSING_OK | PINS_OLDER_OK, &m)) {
 		s->has_events = !events_counts_read(m.fd[MAP_EVENTS_CPU],
 						    EDGEFW_READER_MONITOR,
 						    &s->events);

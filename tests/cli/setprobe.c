@@ -68,7 +68,7 @@ int main(int argc, char **argv)
 	}
 	if (paths_init(&p) || loaded_open(&p, &l))
 		return 1;
-	if (pins_open_maps(&p, SETS_MAP_BITS, false, &fds)) {
+	if (pins_open_maps(&p, SETS_MAP_BITS, 0, &fds)) {
 		loaded_close(&l);
 		return 1;
 	}

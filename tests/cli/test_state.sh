@@ -807,6 +807,55 @@ test_set_older_generation() {
 	check "... and pins set4_any again" -- test -e "$EDGEFW_PIN_DIR/gen/set4_any"
 	run_edgefw set add partners 198.19.7.1
 	expect_result "... and set add then exits 0" 0 "added 1 prefix to set partners"
+
+	# An older edgefw's IPv6 heads held whole addresses: 48-byte values,
+	# which this one must not write its 28-byte heads into.
+	before=$(set_list partners)
+	sum=$(file_sum "$SETS_FILE")
+	rm -f "$EDGEFW_PIN_DIR/gen/set6_heads"
+	check "set add, older generation: set-up: a set6_heads of 48-byte values pinned in its place" -- \
+		bpftool map create "$EDGEFW_PIN_DIR/gen/set6_heads" type hash key 8 value 48 \
+		entries 1024 name set6_heads flags 1
+	run_edgefw set add partners 2001:db8:7::/48
+	expect_result "set add with an older edgefw's set6_heads exits 1 naming it and its sizes" 1 \
+		"set6_heads is an older edgefw's map \(keys of 8 bytes and values of 48; this edgefw's are 8 and 28\): 'edgefw reload' replaces it"
+	check_eq "... the set is as before" "$(set_list partners)" "$before"
+	check_eq "... sets.json is as before" "$(file_sum "$SETS_FILE")" "$sum"
+	run_edgefw reload
+	expect_result "... the reload after it exits 0" 0
+	check_eq "... and pins a set6_heads of 28-byte values" \
+		"$(bpftool -j map show pinned "$EDGEFW_PIN_DIR/gen/set6_heads" | jq .bytes_value)" 28
+	run_edgefw set add partners 2001:db8:7::/48
+	expect_result "... and set add then exits 0" 0 "added 1 prefix to set partners"
+	check_eq "... and the kernel's set holds it, and no more of its /32" \
+		"$(kernel_has partners 2001:db8:7::1 2001:db8:7:ffff::1 2001:db8:8::1)" "in in out "
+}
+
+# A map that every generation shares, of an older edgefw's sizes: a reload
+# keeps it, so only an unload and a load replace it.
+test_older_shared_map() {
+	local sum
+	start_fresh "older shared map" "$WORK/main.conf" || return
+	run_edgefw block add 192.0.2.77 --reason before
+	sum=$(file_sum "$BLOCKS_FILE")
+	rm -f "$EDGEFW_PIN_DIR/blocklist"
+	check "older shared map: set-up: a blocklist of 4-byte values pinned in its place" -- \
+		bpftool map create "$EDGEFW_PIN_DIR/blocklist" type lpm_trie key 24 value 4 \
+		entries 16 name blocklist flags 1
+	run_edgefw block add 192.0.2.78 --reason after
+	expect_result "block add with an older edgefw's blocklist map exits 1 naming it, its sizes and the way out" 1 \
+		"blocklist is an older edgefw's map \(keys of 24 bytes and values of 4; this edgefw's are 24 and 8\): 'edgefw unload' and 'edgefw load' replace it"
+	check_eq "... blocklist.json is as before" "$(file_sum "$BLOCKS_FILE")" "$sum"
+	run_edgefw reload
+	expect_result "... a reload refuses it the same way, exit 1" 1 \
+		"blocklist is an older edgefw's map .*'edgefw unload' and 'edgefw load' replace it"
+	run_edgefw unload
+	expect_result "... unload exits 0" 0
+	run_edgefw load -c "$WORK/main.conf"
+	expect_result "... and load exits 0" 0
+	run_edgefw block add 192.0.2.78 --reason after
+	expect_result "... and block add then exits 0" 0 "blocked 192\.0\.2\.78"
+	check_eq "... and the kernel holds both blocks" "$(kernel_nr_blocked)" 2
 }
 
 # ---------------------------------------------------------------------------
@@ -2011,6 +2060,7 @@ main() {
 	local step t0 steps=(${EDGEFW_TEST_STEPS:-test_set_not_loaded test_set_changes
 		test_set_bad_input test_set_100k test_status_counts
 		test_reload_keeps_sets test_set_write_fails test_set_older_generation
+		test_older_shared_map
 		test_block
 		test_block_not_loaded test_block_expired_at_load
 		test_block_owner_of_older_file test_block_many

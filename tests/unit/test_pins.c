@@ -2,8 +2,10 @@
 /*
  * The names of edgefw's maps (user/pins.c) against the BPF object itself:
  * every map the programs define has its entry, shared or per generation,
- * and every entry names a map the programs define. A map added to
- * bpf/maps.h without an entry would never be pinned or reused on reload.
+ * and every entry names a map the programs define, with the key and value
+ * sizes the programs give it. A map added to bpf/maps.h without an entry
+ * would never be pinned or reused on reload; one whose sizes changed
+ * without its entry would be refused as an older edgefw's.
  */
 #include <string.h>
 #include <bpf/libbpf.h>
@@ -15,6 +17,7 @@
 int main(void)
 {
 	struct edgefw_bpf *skel = edgefw_bpf__open();
+	unsigned int key_size, value_size;
 	bool named[NR_MAPS] = {};
 	struct bpf_map *map;
 
@@ -33,6 +36,13 @@ int main(void)
 		named[m] = true;
 		CHECK(!strcmp(map_name(m), name), "map %s: its entry's name",
 		      name);
+		map_shape(m, &key_size, &value_size);
+		/* a ring buffer's are 0 in the object as in the table */
+		CHECK(key_size == bpf_map__key_size(map) &&
+			      value_size == bpf_map__value_size(map),
+		      "map %s: its entry's key and value sizes (%u, %u) are the object's (%u, %u)",
+		      name, key_size, value_size, bpf_map__key_size(map),
+		      bpf_map__value_size(map));
 	}
 	for (int m = 0; m < NR_MAPS; m++)
 		CHECK(named[m], "entry %s is a map of the BPF object",

@@ -181,9 +181,9 @@ static void check_shapes(void)
 	CHECK(ix.nr_heads == 1 &&
 		      ix.heads[0].head.state == EDGEFW_SET6_INLINE &&
 		      ix.heads[0].head.nr == 1 &&
-		      ix.heads[0].head.len[0] == 48 &&
-		      !memcmp(&ix.heads[0].head.net[0], &v[n - 1].addr,
-			      sizeof(v[n - 1].addr)) &&
+		      ix.heads[0].head.inline_len[0] == 48 &&
+		      !memcmp(ix.heads[0].head.tail[0], &v[n - 1].addr.w[1],
+			      sizeof(ix.heads[0].head.tail[0])) &&
 		      ix.nr_prefixes == 0,
 	      "a lone prefix in its /32 lies in the head: no exact lookup");
 	check_shape_answers(slot++, "INLINE", v + n - 1, 1, &ix);
