@@ -28,7 +28,7 @@
 #define WATCH_KEEPINTVL_S 1L
 #define WATCH_KEEPCNT 3
 
-/* Set by the first etcd_new; every other function runs after one. */
+/* Set by etcd_lib_load (etcd_new's first); the rest runs after one. */
 static const struct curl_api *libcurl;
 
 struct buf {
@@ -78,9 +78,27 @@ static char *opt_dup(const char *s)
 	return s ? xstrdup(s) : NULL;
 }
 
-struct etcd *etcd_new(const struct etcd_opts *o, struct etcd_err *err)
+int etcd_lib_load(char *err, size_t len)
 {
 	static bool curl_ready;
+	const struct curl_api *api;
+
+	if (curl_ready)
+		return 0;
+	api = curl_api(err, len);
+	if (!api)
+		return -1;
+	if (api->global_init(CURL_GLOBAL_DEFAULT)) {
+		snprintf(err, len, "cannot set up libcurl");
+		return -1;
+	}
+	libcurl = api;
+	curl_ready = true;
+	return 0;
+}
+
+struct etcd *etcd_new(const struct etcd_opts *o, struct etcd_err *err)
+{
 	char why[256];
 	struct etcd *e;
 
@@ -88,17 +106,9 @@ struct etcd *etcd_new(const struct etcd_opts *o, struct etcd_err *err)
 		etcd_fail(err, "etcd: no endpoint");
 		return NULL;
 	}
-	if (!curl_ready) {
-		libcurl = curl_api(why, sizeof(why));
-		if (!libcurl) {
-			etcd_fail(err, "etcd: %s", why);
-			return NULL;
-		}
-		if (libcurl->global_init(CURL_GLOBAL_DEFAULT)) {
-			etcd_fail(err, "etcd: cannot set up libcurl");
-			return NULL;
-		}
-		curl_ready = true;
+	if (etcd_lib_load(why, sizeof(why))) {
+		etcd_fail(err, "etcd: %s", why);
+		return NULL;
 	}
 	e = xcalloc(1, sizeof(*e));
 	e->easy = libcurl->easy_init();

@@ -25,6 +25,13 @@ struct etcd_opts {
 
 struct etcd;
 
+/*
+ * Opens libcurl (dynlib.h) and sets it up, once: 0, or -1 with err
+ * naming the library and what it lacks. etcd_new calls it; a command
+ * that must reach etcd after changing something calls it first.
+ */
+int etcd_lib_load(char *err, size_t len);
+
 struct etcd *etcd_new(const struct etcd_opts *o, struct etcd_err *err);
 void etcd_free(struct etcd *e);
 

@@ -71,6 +71,21 @@ struct etcd *pool_etcd_open(const struct cfg_pool *c)
 	return e;
 }
 
+int pool_lib_check(const struct paths *p)
+{
+	char eps[POOL_MAX_ENDPOINTS * POOL_URL_LEN], why[256];
+	struct cfg_pool c;
+
+	if (pool_loaded_conf(p, &c))
+		return OP_FAILED;
+	if (!c.on || etcd_lib_load(why, sizeof(why)) == 0)
+		return 0;
+	pool_endpoints_text(&c, eps, sizeof(eps));
+	log_err("pool: cannot write to etcd at %s: %s; nothing was changed",
+		eps, why);
+	return OP_FAILED;
+}
+
 bool pool_unreachable(const struct etcd_err *err)
 {
 	return err->transport || err->code == ETCD_UNAVAILABLE;

@@ -32,6 +32,15 @@ struct pool_share_report {
  */
 int pool_loaded_conf(const struct paths *p, struct cfg_pool *out);
 
+/*
+ * Before a command changes what the pool shares: 0 when the loaded
+ * config has no pool or its etcd client (libcurl, opened on first use)
+ * loads; else OP_FAILED after saying why, and the command changes
+ * nothing (an unreachable etcd queues the change; a missing library
+ * would leave it here only).
+ */
+int pool_lib_check(const struct paths *p);
+
 /* A client of c's endpoints; NULL after reporting why. */
 struct etcd *pool_etcd_open(const struct cfg_pool *c);
 

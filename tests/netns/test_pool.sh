@@ -11,6 +11,8 @@
 #   <P>2-edge pool0 10.250.0.12 --+-- br0 in <P>etcd: members 10.250.0.1-3
 #   <P>3-edge pool0 10.250.0.13 --+
 #
+# A libcurl that cannot be loaded fails block add, set add and the
+# daemon's start naming it, with nothing changed here or in etcd.
 # A block added on edge 1 drops a stranger's SYN at edges 2 and 3 (their
 # attached programs count it as blocked) within 1 s; its TTL runs out
 # everywhere; set add and set del, partner add and partner del, and a
@@ -34,6 +36,8 @@ cd "$top" || exit 1
 . tests/lib/traffic.sh
 # shellcheck source=tests/lib/pool.sh
 . tests/lib/pool.sh
+# shellcheck source=tests/lib/brokenlib.sh
+. tests/lib/brokenlib.sh
 
 EDGEFW=${EDGEFW:-$top/build/edgefw}
 P=${EDGEFW_TEST_PREFIX:-efwp-$$-}
@@ -155,6 +159,88 @@ setup() {
 
 etcd_revision() {
 	etcdctl_ get / -w json 2>/dev/null | jq -r '.header.revision'
+}
+
+# edge N's edgefw with a libcurl.so.4 that has none of libcurl's functions
+efw_nocurl() { # N ARGS...
+	local n=$1
+	shift
+	# shellcheck disable=SC2046 # one word per variable
+	in_ns "$P$n-" edge env $(edge_env "$n") \
+		LD_LIBRARY_PATH="$WORK/brokenlib" "$EDGEFW" "$@"
+}
+
+# What edge N's kernel blocklist holds (its pinned map), or "unreadable".
+kernel_blocklist() { # N
+	bpftool -j map dump pinned "$PIN_BASE-e$1/blocklist" 2>/dev/null |
+		jq -c . 2>/dev/null | grep . || echo unreadable
+}
+
+# edge 1's blocklist.json, its kernel blocklist, etcd's revision and the
+# pool's queue, on one line each
+pool_snapshot() {
+	if [ -e "$WORK/e1/state/blocklist.json" ]; then
+		sha256sum <"$WORK/e1/state/blocklist.json"
+	else
+		echo "no blocklist.json"
+	fi
+	kernel_blocklist 1
+	etcd_revision
+	echo "queued $(pool_field 1 queued)"
+}
+
+# libcurl is opened when the pool is first reached (user/dynlib.h): one
+# that cannot be loaded is an error naming it and what it lacks, and the
+# command changes nothing, here or in etcd; the daemon does not start.
+test_broken_libcurl() {
+	local before out rc want conf_line
+	want="cannot load libcurl.so.4: it has no curl_global_init"
+	broken_library "$WORK/brokenlib" libcurl.so.4
+	before=$(pool_snapshot)
+	[[ "$before" != *unreadable* && "$(sed -n 3p <<<"$before")" =~ ^[0-9]+$ ]]
+	tap_result $? "before: edge 1's kernel blocklist dumps, etcd's revision reads"
+	BLOCKED_BEFORE[1]=$(blocked_count 1)
+	out=$(efw_nocurl 1 block add "$STRANGER" --reason "no libcurl" 2>&1 >/dev/null)
+	rc=$?
+	check_eq "libcurl without its functions: block add exits 1" "$rc" 1
+	check_match "  ...naming the pool, the library and what it lacks" "$out" \
+		"pool: cannot write to etcd at http://${MEMBERS[0]}:2379, .*: $want; nothing was changed"
+	check_eq "  ...and says nothing of a block made" \
+		"$(grep -c blocked <<<"$out")" 0
+	check_eq "  ...blocklist.json, kernel blocklist, etcd and the queue unchanged" \
+		"$(pool_snapshot)" "$before"
+	syn_not_blocked 1
+	tap_result $? "  ...edge 1 drops the stranger's SYN by policy, not as blocked"
+	out=$(efw_nocurl 1 set add partners 198.51.100.78 2>&1 >/dev/null)
+	rc=$?
+	check_eq "set add without libcurl: exits 1" "$rc" 1
+	check_match "  ...saying why" "$out" "$want; nothing was changed"
+	check "  ...and the set and the kernel lack the address" -- \
+		set_lacks 1 198.51.100.78
+	check_eq "  ...etcd unchanged" "$(pool_snapshot)" "$before"
+	daemon_stop 3
+	conf_line=$(grep -n '^pool ' "$WORK/edge.conf" | cut -d: -f1)
+	# shellcheck disable=SC2046 # one word per variable
+	out=$(in_ns "${P}3-" edge env $(edge_env 3) LD_LIBRARY_PATH="$WORK/brokenlib" \
+		timeout 20 "$EDGEFW" daemon -c "$WORK/edge.conf" 2>&1)
+	rc=$?
+	check_eq "a daemon without libcurl: exits 1" "$rc" 1
+	check_match "  ...naming the pool statement (FILE:LINE:COL) and the library" \
+		"$out" "$WORK/edge.conf:$conf_line:[0-9]+: pool: cannot reach etcd: $want"
+	daemon_start 3
+	wait_until 20 pool_ready 3
+	tap_result $? "edge 3's daemon, with libcurl, follows the pool again"
+	BLOCKED_BEFORE[2]=$(blocked_count 2)
+	BLOCKED_BEFORE[3]=$(blocked_count 3)
+	check "with libcurl: block add $STRANGER on edge 1" -- \
+		efw 1 block add "$STRANGER" --reason "with libcurl"
+	check_eq "  ...one write in etcd" "$(etcd_revision)" \
+		$(($(sed -n 3p <<<"$before") + 1))
+	wait_until 5 both_blocked
+	tap_result $? "  ...edges 2 and 3 count the stranger's SYN as blocked"
+	check "block del $STRANGER" -- efw 1 block del "$STRANGER"
+	wait_until 5 all_blocks_are ""
+	tap_result $? "  ...no edge lists it"
 }
 
 test_block_spreads() {
@@ -484,6 +570,7 @@ test_cli_reload_follows() {
 	tap_result $? "no edge lists it"
 }
 
+test_broken_libcurl
 test_block_spreads
 test_set_spreads
 test_partner_spreads

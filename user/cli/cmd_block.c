@@ -47,6 +47,9 @@ int cmd_block_add(struct cli_ctx *ctx, const struct cli_args *a)
 		log_err("--force is root's alone: members of group edgefw cannot block what edgefw protects");
 		return EXIT_USAGE;
 	}
+	rc = pool_lib_check(&ctx->paths);
+	if (rc)
+		return exit_status_of(rc);
 	if (ctx->limits)
 		rc = op_block_add_limited(&ctx->paths, &e, &ttl_ms, ctx->limits,
 					  &r);
@@ -77,6 +80,9 @@ int cmd_block_del(struct cli_ctx *ctx, const struct cli_args *a)
 	int rc;
 
 	(void)a;
+	rc = pool_lib_check(&ctx->paths);
+	if (rc)
+		return exit_status_of(rc);
 	rc = op_block_del(&ctx->paths, &e.prefix, ctx->limits, &r);
 	if (rc == 0) {
 		prefix_format(&e.prefix, buf, sizeof(buf));

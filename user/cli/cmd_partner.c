@@ -146,9 +146,12 @@ int cmd_partner_add(struct cli_ctx *ctx, const struct cli_args *a)
 {
 	struct pool_share_report pr;
 	struct partner pt;
-	int rc = op_partner_add(&ctx->paths, &ctx->loaded, set_of(a),
-				ctx->input, a->secure, &pt);
+	int rc = pool_lib_check(&ctx->paths);
 
+	if (rc)
+		return exit_status_of(rc);
+	rc = op_partner_add(&ctx->paths, &ctx->loaded, set_of(a), ctx->input,
+			    a->secure, &pt);
 	if (rc)
 		return exit_status_of(rc);
 	rc = pool_share_partner(&ctx->paths, pt.set, pt.domain, a->secure,
@@ -173,8 +176,11 @@ int cmd_partner_del(struct cli_ctx *ctx, const struct cli_args *a)
 	char set[NAME_LEN];
 	bool had = pool_partner_set(&ctx->paths, a->set, ctx->input, set,
 				    sizeof(set));
-	int rc = op_partner_del(&ctx->paths, a->set, ctx->input);
+	int rc = pool_lib_check(&ctx->paths);
 
+	if (rc)
+		return exit_status_of(rc);
+	rc = op_partner_del(&ctx->paths, a->set, ctx->input);
 	if (rc == 0) {
 		if (a->json) {
 			json_object *o = json_object_new_object();

@@ -149,9 +149,11 @@ static int change(struct cli_ctx *ctx, const struct cli_args *a, bool add)
 {
 	struct set_change_report r;
 	struct pool_share_report pr;
-	int rc = op_set_change(&ctx->loaded, a->operands[0], add, ctx->input,
-			       &r);
+	int rc = pool_lib_check(&ctx->paths);
 
+	if (rc)
+		return exit_status_of(rc);
+	rc = op_set_change(&ctx->loaded, a->operands[0], add, ctx->input, &r);
 	if (rc == 0) {
 		tell(a->operands[0], add, &r);
 		rc = pool_share_set(&ctx->paths, a->operands[0], ctx->input,

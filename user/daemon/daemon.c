@@ -19,6 +19,7 @@
 #include <sys/timerfd.h>
 #include "control.h"
 #include "daemon.h"
+#include "etcd.h"
 #include "events.h"
 #include "log.h"
 #include "metrics_http.h"
@@ -482,6 +483,7 @@ static void loop(struct daemon *d)
 int daemon_run(const char *config_path, enum xdp_mode mode)
 {
 	struct daemon d = { .dc = { .path = config_path, .mode = mode } };
+	char why[256];
 	int rc = 2;
 
 	log_journal = getenv("JOURNAL_STREAM") != NULL;
@@ -503,6 +505,12 @@ int daemon_run(const char *config_path, enum xdp_mode mode)
 			metrics_http_start(&d.paths, d.dc.path, &d.dc.metrics);
 		if (!d.metrics)
 			goto out;
+	}
+	/* the pool's etcd client too: a daemon that cannot follow it stops */
+	if (d.dc.pool && etcd_lib_load(why, sizeof(why))) {
+		log_err("%s:%u:%u: pool: cannot reach etcd: %s", d.dc.path,
+			d.dc.pool_loc.line, d.dc.pool_loc.col, why);
+		goto out;
 	}
 	if (sync_start(&d.paths, &d.dc))
 		goto out;

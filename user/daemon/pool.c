@@ -645,12 +645,16 @@ struct daemon_pool *daemon_pool_open(const struct paths *p)
 	pool_mirror_init(&dp->mirror, c.prefix, 0);
 	dp->saved_revision = dp->st.revision;
 	dp->backoff_ms = BACKOFF_MIN_MS;
-	dp->etcd = pool_etcd_open(&c);
+	dp->etcd = pool_etcd_open(&c); /* says why it failed */
+	if (!dp->etcd) {
+		daemon_pool_close(dp);
+		return NULL;
+	}
 	dp->ep = epoll_create1(EPOLL_CLOEXEC);
 	dp->curl_timer =
 		timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	dp->timer = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-	if (!dp->etcd || dp->ep < 0 || dp->curl_timer < 0 || dp->timer < 0 ||
+	if (dp->ep < 0 || dp->curl_timer < 0 || dp->timer < 0 ||
 	    ep_add(dp, dp->curl_timer) || ep_add(dp, dp->timer)) {
 		log_err("pool: cannot set up the pool's events: %s",
 			strerror(errno));

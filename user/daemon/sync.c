@@ -89,6 +89,8 @@ int sync_read_config(struct daemon_config *dc)
 		return -1;
 	}
 	dc->metrics = c.metrics;
+	dc->pool = c.pool.on;
+	dc->pool_loc = c.pool.loc;
 	config_free(&c);
 	free(dc->text);
 	dc->text = text;

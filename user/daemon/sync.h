@@ -19,6 +19,8 @@ struct daemon_config {
 	size_t len;
 	enum xdp_mode mode;
 	struct cfg_metrics metrics; /* of text */
+	bool pool; /* text has a pool statement, at pool_loc */
+	struct src_loc pool_loc;
 };
 
 /*
