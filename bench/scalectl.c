@@ -52,7 +52,9 @@
 #include <json-c/json.h>
 #include "addr.h"
 #include "edgefw.h"
+#include "flowfilter.h"
 #include "maps.h"
+#include "paths.h"
 #include "util.h"
 
 #define MAX_AVOID 16
@@ -451,6 +453,32 @@ static void *flow_keys(const struct fill *f, size_t *key_size)
 	return keys;
 }
 
+/*
+ * The flows written behind the programs' back get their bits in the flow
+ * filter pinned beside the table, as edgefw's own rebuild sets them.
+ */
+static void flow_filter_sync(const char *flows_pin)
+{
+	char dir[PATH_MAX], path[PATH_MAX];
+	int fd[3], err;
+	const char *names[3] = { "flow_filter", "flows4", "flows6" };
+
+	snprintf(dir, sizeof(dir), "%s", flows_pin);
+	*(strrchr(dir, '/') ? strrchr(dir, '/') : dir) = '\0';
+	for (int i = 0; i < 3; i++) {
+		if (path_join(path, sizeof(path), dir, names[i]))
+			die("%s: too long a path", dir);
+		fd[i] = bpf_obj_get(path);
+		if (fd[i] < 0)
+			die("%s: %s", path, strerror(errno));
+	}
+	err = flow_filter_rebuild(fd[0], fd[1], fd[2]);
+	if (err)
+		die("%s/flow_filter: cannot rebuild: %s", dir, strerror(-err));
+	for (int i = 0; i < 3; i++)
+		close(fd[i]);
+}
+
 static int cmd_fill_flows(int argc, char **argv)
 {
 	struct edgefw_flow *values, value = {
@@ -481,6 +509,7 @@ static int cmd_fill_flows(int argc, char **argv)
 	if (err)
 		die("%s: update after %zu flows: %s", f.map, done,
 		    strerror(-err));
+	flow_filter_sync(f.map);
 	out = json_object_new_object();
 	json_object_object_add(out, "written", json_object_new_int64(done));
 	json_object_object_add(out, "seconds", json_object_new_double(took));

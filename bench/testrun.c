@@ -55,6 +55,7 @@
 #include <time.h>
 #include "edgefw.h"
 #include "events.h"
+#include "flowfilter.h"
 #include "packet.h"
 #include "util.h"
 
@@ -89,6 +90,7 @@ struct program {
 	/* edgefw's maps, found from its program: the harness's view */
 	bool has_maps;
 	int counters_fd, flows4_fd, flows6_fd, rate_src_fd;
+	int flow_filter_fd; /* -1: an edgefw from before the flow filter */
 };
 
 struct options {
@@ -241,7 +243,7 @@ static void find_maps(struct program *prog)
 	if (bpf_obj_get_info_by_fd(prog->fd, &info, &len))
 		die("%s: %s", prog->name, strerror(errno));
 	prog->counters_fd = prog->flows4_fd = prog->flows6_fd = -1;
-	prog->rate_src_fd = -1;
+	prog->rate_src_fd = prog->flow_filter_fd = -1;
 	for (__u32 i = 0; i < info.nr_map_ids && i < 64; i++) {
 		struct bpf_map_info mi = {};
 		__u32 mlen = sizeof(mi);
@@ -257,6 +259,8 @@ static void find_maps(struct program *prog)
 			prog->flows6_fd = fd;
 		else if (!strcmp(mi.name, "rate_src"))
 			prog->rate_src_fd = fd;
+		else if (!strcmp(mi.name, "flow_filter"))
+			prog->flow_filter_fd = fd;
 		else
 			close(fd);
 	}
@@ -431,10 +435,29 @@ static long flows_answered(const struct program *prog)
 	       map_walk(prog->flows6_fd, MAP_COUNT, 0, answered_flow6);
 }
 
+/*
+ * The flow filter as edgefw keeps it: the bits of the tables' flows, and
+ * none of those the bench wrote or removed behind the programs' back
+ * (else a class's packets would find bits of another's flows).
+ */
+static void flow_filter_sync(const struct program *prog)
+{
+	int err;
+
+	if (prog->flow_filter_fd < 0)
+		return;
+	err = flow_filter_rebuild(prog->flow_filter_fd, prog->flows4_fd,
+				  prog->flows6_fd);
+	if (err)
+		die("%s: cannot rebuild the flow filter: %s", prog->name,
+		    strerror(-err));
+}
+
 static void flows_clear(const struct program *prog)
 {
 	map_walk(prog->flows4_fd, MAP_DELETE, 0, partner_flow4);
 	map_walk(prog->flows6_fd, MAP_DELETE, 0, partner_flow6);
+	flow_filter_sync(prog);
 }
 
 static long buckets(const struct program *prog, enum map_op op, __u64 value)
@@ -722,6 +745,7 @@ static void flows_make(const struct program *prog, const struct class *c,
 		die("%s: cannot write its flows: %s", c->name, strerror(errno));
 	free(keys);
 	free(values);
+	flow_filter_sync(prog);
 }
 
 /*

@@ -8,6 +8,7 @@
 #ifndef EDGEFW_BPF_FLOWS_H
 #define EDGEFW_BPF_FLOWS_H
 
+#include "flowfilter.h"
 #include "maps.h"
 #include "parse.h"
 
@@ -179,6 +180,8 @@ static __always_inline struct edgefw_flow *flow_find(const struct packet *p,
 	struct edgefw_flow *f;
 
 	flow_key(&key, p, dir);
+	if (!flow_filter_may_hold(&key, p->family))
+		return NULL;
 	f = flow_lookup(&key, p->family);
 	if (!f)
 		return NULL;
@@ -237,14 +240,17 @@ static __always_inline void flow_put(const union flow_key *key, __u8 family,
 {
 	struct edgefw_flow *old;
 
-	if (flow_insert(key, family, f) == 0)
+	if (flow_insert(key, family, f) == 0) {
+		flow_filter_add(key, family);
 		return;
+	}
 	old = flow_lookup(key, family);
 	if (old) {
 		old->state = f->state;
 		old->opened_dir = f->opened_dir;
 		old->seen_ns = f->seen_ns;
 	}
+	flow_filter_add(key, family);
 }
 
 /*

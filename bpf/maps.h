@@ -143,6 +143,15 @@ struct {
 	__type(value, struct edgefw_flow);
 } flows6 SEC(".maps");
 
+/* Sized with the flow tables (edgefw_flow_filter_entries), and shared. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, __u64);
+} flow_filter SEC(".maps");
+
 /*
  * Drop events (bpf/events.h), shared by every generation: a reload keeps
  * a running `edgefw monitor` streaming.

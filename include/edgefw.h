@@ -563,6 +563,7 @@ struct edgefw_iface_config {
 	/* own addresses by family: a packet compares only its own kind */
 	__u8 nr_self4;
 	__u8 nr_self6;
+	__u8 flow_filter_log2; /* bits of a half of the flow filter; 0: none */
 	__u32 self4[EDGEFW_MAX_SELF_ADDRS];
 	union edgefw_addr self6[EDGEFW_MAX_SELF_ADDRS];
 	/* class of ICMP and ICMPv6 per direction; they have no ports */
@@ -619,5 +620,70 @@ struct edgefw_flow {
 	__u8 opened_dir; /* the direction of the packet that opened it */
 	__u8 pad[6];
 };
+
+/*
+ * The flow filter: before a flow table is asked, a bit per hash of the
+ * key, which every insert sets. A clear bit means no flow, so a spoofed
+ * reply or a UDP packet from anywhere costs a read of a table that stays
+ * in cache (8 bits per flow: 256 KiB a family at 262,144 flows) instead
+ * of a hash table's lookup, two cache misses in a big table. A flow that
+ * goes leaves its bit, which only sends packets on to the table; user
+ * space builds the other half anew from the tables when too many bits
+ * are set, then asks that half instead (user/flowfilter.c).
+ *
+ * An array of 64-bit words: word 0 the state; then IPv4's two halves,
+ * then IPv6's, each of 2^(log2 - 6) words. Inserts set their bit in both
+ * halves; lookups read the active half, once user space has made it
+ * READY (it holds a bit for every flow of the tables).
+ */
+#define EDGEFW_FLOW_FILTER_ACTIVE 1ULL /* the half asked: 0 or 1 */
+#define EDGEFW_FLOW_FILTER_READY 2ULL
+#define EDGEFW_FLOW_FILTER_BITS_PER_FLOW_LOG2 3
+#define EDGEFW_FLOW_FILTER_WORD_LOG2 6
+
+/* The bits of a half for a flow table of max_flows. */
+static inline __u32 edgefw_flow_filter_log2(__u32 max_flows)
+{
+	__u32 log2 = EDGEFW_FLOW_FILTER_WORD_LOG2;
+
+	while ((1ULL << log2) <
+	       (__u64)max_flows << EDGEFW_FLOW_FILTER_BITS_PER_FLOW_LOG2)
+		log2++;
+	return log2;
+}
+
+static inline __u32 edgefw_flow_filter_entries(__u32 log2)
+{
+	return 1 + (4U << (log2 - EDGEFW_FLOW_FILTER_WORD_LOG2));
+}
+
+/* The word of bit in half (0, 1) of the family's filter (ipv6: 0, 1). */
+static inline __u32 edgefw_flow_filter_word(__u32 log2, __u32 ipv6, __u32 half,
+					    __u32 bit)
+{
+	return 1 +
+	       ((ipv6 * 2 + half) << (log2 - EDGEFW_FLOW_FILTER_WORD_LOG2)) +
+	       (bit >> EDGEFW_FLOW_FILTER_WORD_LOG2);
+}
+
+/*
+ * A flow key's bit: multiply-add-shift over its 32-bit words (a distinct
+ * odd multiplier each), the top log2 bits of the sum. The keys' padding
+ * is zero wherever they are made.
+ */
+static inline __u32 edgefw_flow_filter_bit(const __u32 *w, __u32 nr_words,
+					   __u32 log2)
+{
+	__u64 h = 0;
+	__u32 i;
+
+	for (i = 0; i < nr_words; i++)
+		h += (__u64)w[i] * (0x9e3779b97f4a7c15ULL * (2 * i + 1));
+	return (__u32)(h >> (64 - log2));
+}
+
+_Static_assert(sizeof(struct edgefw_flow_key4) % 4 == 0 &&
+		       sizeof(struct edgefw_flow_key6) % 4 == 0,
+	       "flow keys hash as 32-bit words");
 
 #endif /* EDGEFW_H */

@@ -279,6 +279,22 @@ static void table_metrics(FILE *out, const struct metrics *m)
 		sample(out, "edgefw_flows", m->flows[1], "family", "ipv6",
 		       NULL);
 	}
+	family(out, "edgefw_flow_filter_ready", "gauge",
+	       "1 while the programs ask the flow filter before the flow tables; 0 until a reload beside an older edgefw's flows has filled it.");
+	family(out, "edgefw_flow_filter_entries", "gauge",
+	       "Entries (bits) of a family's half of the flow filter: 8 a flow of the table.");
+	family(out, "edgefw_flow_filter_entries_set", "gauge",
+	       "Entries set in the half of the flow filter that the programs ask, by family: that share (entries_set / entries) of the packets without a flow still looks the table up; over a quarter, the daemon builds the filter anew.");
+	if (m->flow_filter_read) {
+		const struct flow_filter_fill *f = &m->flow_filter;
+
+		sample(out, "edgefw_flow_filter_ready", f->ready, NULL);
+		sample(out, "edgefw_flow_filter_entries", f->bits, NULL);
+		sample(out, "edgefw_flow_filter_entries_set", f->set[0],
+		       "family", "ipv4", NULL);
+		sample(out, "edgefw_flow_filter_entries_set", f->set[1],
+		       "family", "ipv6", NULL);
+	}
 	family(out, "edgefw_flows_max", "gauge",
 	       "The size of each flow table (flows max), by family; an LRU table: when full, the oldest flow goes.");
 	sample(out, "edgefw_flows_max", c->flows_max, "family", "ipv4", NULL);

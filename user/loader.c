@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
+#include "flowfilter.h"
 #include "log.h"
 #include "loader.h"
 #include "maps.h"
@@ -129,10 +130,24 @@ static int share_maps(struct edgefw_bpf *skel, const struct edgefw_bpf *first,
 	return 0;
 }
 
+/* The running flow tables' size (a reload keeps them), or the config's. */
+static __u32 flow_table_size(const struct config *c,
+			     const struct map_fds *shared)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+
+	if (shared && shared->fd[MAP_FLOWS4] >= 0 &&
+	    bpf_obj_get_info_by_fd(shared->fd[MAP_FLOWS4], &info, &len) == 0)
+		return info.max_entries;
+	return c->flows_max;
+}
+
 static int load_iface(const struct config *c, const struct compiled *cc,
 		      struct generation *g, size_t i,
 		      const struct map_fds *shared, const struct map_fds *sets)
 {
+	__u32 filter_log2 = edgefw_flow_filter_log2(flow_table_size(c, shared));
 	struct gen_iface *gi = &g->ifaces[i];
 	struct edgefw_bpf *skel;
 	int err;
@@ -145,6 +160,7 @@ static int load_iface(const struct config *c, const struct compiled *cc,
 	gi->skel = skel;
 	compile_iface(c, cc, i, gi->st.ifindex, gi->st.self, gi->st.nr_self,
 		      &skel->rodata->cfg);
+	skel->rodata->cfg.flow_filter_log2 = filter_log2;
 	memcpy(skel->rodata->rules, cc->rules, sizeof(cc->rules));
 	memcpy(skel->rodata->classes, cc->classes, sizeof(cc->classes));
 	if (share_maps(skel, i ? g->ifaces[0].skel : NULL, shared, sets))
@@ -160,6 +176,13 @@ static int load_iface(const struct config *c, const struct compiled *cc,
 	    (bpf_map__set_max_entries(skel->maps.flows4, c->flows_max) ||
 	     bpf_map__set_max_entries(skel->maps.flows6, c->flows_max))) {
 		log_err("cannot size the flow table");
+		return -1;
+	}
+	/* made by a load, or by a reload of an older edgefw's flows */
+	if (i == 0 && (!shared || shared->fd[MAP_FLOW_FILTER] < 0) &&
+	    bpf_map__set_max_entries(skel->maps.flow_filter,
+				     edgefw_flow_filter_entries(filter_log2))) {
+		log_err("cannot size the flow filter");
 		return -1;
 	}
 	err = edgefw_bpf__load(skel);
@@ -287,6 +310,21 @@ static void warn_flow_table_size(const struct config *c, int flows_fd)
 			info.max_entries, c->flows_max);
 }
 
+/*
+ * A load's flow tables are empty: the filter holds all their flows, and
+ * the programs ask it from their first packet (a reload's: op_reload).
+ */
+static int ready_flow_filter(const struct generation *g)
+{
+	int err = flow_filter_rebuild(gen_map_fd(g, MAP_FLOW_FILTER),
+				      gen_map_fd(g, MAP_FLOWS4),
+				      gen_map_fd(g, MAP_FLOWS6));
+
+	if (err)
+		log_err("cannot prepare the flow filter: %s", strerror(-err));
+	return err ? -1 : 0;
+}
+
 int gen_load(const struct config *c, const struct compiled *cc,
 	     struct generation *g, const struct map_fds *shared,
 	     const struct map_fds *sets)
@@ -297,6 +335,8 @@ int gen_load(const struct config *c, const struct compiled *cc,
 		if (load_iface(c, cc, g, i, shared, sets))
 			return -1;
 	}
+	if (!shared && ready_flow_filter(g))
+		return -1;
 	if (fill_port_classes(cc, gen_map_fd(g, MAP_PORT_CLASSES)))
 		return -1;
 	/* taken as they are: they hold what cc compiled (setdigest.h) */

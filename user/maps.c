@@ -194,10 +194,10 @@ int map_read_keys(int fd, const __u32 *keys, size_t n, size_t value_size,
 	return err;
 }
 
-/* Entries copied per call while counting: a bucket never holds more. */
-#define COUNT_BATCH 4096
+/* Entries copied per call while walking: a bucket never holds more. */
+#define WALK_BATCH 4096
 
-int map_count_entries(int fd, uint64_t *n)
+int map_walk(int fd, void (*fn)(const void *key, void *ctx), void *ctx)
 {
 	LIBBPF_OPTS(bpf_map_batch_opts, opts);
 	struct bpf_map_info info = {};
@@ -206,19 +206,19 @@ int map_count_entries(int fd, uint64_t *n)
 	void *keys, *values;
 	int err = 0;
 
-	*n = 0;
 	if (bpf_obj_get_info_by_fd(fd, &info, &info_len))
 		return -errno;
-	keys = xcalloc(COUNT_BATCH, info.key_size);
-	values = xcalloc(COUNT_BATCH, info.value_size);
+	keys = xcalloc(WALK_BATCH, info.key_size);
+	values = xcalloc(WALK_BATCH, info.value_size);
 	for (bool first = true;; first = false) {
-		__u32 count = COUNT_BATCH;
+		__u32 count = WALK_BATCH;
 
 		err = bpf_map_lookup_batch(fd, first ? NULL : &in, &out, keys,
 					   values, &count, &opts);
 		if (err)
 			err = -errno;
-		*n += count;
+		for (__u32 i = 0; i < count && (!err || err == -ENOENT); i++)
+			fn((const char *)keys + (size_t)i * info.key_size, ctx);
 		if (err == -ENOENT) { /* the last buckets were read */
 			err = 0;
 			break;
@@ -230,4 +230,16 @@ int map_count_entries(int fd, uint64_t *n)
 	free(keys);
 	free(values);
 	return err;
+}
+
+static void count_one(const void *key, void *ctx)
+{
+	(void)key;
+	++*(uint64_t *)ctx;
+}
+
+int map_count_entries(int fd, uint64_t *n)
+{
+	*n = 0;
+	return map_walk(fd, count_one, n);
 }

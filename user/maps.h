@@ -53,9 +53,13 @@ int map_read_keys(int fd, const __u32 *keys, size_t n, size_t value_size,
 		  void *values);
 
 /*
- * The entries of a hash table, read in kernel batches (the table is
- * walked, not locked: entries come and go meanwhile). 0 or -errno.
+ * fn(key, ctx) for each key of a hash table, read in kernel batches (the
+ * table is walked, not locked: entries come and go meanwhile, and one
+ * there all along is seen). 0 or -errno.
  */
+int map_walk(int fd, void (*fn)(const void *key, void *ctx), void *ctx);
+
+/* The entries of a hash table, as map_walk sees them. 0 or -errno. */
 int map_count_entries(int fd, uint64_t *n);
 
 #endif

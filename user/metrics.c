@@ -61,6 +61,12 @@ static void read_flows(const struct paths *p, struct metrics *m)
 		map_count_entries(fds.fd[MAP_FLOWS4], &m->flows[0]) == 0 &&
 		map_count_entries(fds.fd[MAP_FLOWS6], &m->flows[1]) == 0;
 	map_fds_close(&fds);
+	if (pins_open_maps(p, MAP_BIT(MAP_FLOW_FILTER),
+			   PINS_MISSING_OK | PINS_OLDER_OK, &fds))
+		return;
+	m->flow_filter_read =
+		flow_filter_read(fds.fd[MAP_FLOW_FILTER], &m->flow_filter) == 0;
+	map_fds_close(&fds);
 }
 
 int metrics_read(const struct loaded *l, struct metrics *m)

@@ -10,6 +10,7 @@
 
 #include <stdint.h>
 #include <sys/utsname.h>
+#include "flowfilter.h"
 #include "inspect.h"
 #include "partners.h"
 #include "pins.h"
@@ -24,6 +25,8 @@ struct metrics {
 	/* entries of the flow tables, IPv4 and IPv6 (expired ones included) */
 	uint64_t flows[2];
 	bool flows_read;
+	struct flow_filter_fill flow_filter; /* the half the programs ask */
+	bool flow_filter_read;
 	char kernel[sizeof(((struct utsname *)0)->release)];
 	/* partners.json: each domain's addresses and DNS failures */
 	struct partners_file partners;

@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include "build.h"
+#include "flowfilter.h"
 #include "lockout.h"
 #include "log.h"
 #include "op.h"
@@ -238,18 +239,18 @@ static bool events_map_fits(enum edgefw_map m, int fd)
 }
 
 /*
- * The event maps, which an edgefw loaded before they existed lacks, or
- * has in another shape: the new generation then creates them (*created),
- * to be pinned with it in place of the old ones.
+ * The event maps and the flow filter, which an edgefw loaded before they
+ * existed lacks, or has in another shape: the new generation then creates
+ * them (*created), to be pinned with it in place of the old ones.
  */
-static int open_events_maps(const struct paths *p, struct map_fds *shared,
-			    unsigned int *created)
+static int open_newer_maps(const struct paths *p, struct map_fds *shared,
+			   unsigned int *created)
 {
 	*created = 0;
 	for (int m = 0; m < NR_MAPS; m++) {
 		char path[PATH_MAX];
 
-		if (!(EVENTS_MAP_BITS & MAP_BIT(m)))
+		if (!(NEWER_MAP_BITS & MAP_BIT(m)))
 			continue;
 		if (pins_map_path(p, m, path, sizeof(path)))
 			return -1;
@@ -287,6 +288,24 @@ static int pin_created(const struct generation *g, const struct paths *p,
 	return err;
 }
 
+/*
+ * After the switch, when no program of an older edgefw, which knew no
+ * filter, still inserts flows: the filter a reload made beside an older
+ * edgefw's flows is filled from them, and one too full is built anew.
+ * Until then the programs ask the tables, so a failure costs only time.
+ */
+static void refresh_flow_filter(const struct generation *g)
+{
+	int err = flow_filter_refresh(gen_map_fd(g, MAP_FLOW_FILTER),
+				      gen_map_fd(g, MAP_FLOWS4),
+				      gen_map_fd(g, MAP_FLOWS6));
+
+	if (err < 0)
+		log_warn(
+			"cannot refresh the flow filter (the flow tables are asked instead): %s",
+			strerror(-err));
+}
+
 int op_reload(const struct paths *p, const struct runtime_state *old,
 	      struct config *c, const struct load_opts *o,
 	      struct runtime_state *st)
@@ -301,11 +320,11 @@ int op_reload(const struct paths *p, const struct runtime_state *old,
 	int rc;
 
 	if (features_check_kernel() ||
-	    pins_open_maps(p, SHARED_MAP_BITS & ~EVENTS_MAP_BITS, 0, &shared)) {
+	    pins_open_maps(p, SHARED_MAP_BITS & ~NEWER_MAP_BITS, 0, &shared)) {
 		state_count_failed_reload(p);
 		return OP_FAILED;
 	}
-	if (open_events_maps(p, &shared, &created)) {
+	if (open_newer_maps(p, &shared, &created)) {
 		map_fds_close(&shared);
 		state_count_failed_reload(p);
 		return OP_FAILED;
@@ -344,6 +363,7 @@ int op_reload(const struct paths *p, const struct runtime_state *old,
 	detach_removed(p, run, old->nr_ifaces);
 	if (repin(&g, run, old->nr_ifaces, p) || pin_created(&g, p, created))
 		rc = OP_FAILED;
+	refresh_flow_filter(&g);
 	gen_to_state(&g, c, &cc, st);
 	st->generation = old->generation + 1;
 	st->complete = true;

@@ -30,6 +30,7 @@ enum edgefw_map {
 	/* shared by every generation: flows and blocks carry over */
 	MAP_FLOWS4,
 	MAP_FLOWS6,
+	MAP_FLOW_FILTER,
 	MAP_BLOCKLIST,
 	MAP_CONTROL,
 	/* and so do the drop events: a reload keeps edgefw monitor going */
@@ -88,9 +89,11 @@ void map_shape(enum edgefw_map m, unsigned int *key_size,
 #define EVENTS_MAP_BITS                                  \
 	(MAP_BIT(MAP_EVENTS) | MAP_BIT(MAP_EVENTS_CTL) | \
 	 MAP_BIT(MAP_EVENTS_CPU) | MAP_BIT(MAP_SAMPLES))
+/* The shared maps an older edgefw may lack: a reload makes them. */
+#define NEWER_MAP_BITS (EVENTS_MAP_BITS | MAP_BIT(MAP_FLOW_FILTER))
 #define SHARED_MAP_BITS                                                       \
 	(MAP_BIT(MAP_FLOWS4) | MAP_BIT(MAP_FLOWS6) | MAP_BIT(MAP_BLOCKLIST) | \
-	 MAP_BIT(MAP_CONTROL) | EVENTS_MAP_BITS)
+	 MAP_BIT(MAP_CONTROL) | NEWER_MAP_BITS)
 
 /* Where a map is pinned: the pin directory or the generation's, dir/NAME. */
 int pins_map_path(const struct paths *p, enum edgefw_map m, char *buf,

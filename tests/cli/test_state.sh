@@ -858,6 +858,21 @@ test_older_shared_map() {
 	check_eq "... and the kernel holds both blocks" "$(kernel_nr_blocked)" 2
 }
 
+# An edgefw from before the flow filter pinned none: a reload makes it,
+# fills it from the flow tables and pins it.
+test_reload_without_flow_filter() {
+	start_fresh "reload without a flow filter" "$WORK/main.conf" || return
+	rm -f "$EDGEFW_PIN_DIR/flow_filter"
+	run_edgefw reload
+	expect_result "reload of a generation without a pinned flow filter exits 0" 0
+	check_eq "... and pins one, ready (the half asked: 1)" \
+		"$(bpftool -j map lookup pinned "$EDGEFW_PIN_DIR/flow_filter" key 0 0 0 0 2>/dev/null |
+			jq -r '.formatted.value')" 3
+	check_eq "... of the size the flow table asks for (262,144 flows: 2^21 bits a half)" \
+		"$(bpftool -j map show pinned "$EDGEFW_PIN_DIR/flow_filter" | jq .max_entries)" \
+		$((1 + 4 * 32768))
+}
+
 # ---------------------------------------------------------------------------
 # block
 
@@ -2060,7 +2075,7 @@ main() {
 	local step t0 steps=(${EDGEFW_TEST_STEPS:-test_set_not_loaded test_set_changes
 		test_set_bad_input test_set_100k test_status_counts
 		test_reload_keeps_sets test_set_write_fails test_set_older_generation
-		test_older_shared_map
+		test_older_shared_map test_reload_without_flow_filter
 		test_block
 		test_block_not_loaded test_block_expired_at_load
 		test_block_owner_of_older_file test_block_many

@@ -260,11 +260,37 @@ test_kill_and_adopt() {
 	check_eq "kill -9: a stranger's SYN still times out" "$CONNECT_RESULT" timeout
 	check "kill -9: a partner still connects" -- connects_to "$TOPO_EDGE_EXT4"
 
-	start_daemon "$WORK/daemon.conf"
+	# it looks at the flow filter every second (test_flow_filter)
+	EDGEFW_FLOW_FILTER_SECS=1 start_daemon "$WORK/daemon.conf"
 	check_within 20 "restart: the new daemon adopts generation $gen" daemon_logged "adopting generation $gen"
 	sleep 1
 	check_eq "restart: nothing was reloaded (the generation is the same)" "$(generation)" "$gen"
 	check "restart: the daemon runs" -- daemon_alive
+}
+
+# The flow filter's state word: READY (2) and the half asked (1).
+flow_filter_state() {
+	bpftool -j map lookup pinned "$EDGEFW_PIN_DIR/flow_filter" key 0 0 0 0 2>/dev/null |
+		jq -r '.formatted.value // "unreadable"' 2>/dev/null || echo unreadable
+}
+
+flow_filter_ready() {
+	local s
+	s=$(flow_filter_state)
+	[[ "$s" =~ ^[0-9]+$ ]] && [ $((s & 2)) -eq 2 ]
+}
+
+# The daemon builds the filter anew when it is not asked (as after a
+# reload beside an older edgefw's flows): a live flow keeps passing.
+test_flow_filter() {
+	check "flow filter: ready under the daemon (state $(flow_filter_state))" -- flow_filter_ready
+	check "flow filter: set-up: the state cleared (not ready)" -- \
+		bpftool map update pinned "$EDGEFW_PIN_DIR/flow_filter" key 0 0 0 0 value 0 0 0 0 0 0 0 0
+	check "flow filter: cleared state reads not ready" -- negate flow_filter_ready
+	check_within 10 "flow filter: the daemon rebuilds it from the flow tables" \
+		daemon_logged "rebuilt the flow filter from the flow tables .*it was not asked yet"
+	check "flow filter: ready again (state $(flow_filter_state))" -- flow_filter_ready
+	check "flow filter: a partner still connects" -- connects_to "$TOPO_EDGE_EXT4"
 }
 
 test_sighup() {
@@ -364,6 +390,7 @@ main() {
 	test_addresses
 	test_flapping
 	test_kill_and_adopt
+	test_flow_filter
 	test_sighup
 	test_block_expiry
 	test_stop

@@ -407,6 +407,14 @@ flows_metric_is_kernels() {
 check "/metrics: edgefw_flows{family} is what the flow tables hold (>= 2 IPv4: udp-ok's and udp-lim's)" -- \
 	wait_for 30 flows_metric_is_kernels
 tap_diag "flows: ipv4 $(flows_in_kernel 4), ipv6 $(flows_in_kernel 6)"
+m=$(scrape)
+check_eq "/metrics: edgefw_flow_filter_ready is 1 under a load" \
+	"$(sample_of "$m" 'edgefw_flow_filter_ready')" 1
+check_eq "/metrics: edgefw_flow_filter_entries: 2^21 a half for 262,144 flows" \
+	"$(sample_of "$m" 'edgefw_flow_filter_entries')" 2097152
+check "/metrics: edgefw_flow_filter_entries_set{family=\"ipv4\"}: one bit a flow at most, at least one ($(sample_of "$m" 'edgefw_flow_filter_entries_set\{family="ipv4"\}') for $(flows_in_kernel 4) flows)" -- \
+	test "$(sample_of "$m" 'edgefw_flow_filter_entries_set\{family="ipv4"\}')" -ge 1 -a \
+	"$(sample_of "$m" 'edgefw_flow_filter_entries_set\{family="ipv4"\}')" -le "$(flows_in_kernel 4)"
 edge "$EDGEFW" stats --prometheus >"$WORK/cli.prom"
 check_eq "stats --prometheus: rule udp-ok as /metrics has it" \
 	"$(sample_of "$(cat "$WORK/cli.prom")" "$(packets_sel pass rule udp-ok)")" \

@@ -21,6 +21,7 @@
 #include "daemon.h"
 #include "etcd.h"
 #include "events.h"
+#include "flowfilter.h"
 #include "log.h"
 #include "metrics_http.h"
 #include "notify.h"
@@ -51,6 +52,7 @@ enum {
 	FD_SAMPLES, /* the drop samples' ring (events.h), for the summary */
 	FD_SAMPLER, /* timer: renew the sampler's lease, every second */
 	FD_POOL, /* the pool's epoll (pool.h): etcd's watch, its timers */
+	FD_FLOW_FILTER, /* timer: see whether the flow filter needs a rebuild */
 	NR_FDS
 };
 
@@ -91,6 +93,45 @@ static void arm(int fd, int64_t ms, int64_t interval_ms)
 	if (!ms)
 		t.it_value.tv_nsec = 1;
 	timerfd_settime(fd, 0, &t, NULL);
+}
+
+/*
+ * The bits of flows that went pile up in the flow filter: looked at every
+ * 10 s (EDGEFW_FLOW_FILTER_SECS in the environment: 1 to 3600), it is
+ * built anew from the flow tables when a quarter of a family's bits are
+ * set (flowfilter.h). A look reads 0.5 MiB at the default 262,144 flows;
+ * a rebuild walks the tables.
+ */
+static int64_t flow_filter_check_ms(void)
+{
+	const char *env = getenv("EDGEFW_FLOW_FILTER_SECS");
+	char *end;
+	unsigned long v;
+
+	if (!env)
+		return 10000;
+	v = strtoul(env, &end, 10);
+	if (!*env || *end || v < 1 || v > 3600) {
+		log_warn(
+			"EDGEFW_FLOW_FILTER_SECS=%s is not 1 to 3600: 10 it is",
+			env);
+		return 10000;
+	}
+	return (int64_t)v * 1000;
+}
+
+static void refresh_flow_filter(struct daemon *d)
+{
+	struct flow_filter_fill before;
+	int lock = state_lock(&d->paths);
+
+	if (lock >= 0 && flow_filter_refresh_pinned(&d->paths, &before) == 1)
+		log_info(
+			"rebuilt the flow filter from the flow tables (bits set before: IPv4 %.1f%%, IPv6 %.1f%%%s)",
+			100.0 * before.set[0] / (before.bits ? before.bits : 1),
+			100.0 * before.set[1] / (before.bits ? before.bits : 1),
+			before.ready ? "" : "; it was not asked yet");
+	state_unlock(lock);
 }
 
 static void drain(int fd)
@@ -376,9 +417,12 @@ static int open_fds(struct daemon *d)
 		timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	d->fds[FD_SAMPLER].fd =
 		timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	d->fds[FD_FLOW_FILTER].fd =
+		timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	d->fds[FD_FLOW_FILTER].events = POLLIN;
 	d->fds[FD_SAMPLES].events = POLLIN;
 	d->fds[FD_SAMPLER].events = POLLIN;
-	if (d->fds[FD_SAMPLER].fd < 0) {
+	if (d->fds[FD_SAMPLER].fd < 0 || d->fds[FD_FLOW_FILTER].fd < 0) {
 		log_err("cannot set up the daemon's events: %s",
 			strerror(errno));
 		return -1;
@@ -475,6 +519,10 @@ static void loop(struct daemon *d)
 			control_dispatch(d->control);
 		if (d->fds[FD_POOL].fd >= 0 && d->fds[FD_POOL].revents)
 			daemon_pool_dispatch(d->pool);
+		if (d->fds[FD_FLOW_FILTER].revents) {
+			drain(d->fds[FD_FLOW_FILTER].fd);
+			refresh_flow_filter(d);
+		}
 		if (d->unloaded)
 			return;
 	}
@@ -520,6 +568,8 @@ int daemon_run(const char *config_path, enum xdp_mode mode)
 	    d.summary.secs * 1000LL);
 	sampler_open(&d);
 	arm(d.fds[FD_SAMPLER].fd, 1000, 1000);
+	arm(d.fds[FD_FLOW_FILTER].fd, flow_filter_check_ms(),
+	    flow_filter_check_ms());
 	/* without it the daemon filters all the same: poll skips fd -1 */
 	d.control = control_open(&d.paths);
 	d.fds[FD_CONTROL].fd = d.control ? control_fd(d.control) : -1;

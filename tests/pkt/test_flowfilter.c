@@ -1,0 +1,205 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The flow filter in front of the flow tables, as the programs use it: a
+ * flow they open passes its replies; a flow written into a table behind
+ * their back has no bit, so its packets are the policy's until user space
+ * rebuilds the filter from the tables; a rebuild after a flow went clears
+ * its bit; and a filter not READY (a reload's beside an older edgefw's
+ * flows) sends every packet to the tables. IPv4 and IPv6.
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include "flowfilter.h"
+#include "pins.h"
+#include "pkttest.h"
+#include "tap.h"
+#include "util.h"
+
+static const char config_text[] =
+	"interface ext0 role external\n"
+	"interface int0 role internal address 10.1.0.10\n"
+	"set partners { 203.0.113.0/24, 2001:db8:77::/48 }\n"
+	"rule s2s-out external out tcp 5269 to partners\n";
+static const char *const rule_names[] = { "s2s-out" };
+
+struct family_case {
+	const char *label, *self, *peer, *stranger;
+	int table; /* env.flows_fd index */
+};
+
+static const struct family_case families[] = {
+	{ "IPv4", SELF4, "203.0.113.5", "203.0.113.6", 0 },
+	{ "IPv6", SELF6, "2001:db8:77::5", "2001:db8:77::6", 1 },
+};
+
+static int filter_fd(const struct env *e)
+{
+	return gen_map_fd(e->g, MAP_FLOW_FILTER);
+}
+
+static void rebuild(const struct env *e, const char *why)
+{
+	int err = flow_filter_rebuild(filter_fd(e), e->flows_fd[0],
+				      e->flows_fd[1]);
+
+	CHECK(err == 0, "%s: the rebuild succeeds (%s)", why,
+	      err ? strerror(-err) : "0");
+}
+
+/* The flow of remote:5269 <-> self:port on ext0, written directly. */
+static void write_flow(const struct env *e, const struct family_case *f,
+		       const char *remote, __u16 port, bool present)
+{
+	struct edgefw_flow_key6 k6 = {};
+	struct edgefw_flow_key4 k4 = {};
+	struct edgefw_flow v = {
+		.seen_ns = clock_ns(CLOCK_MONOTONIC_COARSE),
+		.state = EDGEFW_FLOW_ESTABLISHED,
+		.opened_dir = EDGEFW_DIR_OUT,
+	};
+	void *key;
+	int err;
+
+	if (f->table == 0) {
+		inet_pton(AF_INET, f->self, &k4.local);
+		inet_pton(AF_INET, remote, &k4.remote);
+		k4.ifindex = e->g->ifaces[IF_EXT].st.ifindex;
+		k4.local_port = htons(port);
+		k4.remote_port = htons(5269);
+		k4.proto = IPPROTO_TCP;
+		key = &k4;
+	} else {
+		inet_pton(AF_INET6, f->self, &k6.local);
+		inet_pton(AF_INET6, remote, &k6.remote);
+		k6.ifindex = e->g->ifaces[IF_EXT].st.ifindex;
+		k6.local_port = htons(port);
+		k6.remote_port = htons(5269);
+		k6.proto = IPPROTO_TCP;
+		key = &k6;
+	}
+	err = present ? bpf_map_update_elem(e->flows_fd[f->table], key, &v, 0)
+		      : bpf_map_delete_elem(e->flows_fd[f->table], key);
+	if (err)
+		tap_bail("cannot %s a flow: %s", present ? "write" : "delete",
+			 strerror(errno));
+}
+
+static void check_spec(const struct env *e, const char *label, enum where at,
+		       const struct pkt_spec *s, enum expect expect,
+		       __u32 counted)
+{
+	struct pkt p;
+
+	if (pkt_build(s, &p))
+		tap_bail("cannot build the packet of %s", label);
+	check_packet(e, label, at, &p, expect, counted);
+}
+
+static void ack_from(const struct env *e, const struct family_case *f,
+		     const char *remote, __u16 port, const char *name,
+		     enum expect expect, __u32 counted)
+{
+	struct pkt_spec s = { TCP(remote, 5269, f->self, port,
+				  PKT_ACK | PKT_PSH) };
+	char label[160];
+
+	snprintf(label, sizeof(label), "%s: %s", f->label, name);
+	check_spec(e, label, EXT_XDP, &s, expect, counted);
+}
+
+static void check_family(const struct env *e, const struct family_case *f)
+{
+	struct pkt_spec syn = { TCP(f->self, 40000, f->peer, 5269, PKT_SYN) };
+	struct flow_filter_fill fill;
+	char label[160];
+	__u64 state = 0;
+	__u32 zero = 0;
+
+	clear_flows(e);
+	rebuild(e, "set-up");
+	snprintf(label, sizeof(label),
+		 "%s: a SYN out to a partner opens a flow", f->label);
+	check_spec(e, label, EXT_TC, &syn, PASS, EDGEFW_VERDICT_RULE(0));
+	ack_from(e, f, f->peer, 40000,
+		 "the partner's answer passes as its reply", PASS,
+		 EDGEFW_PASS_REPLY);
+
+	write_flow(e, f, f->stranger, 40001, true);
+	ack_from(
+		e, f, f->stranger, 40001,
+		"a flow written behind the programs' back has no bit: its packet is the policy's",
+		DROP, EDGEFW_DROP_POLICY);
+	rebuild(e, "after the written flow");
+	ack_from(e, f, f->stranger, 40001,
+		 "after a rebuild the written flow's packet passes as a reply",
+		 PASS, EDGEFW_PASS_REPLY);
+	ack_from(e, f, f->peer, 40000,
+		 "and the programs' own flow still passes after the rebuild",
+		 PASS, EDGEFW_PASS_REPLY);
+
+	write_flow(e, f, f->stranger, 40001, false);
+	ack_from(
+		e, f, f->stranger, 40001,
+		"a flow that went: its bit sends the packet on to the table, which has none",
+		DROP, EDGEFW_DROP_POLICY);
+	CHECK(flow_filter_read(filter_fd(e), &fill) == 0 && fill.ready &&
+		      fill.set[f->table] == 2,
+	      "%s: before the rebuild the half asked has the bits of both flows (%llu set)",
+	      f->label, (unsigned long long)fill.set[f->table]);
+	rebuild(e, "after the flow went");
+	CHECK(flow_filter_read(filter_fd(e), &fill) == 0 && fill.ready &&
+		      fill.set[f->table] == 1 && fill.set[!f->table] == 0,
+	      "%s: a rebuild leaves the bit of the one flow left (%llu set; the other family %llu)",
+	      f->label, (unsigned long long)fill.set[f->table],
+	      (unsigned long long)fill.set[!f->table]);
+
+	/* what a reload beside an older edgefw's flows starts from */
+	if (bpf_map_update_elem(filter_fd(e), &zero, &state, 0))
+		tap_bail("cannot clear the flow filter's state");
+	write_flow(e, f, f->stranger, 40002, true);
+	ack_from(
+		e, f, f->stranger, 40002,
+		"a filter not ready: every packet asks the table, and a flow without a bit passes",
+		PASS, EDGEFW_PASS_REPLY);
+	CHECK(flow_filter_refresh(filter_fd(e), e->flows_fd[0],
+				  e->flows_fd[1]) == 1 &&
+		      flow_filter_read(filter_fd(e), &fill) == 0 && fill.ready,
+	      "%s: refresh rebuilds a filter that is not ready, and makes it ready",
+	      f->label);
+	ack_from(e, f, f->stranger, 40002,
+		 "and then the flow passes through the filter", PASS,
+		 EDGEFW_PASS_REPLY);
+	CHECK(flow_filter_refresh(filter_fd(e), e->flows_fd[0],
+				  e->flows_fd[1]) == 0,
+	      "%s: refresh leaves a ready filter with few bits set alone",
+	      f->label);
+}
+
+int main(void)
+{
+	static struct generation g;
+	struct flow_filter_fill fill;
+	struct compiled cc;
+	struct config c;
+	struct env e;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	make_namespace();
+	load_config("flowfilter", config_text, rule_names, 1, &c, &cc, &g);
+	e = make_env("", &c, &g);
+	CHECK(flow_filter_read(filter_fd(&e), &fill) == 0 && fill.ready &&
+		      fill.bits == 1ULL << edgefw_flow_filter_log2(
+					   EDGEFW_FLOW_MAX_ENTRIES),
+	      "a load makes the filter ready, %llu bits a family's half for %u flows",
+	      (unsigned long long)fill.bits, EDGEFW_FLOW_MAX_ENTRIES);
+	for (size_t i = 0; i < ARRAY_SIZE(families); i++)
+		check_family(&e, &families[i]);
+	CHECK(flow_filter_read(e.flows_fd[0], &fill) == -EINVAL,
+	      "a flow table is no flow filter: -EINVAL");
+	gen_free(&g);
+	compiled_free(&cc);
+	config_free(&c);
+	return tap_done();
+}

@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include "edgefw.h"
+#include "flowfilter.h"
+#include "log.h"
+#include "maps.h"
+#include "pins.h"
+
+struct mapped_filter {
+	uint64_t *w;
+	size_t len;
+	unsigned int log2;
+};
+
+/* The log2 whose layout has max_entries words, or 0. */
+static unsigned int log2_of(uint32_t max_entries)
+{
+	for (unsigned int log2 = EDGEFW_FLOW_FILTER_WORD_LOG2; log2 < 40;
+	     log2++) {
+		if (edgefw_flow_filter_entries(log2) == max_entries)
+			return log2;
+		if (edgefw_flow_filter_entries(log2) > max_entries)
+			break;
+	}
+	return 0;
+}
+
+static int filter_map(int fd, struct mapped_filter *m)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+	long page = sysconf(_SC_PAGESIZE);
+
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return -errno;
+	m->log2 = log2_of(info.max_entries);
+	if (info.type != BPF_MAP_TYPE_ARRAY || info.value_size != 8 ||
+	    !(info.map_flags & BPF_F_MMAPABLE) || !m->log2)
+		return -EINVAL;
+	m->len = ((size_t)info.max_entries * 8 + page - 1) / page * page;
+	m->w = mmap(NULL, m->len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	return m->w == MAP_FAILED ? -errno : 0;
+}
+
+static uint64_t *half_of(const struct mapped_filter *m, unsigned int ipv6,
+			 unsigned int half)
+{
+	return m->w + edgefw_flow_filter_word(m->log2, ipv6, half, 0);
+}
+
+static size_t half_words(const struct mapped_filter *m)
+{
+	return (size_t)1 << (m->log2 - EDGEFW_FLOW_FILTER_WORD_LOG2);
+}
+
+int flow_filter_read(int filter_fd, struct flow_filter_fill *out)
+{
+	struct mapped_filter m;
+	uint64_t state;
+	int err = filter_map(filter_fd, &m);
+
+	memset(out, 0, sizeof(*out));
+	if (err)
+		return err;
+	state = __atomic_load_n(&m.w[0], __ATOMIC_ACQUIRE);
+	out->ready = state & EDGEFW_FLOW_FILTER_READY;
+	out->half = state & EDGEFW_FLOW_FILTER_ACTIVE;
+	out->bits = (uint64_t)1 << m.log2;
+	for (unsigned int ipv6 = 0; ipv6 < 2; ipv6++) {
+		const uint64_t *h = half_of(&m, ipv6, out->half);
+
+		for (size_t i = 0; i < half_words(&m); i++)
+			out->set[ipv6] += __builtin_popcountll(
+				__atomic_load_n(&h[i], __ATOMIC_RELAXED));
+	}
+	munmap(m.w, m.len);
+	return 0;
+}
+
+struct filling {
+	const struct mapped_filter *m;
+	unsigned int ipv6, half;
+	size_t key_words;
+};
+
+static void set_bit_of(const void *key, void *ctx)
+{
+	const struct filling *f = ctx;
+	__u32 w[sizeof(struct edgefw_flow_key6) / 4];
+	uint32_t bit;
+
+	memcpy(w, key, f->key_words * 4);
+	bit = edgefw_flow_filter_bit(w, f->key_words, f->m->log2);
+	__atomic_fetch_or(&f->m->w[edgefw_flow_filter_word(f->m->log2, f->ipv6,
+							   f->half, bit)],
+			  1ULL << (bit & 63), __ATOMIC_RELAXED);
+}
+
+int flow_filter_rebuild(int filter_fd, int flows4_fd, int flows6_fd)
+{
+	const int flows_fd[2] = { flows4_fd, flows6_fd };
+	const size_t key_words[2] = { sizeof(struct edgefw_flow_key4) / 4,
+				      sizeof(struct edgefw_flow_key6) / 4 };
+	struct mapped_filter m;
+	unsigned int other;
+	int err = filter_map(filter_fd, &m);
+
+	if (err)
+		return err;
+	other = !(__atomic_load_n(&m.w[0], __ATOMIC_ACQUIRE) &
+		  EDGEFW_FLOW_FILTER_ACTIVE);
+	/*
+	 * Cleared before the walk: a bit that an insert set and this clears
+	 * belongs to a flow that is in its table before the walk begins.
+	 */
+	for (unsigned int ipv6 = 0; ipv6 < 2; ipv6++) {
+		uint64_t *h = half_of(&m, ipv6, other);
+
+		for (size_t i = 0; i < half_words(&m); i++)
+			__atomic_store_n(&h[i], 0, __ATOMIC_RELAXED);
+	}
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	for (unsigned int ipv6 = 0; ipv6 < 2 && !err; ipv6++) {
+		struct filling f = { &m, ipv6, other, key_words[ipv6] };
+
+		err = map_walk(flows_fd[ipv6], set_bit_of, &f);
+	}
+	if (!err)
+		__atomic_store_n(&m.w[0], EDGEFW_FLOW_FILTER_READY | other,
+				 __ATOMIC_SEQ_CST);
+	munmap(m.w, m.len);
+	return err;
+}
+
+int flow_filter_refresh(int filter_fd, int flows4_fd, int flows6_fd)
+{
+	struct flow_filter_fill fill;
+	int err = flow_filter_read(filter_fd, &fill);
+
+	if (err)
+		return err;
+	if (fill.ready && fill.set[0] <= fill.bits / 4 &&
+	    fill.set[1] <= fill.bits / 4)
+		return 0;
+	err = flow_filter_rebuild(filter_fd, flows4_fd, flows6_fd);
+	return err ? err : 1;
+}
+
+#define FILTER_MAP_BITS \
+	(MAP_BIT(MAP_FLOW_FILTER) | MAP_BIT(MAP_FLOWS4) | MAP_BIT(MAP_FLOWS6))
+
+int flow_filter_refresh_pinned(const struct paths *p,
+			       struct flow_filter_fill *before)
+{
+	struct map_fds m;
+	int rc;
+
+	memset(before, 0, sizeof(*before));
+	if (pins_open_maps(p, FILTER_MAP_BITS, PINS_MISSING_OK, &m))
+		return errno == ENOENT ? 0 : -1;
+	rc = flow_filter_read(m.fd[MAP_FLOW_FILTER], before);
+	if (!rc)
+		rc = flow_filter_refresh(m.fd[MAP_FLOW_FILTER],
+					 m.fd[MAP_FLOWS4], m.fd[MAP_FLOWS6]);
+	if (rc < 0) {
+		log_err("cannot refresh the flow filter: %s", strerror(-rc));
+		rc = -1;
+	}
+	map_fds_close(&m);
+	return rc;
+}
