@@ -453,11 +453,19 @@ static void flow_filter_sync(const struct program *prog)
 		    strerror(-err));
 }
 
-static void flows_clear(const struct program *prog)
+/*
+ * filter_too: and the flow filter. Between the rounds of a class that
+ * leaves state it is left alone: those classes send SYNs and SYN-ACKs,
+ * which never ask it, and a rebuild before each round (the daemon makes
+ * one every 10 s at most) would time its cache misses, 1 MiB of filter
+ * and the tables' buckets, as the packets' cost.
+ */
+static void flows_clear(const struct program *prog, bool filter_too)
 {
 	map_walk(prog->flows4_fd, MAP_DELETE, 0, partner_flow4);
 	map_walk(prog->flows6_fd, MAP_DELETE, 0, partner_flow6);
-	flow_filter_sync(prog);
+	if (filter_too)
+		flow_filter_sync(prog);
 }
 
 static long buckets(const struct program *prog, enum map_op op, __u64 value)
@@ -764,7 +772,7 @@ static void prepare(const struct program *prog, const struct class *c,
 	syn.tcp_flags = PKT_SYN;
 	if (pkt_build(&syn, &sp))
 		die("cannot build %s", c->name);
-	flows_clear(prog);
+	flows_clear(prog, true);
 	buckets(prog, MAP_DELETE, 0);
 	if (c->kind == KIND_ESTABLISHED)
 		flows_make(prog, c, p, v, o);
@@ -781,13 +789,13 @@ static void prepare(const struct program *prog, const struct class *c,
 static void round_begin(const struct program *prog, const struct class *c)
 {
 	if (c->kind == KIND_ADMITTED) {
-		flows_clear(prog);
+		flows_clear(prog, false);
 		buckets(prog, MAP_SET, 0); /* full again */
 	} else if (c->kind == KIND_NEW_SOURCE) {
-		flows_clear(prog);
+		flows_clear(prog, false);
 		buckets(prog, MAP_DELETE, 0);
 	} else if (c->kind == KIND_ANSWER) {
-		flows_clear(prog);
+		flows_clear(prog, false);
 	}
 }
 

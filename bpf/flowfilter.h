@@ -35,10 +35,11 @@ static __always_inline bool flow_filter_may_hold(const void *key, __u8 family)
 		return true;
 	bit = flow_filter_bit(key, family);
 	idx = edgefw_flow_filter_word(cfg.flow_filter_log2,
-				      family != EDGEFW_FAMILY_IPV4,
-				      *state & EDGEFW_FLOW_FILTER_ACTIVE, bit);
+				      family != EDGEFW_FAMILY_IPV4, bit);
 	word = bpf_map_lookup_elem(&flow_filter, &idx);
-	return !word || (*word >> (bit & 63) & 1);
+	return !word ||
+	       (*word & edgefw_flow_filter_mask(
+				*state & EDGEFW_FLOW_FILTER_ACTIVE, bit));
 }
 
 /*
@@ -50,19 +51,17 @@ static __always_inline void flow_filter_add(const void *key, __u8 family)
 {
 	__u32 bit, idx;
 	__u64 *word;
-	int half;
 
 	if (!cfg.flow_filter_log2)
 		return;
 	bit = flow_filter_bit(key, family);
-	for (half = 0; half < 2; half++) {
-		idx = edgefw_flow_filter_word(cfg.flow_filter_log2,
-					      family != EDGEFW_FAMILY_IPV4,
-					      half, bit);
-		word = bpf_map_lookup_elem(&flow_filter, &idx);
-		if (word)
-			__sync_fetch_and_or(word, 1ULL << (bit & 63));
-	}
+	idx = edgefw_flow_filter_word(cfg.flow_filter_log2,
+				      family != EDGEFW_FAMILY_IPV4, bit);
+	word = bpf_map_lookup_elem(&flow_filter, &idx);
+	if (word)
+		__sync_fetch_and_or(word,
+				    edgefw_flow_filter_mask(0, bit) |
+					    edgefw_flow_filter_mask(1, bit));
 }
 
 #endif

@@ -625,26 +625,29 @@ struct edgefw_flow {
  * The flow filter: before a flow table is asked, a bit per hash of the
  * key, which every insert sets. A clear bit means no flow, so a spoofed
  * reply or a UDP packet from anywhere costs a read of a table that stays
- * in cache (8 bits per flow: 256 KiB a family at 262,144 flows) instead
- * of a hash table's lookup, two cache misses in a big table. A flow that
- * goes leaves its bit, which only sends packets on to the table; user
- * space builds the other half anew from the tables when too many bits
- * are set, then asks that half instead (user/flowfilter.c).
+ * in cache (8 bits per flow in each of two halves: 512 KiB a family at
+ * 262,144 flows) instead of a hash table's lookup, two cache misses in a
+ * big table. A flow that goes leaves its bit, which only sends packets on
+ * to the table; user space builds the other half anew from the tables
+ * when too many bits are set, then asks that half instead
+ * (user/flowfilter.c).
  *
- * An array of 64-bit words: word 0 the state; then IPv4's two halves,
- * then IPv6's, each of 2^(log2 - 6) words. Inserts set their bit in both
- * halves; lookups read the active half, once user space has made it
- * READY (it holds a bit for every flow of the tables).
+ * An array of 64-bit words: word 0 the state, then IPv4's words, then
+ * IPv6's. A word holds 32 bits of each half: bit b of half h is bit
+ * (b & 31) + 32 * h of word b / 32, so an insert sets its bit in both
+ * halves with one atomic OR of one cache line, and a lookup reads that
+ * line. Lookups test the active half once user space has made it READY
+ * (it holds a bit for every flow of the tables).
  */
 #define EDGEFW_FLOW_FILTER_ACTIVE 1ULL /* the half asked: 0 or 1 */
 #define EDGEFW_FLOW_FILTER_READY 2ULL
 #define EDGEFW_FLOW_FILTER_BITS_PER_FLOW_LOG2 3
-#define EDGEFW_FLOW_FILTER_WORD_LOG2 6
+#define EDGEFW_FLOW_FILTER_HALF_WORD_LOG2 5 /* a half's bits in a word */
 
 /* The bits of a half for a flow table of max_flows. */
 static inline __u32 edgefw_flow_filter_log2(__u32 max_flows)
 {
-	__u32 log2 = EDGEFW_FLOW_FILTER_WORD_LOG2;
+	__u32 log2 = EDGEFW_FLOW_FILTER_HALF_WORD_LOG2;
 
 	while ((1ULL << log2) <
 	       (__u64)max_flows << EDGEFW_FLOW_FILTER_BITS_PER_FLOW_LOG2)
@@ -652,18 +655,31 @@ static inline __u32 edgefw_flow_filter_log2(__u32 max_flows)
 	return log2;
 }
 
-static inline __u32 edgefw_flow_filter_entries(__u32 log2)
+/* A family's words. */
+static inline __u32 edgefw_flow_filter_words(__u32 log2)
 {
-	return 1 + (4U << (log2 - EDGEFW_FLOW_FILTER_WORD_LOG2));
+	return 1U << (log2 - EDGEFW_FLOW_FILTER_HALF_WORD_LOG2);
 }
 
-/* The word of bit in half (0, 1) of the family's filter (ipv6: 0, 1). */
-static inline __u32 edgefw_flow_filter_word(__u32 log2, __u32 ipv6, __u32 half,
-					    __u32 bit)
+static inline __u32 edgefw_flow_filter_entries(__u32 log2)
 {
-	return 1 +
-	       ((ipv6 * 2 + half) << (log2 - EDGEFW_FLOW_FILTER_WORD_LOG2)) +
-	       (bit >> EDGEFW_FLOW_FILTER_WORD_LOG2);
+	return 1 + 2 * edgefw_flow_filter_words(log2);
+}
+
+/* The word of bit in the family's filter (ipv6: 0, 1). */
+static inline __u32 edgefw_flow_filter_word(__u32 log2, __u32 ipv6, __u32 bit)
+{
+	return 1 + ipv6 * edgefw_flow_filter_words(log2) +
+	       (bit >> EDGEFW_FLOW_FILTER_HALF_WORD_LOG2);
+}
+
+/* The bits of half h (0, 1) of a word: the low 32 or the high 32. */
+#define EDGEFW_FLOW_FILTER_HALF_BITS(h) (0xffffffffULL << (32 * (h)))
+
+/* Bit in half h within its word. */
+static inline __u64 edgefw_flow_filter_mask(__u32 half, __u32 bit)
+{
+	return 1ULL << ((bit & 31) + 32 * half);
 }
 
 /*

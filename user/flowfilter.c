@@ -19,7 +19,7 @@ struct mapped_filter {
 /* The log2 whose layout has max_entries words, or 0. */
 static unsigned int log2_of(uint32_t max_entries)
 {
-	for (unsigned int log2 = EDGEFW_FLOW_FILTER_WORD_LOG2; log2 < 40;
+	for (unsigned int log2 = EDGEFW_FLOW_FILTER_HALF_WORD_LOG2; log2 < 40;
 	     log2++) {
 		if (edgefw_flow_filter_entries(log2) == max_entries)
 			return log2;
@@ -46,15 +46,9 @@ static int filter_map(int fd, struct mapped_filter *m)
 	return m->w == MAP_FAILED ? -errno : 0;
 }
 
-static uint64_t *half_of(const struct mapped_filter *m, unsigned int ipv6,
-			 unsigned int half)
+static uint64_t *words_of(const struct mapped_filter *m, unsigned int ipv6)
 {
-	return m->w + edgefw_flow_filter_word(m->log2, ipv6, half, 0);
-}
-
-static size_t half_words(const struct mapped_filter *m)
-{
-	return (size_t)1 << (m->log2 - EDGEFW_FLOW_FILTER_WORD_LOG2);
+	return m->w + edgefw_flow_filter_word(m->log2, ipv6, 0);
 }
 
 int flow_filter_read(int filter_fd, struct flow_filter_fill *out)
@@ -71,11 +65,12 @@ int flow_filter_read(int filter_fd, struct flow_filter_fill *out)
 	out->half = state & EDGEFW_FLOW_FILTER_ACTIVE;
 	out->bits = (uint64_t)1 << m.log2;
 	for (unsigned int ipv6 = 0; ipv6 < 2; ipv6++) {
-		const uint64_t *h = half_of(&m, ipv6, out->half);
+		const uint64_t *w = words_of(&m, ipv6);
 
-		for (size_t i = 0; i < half_words(&m); i++)
+		for (size_t i = 0; i < edgefw_flow_filter_words(m.log2); i++)
 			out->set[ipv6] += __builtin_popcountll(
-				__atomic_load_n(&h[i], __ATOMIC_RELAXED));
+				__atomic_load_n(&w[i], __ATOMIC_RELAXED) &
+				EDGEFW_FLOW_FILTER_HALF_BITS(out->half));
 	}
 	munmap(m.w, m.len);
 	return 0;
@@ -95,9 +90,9 @@ static void set_bit_of(const void *key, void *ctx)
 
 	memcpy(w, key, f->key_words * 4);
 	bit = edgefw_flow_filter_bit(w, f->key_words, f->m->log2);
-	__atomic_fetch_or(&f->m->w[edgefw_flow_filter_word(f->m->log2, f->ipv6,
-							   f->half, bit)],
-			  1ULL << (bit & 63), __ATOMIC_RELAXED);
+	__atomic_fetch_or(
+		&f->m->w[edgefw_flow_filter_word(f->m->log2, f->ipv6, bit)],
+		edgefw_flow_filter_mask(f->half, bit), __ATOMIC_RELAXED);
 }
 
 int flow_filter_rebuild(int filter_fd, int flows4_fd, int flows6_fd)
@@ -116,12 +111,15 @@ int flow_filter_rebuild(int filter_fd, int flows4_fd, int flows6_fd)
 	/*
 	 * Cleared before the walk: a bit that an insert set and this clears
 	 * belongs to a flow that is in its table before the walk begins.
+	 * An AND: the same words hold the half asked, which inserts set.
 	 */
 	for (unsigned int ipv6 = 0; ipv6 < 2; ipv6++) {
-		uint64_t *h = half_of(&m, ipv6, other);
+		uint64_t *w = words_of(&m, ipv6);
 
-		for (size_t i = 0; i < half_words(&m); i++)
-			__atomic_store_n(&h[i], 0, __ATOMIC_RELAXED);
+		for (size_t i = 0; i < edgefw_flow_filter_words(m.log2); i++)
+			__atomic_fetch_and(&w[i],
+					   ~EDGEFW_FLOW_FILTER_HALF_BITS(other),
+					   __ATOMIC_RELAXED);
 	}
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	for (unsigned int ipv6 = 0; ipv6 < 2 && !err; ipv6++) {

@@ -5,7 +5,9 @@
  * its bit in both halves), over and over for the same flows taken out and
  * put back, while the main thread rebuilds again and again;
  * after every rebuild each flow of the table that was inserted before the
- * rebuild returned has its bit in the half asked. Also the layout's
+ * rebuild returned has its bit in the half asked, and a checker thread
+ * finds the bit of every flow that stays in the table in the half asked
+ * at every moment of the rebuilds. Also the layout's
  * sizes, and the hash's spread: the bits a table of random flows sets are
  * those of uniform hashing.
  */
@@ -23,6 +25,7 @@
 #include "tap.h"
 
 #define NR_FLOWS 16384
+#define NR_STEADY 4096 /* keys NR_FLOWS.. stay in the table throughout */
 #define NR_REBUILDS 100
 
 static int filter_fd, flows4_fd, flows6_fd;
@@ -31,6 +34,7 @@ static __u64 *words;
 static size_t words_len;
 static volatile int inserted; /* keys 0..inserted-1 are in, bits set */
 static volatile int stop;
+static long steady_checks, steady_missing;
 
 static struct edgefw_flow_key4 key_of(int i)
 {
@@ -64,14 +68,61 @@ static void *inserter(void *arg)
 		if (bpf_map_update_elem(flows4_fd, &k, &v, BPF_NOEXIST))
 			continue;
 		/* bpf/flowfilter.h's flow_filter_add: after the insert */
-		for (int half = 0; half < 2; half++)
-			__atomic_fetch_or(&words[edgefw_flow_filter_word(
-						  log2_bits, 0, half, bit)],
-					  1ULL << (bit & 63), __ATOMIC_RELAXED);
+		__atomic_fetch_or(
+			&words[edgefw_flow_filter_word(log2_bits, 0, bit)],
+			edgefw_flow_filter_mask(0, bit) |
+				edgefw_flow_filter_mask(1, bit),
+			__ATOMIC_RELAXED);
 		if (i + 1 > inserted)
 			__atomic_store_n(&inserted, i + 1, __ATOMIC_RELEASE);
 	}
 	return NULL;
+}
+
+/*
+ * What the programs see meanwhile: a steady flow whose bit the half asked
+ * lacks, at any moment of a rebuild. A miss counts only when the state
+ * word did not change around it: the half read was asked all along.
+ */
+static void *steady_checker(void *arg)
+{
+	(void)arg;
+	while (!stop) {
+		for (int i = NR_FLOWS; i < NR_FLOWS + NR_STEADY; i++) {
+			struct edgefw_flow_key4 k = key_of(i);
+			__u32 bit = bit_of(&k);
+			__u64 s = __atomic_load_n(&words[0], __ATOMIC_ACQUIRE);
+			__u64 w =
+				__atomic_load_n(&words[edgefw_flow_filter_word(
+							log2_bits, 0, bit)],
+						__ATOMIC_ACQUIRE);
+
+			if (!(w &
+			      edgefw_flow_filter_mask(
+				      s & EDGEFW_FLOW_FILTER_ACTIVE, bit)) &&
+			    __atomic_load_n(&words[0], __ATOMIC_ACQUIRE) == s)
+				steady_missing++;
+			steady_checks++;
+		}
+	}
+	return NULL;
+}
+
+static void insert_steady(void)
+{
+	struct edgefw_flow v = { .state = EDGEFW_FLOW_ESTABLISHED };
+
+	for (int i = NR_FLOWS; i < NR_FLOWS + NR_STEADY; i++) {
+		struct edgefw_flow_key4 k = key_of(i);
+		__u32 bit = bit_of(&k);
+
+		if (bpf_map_update_elem(flows4_fd, &k, &v, BPF_NOEXIST))
+			tap_bail("cannot insert a steady flow: %s",
+				 strerror(errno));
+		words[edgefw_flow_filter_word(log2_bits, 0, bit)] |=
+			edgefw_flow_filter_mask(0, bit) |
+			edgefw_flow_filter_mask(1, bit);
+	}
 }
 
 /* Flows of keys below n in the table whose bit the half asked lacks. */
@@ -84,11 +135,11 @@ static int missing_bits(int n)
 	for (int i = 0; i < n; i++) {
 		struct edgefw_flow_key4 k = key_of(i);
 		__u32 bit = bit_of(&k);
-		__u64 w = words[edgefw_flow_filter_word(
-			log2_bits, 0, state & EDGEFW_FLOW_FILTER_ACTIVE, bit)];
+		__u64 w = words[edgefw_flow_filter_word(log2_bits, 0, bit)];
 
 		if (bpf_map_lookup_elem(flows4_fd, &k, &v) == 0 &&
-		    !(w >> (bit & 63) & 1))
+		    !(w & edgefw_flow_filter_mask(
+				  state & EDGEFW_FLOW_FILTER_ACTIVE, bit)))
 			missing++;
 	}
 	return missing;
@@ -133,11 +184,15 @@ static void check_layout(void)
 		 "262,144 flows: 2^21 bits a half, 8 a flow");
 	CHECK_EQ(edgefw_flow_filter_log2(1000), 13,
 		 "1,000 flows: 2^13 bits a half (1,024 flows' worth)");
-	CHECK_EQ(edgefw_flow_filter_entries(21), 1 + 4 * 32768,
-		 "2^21 bits: the state word and four halves of 32,768 words");
-	CHECK_EQ(edgefw_flow_filter_word(21, 1, 1, 64 * 5 + 3),
-		 1 + 3 * 32768 + 5,
-		 "the word of bit 323 of IPv6's second half");
+	CHECK_EQ(
+		edgefw_flow_filter_entries(21), 1 + 2 * 65536,
+		"2^21 bits: the state word and two families' 65,536 words, each 32 bits of both halves");
+	CHECK_EQ(edgefw_flow_filter_word(21, 1, 32 * 5 + 3), 1 + 65536 + 5,
+		 "the word of IPv6's bit 163");
+	CHECK_EQ(edgefw_flow_filter_mask(1, 32 * 5 + 3), 1ULL << 35,
+		 "bit 163 of the second half: bit 3 of the word's high 32");
+	CHECK_EQ(edgefw_flow_filter_mask(0, 32 * 5 + 3), 1ULL << 3,
+		 "bit 163 of the first half: bit 3 of the word's low 32");
 	CHECK_EQ(edgefw_flow_filter_log2(EDGEFW_FLOW_MAX_ENTRIES_LIMIT), 27,
 		 "the largest flow table: 2^27 bits a half (16 MiB)");
 }
@@ -173,13 +228,16 @@ static void check_spread(void)
 static void check_racing_inserts(void)
 {
 	int worst = 0, flips = 0, failed = 0;
-	pthread_t t;
+	pthread_t t, checker;
 
-	make_maps(NR_FLOWS);
+	/* room to spare: an LRU table evicts before it is full */
+	make_maps(2 * (NR_FLOWS + NR_STEADY));
 	CHECK(flow_filter_rebuild(filter_fd, flows4_fd, flows6_fd) == 0 &&
 		      words[0] == (EDGEFW_FLOW_FILTER_READY | 1),
 	      "a rebuild of empty tables makes half 1 ready");
+	insert_steady();
 	pthread_create(&t, NULL, inserter, NULL);
+	pthread_create(&checker, NULL, steady_checker, NULL);
 	for (int r = 0; r < NR_REBUILDS; r++) {
 		__u64 before = words[0];
 		int n, missing;
@@ -194,6 +252,13 @@ static void check_racing_inserts(void)
 	}
 	stop = 1;
 	pthread_join(t, NULL);
+	pthread_join(checker, NULL);
+	CHECK(steady_checks > 100L * NR_STEADY,
+	      "the checker looked %ld times at the steady flows' bits during the rebuilds",
+	      steady_checks);
+	CHECK_EQ(
+		steady_missing, 0,
+		"during the rebuilds, every steady flow has its bit in the half asked at every look");
 	CHECK_EQ(failed, 0, "%d rebuilds while flows are inserted succeed",
 		 NR_REBUILDS);
 	CHECK_EQ(flips, NR_REBUILDS, "each rebuild flips the half asked");
