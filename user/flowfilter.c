@@ -19,8 +19,8 @@ struct mapped_filter {
 /* The log2 whose layout has max_entries words, or 0. */
 static unsigned int log2_of(uint32_t max_entries)
 {
-	for (unsigned int log2 = EDGEFW_FLOW_FILTER_HALF_WORD_LOG2; log2 < 40;
-	     log2++) {
+	for (unsigned int log2 = EDGEFW_FLOW_FILTER_HALF_WORD_LOG2 + 1;
+	     log2 <= 32; log2++) {
 		if (edgefw_flow_filter_entries(log2) == max_entries)
 			return log2;
 		if (edgefw_flow_filter_entries(log2) > max_entries)
@@ -48,7 +48,7 @@ static int filter_map(int fd, struct mapped_filter *m)
 
 static uint64_t *words_of(const struct mapped_filter *m, unsigned int ipv6)
 {
-	return m->w + edgefw_flow_filter_word(m->log2, ipv6, 0);
+	return m->w + 1 + ipv6 * edgefw_flow_filter_words(m->log2);
 }
 
 int flow_filter_read(int filter_fd, struct flow_filter_fill *out)
@@ -82,17 +82,18 @@ struct filling {
 	size_t key_words;
 };
 
-static void set_bit_of(const void *key, void *ctx)
+static void set_bits_of(const void *key, void *ctx)
 {
 	const struct filling *f = ctx;
 	__u32 w[sizeof(struct edgefw_flow_key6) / 4];
-	uint32_t bit;
+	uint64_t h;
 
 	memcpy(w, key, f->key_words * 4);
-	bit = edgefw_flow_filter_bit(w, f->key_words, f->m->log2);
+	h = edgefw_flow_filter_hash(w, f->key_words);
 	__atomic_fetch_or(
-		&f->m->w[edgefw_flow_filter_word(f->m->log2, f->ipv6, bit)],
-		edgefw_flow_filter_mask(f->half, bit), __ATOMIC_RELAXED);
+		&f->m->w[edgefw_flow_filter_word(f->m->log2, f->ipv6, h)],
+		edgefw_flow_filter_mask(f->m->log2, f->half, h),
+		__ATOMIC_RELAXED);
 }
 
 int flow_filter_rebuild(int filter_fd, int flows4_fd, int flows6_fd)
@@ -125,7 +126,7 @@ int flow_filter_rebuild(int filter_fd, int flows4_fd, int flows6_fd)
 	for (unsigned int ipv6 = 0; ipv6 < 2 && !err; ipv6++) {
 		struct filling f = { &m, ipv6, other, key_words[ipv6] };
 
-		err = map_walk(flows_fd[ipv6], set_bit_of, &f);
+		err = map_walk(flows_fd[ipv6], set_bits_of, &f);
 	}
 	if (!err)
 		__atomic_store_n(&m.w[0], EDGEFW_FLOW_FILTER_READY | other,

@@ -31,9 +31,9 @@ int flow_filter_rebuild(int filter_fd, int flows4_fd, int flows6_fd);
 
 /*
  * Rebuild when the programs do not ask the filter yet, or when a family's
- * half has more than a quarter of its bits set (a quarter of the misses
- * then still go on to the table). 1 after a rebuild, 0 when none was
- * needed, or -errno.
+ * half has more than a quarter of its bits set (about one in sixteen of
+ * the packets without a flow then finds both its bits set and goes on to
+ * the table). 1 after a rebuild, 0 when none was needed, or -errno.
  */
 int flow_filter_refresh(int filter_fd, int flows4_fd, int flows6_fd);
 

@@ -282,9 +282,9 @@ static void table_metrics(FILE *out, const struct metrics *m)
 	family(out, "edgefw_flow_filter_ready", "gauge",
 	       "1 while the programs ask the flow filter before the flow tables; 0 until a reload beside an older edgefw's flows has filled it.");
 	family(out, "edgefw_flow_filter_entries", "gauge",
-	       "Entries (bits) of a family's half of the flow filter: 8 a flow of the table.");
+	       "Entries (bits) of a family's half of the flow filter: 16 a flow of the table.");
 	family(out, "edgefw_flow_filter_entries_set", "gauge",
-	       "Entries set in the half of the flow filter that the programs ask, by family: that share (entries_set / entries) of the packets without a flow still looks the table up; over a quarter, the daemon builds the filter anew.");
+	       "Entries set in the half of the flow filter that the programs ask, by family: a packet without a flow finds both its entries set, and looks the table up, about as often as the square of their share (entries_set / entries); over a quarter, the daemon builds the filter anew.");
 	if (m->flow_filter_read) {
 		const struct flow_filter_fill *f = &m->flow_filter;
 

@@ -410,11 +410,11 @@ tap_diag "flows: ipv4 $(flows_in_kernel 4), ipv6 $(flows_in_kernel 6)"
 m=$(scrape)
 check_eq "/metrics: edgefw_flow_filter_ready is 1 under a load" \
 	"$(sample_of "$m" 'edgefw_flow_filter_ready')" 1
-check_eq "/metrics: edgefw_flow_filter_entries: 2^21 a half for 262,144 flows" \
-	"$(sample_of "$m" 'edgefw_flow_filter_entries')" 2097152
-check "/metrics: edgefw_flow_filter_entries_set{family=\"ipv4\"}: one bit a flow at most, at least one ($(sample_of "$m" 'edgefw_flow_filter_entries_set\{family="ipv4"\}') for $(flows_in_kernel 4) flows)" -- \
+check_eq "/metrics: edgefw_flow_filter_entries: 2^22 a half for 262,144 flows" \
+	"$(sample_of "$m" 'edgefw_flow_filter_entries')" 4194304
+check "/metrics: edgefw_flow_filter_entries_set{family=\"ipv4\"}: two bits a flow at most, at least one ($(sample_of "$m" 'edgefw_flow_filter_entries_set\{family="ipv4"\}') for $(flows_in_kernel 4) flows)" -- \
 	test "$(sample_of "$m" 'edgefw_flow_filter_entries_set\{family="ipv4"\}')" -ge 1 -a \
-	"$(sample_of "$m" 'edgefw_flow_filter_entries_set\{family="ipv4"\}')" -le "$(flows_in_kernel 4)"
+	"$(sample_of "$m" 'edgefw_flow_filter_entries_set\{family="ipv4"\}')" -le "$((2 * $(flows_in_kernel 4)))"
 edge "$EDGEFW" stats --prometheus >"$WORK/cli.prom"
 check_eq "stats --prometheus: rule udp-ok as /metrics has it" \
 	"$(sample_of "$(cat "$WORK/cli.prom")" "$(packets_sel pass rule udp-ok)")" \

@@ -48,39 +48,89 @@ static void rebuild(const struct env *e, const char *why)
 	      err ? strerror(-err) : "0");
 }
 
+union key {
+	struct edgefw_flow_key4 k4;
+	struct edgefw_flow_key6 k6;
+};
+
+/* The key of remote:5269 <-> self:port on ext0; its size in 32-bit words. */
+static size_t flow_key_of(const struct env *e, const struct family_case *f,
+			  const char *remote, __u16 port, union key *u)
+{
+	struct edgefw_flow_key6 *k6 = &u->k6;
+	struct edgefw_flow_key4 *k4 = &u->k4;
+
+	memset(u, 0, sizeof(*u));
+	if (f->table == 0) {
+		inet_pton(AF_INET, f->self, &k4->local);
+		inet_pton(AF_INET, remote, &k4->remote);
+		k4->ifindex = e->g->ifaces[IF_EXT].st.ifindex;
+		k4->local_port = htons(port);
+		k4->remote_port = htons(5269);
+		k4->proto = IPPROTO_TCP;
+		return sizeof(*k4) / 4;
+	}
+	inet_pton(AF_INET6, f->self, &k6->local);
+	inet_pton(AF_INET6, remote, &k6->remote);
+	k6->ifindex = e->g->ifaces[IF_EXT].st.ifindex;
+	k6->local_port = htons(port);
+	k6->remote_port = htons(5269);
+	k6->proto = IPPROTO_TCP;
+	return sizeof(*k6) / 4;
+}
+
+struct flow_end {
+	const char *remote;
+	__u16 port;
+};
+
+/*
+ * The bits the family's flows set in a half: those of each, counted once
+ * where two share a word.
+ */
+static unsigned long long flows_bits(const struct env *e,
+				     const struct family_case *f,
+				     const struct flow_end *ends, int n,
+				     __u32 log2)
+{
+	__u64 masks[4] = {};
+	__u32 words[4];
+	unsigned long long bits = 0;
+
+	for (int i = 0; i < n && i < 4; i++) {
+		union key u;
+		size_t nr = flow_key_of(e, f, ends[i].remote, ends[i].port, &u);
+		__u64 h = edgefw_flow_filter_hash((const __u32 *)&u, nr);
+
+		words[i] = edgefw_flow_filter_word(log2, f->table, h);
+		masks[i] = edgefw_flow_filter_mask(log2, 0, h);
+		for (int j = 0; j < i; j++) {
+			if (words[j] == words[i]) {
+				masks[j] |= masks[i];
+				masks[i] = 0;
+			}
+		}
+	}
+	for (int i = 0; i < n && i < 4; i++)
+		bits += __builtin_popcountll(masks[i]);
+	return bits;
+}
+
 /* The flow of remote:5269 <-> self:port on ext0, written directly. */
 static void write_flow(const struct env *e, const struct family_case *f,
 		       const char *remote, __u16 port, bool present)
 {
-	struct edgefw_flow_key6 k6 = {};
-	struct edgefw_flow_key4 k4 = {};
 	struct edgefw_flow v = {
 		.seen_ns = clock_ns(CLOCK_MONOTONIC_COARSE),
 		.state = EDGEFW_FLOW_ESTABLISHED,
 		.opened_dir = EDGEFW_DIR_OUT,
 	};
-	void *key;
+	union key u;
 	int err;
 
-	if (f->table == 0) {
-		inet_pton(AF_INET, f->self, &k4.local);
-		inet_pton(AF_INET, remote, &k4.remote);
-		k4.ifindex = e->g->ifaces[IF_EXT].st.ifindex;
-		k4.local_port = htons(port);
-		k4.remote_port = htons(5269);
-		k4.proto = IPPROTO_TCP;
-		key = &k4;
-	} else {
-		inet_pton(AF_INET6, f->self, &k6.local);
-		inet_pton(AF_INET6, remote, &k6.remote);
-		k6.ifindex = e->g->ifaces[IF_EXT].st.ifindex;
-		k6.local_port = htons(port);
-		k6.remote_port = htons(5269);
-		k6.proto = IPPROTO_TCP;
-		key = &k6;
-	}
-	err = present ? bpf_map_update_elem(e->flows_fd[f->table], key, &v, 0)
-		      : bpf_map_delete_elem(e->flows_fd[f->table], key);
+	flow_key_of(e, f, remote, port, &u);
+	err = present ? bpf_map_update_elem(e->flows_fd[f->table], &u, &v, 0)
+		      : bpf_map_delete_elem(e->flows_fd[f->table], &u);
 	if (err)
 		tap_bail("cannot %s a flow: %s", present ? "write" : "delete",
 			 strerror(errno));
@@ -112,6 +162,10 @@ static void ack_from(const struct env *e, const struct family_case *f,
 static void check_family(const struct env *e, const struct family_case *f)
 {
 	struct pkt_spec syn = { TCP(f->self, 40000, f->peer, 5269, PKT_SYN) };
+	/* the programs' two flows, then the one written */
+	const struct flow_end flows[] = { { f->peer, 40000 },
+					  { f->peer, 40003 },
+					  { f->stranger, 40001 } };
 	struct flow_filter_fill fill;
 	char label[160];
 	__u64 state = 0;
@@ -125,11 +179,18 @@ static void check_family(const struct env *e, const struct family_case *f)
 	ack_from(e, f, f->peer, 40000,
 		 "the partner's answer passes as its reply", PASS,
 		 EDGEFW_PASS_REPLY);
+	/* and with the other half asked: an insert sets both */
+	rebuild(e, "the other half");
+	syn.sport = 40003;
+	check_spec(e, label, EXT_TC, &syn, PASS, EDGEFW_VERDICT_RULE(0));
+	ack_from(e, f, f->peer, 40003,
+		 "with the other half asked, a new flow's answer passes too",
+		 PASS, EDGEFW_PASS_REPLY);
 
 	write_flow(e, f, f->stranger, 40001, true);
 	ack_from(
 		e, f, f->stranger, 40001,
-		"a flow written behind the programs' back has no bit: its packet is the policy's",
+		"a flow written behind the programs' back has no bits: its packet is the policy's",
 		DROP, EDGEFW_DROP_POLICY);
 	rebuild(e, "after the written flow");
 	ack_from(e, f, f->stranger, 40001,
@@ -142,17 +203,24 @@ static void check_family(const struct env *e, const struct family_case *f)
 	write_flow(e, f, f->stranger, 40001, false);
 	ack_from(
 		e, f, f->stranger, 40001,
-		"a flow that went: its bit sends the packet on to the table, which has none",
+		"a flow that went: its bits send the packet on to the table, which has none",
 		DROP, EDGEFW_DROP_POLICY);
 	CHECK(flow_filter_read(filter_fd(e), &fill) == 0 && fill.ready &&
-		      fill.set[f->table] == 2,
-	      "%s: before the rebuild the half asked has the bits of both flows (%llu set)",
-	      f->label, (unsigned long long)fill.set[f->table]);
+		      fill.set[f->table] ==
+			      flows_bits(e, f, flows, 3,
+					 __builtin_ctzll(fill.bits)),
+	      "%s: before the rebuild the half asked has the bits of the three flows (%llu set of %llu)",
+	      f->label, (unsigned long long)fill.set[f->table],
+	      flows_bits(e, f, flows, 3, __builtin_ctzll(fill.bits)));
 	rebuild(e, "after the flow went");
 	CHECK(flow_filter_read(filter_fd(e), &fill) == 0 && fill.ready &&
-		      fill.set[f->table] == 1 && fill.set[!f->table] == 0,
-	      "%s: a rebuild leaves the bit of the one flow left (%llu set; the other family %llu)",
+		      fill.set[f->table] ==
+			      flows_bits(e, f, flows, 2,
+					 __builtin_ctzll(fill.bits)) &&
+		      fill.set[!f->table] == 0,
+	      "%s: a rebuild leaves the bits of the two flows left (%llu set of %llu; the other family %llu)",
 	      f->label, (unsigned long long)fill.set[f->table],
+	      flows_bits(e, f, flows, 2, __builtin_ctzll(fill.bits)),
 	      (unsigned long long)fill.set[!f->table]);
 
 	/* what a reload beside an older edgefw's flows starts from */
@@ -161,7 +229,7 @@ static void check_family(const struct env *e, const struct family_case *f)
 	write_flow(e, f, f->stranger, 40002, true);
 	ack_from(
 		e, f, f->stranger, 40002,
-		"a filter not ready: every packet asks the table, and a flow without a bit passes",
+		"a filter not ready: every packet asks the table, and a flow without bits passes",
 		PASS, EDGEFW_PASS_REPLY);
 	CHECK(flow_filter_refresh(filter_fd(e), e->flows_fd[0],
 				  e->flows_fd[1]) == 1 &&

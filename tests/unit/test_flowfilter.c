@@ -48,10 +48,30 @@ static struct edgefw_flow_key4 key_of(int i)
 	};
 }
 
-static __u32 bit_of(const struct edgefw_flow_key4 *k)
+static __u64 hash_of(const struct edgefw_flow_key4 *k)
 {
-	return edgefw_flow_filter_bit((const __u32 *)k, sizeof(*k) / 4,
-				      log2_bits);
+	return edgefw_flow_filter_hash((const __u32 *)k, sizeof(*k) / 4);
+}
+
+static __u64 *word_of(__u64 h)
+{
+	return &words[edgefw_flow_filter_word(log2_bits, 0, h)];
+}
+
+/* The key's bits in both halves: what bpf/flowfilter.h's insert sets. */
+static __u64 both_halves(__u64 h)
+{
+	return edgefw_flow_filter_mask(log2_bits, 0, h) |
+	       edgefw_flow_filter_mask(log2_bits, 1, h);
+}
+
+/* Whether word w holds the bits of hash h in the half state asks. */
+static bool asked_has(__u64 state, __u64 w, __u64 h)
+{
+	__u64 m = edgefw_flow_filter_mask(log2_bits,
+					  state & EDGEFW_FLOW_FILTER_ACTIVE, h);
+
+	return (w & m) == m;
 }
 
 static void *inserter(void *arg)
@@ -62,17 +82,13 @@ static void *inserter(void *arg)
 	/* all the keys, then again each taken out and put back: churn */
 	for (int i = 0; !stop; i = (i + 1) % NR_FLOWS) {
 		struct edgefw_flow_key4 k = key_of(i);
-		__u32 bit = bit_of(&k);
+		__u64 h = hash_of(&k);
 
 		bpf_map_delete_elem(flows4_fd, &k);
 		if (bpf_map_update_elem(flows4_fd, &k, &v, BPF_NOEXIST))
 			continue;
 		/* bpf/flowfilter.h's flow_filter_add: after the insert */
-		__atomic_fetch_or(
-			&words[edgefw_flow_filter_word(log2_bits, 0, bit)],
-			edgefw_flow_filter_mask(0, bit) |
-				edgefw_flow_filter_mask(1, bit),
-			__ATOMIC_RELAXED);
+		__atomic_fetch_or(word_of(h), both_halves(h), __ATOMIC_RELAXED);
 		if (i + 1 > inserted)
 			__atomic_store_n(&inserted, i + 1, __ATOMIC_RELEASE);
 	}
@@ -90,16 +106,11 @@ static void *steady_checker(void *arg)
 	while (!stop) {
 		for (int i = NR_FLOWS; i < NR_FLOWS + NR_STEADY; i++) {
 			struct edgefw_flow_key4 k = key_of(i);
-			__u32 bit = bit_of(&k);
+			__u64 h = hash_of(&k);
 			__u64 s = __atomic_load_n(&words[0], __ATOMIC_ACQUIRE);
-			__u64 w =
-				__atomic_load_n(&words[edgefw_flow_filter_word(
-							log2_bits, 0, bit)],
-						__ATOMIC_ACQUIRE);
+			__u64 w = __atomic_load_n(word_of(h), __ATOMIC_ACQUIRE);
 
-			if (!(w &
-			      edgefw_flow_filter_mask(
-				      s & EDGEFW_FLOW_FILTER_ACTIVE, bit)) &&
+			if (!asked_has(s, w, h) &&
 			    __atomic_load_n(&words[0], __ATOMIC_ACQUIRE) == s)
 				steady_missing++;
 			steady_checks++;
@@ -114,14 +125,12 @@ static void insert_steady(void)
 
 	for (int i = NR_FLOWS; i < NR_FLOWS + NR_STEADY; i++) {
 		struct edgefw_flow_key4 k = key_of(i);
-		__u32 bit = bit_of(&k);
+		__u64 h = hash_of(&k);
 
 		if (bpf_map_update_elem(flows4_fd, &k, &v, BPF_NOEXIST))
 			tap_bail("cannot insert a steady flow: %s",
 				 strerror(errno));
-		words[edgefw_flow_filter_word(log2_bits, 0, bit)] |=
-			edgefw_flow_filter_mask(0, bit) |
-			edgefw_flow_filter_mask(1, bit);
+		*word_of(h) |= both_halves(h);
 	}
 }
 
@@ -134,12 +143,10 @@ static int missing_bits(int n)
 
 	for (int i = 0; i < n; i++) {
 		struct edgefw_flow_key4 k = key_of(i);
-		__u32 bit = bit_of(&k);
-		__u64 w = words[edgefw_flow_filter_word(log2_bits, 0, bit)];
+		__u64 h = hash_of(&k);
 
 		if (bpf_map_lookup_elem(flows4_fd, &k, &v) == 0 &&
-		    !(w & edgefw_flow_filter_mask(
-				  state & EDGEFW_FLOW_FILTER_ACTIVE, bit)))
+		    !asked_has(state, *word_of(h), h))
 			missing++;
 	}
 	return missing;
@@ -180,49 +187,78 @@ static void free_maps(void)
 
 static void check_layout(void)
 {
-	CHECK_EQ(edgefw_flow_filter_log2(EDGEFW_FLOW_MAX_ENTRIES), 21,
-		 "262,144 flows: 2^21 bits a half, 8 a flow");
-	CHECK_EQ(edgefw_flow_filter_log2(1000), 13,
-		 "1,000 flows: 2^13 bits a half (1,024 flows' worth)");
+	/* word 5 of 2^17, bits 3 and 7 of a half */
+	__u64 h = 5ULL << 47 | 3ULL << 42 | 7ULL << 37;
+
+	CHECK_EQ(edgefw_flow_filter_log2(EDGEFW_FLOW_MAX_ENTRIES), 22,
+		 "262,144 flows: 2^22 bits a half, 16 a flow");
+	CHECK_EQ(edgefw_flow_filter_log2(1000), 14,
+		 "1,000 flows: 2^14 bits a half (1,024 flows' worth)");
+	CHECK_EQ(edgefw_flow_filter_log2(1), 6,
+		 "a flow table of one: two words a family");
 	CHECK_EQ(
-		edgefw_flow_filter_entries(21), 1 + 2 * 65536,
-		"2^21 bits: the state word and two families' 65,536 words, each 32 bits of both halves");
-	CHECK_EQ(edgefw_flow_filter_word(21, 1, 32 * 5 + 3), 1 + 65536 + 5,
-		 "the word of IPv6's bit 163");
-	CHECK_EQ(edgefw_flow_filter_mask(1, 32 * 5 + 3), 1ULL << 35,
-		 "bit 163 of the second half: bit 3 of the word's high 32");
-	CHECK_EQ(edgefw_flow_filter_mask(0, 32 * 5 + 3), 1ULL << 3,
-		 "bit 163 of the first half: bit 3 of the word's low 32");
-	CHECK_EQ(edgefw_flow_filter_log2(EDGEFW_FLOW_MAX_ENTRIES_LIMIT), 27,
-		 "the largest flow table: 2^27 bits a half (16 MiB)");
+		edgefw_flow_filter_entries(22), 1 + 2 * 131072,
+		"2^22 bits: the state word and two families' 131,072 words, each 32 bits of both halves");
+	CHECK_EQ(edgefw_flow_filter_word(22, 1, h), 1 + 131072 + 5,
+		 "the top 17 bits of the hash choose IPv6's word");
+	CHECK_EQ(
+		edgefw_flow_filter_mask(22, 0, h), 1ULL << 3 | 1ULL << 7,
+		"the next ten its two bits in the first half, the word's low 32");
+	CHECK_EQ(edgefw_flow_filter_mask(22, 1, h), 1ULL << 35 | 1ULL << 39,
+		 "and in the second half, the word's high 32");
+	CHECK_EQ(edgefw_flow_filter_log2(EDGEFW_FLOW_MAX_ENTRIES_LIMIT), 28,
+		 "the largest flow table: 2^28 bits a half (64 MiB a family)");
 }
 
-/* 262,144 random IPv4 flows in 2^21 bits: 1 - e^(-1/8) of them set. */
+/*
+ * 262,144 random IPv4 flows in a half of 2^22 bits: a flow sets a given
+ * bit with probability (1 - (31/32)^2) / 2^17, so 1 - (1 - that)^262144
+ * of them are set, 11.578%; a key that is not a flow finds both its bits
+ * set with probability 1.957% (the number of flows in a word is Poisson
+ * with mean 2: the sum over it of 1/32 of the share of the word's bits
+ * set, when the two bits coincide, and else of 1 - 2 (31/32)^2k +
+ * (30/32)^2k).
+ */
 static void check_spread(void)
 {
 	struct edgefw_flow_key4 k = { .ifindex = 2, .proto = IPPROTO_TCP };
-	size_t n = EDGEFW_FLOW_MAX_ENTRIES, set = 0;
+	size_t n = EDGEFW_FLOW_MAX_ENTRIES, set = 0, hits = 0;
+	size_t probes = 1000000;
 	__u32 log2 = edgefw_flow_filter_log2(n);
-	__u64 *bits = calloc((1ULL << log2) / 64, 8);
-	double want = (1ULL << log2) * 0.117503; /* 1 - e^(-1/8) */
+	__u64 *w = calloc(edgefw_flow_filter_entries(log2), 8);
+	double want = (1ULL << log2) * 0.1157778, want_fp = 0.01957;
 
 	srand(5269);
+	k.local = htonl(0xc6336400 + 10);
+	k.local_port = htons(5269);
 	for (size_t i = 0; i < n; i++) {
-		__u32 bit;
+		__u64 h;
 
-		k.local = htonl(0xc6336400 + 10);
 		k.remote = (__u32)rand() ^ (__u32)rand() << 16;
-		k.local_port = htons(5269);
 		k.remote_port = (__u16)rand();
-		bit = edgefw_flow_filter_bit((const __u32 *)&k, 5, log2);
-		bits[bit / 64] |= 1ULL << (bit % 64);
+		h = edgefw_flow_filter_hash((const __u32 *)&k, 5);
+		w[edgefw_flow_filter_word(log2, 0, h)] |=
+			edgefw_flow_filter_mask(log2, 0, h);
 	}
-	for (size_t i = 0; i < (1ULL << log2) / 64; i++)
-		set += __builtin_popcountll(bits[i]);
+	for (size_t i = 0; i < edgefw_flow_filter_words(log2); i++)
+		set += __builtin_popcountll(w[1 + i]);
 	CHECK(set > want * 0.99 && set < want * 1.01,
-	      "262,144 random flows set %zu of 2^21 bits; uniform hashing sets %.0f (within 1%%)",
+	      "262,144 random flows set %zu of 2^22 bits; uniform hashing sets %.0f (within 1%%)",
 	      set, want);
-	free(bits);
+	k.local = htonl(0xc6336400 + 11); /* another address: no flow */
+	for (size_t i = 0; i < probes; i++) {
+		__u64 h, m;
+
+		k.remote = (__u32)rand() ^ (__u32)rand() << 16;
+		k.remote_port = (__u16)rand();
+		h = edgefw_flow_filter_hash((const __u32 *)&k, 5);
+		m = edgefw_flow_filter_mask(log2, 0, h);
+		hits += (w[edgefw_flow_filter_word(log2, 0, h)] & m) == m;
+	}
+	CHECK(hits > probes * want_fp * 0.9 && hits < probes * want_fp * 1.1,
+	      "of %zu keys without a flow, %zu (%.3f%%) find both bits set; uniform hashing: %.3f%% (within 10%%)",
+	      probes, hits, 100.0 * hits / probes, 100 * want_fp);
+	free(w);
 }
 
 static void check_racing_inserts(void)

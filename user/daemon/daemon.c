@@ -99,8 +99,8 @@ static void arm(int fd, int64_t ms, int64_t interval_ms)
  * The bits of flows that went pile up in the flow filter: looked at every
  * 10 s (EDGEFW_FLOW_FILTER_SECS in the environment: 1 to 3600), it is
  * built anew from the flow tables when a quarter of a family's bits are
- * set (flowfilter.h). A look reads 0.5 MiB at the default 262,144 flows;
- * a rebuild walks the tables.
+ * set (flowfilter.h). A look reads the filter, 1 MiB at the default
+ * 262,144 flows; a rebuild walks the tables.
  */
 static int64_t flow_filter_check_ms(void)
 {
@@ -532,6 +532,7 @@ int daemon_run(const char *config_path, enum xdp_mode mode)
 {
 	struct daemon d = { .dc = { .path = config_path, .mode = mode } };
 	char why[256];
+	int64_t filter_ms;
 	int rc = 2;
 
 	log_journal = getenv("JOURNAL_STREAM") != NULL;
@@ -568,8 +569,8 @@ int daemon_run(const char *config_path, enum xdp_mode mode)
 	    d.summary.secs * 1000LL);
 	sampler_open(&d);
 	arm(d.fds[FD_SAMPLER].fd, 1000, 1000);
-	arm(d.fds[FD_FLOW_FILTER].fd, flow_filter_check_ms(),
-	    flow_filter_check_ms());
+	filter_ms = flow_filter_check_ms();
+	arm(d.fds[FD_FLOW_FILTER].fd, filter_ms, filter_ms);
 	/* without it the daemon filters all the same: poll skips fd -1 */
 	d.control = control_open(&d.paths);
 	d.fds[FD_CONTROL].fd = d.control ? control_fd(d.control) : -1;
