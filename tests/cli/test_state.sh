@@ -868,9 +868,9 @@ test_reload_without_flow_filter() {
 	check_eq "... and pins one, ready (the half asked: 1)" \
 		"$(bpftool -j map lookup pinned "$EDGEFW_PIN_DIR/flow_filter" key 0 0 0 0 2>/dev/null |
 			jq -r '.formatted.value')" 3
-	check_eq "... of the size the flow table asks for (262,144 flows: 2^21 bits a half)" \
+	check_eq "... of the size the flow table asks for (262,144 flows: 2^22 bits a half, the state word and 131,072 words a family)" \
 		"$(bpftool -j map show pinned "$EDGEFW_PIN_DIR/flow_filter" | jq .max_entries)" \
-		$((1 + 4 * 32768))
+		$((1 + 2 * 131072))
 }
 
 # ---------------------------------------------------------------------------
