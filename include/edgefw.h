@@ -642,6 +642,16 @@ struct edgefw_flow {
  */
 #define EDGEFW_FLOW_FILTER_ACTIVE 1ULL /* the half asked: 0 or 1 */
 #define EDGEFW_FLOW_FILTER_READY 2ULL
+/*
+ * The layout's version, in the state word's second byte, which user space
+ * writes with READY: it builds no filter of another layout anew (its bits
+ * would lie where this layout's programs do not look), and a reload
+ * replaces one.
+ */
+#define EDGEFW_FLOW_FILTER_LAYOUT_SHIFT 8
+#define EDGEFW_FLOW_FILTER_LAYOUT 1ULL
+#define EDGEFW_FLOW_FILTER_LAYOUT_OF(state) \
+	((state) >> EDGEFW_FLOW_FILTER_LAYOUT_SHIFT & 0xff)
 #define EDGEFW_FLOW_FILTER_BITS_PER_FLOW_LOG2 4
 #define EDGEFW_FLOW_FILTER_HALF_WORD_LOG2 5 /* a half's bits in a word */
 

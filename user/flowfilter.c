@@ -29,6 +29,12 @@ static unsigned int log2_of(uint32_t max_entries)
 	return 0;
 }
 
+bool flow_filter_state_fits(uint64_t state)
+{
+	return !(state & EDGEFW_FLOW_FILTER_READY) ||
+	       EDGEFW_FLOW_FILTER_LAYOUT_OF(state) == EDGEFW_FLOW_FILTER_LAYOUT;
+}
+
 static int filter_map(int fd, struct mapped_filter *m)
 {
 	struct bpf_map_info info = {};
@@ -43,7 +49,14 @@ static int filter_map(int fd, struct mapped_filter *m)
 		return -EINVAL;
 	m->len = ((size_t)info.max_entries * 8 + page - 1) / page * page;
 	m->w = mmap(NULL, m->len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	return m->w == MAP_FAILED ? -errno : 0;
+	if (m->w == MAP_FAILED)
+		return -errno;
+	if (!flow_filter_state_fits(
+		    __atomic_load_n(&m->w[0], __ATOMIC_ACQUIRE))) {
+		munmap(m->w, m->len);
+		return -EPROTO;
+	}
+	return 0;
 }
 
 static uint64_t *words_of(const struct mapped_filter *m, unsigned int ipv6)
@@ -129,8 +142,12 @@ int flow_filter_rebuild(int filter_fd, int flows4_fd, int flows6_fd)
 		err = map_walk(flows_fd[ipv6], set_bits_of, &f);
 	}
 	if (!err)
-		__atomic_store_n(&m.w[0], EDGEFW_FLOW_FILTER_READY | other,
-				 __ATOMIC_SEQ_CST);
+		__atomic_store_n(
+			&m.w[0],
+			EDGEFW_FLOW_FILTER_READY | other |
+				EDGEFW_FLOW_FILTER_LAYOUT
+					<< EDGEFW_FLOW_FILTER_LAYOUT_SHIFT,
+			__ATOMIC_SEQ_CST);
 	munmap(m.w, m.len);
 	return err;
 }
@@ -165,7 +182,11 @@ int flow_filter_refresh_pinned(const struct paths *p,
 	if (!rc)
 		rc = flow_filter_refresh(m.fd[MAP_FLOW_FILTER],
 					 m.fd[MAP_FLOWS4], m.fd[MAP_FLOWS6]);
-	if (rc < 0) {
+	if (rc == -EPROTO) {
+		log_err("%s/flow_filter is an older edgefw's (another layout): 'edgefw reload' replaces it",
+			p->pin_dir);
+		rc = -1;
+	} else if (rc < 0) {
 		log_err("cannot refresh the flow filter: %s", strerror(-rc));
 		rc = -1;
 	}

@@ -18,7 +18,16 @@ struct flow_filter_fill {
 	uint64_t set[2]; /* bits set in it, IPv4 and IPv6 */
 };
 
-/* 0, or -errno (not an edgefw flow filter: -EINVAL). */
+/*
+ * Whether a filter's state word is this layout's, or not yet READY (a
+ * new filter, which its first rebuild makes this layout's).
+ */
+bool flow_filter_state_fits(uint64_t state);
+
+/*
+ * 0, or -errno (not an edgefw flow filter: -EINVAL; a READY one of
+ * another layout: -EPROTO, as from every function here).
+ */
 int flow_filter_read(int filter_fd, struct flow_filter_fill *out);
 
 /*

@@ -216,14 +216,19 @@ static int repin(const struct generation *g, struct running *run, size_t n,
 }
 
 /*
- * Whether a pinned event map has the shape this edgefw's programs use:
- * an edgefw from before the daemon's samples had one lease and one
- * bucket (8-byte events_ctl, not mmapped; one events_cpu entry).
+ * Whether a pinned map of those a reload makes has the shape this
+ * edgefw's programs use: an edgefw from before the daemon's samples had
+ * one lease and one bucket (8-byte events_ctl, not mmapped; one
+ * events_cpu entry), and the flow filter is of this edgefw's layout, its
+ * words following the flow table's size (the programs compute where a
+ * key's bits lie from that size, user space from the filter's).
  */
-static bool events_map_fits(enum edgefw_map m, int fd)
+static bool newer_map_fits(enum edgefw_map m, int fd,
+			   const struct map_fds *shared)
 {
-	struct bpf_map_info info = {};
+	struct bpf_map_info info = {}, flows = {};
 	__u32 len = sizeof(info);
+	__u64 state;
 
 	if (bpf_obj_get_info_by_fd(fd, &info, &len))
 		return true; /* the load that uses it will say */
@@ -233,6 +238,18 @@ static bool events_map_fits(enum edgefw_map m, int fd)
 		       (info.map_flags & BPF_F_MMAPABLE);
 	case MAP_EVENTS_CPU:
 		return info.max_entries == EDGEFW_NR_READERS;
+	case MAP_FLOW_FILTER:
+		len = sizeof(flows);
+		if (bpf_obj_get_info_by_fd(shared->fd[MAP_FLOWS4], &flows,
+					   &len))
+			return true;
+		if (!bpf_map_lookup_elem(fd, &(__u32){ 0 }, &state) &&
+		    !flow_filter_state_fits(state))
+			return false;
+		return (info.map_flags & BPF_F_MMAPABLE) &&
+		       info.max_entries == edgefw_flow_filter_entries(
+						   edgefw_flow_filter_log2(
+							   flows.max_entries));
 	default:
 		return true;
 	}
@@ -255,7 +272,8 @@ static int open_newer_maps(const struct paths *p, struct map_fds *shared,
 		if (pins_map_path(p, m, path, sizeof(path)))
 			return -1;
 		shared->fd[m] = bpf_obj_get(path);
-		if (shared->fd[m] >= 0 && events_map_fits(m, shared->fd[m]))
+		if (shared->fd[m] >= 0 &&
+		    newer_map_fits(m, shared->fd[m], shared))
 			continue;
 		if (shared->fd[m] >= 0) {
 			log_info("%s is an older edgefw's: replacing it", path);

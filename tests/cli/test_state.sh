@@ -865,12 +865,47 @@ test_reload_without_flow_filter() {
 	rm -f "$EDGEFW_PIN_DIR/flow_filter"
 	run_edgefw reload
 	expect_result "reload of a generation without a pinned flow filter exits 0" 0
-	check_eq "... and pins one, ready (the half asked: 1)" \
-		"$(bpftool -j map lookup pinned "$EDGEFW_PIN_DIR/flow_filter" key 0 0 0 0 2>/dev/null |
-			jq -r '.formatted.value')" 3
+	check_eq "... and pins one, ready (state 259: READY, the half asked 1, layout 1)" \
+		"$(flow_filter_state)" 259
 	check_eq "... of the size the flow table asks for (262,144 flows: 2^22 bits a half, the state word and 131,072 words a family)" \
-		"$(bpftool -j map show pinned "$EDGEFW_PIN_DIR/flow_filter" | jq .max_entries)" \
+		"$(flow_filter_entries)" $((1 + 2 * 131072))
+}
+
+flow_filter_state() {
+	bpftool -j map lookup pinned "$EDGEFW_PIN_DIR/flow_filter" key 0 0 0 0 2>/dev/null |
+		jq -r '.formatted.value'
+}
+
+flow_filter_entries() {
+	bpftool -j map show pinned "$EDGEFW_PIN_DIR/flow_filter" | jq .max_entries
+}
+
+# A flow filter of another layout, where the programs would not look for
+# a key's bits: of another size, or ready and of another layout's version
+# (the daemon and the CLI then build it anew in no layout). A reload
+# replaces it with one of this layout, filled from the flow tables.
+test_reload_other_flow_filter() {
+	start_fresh "reload beside another flow filter" "$WORK/main.conf" || return
+	rm -f "$EDGEFW_PIN_DIR/flow_filter"
+	check "other flow filter: set-up: one of 8 bits a flow (65,536 words a family) pinned in its place, ready" -- \
+		bpftool map create "$EDGEFW_PIN_DIR/flow_filter" type array key 4 value 8 \
+		entries $((1 + 2 * 65536)) name flow_filter flags 1024
+	bpftool map update pinned "$EDGEFW_PIN_DIR/flow_filter" key 0 0 0 0 \
+		value 3 1 0 0 0 0 0 0
+	run_edgefw reload
+	expect_result "... a reload exits 0" 0
+	check_eq "... and pins one of this layout's size" "$(flow_filter_entries)" \
 		$((1 + 2 * 131072))
+	check_eq "... ready, of this layout (state 259)" "$(flow_filter_state)" 259
+	check "other flow filter: set-up: the state of a layout 2 written into it, ready" -- \
+		bpftool map update pinned "$EDGEFW_PIN_DIR/flow_filter" key 0 0 0 0 \
+		value 2 2 0 0 0 0 0 0
+	run_edgefw reload
+	expect_result "... a reload exits 0" 0
+	check_eq "... and replaces it: ready, of this layout (state 259)" \
+		"$(flow_filter_state)" 259
+	run_edgefw status
+	expect_result "... and status exits 0" 0
 }
 
 # ---------------------------------------------------------------------------
@@ -2076,6 +2111,7 @@ main() {
 		test_set_bad_input test_set_100k test_status_counts
 		test_reload_keeps_sets test_set_write_fails test_set_older_generation
 		test_older_shared_map test_reload_without_flow_filter
+		test_reload_other_flow_filter
 		test_block
 		test_block_not_loaded test_block_expired_at_load
 		test_block_owner_of_older_file test_block_many

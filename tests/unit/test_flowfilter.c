@@ -269,7 +269,9 @@ static void check_racing_inserts(void)
 	/* room to spare: an LRU table evicts before it is full */
 	make_maps(2 * (NR_FLOWS + NR_STEADY));
 	CHECK(flow_filter_rebuild(filter_fd, flows4_fd, flows6_fd) == 0 &&
-		      words[0] == (EDGEFW_FLOW_FILTER_READY | 1),
+		      words[0] == (EDGEFW_FLOW_FILTER_READY | 1 |
+				   EDGEFW_FLOW_FILTER_LAYOUT
+					   << EDGEFW_FLOW_FILTER_LAYOUT_SHIFT),
 	      "a rebuild of empty tables makes half 1 ready");
 	insert_steady();
 	pthread_create(&t, NULL, inserter, NULL);
@@ -309,10 +311,37 @@ static void check_racing_inserts(void)
 	free_maps();
 }
 
+/* A filter ready in another layout is neither read nor built anew. */
+static void check_other_layout(void)
+{
+	struct flow_filter_fill fill;
+	__u64 other = EDGEFW_FLOW_FILTER_READY |
+		      (EDGEFW_FLOW_FILTER_LAYOUT + 1)
+			      << EDGEFW_FLOW_FILTER_LAYOUT_SHIFT;
+
+	make_maps(1024);
+	words[0] = other;
+	words[1] = 1;
+	CHECK_EQ(flow_filter_rebuild(filter_fd, flows4_fd, flows6_fd), -EPROTO,
+		 "a filter ready in another layout is not built anew: -EPROTO");
+	CHECK(words[0] == other && words[1] == 1, "... and is left as it was");
+	CHECK_EQ(flow_filter_read(filter_fd, &fill), -EPROTO,
+		 "... nor read: -EPROTO");
+	CHECK_EQ(flow_filter_refresh(filter_fd, flows4_fd, flows6_fd), -EPROTO,
+		 "... nor refreshed: -EPROTO");
+	words[0] = 0;
+	CHECK(flow_filter_rebuild(filter_fd, flows4_fd, flows6_fd) == 0 &&
+		      EDGEFW_FLOW_FILTER_LAYOUT_OF(words[0]) ==
+			      EDGEFW_FLOW_FILTER_LAYOUT,
+	      "one not ready (new) is built anew in this layout");
+	free_maps();
+}
+
 int main(void)
 {
 	check_layout();
 	check_spread();
+	check_other_layout();
 	check_racing_inserts();
 	return tap_done();
 }
