@@ -240,6 +240,11 @@ static __always_inline void flow_put(const union flow_key *key, __u8 family,
 {
 	struct edgefw_flow *old;
 
+	/*
+	 * Only a new element sets its bits: a flow the table holds has them
+	 * already (its insert set them, a rebuild's walk keeps them), so a
+	 * renewal makes no shared write.
+	 */
 	if (flow_insert(key, family, f) == 0) {
 		flow_filter_add(key, family);
 		return;
@@ -250,7 +255,6 @@ static __always_inline void flow_put(const union flow_key *key, __u8 family,
 		old->opened_dir = f->opened_dir;
 		old->seen_ns = f->seen_ns;
 	}
-	flow_filter_add(key, family);
 }
 
 /*

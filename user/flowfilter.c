@@ -29,7 +29,8 @@ static unsigned int log2_of(uint32_t max_entries)
 	return 0;
 }
 
-bool flow_filter_state_fits(uint64_t state)
+/* READY in this layout, or not yet READY (a new filter). */
+static bool state_fits(uint64_t state)
 {
 	return !(state & EDGEFW_FLOW_FILTER_READY) ||
 	       EDGEFW_FLOW_FILTER_LAYOUT_OF(state) == EDGEFW_FLOW_FILTER_LAYOUT;
@@ -51,12 +52,27 @@ static int filter_map(int fd, struct mapped_filter *m)
 	m->w = mmap(NULL, m->len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (m->w == MAP_FAILED)
 		return -errno;
-	if (!flow_filter_state_fits(
-		    __atomic_load_n(&m->w[0], __ATOMIC_ACQUIRE))) {
+	if (!state_fits(__atomic_load_n(&m->w[0], __ATOMIC_ACQUIRE))) {
 		munmap(m->w, m->len);
 		return -EPROTO;
 	}
 	return 0;
+}
+
+bool flow_filter_fits(int filter_fd, uint32_t max_flows)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info), zero = 0;
+	__u64 state;
+
+	if (!max_flows || bpf_obj_get_info_by_fd(filter_fd, &info, &len))
+		return true; /* the load that uses it will say */
+	if (!bpf_map_lookup_elem(filter_fd, &zero, &state) &&
+	    !state_fits(state))
+		return false;
+	return (info.map_flags & BPF_F_MMAPABLE) &&
+	       info.max_entries == edgefw_flow_filter_entries(
+					   edgefw_flow_filter_log2(max_flows));
 }
 
 static uint64_t *words_of(const struct mapped_filter *m, unsigned int ipv6)
@@ -152,15 +168,15 @@ int flow_filter_rebuild(int filter_fd, int flows4_fd, int flows6_fd)
 	return err;
 }
 
-int flow_filter_refresh(int filter_fd, int flows4_fd, int flows6_fd)
+int flow_filter_refresh(int filter_fd, int flows4_fd, int flows6_fd,
+			struct flow_filter_fill *before)
 {
-	struct flow_filter_fill fill;
-	int err = flow_filter_read(filter_fd, &fill);
+	int err = flow_filter_read(filter_fd, before);
 
 	if (err)
 		return err;
-	if (fill.ready && fill.set[0] <= fill.bits / 4 &&
-	    fill.set[1] <= fill.bits / 4)
+	if (before->ready && before->set[0] <= before->bits / 4 &&
+	    before->set[1] <= before->bits / 4)
 		return 0;
 	err = flow_filter_rebuild(filter_fd, flows4_fd, flows6_fd);
 	return err ? err : 1;
@@ -178,10 +194,8 @@ int flow_filter_refresh_pinned(const struct paths *p,
 	memset(before, 0, sizeof(*before));
 	if (pins_open_maps(p, FILTER_MAP_BITS, PINS_MISSING_OK, &m))
 		return errno == ENOENT ? 0 : -1;
-	rc = flow_filter_read(m.fd[MAP_FLOW_FILTER], before);
-	if (!rc)
-		rc = flow_filter_refresh(m.fd[MAP_FLOW_FILTER],
-					 m.fd[MAP_FLOWS4], m.fd[MAP_FLOWS6]);
+	rc = flow_filter_refresh(m.fd[MAP_FLOW_FILTER], m.fd[MAP_FLOWS4],
+				 m.fd[MAP_FLOWS6], before);
 	if (rc == -EPROTO) {
 		log_err("%s/flow_filter is an older edgefw's (another layout): 'edgefw reload' replaces it",
 			p->pin_dir);

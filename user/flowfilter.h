@@ -19,10 +19,11 @@ struct flow_filter_fill {
 };
 
 /*
- * Whether a filter's state word is this layout's, or not yet READY (a
- * new filter, which its first rebuild makes this layout's).
+ * Whether a pinned filter is of this layout for a flow table of max_flows
+ * (its size, and its state word's version once READY); what cannot be
+ * read is left to the load that uses it (true).
  */
-bool flow_filter_state_fits(uint64_t state);
+bool flow_filter_fits(int filter_fd, uint32_t max_flows);
 
 /*
  * 0, or -errno (not an edgefw flow filter: -EINVAL; a READY one of
@@ -42,9 +43,11 @@ int flow_filter_rebuild(int filter_fd, int flows4_fd, int flows6_fd);
  * Rebuild when the programs do not ask the filter yet, or when a family's
  * half has more than a quarter of its bits set (about one in sixteen of
  * the packets without a flow then finds both its bits set and goes on to
- * the table). 1 after a rebuild, 0 when none was needed, or -errno.
+ * the table). *before: the fill it found. 1 after a rebuild, 0 when none
+ * was needed, or -errno.
  */
-int flow_filter_refresh(int filter_fd, int flows4_fd, int flows6_fd);
+int flow_filter_refresh(int filter_fd, int flows4_fd, int flows6_fd,
+			struct flow_filter_fill *before);
 
 /*
  * flow_filter_refresh on the running edgefw's pinned maps, under the

@@ -134,13 +134,11 @@ static int share_maps(struct edgefw_bpf *skel, const struct edgefw_bpf *first,
 static __u32 flow_table_size(const struct config *c,
 			     const struct map_fds *shared)
 {
-	struct bpf_map_info info = {};
-	__u32 len = sizeof(info);
+	__u32 n = shared && shared->fd[MAP_FLOWS4] >= 0
+			  ? map_max_entries(shared->fd[MAP_FLOWS4])
+			  : 0;
 
-	if (shared && shared->fd[MAP_FLOWS4] >= 0 &&
-	    bpf_obj_get_info_by_fd(shared->fd[MAP_FLOWS4], &info, &len) == 0)
-		return info.max_entries;
-	return c->flows_max;
+	return n ? n : c->flows_max;
 }
 
 static int load_iface(const struct config *c, const struct compiled *cc,
@@ -300,14 +298,12 @@ static int fill_port_classes(const struct compiled *cc, int fd)
 /* A shared map keeps its size: a reload cannot resize the flow table. */
 static void warn_flow_table_size(const struct config *c, int flows_fd)
 {
-	struct bpf_map_info info = {};
-	__u32 len = sizeof(info);
+	__u32 n = map_max_entries(flows_fd);
 
-	if (bpf_obj_get_info_by_fd(flows_fd, &info, &len) == 0 &&
-	    info.max_entries != c->flows_max)
+	if (n && n != c->flows_max)
 		log_warn(
 			"the flow table keeps its size of %u flows until unload and load (the config says %u)",
-			info.max_entries, c->flows_max);
+			n, c->flows_max);
 }
 
 /*

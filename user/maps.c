@@ -243,3 +243,11 @@ int map_count_entries(int fd, uint64_t *n)
 	*n = 0;
 	return map_walk(fd, count_one, n);
 }
+
+__u32 map_max_entries(int fd)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+
+	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.max_entries;
+}

@@ -59,6 +59,9 @@ int map_read_keys(int fd, const __u32 *keys, size_t n, size_t value_size,
  */
 int map_walk(int fd, void (*fn)(const void *key, void *ctx), void *ctx);
 
+/* A map's max_entries, or 0 when its fd says nothing. */
+__u32 map_max_entries(int fd);
+
 /* The entries of a hash table, as map_walk sees them. 0 or -errno. */
 int map_count_entries(int fd, uint64_t *n);
 

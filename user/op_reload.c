@@ -18,6 +18,7 @@
 #include "flowfilter.h"
 #include "lockout.h"
 #include "log.h"
+#include "maps.h"
 #include "op.h"
 #include "op_load.h"
 #include "probe.h"
@@ -226,9 +227,8 @@ static int repin(const struct generation *g, struct running *run, size_t n,
 static bool newer_map_fits(enum edgefw_map m, int fd,
 			   const struct map_fds *shared)
 {
-	struct bpf_map_info info = {}, flows = {};
+	struct bpf_map_info info = {};
 	__u32 len = sizeof(info);
-	__u64 state;
 
 	if (bpf_obj_get_info_by_fd(fd, &info, &len))
 		return true; /* the load that uses it will say */
@@ -239,17 +239,8 @@ static bool newer_map_fits(enum edgefw_map m, int fd,
 	case MAP_EVENTS_CPU:
 		return info.max_entries == EDGEFW_NR_READERS;
 	case MAP_FLOW_FILTER:
-		len = sizeof(flows);
-		if (bpf_obj_get_info_by_fd(shared->fd[MAP_FLOWS4], &flows,
-					   &len))
-			return true;
-		if (!bpf_map_lookup_elem(fd, &(__u32){ 0 }, &state) &&
-		    !flow_filter_state_fits(state))
-			return false;
-		return (info.map_flags & BPF_F_MMAPABLE) &&
-		       info.max_entries == edgefw_flow_filter_entries(
-						   edgefw_flow_filter_log2(
-							   flows.max_entries));
+		return flow_filter_fits(
+			fd, map_max_entries(shared->fd[MAP_FLOWS4]));
 	default:
 		return true;
 	}
@@ -314,9 +305,10 @@ static int pin_created(const struct generation *g, const struct paths *p,
  */
 static void refresh_flow_filter(const struct generation *g)
 {
+	struct flow_filter_fill before;
 	int err = flow_filter_refresh(gen_map_fd(g, MAP_FLOW_FILTER),
 				      gen_map_fd(g, MAP_FLOWS4),
-				      gen_map_fd(g, MAP_FLOWS6));
+				      gen_map_fd(g, MAP_FLOWS6), &before);
 
 	if (err < 0)
 		log_warn(

@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <stdbool.h>
 #include <nettle/sha2.h>
+#include "log.h"
 #include "util.h"
 
 static void out_of_memory(void)
@@ -315,4 +316,20 @@ const char *printable(const char *s, char *buf, size_t len)
 	}
 	buf[off] = '\0';
 	return buf;
+}
+
+unsigned int env_seconds(const char *name, unsigned int max, unsigned int dflt)
+{
+	const char *env = getenv(name);
+	char *end;
+	unsigned long v;
+
+	if (!env)
+		return dflt;
+	v = strtoul(env, &end, 10);
+	if (*env && !*end && v >= 1 && v <= max)
+		return v;
+	log_warn("%s takes 1 to %u seconds, not '%s': %u it is", name, max, env,
+		 dflt);
+	return dflt;
 }

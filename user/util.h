@@ -60,6 +60,13 @@ int64_t clock_ns(clockid_t clock);
 /* Unix time in milliseconds. */
 int64_t wall_now_ms(void);
 
+/*
+ * The whole seconds, 1 to max, that environment variable name sets, or
+ * dflt when it is unset; a value that is not such a number is warned of
+ * and dflt taken.
+ */
+unsigned int env_seconds(const char *name, unsigned int max, unsigned int dflt);
+
 void sha256_hex(const void *data, size_t len, char out[SHA256_HEX_LEN + 1]);
 
 /* A buffer for printable(): a word shown in a message, 64 bytes of it. */

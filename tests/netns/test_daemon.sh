@@ -291,6 +291,19 @@ test_flow_filter() {
 		daemon_logged "rebuilt the flow filter from the flow tables .*it was not asked yet"
 	check "flow filter: ready again (state $(flow_filter_state))" -- flow_filter_ready
 	check "flow filter: a partner still connects" -- connects_to "$TOPO_EDGE_EXT4"
+
+	# ready in a layout of another version: not built anew, said
+	local state
+	state=$(flow_filter_state)
+	check "flow filter: set-up: the state of a layout 2, ready" -- \
+		bpftool map update pinned "$EDGEFW_PIN_DIR/flow_filter" key 0 0 0 0 value 2 2 0 0 0 0 0 0
+	check_within 10 "flow filter: the daemon says another layout's filter waits for a reload" \
+		daemon_logged "flow_filter is an older edgefw's \(another layout\): 'edgefw reload' replaces it"
+	check_eq "flow filter: and leaves it as it was (state 514)" "$(flow_filter_state)" 514
+	check "flow filter: set-up: its state put back" -- \
+		bpftool map update pinned "$EDGEFW_PIN_DIR/flow_filter" key 0 0 0 0 \
+		value $((state & 255)) $((state >> 8 & 255)) 0 0 0 0 0 0
+	check "flow filter: the daemon runs" -- daemon_alive
 }
 
 test_sighup() {
@@ -345,9 +358,14 @@ daemon_gone() {
 
 # 'edgefw unload' under a running daemon: it stays unloaded, the daemon ends.
 test_unload_under_daemon() {
-	start_daemon "$WORK/daemon.conf"
+	# periods out of range fall back to their defaults, warned of
+	EDGEFW_FLOW_FILTER_SECS=0 EDGEFW_SUMMARY_SECS=1m start_daemon "$WORK/daemon.conf"
 	check_within 20 "unload under the daemon: a new daemon adopts" \
 		daemon_logged "adopting generation"
+	check "a daemon given EDGEFW_FLOW_FILTER_SECS=0 says so and takes 10 s" -- \
+		daemon_logged "EDGEFW_FLOW_FILTER_SECS takes 1 to 3600 seconds, not '0': 10 it is"
+	check "a daemon given EDGEFW_SUMMARY_SECS=1m says so and takes 60 s" -- \
+		daemon_logged "EDGEFW_SUMMARY_SECS takes 1 to 86400 seconds, not '1m': 60 it is"
 	check_within 10 "unload under the daemon: it filters" \
 		daemon_logged "filtering; following"
 	edge "$EDGEFW" unload >/dev/null 2>&1

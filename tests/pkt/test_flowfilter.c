@@ -231,16 +231,16 @@ static void check_family(const struct env *e, const struct family_case *f)
 		e, f, f->stranger, 40002,
 		"a filter not ready: every packet asks the table, and a flow without bits passes",
 		PASS, EDGEFW_PASS_REPLY);
-	CHECK(flow_filter_refresh(filter_fd(e), e->flows_fd[0],
-				  e->flows_fd[1]) == 1 &&
+	CHECK(flow_filter_refresh(filter_fd(e), e->flows_fd[0], e->flows_fd[1],
+				  &fill) == 1 &&
 		      flow_filter_read(filter_fd(e), &fill) == 0 && fill.ready,
 	      "%s: refresh rebuilds a filter that is not ready, and makes it ready",
 	      f->label);
 	ack_from(e, f, f->stranger, 40002,
 		 "and then the flow passes through the filter", PASS,
 		 EDGEFW_PASS_REPLY);
-	CHECK(flow_filter_refresh(filter_fd(e), e->flows_fd[0],
-				  e->flows_fd[1]) == 0,
+	CHECK(flow_filter_refresh(filter_fd(e), e->flows_fd[0], e->flows_fd[1],
+				  &fill) == 0,
 	      "%s: refresh leaves a ready filter with few bits set alone",
 	      f->label);
 }

@@ -327,8 +327,8 @@ static void check_other_layout(void)
 	CHECK(words[0] == other && words[1] == 1, "... and is left as it was");
 	CHECK_EQ(flow_filter_read(filter_fd, &fill), -EPROTO,
 		 "... nor read: -EPROTO");
-	CHECK_EQ(flow_filter_refresh(filter_fd, flows4_fd, flows6_fd), -EPROTO,
-		 "... nor refreshed: -EPROTO");
+	CHECK_EQ(flow_filter_refresh(filter_fd, flows4_fd, flows6_fd, &fill),
+		 -EPROTO, "... nor refreshed: -EPROTO");
 	words[0] = 0;
 	CHECK(flow_filter_rebuild(filter_fd, flows4_fd, flows6_fd) == 0 &&
 		      EDGEFW_FLOW_FILTER_LAYOUT_OF(words[0]) ==

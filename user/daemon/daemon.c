@@ -102,24 +102,6 @@ static void arm(int fd, int64_t ms, int64_t interval_ms)
  * set (flowfilter.h). A look reads the filter, 1 MiB at the default
  * 262,144 flows; a rebuild walks the tables.
  */
-static int64_t flow_filter_check_ms(void)
-{
-	const char *env = getenv("EDGEFW_FLOW_FILTER_SECS");
-	char *end;
-	unsigned long v;
-
-	if (!env)
-		return 10000;
-	v = strtoul(env, &end, 10);
-	if (!*env || *end || v < 1 || v > 3600) {
-		log_warn(
-			"EDGEFW_FLOW_FILTER_SECS=%s is not 1 to 3600: 10 it is",
-			env);
-		return 10000;
-	}
-	return (int64_t)v * 1000;
-}
-
 static void refresh_flow_filter(struct daemon *d)
 {
 	struct flow_filter_fill before;
@@ -569,7 +551,7 @@ int daemon_run(const char *config_path, enum xdp_mode mode)
 	    d.summary.secs * 1000LL);
 	sampler_open(&d);
 	arm(d.fds[FD_SAMPLER].fd, 1000, 1000);
-	filter_ms = flow_filter_check_ms();
+	filter_ms = 1000LL * env_seconds("EDGEFW_FLOW_FILTER_SECS", 3600, 10);
 	arm(d.fds[FD_FLOW_FILTER].fd, filter_ms, filter_ms);
 	/* without it the daemon filters all the same: poll skips fd -1 */
 	d.control = control_open(&d.paths);

@@ -7,27 +7,16 @@
 #include "log.h"
 #include "reasons.h"
 #include "summary.h"
+#include "util.h"
 
 #define SUMMARY_MAX_SECS 86400
 
 void summary_init(struct drop_summary *s)
 {
-	const char *env = getenv("EDGEFW_SUMMARY_SECS");
-	char *end;
-	unsigned long v;
-
 	memset(s, 0, sizeof(*s));
-	s->secs = SUMMARY_DEFAULT_SECS;
+	s->secs = env_seconds("EDGEFW_SUMMARY_SECS", SUMMARY_MAX_SECS,
+			      SUMMARY_DEFAULT_SECS);
 	s->sources = xcalloc(1, sizeof(*s->sources));
-	if (!env)
-		return;
-	v = strtoul(env, &end, 10);
-	if (*env && !*end && v >= 1 && v <= SUMMARY_MAX_SECS)
-		s->secs = v;
-	else
-		log_warn(
-			"EDGEFW_SUMMARY_SECS takes 1 to %d seconds, not '%s': the summary comes every %u s",
-			SUMMARY_MAX_SECS, env, s->secs);
 }
 
 void summary_free(struct drop_summary *s)
