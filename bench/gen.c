@@ -321,8 +321,17 @@ static double send_frames(int fd, const struct pkt *p, unsigned int repeat,
 		    .ctx_size_in = sizeof(ctx), .repeat = repeat,
 		    .flags = BPF_F_TEST_XDP_LIVE_FRAMES, .batch_size = batch);
 
-	if (bpf_prog_test_run_opts(fd, &opts))
+	if (bpf_prog_test_run_opts(fd, &opts)) {
+		/*
+		 * Seen on 6.18.44 builds: EPERM for any live-frames run, even
+		 * of an XDP_DROP program with every capability; not a fault
+		 * of the frame or of the namespaces.
+		 */
+		if (errno == EPERM)
+			die("BPF_PROG_TEST_RUN (live frames): %s: this kernel refuses BPF_F_TEST_XDP_LIVE_FRAMES, which the live stage needs to send",
+			    strerror(errno));
 		die("BPF_PROG_TEST_RUN (live frames): %s", strerror(errno));
+	}
 	return (double)opts.duration * repeat; /* duration: mean ns per run */
 }
 
