@@ -8,6 +8,7 @@
 #ifndef EDGEFW_BPF_BLOCKLIST_H
 #define EDGEFW_BPF_BLOCKLIST_H
 
+#include "keyword.h"
 #include "maps.h"
 #include "parse.h"
 
@@ -21,16 +22,12 @@ static __always_inline bool blocklist_empty(void)
 
 static __always_inline bool blocked(const struct packet *p)
 {
-	struct edgefw_set_key key = {
-		.family = p->family,
-		.addr = p->src,
-	};
+	struct edgefw_set_key key;
 	struct edgefw_block *b;
 
 	if (blocklist_empty())
 		return false;
-	key.prefixlen =
-		EDGEFW_SET_KEY_BITS(p->family == EDGEFW_FAMILY_IPV4 ? 32 : 128);
+	set_key_of(&key, 0, p->family, &p->src);
 	b = bpf_map_lookup_elem(&blocklist, &key);
 	return b && (!b->expires_ns || bpf_ktime_get_boot_ns() < b->expires_ns);
 }

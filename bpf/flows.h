@@ -9,6 +9,7 @@
 #define EDGEFW_BPF_FLOWS_H
 
 #include "flowfilter.h"
+#include "keyword.h"
 #include "maps.h"
 #include "parse.h"
 
@@ -67,6 +68,22 @@ union flow_key {
 	struct edgefw_flow_key6 v6;
 };
 
+/* The key's ports and its protocol, a word each (keyword.h). */
+static __always_inline void flow_key_tail(__u32 *ports_word, __u32 *proto_word,
+					  __u16 local_port, __u16 remote_port,
+					  __u8 proto)
+{
+	struct {
+		__u16 local, remote;
+	} ports = { local_port, remote_port };
+	struct {
+		__u8 proto, pad[3];
+	} last = { .proto = proto };
+
+	key_word_store(ports_word, &ports);
+	key_word_store(proto_word, &last);
+}
+
 static __always_inline void flow_key(union flow_key *k, const struct packet *p,
 				     const int dir)
 {
@@ -77,24 +94,19 @@ static __always_inline void flow_key(union flow_key *k, const struct packet *p,
 	__u16 local_port = dir == EDGEFW_DIR_IN ? p->dport : p->sport;
 	__u16 remote_port = dir == EDGEFW_DIR_IN ? p->sport : p->dport;
 
-	if (p->family == EDGEFW_FAMILY_IPV4)
-		k->v4 = (struct edgefw_flow_key4){
-			.local = local->w[0],
-			.remote = remote->w[0],
-			.ifindex = cfg.ifindex,
-			.local_port = local_port,
-			.remote_port = remote_port,
-			.proto = p->proto,
-		};
-	else
-		k->v6 = (struct edgefw_flow_key6){
-			.local = *local,
-			.remote = *remote,
-			.ifindex = cfg.ifindex,
-			.local_port = local_port,
-			.remote_port = remote_port,
-			.proto = p->proto,
-		};
+	if (p->family == EDGEFW_FAMILY_IPV4) {
+		k->v4.local = local->w[0];
+		k->v4.remote = remote->w[0];
+		k->v4.ifindex = cfg.ifindex;
+		flow_key_tail((__u32 *)&k->v4.local_port, (__u32 *)&k->v4.proto,
+			      local_port, remote_port, p->proto);
+	} else {
+		k->v6.local = *local;
+		k->v6.remote = *remote;
+		k->v6.ifindex = cfg.ifindex;
+		flow_key_tail((__u32 *)&k->v6.local_port, (__u32 *)&k->v6.proto,
+			      local_port, remote_port, p->proto);
+	}
 }
 
 /*

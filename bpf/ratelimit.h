@@ -10,6 +10,7 @@
 #define EDGEFW_BPF_RATELIMIT_H
 
 #include "flows.h"
+#include "keyword.h"
 #include "maps.h"
 #include "parse.h"
 
@@ -35,15 +36,23 @@ static __always_inline bool gcra_take(__u64 *tat_p, __u64 now, __u64 interval,
 	return false;
 }
 
+_Static_assert(sizeof(struct edgefw_rate_key) ==
+		       2 * sizeof(__u32) + sizeof(union edgefw_addr),
+	       "source_take writes every byte of the key");
+
 static __always_inline bool source_take(__u32 id, const struct packet *p,
 					__u64 now, __u64 interval, __u64 burst)
 {
-	struct edgefw_rate_key key = {
-		.rule = id,
-		.family = p->family,
-		.addr = p->src,
-	};
-	__u64 *tat = bpf_map_lookup_elem(&rate_src, &key);
+	struct {
+		__u8 family, pad[3];
+	} family = { .family = p->family };
+	struct edgefw_rate_key key;
+	__u64 *tat;
+
+	key.rule = id;
+	key_word_store((__u32 *)&key.family, &family);
+	key.addr = p->src;
+	tat = bpf_map_lookup_elem(&rate_src, &key);
 
 	if (!tat) {
 		/* a new source: its first packet takes the first token */

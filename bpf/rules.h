@@ -12,6 +12,7 @@
 #ifndef EDGEFW_BPF_RULES_H
 #define EDGEFW_BPF_RULES_H
 
+#include "keyword.h"
 #include "maps.h"
 #include "parse.h"
 #include "set4index.h"
@@ -57,14 +58,9 @@ static __always_inline bool filter_passes(const struct edgefw_set_filter *f,
 static __always_inline bool in_set_trie(__u16 set, const union edgefw_addr *a,
 					__u8 family)
 {
-	struct edgefw_set_key key = {
-		.prefixlen = EDGEFW_SET_KEY_BITS(
-			family == EDGEFW_FAMILY_IPV4 ? 32 : 128),
-		.set = set,
-		.family = family,
-		.addr = *a,
-	};
+	struct edgefw_set_key key;
 
+	set_key_of(&key, set, family, a);
 	return bpf_map_lookup_elem(&sets, &key) != NULL;
 }
 
