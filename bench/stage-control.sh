@@ -39,8 +39,12 @@ if [ "${BENCH_QUICK:-0}" = 1 ]; then
 	status_runs=5
 	idle_wait=${BENCH_IDLE_WAIT:-10}
 fi
-add_target_prefixes=100000
-add_target_s=0.5
+# Issue 15's targets: status whatever the sets hold, set add of 100k and
+# of 1M prefixes, reload of a config with a 100k set.
+targets='[{"operation": "status", "seconds": 0.02},
+	{"operation": "set add", "prefixes": 100000, "seconds": 0.2},
+	{"operation": "set add", "prefixes": 1000000, "seconds": 2},
+	{"operation": "reload", "prefixes": 100000, "seconds": 0.3}]'
 seed=${BENCH_SEED:-5269}
 scalectl=$BENCH_BUILD/scalectl
 example=$BENCH_TOP/examples/lync-xmpp.conf
@@ -78,15 +82,20 @@ measure_begin() {
 }
 
 # The record of one operation: its runs, their median, spread and the
-# other load while they ran; TARGET_S null for none. A median of rounds
-# that spread more than 10% either way is flagged noisy.
-record() { # OPERATION SIZE TARGET_S RUNS_JSON
-	jq -cn --arg op "$1" --argjson size "$2" --argjson target "$3" \
-		--argjson runs "$4" --argjson load "$(load_end)" \
+# other load while they ran, and its target where $targets names the
+# operation (the words before " (") and size. A median of rounds that
+# spread more than 10% either way is flagged noisy.
+record() { # OPERATION SIZE RUNS_JSON
+	jq -cn --arg op "$1" --argjson size "$2" --argjson targets "$targets" \
+		--argjson runs "$3" --argjson load "$(load_end)" \
 		--argjson pressure "$(cpu_pressure)" \
 		--argjson idle "$MEASURE_IDLE" '
 		def median: sort | .[length / 2 | floor];
-		{operation: $op, size: $size, runs: $runs,
+		($op | split(" (")[0]) as $name
+		| ([$targets[] | select(.operation == $name and
+					(.prefixes == null or .prefixes == $size))
+		    | .seconds] | first) as $target
+		| {operation: $op, size: $size, runs: $runs,
 		 wall_s: ($runs | map(.wall_s) | median),
 		 min_s: ($runs | map(.wall_s) | min),
 		 max_s: ($runs | map(.wall_s) | max),
@@ -121,7 +130,7 @@ measure_status() {
 		measure_begin
 		# shellcheck disable=SC2086 # the command and its option
 		runs=$(time_edgefw_runs "$status_runs" $cmd) || return 1
-		record "$cmd ($1)" "$2" null "$runs"
+		record "$cmd ($1)" "$2" "$runs"
 	done
 }
 
@@ -140,8 +149,8 @@ measure_load_unload() { # LABEL SIZE CONFIG
 		unloads+=("$t")
 	done
 	# both over the same rounds, so with the same load
-	record "load ($1)" "$2" null "$(printf '%s\n' "${loads[@]}" | jq -cs .)"
-	record "unload ($1)" "$2" null "$(printf '%s\n' "${unloads[@]}" | jq -cs .)"
+	record "load ($1)" "$2" "$(printf '%s\n' "${loads[@]}" | jq -cs .)"
+	record "unload ($1)" "$2" "$(printf '%s\n' "${unloads[@]}" | jq -cs .)"
 }
 
 # ---- sets ----
@@ -151,9 +160,7 @@ measure_load_unload() { # LABEL SIZE CONFIG
 # from the config's own set. Then status with the set full.
 measure_set_add() { # SIZE RUNS
 	local size=$1 runs=$2 r adds=() dels=() t file=$work/prefixes-$1
-	local target=null
 	head -n "$size" "$work/prefixes" >"$file"
-	[ "$size" != "$add_target_prefixes" ] || target=$add_target_s
 	bench_say "control: set add of $size prefixes, $runs runs"
 	measure_begin
 	for ((r = 1; r <= runs; r++)); do
@@ -163,8 +170,8 @@ measure_set_add() { # SIZE RUNS
 		dels+=("$t")
 	done
 	# both over the same rounds, so with the same load
-	record "set add" "$size" "$target" "$(printf '%s\n' "${adds[@]}" | jq -cs .)"
-	record "set del" "$size" null "$(printf '%s\n' "${dels[@]}" | jq -cs .)"
+	record "set add" "$size" "$(printf '%s\n' "${adds[@]}" | jq -cs .)"
+	record "set del" "$size" "$(printf '%s\n' "${dels[@]}" | jq -cs .)"
 
 	time_edgefw set add partners -f "$file" >/dev/null || return 1
 	[ "$(set_size partners)" -ge "$size" ] ||
@@ -198,7 +205,7 @@ measure_reload() {
 		t=$(time_edgefw reload -c "$conf") || return 1
 		runs+=("$t")
 	done
-	record "reload ($label)" "$reload_prefixes" null \
+	record "reload ($label)" "$reload_prefixes" \
 		"$(printf '%s\n' "${runs[@]}" | jq -cs .)"
 	measure_status "$label" "$reload_prefixes"
 }
@@ -235,12 +242,10 @@ measure_status_config || bench_die "control: status of a big config failed"
 
 jq -s --argjson seed "$seed" --argjson quick "${BENCH_QUICK:-0}" \
 	--argjson cpu "$BENCH_CPU" \
-	--argjson target_prefixes "$add_target_prefixes" \
-	--argjson target_s "$add_target_s" '
+	--argjson targets "$targets" '
 	{stage: "control", quick: ($quick == 1), seed: $seed, cpu: $cpu,
 	 what: "wall time of the edgefw command from fork to exit, in the edge namespace; edgefw_s: the time edgefw prints for its own work",
-	 target: {operation: "set add", prefixes: $target_prefixes,
-		  seconds: $target_s},
+	 targets: $targets,
 	 operations: .}' "$records" |
 	jq --slurpfile memory "$work/memory.jsonl" '. + {memory: $memory}' \
 		>"$out/control.json" ||
