@@ -362,12 +362,13 @@ test_unload_under_daemon() {
 	EDGEFW_FLOW_FILTER_SECS=0 EDGEFW_SUMMARY_SECS=1m start_daemon "$WORK/daemon.conf"
 	check_within 20 "unload under the daemon: a new daemon adopts" \
 		daemon_logged "adopting generation"
+	# the periods are read after the adoption, before it says it filters
+	check_within 10 "unload under the daemon: it filters" \
+		daemon_logged "filtering; following"
 	check "a daemon given EDGEFW_FLOW_FILTER_SECS=0 says so and takes 10 s" -- \
 		daemon_logged "EDGEFW_FLOW_FILTER_SECS takes 1 to 3600 seconds, not '0': 10 it is"
 	check "a daemon given EDGEFW_SUMMARY_SECS=1m says so and takes 60 s" -- \
 		daemon_logged "EDGEFW_SUMMARY_SECS takes 1 to 86400 seconds, not '1m': 60 it is"
-	check_within 10 "unload under the daemon: it filters" \
-		daemon_logged "filtering; following"
 	edge "$EDGEFW" unload >/dev/null 2>&1
 	check_within 5 "unload under the daemon: the daemon ends" daemon_gone
 	daemon_alive && kill -KILL "$DAEMON_PID"
