@@ -54,18 +54,16 @@ static __always_inline bool flow_filter_may_hold(const void *key, __u8 family)
  */
 static __always_inline void flow_filter_add(const void *key, __u8 family)
 {
-	__u64 *word, h;
+	__u64 *word, h, bits;
 
 	if (!cfg.flow_filter_log2)
 		return;
 	h = flow_filter_hash(key, family);
 	word = flow_filter_word(h, family);
+	bits = edgefw_flow_filter_mask(cfg.flow_filter_log2, 0, h);
+	/* half 1's bits: half 0's a half word up (edgefw.h) */
 	if (word)
-		__sync_fetch_and_or(
-			word,
-			edgefw_flow_filter_mask(cfg.flow_filter_log2, 0, h) |
-				edgefw_flow_filter_mask(cfg.flow_filter_log2, 1,
-							h));
+		__sync_fetch_and_or(word, bits | bits << 32);
 }
 
 #endif

@@ -76,12 +76,9 @@ static __always_inline void flow_key_tail(__u32 *ports_word, __u32 *proto_word,
 	struct {
 		__u16 local, remote;
 	} ports = { local_port, remote_port };
-	struct {
-		__u8 proto, pad[3];
-	} last = { .proto = proto };
 
 	key_word_store(ports_word, &ports);
-	key_word_store(proto_word, &last);
+	key_byte_store(proto_word, proto);
 }
 
 static __always_inline void flow_key(union flow_key *k, const struct packet *p,

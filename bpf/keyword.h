@@ -22,6 +22,16 @@ static __always_inline void key_word_store(__u32 *word, const void *fields)
 	*word = w;
 }
 
+/* The word of a byte field and the three zero bytes that pad it. */
+static __always_inline void key_byte_store(__u32 *word, __u8 byte)
+{
+	struct {
+		__u8 byte, pad[3];
+	} fields = { .byte = byte };
+
+	key_word_store(word, &fields);
+}
+
 /* The key of a set's or the blocklist's trie, for addr itself. */
 static __always_inline void set_key_of(struct edgefw_set_key *key, __u16 set,
 				       __u8 family,

@@ -43,14 +43,11 @@ _Static_assert(sizeof(struct edgefw_rate_key) ==
 static __always_inline bool source_take(__u32 id, const struct packet *p,
 					__u64 now, __u64 interval, __u64 burst)
 {
-	struct {
-		__u8 family, pad[3];
-	} family = { .family = p->family };
 	struct edgefw_rate_key key;
 	__u64 *tat;
 
 	key.rule = id;
-	key_word_store((__u32 *)&key.family, &family);
+	key_byte_store((__u32 *)&key.family, p->family);
 	key.addr = p->src;
 	tat = bpf_map_lookup_elem(&rate_src, &key);
 
