@@ -16,11 +16,47 @@
 /*
  * Flow times are seconds-scale: the coarse clock (the last tick's
  * monotonic time) is enough, and much cheaper to read than
- * bpf_ktime_get_ns() where the clock is paravirtual.
+ * bpf_ktime_get_ns() where the clock is paravirtual. Cheaper still, it is
+ * read once a jiffy and kept: jiffies is one load (the verifier inlines
+ * bpf_jiffies64), the clock a helper call, about 4 ns of an established
+ * packet's cost (issue 15). One copy for all CPUs: a per-CPU one cost 2-3
+ * ns more, and this one is written once a tick.
+ *
+ * A CPU that reads the clock between a tick's jiffy and its time keeps
+ * the last tick's time for a jiffy, so a flow's time may be a tick ahead
+ * of another CPU's clock: flow_live allows FLOW_CLOCK_AHEAD_NS for it.
+ */
+struct flow_clock_cache {
+	__u64 jiffy;
+	__u64 ns; /* the coarse clock, read in that jiffy */
+};
+
+static struct flow_clock_cache flow_clock_cache;
+
+#define FLOW_CLOCK_AHEAD_NS (EDGEFW_NSEC_PER_SEC / 10) /* ten ticks at HZ=100 */
+
+/*
+ * The time is stored before the jiffy, which the exchange (fully ordered)
+ * publishes. A reader's load of the time has an address that depends on
+ * its load of the jiffy (dep: that value and 0, out of the compiler's
+ * sight, as memory-barriers.txt's address dependency), which orders the
+ * two where CPUs reorder loads (arm64): a reader that sees a jiffy sees
+ * its time, not an older one.
  */
 static __always_inline __u64 flow_clock(void)
 {
-	return bpf_ktime_get_coarse_ns();
+	__u64 jiffy = bpf_jiffies64();
+	__u64 seen = *(volatile __u64 *)&flow_clock_cache.jiffy;
+	__u64 dep, ns;
+
+	asm volatile("%0 = %1; %0 &= 0" : "=r"(dep) : "r"(seen));
+	if (seen != jiffy) {
+		ns = bpf_ktime_get_coarse_ns();
+		*(volatile __u64 *)&flow_clock_cache.ns = ns;
+		__sync_lock_test_and_set(&flow_clock_cache.jiffy, jiffy);
+		return ns;
+	}
+	return *(volatile __u64 *)((char *)&flow_clock_cache.ns + dep);
 }
 
 /* TCP, UDP and ICMP echo have flows; an echo is keyed by its identifier. */
@@ -153,6 +189,17 @@ static __always_inline __u64 flow_timeout(__u8 state)
 	return EDGEFW_FLOW_TIMEOUT_UDP;
 }
 
+/*
+ * Whether the flow f is within its timeout at now: seen_ns up to
+ * FLOW_CLOCK_AHEAD_NS after now is a time another CPU's clock gave; any
+ * later is no time of this boot's (a foreign state), and the flow is gone.
+ */
+static __always_inline bool flow_live(const struct edgefw_flow *f, __u64 now)
+{
+	return now + FLOW_CLOCK_AHEAD_NS - f->seen_ns <=
+	       flow_timeout(f->state) + FLOW_CLOCK_AHEAD_NS;
+}
+
 static __always_inline __u8 flow_next_state(const struct edgefw_flow *f,
 					    const struct packet *p,
 					    const int dir)
@@ -195,7 +242,7 @@ static __always_inline struct edgefw_flow *flow_find(const struct packet *p,
 	if (!f)
 		return NULL;
 	*now = flow_clock();
-	if (*now - f->seen_ns > flow_timeout(f->state))
+	if (!flow_live(f, *now))
 		return NULL;
 	return f;
 }
@@ -223,7 +270,9 @@ static __always_inline void flow_touch(struct edgefw_flow *f,
 {
 	__u8 state = flow_next_state(f, p, dir);
 
-	if (state != f->state || now - f->seen_ns > EDGEFW_FLOW_REFRESH_NS) {
+	/* signed: a time another CPU gave may be ahead of now (flow_clock) */
+	if (state != f->state ||
+	    (__s64)(now - f->seen_ns) > (__s64)EDGEFW_FLOW_REFRESH_NS) {
 		f->state = state;
 		f->seen_ns = now;
 	}
