@@ -8,56 +8,20 @@
 #ifndef EDGEFW_BPF_FLOWS_H
 #define EDGEFW_BPF_FLOWS_H
 
+#include "clock.h"
 #include "flowfilter.h"
 #include "keyword.h"
 #include "maps.h"
 #include "parse.h"
 
 /*
- * Flow times are seconds-scale: the coarse clock (the last tick's
- * monotonic time) is enough, and much cheaper to read than
- * bpf_ktime_get_ns() where the clock is paravirtual. Cheaper still, it is
- * read once a jiffy and kept: jiffies is one load (the verifier inlines
- * bpf_jiffies64), the clock a helper call, about 4 ns of an established
- * packet's cost (issue 15). One copy for all CPUs: a per-CPU one cost 2-3
- * ns more, and this one is written once a tick.
- *
- * A CPU that reads the clock between a tick's jiffy and its time keeps
- * the last tick's time for a jiffy, so a flow's time may be a tick ahead
- * of another CPU's clock: flow_live allows FLOW_CLOCK_AHEAD_NS for it.
+ * Flow times are seconds-scale: the coarse clock is enough (clock.h), and
+ * much cheaper to read than bpf_ktime_get_ns() where the clock is
+ * paravirtual. As one CPU's copy of it may be a tick behind another's, a
+ * flow's time may be a tick ahead of a CPU's clock: flow_live allows
+ * FLOW_CLOCK_AHEAD_NS for it.
  */
-struct flow_clock_cache {
-	__u64 jiffy;
-	__u64 ns; /* the coarse clock, read in that jiffy */
-};
-
-static struct flow_clock_cache flow_clock_cache;
-
 #define FLOW_CLOCK_AHEAD_NS (EDGEFW_NSEC_PER_SEC / 10) /* ten ticks at HZ=100 */
-
-/*
- * The time is stored before the jiffy, which the exchange (fully ordered)
- * publishes. A reader's load of the time has an address that depends on
- * its load of the jiffy (dep: that value and 0, out of the compiler's
- * sight, as memory-barriers.txt's address dependency), which orders the
- * two where CPUs reorder loads (arm64): a reader that sees a jiffy sees
- * its time, not an older one.
- */
-static __always_inline __u64 flow_clock(void)
-{
-	__u64 jiffy = bpf_jiffies64();
-	__u64 seen = *(volatile __u64 *)&flow_clock_cache.jiffy;
-	__u64 dep, ns;
-
-	asm volatile("%0 = %1; %0 &= 0" : "=r"(dep) : "r"(seen));
-	if (seen != jiffy) {
-		ns = bpf_ktime_get_coarse_ns();
-		*(volatile __u64 *)&flow_clock_cache.ns = ns;
-		__sync_lock_test_and_set(&flow_clock_cache.jiffy, jiffy);
-		return ns;
-	}
-	return *(volatile __u64 *)((char *)&flow_clock_cache.ns + dep);
-}
 
 /* TCP, UDP and ICMP echo have flows; an echo is keyed by its identifier. */
 static __always_inline bool flow_tracked(const struct packet *p)
@@ -241,7 +205,7 @@ static __always_inline struct edgefw_flow *flow_find(const struct packet *p,
 	f = flow_lookup(&key, p->family);
 	if (!f)
 		return NULL;
-	*now = flow_clock();
+	*now = coarse_clock();
 	if (!flow_live(f, *now))
 		return NULL;
 	return f;
@@ -270,7 +234,7 @@ static __always_inline void flow_touch(struct edgefw_flow *f,
 {
 	__u8 state = flow_next_state(f, p, dir);
 
-	/* signed: a time another CPU gave may be ahead of now (flow_clock) */
+	/* signed: a time another CPU gave may be ahead of now (clock.h) */
 	if (state != f->state ||
 	    (__s64)(now - f->seen_ns) > (__s64)EDGEFW_FLOW_REFRESH_NS) {
 		f->state = state;
@@ -349,7 +313,7 @@ static __always_inline void flow_open(const struct packet *p, const int dir)
 							: EDGEFW_FLOW_NEW;
 	}
 	flow_key(&key, p, dir);
-	f.seen_ns = flow_clock();
+	f.seen_ns = coarse_clock();
 	flow_put(&key, p->family, &f);
 }
 
@@ -366,7 +330,7 @@ static __always_inline void flow_answer(const struct packet *p)
 	};
 
 	flow_key(&key, p, EDGEFW_DIR_OUT);
-	f.seen_ns = flow_clock();
+	f.seen_ns = coarse_clock();
 	flow_put(&key, p->family, &f);
 }
 

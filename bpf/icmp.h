@@ -68,7 +68,7 @@ __noinline int quoted_flow_live(const struct packet *q, __u32 dir)
 	else
 		flow_key(&key, q, EDGEFW_DIR_IN);
 	f = flow_lookup(&key, q->family);
-	return f && flow_clock() - f->seen_ns <= flow_timeout(f->state);
+	return f && flow_live(f, coarse_clock());
 }
 
 /*
