@@ -9,6 +9,7 @@
 #ifndef EDGEFW_BPF_RATELIMIT_H
 #define EDGEFW_BPF_RATELIMIT_H
 
+#include "clock.h"
 #include "flows.h"
 #include "keyword.h"
 #include "maps.h"
@@ -84,7 +85,7 @@ static __always_inline bool rate_admits(__u32 id, const struct packet *p)
 	 */
 	if (p->proto == IPPROTO_TCP && (p->tcp_flags & EDGEFW_TCP_RST))
 		return true;
-	now = r->coarse_clock ? bpf_ktime_get_coarse_ns() : bpf_ktime_get_ns();
+	now = r->coarse_clock ? coarse_clock() : bpf_ktime_get_ns();
 	if (r->limit == EDGEFW_LIMIT_PER_SOURCE)
 		return source_take(id, p, now, r->interval_ns, r->burst_ns);
 	tat = bpf_map_lookup_elem(&rate_total, &id);

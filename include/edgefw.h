@@ -531,8 +531,9 @@ struct edgefw_rule {
 	__u8 limit; /* enum edgefw_limit */
 	/*
 	 * Slow limits (an interval of EDGEFW_COARSE_CLOCK_NS or more) keep
-	 * time with the coarse clock, a tick's precision: much cheaper, and
-	 * exact on average. Faster ones need bpf_ktime_get_ns().
+	 * time with the coarse clock as the programs keep it (bpf/clock.h),
+	 * a tick's precision, two at worst: much cheaper, and exact on
+	 * average. Faster ones need bpf_ktime_get_ns().
 	 */
 	__u8 coarse_clock;
 	__u8 from_slot; /* index slot of the from set, or NO_INDEX_SLOT */
