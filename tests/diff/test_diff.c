@@ -63,7 +63,8 @@
  */
 _Static_assert(SEQ_BUDGET_NS + 2 * CLOCK_TICK_NS <= RATE_GRID_NS &&
 		       SEQ_BUDGET_NS + 2 * CLOCK_TICK_NS <= PKTGEN_MARGIN_NS &&
-		       SEQ_BUDGET_NS + 2 * CLOCK_TICK_NS <= PKTGEN_QUANTUM_NS / 2,
+		       SEQ_BUDGET_NS + 2 * CLOCK_TICK_NS <=
+			       PKTGEN_QUANTUM_NS / 2,
 	       "a sequence's real time could reach a threshold");
 
 /*
