@@ -265,6 +265,16 @@ void check_packet(const struct env *e, const char *name, enum where at,
 	      "%s: no other counter moved", label);
 }
 
+void check_spec(const struct env *e, const char *name, enum where at,
+		const struct pkt_spec *s, enum expect expect, __u32 counted)
+{
+	struct pkt p;
+
+	if (pkt_build(s, &p))
+		tap_bail("cannot build the packet of %s", name);
+	check_packet(e, name, at, &p, expect, counted);
+}
+
 /*
  * Frames that BPF_PROG_TEST_RUN itself refuses (net/bpf/test_run.c, as of
  * Linux 6.18): any shorter than an Ethernet header, and for TC, IPv4 and

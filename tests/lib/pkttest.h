@@ -151,4 +151,8 @@ int others_moved(const struct env *e, const struct counters *before,
 void check_packet(const struct env *e, const char *name, enum where at,
 		  const struct pkt *p, enum expect expect, __u32 counted);
 
+/* The same for the packet that spec s describes, built first. */
+void check_spec(const struct env *e, const char *name, enum where at,
+		const struct pkt_spec *s, enum expect expect, __u32 counted);
+
 #endif

@@ -54,17 +54,6 @@ static struct edgefw_flow only_flow(const struct env *e,
 	return v;
 }
 
-static void check_spec(const struct env *e, const char *label, enum where at,
-		       const struct pkt_spec *s, enum expect expect,
-		       __u32 counted)
-{
-	struct pkt p;
-
-	if (pkt_build(s, &p))
-		tap_bail("cannot build the packet of %s", label);
-	check_packet(e, label, at, &p, expect, counted);
-}
-
 /* Our SYN out to the peer from port 40000: it opens the flow. */
 static struct pkt_spec our_syn(const struct family_case *f)
 {

@@ -136,17 +136,6 @@ static void write_flow(const struct env *e, const struct family_case *f,
 			 strerror(errno));
 }
 
-static void check_spec(const struct env *e, const char *label, enum where at,
-		       const struct pkt_spec *s, enum expect expect,
-		       __u32 counted)
-{
-	struct pkt p;
-
-	if (pkt_build(s, &p))
-		tap_bail("cannot build the packet of %s", label);
-	check_packet(e, label, at, &p, expect, counted);
-}
-
 static void ack_from(const struct env *e, const struct family_case *f,
 		     const char *remote, __u16 port, const char *name,
 		     enum expect expect, __u32 counted)
