@@ -92,6 +92,22 @@ children_cpu() { # FILE
 		NR == 2 { printf "%d\n", ms($1) + ms($2) }' "$1")
 }
 
+# kill_leftovers PIN_DIR: after a suite timed out, what it started and
+# what the time limit's signals missed (a process of another process group,
+# such as an inner timeout's) is killed, found by the pin directory in its
+# environment, and the pins go; else a hung process spins on through the
+# suites after it (as a hung sanitized edgefw did, at 98% of a CPU).
+kill_leftovers() {
+	local env pid
+	for env in /proc/[0-9]*/environ; do
+		pid=${env#/proc/}
+		pid=${pid%/environ}
+		tr '\0' '\n' <"$env" 2>/dev/null | grep -qxF "EDGEFW_PIN_DIR=$1" &&
+			kill -KILL "$pid" 2>/dev/null
+	done
+	rm -rf "$1"
+}
+
 # run_suite N SUITE: runs in a subshell of its own; writes $results/N,
 # the suite's line and, if it failed, what the log says.
 run_suite() {
@@ -117,6 +133,8 @@ run_suite() {
 		EDGEFW_STATE_DIR="$run_dir/state" \
 		timeout --kill-after=10 "$suite_timeout" "$suite" >"$log" 2>&1
 	rc=$?
+	[ $rc -ne 124 ] && [ $rc -ne 137 ] ||
+		kill_leftovers "$pin_prefix$(basename "$suite" .sh)"
 	rm -rf "$run_dir"
 	ok=$(grep -c '^ok ' "$log")
 	notok=$(grep -c '^not ok ' "$log")
