@@ -67,7 +67,15 @@ struct {
 	__type(value, __u8);
 } set6_prefixes SEC(".maps");
 
-/* in_set6_index() reads set6_heads and set6_prefixes, defined above */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, EDGEFW_SET6_CACHE_ENTRIES);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct edgefw_set6_cached);
+} set6_cache SEC(".maps");
+
+/* in_set6_index() reads set6_cache, set6_heads and set6_prefixes above */
 #include "../bpf/set6index.h"
 
 struct {

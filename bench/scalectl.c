@@ -671,7 +671,10 @@ static json_object *lookup_set_family(struct probes *pr,
 {
 	bool v4 = keys[0].family == EDGEFW_FAMILY_IPV4;
 	const char *target = v4 ? "set4_by24" : "set6_heads";
-	const char *also = v4 ? "set4_bits" : "set6_prefixes";
+	static const char *const also4[] = { "set4_bits", NULL },
+				 *const also6[] = { "set6_prefixes",
+						    "set6_cache" };
+	const char *const *also = v4 ? also4 : also6;
 	char path[PATH_MAX];
 	json_object *out;
 
@@ -687,18 +690,25 @@ static json_object *lookup_set_family(struct probes *pr,
 	pr->target = target;
 	snprintf(path, sizeof(path), "%s/%s", index_dir, target);
 	pr->target_fd = bpf_obj_get(path);
-	pr->also[0] = also;
-	snprintf(path, sizeof(path), "%s/%s", index_dir, also);
-	pr->also_fd[0] = bpf_obj_get(path);
-	if (pr->target_fd < 0 || pr->also_fd[0] < 0)
+	if (pr->target_fd < 0)
 		die("%s: %s", index_dir, strerror(errno));
+	for (size_t i = 0; i < ARRAY_SIZE(pr->also); i++) {
+		pr->also[i] = also[i];
+		if (!also[i])
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", index_dir, also[i]);
+		pr->also_fd[i] = bpf_obj_get(path);
+		if (pr->also_fd[i] < 0)
+			die("%s: %s", path, strerror(errno));
+	}
 	pr->nr = NR_PROBES;
 	json_object_object_add(out, "index",
 			       lookup_report(pr,
 					     v4 ? "lookup_set4" : "lookup_set6",
 					     "probe_set", l));
 	close(pr->target_fd);
-	close(pr->also_fd[0]);
+	for (size_t i = 0; i < ARRAY_SIZE(pr->also) && pr->also[i]; i++)
+		close(pr->also_fd[i]);
 	return out;
 }
 

@@ -263,7 +263,7 @@ jq -r '
 	(.operations[] | "| \(.operation) | \(.size | count) | \(.runs | length) | \(.wall_s | ms)\(if .noisy then "*" else "" end) | \(.min_s | ms) - \(.max_s | ms) | \(.edgefw_s | ms) | \(.cpu_s | ms) | \(if .target_s then "<= \(.target_s) s: \(if .met then "met" else "**missed**" end)" else "" end) | \(.load.busy_percent), \(.load.cpu_pressure_avg10) |"),
 	"",
 	(.memory[-1] as $m | def mb: . / 1000000 | . * 10 | round / 10;
-	 def sets: ["sets", "set_filter", "set4_by24", "set4_any", "set4_bits", "set6_heads", "set6_prefixes"];
+	 def sets: ["sets", "set_filter", "set4_by24", "set4_any", "set4_bits", "set6_heads", "set6_cache", "set6_prefixes"];
 	 "### Kernel memory with \($m.size | count) prefixes added (memlock in fdinfo)\n",
 	 "| map | type | max entries | MB |", "|---|---|---|---|",
 	 ($m.maps | group_by(.name)[] | {name: .[0].name, type: .[0].type,

@@ -16,6 +16,7 @@
 
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
+#include "depend.h"
 
 struct coarse_clock_copy {
 	__u64 jiffy;
@@ -27,25 +28,24 @@ static struct coarse_clock_copy coarse_clock_copy;
 /*
  * The time is stored before the jiffy, which the exchange (fully ordered)
  * publishes. A reader's load of the time has an address that depends on
- * its load of the jiffy (dep: that value and 0, out of the compiler's
- * sight, as memory-barriers.txt's address dependency), which orders the
- * two where CPUs reorder loads (arm64): a reader that sees a jiffy sees
- * its time, not an older one.
+ * its load of the jiffy (depend.h), which orders the two where CPUs
+ * reorder loads: a reader that sees a jiffy sees its time, not an older
+ * one.
  */
 static __always_inline __u64 coarse_clock(void)
 {
 	__u64 jiffy = bpf_jiffies64();
 	__u64 seen = *(volatile __u64 *)&coarse_clock_copy.jiffy;
-	__u64 dep, ns;
+	__u64 ns;
 
-	asm volatile("%0 = %1; %0 &= 0" : "=r"(dep) : "r"(seen));
 	if (seen != jiffy) {
 		ns = bpf_ktime_get_coarse_ns();
 		*(volatile __u64 *)&coarse_clock_copy.ns = ns;
 		__sync_lock_test_and_set(&coarse_clock_copy.jiffy, jiffy);
 		return ns;
 	}
-	return *(volatile __u64 *)((char *)&coarse_clock_copy.ns + dep);
+	return *(volatile __u64 *)((char *)&coarse_clock_copy.ns +
+				   addr_dep(seen));
 }
 
 #endif

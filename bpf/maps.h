@@ -81,6 +81,14 @@ struct {
 } set6_heads SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, EDGEFW_SET6_CACHE_ENTRIES);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct edgefw_set6_cached);
+} set6_cache SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, EDGEFW_SET6_MAX_PREFIXES);
 	__uint(map_flags, BPF_F_NO_PREALLOC);

@@ -2,8 +2,8 @@
 /*
  * Membership in a set's IPv6 index (see edgefw.h). The includer provides
  * what a BPF program has: bpf_map_lookup_elem(), bpf_loop() and the maps
- * set6_heads and set6_prefixes, as for set4index.h (the unit tests run
- * this code in user space through tests/lib/bpf_shim.h).
+ * set6_cache, set6_heads and set6_prefixes, as for set4index.h (the unit
+ * tests run this code in user space through tests/lib/bpf_shim.h).
  */
 #ifndef EDGEFW_BPF_SET6INDEX_H
 #define EDGEFW_BPF_SET6INDEX_H
@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <bpf/bpf_endian.h>
 #include "edgefw.h"
+#include "depend.h"
 
 /*
  * Whether a lies in the prefix of length len whose words after the first
@@ -109,16 +110,59 @@ static __always_inline bool set6_lens_hold(__u8 slot,
 	return p.found;
 }
 
+enum set6_cache_answer {
+	SET6_CACHE_OUT,
+	SET6_CACHE_IN,
+	SET6_CACHE_ASK, /* set6_heads: not in the cache, or a write overlapped */
+};
+
+/*
+ * Whether the prefixes of key's head (EDGEFW_SET6_HEAD_KEY) in set6_cache
+ * hold a, under the seqlock of edgefw.h. Each load of the entry depends on
+ * the one of seq before it, and the second load of seq on all of them
+ * (depend.h); the answer is worked out from what the loads gave.
+ */
+static __always_inline enum set6_cache_answer
+set6_cache_holds(__u64 key, const union edgefw_addr *a)
+{
+	__u32 idx = edgefw_set6_cache_index(key);
+	const struct edgefw_set6_cached *e =
+		bpf_map_lookup_elem(&set6_cache, &idx);
+	const volatile struct edgefw_set6_cached *d;
+	__u32 seq, again, diff0 = 0, diff1 = 0;
+	__u64 tag;
+	int w;
+
+	if (!e)
+		return SET6_CACHE_ASK;
+	seq = *(const volatile __u32 *)&e->seq;
+	d = (const volatile void *)((const char *)e + addr_dep(seq));
+	tag = d->tag;
+	for (w = 0; w < EDGEFW_SET6_TAIL_WORDS; w++) {
+		diff0 |= (a->w[w + 1] ^ d->tail[0][w]) & d->mask[0][w];
+		diff1 |= (a->w[w + 1] ^ d->tail[1][w]) & d->mask[1][w];
+	}
+	again = *(const volatile __u32 *)((const char *)&e->seq +
+					  addr_dep(tag | diff0 | diff1));
+	if ((seq & 1) || again != seq || tag != (key | EDGEFW_SET6_CACHED))
+		return SET6_CACHE_ASK;
+	return !diff0 || !diff1 ? SET6_CACHE_IN : SET6_CACHE_OUT;
+}
+
 /* short_lens: the short6_lens of the set's IPv6 filter */
 static __always_inline bool in_set6_index(__u8 slot, const union edgefw_addr *a,
 					  __u32 short_lens)
 {
 	__u64 key = EDGEFW_SET6_HEAD_KEY(slot, bpf_ntohl(a->w[0]));
 	struct edgefw_set6_head *head;
+	enum set6_cache_answer cached;
 	int i;
 
 	if (short_lens && set6_short_holds(slot, a, short_lens))
 		return true;
+	cached = set6_cache_holds(key, a);
+	if (cached != SET6_CACHE_ASK)
+		return cached == SET6_CACHE_IN;
 	head = bpf_map_lookup_elem(&set6_heads, &key);
 	if (!head)
 		return false;

@@ -435,6 +435,44 @@ _Static_assert(sizeof(((struct edgefw_set6_head *)0)->many) <=
 _Static_assert(sizeof(struct edgefw_set6_head) <= 32,
 	       "a head of at most 32 B: 96 B of the allocator with its key");
 
+/*
+ * set6_cache (array, mmapped): the answer for a (slot, /32) in front of
+ * set6_heads, whose hash lookup and the compare of an INLINE head's
+ * lengths cost about 15 ns of an IPv6 partner's packet (issue 15). An
+ * entry holds the head of one key, at the index its key hashes to, if
+ * the head is INLINE or ALL: each of its (up to two) prefixes as words
+ * 1-3 and their masks, a second prefix repeating the first where there
+ * is one; ALL is one prefix with no bit past the /32. A key whose entry
+ * another holds, or whose head lists lengths, is in set6_heads alone,
+ * which holds every head. User space rewrites an entry in place, so a
+ * reader could see half of the old and half of the new: a seqlock guards
+ * it. seq is odd while user space writes; a reader that sees it odd, or
+ * changed across its reads of the entry, asks set6_heads.
+ */
+#define EDGEFW_SET6_CACHE_LOG2 16
+#define EDGEFW_SET6_CACHE_ENTRIES (1U << EDGEFW_SET6_CACHE_LOG2)
+/* in tag: the entry holds a head (a zeroed entry holds none) */
+#define EDGEFW_SET6_CACHED (1ULL << 63)
+
+struct edgefw_set6_cached {
+	__u64 tag; /* EDGEFW_SET6_HEAD_KEY | EDGEFW_SET6_CACHED, or 0 */
+	__u32 seq;
+	__u32 pad;
+	/* network byte order */
+	__u32 tail[EDGEFW_SET6_INLINE_MAX][EDGEFW_SET6_TAIL_WORDS];
+	__u32 mask[EDGEFW_SET6_INLINE_MAX][EDGEFW_SET6_TAIL_WORDS];
+};
+
+_Static_assert(sizeof(struct edgefw_set6_cached) == 64,
+	       "an entry is a cache line: the mapped array starts on a page");
+
+/* The entry of a head's key (EDGEFW_SET6_HEAD_KEY). */
+static inline __u32 edgefw_set6_cache_index(__u64 head_key)
+{
+	return (__u32)((head_key * 0x9e3779b97f4a7c15ULL) >>
+		       (64 - EDGEFW_SET6_CACHE_LOG2));
+}
+
 struct edgefw_set6_key {
 	__u8 slot;
 	__u8 len;

@@ -342,14 +342,16 @@ int op_reload(const struct paths *p, const struct runtime_state *old,
 	/*
 	 * The running set maps, to take as they are if the new config's sets
 	 * are what they hold; unknown (an older edgefw's state, a set change
-	 * cut short) or unreadable, the sets are filled anew.
+	 * cut short), unreadable or some missing (an older edgefw's
+	 * generation), the sets are filled anew.
 	 */
 	if (!old->sets_digest_known ||
 	    pins_open_maps(p, SETS_MAP_BITS, PINS_MISSING_OK | PINS_OLDER_OK,
 			   &reuse.fds))
 		map_fds_init(&reuse.fds);
 	rc = gen_build(p, c, &shared,
-		       old->sets_digest_known && reuse.fds.fd[MAP_SETS] >= 0
+		       old->sets_digest_known &&
+				       map_fds_all(&reuse.fds, SETS_MAP_BITS)
 			       ? &reuse
 			       : NULL,
 		       o->wait_for_ifaces, &cc, &g, &reused);

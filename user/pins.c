@@ -20,6 +20,7 @@ static const char *const map_names[NR_MAPS] = {
 	[MAP_SET4_ANY] = "set4_any",
 	[MAP_SET4_BITS] = "set4_bits",
 	[MAP_SET6_HEADS] = "set6_heads",
+	[MAP_SET6_CACHE] = "set6_cache",
 	[MAP_SET6_PREFIXES] = "set6_prefixes",
 	[MAP_PORT_CLASSES] = "port_classes",
 	[MAP_RATE_SRC] = "rate_src",
@@ -53,6 +54,7 @@ static const struct {
 	[MAP_SET4_ANY] = { sizeof(__u32), sizeof(__u64) },
 	[MAP_SET4_BITS] = { sizeof(__u32), sizeof(struct edgefw_set4_bits) },
 	[MAP_SET6_HEADS] = { sizeof(__u64), sizeof(struct edgefw_set6_head) },
+	[MAP_SET6_CACHE] = { sizeof(__u32), sizeof(struct edgefw_set6_cached) },
 	[MAP_SET6_PREFIXES] = { sizeof(struct edgefw_set6_key), sizeof(__u8) },
 	[MAP_PORT_CLASSES] = { sizeof(__u32),
 			       sizeof(struct edgefw_port_classes) },
@@ -97,6 +99,15 @@ void map_fds_init(struct map_fds *m)
 {
 	for (int i = 0; i < NR_MAPS; i++)
 		m->fd[i] = -1;
+}
+
+bool map_fds_all(const struct map_fds *m, unsigned int want)
+{
+	for (int i = 0; i < NR_MAPS; i++) {
+		if ((want & MAP_BIT(i)) && m->fd[i] < 0)
+			return false;
+	}
+	return true;
 }
 
 void map_fds_close(struct map_fds *m)

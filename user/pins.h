@@ -23,6 +23,7 @@ enum edgefw_map {
 	MAP_SET4_ANY,
 	MAP_SET4_BITS,
 	MAP_SET6_HEADS,
+	MAP_SET6_CACHE,
 	MAP_SET6_PREFIXES,
 	MAP_PORT_CLASSES,
 	MAP_RATE_SRC,
@@ -61,6 +62,9 @@ struct map_fds {
 
 void map_fds_init(struct map_fds *m);
 void map_fds_close(struct map_fds *m);
+
+/* Whether m holds every map of want (a bit per enum edgefw_map). */
+bool map_fds_all(const struct map_fds *m, unsigned int want);
 
 /* How pins_open_maps takes what it cannot use. */
 enum pins_open_flags {

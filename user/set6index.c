@@ -5,6 +5,7 @@
 #include <bpf/bpf.h>
 #include "log.h"
 #include "maps.h"
+#include "set6cache.h"
 #include "set6index.h"
 #include "util.h"
 
@@ -226,7 +227,34 @@ static int write_short_lens(int filter_fd, unsigned int set, __u32 lens)
 	return bpf_map_update_elem(filter_fd, &key, &f, BPF_ANY) ? -errno : 0;
 }
 
-int set6_index_write(int heads_fd, int prefixes_fd, int filter_fd,
+/*
+ * The cache after set6_heads took the new heads and before it loses the
+ * old: the gone heads leave their entries first, which the new heads may
+ * then take. Every new head is offered its entry, not only the changed
+ * ones: one that another key held may have been freed since.
+ */
+static int cache_write(int cache_fd, unsigned int slot,
+		       const struct set6_index *old,
+		       const struct set6_index *new)
+{
+	struct set6_cache c;
+
+	if (set6_cache_map(cache_fd, &c))
+		return -1;
+	for (size_t i = 0; old && i < old->nr_heads; i++) {
+		if (!find_head(new, old->heads[i].net32))
+			set6_cache_drop(&c, EDGEFW_SET6_HEAD_KEY(
+						    slot, old->heads[i].net32));
+	}
+	for (size_t i = 0; i < new->nr_heads; i++)
+		set6_cache_put(&c,
+			       EDGEFW_SET6_HEAD_KEY(slot, new->heads[i].net32),
+			       &new->heads[i].head);
+	set6_cache_unmap(&c);
+	return 0;
+}
+
+int set6_index_write(int heads_fd, int prefixes_fd, int filter_fd, int cache_fd,
 		     unsigned int set, unsigned int slot,
 		     const struct set6_index *old, const struct set6_index *new)
 {
@@ -270,6 +298,10 @@ int set6_index_write(int heads_fd, int prefixes_fd, int filter_fd,
 		err = write_short_lens(filter_fd, set, new->short_lens);
 		what = "lengths under /32";
 	}
+	if (!err && cache_write(cache_fd, slot, old, new)) {
+		err = -1; /* reported */
+		what = NULL;
+	}
 	if (!err) {
 		err = map_batch_delete(heads_fd, &gone_heads);
 		what = "stale /32 networks";
@@ -282,7 +314,7 @@ int set6_index_write(int heads_fd, int prefixes_fd, int filter_fd,
 		log_err("cannot write the IPv6 index: it holds at most %u /32 networks, and %u prefixes shorter than /32 or in /32s with more than %d, in all sets together",
 			EDGEFW_SET6_MAX_HEADS, EDGEFW_SET6_MAX_PREFIXES,
 			EDGEFW_SET6_INLINE_MAX);
-	else if (err)
+	else if (err && what)
 		log_err("cannot write the IPv6 index (%s): %s", what,
 			strerror(-err));
 	map_batch_free(&prefixes);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The IPv6 index of one set (set6_heads, set6_prefixes and the short6_lens
- * of the set's IPv6 filter, see edgefw.h): built from the set's prefixes
+ * The IPv6 index of one set (set6_heads, set6_cache, set6_prefixes and
+ * the short6_lens of the set's IPv6 filter, see edgefw.h): built from the set's prefixes
  * in memory, written to the kernel as the difference from what it held
  * before.
  */
@@ -31,11 +31,12 @@ void set6_index_free(struct set6_index *ix);
 
 /*
  * Make slot's part of the maps go from old (NULL: empty maps) to new:
- * exact prefixes first, then heads and short lengths, then the heads and
- * prefixes no longer needed, so that every address meets either its old
- * or its new answer. 0, or -1 after reporting.
+ * exact prefixes first, then heads and short lengths, then the cache
+ * (set6cache.h), then the heads and prefixes no longer needed, so that
+ * every address meets either its old or its new answer. 0, or -1 after
+ * reporting.
  */
-int set6_index_write(int heads_fd, int prefixes_fd, int filter_fd,
+int set6_index_write(int heads_fd, int prefixes_fd, int filter_fd, int cache_fd,
 		     unsigned int set, unsigned int slot,
 		     const struct set6_index *old,
 		     const struct set6_index *new);

@@ -34,8 +34,8 @@ static int write6(const struct map_fds *fds, unsigned int set,
 	set6_index_build(&new, to->v, to->n);
 	err = set6_index_write(fds->fd[MAP_SET6_HEADS],
 			       fds->fd[MAP_SET6_PREFIXES],
-			       fds->fd[MAP_SET_FILTER], set, slot,
-			       from ? &old : NULL, &new);
+			       fds->fd[MAP_SET_FILTER], fds->fd[MAP_SET6_CACHE],
+			       set, slot, from ? &old : NULL, &new);
 	if (from)
 		set6_index_free(&old);
 	set6_index_free(&new);

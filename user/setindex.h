@@ -10,10 +10,11 @@
 #include "prefix_list.h"
 
 /* The generation's maps the indexes live in. */
-#define SET_INDEX_MAP_BITS                                  \
-	(MAP_BIT(MAP_SET4_BY24) | MAP_BIT(MAP_SET4_ANY) |   \
-	 MAP_BIT(MAP_SET4_BITS) | MAP_BIT(MAP_SET6_HEADS) | \
-	 MAP_BIT(MAP_SET6_PREFIXES) | MAP_BIT(MAP_SET_FILTER))
+#define SET_INDEX_MAP_BITS                                      \
+	(MAP_BIT(MAP_SET4_BY24) | MAP_BIT(MAP_SET4_ANY) |       \
+	 MAP_BIT(MAP_SET4_BITS) | MAP_BIT(MAP_SET6_HEADS) |     \
+	 MAP_BIT(MAP_SET6_CACHE) | MAP_BIT(MAP_SET6_PREFIXES) | \
+	 MAP_BIT(MAP_SET_FILTER))
 
 /* All the maps of the sets: the trie, the filters and the indexes. */
 #define SETS_MAP_BITS (MAP_BIT(MAP_SETS) | SET_INDEX_MAP_BITS)

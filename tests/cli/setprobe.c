@@ -48,13 +48,13 @@ static bool in_set(unsigned int set, unsigned int slot, const struct prefix *a)
 
 int main(int argc, char **argv)
 {
-	struct shim_map *maps[] = { &set4_by24,	 &set4_any,	 &set4_bits,
-				    &set6_heads, &set6_prefixes, &set_filter,
-				    &sets };
-	const enum edgefw_map ids[] = { MAP_SET4_BY24,	   MAP_SET4_ANY,
-					MAP_SET4_BITS,	   MAP_SET6_HEADS,
-					MAP_SET6_PREFIXES, MAP_SET_FILTER,
-					MAP_SETS };
+	struct shim_map *maps[] = { &set4_by24,	 &set4_any,   &set4_bits,
+				    &set6_heads, &set6_cache, &set6_prefixes,
+				    &set_filter, &sets };
+	const enum edgefw_map ids[] = { MAP_SET4_BY24,	MAP_SET4_ANY,
+					MAP_SET4_BITS,	MAP_SET6_HEADS,
+					MAP_SET6_CACHE, MAP_SET6_PREFIXES,
+					MAP_SET_FILTER, MAP_SETS };
 	unsigned int slot = EDGEFW_NO_INDEX_SLOT;
 	__u16 slots[EDGEFW_INDEX_SLOTS];
 	struct map_fds fds;

@@ -829,6 +829,24 @@ test_set_older_generation() {
 	expect_result "... and set add then exits 0" 0 "added 1 prefix to set partners"
 	check_eq "... and the kernel's set holds it, and no more of its /32" \
 		"$(kernel_has partners 2001:db8:7::1 2001:db8:7:ffff::1 2001:db8:8::1)" "in in out "
+
+	# An older edgefw's generation has no IPv6 cache, which its programs
+	# do not read: set add refuses it, a reload makes one.
+	before=$(set_list partners)
+	sum=$(file_sum "$SETS_FILE")
+	rm -f "$EDGEFW_PIN_DIR/gen/set6_cache"
+	run_edgefw set add partners 2001:db8:9::/48
+	expect_result "set add on a generation without set6_cache exits 1 naming it" 1 \
+		"set6_cache"
+	check_eq "... the set is as before" "$(set_list partners)" "$before"
+	check_eq "... sets.json is as before" "$(file_sum "$SETS_FILE")" "$sum"
+	run_edgefw reload
+	expect_result "... the reload after it exits 0" 0
+	check "... and pins set6_cache again" -- test -e "$EDGEFW_PIN_DIR/gen/set6_cache"
+	run_edgefw set add partners 2001:db8:9::/48
+	expect_result "... and set add then exits 0" 0 "added 1 prefix to set partners"
+	check_eq "... and the kernel's set holds it, and the /48 before it" \
+		"$(kernel_has partners 2001:db8:9::1 2001:db8:7::1 2001:db8:a::1)" "in in out "
 }
 
 # A map that every generation shares, of an older edgefw's sizes: a reload

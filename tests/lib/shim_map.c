@@ -17,6 +17,7 @@ SHIM_MAP(set4_by24);
 SHIM_MAP(set4_any);
 SHIM_MAP(set4_bits);
 SHIM_MAP(set6_heads);
+SHIM_MAP(set6_cache);
 SHIM_MAP(set6_prefixes);
 SHIM_MAP(set_filter);
 
@@ -93,6 +94,25 @@ void shim_map_update(struct shim_map *map, const void *key, const void *value)
 	if (bpf_map_update_elem(map->fd, key, value, BPF_ANY))
 		tap_bail("cannot update map %s: %s", map->name,
 			 strerror(errno));
+}
+
+int shim_map_delete(struct shim_map *map, const void *key)
+{
+	if (!bpf_map_delete_elem(map->fd, key))
+		return 0;
+	if (errno != ENOENT)
+		tap_bail("cannot delete from map %s: %s", map->name,
+			 strerror(errno));
+	return -1;
+}
+
+int shim_map_next_key(const struct shim_map *map, const void *prev, void *next)
+{
+	if (!bpf_map_get_next_key(map->fd, prev, next))
+		return 0;
+	if (errno != ENOENT)
+		tap_bail("cannot walk map %s: %s", map->name, strerror(errno));
+	return -1;
 }
 
 size_t shim_map_entries(const struct shim_map *map)

@@ -20,7 +20,7 @@ struct shim_map {
 };
 
 /* The maps of the set indexes, named as the BPF code names them. */
-extern struct shim_map set4_by24, set4_any, set4_bits, set6_heads,
+extern struct shim_map set4_by24, set4_any, set4_bits, set6_heads, set6_cache,
 	set6_prefixes, set_filter;
 
 /*
@@ -44,6 +44,12 @@ void shim_map_adopt(struct shim_map *map, int fd);
 void *shim_map_lookup(struct shim_map *map, const void *key);
 
 void shim_map_update(struct shim_map *map, const void *key, const void *value);
+
+/* 0, or -1 where the map has no key (errno ENOENT) */
+int shim_map_delete(struct shim_map *map, const void *key);
+
+/* bpf_map_get_next_key(): 0, or -1 after the last key */
+int shim_map_next_key(const struct shim_map *map, const void *prev, void *next);
 
 /* The number of keys in a hash map. */
 size_t shim_map_entries(const struct shim_map *map);

@@ -95,6 +95,23 @@ static char *config_text(bool decoys_first)
 	return text;
 }
 
+/*
+ * The load filled the IPv6 cache: an entry for each INLINE and ALL head
+ * but those whose entry another took (a few of the 65,536).
+ */
+static void check_cache_filled(const struct edgefw_bpf *skel, size_t heads)
+{
+	int fd = bpf_map__fd(skel->maps.set6_cache);
+	struct edgefw_set6_cached e;
+	size_t held = 0;
+
+	for (__u32 i = 0; i < EDGEFW_SET6_CACHE_ENTRIES; i++)
+		held += !bpf_map_lookup_elem(fd, &i, &e) && e.tag;
+	CHECK(held <= heads && held * 10 >= heads * 9,
+	      "indexed: the IPv6 cache holds %zu of the %zu INLINE and ALL heads",
+	      held, heads);
+}
+
 /* The IPv6 index of set 0 has heads of every kind and lengths under /32. */
 static void check_index_shapes(const struct generation *g)
 {
@@ -115,6 +132,7 @@ static void check_index_shapes(const struct generation *g)
 	}
 	bpf_map_lookup_elem(bpf_map__fd(skel->maps.set_filter), &filter_key,
 			    &f);
+	check_cache_filled(skel, nr[EDGEFW_SET6_INLINE] + nr[EDGEFW_SET6_ALL]);
 	CHECK(nr[EDGEFW_SET6_INLINE] >= 10 && nr[EDGEFW_SET6_LENS] >= 10 &&
 		      nr[EDGEFW_SET6_ALL] && nr[EDGEFW_SET6_MANY] &&
 		      f.short6_lens,

@@ -9,9 +9,12 @@
  * lengths than a head lists included: the index answers alone, with no
  * trie behind it. Each shape of /32 gets its head, and answers so. So
  * the lookup does after writes of the difference from one set to another
- * and back, which leave no stale heads or prefixes, the other slot alone
- * and the filter's bits as they were; and a write past the tables' size
- * fails with a message that names the limits.
+ * and back, which leave no stale heads, prefixes or cache entries, the
+ * other slot alone and the filter's bits as they were; and a write past
+ * the tables' size fails with a message that names the limits. The cache
+ * (set6cache.h) holds each INLINE or ALL head whose entry no other key
+ * took, and answers for it alone; an entry whose seqlock says a write is
+ * under way, or that another key holds, sends the lookup to the heads.
  */
 #include "bpf_shim.h" /* first: what the BPF code below takes from BPF */
 #include "../../bpf/set6index.h"
@@ -20,6 +23,7 @@
 #include <string.h>
 #include "capture.h"
 #include "prefixgen.h"
+#include "set6cache.h"
 #include "set6index.h"
 #include "tap.h"
 #include "util.h"
@@ -37,6 +41,7 @@ static void create_maps(__u32 max)
 	struct edgefw_set_filter f = { .bits = { FILTER_WORD0 } };
 
 	shim_map_create(&set6_heads, max);
+	shim_map_create(&set6_cache, EDGEFW_SET6_CACHE_ENTRIES);
 	shim_map_create(&set6_prefixes, max);
 	shim_map_create(&set_filter, 2 * EDGEFW_INDEX_SLOTS);
 	for (__u32 key = 0; key < 2 * EDGEFW_INDEX_SLOTS; key++)
@@ -47,7 +52,7 @@ static int write_index(unsigned int slot, const struct set6_index *old,
 		       const struct set6_index *new)
 {
 	return set6_index_write(set6_heads.fd, set6_prefixes.fd, set_filter.fd,
-				slot, slot, old, new);
+				set6_cache.fd, slot, slot, old, new);
 }
 
 static struct edgefw_set_filter *filter_of(unsigned int slot)
@@ -55,6 +60,73 @@ static struct edgefw_set_filter *filter_of(unsigned int slot)
 	__u32 key = EDGEFW_FILTER_KEY(slot, EDGEFW_FAMILY_IPV6);
 
 	return bpf_map_lookup_elem(&set_filter, &key);
+}
+
+/* How the cache stands against set6_heads. */
+struct cache_tally {
+	size_t held; /* entries holding a head */
+	size_t stale; /* entries of a key set6_heads lacks, or unlike its head */
+	size_t left_out; /* INLINE or ALL heads whose entry is free */
+};
+
+static struct cache_tally cache_tally(void)
+{
+	struct cache_tally t = {};
+	__u64 key, *prev = NULL, next;
+
+	for (__u32 i = 0; i < EDGEFW_SET6_CACHE_ENTRIES; i++) {
+		struct edgefw_set6_cached e, want;
+		struct edgefw_set6_head *head;
+
+		e = *(struct edgefw_set6_cached *)shim_map_lookup(&set6_cache,
+								  &i);
+		if (!e.tag)
+			continue;
+		t.held++;
+		key = e.tag & ~EDGEFW_SET6_CACHED;
+		head = shim_map_lookup(&set6_heads, &key);
+		if (!head || !set6_cache_entry(key, head, &want) ||
+		    edgefw_set6_cache_index(key) != i ||
+		    memcmp(e.tail, want.tail, sizeof(e.tail)) ||
+		    memcmp(e.mask, want.mask, sizeof(e.mask)) || e.seq % 2)
+			t.stale++;
+	}
+	while (!shim_map_next_key(&set6_heads, prev, &next)) {
+		struct edgefw_set6_cached want, *e;
+		__u32 i;
+
+		key = next;
+		prev = &key;
+		if (!set6_cache_entry(key, shim_map_lookup(&set6_heads, &key),
+				      &want))
+			continue;
+		i = edgefw_set6_cache_index(key);
+		e = shim_map_lookup(&set6_cache, &i);
+		t.left_out += !e->tag;
+	}
+	return t;
+}
+
+/* some: the index has INLINE or ALL heads, so the cache holds some too */
+static void check_cache(const char *when, bool some)
+{
+	struct cache_tally t = cache_tally();
+
+	CHECK((t.held || !some) && !t.stale && !t.left_out,
+	      "%s: the cache holds %zu heads, none stale (%zu), and leaves no INLINE or ALL head out of a free entry (%zu)",
+	      when, t.held, t.stale, t.left_out);
+}
+
+/* Whether any head of ix is one the cache holds. */
+static bool cacheable(const struct set6_index *ix)
+{
+	struct edgefw_set6_cached e;
+
+	for (size_t i = 0; i < ix->nr_heads; i++) {
+		if (set6_cache_entry(0, &ix->heads[i].head, &e))
+			return true;
+	}
+	return false;
 }
 
 /* How a slot's answers compare with v's LPM. */
@@ -122,6 +194,7 @@ static void check_answers(unsigned int slot, unsigned int min_len,
 	set6_index_build(&ix, v, n + 1);
 	if (write_index(slot, NULL, &ix))
 		tap_bail("cannot write the index into slot %u", slot);
+	check_cache("a set written into an empty slot", cacheable(&ix));
 	tally_edges(&edges, slot, v, n, v, n);
 	tally_random(&random, slot, v, n, nets);
 	CHECK_EQ(
@@ -305,23 +378,151 @@ static void check_writes(void)
 		 "slot 0 answers as the first set after a write from empty");
 	CHECK(maps_hold(&ia, &other),
 	      "the maps hold both slots' heads and prefixes, no more; the filters their short lengths and their bits");
+	check_cache("after a write from empty", true);
 	CHECK_EQ(write_index(0, &ia, &ib), 0,
 		 "the difference to the second set is written");
 	CHECK_EQ(slot_wrong(0, b, nr, a, b, nr), 0,
 		 "slot 0 answers as the second set");
 	CHECK(maps_hold(&ib, &other),
 	      "the heads and prefixes of the first set that the second lacks are gone; the filters are right");
+	check_cache("after a write of the difference", true);
 	CHECK(write_index(0, &ib, &ia) == 0 && write_index(0, &ib, &ia) == 0,
 	      "writing a difference twice (as an undo does) succeeds");
 	CHECK_EQ(slot_wrong(0, a, nr, a, b, nr), 0,
 		 "slot 0 answers as the first set again");
 	CHECK(maps_hold(&ia, &other),
 	      "the heads and prefixes of the second set that the first lacks are gone; the filters are right");
+	check_cache("after the difference back", true);
 	CHECK_EQ(slot_wrong(1, b, nr_other, a, b, nr), 0,
 		 "slot 1 was left alone by the writes to slot 0");
 	set6_index_free(&ia);
 	set6_index_free(&ib);
 	set6_index_free(&other);
+}
+
+/* Whether slot's set holds the address text a, as the data plane finds. */
+static bool holds(unsigned int slot, const char *a)
+{
+	struct prefix p;
+	char err[128];
+
+	if (prefix_parse(a, &p, err, sizeof(err)))
+		tap_bail("%s: %s", a, err);
+	return in_set6_index(slot, &p.addr, 0);
+}
+
+/* Slot's set from the prefixes in texts, written over old; into *ix. */
+static void write_texts(unsigned int slot, const struct set6_index *old,
+			struct set6_index *ix, const char *const *texts,
+			size_t n)
+{
+	struct prefix v[8];
+	char err[128];
+
+	for (size_t i = 0; i < n; i++) {
+		if (prefix_parse(texts[i], &v[i], err, sizeof(err)))
+			tap_bail("%s: %s", texts[i], err);
+	}
+	set6_index_build(ix, v, n);
+	if (write_index(slot, old, ix))
+		tap_bail("cannot write slot %u", slot);
+}
+
+static struct edgefw_set6_cached cache_entry(__u64 key)
+{
+	__u32 i = edgefw_set6_cache_index(key);
+
+	return *(struct edgefw_set6_cached *)shim_map_lookup(&set6_cache, &i);
+}
+
+static void cache_entry_set(__u64 key, const struct edgefw_set6_cached *e)
+{
+	__u32 i = edgefw_set6_cache_index(key);
+
+	shim_map_update(&set6_cache, &i, e);
+}
+
+/* The cache answers alone, and only while its entry is whole and its own. */
+static void check_cache_reads(void)
+{
+	static const char *const one[] = { "2001:db8:1::/48" };
+	__u64 key = EDGEFW_SET6_HEAD_KEY(3, 0x20010db8);
+	struct edgefw_set6_cached e, torn;
+	struct set6_index ix;
+
+	create_maps(1024);
+	write_texts(3, NULL, &ix, one, 1);
+	e = cache_entry(key);
+	CHECK(e.tag == (key | EDGEFW_SET6_CACHED) && e.seq == 2,
+	      "an INLINE head is in its entry, written once (seq %u)", e.seq);
+	shim_map_delete(&set6_heads, &key);
+	CHECK(holds(3, "2001:db8:1:ffff::1") && !holds(3, "2001:db8:2::1") &&
+		      !holds(2, "2001:db8:1::1"),
+	      "with its head gone from set6_heads, the entry answers alone: in its /48, not past it, not for another slot");
+	torn = e;
+	torn.seq = 3;
+	cache_entry_set(key, &torn);
+	CHECK(!holds(3, "2001:db8:1::1"),
+	      "an entry under a write (seq odd) is not taken: the lookup asks set6_heads, which lacks the head");
+	torn.seq = 4;
+	torn.tag = EDGEFW_SET6_HEAD_KEY(4, 0x20010db8) | EDGEFW_SET6_CACHED;
+	cache_entry_set(key, &torn);
+	CHECK(!holds(3, "2001:db8:1::1"),
+	      "an entry that holds another key is not taken either");
+	cache_entry_set(key, &e);
+	CHECK(holds(3, "2001:db8:1::1"), "the entry restored answers again");
+	set6_index_free(&ix);
+}
+
+/* Two /32s of one entry, and a head that lists lengths. */
+static void check_cache_writes(void)
+{
+	__u64 first = EDGEFW_SET6_HEAD_KEY(5, 0x20010db8), second;
+	char both[3][48], *texts[3] = { both[0], both[1], both[2] };
+	static const char *const lens[] = { "2001:db8::/48",
+					    "2001:db8:0:1::/64",
+					    "2001:db8:0:2::/64" };
+	struct set6_index a, b, b2, c;
+	__u32 net = 0x20010db9;
+
+	create_maps(1024);
+	while (edgefw_set6_cache_index(EDGEFW_SET6_HEAD_KEY(5, net)) !=
+	       edgefw_set6_cache_index(first))
+		net++;
+	second = EDGEFW_SET6_HEAD_KEY(5, net);
+	snprintf(both[0], sizeof(both[0]), "2001:db8:7::/48");
+	snprintf(both[1], sizeof(both[1]), "%x:%x:7::/48", net >> 16,
+		 net & 0xffff);
+	snprintf(both[2], sizeof(both[2]), "%x:%x:9:100::/56", net >> 16,
+		 net & 0xffff);
+	write_texts(5, NULL, &a, (const char *const *)texts, 2);
+	CHECK(cache_entry(first).tag == (first | EDGEFW_SET6_CACHED) &&
+		      holds(5, "2001:db8:7::1") && holds(5, both[1]) &&
+		      !holds(5, "2001:db8:8::1"),
+	      "two /32s of one entry (%s): the first written holds it, both answer",
+	      both[1]);
+	check_cache("two /32s of one entry", true);
+	write_texts(5, &a, &b, (const char *const *)texts + 1, 1);
+	CHECK(cache_entry(first).tag == (second | EDGEFW_SET6_CACHED) &&
+		      !holds(5, "2001:db8:7::1") && holds(5, both[1]) &&
+		      !holds(5, both[2]),
+	      "the first /32 gone, the second takes the entry it freed");
+	write_texts(5, &b, &b2, (const char *const *)texts + 1, 2);
+	CHECK(holds(5, both[1]) && holds(5, both[2]),
+	      "a second prefix in its /32 (%s): the entry is rewritten, both answer",
+	      both[2]);
+	check_cache("an entry rewritten", true);
+	write_texts(5, &b2, &c, lens, 3);
+	CHECK(cache_entry(EDGEFW_SET6_HEAD_KEY(5, 0x20010db8)).tag !=
+			      (EDGEFW_SET6_HEAD_KEY(5, 0x20010db8) |
+			       EDGEFW_SET6_CACHED) &&
+		      holds(5, "2001:db8:0:2::1") && !holds(5, "2001:db8:1::1"),
+	      "a head that lists lengths is left to set6_heads");
+	check_cache("a head that lists lengths", false);
+	set6_index_free(&a);
+	set6_index_free(&b);
+	set6_index_free(&b2);
+	set6_index_free(&c);
 }
 
 /* Tables too small for the index: the write fails, it does not wrap. */
@@ -365,6 +566,8 @@ int main(void)
 	check_answers(--slot, 120, 50, 5000);
 	check_answers(--slot, 40, 20000, 20000);
 	check_writes();
+	check_cache_reads();
+	check_cache_writes();
 	check_full_tables();
 	return tap_done();
 }
