@@ -73,35 +73,57 @@ static __always_inline struct edgefw_set_filter *filter_of(__u16 set,
 }
 
 /*
+ * What rule_may_match learnt of the source's set filter, for the set's
+ * lookup not to read it again: FILTER_PASSED, with the filter's
+ * short6_lens in the low bits; 0 where it did not look.
+ */
+#define FILTER_PASSED (1ULL << 32)
+
+/*
+ * filtered: FILTER_PASSED with the set's short6_lens, or 0 to read the
+ * filter here. 0 where the filter keeps a out of the set, else the
+ * filter's short6_lens, FILTER_PASSED set.
+ */
+static __always_inline __u64 filter_check(__u16 set, const union edgefw_addr *a,
+					  __u8 family, __u64 filtered)
+{
+	struct edgefw_set_filter *f;
+
+	if (filtered & FILTER_PASSED)
+		return filtered;
+	f = filter_of(set, family);
+	if (f && !filter_passes(f, a, family))
+		return 0;
+	return FILTER_PASSED | (f ? f->short6_lens : 0);
+}
+
+/*
  * IPv6 membership, a global function: one call for an IPv6 address, and
  * the verifier checks the index's branches once, not for every path
  * through both peers of every rule.
  */
-__noinline int in_set6(__u32 set, __u32 slot, const union edgefw_addr *a)
+__noinline int in_set6(__u32 set, __u32 slot, const union edgefw_addr *a,
+		       __u64 filtered)
 {
-	struct edgefw_set_filter *f;
-
 	if (!a)
 		return 0;
-	f = filter_of(set, EDGEFW_FAMILY_IPV6);
-	if (f && !filter_passes(f, a, EDGEFW_FAMILY_IPV6))
+	filtered = filter_check(set, a, EDGEFW_FAMILY_IPV6, filtered);
+	if (!filtered)
 		return 0;
 	if (slot != EDGEFW_NO_INDEX_SLOT)
-		return in_set6_index(slot, a, f ? f->short6_lens : 0);
+		return in_set6_index(slot, a, (__u32)filtered);
 	return in_set_trie(set, a, EDGEFW_FAMILY_IPV6);
 }
 
 static __always_inline bool in_set(__u16 set, __u8 slot,
-				   const union edgefw_addr *a, __u8 family)
+				   const union edgefw_addr *a, __u8 family,
+				   __u64 filtered)
 {
-	struct edgefw_set_filter *f;
-
 	if (family == EDGEFW_FAMILY_IPV6)
-		return in_set6(set, slot, a);
+		return in_set6(set, slot, a, filtered);
 	if (slot != EDGEFW_NO_INDEX_SLOT)
 		return in_set4_index(slot, a->w[0]);
-	f = filter_of(set, family);
-	if (f && !filter_passes(f, a, family))
+	if (!filter_check(set, a, family, filtered))
 		return false;
 	return in_set_trie(set, a, family);
 }
@@ -109,9 +131,11 @@ static __always_inline bool in_set(__u16 set, __u8 slot,
 /*
  * A global function: the verifier checks it once, on its own, instead of
  * once per candidate and path through the caller's loop. The cost is one
- * call per candidate rule.
+ * call per candidate rule. src_filtered: what rule_may_match learnt of
+ * the source's set filter.
  */
-__noinline int rule_matches(__u32 id, const struct packet *p)
+__noinline int rule_matches(__u32 id, const struct packet *p,
+			    __u64 src_filtered)
 {
 	__u16 from, to;
 
@@ -125,10 +149,11 @@ __noinline int rule_matches(__u32 id, const struct packet *p)
 	if (to == EDGEFW_PEER_SELF && !is_self(&p->dst, p->family))
 		return 0;
 	if (from < EDGEFW_PEER_SELF &&
-	    !in_set(from, rules[id].from_slot, &p->src, p->family))
+	    !in_set(from, rules[id].from_slot, &p->src, p->family,
+		    src_filtered))
 		return 0;
 	if (to < EDGEFW_PEER_SELF &&
-	    !in_set(to, rules[id].to_slot, &p->dst, p->family))
+	    !in_set(to, rules[id].to_slot, &p->dst, p->family, 0))
 		return 0;
 	return 1;
 }
@@ -159,14 +184,15 @@ static __always_inline __u16 class_of(const struct packet *p, const int dir)
  * a call of rule_matches each (issue 15: 15 candidates on one port).
  * any4: false where set4_any, asked once for all the candidates
  * (EDGEFW_CLASS_ASK_ANY4), says no indexed set holds the source.
+ * *src_filtered: what the filter said (filter_check), for rule_matches.
  */
 static __always_inline bool rule_may_match(__u32 id, const struct packet *p,
-					   bool any4)
+					   bool any4, __u64 *src_filtered)
 {
-	struct edgefw_set_filter *f;
 	__u16 from;
 	__u8 slot;
 
+	*src_filtered = 0;
 	id &= EDGEFW_MAX_RULES - 1;
 	from = rules[id].from;
 	slot = rules[id].from_slot;
@@ -175,8 +201,8 @@ static __always_inline bool rule_may_match(__u32 id, const struct packet *p,
 	if (p->family == EDGEFW_FAMILY_IPV4 && slot != EDGEFW_NO_INDEX_SLOT)
 		return any4 &&
 		       set4_index_state(slot, p->src.w[0]) != EDGEFW_SET4_NONE;
-	f = filter_of(from, p->family);
-	return !f || filter_passes(f, &p->src, p->family);
+	*src_filtered = filter_check(from, &p->src, p->family, 0);
+	return *src_filtered != 0;
 }
 
 /*
@@ -201,12 +227,14 @@ __noinline int match_class(__u32 class_id, const struct packet *p)
 			return NO_RULE;
 	}
 	for (i = 0; i < EDGEFW_MAX_CANDIDATES; i++) {
+		__u64 filtered;
 		__u8 id;
 
 		if (i >= c->nr_rules)
 			break;
 		id = c->rule[i];
-		if (rule_may_match(id, p, any4) && rule_matches(id, p))
+		if (rule_may_match(id, p, any4, &filtered) &&
+		    rule_matches(id, p, filtered))
 			return id;
 	}
 	return NO_RULE;

@@ -129,7 +129,7 @@ set6_cache_holds(__u64 key, const union edgefw_addr *a)
 	const struct edgefw_set6_cached *e =
 		bpf_map_lookup_elem(&set6_cache, &idx);
 	const volatile struct edgefw_set6_cached *d;
-	__u32 seq, again, diff0 = 0, diff1 = 0;
+	__u32 seq, again, nr, diff0 = 0, diff1 = ~0U;
 	__u64 tag;
 	int w;
 
@@ -138,12 +138,16 @@ set6_cache_holds(__u64 key, const union edgefw_addr *a)
 	seq = *(const volatile __u32 *)&e->seq;
 	d = (const volatile void *)((const char *)e + addr_dep(seq));
 	tag = d->tag;
-	for (w = 0; w < EDGEFW_SET6_TAIL_WORDS; w++) {
+	nr = d->nr;
+	for (w = 0; w < EDGEFW_SET6_TAIL_WORDS; w++)
 		diff0 |= (a->w[w + 1] ^ d->tail[0][w]) & d->mask[0][w];
-		diff1 |= (a->w[w + 1] ^ d->tail[1][w]) & d->mask[1][w];
+	if (nr > 1) {
+		diff1 = 0;
+		for (w = 0; w < EDGEFW_SET6_TAIL_WORDS; w++)
+			diff1 |= (a->w[w + 1] ^ d->tail[1][w]) & d->mask[1][w];
 	}
 	again = *(const volatile __u32 *)((const char *)&e->seq +
-					  addr_dep(tag | diff0 | diff1));
+					  addr_dep(tag | nr | diff0 | diff1));
 	if ((seq & 1) || again != seq || tag != (key | EDGEFW_SET6_CACHED))
 		return SET6_CACHE_ASK;
 	return !diff0 || !diff1 ? SET6_CACHE_IN : SET6_CACHE_OUT;

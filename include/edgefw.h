@@ -441,8 +441,7 @@ _Static_assert(sizeof(struct edgefw_set6_head) <= 32,
  * lengths cost about 15 ns of an IPv6 partner's packet (issue 15). An
  * entry holds the head of one key, at the index its key hashes to, if
  * the head is INLINE or ALL: each of its (up to two) prefixes as words
- * 1-3 and their masks, a second prefix repeating the first where there
- * is one; ALL is one prefix with no bit past the /32. A key whose entry
+ * 1-3 and their masks; ALL is one prefix with no bit past the /32. A key whose entry
  * another holds, or whose head lists lengths, is in set6_heads alone,
  * which holds every head. User space rewrites an entry in place, so a
  * reader could see half of the old and half of the new: a seqlock guards
@@ -457,7 +456,7 @@ _Static_assert(sizeof(struct edgefw_set6_head) <= 32,
 struct edgefw_set6_cached {
 	__u64 tag; /* EDGEFW_SET6_HEAD_KEY | EDGEFW_SET6_CACHED, or 0 */
 	__u32 seq;
-	__u32 pad;
+	__u32 nr; /* prefixes: 1 or 2 */
 	/* network byte order */
 	__u32 tail[EDGEFW_SET6_INLINE_MAX][EDGEFW_SET6_TAIL_WORDS];
 	__u32 mask[EDGEFW_SET6_INLINE_MAX][EDGEFW_SET6_TAIL_WORDS];

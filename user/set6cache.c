@@ -61,6 +61,7 @@ static void entry_write(struct edgefw_set6_cached *e,
 	__atomic_store_n(&e->seq, seq + 1, __ATOMIC_RELAXED);
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 	e->tag = to->tag;
+	e->nr = to->nr;
 	memcpy(e->tail, to->tail, sizeof(e->tail));
 	memcpy(e->mask, to->mask, sizeof(e->mask));
 	__atomic_store_n(&e->seq, seq + 2, __ATOMIC_RELEASE);
@@ -69,21 +70,21 @@ static void entry_write(struct edgefw_set6_cached *e,
 bool set6_cache_entry(__u64 key, const struct edgefw_set6_head *head,
 		      struct edgefw_set6_cached *out)
 {
-	*out = (struct edgefw_set6_cached){ .tag = key | EDGEFW_SET6_CACHED };
+	*out = (struct edgefw_set6_cached){ .tag = key | EDGEFW_SET6_CACHED,
+					    .nr = 1 };
 	if (head->state == EDGEFW_SET6_ALL)
 		return true;
 	if (head->state != EDGEFW_SET6_INLINE || !head->nr ||
 	    head->nr > EDGEFW_SET6_INLINE_MAX)
 		return false;
-	for (int i = 0; i < EDGEFW_SET6_INLINE_MAX; i++) {
-		int from = i < head->nr ? i : 0;
-
+	out->nr = head->nr;
+	for (int i = 0; i < head->nr; i++) {
 		for (int w = 0; w < EDGEFW_SET6_TAIL_WORDS; w++) {
-			__u32 mask = edgefw_mask_word_be(head->inline_len[from],
-							 w + 1);
+			__u32 mask =
+				edgefw_mask_word_be(head->inline_len[i], w + 1);
 
 			out->mask[i][w] = mask;
-			out->tail[i][w] = head->tail[from][w] & mask;
+			out->tail[i][w] = head->tail[i][w] & mask;
 		}
 	}
 	return true;
@@ -92,7 +93,8 @@ bool set6_cache_entry(__u64 key, const struct edgefw_set6_head *head,
 static bool same_entry(const struct edgefw_set6_cached *a,
 		       const struct edgefw_set6_cached *b)
 {
-	return a->tag == b->tag && !memcmp(a->tail, b->tail, sizeof(a->tail)) &&
+	return a->tag == b->tag && a->nr == b->nr &&
+	       !memcmp(a->tail, b->tail, sizeof(a->tail)) &&
 	       !memcmp(a->mask, b->mask, sizeof(a->mask));
 }
 

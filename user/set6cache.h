@@ -24,9 +24,8 @@ void set6_cache_unmap(struct set6_cache *c);
 
 /*
  * What the entry of key (EDGEFW_SET6_HEAD_KEY) holds for head, or false
- * for a head that lists lengths: an INLINE head's prefixes (the first
- * again where it has only one), or ALL's /32, which no bit past the
- * first word narrows. seq is left 0.
+ * for a head that lists lengths: an INLINE head's prefixes, or ALL's
+ * /32, which no bit past the first word narrows. seq is left 0.
  */
 bool set6_cache_entry(__u64 key, const struct edgefw_set6_head *head,
 		      struct edgefw_set6_cached *out);

@@ -88,7 +88,8 @@ static struct cache_tally cache_tally(void)
 		if (!head || !set6_cache_entry(key, head, &want) ||
 		    edgefw_set6_cache_index(key) != i ||
 		    memcmp(e.tail, want.tail, sizeof(e.tail)) ||
-		    memcmp(e.mask, want.mask, sizeof(e.mask)) || e.seq % 2)
+		    memcmp(e.mask, want.mask, sizeof(e.mask)) ||
+		    e.nr != want.nr || e.seq % 2)
 			t.stale++;
 	}
 	while (!shim_map_next_key(&set6_heads, prev, &next)) {
