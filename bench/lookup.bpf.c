@@ -67,10 +67,10 @@ struct {
 	__type(value, __u8);
 } set6_prefixes SEC(".maps");
 
+/* an entry beyond it is a cache miss: the heads answer */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, EDGEFW_SET6_CACHE_ENTRIES);
-	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 1);
 	__type(key, __u32);
 	__type(value, struct edgefw_set6_cached);
 } set6_cache SEC(".maps");
