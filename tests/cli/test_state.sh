@@ -656,10 +656,10 @@ index_snapshot() {
 }
 
 # The ids of the running generation's set maps: the trie, the filters and
-# both indexes.
+# both indexes, the IPv6 cache with them.
 set_map_ids() {
 	local map
-	for map in sets set_filter set4_by24 set4_bits set6_heads set6_prefixes; do
+	for map in sets set_filter set4_by24 set4_bits set6_heads set6_cache set6_prefixes; do
 		printf '%s ' "$(bpftool -j map show pinned "$EDGEFW_PIN_DIR/gen/$map" | jq .id)"
 	done
 }
