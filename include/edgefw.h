@@ -437,16 +437,17 @@ _Static_assert(sizeof(struct edgefw_set6_head) <= 32,
 
 /*
  * set6_cache (array, mmapped): the answer for a (slot, /32) in front of
- * set6_heads, whose hash lookup and the compare of an INLINE head's
- * lengths cost about 15 ns of an IPv6 partner's packet (issue 15). An
- * entry holds the head of one key, at the index its key hashes to, if
- * the head is INLINE or ALL: each of its (up to two) prefixes as words
- * 1-3 and their masks; ALL is one prefix with no bit past the /32. A key whose entry
- * another holds, or whose head lists lengths, is in set6_heads alone,
- * which holds every head. User space rewrites an entry in place, so a
- * reader could see half of the old and half of the new: a seqlock guards
- * it. seq is odd while user space writes; a reader that sees it odd, or
- * changed across its reads of the entry, asks set6_heads.
+ * set6_heads, whose hash lookup, with the compare of an INLINE head's
+ * prefixes, cost an IPv6 partner's SYN about 5 ns more than the array's
+ * read (issue 15). An entry holds the head of one key, at the index its
+ * key hashes to, if the head is INLINE or ALL: each of its (up to two)
+ * prefixes as words 1-3 and their masks; ALL is one prefix with no bit
+ * past the /32. A key whose entry another holds, or whose head lists
+ * lengths, is in set6_heads alone, which holds every head. User space
+ * rewrites an entry in place, so a reader could see half of the old and
+ * half of the new: a seqlock guards it. seq is odd while user space
+ * writes; a reader that sees it odd, or changed across its reads of the
+ * entry, asks set6_heads.
  */
 #define EDGEFW_SET6_CACHE_LOG2 16
 #define EDGEFW_SET6_CACHE_ENTRIES (1U << EDGEFW_SET6_CACHE_LOG2)
