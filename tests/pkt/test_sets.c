@@ -156,30 +156,101 @@ static size_t trie_keys_of(const struct generation *g, unsigned int set)
 	return n;
 }
 
+/* What ext0's XDP program does with a SYN from addr to its port 5269. */
+static __u32 syn_verdict(const struct env *e, const union edgefw_addr *addr,
+			 __u8 family, char *text, size_t len)
+{
+	struct prefix src = { .addr = *addr,
+			      .family = family,
+			      .len = family_bits(family) };
+	struct pkt_spec s = { TCP(text, 33000,
+				  family == EDGEFW_FAMILY_IPV4 ? SELF4 : SELF6,
+				  5269, PKT_SYN) };
+	struct pkt p;
+	__u32 retval;
+
+	prefix_format(&src, text, len);
+	if (pkt_build(&s, &p) || run_xdp(e, IF_EXT, &p, &retval))
+		tap_bail("a SYN from %s does not run", text);
+	return retval;
+}
+
 /* A SYN from a to ext0:5269; 1 when it goes against the LPM answer. */
 static int wrong(const struct env *e, __u8 family, u128 a)
 {
 	union edgefw_addr addr = addr_from_u128(a, family);
-	struct prefix src = { .addr = addr,
-			      .family = family,
-			      .len = family_bits(family) };
-	char text[PREFIX_STRLEN];
-	struct pkt_spec s = { TCP(text, 33000,
-				  family == EDGEFW_FAMILY_IPV4 ? SELF4 : SELF6,
-				  5269, PKT_SYN) };
 	bool member = lpm_holds(&big_lpm, family, a);
-	struct pkt p;
-	__u32 retval;
+	char text[PREFIX_STRLEN];
+	__u32 retval = syn_verdict(e, &addr, family, text, sizeof(text));
 
-	prefix_format(&src, text, sizeof(text));
-	if (pkt_build(&s, &p) || run_xdp(e, IF_EXT, &p, &retval))
-		tap_bail("a SYN from %s does not run", text);
 	if (retval == (member ? XDP_PASS : XDP_DROP))
 		return 0;
 	tap_diag("%s: %s, expected %s", text,
 		 retval == XDP_PASS ? "admitted" : "dropped",
 		 member ? "admitted" : "dropped");
 	return 1;
+}
+
+/*
+ * The program's own read of the IPv6 cache (the unit test runs the same C
+ * in user space; this is the BPF build of it): an INLINE head of slot
+ * that the cache holds answers alone once set6_heads loses it, and not
+ * while its entry's count is odd or the entry names another key.
+ */
+static void check_cache_read(const struct env *e, const struct generation *g,
+			     unsigned int slot)
+{
+	const struct edgefw_bpf *skel = g->ifaces[IF_EXT].skel;
+	int heads_fd = bpf_map__fd(skel->maps.set6_heads);
+	int cache_fd = bpf_map__fd(skel->maps.set6_cache);
+	struct edgefw_set6_cached entry, changed;
+	struct edgefw_set6_head head;
+	__u64 key, *prev = NULL, next;
+	union edgefw_addr a;
+	char text[PREFIX_STRLEN];
+	bool found = false;
+	__u32 idx;
+
+	while (!found && !bpf_map_get_next_key(heads_fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		idx = edgefw_set6_cache_index(key);
+		found = key >> 32 == slot &&
+			!bpf_map_lookup_elem(heads_fd, &key, &head) &&
+			head.state == EDGEFW_SET6_INLINE &&
+			!bpf_map_lookup_elem(cache_fd, &idx, &entry) &&
+			entry.tag == (key | EDGEFW_SET6_CACHED);
+	}
+	if (!found)
+		tap_bail("no INLINE head of slot %u in the IPv6 cache", slot);
+	/* the first inline prefix's first address */
+	a.w[0] = htonl((__u32)key);
+	memcpy(&a.w[1], head.tail[0], sizeof(head.tail[0]));
+	CHECK(syn_verdict(e, &a, EDGEFW_FAMILY_IPV6, text, sizeof(text)) ==
+			      XDP_PASS &&
+		      !bpf_map_delete_elem(heads_fd, &key) &&
+		      syn_verdict(e, &a, EDGEFW_FAMILY_IPV6, text,
+				  sizeof(text)) == XDP_PASS,
+	      "indexed: %s is admitted, and still with its /32's head gone from set6_heads: the cache answers",
+	      text);
+	changed = entry;
+	changed.seq = entry.seq + 1;
+	CHECK(!bpf_map_update_elem(cache_fd, &idx, &changed, BPF_ANY) &&
+		      syn_verdict(e, &a, EDGEFW_FAMILY_IPV6, text,
+				  sizeof(text)) == XDP_DROP,
+	      "indexed: ... not while the entry's count is odd (a write under way): set6_heads, which lacks it, answers");
+	changed.seq = entry.seq + 2;
+	changed.tag = (key ^ 1ULL << 32) | EDGEFW_SET6_CACHED;
+	CHECK(!bpf_map_update_elem(cache_fd, &idx, &changed, BPF_ANY) &&
+		      syn_verdict(e, &a, EDGEFW_FAMILY_IPV6, text,
+				  sizeof(text)) == XDP_DROP,
+	      "indexed: ... nor while the entry names another slot's /32");
+	CHECK(!bpf_map_update_elem(cache_fd, &idx, &entry, BPF_ANY) &&
+		      !bpf_map_update_elem(heads_fd, &key, &head,
+					   BPF_NOEXIST) &&
+		      syn_verdict(e, &a, EDGEFW_FAMILY_IPV6, text,
+				  sizeof(text)) == XDP_PASS,
+	      "indexed: ... and again once the entry and the head are back");
 }
 
 static void check_membership(const char *how, bool decoys_first)
@@ -239,6 +310,10 @@ static void check_membership(const char *how, bool decoys_first)
 		random_wrong, 0,
 		"%s: 4000 random addresses of the prefixes' networks admitted exactly when the set holds them",
 		how);
+	if (!decoys_first)
+		check_cache_read(
+			&e, &g,
+			compiled_index_slot(&cc, config_find_set(&c, "big")));
 	gen_free(&g);
 	compiled_free(&cc);
 	config_free(&c);
