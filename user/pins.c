@@ -161,6 +161,18 @@ static bool map_fits(const struct paths *p, enum edgefw_map m, int fd,
 	return false;
 }
 
+/*
+ * Whether map m is missing (err) from a generation that is there: one an
+ * older edgefw loaded, before the map was one of a generation's.
+ */
+static bool older_generation(const struct paths *p, enum edgefw_map m, int err)
+{
+	struct stat st;
+
+	return err == ENOENT && !map_is_shared(m) &&
+	       stat(p->gen_dir, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 int pins_open_maps(const struct paths *p, unsigned int want, unsigned int flags,
 		   struct map_fds *m)
 {
@@ -179,10 +191,13 @@ int pins_open_maps(const struct paths *p, unsigned int want, unsigned int flags,
 		} else {
 			err = errno;
 			if (!(flags & PINS_MISSING_OK) || err != ENOENT)
-				log_err("cannot open %s/%s: %s",
+				log_err("cannot open %s/%s: %s%s",
 					map_is_shared(i) ? p->pin_dir
 							 : p->gen_dir,
-					map_name(i), strerror(err));
+					map_name(i), strerror(err),
+					older_generation(p, i, err)
+						? " (the running generation has none, as one an older edgefw loaded: 'edgefw reload' makes one)"
+						: "");
 		}
 		map_fds_close(m);
 		errno = err; /* for the caller, after close */
