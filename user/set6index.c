@@ -229,23 +229,22 @@ static int write_short_lens(int filter_fd, unsigned int set, __u32 lens)
 
 /*
  * The cache after set6_heads took the new heads and before it loses the
- * old: the gone heads leave their entries first, which the new heads may
- * then take. Every new head is offered its entry, not only the changed
- * ones: one that another key held may have been freed since.
+ * old (gone: their keys): the gone heads leave their entries first, which
+ * the new heads may then take. Every new head is offered its entry, not
+ * only the changed ones: one that another key held may have been freed
+ * since.
  */
 static int cache_write(int cache_fd, unsigned int slot,
-		       const struct set6_index *old,
+		       const struct map_batch *gone,
 		       const struct set6_index *new)
 {
+	const __u64 *gone_keys = gone->keys;
 	struct set6_cache c;
 
 	if (set6_cache_map(cache_fd, &c))
 		return -1;
-	for (size_t i = 0; old && i < old->nr_heads; i++) {
-		if (!find_head(new, old->heads[i].net32))
-			set6_cache_drop(&c, EDGEFW_SET6_HEAD_KEY(
-						    slot, old->heads[i].net32));
-	}
+	for (size_t i = 0; i < gone->n; i++)
+		set6_cache_drop(&c, gone_keys[i]);
 	for (size_t i = 0; i < new->nr_heads; i++)
 		set6_cache_put(&c,
 			       EDGEFW_SET6_HEAD_KEY(slot, new->heads[i].net32),
@@ -298,7 +297,7 @@ int set6_index_write(int heads_fd, int prefixes_fd, int filter_fd, int cache_fd,
 		err = write_short_lens(filter_fd, set, new->short_lens);
 		what = "lengths under /32";
 	}
-	if (!err && cache_write(cache_fd, slot, old, new)) {
+	if (!err && cache_write(cache_fd, slot, &gone_heads, new)) {
 		err = -1; /* reported */
 		what = NULL;
 	}

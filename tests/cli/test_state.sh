@@ -789,24 +789,30 @@ test_set_write_fails() {
 	tap_result $? "set add: the IPv6 index moved"
 }
 
-# A generation an older edgefw loaded has no set4_any: set add refuses it
-# before writing anything, and a reload fills the sets anew with one.
-test_set_older_generation() {
-	local before sum
-	start_fresh "set add, older generation" "$WORK/main.conf" || return
+# A generation an older edgefw loaded lacks MAP: set add of PREFIX refuses
+# it before writing anything, naming it and what makes one, and a reload
+# fills the sets anew with one, after which the set add goes through.
+check_generation_without() { # MAP PREFIX
+	local map=$1 prefix=$2 before sum
 	before=$(set_list partners)
 	sum=$(file_sum "$SETS_FILE")
-	rm -f "$EDGEFW_PIN_DIR/gen/set4_any"
-	run_edgefw set add partners 198.19.7.1
-	expect_result "set add on a generation without set4_any exits 1 naming it, and what makes one" 1 \
-		"gen/set4_any: No such file or directory \\(the running generation has none, as one an older edgefw loaded: 'edgefw reload' makes one\\)"
+	rm -f "$EDGEFW_PIN_DIR/gen/$map"
+	run_edgefw set add partners "$prefix"
+	expect_result "set add on a generation without $map exits 1 naming it, and what makes one" 1 \
+		"gen/$map: No such file or directory \\(the running generation has none, as one an older edgefw loaded: 'edgefw reload' makes one\\)"
 	check_eq "... the set is as before" "$(set_list partners)" "$before"
 	check_eq "... sets.json is as before" "$(file_sum "$SETS_FILE")" "$sum"
 	run_edgefw reload
 	expect_result "... the reload after it exits 0" 0
-	check "... and pins set4_any again" -- test -e "$EDGEFW_PIN_DIR/gen/set4_any"
-	run_edgefw set add partners 198.19.7.1
+	check "... and pins $map again" -- test -e "$EDGEFW_PIN_DIR/gen/$map"
+	run_edgefw set add partners "$prefix"
 	expect_result "... and set add then exits 0" 0 "added 1 prefix to set partners"
+}
+
+test_set_older_generation() {
+	local before sum
+	start_fresh "set add, older generation" "$WORK/main.conf" || return
+	check_generation_without set4_any 198.19.7.1
 
 	# An older edgefw's IPv6 heads held whole addresses: 48-byte values,
 	# which this one must not write its 28-byte heads into.
@@ -830,21 +836,8 @@ test_set_older_generation() {
 	check_eq "... and the kernel's set holds it, and no more of its /32" \
 		"$(kernel_has partners 2001:db8:7::1 2001:db8:7:ffff::1 2001:db8:8::1)" "in in out "
 
-	# An older edgefw's generation has no IPv6 cache, which its programs
-	# do not read: set add refuses it, a reload makes one.
-	before=$(set_list partners)
-	sum=$(file_sum "$SETS_FILE")
-	rm -f "$EDGEFW_PIN_DIR/gen/set6_cache"
-	run_edgefw set add partners 2001:db8:9::/48
-	expect_result "set add on a generation without set6_cache exits 1 naming it, and what makes one" 1 \
-		"gen/set6_cache: No such file or directory \\(the running generation has none, as one an older edgefw loaded: 'edgefw reload' makes one\\)"
-	check_eq "... the set is as before" "$(set_list partners)" "$before"
-	check_eq "... sets.json is as before" "$(file_sum "$SETS_FILE")" "$sum"
-	run_edgefw reload
-	expect_result "... the reload after it exits 0" 0
-	check "... and pins set6_cache again" -- test -e "$EDGEFW_PIN_DIR/gen/set6_cache"
-	run_edgefw set add partners 2001:db8:9::/48
-	expect_result "... and set add then exits 0" 0 "added 1 prefix to set partners"
+	# the IPv6 cache, which an older edgefw's programs do not read
+	check_generation_without set6_cache 2001:db8:9::/48
 	check_eq "... and the kernel's set holds it, and the /48 before it" \
 		"$(kernel_has partners 2001:db8:9::1 2001:db8:7::1 2001:db8:a::1)" "in in out "
 }

@@ -152,20 +152,20 @@ static void insert_steady(void)
 	}
 }
 
-/* The inserter waits between two keys while f runs: no insert in flight. */
-static int with_inserter_paused(int (*f)(int), int arg)
+/* Once it returns, the inserter waits between two keys: none in flight. */
+static void pause_inserter(void)
 {
-	int rc;
-
 	__atomic_store_n(&pause_asked, 1, __ATOMIC_RELEASE);
 	while (!__atomic_load_n(&paused, __ATOMIC_ACQUIRE))
 		sched_yield();
-	rc = f(arg);
+}
+
+/* Going again before the next rebuild, which races with it. */
+static void resume_inserter(void)
+{
 	__atomic_store_n(&pause_asked, 0, __ATOMIC_RELEASE);
-	/* going again before the next rebuild, which races with it */
 	while (__atomic_load_n(&paused, __ATOMIC_ACQUIRE))
 		sched_yield();
-	return rc;
 }
 
 /* Flows of keys below n in the table whose bit the half asked lacks. */
@@ -318,7 +318,9 @@ static void check_racing_inserts(void)
 			failed++;
 		flips += (words[0] ^ before) == EDGEFW_FLOW_FILTER_ACTIVE;
 		n = __atomic_load_n(&inserted, __ATOMIC_ACQUIRE);
-		missing = with_inserter_paused(missing_bits, n);
+		pause_inserter();
+		missing = missing_bits(n);
+		resume_inserter();
 		if (missing > worst)
 			worst = missing;
 	}

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/bpf.h> /* BPF_F_MMAPABLE */
 #include "capture.h"
 #include "prefixgen.h"
 #include "set6cache.h"
@@ -420,6 +421,9 @@ static void write_texts(unsigned int slot, const struct set6_index *old,
 	struct prefix v[8];
 	char err[128];
 
+	if (n > ARRAY_SIZE(v))
+		tap_bail("write_texts: %zu prefixes, room for %zu", n,
+			 ARRAY_SIZE(v));
 	for (size_t i = 0; i < n; i++) {
 		if (prefix_parse(texts[i], &v[i], err, sizeof(err)))
 			tap_bail("%s: %s", texts[i], err);
@@ -526,6 +530,47 @@ static void check_cache_writes(void)
 	set6_index_free(&c);
 }
 
+/*
+ * A cache this edgefw's programs would not find their entries in (of
+ * another size), or one it cannot write through its memory (not
+ * mapped): the write fails and says so, and what replaces it.
+ */
+static void check_cache_not_ours(void)
+{
+	static const char *const one[] = { "2001:db8:1::/48" };
+	static const char *const said_other =
+		"the IPv6 index's cache is not this edgefw's (1024 entries of 64 bytes; this edgefw's are 65536 of 64, mapped): 'edgefw reload' replaces it";
+	static const char *const said_unmapped =
+		"the IPv6 index's cache is not this edgefw's (65536 entries of 64 bytes; this edgefw's are 65536 of 64, mapped)";
+	const struct {
+		const char *what, *said;
+		__u32 entries, clear;
+	} caches[] = {
+		{ "of 1024 entries", said_other, 1024, 0 },
+		{ "that cannot be mapped", said_unmapped,
+		  EDGEFW_SET6_CACHE_ENTRIES, BPF_F_MMAPABLE },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(caches); i++) {
+		struct prefix v;
+		struct set6_index ix;
+		struct capture c;
+		char err[128], said[512];
+
+		create_maps(1024);
+		shim_map_create_without(&set6_cache, caches[i].entries,
+					caches[i].clear);
+		prefix_parse(one[0], &v, err, sizeof(err));
+		set6_index_build(&ix, &v, 1);
+		capture_start(&c);
+		CHECK_EQ(write_index(0, NULL, &ix), -1,
+			 "a write with a cache %s fails", caches[i].what);
+		CHECK(capture_holds(&c, caches[i].said, said, sizeof(said)),
+		      "  ...saying so: %s", said);
+		set6_index_free(&ix);
+	}
+}
+
 /* Tables too small for the index: the write fails, it does not wrap. */
 static void check_full_tables(void)
 {
@@ -569,6 +614,7 @@ int main(void)
 	check_writes();
 	check_cache_reads();
 	check_cache_writes();
+	check_cache_not_ours();
 	check_full_tables();
 	return tap_done();
 }
